@@ -1,0 +1,3 @@
+#include "calltrail/cli/cli.hpp"
+
+int main(int argc, char** argv) { return calltrail::cli::run(argc, argv); }

@@ -1,0 +1,57 @@
+#include "calltrail/cli/cli.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "calltrail/cli/commands.hpp"
+
+namespace calltrail::cli {
+
+namespace {
+
+constexpr const char* kFooter = R"(Exit codes:
+  0   success (malformed input, if any, is reported on stderr)
+  1   nothing matched the query
+  2   bad command line
+  3   an input could not be read (the other inputs were still processed)
+  4   --strict was given and malformed records were found
+  70  internal error (a bug: please report it with the command line)
+
+PATH is a file, a folder (read recursively), a .gz file, or - for standard input.)";
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{
+      "calltrail follows one customer call through every Genesys site it crossed.\n"
+      "It reads T-Server / SIP Server logs, stitches the call legs of every site and\n"
+      "shows the whole journey on one UTC timeline.",
+      "calltrail"};
+  app.footer(kFooter);
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "calltrail 0.1.0");
+  int exit_code = kExitOk;
+  add_events_command(app, exit_code);
+  add_simulate_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "calltrail: internal error: {}\n", e.what());
+    return kExitInternal;
+  }
+  return exit_code;
+}
+
+}  // namespace calltrail::cli

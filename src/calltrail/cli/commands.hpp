@@ -1,0 +1,12 @@
+// One function per subcommand: each adds its CLI11 subcommand to `app` and
+// stores its exit code in `exit_code` when it runs.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace calltrail::cli {
+
+void add_events_command(CLI::App& app, int& exit_code);
+void add_simulate_command(CLI::App& app, int& exit_code);
+
+}  // namespace calltrail::cli

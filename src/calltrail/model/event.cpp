@@ -1,0 +1,59 @@
+#include "calltrail/model/event.hpp"
+
+#include <cassert>
+#include <charconv>
+
+namespace calltrail::model {
+
+const Field* Event::attribute(std::string_view attribute_name) const {
+  for (std::uint32_t i = 0; i < fields_.size(); i = fields_[i].end) {
+    if (key(fields_[i]) == attribute_name) return &fields_[i];
+  }
+  return nullptr;
+}
+
+std::string_view Event::attribute_value(std::string_view attribute_name) const {
+  const Field* f = attribute(attribute_name);
+  return f == nullptr ? std::string_view{} : value(*f);
+}
+
+std::vector<std::uint32_t> Event::children(std::uint32_t index) const {
+  std::vector<std::uint32_t> out;
+  assert(index < fields_.size());
+  for (std::uint32_t i = index + 1; i < fields_[index].end; i = fields_[i].end) out.push_back(i);
+  return out;
+}
+
+std::optional<std::uint64_t> Event::sequence_number() const {
+  std::string_view v = attribute_value("AttributeEventSequenceNumber");
+  if (v.empty()) return std::nullopt;
+  std::uint64_t n = 0;
+  // Printed as 16 hex digits by T-Servers; some clients print it in decimal.
+  const Field* f = attribute("AttributeEventSequenceNumber");
+  int base = (f->kind == ValueKind::Integer && v.size() < 16) ? 10 : 16;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n, base);
+  if (ec != std::errc{} || p != v.data() + v.size()) return std::nullopt;
+  return n;
+}
+
+std::uint32_t Event::append_text(std::string_view s) {
+  auto off = static_cast<std::uint32_t>(text_.size());
+  text_.append(s);
+  return off;
+}
+
+void Event::clear() {
+  name.clear();
+  kind = MessageKind::Event;
+  emitter.clear();
+  peer.clear();
+  thread.clear();
+  version.clear();
+  app.clear();
+  times = {};
+  where = {};
+  text_.clear();
+  fields_.clear();
+}
+
+}  // namespace calltrail::model
