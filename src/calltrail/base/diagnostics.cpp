@@ -10,7 +10,8 @@ void Diagnostics::report(Diagnostic d) {
 
 void Diagnostics::merge(const Diagnostics& other) {
   count_ += other.count_;
-  for (const auto& [code, n] : other.by_code_) by_code_[code] += n;
+  for (const auto& [code, n] : other.by_code_)
+    by_code_[code] += n;
   for (const auto& d : other.first_) {
     if (first_.size() >= keep_first_) break;
     first_.push_back(d);

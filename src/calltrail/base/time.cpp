@@ -30,7 +30,9 @@ CivilDate civil_from_days(std::int64_t z) {
 
 namespace {
 
-Micros floor_div(Micros a, Micros b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+Micros floor_div(Micros a, Micros b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 void append_time_of_day(std::string& out, Micros in_day, int digits) {
   const auto secs = in_day / kMicrosPerSecond;
@@ -59,7 +61,9 @@ std::string format_local(Micros t, bool with_date, int digits) {
   return out;
 }
 
-std::string format_utc(Micros t, int digits) { return format_local(t, true, digits) + "Z"; }
+std::string format_utc(Micros t, int digits) {
+  return format_local(t, true, digits) + "Z";
+}
 
 std::string format_offset(std::int32_t seconds) {
   const char sign = seconds < 0 ? '-' : '+';
@@ -91,7 +95,8 @@ std::optional<Micros> parse_iso_time(std::string_view s) {
       p >= s.size() || s[p++] != '-' || !read_digits(s, p, 2, d))
     return std::nullopt;
   if (mo < 1 || mo > 12 || d < 1 || d > 31) return std::nullopt;
-  Micros t = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * kMicrosPerDay;
+  Micros t =
+      days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * kMicrosPerDay;
   if (p < s.size() && (s[p] == 'T' || s[p] == ' ')) {
     ++p;
     if (!read_digits(s, p, 2, h) || p >= s.size() || s[p++] != ':' || !read_digits(s, p, 2, mi))
@@ -111,7 +116,8 @@ std::optional<Micros> parse_iso_time(std::string_view s) {
         ++p;
       }
       if (n == 0) return std::nullopt;
-      while (n < 6) frac *= 10, ++n;
+      while (n < 6)
+        frac *= 10, ++n;
       t += frac;
     }
   }

@@ -20,7 +20,8 @@ std::string_view Event::attribute_value(std::string_view attribute_name) const {
 std::vector<std::uint32_t> Event::children(std::uint32_t index) const {
   std::vector<std::uint32_t> out;
   assert(index < fields_.size());
-  for (std::uint32_t i = index + 1; i < fields_[index].end; i = fields_[i].end) out.push_back(i);
+  for (std::uint32_t i = index + 1; i < fields_[index].end; i = fields_[i].end)
+    out.push_back(i);
   return out;
 }
 

@@ -66,13 +66,13 @@ struct EventTimes {
 
 class Event {
  public:
-  std::string name;       // EventRinging, RequestQueryCall, ...
+  std::string name;  // EventRinging, RequestQueryCall, ...
   MessageKind kind = MessageKind::Event;
-  std::string emitter;    // distribute_event, send_to_client, received from, request to, ...
-  std::string peer;       // client or server named by the header, e.g. "[66] (00000e85 APP 10.1.2.3:1)"
-  std::string thread;     // "[0]" style thread tag, or BSYNC
-  std::string version;    // application version printed in the header
-  std::string app;        // application name (header, file name or header line)
+  std::string emitter;  // distribute_event, send_to_client, received from, request to, ...
+  std::string peer;  // client or server named by the header, e.g. "[66] (00000e85 APP 10.1.2.3:1)"
+  std::string thread;   // "[0]" style thread tag, or BSYNC
+  std::string version;  // application version printed in the header
+  std::string app;      // application name (header, file name or header line)
   EventTimes times;
   Provenance where;
 

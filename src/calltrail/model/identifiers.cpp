@@ -20,9 +20,12 @@ std::string normalize_conn_id(std::string_view s) {
 }
 
 bool is_conn_id_attribute(std::string_view n) {
-  static constexpr std::array<std::string_view, 6> kNames = {
-      "AttributeConnID",         "AttributeTransferConnID",  "AttributePreviousConnID",
-      "AttributeFirstTransferConnID", "AttributeLastTransferConnID", "AttributeOtherConnID"};
+  static constexpr std::array<std::string_view, 6> kNames = {"AttributeConnID",
+                                                             "AttributeTransferConnID",
+                                                             "AttributePreviousConnID",
+                                                             "AttributeFirstTransferConnID",
+                                                             "AttributeLastTransferConnID",
+                                                             "AttributeOtherConnID"};
   for (auto k : kNames)
     if (n == k) return true;
   return false;
@@ -30,8 +33,7 @@ bool is_conn_id_attribute(std::string_view n) {
 
 bool is_call_uuid_attribute(std::string_view n) {
   static constexpr std::array<std::string_view, 4> kNames = {
-      "AttributeCallUUID", "AttributeRefCallUUID", "AttributeOrigCallUUID",
-      "AttributeNewCallUUID"};
+      "AttributeCallUUID", "AttributeRefCallUUID", "AttributeOrigCallUUID", "AttributeNewCallUUID"};
   for (auto k : kNames)
     if (n == k) return true;
   return false;
@@ -39,7 +41,7 @@ bool is_call_uuid_attribute(std::string_view n) {
 
 bool is_identifier_attribute(std::string_view n) {
   static constexpr std::array<std::string_view, 7> kNames = {
-      "AttributeThisDN", "AttributeOtherDN", "AttributeThirdPartyDN", "AttributeANI",
+      "AttributeThisDN", "AttributeOtherDN",   "AttributeThirdPartyDN", "AttributeANI",
       "AttributeDNIS",   "AttributeThisQueue", "AttributeOtherQueue"};
   if (is_conn_id_attribute(n) || is_call_uuid_attribute(n)) return true;
   for (auto k : kNames)

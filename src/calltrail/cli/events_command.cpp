@@ -1,0 +1,176 @@
+// calltrail events PATH... : T-Library events as JSON lines (or text).
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "calltrail/base/time.hpp"
+#include "calltrail/cli/cli.hpp"
+#include "calltrail/cli/commands.hpp"
+#include "calltrail/cli/input_report.hpp"
+#include "calltrail/cli/output.hpp"
+#include "calltrail/model/event_json.hpp"
+#include "calltrail/model/identifiers.hpp"
+#include "calltrail/parse/log_reader.hpp"
+
+namespace calltrail::cli {
+
+namespace {
+
+struct EventsOptions {
+  std::vector<std::string> paths;
+  std::string format = "json";
+  std::vector<std::string> names;
+  std::vector<std::string> ids;
+  std::string from;
+  std::string to;
+  bool strict = false;
+  bool quiet = false;
+  std::size_t chunk_size = 1 << 20;
+};
+
+// Does any identifier in the event equal one of `ids`? ConnIDs compare in
+// their normalised form; IS-Link ids are the keys of AttributeISLinkList.
+bool matches_id(const model::Event& e, const std::vector<std::string>& ids,
+                const std::vector<std::string>& conn_ids) {
+  const auto fields = e.fields();
+  for (std::uint32_t i = 0; i < fields.size(); i = fields[i].end) {
+    const std::string_view key = e.key(fields[i]);
+    if (key == "AttributeISLinkList" && fields[i].kind == model::ValueKind::List) {
+      for (std::uint32_t c : e.children(i)) {
+        for (const auto& id : ids)
+          if (e.key(fields[c]) == id) return true;
+      }
+      continue;
+    }
+    if (!model::is_identifier_attribute(key)) continue;
+    const std::string_view v = e.value(fields[i]);
+    if (model::is_conn_id_attribute(key)) {
+      for (const auto& id : conn_ids)
+        if (v == id) return true;
+    } else {
+      for (const auto& id : ids)
+        if (v == id) return true;
+    }
+  }
+  return false;
+}
+
+void append_text_line(std::string& out, const model::Event& e, std::string_view file) {
+  auto utc = e.times.utc();
+  fmt::format_to(std::back_inserter(out), "{:<27} {:<24} {:<12} {:<28}",
+                 utc ? base::format_utc(*utc) : std::string("-"),
+                 e.times.local_digits ? base::format_local(e.times.local, e.times.local_date_known,
+                                                           e.times.local_digits)
+                                      : std::string("-"),
+                 e.app.empty() ? std::string_view("-") : std::string_view(e.app), e.name);
+  static constexpr std::pair<std::string_view, std::string_view> kShown[] = {
+      {"AttributeConnID", "conn"},
+      {"AttributeCallUUID", "uuid"},
+      {"AttributeThisDN", "this"},
+      {"AttributeOtherDN", "other"},
+      {"AttributeANI", "ani"},
+      {"AttributeDNIS", "dnis"},
+      {"AttributeTransferConnID", "xfer"},
+      {"AttributeRefCallUUID", "ref"}};
+  for (const auto& [attr, label] : kShown) {
+    const std::string_view v = e.attribute_value(attr);
+    if (!v.empty()) fmt::format_to(std::back_inserter(out), " {}={}", label, v);
+  }
+  if (const model::Field* links = e.attribute("AttributeISLinkList")) {
+    const auto index = static_cast<std::uint32_t>(links - e.fields().data());
+    for (std::uint32_t c : e.children(index)) {
+      std::string_view role, remote;
+      for (std::uint32_t k = c + 1; k < e.fields()[c].end; k = e.fields()[k].end) {
+        if (e.key(e.fields()[k]) == "direction-role") role = e.value(e.fields()[k]);
+        if (e.key(e.fields()[k]) == "location-name") remote = e.value(e.fields()[k]);
+      }
+      fmt::format_to(std::back_inserter(out), " islink={}({}{}{})", e.key(e.fields()[c]), role,
+                     role == "source" ? "->" : "<-", remote);
+    }
+  }
+  fmt::format_to(std::back_inserter(out), "  {}:{}\n", file, e.where.line);
+}
+
+int run_events(const EventsOptions& o) {
+  std::optional<model::Micros> from, to;
+  if (!o.from.empty() && !(from = base::parse_iso_time(o.from))) {
+    fmt::print(stderr, "calltrail events: --from '{}' is not a time like 2012-10-29T14:41:00Z\n",
+               o.from);
+    return kExitUsage;
+  }
+  if (!o.to.empty() && !(to = base::parse_iso_time(o.to))) {
+    fmt::print(stderr, "calltrail events: --to '{}' is not a time like 2012-10-29T14:41:00Z\n",
+               o.to);
+    return kExitUsage;
+  }
+  std::vector<std::string> conn_ids;
+  for (const auto& id : o.ids) {
+    std::string c = model::normalize_conn_id(id);
+    if (!c.empty()) conn_ids.push_back(std::move(c));
+  }
+  const std::set<std::string, std::less<>> names(o.names.begin(), o.names.end());
+  const bool text = o.format == "text";
+
+  parse::ReadOptions read_options;
+  read_options.chunk_size = o.chunk_size;
+  parse::LogReader reader(read_options);
+  Output out(stdout);
+  std::uint64_t shown = 0;
+  reader.read(o.paths, [&](model::Event& e) {
+    if (!names.empty() && names.find(e.name) == names.end()) return;
+    if (!o.ids.empty() && !matches_id(e, o.ids, conn_ids)) return;
+    if (from || to) {
+      auto utc = e.times.utc();
+      if (!utc || (from && *utc < *from) || (to && *utc > *to)) return;
+    }
+    const std::string& file = reader.files()[e.where.file_index].path;
+    if (text) {
+      append_text_line(out.buffer(), e, file);
+    } else {
+      model::append_event_json(out.buffer(), e, file);
+      out.buffer().push_back('\n');
+    }
+    out.maybe_flush();
+    ++shown;
+  });
+  out.flush();
+  const InputSummary summary = report_inputs(reader, "events", o.quiet);
+  if (summary.unreadable > 0) return kExitInput;
+  if (o.strict && summary.malformed > 0) return kExitMalformed;
+  if (shown == 0 && (!o.ids.empty() || !o.names.empty() || from || to)) return kExitNoMatch;
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_events_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<EventsOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "events",
+      "Print every T-Library message in the logs as a typed event, one JSON object a line\n"
+      "(schema: docs/events-json.md), with its UTC time and the file and line it came from.");
+  cmd->add_option("paths", o->paths, "Log files, folders (recursive), .gz files, or - for stdin")
+      ->required();
+  cmd->add_option("--format", o->format, "json (one object a line) or text")
+      ->check(CLI::IsMember({"json", "text"}))
+      ->capture_default_str();
+  cmd->add_option("--name", o->names, "Only messages with this name (EventRinging...); repeatable");
+  cmd->add_option("--id", o->ids,
+                  "Only events carrying this identifier: ConnID, CallUUID, IS-Link id, DN, ANI, "
+                  "DNIS; repeatable");
+  cmd->add_option("--from", o->from, "Only events at or after this UTC time (2012-10-29T14:41Z)");
+  cmd->add_option("--to", o->to, "Only events at or before this UTC time");
+  cmd->add_flag("--strict", o->strict, "Exit with 4 when malformed records were found");
+  cmd->add_flag("-q,--quiet", o->quiet, "Print only the one-line summary of malformed input");
+  cmd->add_option("--chunk-size", o->chunk_size, "Bytes read at a time (for testing)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30))
+      ->group("");
+  cmd->callback([o, &exit_code] { exit_code = run_events(*o); });
+}
+
+}  // namespace calltrail::cli

@@ -1,0 +1,20 @@
+// Tells the user, on stderr, which inputs could not be read and what was
+// malformed in the others: the first few problems in full with file and line,
+// then a count per kind.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "calltrail/parse/log_reader.hpp"
+
+namespace calltrail::cli {
+
+struct InputSummary {
+  std::uint64_t unreadable = 0;
+  std::uint64_t malformed = 0;
+};
+
+InputSummary report_inputs(const parse::LogReader& reader, std::string_view command, bool quiet);
+
+}  // namespace calltrail::cli

@@ -1,0 +1,99 @@
+#include "calltrail/io/byte_source.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace calltrail::io {
+
+namespace {
+
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
+
+class FdSource final : public ByteSource {
+ public:
+  FdSource(int fd, bool owned, bool seekable) : fd_(fd), owned_(owned), seekable_(seekable) {}
+  ~FdSource() override {
+    if (owned_) ::close(fd_);
+  }
+  FdSource(const FdSource&) = delete;
+  FdSource& operator=(const FdSource&) = delete;
+
+  ReadOutcome read(char* buffer, std::size_t capacity) override {
+    for (;;) {
+      ssize_t n = seekable_ ? ::pread(fd_, buffer, capacity, static_cast<off_t>(position_))
+                            : ::read(fd_, buffer, capacity);
+      if (n >= 0) {
+        position_ += static_cast<std::uint64_t>(n);
+        return {static_cast<std::size_t>(n), {}};
+      }
+      if (errno != EINTR) return {0, errno_text(errno)};
+    }
+  }
+  std::uint64_t raw_position() const override { return position_; }
+
+ private:
+  int fd_;
+  bool owned_;
+  bool seekable_;
+  std::uint64_t position_ = 0;
+};
+
+class GzipSource final : public ByteSource {
+ public:
+  explicit GzipSource(gzFile f) : file_(f) {}
+  ~GzipSource() override { gzclose(file_); }
+  GzipSource(const GzipSource&) = delete;
+  GzipSource& operator=(const GzipSource&) = delete;
+
+  ReadOutcome read(char* buffer, std::size_t capacity) override {
+    if (capacity > (1u << 30)) capacity = 1u << 30;
+    int n = gzread(file_, buffer, static_cast<unsigned>(capacity));
+    if (n < 0) {
+      int code = 0;
+      const char* msg = gzerror(file_, &code);
+      return {0, std::string("gzip: ") + (msg ? msg : "read error")};
+    }
+    if (n == 0 && !gzeof(file_)) return {0, "gzip: read error"};
+    if (n == 0) {
+      // A stream cut short ends without error from gzread; gzerror says so.
+      int code = 0;
+      const char* msg = gzerror(file_, &code);
+      if (code == Z_BUF_ERROR) return {0, std::string("gzip: ") + (msg ? msg : "truncated")};
+    }
+    return {static_cast<std::size_t>(n), {}};
+  }
+  std::uint64_t raw_position() const override {
+    return static_cast<std::uint64_t>(gzoffset(file_));
+  }
+
+ private:
+  gzFile file_;
+};
+
+}  // namespace
+
+OpenOutcome open_source(const std::string& path) {
+  if (path == "-") return {std::make_unique<FdSource>(STDIN_FILENO, false, false), {}};
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {nullptr, errno_text(errno)};
+  unsigned char magic[2] = {0, 0};
+  ssize_t n = ::pread(fd, magic, 2, 0);
+  if (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+    gzFile gz = gzdopen(fd, "rb");
+    if (gz == nullptr) {
+      ::close(fd);
+      return {nullptr, "gzip: cannot open"};
+    }
+    gzbuffer(gz, 256 * 1024);
+    return {std::make_unique<GzipSource>(gz), {}};
+  }
+  return {std::make_unique<FdSource>(fd, true, true), {}};
+}
+
+}  // namespace calltrail::io

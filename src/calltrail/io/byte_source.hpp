@@ -1,0 +1,36 @@
+// Byte sources for log input: plain files (read with pread, so a file that is
+// truncated or rotated underneath us gives a short read rather than SIGBUS),
+// gzip files (zlib, detected by their magic bytes) and standard input.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace calltrail::io {
+
+// Outcome of one read: bytes read (0 = end of input) or an error message.
+struct ReadOutcome {
+  std::size_t size = 0;
+  std::string error;  // non-empty when the read failed
+};
+
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  // Reads up to `capacity` bytes into `buffer`.
+  virtual ReadOutcome read(char* buffer, std::size_t capacity) = 0;
+  // Bytes consumed from the underlying file so far (compressed bytes for gzip).
+  virtual std::uint64_t raw_position() const = 0;
+};
+
+struct OpenOutcome {
+  std::unique_ptr<ByteSource> source;
+  std::string error;  // set when source is null
+};
+
+// Opens "-" (standard input), a plain file or a gzip file.
+OpenOutcome open_source(const std::string& path);
+
+}  // namespace calltrail::io

@@ -1,0 +1,73 @@
+#include "calltrail/model/event_json.hpp"
+
+#include "calltrail/base/json_writer.hpp"
+#include "calltrail/base/time.hpp"
+
+namespace calltrail::model {
+
+namespace {
+
+void write_value(base::JsonWriter& w, std::string& out, const Event& e, std::uint32_t i) {
+  const Field& f = e.fields()[i];
+  switch (f.kind) {
+    case ValueKind::Integer:
+      w.value(f.number);
+      break;
+    case ValueKind::List:
+      w.begin_array();
+      for (std::uint32_t c = i + 1; c < f.end; c = e.fields()[c].end) {
+        w.begin_array();
+        w.value(e.key(e.fields()[c]));
+        write_value(w, out, e, c);
+        w.end_array();
+      }
+      w.end_array();
+      break;
+    default:
+      w.value(e.value(f));
+  }
+}
+
+}  // namespace
+
+void append_field_value_json(std::string& out, const Event& event, std::uint32_t index) {
+  base::JsonWriter w(out);
+  write_value(w, out, event, index);
+}
+
+void append_event_json(std::string& out, const Event& e, std::string_view file_path) {
+  base::JsonWriter w(out);
+  w.begin_object();
+  w.field("name", e.name);
+  w.field("kind", e.kind == MessageKind::Request ? "request" : "event");
+  if (!e.emitter.empty()) w.field("emitter", e.emitter);
+  if (!e.app.empty()) w.field("app", e.app);
+  if (!e.peer.empty()) w.field("peer", e.peer);
+  if (!e.thread.empty()) w.field("thread", e.thread);
+  if (!e.version.empty()) w.field("version", e.version);
+  if (auto utc = e.times.utc()) {
+    w.field("utc", base::format_utc(*utc, 6));
+    w.field("utc_source", e.times.utc_stamp ? "stamp" : "local");
+  } else {
+    w.key("utc").null();
+  }
+  if (e.times.local_digits > 0) {
+    w.field("local",
+            base::format_local(e.times.local, e.times.local_date_known, e.times.local_digits));
+  }
+  if (e.times.utc_offset) w.field("utc_offset", base::format_offset(*e.times.utc_offset));
+  if (auto seq = e.sequence_number()) w.field("seq", *seq);
+  w.field("file", file_path);
+  w.field("line", e.where.line);
+  w.field("offset", e.where.offset);
+  w.key("attributes").begin_object();
+  const auto fields = e.fields();
+  for (std::uint32_t i = 0; i < fields.size(); i = fields[i].end) {
+    w.key(e.key(fields[i]));
+    write_value(w, out, e, i);
+  }
+  w.end_object();
+  w.end_object();
+}
+
+}  // namespace calltrail::model

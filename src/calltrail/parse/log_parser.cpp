@@ -1,0 +1,612 @@
+#include "calltrail/parse/log_parser.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cstring>
+
+#include "calltrail/base/time.hpp"
+#include "calltrail/parse/text.hpp"
+
+namespace calltrail::parse {
+
+namespace {
+
+using base::kMicrosPerDay;
+using base::kMicrosPerSecond;
+using model::Micros;
+
+constexpr Micros kHalfDay = kMicrosPerDay / 2;
+constexpr std::int64_t kQuarterHour = 900;
+
+std::string_view trim(std::string_view s) {
+  std::size_t b = skip_space(s, 0);
+  s.remove_prefix(b);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  if (s.size() >= 2 && s.substr(s.size() - 2) == kNbsp) s.remove_suffix(2);
+  return s;
+}
+
+bool is_name_char(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+bool is_message_name(std::string_view name) {
+  return (starts_with(name, "Event") && name.size() > 5) ||
+         (starts_with(name, "Request") && name.size() > 7);
+}
+
+// A message name at `pos`, bare or quoted ('X', "X", ‘X’); returns the name
+// and sets `end` past it (and its closing quote).
+std::string_view read_message_name(std::string_view s, std::size_t pos, std::size_t& end) {
+  const std::size_t quote = quote_open_size(s, pos);
+  std::size_t b = pos + quote;
+  std::size_t e = b;
+  while (e < s.size() && is_name_char(s[e]))
+    ++e;
+  std::string_view name = s.substr(b, e - b);
+  if (!is_message_name(name)) return {};
+  if (quote > 0) {
+    const std::size_t close =
+        e < s.size() ? std::max(single_quote_close_size(s, e), double_quote_close_size(s, e)) : 0;
+    if (close == 0) return {};
+    e += close;
+  } else if (e < s.size() && s[e] == '(') {
+    return {};  // RequestInvoke(1000000100): an RLIB call, not a T-Library message
+  } else if (e < s.size() && space_size(s, e) == 0 && s[e] != ':' && s[e] != ',') {
+    return {};
+  }
+  end = e;
+  return name;
+}
+
+std::int64_t round_offset(Micros diff) {
+  const Micros q = kQuarterHour * kMicrosPerSecond;
+  const Micros r = diff >= 0 ? (diff + q / 2) / q : -((-diff + q / 2) / q);
+  return r * kQuarterHour;
+}
+
+Micros floor_div(Micros a, Micros b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+std::optional<std::uint64_t> parse_hex(std::string_view s) {
+  std::uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
+  if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+// "<app>.<YYYYMMDD_HHMMSS_mmm>.log" (also with .gz, or without milliseconds).
+struct NameDate {
+  std::string app;
+  Micros local = 0;
+};
+std::optional<NameDate> parse_file_name(std::string_view path) {
+  const std::size_t slash = path.rfind('/');
+  std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  for (std::size_t i = 0; i + 15 <= name.size(); ++i) {
+    if (i > 0 && name[i - 1] != '.' && name[i - 1] != '_' && name[i - 1] != '-') continue;
+    std::string_view d = name.substr(i, 15);
+    bool ok = d[8] == '_';
+    for (std::size_t k = 0; k < 15 && ok; ++k)
+      ok = k == 8 || is_digit(d[k]);
+    if (!ok) continue;
+    auto num = [&](std::size_t at, std::size_t n) {
+      int v = 0;
+      for (std::size_t k = 0; k < n; ++k)
+        v = v * 10 + (d[at + k] - '0');
+      return v;
+    };
+    const int y = num(0, 4), mo = num(4, 2), da = num(6, 2), h = num(9, 2), mi = num(11, 2),
+              se = num(13, 2);
+    if (mo < 1 || mo > 12 || da < 1 || da > 31 || h > 23 || mi > 59 || se > 59) continue;
+    Micros t = base::days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(da)) *
+                   kMicrosPerDay +
+               (h * 3600 + mi * 60 + se) * kMicrosPerSecond;
+    if (i + 19 <= name.size() && name[i + 15] == '_' && is_digit(name[i + 16]) &&
+        is_digit(name[i + 17]) && is_digit(name[i + 18]))
+      t += ((name[i + 16] - '0') * 100 + (name[i + 17] - '0') * 10 + (name[i + 18] - '0')) * 1000;
+    NameDate out;
+    out.local = t;
+    if (i > 1) out.app = std::string(name.substr(0, i - 1));
+    return out;
+  }
+  return std::nullopt;
+}
+
+// What may follow the name in a message header: nothing, the attributes of a
+// one-line message, the peer, or a Platform SDK message id. Anything else is
+// prose that mentions a message ("Writing message RequestX in 'proxy1'").
+bool is_header_tail(std::string_view tail) {
+  const std::size_t p = skip_space(tail, 0);
+  if (p >= tail.size()) return true;
+  std::string_view rest = tail.substr(p);
+  return starts_with(rest, "Attribute") || starts_with(rest, "received from ") ||
+         starts_with(rest, "('");
+}
+
+bool is_continuation(std::string_view line) {
+  const std::size_t p = skip_space(line, 0);
+  if (p >= line.size()) return false;
+  std::string_view rest = line.substr(p);
+  return starts_with(rest, "Attribute") || quote_open_size(rest, 0) > 0 ||
+         starts_with(rest, kRightDoubleQuote) || starts_with(rest, "message attributes") ||
+         rest.find("= ComplexClass(") != std::string_view::npos;
+}
+
+}  // namespace
+
+LogParser::LogParser(FileInfo& info, std::uint32_t file_index, base::Diagnostics& diagnostics,
+                     const EventCallback& sink, std::size_t max_line)
+    : info_(info),
+      file_index_(file_index),
+      diagnostics_(diagnostics),
+      sink_(sink),
+      max_line_(max_line < 1024 ? 1024 : max_line) {
+  problem_ = [this](std::string_view code, std::string message) {
+    report(code, std::move(message));
+  };
+  if (auto named = parse_file_name(info_.path)) {
+    if (info_.app.empty()) info_.app = named->app;
+    set_local_start(named->local);
+  }
+}
+
+void LogParser::report(std::string_view code, std::string message) {
+  ++info_.malformed;
+  diagnostics_.report({info_.path, line_no_, line_offset_, std::string(code), std::move(message)});
+}
+
+void LogParser::feed(std::string_view chunk) {
+  std::size_t pos = 0;
+  while (pos < chunk.size()) {
+    const void* nl = std::memchr(chunk.data() + pos, '\n', chunk.size() - pos);
+    if (nl == nullptr) {
+      partial_.append(chunk.substr(pos));
+      if (partial_.size() > max_line_) {
+        // Keep the tail: a record glued after junk ends the line.
+        line_offset_ += partial_.size() - max_line_ / 2;
+        partial_.erase(0, partial_.size() - max_line_ / 2);
+        partial_cut_ = true;
+      }
+      last_line_complete_ = false;
+      return;
+    }
+    const std::size_t end = static_cast<std::size_t>(static_cast<const char*>(nl) - chunk.data());
+    std::string_view line = chunk.substr(pos, end - pos);
+    const std::uint64_t start = next_offset_;
+    std::uint64_t length = line.size();
+    if (!partial_.empty() || partial_cut_) {
+      length += partial_.size();
+      partial_.append(line);
+      line = partial_;
+    }
+    ++line_no_;
+    line_offset_ = start;
+    next_offset_ = start + length + 1;
+    last_line_complete_ = true;
+    if (partial_cut_) {
+      report("long-line",
+             fmt::format(
+                 "expected lines of at most {} bytes; only the last {} bytes of this one were read",
+                 max_line_, line.size()));
+    }
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    on_line(line);
+    partial_.clear();
+    partial_cut_ = false;
+    pos = end + 1;
+  }
+}
+
+void LogParser::finish() {
+  if (!partial_.empty() || partial_cut_) {
+    std::string last;
+    last.swap(partial_);
+    ++line_no_;
+    line_offset_ = next_offset_;
+    next_offset_ += last.size();
+    std::string_view line = last;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    const bool was_in_message = state_ == State::InMessage;
+    on_line(line);
+    if (was_in_message || state_ == State::InMessage) {
+      report("truncated",
+             "expected the message to end with a complete line; the input "
+             "ends inside it (the message is kept with what was read)");
+    }
+  }
+  info_.lines = line_no_;
+  info_.bytes = next_offset_;
+  if (state_ != State::Idle) end_message();
+}
+
+void LogParser::on_line(std::string_view line) {
+  if (state_ == State::InRequestTrace) {
+    // SIP Server's "+++ CIFace::Request +++" block: indented "Key: value" lines.
+    if (!line.empty() && (line[0] == ' ' || line[0] == '\t')) {
+      std::string_view rest = trim(line);
+      if (starts_with(rest, "Parsed:")) {
+        std::size_t end = 0;
+        std::string_view name = read_message_name(rest, skip_space(rest, 7), end);
+        if (!name.empty()) event_.name = std::string(name);
+      } else if (starts_with(rest, "From:")) {
+        event_.peer = std::string(trim(rest.substr(5)));
+      }
+      return;
+    }
+    if (!event_.name.empty()) {
+      end_message();
+    } else {
+      builder_.finish(problem_);
+      event_.clear();
+      state_ = State::Idle;
+    }
+  }
+  if (state_ == State::InMessage) {
+    if (is_continuation(line)) {
+      const std::size_t p = skip_space(line, 0);
+      std::string_view rest = line.substr(p);
+      if (!starts_with(rest, "message attributes") &&
+          rest.find("= ComplexClass(") == std::string_view::npos) {
+        builder_.add(line, leading_indent(line), problem_);
+      }
+      return;
+    }
+    end_message();
+  }
+  if (state_ == State::AwaitMessageLine) {
+    if (starts_with(line, "message ")) {
+      std::size_t end = 0;
+      std::string_view name = read_message_name(line, skip_space(line, 8), end);
+      if (!name.empty()) {
+        event_.name = std::string(name);
+        event_.kind =
+            starts_with(name, "Request") ? model::MessageKind::Request : model::MessageKind::Event;
+        state_ = State::InMessage;
+        std::string_view tail = line.substr(end);
+        if (tail.find("Attribute") != std::string_view::npos) builder_.add(tail, -1, problem_);
+        return;
+      }
+    }
+    if (!event_.name.empty()) {
+      end_message();
+    } else {
+      report("expected-message-line",
+             "expected a 'message RequestXxx' line after the backup-sync header");
+      builder_.finish(problem_);
+      event_.clear();
+      state_ = State::Idle;
+    }
+  }
+  if (line.empty()) return;
+  const char c = line[0];
+  if (c == '@' || is_digit(c)) {
+    if (auto t = parse_line_time(line)) {
+      note_time(*t);
+      on_record(line, *t);
+      return;
+    }
+  }
+  switch (c) {
+    case 'm':
+      if (starts_with(line, "message ") && try_message_header(line, 0, nullptr)) return;
+      break;
+    case 'r':
+      if ((starts_with(line, "received from ") || starts_with(line, "request to ")) &&
+          try_message_header(line, 0, nullptr))
+        return;
+      break;
+    case '\'': {
+      // Platform SDK client logs: 'RequestAttachUserData' ('30')
+      std::size_t end = 0;
+      std::string_view name = read_message_name(line, 0, end);
+      if (!name.empty() && starts_with_at(line, end, " ('")) {
+        begin_message(name, nullptr);
+        return;
+      }
+      break;
+    }
+    default:
+      if (c >= 'A' && c <= 'Z' && try_header_label(line)) return;
+      break;
+  }
+  try_glued_record(line, 0);
+}
+
+bool LogParser::on_record(std::string_view line, const LineTime& time) {
+  if (try_message_header(line, time.size, &time)) return true;
+  // Two-line forms: the header names the message (or only the peer) and the
+  // next line says "message RequestXxx".
+  std::string_view rest = trim(line.substr(time.size));
+  if (starts_with(rest, "+++ CIFace::Request")) {
+    begin_message({}, &time);
+    event_.kind = model::MessageKind::Request;
+    event_.emitter = "CIFace::Request";
+    state_ = State::InRequestTrace;
+    return true;
+  }
+  if (starts_with(rest, "[BSYNC]")) {
+    const std::size_t at = rest.find("Send to backup");
+    if (at == std::string_view::npos) return false;
+    begin_message({}, &time);
+    event_.thread = "BSYNC";
+    event_.emitter = "send to backup";
+    std::string_view peer = trim(rest.substr(at + 14));
+    if (!peer.empty() && peer.back() == ':') peer.remove_suffix(1);
+    peer = trim(peer);
+    // "(SIPS_sg01_B) [20]" -> "SIPS_sg01_B [20]"
+    std::string cleaned;
+    for (char ch : peer)
+      if (ch != '(' && ch != ')') cleaned.push_back(ch);
+    event_.peer = std::move(cleaned);
+    event_.kind = model::MessageKind::Request;
+    state_ = State::AwaitMessageLine;
+    return true;
+  }
+  // "Trc 04541 RequestQueryCall received from [66] (00000e85 APP 10.1.2.3:49280)"
+  if (rest.size() > 10 && rest[3] == ' ' && is_digit(rest[4])) {
+    std::size_t p = skip_space(rest, word_end(rest, 4));
+    std::size_t end = 0;
+    std::string_view name = read_message_name(rest, p, end);
+    if (!name.empty() && starts_with_at(rest, end, " received from ")) {
+      begin_message(name, &time);
+      event_.emitter = "received from";
+      event_.peer = std::string(trim(rest.substr(end + 15)));
+      state_ = State::AwaitMessageLine;
+      return true;
+    }
+  }
+  return try_glued_record(line, time.size);
+}
+
+// Finds "message <Name>" (or "Message <Name>", "TEvent: <Name>") and starts a
+// message. The text before it names the emitter; text after it may hold the
+// attributes of a message printed on one line.
+bool LogParser::try_message_header(std::string_view line, std::size_t search_from,
+                                   const LineTime* time) {
+  std::size_t at = search_from;
+  std::size_t name_end = 0;
+  std::size_t keyword = std::string_view::npos;
+  std::string_view name;
+  for (;;) {
+    const std::size_t m = line.find("essage ", at);
+    const std::size_t te = line.find("TEvent: ", at);
+    if (m == std::string_view::npos && te == std::string_view::npos) return false;
+    std::size_t name_pos;
+    if (m < te) {
+      at = m + 7;
+      if (m == 0 || (line[m - 1] != 'm' && line[m - 1] != 'M')) continue;
+      keyword = m - 1;
+      name_pos = skip_space(line, m + 7);
+    } else {
+      at = te + 8;
+      keyword = te;
+      name_pos = skip_space(line, te + 8);
+    }
+    if (keyword > 0 && space_size(line, keyword - 1) == 0 && line[keyword - 1] != ':' &&
+        line[keyword - 1] != ')')
+      continue;
+    name = read_message_name(line, name_pos, name_end);
+    if (!name.empty() && is_header_tail(line.substr(name_end))) break;
+  }
+  begin_message(name, time);
+  // Prefix: "[0] 8.1.001.05 distribute_event:" or "received from 65200(APP)host:port(fd=)"
+  std::string_view prefix = trim(line.substr(search_from, keyword - search_from));
+  if (!prefix.empty() && prefix.front() == '[') {
+    const std::size_t close = prefix.find(']');
+    if (close != std::string_view::npos) {
+      event_.thread = std::string(prefix.substr(1, close - 1));
+      prefix = trim(prefix.substr(close + 1));
+      if (!prefix.empty() && is_digit(prefix.front())) {
+        const std::size_t e = word_end(prefix, 0);
+        event_.version = std::string(prefix.substr(0, e));
+        prefix = trim(prefix.substr(e));
+      }
+    }
+  }
+  if (!prefix.empty() && prefix.back() == ':') prefix = trim(prefix.substr(0, prefix.size() - 1));
+  std::string_view tail = line.substr(name_end);
+  for (std::string_view verb : {"received from ", "request to "}) {
+    const std::size_t v = prefix.find(verb);
+    if (v != std::string_view::npos) {
+      event_.peer = std::string(trim(prefix.substr(v + verb.size())));
+      prefix = verb.substr(0, verb.size() - 1);
+      break;
+    }
+    const std::size_t w = tail.find(verb);
+    if (w != std::string_view::npos && tail.find("Attribute") == std::string_view::npos) {
+      event_.peer = std::string(trim(tail.substr(w + verb.size())));
+    }
+  }
+  event_.emitter = std::string(prefix);
+  if (tail.find("Attribute") != std::string_view::npos) builder_.add(tail, -1, problem_);
+  state_ = State::InMessage;
+  return true;
+}
+
+bool LogParser::try_glued_record(std::string_view line, std::size_t own_time_size) {
+  std::size_t m = line.find("essage ");
+  if (m == std::string_view::npos) m = line.find("TEvent: ");
+  if (m == std::string_view::npos) return false;
+  const std::size_t start = rfind_line_time(line, m);
+  if (own_time_size > 0) {
+    // The line has its own time: only a later time starts a glued record.
+    if (start == std::string_view::npos || start < own_time_size) return false;
+  }
+  if (start != std::string_view::npos && start > 0) {
+    report("glued-record",
+           fmt::format("expected records to start a line; found one after {} bytes of other text",
+                       start));
+    on_line(line.substr(start));
+    return true;
+  }
+  if (start == std::string_view::npos) return try_message_header(line, 0, nullptr);
+  return false;
+}
+
+bool LogParser::try_header_label(std::string_view line) {
+  const std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos || colon > 20) return false;
+  std::string_view label = line.substr(0, colon);
+  std::string_view value = trim(line.substr(colon + 1));
+  if (label == "Application name") {
+    info_.app = std::string(value);
+  } else if (label == "Application type") {
+    info_.app_type = std::string(value);
+  } else if (label == "Host name") {
+    info_.host = std::string(value);
+  } else if (label == "Local time") {
+    auto t = parse_line_time(value);
+    if (!t || !t->day) {
+      report("header", "expected a 'Local time:' like 2012-10-29T09:41:00.540");
+      return true;
+    }
+    set_local_start(*t->day * kMicrosPerDay + t->time_of_day);
+  } else if (label == "Start time (UTC)") {
+    auto t = parse_line_time(value);
+    if (!t || !t->day) {
+      report("header", "expected a 'Start time (UTC):' like 2012-10-29T14:41:00.540");
+      return true;
+    }
+    info_.utc_start = *t->day * kMicrosPerDay + t->time_of_day;
+  } else if (label == "Time zone") {
+    std::int64_t west = 0;
+    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), west);
+    if (ec != std::errc{} || west < -86400 || west > 86400) {
+      report("header", "expected a 'Time zone:' in seconds west of UTC, like 18000");
+      return true;
+    }
+    if (!info_.utc_offset_from_header || !info_.utc_start) {
+      info_.utc_offset = static_cast<std::int32_t>(-west);
+      info_.utc_offset_from_header = true;
+    }
+  } else if (label == "File") {
+    // "(0001) <name>": the segment's own name, already known from the path.
+  } else {
+    return false;
+  }
+  if (info_.local_start && info_.utc_start) {
+    info_.utc_offset =
+        static_cast<std::int32_t>(round_offset(*info_.local_start - *info_.utc_start));
+    info_.utc_offset_from_header = true;
+  }
+  return true;
+}
+
+void LogParser::set_local_start(Micros local) {
+  info_.local_start = local;
+  day_ = floor_div(local, kMicrosPerDay);
+  last_time_of_day_ = local - *day_ * kMicrosPerDay;
+}
+
+void LogParser::note_time(const LineTime& t) {
+  if (t.day) {
+    day_ = t.day;
+  } else if (day_ && last_time_of_day_ >= 0 && t.time_of_day + kHalfDay < last_time_of_day_) {
+    ++*day_;  // midnight
+  }
+  last_time_of_day_ = t.time_of_day;
+  last_time_ = t;
+  have_time_ = true;
+}
+
+void LogParser::begin_message(std::string_view name, const LineTime* time) {
+  event_.clear();
+  event_.name = std::string(name);
+  event_.kind =
+      starts_with(name, "Request") ? model::MessageKind::Request : model::MessageKind::Event;
+  event_.app = info_.app;
+  event_.where = {file_index_, line_no_, line_offset_};
+  if (time == nullptr && have_time_) time = &last_time_;
+  if (time != nullptr) {
+    event_.times.local_digits = time->digits;
+    event_.times.local_date_known = day_.has_value();
+    event_.times.local = (day_ ? *day_ * kMicrosPerDay : 0) + time->time_of_day;
+  }
+  builder_.start(event_);
+  state_ = State::InMessage;
+}
+
+void LogParser::apply_times(model::Event& ev) {
+  auto& times = ev.times;
+  if (const model::Field* f = ev.attribute("AttributeTimeStamp")) {
+    std::string_view v = ev.value(*f);
+    auto secs = v.size() == 16 ? parse_hex(v.substr(0, 8)) : std::nullopt;
+    auto micros = v.size() == 16 ? parse_hex(v.substr(8)) : std::nullopt;
+    if (secs && micros && *micros < 1'000'000) {
+      times.utc_stamp =
+          static_cast<Micros>(*secs) * kMicrosPerSecond + static_cast<Micros>(*micros);
+    } else {
+      report("timestamp",
+             fmt::format("expected AttributeTimeStamp as 8 hex digits of seconds and 8 "
+                         "of microseconds, found '{}'",
+                         v.substr(0, 40)));
+    }
+  } else if (const model::Field* s = ev.attribute("AttributeTimeinSecs")) {
+    const model::Field* u = ev.attribute("AttributeTimeinuSecs");
+    if (s->kind == model::ValueKind::Integer && s->number >= 0 &&
+        (u == nullptr ||
+         (u->kind == model::ValueKind::Integer && u->number >= 0 && u->number < 1'000'000))) {
+      times.utc_stamp = s->number * kMicrosPerSecond + (u ? u->number : 0);
+    } else {
+      report("timestamp",
+             "expected AttributeTimeinSecs and AttributeTimeinuSecs as decimal numbers");
+    }
+  }
+  if (times.utc_stamp && times.local_digits > 0) {
+    const Micros utc = *times.utc_stamp;
+    Micros diff;
+    if (times.local_date_known) {
+      diff = times.local - utc;
+    } else {
+      diff = floor_div(times.local - utc, kMicrosPerDay);
+      diff = (times.local - utc) - diff * kMicrosPerDay;  // in [0, day)
+      if (diff > 14 * 3600 * kMicrosPerSecond) diff -= kMicrosPerDay;
+    }
+    const auto derived = static_cast<std::int32_t>(round_offset(diff));
+    if (!info_.utc_offset) {
+      info_.utc_offset = derived;
+    } else if (!offset_checked_ && info_.utc_offset_from_header &&
+               std::abs(*info_.utc_offset - derived) > 1800 && std::abs(diff) < kMicrosPerDay) {
+      report("header-time-zone",
+             fmt::format("expected the header's time zone (UTC{}) to agree with the events' "
+                         "own UTC stamps (UTC{}); using the stamps",
+                         base::format_offset(*info_.utc_offset), base::format_offset(derived)));
+      info_.utc_offset = derived;
+      info_.utc_offset_from_header = false;
+    }
+    offset_checked_ = true;
+    if (!times.local_date_known) {
+      // A header-less file with times of day only: the stamp gives the date.
+      const Micros guess = utc + Micros{*info_.utc_offset} * kMicrosPerSecond;
+      Micros local = floor_div(guess, kMicrosPerDay) * kMicrosPerDay + times.local;
+      if (local - guess > kHalfDay) local -= kMicrosPerDay;
+      if (guess - local > kHalfDay) local += kMicrosPerDay;
+      times.local = local;
+      times.local_date_known = true;
+      if (!day_) day_ = floor_div(local, kMicrosPerDay);
+    }
+  }
+  times.utc_offset = info_.utc_offset;
+}
+
+void LogParser::end_message() {
+  // Problems found when a message closes belong to its first line.
+  const auto line_no = line_no_;
+  const auto line_offset = line_offset_;
+  line_no_ = event_.where.line;
+  line_offset_ = event_.where.offset;
+  builder_.finish(problem_);
+  apply_times(event_);
+  line_no_ = line_no;
+  line_offset_ = line_offset;
+  ++info_.events;
+  sink_(event_);
+  event_.clear();
+  state_ = State::Idle;
+}
+
+}  // namespace calltrail::parse

@@ -1,0 +1,73 @@
+// The streaming parser of one log file. It is fed chunks of any size and
+// calls the sink once per T-Library message; the events are the same whatever
+// the chunking. Everything that is not a T-Library message is skipped, and
+// malformed messages are reported to the diagnostics, never thrown.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "calltrail/base/diagnostics.hpp"
+#include "calltrail/model/event.hpp"
+#include "calltrail/parse/line_time.hpp"
+#include "calltrail/parse/log_reader.hpp"
+#include "calltrail/parse/message_builder.hpp"
+
+namespace calltrail::parse {
+
+class LogParser {
+ public:
+  // `info.path` names the file in diagnostics; its name may carry the date
+  // (<app>.<YYYYMMDD_HHMMSS_mmm>.log). `info` is updated as the header and
+  // the events are read.
+  LogParser(FileInfo& info, std::uint32_t file_index, base::Diagnostics& diagnostics,
+            const EventCallback& sink, std::size_t max_line = 16 << 20);
+
+  void feed(std::string_view chunk);
+  // Ends the input: completes the last line and message.
+  void finish();
+
+ private:
+  enum class State : std::uint8_t { Idle, AwaitMessageLine, InMessage, InRequestTrace };
+
+  void on_line(std::string_view line);
+  bool on_record(std::string_view line, const LineTime& time);
+  bool try_message_header(std::string_view line, std::size_t search_from, const LineTime* time);
+  bool try_glued_record(std::string_view line, std::size_t own_time_size);
+  bool try_header_label(std::string_view line);
+  void begin_message(std::string_view name, const LineTime* time);
+  void end_message();
+  void note_time(const LineTime& time);
+  void set_local_start(model::Micros local);
+  void apply_times(model::Event& event);
+  void report(std::string_view code, std::string message);
+
+  FileInfo& info_;
+  std::uint32_t file_index_;
+  base::Diagnostics& diagnostics_;
+  const EventCallback& sink_;
+  std::size_t max_line_;
+
+  std::string partial_;  // the unfinished last line of the previous chunk
+  bool partial_cut_ = false;
+  std::uint64_t line_no_ = 0;      // number of the line being handled
+  std::uint64_t line_offset_ = 0;  // its byte offset
+  std::uint64_t next_offset_ = 0;  // offset of the next unread byte
+  bool last_line_complete_ = true;
+
+  State state_ = State::Idle;
+  model::Event event_;
+  MessageBuilder builder_;
+  ProblemCallback problem_;
+
+  // Local date context: the day of the last dated line, advanced at midnight.
+  std::optional<std::int64_t> day_;
+  std::int64_t last_time_of_day_ = -1;
+  LineTime last_time_;
+  bool have_time_ = false;
+  bool offset_checked_ = false;
+};
+
+}  // namespace calltrail::parse

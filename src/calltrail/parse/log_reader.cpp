@@ -1,0 +1,80 @@
+#include "calltrail/parse/log_reader.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+
+#include "calltrail/io/byte_source.hpp"
+#include "calltrail/parse/log_parser.hpp"
+
+namespace calltrail::parse {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> expand_paths(std::span<const std::string> paths,
+                                      std::vector<InputError>& errors) {
+  std::vector<std::string> out;
+  for (const std::string& path : paths) {
+    if (path == "-") {
+      out.push_back(path);
+      continue;
+    }
+    std::error_code ec;
+    const auto status = fs::status(path, ec);
+    if (ec || !fs::exists(status)) {
+      errors.push_back({path, ec ? ec.message() : "no such file or folder"});
+      continue;
+    }
+    if (!fs::is_directory(status)) {
+      out.push_back(path);
+      continue;
+    }
+    std::vector<std::string> found;
+    fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
+    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      std::error_code fec;
+      if (it->is_regular_file(fec)) found.push_back(it->path().string());
+    }
+    if (ec) errors.push_back({path, ec.message()});
+    std::sort(found.begin(), found.end());
+    out.insert(out.end(), found.begin(), found.end());
+  }
+  return out;
+}
+
+LogReader::LogReader(ReadOptions options) : options_(options) {
+  if (options_.chunk_size == 0) options_.chunk_size = 1;
+}
+
+void LogReader::read(std::span<const std::string> paths, const EventCallback& sink) {
+  for (const std::string& path : expand_paths(paths, input_errors_))
+    read_file(path, sink);
+}
+
+void LogReader::read_file(const std::string& path, const EventCallback& sink) {
+  io::OpenOutcome opened = io::open_source(path);
+  if (!opened.source) {
+    input_errors_.push_back({path, opened.error});
+    return;
+  }
+  const auto index = static_cast<std::uint32_t>(files_.size());
+  files_.push_back({});
+  // Stays valid while this file is read: nothing else is added to files_ meanwhile,
+  // and the sink may look the file up by Event::where.file_index.
+  FileInfo& info = files_.back();
+  info.path = path;
+  LogParser parser(info, index, diagnostics_, sink, options_.max_line);
+  std::string buffer(options_.chunk_size, '\0');
+  for (;;) {
+    io::ReadOutcome r = opened.source->read(buffer.data(), buffer.size());
+    if (!r.error.empty()) {
+      input_errors_.push_back({path, r.error});
+      break;
+    }
+    if (r.size == 0) break;
+    parser.feed(std::string_view(buffer.data(), r.size));
+  }
+  parser.finish();
+}
+
+}  // namespace calltrail::parse

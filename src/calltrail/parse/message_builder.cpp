@@ -1,0 +1,386 @@
+#include "calltrail/parse/message_builder.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cassert>
+#include <charconv>
+
+#include "calltrail/model/identifiers.hpp"
+#include "calltrail/parse/text.hpp"
+
+namespace calltrail::parse {
+
+namespace {
+
+using model::Field;
+using model::ValueKind;
+
+enum class TokenKind : std::uint8_t { Word, Quoted, Empty, ListHeader, End };
+
+struct Token {
+  TokenKind kind = TokenKind::End;
+  std::string_view text;       // word, or the quoted content without quotes
+  bool list_suffix = false;    // 'key'(list)
+  bool unterminated = false;   // quote without its closing quote
+  std::int64_t declared = -1;  // ListHeader: pair count, -1 when unreadable
+  bool line_start = false;     // first token of a physical line
+};
+
+// Reads tokens from one piece of attribute text.
+class Tokenizer {
+ public:
+  explicit Tokenizer(std::string_view s) : s_(s) {}
+
+  Token next() {
+    pos_ = skip_space(s_, pos_);
+    Token t;
+    if (pos_ >= s_.size()) return t;
+    const std::size_t quote = quote_open_size(s_, pos_);
+    if (starts_with_at(s_, pos_, kRightDoubleQuote) &&
+        is_delimiter(s_, pos_ + kRightDoubleQuote.size())) {
+      // ” is how some publishing tools render ''.
+      pos_ += kRightDoubleQuote.size();
+      t.kind = TokenKind::Empty;
+      read_suffix(t);
+      return t;
+    }
+    if (quote > 0) return read_quoted(quote);
+    if (s_[pos_] == '[' && pos_ + 1 < s_.size() && is_digit(s_[pos_ + 1])) return read_header();
+    const std::size_t end = word_end(s_, pos_);
+    t.kind = TokenKind::Word;
+    t.text = s_.substr(pos_, end - pos_);
+    pos_ = end;
+    return t;
+  }
+
+ private:
+  Token read_quoted(std::size_t open) {
+    Token t;
+    t.kind = TokenKind::Quoted;
+    const bool dbl = s_[pos_] == '"' || starts_with_at(s_, pos_, kLeftDoubleQuote);
+    const std::size_t begin = pos_ + open;
+    std::size_t i = begin;
+    for (;;) {
+      std::size_t close = 0;
+      std::size_t j = i;
+      for (; j < s_.size(); ++j) {
+        close = dbl ? double_quote_close_size(s_, j) : single_quote_close_size(s_, j);
+        if (close > 0) break;
+      }
+      if (j >= s_.size()) {
+        t.text = s_.substr(begin);
+        t.unterminated = true;
+        pos_ = s_.size();
+        return t;
+      }
+      // A closing quote ends the value only where a delimiter follows.
+      if (is_delimiter(s_, j + close) || starts_with_at(s_, j + close, "(list)")) {
+        t.text = s_.substr(begin, j - begin);
+        pos_ = j + close;
+        read_suffix(t);
+        return t;
+      }
+      i = j + close;
+    }
+  }
+
+  void read_suffix(Token& t) {
+    if (starts_with_at(s_, pos_, "(list)")) {
+      t.list_suffix = true;
+      pos_ += 6;
+      return;
+    }
+    const std::size_t p = skip_space(s_, pos_);
+    if (starts_with_at(s_, p, "(list)") && is_delimiter(s_, p + 6)) {
+      t.list_suffix = true;
+      pos_ = p + 6;
+    }
+  }
+
+  // [108] 00 01 03 00..  -> declared pair count 1
+  Token read_header() {
+    Token t;
+    t.kind = TokenKind::ListHeader;
+    std::size_t i = pos_ + 1;
+    while (i < s_.size() && is_digit(s_[i]))
+      ++i;
+    if (i >= s_.size() || s_[i] != ']') {
+      t.kind = TokenKind::Word;
+      const std::size_t end = word_end(s_, pos_);
+      t.text = s_.substr(pos_, end - pos_);
+      pos_ = end;
+      return t;
+    }
+    pos_ = i + 1;
+    int bytes[4] = {-1, -1, -1, -1};
+    for (int b = 0; b < 4; ++b) {
+      const std::size_t p = skip_space(s_, pos_);
+      if (p + 2 > s_.size() || !is_hex(s_[p]) || !is_hex(s_[p + 1])) break;
+      const std::size_t end = word_end(s_, p);
+      std::string_view w = s_.substr(p, end - p);
+      if (w.size() != 2 && !(b == 3 && w.size() == 4 && w.substr(2) == "..")) break;
+      bytes[b] = hex_value(w[0]) * 16 + hex_value(w[1]);
+      pos_ = end;
+    }
+    t.declared = bytes[3] >= 0 ? bytes[1] : -1;
+    return t;
+  }
+
+  std::string_view s_;
+  std::size_t pos_ = 0;
+};
+
+bool is_type_annotation(std::string_view w) {
+  // Platform SDK logs print "AttributeConnID [long] = 00890".
+  return w == "=" || (w.size() > 2 && w.front() == '[' && w.back() == ']');
+}
+
+}  // namespace
+
+void MessageBuilder::start(model::Event& event) {
+  assert(event.fields().empty());
+  event_ = &event;
+  expect_ = Expect::AttributeName;
+  lists_.clear();
+}
+
+std::uint32_t MessageBuilder::add_field(std::string_view key, std::uint8_t depth) {
+  auto& fields = event_->mutable_fields();
+  Field f;
+  f.key_offset = event_->append_text(key);
+  f.key_size = static_cast<std::uint32_t>(key.size());
+  f.depth = depth;
+  f.end = static_cast<std::uint32_t>(fields.size() + 1);
+  fields.push_back(f);
+  return static_cast<std::uint32_t>(fields.size() - 1);
+}
+
+void MessageBuilder::set_value(std::uint32_t field, ValueKind kind, std::string_view value) {
+  const std::uint32_t off = event_->append_text(value);
+  Field& f = event_->mutable_fields()[field];
+  f.kind = kind;
+  f.value_offset = off;
+  f.value_size = static_cast<std::uint32_t>(value.size());
+}
+
+void MessageBuilder::set_scalar(std::uint32_t field, std::string_view word) {
+  const Field& f = event_->fields()[field];
+  if (f.depth == 0 && model::is_conn_id_attribute(event_->key(f))) {
+    std::string id = model::normalize_conn_id(word);
+    if (!id.empty()) {
+      set_value(field, ValueKind::Hex, id);
+      return;
+    }
+  }
+  bool digits = !word.empty(), hex = !word.empty();
+  std::size_t start = (word.size() > 1 && (word[0] == '-' || word[0] == '+')) ? 1 : 0;
+  for (std::size_t i = 0; i < word.size(); ++i) {
+    digits = digits && (is_digit(word[i]) || (i == 0 && start == 1));
+    hex = hex && is_hex(word[i]);
+  }
+  if (digits && word.size() < 16) {
+    std::int64_t n = 0;
+    const char* b = word.data() + (word[0] == '+' ? 1 : 0);
+    auto [p, ec] = std::from_chars(b, word.data() + word.size(), n);
+    if (ec == std::errc{} && p == word.data() + word.size()) {
+      set_value(field, ValueKind::Integer, word);
+      event_->mutable_fields()[field].number = n;
+      return;
+    }
+  }
+  set_value(field, hex ? ValueKind::Hex : ValueKind::Bare, word);
+}
+
+void MessageBuilder::open_list(std::uint32_t field, std::int64_t declared) {
+  Field& f = event_->mutable_fields()[field];
+  f.kind = ValueKind::List;
+  f.number = declared;
+  lists_.push_back({field, -1, declared});
+}
+
+void MessageBuilder::close_lists_to(std::size_t depth, const ProblemCallback& problem) {
+  while (lists_.size() > depth) {
+    OpenList& l = lists_.back();
+    auto& fields = event_->mutable_fields();
+    fields[l.field].end = static_cast<std::uint32_t>(fields.size());
+    if (lists_.size() == 1 && l.declared >= 0) fix_top_level_count(l, problem);
+    lists_.pop_back();
+  }
+}
+
+// Without indentation the nesting of a KV list is ambiguous: a nested list
+// either swallows the pairs after it or ends at once. The header's pair count
+// decides: move the last pairs of a nested list up a level while the top
+// level has too few, or trailing pairs into the preceding nested list while
+// it has too many. The flat pre-order layout stays in order; only depths and
+// ends change.
+void MessageBuilder::fix_top_level_count(OpenList& list, const ProblemCallback& problem) {
+  auto& f = event_->mutable_fields();
+  const std::uint32_t root = list.field;
+  std::vector<std::uint32_t> kids;
+  for (std::uint32_t i = root + 1; i < f[root].end; i = f[i].end)
+    kids.push_back(i);
+  const auto declared = static_cast<std::size_t>(list.declared);
+  while (kids.size() < declared) {
+    if (kids.empty()) break;
+    const std::uint32_t last = kids.back();
+    if (f[last].kind != ValueKind::List || f[last].end == last + 1) break;
+    std::uint32_t child = last + 1;
+    for (std::uint32_t c = last + 1; c < f[last].end; c = f[c].end)
+      child = c;
+    for (std::uint32_t i = child; i < f[last].end; ++i)
+      --f[i].depth;
+    f[last].end = child;
+    kids.push_back(child);
+  }
+  while (kids.size() > declared) {
+    // The last nested list that has pairs after it takes them in.
+    std::size_t k = kids.size() - 1;
+    bool found = false;
+    while (k > 0 && !found)
+      found = f[kids[--k]].kind == ValueKind::List;
+    if (!found) break;
+    const std::size_t move = std::min(kids.size() - declared, kids.size() - 1 - k);
+    const std::uint32_t new_end = k + move + 1 < kids.size() ? kids[k + move + 1] : f[root].end;
+    for (std::uint32_t i = kids[k] + 1; i < new_end; ++i) {
+      if (i >= kids[k + 1]) ++f[i].depth;
+    }
+    f[kids[k]].end = new_end;
+    kids.erase(kids.begin() + static_cast<std::ptrdiff_t>(k + 1),
+               kids.begin() + static_cast<std::ptrdiff_t>(k + 1 + move));
+  }
+  if (kids.size() != declared) {
+    problem("kv-count", fmt::format("expected {1} pairs in {0} as its header says, found {2}",
+                                    event_->key(f[root]), declared, kids.size()));
+  }
+}
+
+// A pair at the start of a line: its indentation closes the nested lists it
+// is not deeper than.
+void MessageBuilder::place_pair_line(int indent) {
+  if (indent < 0) return;
+  while (lists_.size() > 1) {
+    const OpenList& top = lists_.back();
+    const OpenList& parent = lists_[lists_.size() - 2];
+    const bool inside = top.item_indent >= 0
+                            ? indent >= top.item_indent
+                            : parent.item_indent >= 0 && indent > parent.item_indent;
+    if (inside) break;
+    event_->mutable_fields()[top.field].end = static_cast<std::uint32_t>(event_->fields().size());
+    lists_.pop_back();
+  }
+  if (lists_.back().item_indent < 0) lists_.back().item_indent = indent;
+}
+
+void MessageBuilder::add(std::string_view text, int indent, const ProblemCallback& problem) {
+  assert(event_ != nullptr);
+  Tokenizer tokens(text);
+  bool first = true;
+  bool reported_text = false;
+  for (Token t = tokens.next(); t.kind != TokenKind::End; t = tokens.next(), first = false) {
+    const int line_indent = first ? indent : -1;
+    if (t.unterminated) {
+      problem("unterminated-quote",
+              fmt::format("expected a closing quote after '{}'", t.text.substr(0, 60)));
+    }
+    if (t.kind == TokenKind::Word && t.text.size() > 9 && starts_with(t.text, "Attribute")) {
+      if (expect_ == Expect::AttributeValue || expect_ == Expect::PairValue) {
+        problem("attribute-value",
+                fmt::format("expected a value after {}", event_->key(event_->fields()[pending_])));
+        set_value(pending_, ValueKind::String, {});
+      }
+      close_lists_to(0, problem);
+      pending_ = add_field(t.text, 0);
+      expect_ = Expect::AttributeValue;
+      continue;
+    }
+    if (first && line_indent >= 0) {
+      // A new line while a value was still awaited: that value is missing.
+      if (expect_ == Expect::PairValue) {
+        problem("kv-pair-value", fmt::format("expected a value after the key '{}'",
+                                             event_->key(event_->fields()[pending_])));
+        set_value(pending_, ValueKind::String, {});
+        expect_ = Expect::PairKey;
+      } else if (expect_ == Expect::AttributeValue && t.kind != TokenKind::ListHeader) {
+        // Values sit on the attribute's own line.
+        problem("attribute-value",
+                fmt::format("expected a value after {}", event_->key(event_->fields()[pending_])));
+        set_value(pending_, ValueKind::String, {});
+        expect_ = lists_.empty() ? Expect::AttributeName : Expect::PairKey;
+      }
+    }
+    switch (expect_) {
+      case Expect::AttributeValue:
+      case Expect::PairValue: {
+        const bool pair = expect_ == Expect::PairValue;
+        if (t.kind == TokenKind::Word && is_type_annotation(t.text)) continue;
+        if (t.kind == TokenKind::ListHeader || (t.kind == TokenKind::Word && t.text == "KVList:")) {
+          open_list(pending_, t.kind == TokenKind::ListHeader ? t.declared : -1);
+          if (t.kind == TokenKind::ListHeader && t.declared < 0) {
+            problem("kv-list-header",
+                    "expected a KV list header like '[108] 00 01 03 00..' (byte count, then four "
+                    "hex bytes)");
+          }
+          expect_ = Expect::PairKey;
+          continue;
+        }
+        if (t.kind == TokenKind::Word) {
+          set_scalar(pending_, t.text);
+        } else {
+          set_value(pending_, ValueKind::String, t.text);
+        }
+        expect_ = pair ? Expect::PairKey : Expect::AttributeName;
+        if (pair && t.list_suffix) open_list(pending_, -1);  // 'k' 'v'(list): tolerate
+        break;
+      }
+      case Expect::PairKey: {
+        if (t.kind == TokenKind::Quoted || t.kind == TokenKind::Empty) {
+          place_pair_line(line_indent);
+          pending_ = add_field(t.text, static_cast<std::uint8_t>(lists_.size()));
+          if (t.list_suffix) {
+            open_list(pending_, -1);
+          } else {
+            expect_ = Expect::PairValue;
+          }
+          continue;
+        }
+        if (t.kind == TokenKind::Word && (is_type_annotation(t.text) || t.text.front() == '(')) {
+          continue;
+        }
+        if (!reported_text) {
+          problem("kv-pair", fmt::format("expected a quoted key in a KV list, found '{}'",
+                                         t.text.substr(0, 60)));
+          reported_text = true;
+        }
+        break;
+      }
+      case Expect::AttributeName: {
+        // Trailing annotations such as "(09:41:00)" after a value are fine.
+        if (t.kind == TokenKind::Word && (t.text.front() == '(' || is_type_annotation(t.text))) {
+          continue;
+        }
+        if (!reported_text) {
+          problem("unexpected-text",
+                  fmt::format("expected an attribute name (AttributeXxx), found '{}'",
+                              t.text.substr(0, 60)));
+          reported_text = true;
+        }
+        break;
+      }
+    }
+  }
+}
+
+void MessageBuilder::finish(const ProblemCallback& problem) {
+  if (event_ == nullptr) return;
+  if (expect_ == Expect::AttributeValue || expect_ == Expect::PairValue) {
+    problem("attribute-value",
+            fmt::format("expected a value after '{}'", event_->key(event_->fields()[pending_])));
+    set_value(pending_, ValueKind::String, {});
+  }
+  close_lists_to(0, problem);
+  event_ = nullptr;
+}
+
+}  // namespace calltrail::parse

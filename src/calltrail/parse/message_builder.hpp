@@ -1,0 +1,57 @@
+// Turns the attribute text of one T-Library message into typed fields.
+//
+// The text arrives line by line (or as the tail of a one-line message) in any
+// of the printed variants: TAB-separated, runs of spaces or NBSP, straight or
+// curly quotes, KV lists whose pairs sit on their own lines or on the same
+// line. Nesting of KV lists is decided by indentation where the text has it
+// and by the pair count in the list header where it does not.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string_view>
+#include <vector>
+
+#include "calltrail/model/event.hpp"
+
+namespace calltrail::parse {
+
+// Called for malformed attribute text: a stable code and what was expected.
+using ProblemCallback = std::function<void(std::string_view code, std::string message)>;
+
+class MessageBuilder {
+ public:
+  // Starts filling `event` (its fields must be empty).
+  void start(model::Event& event);
+  // Adds attribute text. `indent` is the width of the physical line's leading
+  // whitespace (TAB = 4), or -1 when the text continues a line that already
+  // had other content (a one-line message's tail).
+  void add(std::string_view text, int indent, const ProblemCallback& problem);
+  // Closes open lists and checks their declared sizes.
+  void finish(const ProblemCallback& problem);
+
+  bool active() const { return event_ != nullptr; }
+
+ private:
+  enum class Expect : std::uint8_t { AttributeName, AttributeValue, PairKey, PairValue };
+  struct OpenList {
+    std::uint32_t field;
+    int item_indent;        // indentation of its pairs' lines, -1 until seen
+    std::int64_t declared;  // pair count from the header, -1 when not printed
+  };
+
+  std::uint32_t add_field(std::string_view key, std::uint8_t depth);
+  void set_value(std::uint32_t field, model::ValueKind kind, std::string_view value);
+  void set_scalar(std::uint32_t field, std::string_view word);
+  void open_list(std::uint32_t field, std::int64_t declared);
+  void close_lists_to(std::size_t depth, const ProblemCallback& problem);
+  void place_pair_line(int indent);
+  void fix_top_level_count(OpenList& list, const ProblemCallback& problem);
+
+  model::Event* event_ = nullptr;
+  Expect expect_ = Expect::AttributeName;
+  std::uint32_t pending_ = 0;  // field awaiting its value
+  std::vector<OpenList> lists_;
+};
+
+}  // namespace calltrail::parse

@@ -1,0 +1,83 @@
+// Byte-level helpers for the log grammar. Whitespace includes NBSP (U+00A0,
+// C2 A0) and quotes include the curly forms ‘ ’ “ ” that re-published copies
+// of logs carry.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace calltrail::parse {
+
+inline constexpr std::string_view kNbsp = "\xC2\xA0";
+inline constexpr std::string_view kLeftSingleQuote = "\xE2\x80\x98";   // ‘
+inline constexpr std::string_view kRightSingleQuote = "\xE2\x80\x99";  // ’
+inline constexpr std::string_view kLeftDoubleQuote = "\xE2\x80\x9C";   // “
+inline constexpr std::string_view kRightDoubleQuote = "\xE2\x80\x9D";  // ”
+
+inline bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+inline bool is_hex(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+inline int hex_value(char c) {
+  return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+inline bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+inline bool starts_with_at(std::string_view s, std::size_t pos, std::string_view prefix) {
+  return pos <= s.size() && s.substr(pos, prefix.size()) == prefix;
+}
+
+// Size of the whitespace character at `pos` (0 when none).
+inline std::size_t space_size(std::string_view s, std::size_t pos) {
+  if (pos >= s.size()) return 0;
+  const char c = s[pos];
+  if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') return 1;
+  if (c == '\xC2' && pos + 1 < s.size() && s[pos + 1] == '\xA0') return 2;
+  return 0;
+}
+inline std::size_t skip_space(std::string_view s, std::size_t pos) {
+  for (std::size_t n; (n = space_size(s, pos)) > 0;)
+    pos += n;
+  return pos;
+}
+inline std::size_t word_end(std::string_view s, std::size_t pos) {
+  while (pos < s.size() && space_size(s, pos) == 0)
+    ++pos;
+  return pos;
+}
+// End of value, whitespace, or a parenthesised suffix.
+inline bool is_delimiter(std::string_view s, std::size_t pos) {
+  return pos >= s.size() || space_size(s, pos) > 0 || s[pos] == '(' || s[pos] == ')';
+}
+
+// Size of an opening quote at `pos`: ' " ‘ ’ “ (0 when none).
+inline std::size_t quote_open_size(std::string_view s, std::size_t pos) {
+  if (pos >= s.size()) return 0;
+  if (s[pos] == '\'' || s[pos] == '"') return 1;
+  if (starts_with_at(s, pos, kLeftSingleQuote) || starts_with_at(s, pos, kRightSingleQuote) ||
+      starts_with_at(s, pos, kLeftDoubleQuote))
+    return 3;
+  return 0;
+}
+// Size of a closing single quote at `pos`: ' or ’ (publishers mix them).
+inline std::size_t single_quote_close_size(std::string_view s, std::size_t pos) {
+  if (s[pos] == '\'') return 1;
+  return starts_with_at(s, pos, kRightSingleQuote) ? 3 : 0;
+}
+inline std::size_t double_quote_close_size(std::string_view s, std::size_t pos) {
+  if (s[pos] == '"') return 1;
+  return starts_with_at(s, pos, kRightDoubleQuote) ? 3 : 0;
+}
+
+// Width of the leading whitespace (TAB = 4 columns, anything else 1).
+inline int leading_indent(std::string_view s) {
+  int w = 0;
+  for (std::size_t i = 0, n; (n = space_size(s, i)) > 0; i += n)
+    w += s[i] == '\t' ? 4 : 1;
+  return w;
+}
+
+}  // namespace calltrail::parse
