@@ -1,0 +1,79 @@
+#include "calltrail/correlate/collect.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "calltrail/correlate/file_collector.hpp"
+
+namespace calltrail::correlate {
+
+Collected collect(std::span<const std::string> paths, const CollectOptions& options) {
+  Collected out;
+  std::vector<std::string> files = parse::expand_paths(paths, out.input_errors);
+  const std::size_t n = files.size();
+  out.files.resize(n);
+  out.partials.resize(n);
+
+  // Largest files first, so that two threads finish close together.
+  std::vector<std::uint32_t> order(n);
+  std::vector<std::uintmax_t> sizes(n, 0);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    order[i] = i;
+    std::error_code ec;
+    if (files[i] != "-") sizes[i] = std::filesystem::file_size(files[i], ec);
+    if (ec) sizes[i] = 0;
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return sizes[a] > sizes[b]; });
+
+  unsigned threads = options.threads;
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(n, 1)));
+
+  std::atomic<std::size_t> next{0};
+  std::mutex merge_mutex;
+  auto worker = [&] {
+    parse::LogReader reader(options.read);
+    for (;;) {
+      const std::size_t k = next.fetch_add(1);
+      if (k >= n) break;
+      const std::uint32_t file = order[k];
+      FileCollector collector(file);
+      const std::size_t known = reader.files().size();
+      reader.read_file(files[file], [&](model::Event& e) { collector.add(e); });
+      out.partials[file] = collector.finish();
+      if (reader.files().size() > known) {
+        out.files[file] = reader.files()[known];
+      }
+      if (out.files[file].path.empty()) out.files[file].path = files[file];
+    }
+    std::lock_guard<std::mutex> lock(merge_mutex);
+    out.diagnostics.merge(reader.diagnostics());
+    out.input_errors.insert(out.input_errors.end(), reader.input_errors().begin(),
+                            reader.input_errors().end());
+  };
+  if (threads <= 1) {
+    worker();
+  } else {
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+    for (auto& t : pool) t.join();
+  }
+  return out;
+}
+
+Loaded load(std::span<const std::string> paths, const CollectOptions& collect_options,
+            const BuildOptions& build_options) {
+  Collected c = collect(paths, collect_options);
+  Loaded out;
+  out.diagnostics = std::move(c.diagnostics);
+  out.input_errors = std::move(c.input_errors);
+  out.correlation =
+      build_correlation(std::move(c.partials), std::move(c.files), build_options);
+  return out;
+}
+
+}  // namespace calltrail::correlate

@@ -1,0 +1,39 @@
+// Reads log inputs and collects every file into a FilePartial, on several
+// threads (each with its own parse::LogReader), then builds the correlation.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "calltrail/base/diagnostics.hpp"
+#include "calltrail/correlate/correlation.hpp"
+#include "calltrail/parse/log_reader.hpp"
+
+namespace calltrail::correlate {
+
+struct CollectOptions {
+  unsigned threads = 0;  // 0: one per core, at most one per file
+  parse::ReadOptions read;
+};
+
+struct Collected {
+  std::vector<parse::FileInfo> files;  // by global file index (the expanded path order)
+  std::vector<FilePartial> partials;   // partials[i].file == i
+  base::Diagnostics diagnostics;
+  std::vector<parse::InputError> input_errors;
+};
+
+// Expands `paths` (folders recursively) and collects every file.
+Collected collect(std::span<const std::string> paths, const CollectOptions& options);
+
+// collect() then build_correlation().
+struct Loaded {
+  Correlation correlation;
+  base::Diagnostics diagnostics;
+  std::vector<parse::InputError> input_errors;
+};
+Loaded load(std::span<const std::string> paths, const CollectOptions& collect_options,
+            const BuildOptions& build_options);
+
+}  // namespace calltrail::correlate

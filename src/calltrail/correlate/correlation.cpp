@@ -1,0 +1,890 @@
+#include "calltrail/correlate/correlation.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <queue>
+#include <set>
+#include <unordered_map>
+
+#include "calltrail/base/time.hpp"
+#include "calltrail/correlate/text.hpp"
+
+namespace calltrail::correlate {
+
+const char* to_string(LinkKind k) {
+  switch (k) {
+    case LinkKind::IsLink:
+      return "islink";
+    case LinkKind::Transfer:
+      return "transfer";
+    case LinkKind::Hint:
+      return "hint";
+  }
+  return "?";
+}
+
+const char* to_string(Confidence c) { return c == Confidence::Certain ? "certain" : "hint"; }
+
+const char* to_string(LinkReason r) {
+  switch (r) {
+    case LinkReason::None:
+      return "";
+    case LinkReason::Unmonitored:
+      return "unmonitored";
+    case LinkReason::PartnerMissing:
+      return "partner-missing";
+  }
+  return "?";
+}
+
+const char* to_string(SiteNameSource s) {
+  switch (s) {
+    case SiteNameSource::Override:
+      return "override";
+    case SiteNameSource::IsLinkPeer:
+      return "islink-peer";
+    case SiteNameSource::Location:
+      return "location-name";
+    case SiteNameSource::FileName:
+      return "file-name";
+    case SiteNameSource::Application:
+      return "application";
+    case SiteNameSource::FileStem:
+      return "file-stem";
+  }
+  return "?";
+}
+
+std::pair<std::string, std::string> split_site_name(std::string_view name) {
+  auto at = name.rfind('@');
+  if (at == std::string_view::npos) return {std::string(name), {}};
+  return {std::string(name.substr(0, at)), std::string(name.substr(at + 1))};
+}
+
+std::optional<Micros> Correlation::local_time(std::uint32_t site, const EventRef& e) const {
+  if ((e.flags & EventRef::kLocalDated) != 0) return e.local;
+  const auto& off = sites[site].utc_offset;
+  if (off && e.has_utc()) return e.utc + Micros{*off} * base::kMicrosPerSecond;
+  if (e.local != 0 || e.local_digits != 0) return e.local;
+  return std::nullopt;
+}
+
+namespace {
+
+// Union-find over legs.
+class Groups {
+ public:
+  explicit Groups(std::size_t n) : parent_(n) { std::iota(parent_.begin(), parent_.end(), 0u); }
+  std::uint32_t find(std::uint32_t x) {
+    while (parent_[x] != x) {
+      parent_[x] = parent_[parent_[x]];
+      x = parent_[x];
+    }
+    return x;
+  }
+  void unite(std::uint32_t a, std::uint32_t b) {
+    a = find(a);
+    b = find(b);
+    if (a != b) parent_[std::max(a, b)] = std::min(a, b);
+  }
+
+ private:
+  std::vector<std::uint32_t> parent_;
+};
+
+std::string base_name(std::string_view path) {
+  auto slash = path.find_last_of("/\\");
+  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
+// "tserver2.log", "Tserver2.20121029_094100_000.log.gz" -> "tserver2", "Tserver2".
+std::string file_stem(std::string_view path) {
+  std::string b = base_name(path);
+  auto dot = b.find('.');
+  return dot == std::string::npos || dot == 0 ? b : b.substr(0, dot);
+}
+
+bool override_matches(const SiteOverride& o, const std::string& path) {
+  if (o.file.empty()) return false;
+  if (o.file == path || o.file == base_name(path)) return true;
+  std::string dir = o.file;
+  if (dir.back() != '/') dir += '/';
+  return path.compare(0, dir.size(), dir) == 0;
+}
+
+Micros median(std::vector<Micros> v) {
+  assert(!v.empty());
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+  return v[v.size() / 2];
+}
+
+bool before(const std::optional<Micros>& a, const std::optional<Micros>& b) {
+  if (a && b) return *a < *b;
+  return a.has_value() && !b.has_value();
+}
+
+class Builder {
+ public:
+  Builder(std::vector<FilePartial>& partials, std::vector<parse::FileInfo>& files,
+          const BuildOptions& options)
+      : partials_(partials), options_(options) {
+    const std::size_t n = std::max(partials.size(), files.size());
+    files.resize(n);
+    std::vector<FilePartial> by_file(n);
+    for (std::uint32_t i = 0; i < n; ++i) by_file[i].file = i;
+    for (auto& p : partials)
+      if (p.file < n) by_file[p.file] = std::move(p);
+    partials_ = std::move(by_file);
+    c_.files.resize(n);
+    for (std::uint32_t i = 0; i < n; ++i) c_.files[i].info = std::move(files[i]);
+  }
+
+  Correlation run() {
+    name_sites();
+    merge_legs();
+    place_orphans();
+    resolve_times();
+    find_gaps();
+    link_islinks();
+    link_transfers();
+    Groups groups(c_.legs.size());
+    for (const Link& l : c_.links)
+      if (l.paired()) groups.unite(l.from, l.to);
+    find_hints(groups);
+    estimate_clocks();
+    form_interactions(groups);
+    return std::move(c_);
+  }
+
+ private:
+  // --- sites -------------------------------------------------------------
+  void name_sites() {
+    const std::size_t n = partials_.size();
+    std::vector<std::map<std::string, std::uint64_t>> votes(n);
+    std::map<std::string, std::uint64_t> locations;
+    std::map<std::string, std::vector<std::pair<std::uint32_t, const IsLinkObservation*>>> by_id;
+    for (const auto& p : partials_) {
+      for (const auto& o : p.islinks) {
+        if (!o.location.empty()) ++locations[o.location];
+        by_id[o.id].emplace_back(p.file, &o);
+      }
+    }
+    for (const auto& [id, obs] : by_id) {
+      for (const auto& [fs, s] : obs) {
+        if (s->role != IsLinkRole::Source) continue;
+        for (const auto& [ft, t] : obs) {
+          if (t->role != IsLinkRole::Target || ft == fs) continue;
+          if (!s->location.empty()) ++votes[ft][s->location];
+          if (!t->location.empty()) ++votes[fs][t->location];
+        }
+      }
+    }
+    auto best = [](const std::map<std::string, std::uint64_t>& m) {
+      const std::pair<const std::string, std::uint64_t>* b = nullptr;
+      for (const auto& kv : m)
+        if (b == nullptr || kv.second > b->second) b = &kv;
+      return b == nullptr ? std::string{} : b->first;
+    };
+    auto location_for = [&](std::string_view name, bool whole_too) {
+      std::map<std::string, std::uint64_t> found;
+      const std::string folded = fold_name(name);
+      if (folded.empty()) return std::string{};
+      for (const auto& [loc, count] : locations) {
+        if (fold_name(split_site_name(loc).first) == folded ||
+            (whole_too && fold_name(loc) == folded))
+          found[loc] += count;
+      }
+      return best(found);
+    };
+
+    std::vector<std::uint32_t> file_site(n);
+    std::map<std::string, std::uint32_t> site_index;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const auto& info = c_.files[i].info;
+      std::string app = info.app;
+      if (app.empty()) app = best(partials_[i].apps);
+      std::string name;
+      SiteNameSource source = SiteNameSource::FileStem;
+      for (const auto& o : options_.sites) {
+        if (override_matches(o, info.path)) {
+          name = o.site;
+          source = SiteNameSource::Override;
+        }
+      }
+      if (name.empty() && !votes[i].empty()) {
+        name = best(votes[i]);
+        source = SiteNameSource::IsLinkPeer;
+      }
+      if (name.empty() && !app.empty()) {
+        name = location_for(app, false);
+        source = SiteNameSource::Location;
+        if (name.empty()) {
+          name = app + "@?";
+          source = SiteNameSource::Application;
+        }
+      }
+      if (name.empty()) {
+        const std::string stem = file_stem(info.path);
+        name = location_for(stem, true);
+        source = SiteNameSource::FileName;
+        if (name.empty()) {
+          name = (stem.empty() ? std::string("unknown") : stem) + "@?";
+          source = SiteNameSource::FileStem;
+        }
+      }
+      auto [it, added] = site_index.emplace(name, static_cast<std::uint32_t>(c_.sites.size()));
+      if (added) {
+        SiteInfo& s = c_.sites.emplace_back();
+        s.name = name;
+        auto [a, sw] = split_site_name(name);
+        s.app = a;
+        s.switch_name = sw == "?" ? std::string{} : sw;
+        s.name_source = source;
+      }
+      file_site[i] = it->second;
+      c_.files[i].site = it->second;
+      c_.sites[it->second].files.push_back(i);
+    }
+    // Segments of a site in time order (then by path).
+    file_rank_.assign(n, 0);
+    for (auto& s : c_.sites) {
+      std::stable_sort(s.files.begin(), s.files.end(), [&](std::uint32_t a, std::uint32_t b) {
+        const auto& fa = partials_[a].first_utc;
+        const auto& fb = partials_[b].first_utc;
+        if (fa != fb) return before(fa, fb);
+        return c_.files[a].info.path < c_.files[b].info.path;
+      });
+      for (std::uint32_t r = 0; r < s.files.size(); ++r) file_rank_[s.files[r]] = r;
+    }
+  }
+
+  // --- legs --------------------------------------------------------------
+  void remap(EventRef& e, const std::vector<std::uint32_t>& m) {
+    e.name = m[e.name];
+    e.this_dn = m[e.this_dn];
+    e.other_dn = m[e.other_dn];
+    e.note = m[e.note];
+  }
+
+  static void add_unique(std::vector<std::string>& to, const std::vector<std::string>& from,
+                         std::size_t limit) {
+    for (const auto& s : from) {
+      if (to.size() >= limit) return;
+      if (std::find(to.begin(), to.end(), s) == to.end()) to.push_back(s);
+    }
+  }
+
+  void merge_legs() {
+    std::unordered_map<std::string, std::uint32_t> by_key;
+    for (auto& p : partials_) {
+      const std::uint32_t site = c_.files[p.file].site;
+      SiteInfo& s = c_.sites[site];
+      s.events += p.events;
+      s.call_events += p.call_events;
+      s.sequence_out_of_order += p.sequence.out_of_order;
+      std::vector<std::uint32_t> m(p.strings.size());
+      for (std::uint32_t k = 0; k < m.size(); ++k) m[k] = c_.strings.intern(p.strings.at(k));
+      std::vector<std::uint32_t> global(p.legs.size());
+      for (std::uint32_t k = 0; k < p.legs.size(); ++k) {
+        Leg& from = p.legs[k];
+        std::string key = std::to_string(site) + '\x1f' + from.call_uuid;
+        auto [it, added] = by_key.emplace(std::move(key), static_cast<std::uint32_t>(c_.legs.size()));
+        global[k] = it->second;
+        for (auto& e : from.events) remap(e, m);
+        if (added) {
+          from.site = site;
+          c_.legs.push_back(std::move(from));
+          continue;
+        }
+        Leg& to = c_.legs[it->second];
+        add_unique(to.conn_ids, from.conn_ids, SIZE_MAX);
+        add_unique(to.transfer_conn_ids, from.transfer_conn_ids, kMaxLegDns);
+        add_unique(to.dns, from.dns, kMaxLegDns);
+        if (to.ani.empty()) to.ani = from.ani;
+        if (to.dnis.empty()) to.dnis = from.dnis;
+        if (to.call_type.empty()) to.call_type = from.call_type;
+        for (auto& kv : from.user_data) {
+          if (to.user_data.size() >= kMaxLegUserData) break;
+          if (std::find(to.user_data.begin(), to.user_data.end(), kv) == to.user_data.end())
+            to.user_data.push_back(kv);
+        }
+        to.events.insert(to.events.end(), from.events.begin(), from.events.end());
+        to.deleted = to.deleted || from.deleted;
+      }
+      p.legs.clear();
+      p.legs.shrink_to_fit();
+      for (auto& o : p.islinks) {
+        o.leg = global[o.leg];
+        remap(o.event, m);
+        islinks_.push_back(std::move(o));
+      }
+      for (auto& t : p.transfers) {
+        t.leg = global[t.leg];
+        remap(t.event, m);
+        transfers_.push_back(std::move(t));
+      }
+      for (auto& [conn, o] : p.orphans) {
+        for (auto& e : o.events) remap(e, m);
+        for (auto& t : o.transfers) remap(t.event, m);
+        orphans_.push_back(Orphans{site, conn, std::move(o)});
+      }
+      p.orphans.clear();
+    }
+    by_key_ = std::move(by_key);
+    for (auto& l : c_.legs) life(l);
+    for (std::uint32_t i = 0; i < c_.legs.size(); ++i) {
+      for (const auto& conn : c_.legs[i].conn_ids) conn_index_[conn_key(c_.legs[i].site, conn)].push_back(i);
+    }
+  }
+
+  static std::string conn_key(std::uint32_t site, const std::string& conn) {
+    return std::to_string(site) + '\x1f' + conn;
+  }
+
+  std::optional<std::uint32_t> leg_by_uuid(std::uint32_t site, const std::string& uuid) const {
+    auto it = by_key_.find(std::to_string(site) + '\x1f' + uuid);
+    if (it == by_key_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  static void life(Leg& l) {
+    bool any = false;
+    for (const auto& e : l.events) {
+      if (!e.has_utc()) continue;
+      if (!any || e.utc < l.start) l.start = e.utc;
+      if (!any || e.utc > l.end) l.end = e.utc;
+      any = true;
+    }
+  }
+
+  // The leg of `site` with ConnID `conn` alive at `t` (or closest to it).
+  std::optional<std::uint32_t> leg_by_conn(std::uint32_t site, const std::string& conn,
+                                           std::optional<Micros> t,
+                                           std::uint32_t exclude = kNoLeg) const {
+    auto it = conn_index_.find(conn_key(site, conn));
+    if (it == conn_index_.end()) return std::nullopt;
+    std::optional<std::uint32_t> best;
+    Micros best_distance = 0;
+    for (std::uint32_t leg : it->second) {
+      if (leg == exclude) continue;
+      const Leg& l = c_.legs[leg];
+      Micros d = 0;
+      if (t) d = *t < l.start ? l.start - *t : (*t > l.end ? *t - l.end : 0);
+      if (!best || d < best_distance) {
+        best = leg;
+        best_distance = d;
+      }
+    }
+    return best;
+  }
+
+  void place_orphans() {
+    for (auto& o : orphans_) {
+      std::optional<Micros> t;
+      for (const auto& e : o.events.events)
+        if (e.has_utc()) {
+          t = e.utc;
+          break;
+        }
+      auto leg = leg_by_conn(o.site, o.conn, t);
+      if (!leg) {
+        c_.sites[o.site].unattached_events += o.events.events.size();
+        continue;
+      }
+      Leg& l = c_.legs[*leg];
+      l.events.insert(l.events.end(), o.events.events.begin(), o.events.events.end());
+      for (auto& tr : o.events.transfers) {
+        tr.leg = *leg;
+        transfers_.push_back(std::move(tr));
+      }
+    }
+    orphans_.clear();
+  }
+
+  // --- time --------------------------------------------------------------
+  void resolve_times() {
+    for (auto& s : c_.sites) {
+      std::map<std::int32_t, std::uint64_t> votes;
+      for (std::uint32_t f : s.files) {
+        const auto& info = c_.files[f].info;
+        if (info.utc_offset && info.utc_offset_from_header && !s.utc_offset_from_header) {
+          s.utc_offset = info.utc_offset;
+          s.utc_offset_from_header = true;
+        } else if (info.utc_offset && !s.utc_offset) {
+          s.utc_offset = info.utc_offset;
+        }
+        for (const auto& [off, count] : partials_[f].offset_votes) votes[off] += count;
+      }
+      if (!s.utc_offset && !votes.empty()) {
+        auto top = std::max_element(votes.begin(), votes.end(), [](const auto& x, const auto& y) {
+          return x.second < y.second;
+        });
+        s.utc_offset = top->first;
+      }
+    }
+    const Micros day = base::kMicrosPerDay;
+    for (auto& l : c_.legs) {
+      std::sort(l.events.begin(), l.events.end(), [&](const EventRef& a, const EventRef& b) {
+        if (a.file != b.file) return file_rank_[a.file] < file_rank_[b.file];
+        return a.line < b.line;
+      });
+      const auto& off = c_.sites[l.site].utc_offset;
+      std::optional<Micros> previous;
+      for (std::size_t i = 0; i < l.events.size(); ++i) {
+        EventRef& e = l.events[i];
+        if (e.has_utc()) {
+          previous = e.utc;
+          continue;
+        }
+        std::optional<Micros> near = previous;
+        for (std::size_t j = i + 1; !near && j < l.events.size(); ++j)
+          if (l.events[j].has_utc()) near = l.events[j].utc;
+        if (off && (e.flags & EventRef::kLocalDated) != 0) {
+          e.utc = e.local - Micros{*off} * base::kMicrosPerSecond;
+        } else if (off && near) {
+          Micros tod = (e.local - Micros{*off} * base::kMicrosPerSecond) % day;
+          if (tod < 0) tod += day;
+          Micros t = (*near / day) * day + tod;
+          if (t - *near > day / 2) t -= day;
+          if (*near - t > day / 2) t += day;
+          e.utc = t;
+        } else if (near) {
+          e.utc = *near;
+        } else {
+          continue;
+        }
+        e.flags |= EventRef::kHasUtc;
+        previous = e.utc;
+      }
+      life(l);
+      SiteInfo& s = c_.sites[l.site];
+      ++s.legs;
+      if (!l.events.empty()) {
+        if (!s.first_utc || l.start < *s.first_utc) s.first_utc = l.start;
+        if (!s.last_utc || l.end > *s.last_utc) s.last_utc = l.end;
+      }
+    }
+    for (auto& p : partials_) {
+      SiteInfo& s = c_.sites[c_.files[p.file].site];
+      for (const auto& t : {p.sequence.first_utc, p.sequence.last_utc, p.first_utc}) {
+        if (!t) continue;
+        if (!s.first_utc || *t < *s.first_utc) s.first_utc = t;
+        if (!s.last_utc || *t > *s.last_utc) s.last_utc = t;
+      }
+    }
+  }
+
+  void find_gaps() {
+    for (std::uint32_t si = 0; si < c_.sites.size(); ++si) {
+      SiteInfo& s = c_.sites[si];
+      std::vector<std::uint32_t> files;
+      for (std::uint32_t f : s.files)
+        if (partials_[f].sequence.first) files.push_back(f);
+      std::stable_sort(files.begin(), files.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return *partials_[a].sequence.first < *partials_[b].sequence.first;
+      });
+      const SequenceTrack* previous = nullptr;
+      for (std::uint32_t f : files) {
+        const SequenceTrack& t = partials_[f].sequence;
+        if (previous != nullptr) {
+          if (*t.first > *previous->last + 1) {
+            add_gap(si, SequenceGap{*previous->last + 1, *t.first - 1, previous->last_utc,
+                                    t.first_utc, f, t.first_line});
+          } else if (*t.first <= *previous->last) {
+            ++s.sequence_out_of_order;
+          }
+        }
+        for (const auto& g : t.gaps) add_gap(si, g);
+        if (previous == nullptr || *t.last > *previous->last) previous = &t;
+      }
+    }
+  }
+
+  void add_gap(std::uint32_t site, const SequenceGap& g) {
+    c_.sites[site].gaps.push_back(static_cast<std::uint32_t>(c_.gaps.size()));
+    c_.gaps.push_back(
+        Gap{site, g.first_missing, g.last_missing, g.after_utc, g.before_utc, g.file, g.line});
+  }
+
+  // --- links -------------------------------------------------------------
+  static Evidence evidence_of(const EventRef& e) { return Evidence{e.file, e.line, e.offset}; }
+
+  static void add_evidence(Link& l, const EventRef& e) {
+    Evidence ev = evidence_of(e);
+    if (std::find(l.evidence.begin(), l.evidence.end(), ev) == l.evidence.end())
+      l.evidence.push_back(ev);
+  }
+
+  bool monitored(const std::string& site_name) const {
+    for (const auto& s : c_.sites)
+      if (s.name == site_name) return true;
+    return false;
+  }
+
+  void link_islinks() {
+    std::map<std::string, std::vector<const IsLinkObservation*>> by_id;
+    std::vector<std::string> order;
+    for (const auto& o : islinks_) {
+      auto& v = by_id[o.id];
+      if (v.empty()) order.push_back(o.id);
+      v.push_back(&o);
+    }
+    auto earliest = [](const std::vector<const IsLinkObservation*>& v, IsLinkRole role) {
+      const IsLinkObservation* b = nullptr;
+      for (const auto* o : v) {
+        if (o->role != role) continue;
+        if (b == nullptr || (o->event.has_utc() && (!b->event.has_utc() || o->event.utc < b->event.utc)))
+          b = o;
+      }
+      return b;
+    };
+    for (const auto& id : order) {
+      const auto& obs = by_id[id];
+      const IsLinkObservation* src = earliest(obs, IsLinkRole::Source);
+      const IsLinkObservation* tgt = earliest(obs, IsLinkRole::Target);
+      if (src == nullptr && tgt == nullptr) continue;  // no direction-role: nothing to say
+      Link l;
+      l.kind = LinkKind::IsLink;
+      l.id = id;
+      l.via = "AttributeISLinkList";
+      l.confidence = Confidence::Certain;
+      if (src != nullptr) {
+        l.from = src->leg;
+        l.from_event = src->event;
+        l.remote_site = src->location;
+      }
+      if (tgt != nullptr) {
+        l.to = tgt->leg;
+        l.to_event = tgt->event;
+        if (src == nullptr) l.remote_site = tgt->location;
+      }
+      if (src != nullptr) add_evidence(l, src->event);
+      if (tgt != nullptr) add_evidence(l, tgt->event);
+      for (const auto* o : obs) add_evidence(l, o->event);
+      if (!l.paired()) {
+        l.reason = monitored(l.remote_site) ? LinkReason::PartnerMissing : LinkReason::Unmonitored;
+      }
+      c_.links.push_back(std::move(l));
+    }
+    islinks_.clear();
+  }
+
+  void link_transfers() {
+    std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> by_pair;
+    std::map<std::pair<std::uint32_t, std::string>, std::uint32_t> unpaired;
+    for (const auto& t : transfers_) {
+      const Leg& leg = c_.legs[t.leg];
+      std::optional<std::uint32_t> partner;
+      const bool by_uuid = t.via == TransferVia::RefCallUUID || t.via == TransferVia::OrigCallUUID ||
+                           t.via == TransferVia::NewCallUUID;
+      if (by_uuid) {
+        partner = leg_by_uuid(leg.site, t.value);
+      } else {
+        std::optional<Micros> at;
+        if (t.event.has_utc()) at = t.event.utc;
+        partner = leg_by_conn(leg.site, t.value, at, t.leg);
+      }
+      if (partner && *partner == t.leg) continue;
+      const char* via = t.via == TransferVia::RefCallUUID      ? "AttributeRefCallUUID"
+                        : t.via == TransferVia::OrigCallUUID   ? "AttributeOrigCallUUID"
+                        : t.via == TransferVia::NewCallUUID    ? "AttributeNewCallUUID"
+                        : t.via == TransferVia::TransferConnID ? "AttributeTransferConnID"
+                                                               : "AttributePreviousConnID";
+      if (!partner) {
+        if (!by_uuid) {
+          ++c_.unresolved_transfers;
+          continue;
+        }
+        if (t.via == TransferVia::NewCallUUID) continue;
+        auto [it, added] = unpaired.emplace(std::make_pair(t.leg, t.value),
+                                            static_cast<std::uint32_t>(c_.links.size()));
+        if (added) {
+          Link l;
+          l.kind = LinkKind::Transfer;
+          l.id = t.value;
+          l.via = via;
+          if (t.via == TransferVia::OrigCallUUID) {
+            l.to = t.leg;
+            l.to_event = t.event;
+          } else {
+            l.from = t.leg;
+            l.from_event = t.event;
+          }
+          l.reason = LinkReason::PartnerMissing;
+          c_.links.push_back(std::move(l));
+        }
+        add_evidence(c_.links[it->second], t.event);
+        continue;
+      }
+      // Main call first: the call named by OrigCallUUID, the surviving call of
+      // a RefCallUUID merge, the call that released with TransferConnID.
+      std::uint32_t from = t.leg;
+      std::uint32_t to = *partner;
+      if (t.via == TransferVia::OrigCallUUID || t.via == TransferVia::RefCallUUID ||
+          t.via == TransferVia::PreviousConnID)
+        std::swap(from, to);
+      auto key = std::minmax(from, to);
+      auto [it, added] = by_pair.emplace(key, static_cast<std::uint32_t>(c_.links.size()));
+      if (added) {
+        Link l;
+        l.kind = LinkKind::Transfer;
+        l.id = t.value;
+        l.via = via;
+        l.from = from;
+        l.to = to;
+        l.from_event = t.event;
+        c_.links.push_back(std::move(l));
+      } else if (t.via == TransferVia::OrigCallUUID) {
+        Link& l = c_.links[it->second];
+        l.from = from;
+        l.to = to;
+        l.id = t.value;
+        l.via = via;
+      }
+      add_evidence(c_.links[it->second], t.event);
+    }
+    transfers_.clear();
+  }
+
+  void find_hints(Groups& groups) {
+    std::map<std::string, std::vector<std::uint32_t>> by_conn;
+    for (std::uint32_t i = 0; i < c_.legs.size(); ++i) {
+      for (const auto& c : c_.legs[i].conn_ids) by_conn[c].push_back(i);
+      for (const auto& c : c_.legs[i].transfer_conn_ids) {
+        auto& v = by_conn[c];
+        if (v.empty() || v.back() != i) v.push_back(i);
+      }
+    }
+    constexpr std::size_t kMaxHintGroup = 16;
+    std::set<std::pair<std::uint32_t, std::uint32_t>> seen;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> merges;
+    for (const auto& [conn, legs] : by_conn) {
+      if (legs.size() < 2 || legs.size() > kMaxHintGroup) continue;
+      for (std::size_t a = 0; a < legs.size(); ++a) {
+        for (std::size_t b = a + 1; b < legs.size(); ++b) {
+          std::uint32_t x = legs[a];
+          std::uint32_t y = legs[b];
+          const Leg& lx = c_.legs[x];
+          const Leg& ly = c_.legs[y];
+          if (lx.site == ly.site || groups.find(x) == groups.find(y)) continue;
+          const Micros distance =
+              lx.end < ly.start ? ly.start - lx.end : (ly.end < lx.start ? lx.start - ly.end : 0);
+          if (distance > options_.hint_window) continue;
+          if (ly.start < lx.start) std::swap(x, y);
+          if (!seen.emplace(std::minmax(x, y)).second) continue;
+          Link l;
+          l.kind = LinkKind::Hint;
+          l.id = conn;
+          l.via = c_.legs[x].has_conn_id(conn) && c_.legs[y].has_conn_id(conn)
+                      ? "AttributeConnID"
+                      : "AttributeFirstTransferConnID";
+          l.from = x;
+          l.to = y;
+          l.confidence = Confidence::Hint;
+          if (!c_.legs[x].events.empty()) {
+            l.from_event = c_.legs[x].events.front();
+            add_evidence(l, *l.from_event);
+          }
+          if (!c_.legs[y].events.empty()) {
+            l.to_event = c_.legs[y].events.front();
+            add_evidence(l, *l.to_event);
+          }
+          c_.links.push_back(std::move(l));
+          merges.emplace_back(x, y);
+        }
+      }
+    }
+    if (options_.merge_hints)
+      for (auto [x, y] : merges) groups.unite(x, y);
+  }
+
+  // --- clocks ------------------------------------------------------------
+  void estimate_clocks() {
+    const auto n = static_cast<std::uint32_t>(c_.sites.size());
+    // d = target's stamp - source's stamp, per ordered site pair.
+    std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<Micros>> deltas;
+    for (const Link& l : c_.links) {
+      if (l.kind != LinkKind::IsLink || !l.paired() || !l.from_event || !l.to_event) continue;
+      if (!l.from_event->has_utc() || !l.to_event->has_utc()) continue;
+      const std::uint32_t a = c_.legs[l.from].site;
+      const std::uint32_t b = c_.legs[l.to].site;
+      if (a == b) continue;
+      deltas[{a, b}].push_back(l.to_event->utc - l.from_event->utc);
+    }
+    // estimate[a][b]: how far b's clock runs ahead of a's.
+    std::map<std::pair<std::uint32_t, std::uint32_t>, std::pair<Micros, std::uint32_t>> estimate;
+    for (const auto& [key, ab] : deltas) {
+      auto [a, b] = key;
+      if (estimate.count({a, b}) != 0) continue;
+      auto back = deltas.find({b, a});
+      Micros off = 0;
+      std::uint32_t count = static_cast<std::uint32_t>(ab.size());
+      if (back != deltas.end()) {
+        // Both directions: latency cancels out (as in NTP).
+        off = (median(ab) - median(back->second)) / 2;
+        count += static_cast<std::uint32_t>(back->second.size());
+      } else {
+        // One direction: the smallest correction that puts every target
+        // after its source.
+        off = std::min<Micros>(0, *std::min_element(ab.begin(), ab.end()));
+      }
+      estimate[{a, b}] = {off, count};
+      estimate[{b, a}] = {-off, count};
+    }
+    std::vector<std::vector<std::pair<std::uint32_t, std::pair<Micros, std::uint32_t>>>> adj(n);
+    for (const auto& [key, v] : estimate) adj[key.first].emplace_back(key.second, v);
+    std::vector<std::uint32_t> order(n);
+    std::iota(order.begin(), order.end(), 0u);
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return c_.sites[a].events > c_.sites[b].events;
+    });
+    for (std::uint32_t ref : order) {
+      if (c_.sites[ref].clock_offset || adj[ref].empty()) continue;
+      c_.sites[ref].clock_offset = 0;
+      c_.sites[ref].clock_reference = ref;
+      // Best-supported edges first.
+      using Item = std::pair<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>>;
+      std::priority_queue<Item> queue;  // (links, (from, to))
+      auto push = [&](std::uint32_t from) {
+        for (const auto& [to, v] : adj[from])
+          if (!c_.sites[to].clock_offset) queue.push({v.second, {from, to}});
+      };
+      push(ref);
+      while (!queue.empty()) {
+        auto [links, edge] = queue.top();
+        queue.pop();
+        auto [from, to] = edge;
+        if (c_.sites[to].clock_offset) continue;
+        c_.sites[to].clock_offset = *c_.sites[from].clock_offset + estimate[{from, to}].first;
+        c_.sites[to].clock_reference = ref;
+        c_.sites[to].clock_links = links;
+        push(to);
+      }
+    }
+    for (const auto& [key, v] : estimate)
+      if (c_.sites[key.first].clock_links == 0 && key.first == c_.sites[key.first].clock_reference)
+        c_.sites[key.first].clock_links = std::max(c_.sites[key.first].clock_links, v.second);
+  }
+
+  // --- interactions ------------------------------------------------------
+  void form_interactions(Groups& groups) {
+    const auto n = static_cast<std::uint32_t>(c_.legs.size());
+    std::vector<std::vector<std::uint32_t>> leg_links(n);
+    std::vector<bool> is_target(n, false);
+    for (std::uint32_t i = 0; i < c_.links.size(); ++i) {
+      const Link& l = c_.links[i];
+      if (l.from != kNoLeg) leg_links[l.from].push_back(i);
+      if (l.to != kNoLeg && l.to != l.from) leg_links[l.to].push_back(i);
+      if (l.kind == LinkKind::IsLink && l.paired()) is_target[l.to] = true;
+    }
+    std::map<std::uint32_t, std::vector<std::uint32_t>> members;
+    for (std::uint32_t i = 0; i < n; ++i) members[groups.find(i)].push_back(i);
+
+    // Gaps per site, by the time after the gap, for the overlap search.
+    std::vector<std::vector<std::uint32_t>> site_gaps(c_.sites.size());
+    auto gap_end = [&](std::uint32_t g) {
+      return c_.gaps[g].before_utc.value_or(std::numeric_limits<Micros>::max());
+    };
+    for (std::uint32_t g = 0; g < c_.gaps.size(); ++g) site_gaps[c_.gaps[g].site].push_back(g);
+    for (auto& v : site_gaps)
+      std::sort(v.begin(), v.end(), [&](auto a, auto b) { return gap_end(a) < gap_end(b); });
+
+    auto start_of = [&](std::uint32_t leg) { return c_.corrected(c_.legs[leg].site, c_.legs[leg].start); };
+    for (auto& [root_index, legs] : members) {
+      Interaction it;
+      std::sort(legs.begin(), legs.end(), [&](std::uint32_t a, std::uint32_t b) {
+        if (start_of(a) != start_of(b)) return start_of(a) < start_of(b);
+        return c_.legs[a].call_uuid < c_.legs[b].call_uuid;
+      });
+      std::uint32_t root = legs.front();
+      for (std::uint32_t l : legs) {
+        if (!is_target[l]) {
+          root = l;
+          break;
+        }
+      }
+      it.root = root;
+      it.id = c_.legs[root].call_uuid;
+      it.legs.push_back(root);
+      for (std::uint32_t l : legs)
+        if (l != root) it.legs.push_back(l);
+      std::set<std::uint32_t> links;
+      std::set<std::uint32_t> gaps;
+      it.start = std::numeric_limits<Micros>::max();
+      it.end = std::numeric_limits<Micros>::min();
+      for (std::uint32_t l : legs) {
+        links.insert(leg_links[l].begin(), leg_links[l].end());
+        const Leg& leg = c_.legs[l];
+        it.start = std::min(it.start, c_.corrected(leg.site, leg.start));
+        it.end = std::max(it.end, c_.corrected(leg.site, leg.end));
+        const auto& sg = site_gaps[leg.site];
+        auto first = std::lower_bound(sg.begin(), sg.end(), leg.start,
+                                      [&](std::uint32_t g, Micros t) { return gap_end(g) < t; });
+        for (auto g = first; g != sg.end(); ++g) {
+          const Gap& gap = c_.gaps[*g];
+          const Micros begin = gap.after_utc.value_or(std::numeric_limits<Micros>::min());
+          if (begin > leg.end) {
+            // Gaps are ordered by their end; a later gap may still start
+            // earlier only when times run backwards, which we accept missing.
+            break;
+          }
+          gaps.insert(*g);
+        }
+      }
+      it.links.assign(links.begin(), links.end());
+      std::stable_sort(it.links.begin(), it.links.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return link_time(a) < link_time(b);
+      });
+      it.gaps.assign(gaps.begin(), gaps.end());
+      for (std::uint32_t li : it.links) {
+        const Link& l = c_.links[li];
+        if (l.kind == LinkKind::Hint) continue;
+        if (!l.paired() && l.reason != LinkReason::Unmonitored) it.complete = false;
+      }
+      c_.interactions.push_back(std::move(it));
+    }
+    std::sort(c_.interactions.begin(), c_.interactions.end(), [](const auto& a, const auto& b) {
+      if (a.start != b.start) return a.start < b.start;
+      return a.id < b.id;
+    });
+    c_.leg_interaction.assign(n, 0);
+    for (std::uint32_t i = 0; i < c_.interactions.size(); ++i)
+      for (std::uint32_t l : c_.interactions[i].legs) c_.leg_interaction[l] = i;
+  }
+
+  Micros link_time(std::uint32_t li) const {
+    const Link& l = c_.links[li];
+    if (l.from_event && l.from != kNoLeg) return c_.corrected(c_.legs[l.from].site, l.from_event->utc);
+    if (l.to_event && l.to != kNoLeg) return c_.corrected(c_.legs[l.to].site, l.to_event->utc);
+    return 0;
+  }
+
+  struct Orphans {
+    std::uint32_t site;
+    std::string conn;
+    OrphanEvents events;
+  };
+
+  std::vector<FilePartial>& partials_;
+  const BuildOptions& options_;
+  Correlation c_;
+  std::vector<std::uint32_t> file_rank_;
+  std::unordered_map<std::string, std::uint32_t> by_key_;
+  std::unordered_map<std::string, std::vector<std::uint32_t>> conn_index_;
+  std::vector<IsLinkObservation> islinks_;
+  std::vector<TransferObservation> transfers_;
+  std::vector<Orphans> orphans_;
+};
+
+}  // namespace
+
+Correlation build_correlation(std::vector<FilePartial> partials,
+                              std::vector<parse::FileInfo> files, const BuildOptions& options) {
+  Builder b(partials, files, options);
+  return b.run();
+}
+
+}  // namespace calltrail::correlate

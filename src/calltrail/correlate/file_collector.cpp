@@ -1,0 +1,296 @@
+#include "calltrail/correlate/file_collector.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "calltrail/base/time.hpp"
+#include "calltrail/correlate/text.hpp"
+#include "calltrail/model/identifiers.hpp"
+
+namespace calltrail::correlate {
+
+namespace {
+
+constexpr std::size_t kMaxGapsPerFile = 10'000;
+constexpr std::uint64_t kMaxOffsetVotes = 256;
+
+// The attributes correlation looks at, found in one pass over an event.
+struct Extract {
+  std::string_view call_uuid, conn_id, this_dn, other_dn, third_dn, ani, dnis, call_type;
+  std::string_view first_transfer, last_transfer, transfer_conn, previous_conn;
+  std::string_view ref_uuid, orig_uuid, new_uuid;
+  const model::Field* islinks = nullptr;
+  const model::Field* user_data = nullptr;
+};
+
+Extract extract(const model::Event& e) {
+  Extract x;
+  auto fields = e.fields();
+  for (std::uint32_t i = 0; i < fields.size(); i = std::max(fields[i].end, i + 1)) {
+    const model::Field& f = fields[i];
+    std::string_view k = e.key(f);
+    if (k.size() < 12 || k.substr(0, 9) != "Attribute") continue;
+    std::string_view n = k.substr(9);
+    auto v = [&] { return unquote(e.value(f)); };
+    switch (n[0]) {
+      case 'A':
+        if (n == "ANI") x.ani = v();
+        break;
+      case 'C':
+        if (n == "CallUUID") {
+          x.call_uuid = v();
+        } else if (n == "ConnID") {
+          x.conn_id = v();
+        } else if (n == "CallType") {
+          x.call_type = v();
+        }
+        break;
+      case 'D':
+        if (n == "DNIS") x.dnis = v();
+        break;
+      case 'F':
+        if (n == "FirstTransferConnID") x.first_transfer = v();
+        break;
+      case 'I':
+        if (n == "ISLinkList" && f.kind == model::ValueKind::List) x.islinks = &f;
+        break;
+      case 'L':
+        if (n == "LastTransferConnID") x.last_transfer = v();
+        break;
+      case 'N':
+        if (n == "NewCallUUID") x.new_uuid = v();
+        break;
+      case 'O':
+        if (n == "OtherDN") {
+          x.other_dn = v();
+        } else if (n == "OrigCallUUID") {
+          x.orig_uuid = v();
+        }
+        break;
+      case 'P':
+        if (n == "PreviousConnID") x.previous_conn = v();
+        break;
+      case 'R':
+        if (n == "RefCallUUID") x.ref_uuid = v();
+        break;
+      case 'T':
+        if (n == "ThisDN") {
+          x.this_dn = v();
+        } else if (n == "TransferConnID") {
+          x.transfer_conn = v();
+        } else if (n == "ThirdPartyDN") {
+          x.third_dn = v();
+        }
+        break;
+      case 'U':
+        if (n == "UserData" && f.kind == model::ValueKind::List) x.user_data = &f;
+        break;
+      default:
+        break;
+    }
+  }
+  return x;
+}
+
+void add_unique(std::vector<std::string>& v, std::string_view s, std::size_t limit) {
+  if (s.empty() || v.size() >= limit) return;
+  for (const auto& x : v)
+    if (x == s) return;
+  v.emplace_back(s);
+}
+
+std::int32_t round_offset(Micros local, Micros utc) {
+  const Micros day = base::kMicrosPerDay;
+  Micros d = ((local % day) - (utc % day)) % day;
+  if (d < 0) d += day;
+  auto secs = static_cast<std::int64_t>(std::llround(static_cast<double>(d) / 900e6)) * 900;
+  if (secs > 14 * 3600) secs -= 86'400;
+  return static_cast<std::int32_t>(secs);
+}
+
+void collect_transfers(const Extract& x, const EventRef& ref, std::uint32_t leg,
+                       std::vector<TransferObservation>& out);
+
+}  // namespace
+
+FileCollector::FileCollector(std::uint32_t file_index) { partial_.file = file_index; }
+
+std::uint32_t FileCollector::leg_for(std::string_view call_uuid) {
+  auto it = leg_by_uuid_.find(std::string(call_uuid));
+  if (it != leg_by_uuid_.end()) return it->second;
+  auto index = static_cast<std::uint32_t>(partial_.legs.size());
+  Leg& leg = partial_.legs.emplace_back();
+  leg.site = partial_.file;
+  leg.call_uuid = std::string(call_uuid);
+  leg_by_uuid_.emplace(leg.call_uuid, index);
+  return index;
+}
+
+EventRef FileCollector::make_ref(const model::Event& e) {
+  EventRef r;
+  r.file = partial_.file;
+  r.line = e.where.line;
+  r.offset = e.where.offset;
+  r.local = e.times.local;
+  r.local_digits = e.times.local_digits;
+  if (e.times.local_date_known) r.flags |= EventRef::kLocalDated;
+  if (auto utc = e.times.utc()) {
+    r.utc = *utc;
+    r.flags |= EventRef::kHasUtc;
+    if (e.times.utc_stamp) r.flags |= EventRef::kUtcStamped;
+  }
+  r.name = partial_.strings.intern(e.name);
+  return r;
+}
+
+void FileCollector::add(const model::Event& e) {
+  ++partial_.events;
+  if (!e.app.empty()) ++partial_.apps[e.app];
+  EventRef ref = make_ref(e);
+  if (e.times.utc_stamp) {
+    if (!partial_.first_utc || *e.times.utc_stamp < *partial_.first_utc)
+      partial_.first_utc = e.times.utc_stamp;
+    if (offset_votes_ < kMaxOffsetVotes) {
+      ++offset_votes_;
+      ++partial_.offset_votes[round_offset(e.times.local, *e.times.utc_stamp)];
+    }
+  }
+  track_sequence(e, ref);
+
+  const Extract x = extract(e);
+  ref.this_dn = partial_.strings.intern(x.this_dn);
+  ref.other_dn = partial_.strings.intern(x.other_dn);
+  {
+    std::string note;
+    auto add_note = [&](std::string_view key, std::string_view value) {
+      if (value.empty()) return;
+      if (!note.empty()) note += ' ';
+      note += key;
+      note += '=';
+      note += value;
+    };
+    add_note("TransferConnID", x.transfer_conn);
+    add_note("PreviousConnID", x.previous_conn);
+    add_note("RefCallUUID", x.ref_uuid);
+    add_note("OrigCallUUID", x.orig_uuid);
+    add_note("NewCallUUID", x.new_uuid);
+    if (!note.empty()) ref.note = partial_.strings.intern(note);
+  }
+  const std::string conn = model::normalize_conn_id(x.conn_id);
+
+  std::uint32_t leg = 0;
+  if (!x.call_uuid.empty()) {
+    leg = leg_for(x.call_uuid);
+    if (!conn.empty()) leg_by_conn_[conn] = leg;
+  } else if (!conn.empty()) {
+    auto it = leg_by_conn_.find(conn);
+    if (it == leg_by_conn_.end()) {
+      OrphanEvents& o = partial_.orphans[conn];
+      o.events.push_back(ref);
+      collect_transfers(x, ref, 0, o.transfers);
+      ++partial_.call_events;
+      return;
+    }
+    leg = it->second;
+  } else {
+    return;  // not a call event (agent state, DN registration, ...)
+  }
+  ++partial_.call_events;
+  Leg& l = partial_.legs[leg];
+  l.events.push_back(ref);
+  if (!conn.empty() && !l.has_conn_id(conn)) l.conn_ids.push_back(conn);
+  add_unique(l.transfer_conn_ids, model::normalize_conn_id(x.first_transfer), kMaxLegDns);
+  add_unique(l.transfer_conn_ids, model::normalize_conn_id(x.last_transfer), kMaxLegDns);
+  add_unique(l.dns, x.this_dn, kMaxLegDns);
+  add_unique(l.dns, x.other_dn, kMaxLegDns);
+  add_unique(l.dns, x.third_dn, kMaxLegDns);
+  if (l.ani.empty()) l.ani = std::string(x.ani);
+  if (l.dnis.empty()) l.dnis = std::string(x.dnis);
+  if (l.call_type.empty()) l.call_type = std::string(x.call_type);
+  if (e.name == "EventCallDeleted") l.deleted = true;
+
+  auto fields = e.fields();
+  if (x.user_data != nullptr) {
+    auto index = static_cast<std::uint32_t>(x.user_data - fields.data());
+    for (std::uint32_t c : e.children(index)) {
+      const model::Field& f = fields[c];
+      if (f.kind == model::ValueKind::List) continue;
+      if (l.user_data.size() >= kMaxLegUserData) break;
+      std::string_view k = unquote(e.key(f));
+      std::string_view v = unquote(e.value(f)).substr(0, kMaxUserDataValue);
+      bool seen = false;
+      for (const auto& [uk, uv] : l.user_data) seen = seen || (uk == k && uv == v);
+      if (!seen) l.user_data.emplace_back(k, v);
+    }
+  }
+  if (x.islinks != nullptr) {
+    auto index = static_cast<std::uint32_t>(x.islinks - fields.data());
+    for (std::uint32_t c : e.children(index)) {
+      const model::Field& f = fields[c];
+      if (f.kind != model::ValueKind::List) continue;
+      IsLinkObservation o;
+      o.leg = leg;
+      o.id = std::string(unquote(e.key(f)));
+      o.event = ref;
+      for (std::uint32_t g : e.children(c)) {
+        std::string_view k = unquote(e.key(fields[g]));
+        std::string_view v = unquote(e.value(fields[g]));
+        if (k == "location-name") {
+          o.location = std::string(v);
+        } else if (k == "direction-role") {
+          o.role = v == "source"   ? IsLinkRole::Source
+                   : v == "target" ? IsLinkRole::Target
+                                   : IsLinkRole::Unknown;
+        }
+      }
+      if (!o.id.empty()) partial_.islinks.push_back(std::move(o));
+    }
+  }
+  collect_transfers(x, ref, leg, partial_.transfers);
+}
+
+namespace {
+
+void collect_transfers(const Extract& x, const EventRef& ref, std::uint32_t leg,
+                       std::vector<TransferObservation>& out) {
+  auto add = [&](TransferVia via, std::string value) {
+    if (value.empty()) return;
+    out.push_back(TransferObservation{leg, via, std::move(value), ref});
+  };
+  add(TransferVia::OrigCallUUID, std::string(x.orig_uuid));
+  add(TransferVia::RefCallUUID, std::string(x.ref_uuid));
+  add(TransferVia::NewCallUUID, std::string(x.new_uuid));
+  add(TransferVia::TransferConnID, model::normalize_conn_id(x.transfer_conn));
+  add(TransferVia::PreviousConnID, model::normalize_conn_id(x.previous_conn));
+}
+
+}  // namespace
+
+void FileCollector::track_sequence(const model::Event& e, const EventRef& ref) {
+  auto seq = e.sequence_number();
+  if (!seq) return;
+  SequenceTrack& t = partial_.sequence;
+  std::optional<Micros> utc;
+  if (ref.has_utc()) utc = ref.utc;
+  if (!t.last) {
+    t.first = seq;
+    t.first_utc = utc;
+    t.first_line = ref.line;
+  } else if (*seq == *t.last + 1) {
+    // in order
+  } else if (*seq > *t.last + 1) {
+    if (t.gaps.size() < kMaxGapsPerFile) {
+      t.gaps.push_back(
+          SequenceGap{*t.last + 1, *seq - 1, t.last_utc, utc, partial_.file, ref.line});
+    }
+  } else {
+    ++t.out_of_order;
+    return;
+  }
+  t.last = seq;
+  if (utc) t.last_utc = utc;
+}
+
+}  // namespace calltrail::correlate

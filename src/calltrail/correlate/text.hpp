@@ -1,0 +1,48 @@
+// Small text helpers shared by the correlation code.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace calltrail::correlate {
+
+// Strips one level of quotes, straight or curly (‘ ’ “ ”), that a re-published
+// log may have left around a value the parser did not unquote.
+inline std::string_view unquote(std::string_view s) {
+  auto strip = [&](std::string_view q, bool front) {
+    if (front && s.substr(0, q.size()) == q) {
+      s.remove_prefix(q.size());
+      return true;
+    }
+    if (!front && s.size() >= q.size() && s.substr(s.size() - q.size()) == q) {
+      s.remove_suffix(q.size());
+      return true;
+    }
+    return false;
+  };
+  if (s.empty()) return s;
+  static constexpr std::string_view kQuotes[] = {"'", "\"", "\u2018", "\u2019", "\u201c",
+                                                 "\u201d"};
+  for (auto q : kQuotes)
+    if (strip(q, true)) break;
+  for (auto q : kQuotes)
+    if (strip(q, false)) break;
+  return s;
+}
+
+// ASCII lower case without the characters that are not letters or digits:
+// "Tserver2", "tserver2" and "TSERVER-2" compare equal.
+inline std::string fold_name(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c >= 'A' && c <= 'Z') {
+      out.push_back(static_cast<char>(c | 0x20));
+    } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace calltrail::correlate
