@@ -167,7 +167,7 @@ void LogParser::feed(std::string_view chunk) {
       partial_.append(chunk.substr(pos));
       if (partial_.size() > max_line_) {
         // Keep the tail: a record glued after junk ends the line.
-        line_offset_ += partial_.size() - max_line_ / 2;
+        partial_dropped_ += partial_.size() - max_line_ / 2;
         partial_.erase(0, partial_.size() - max_line_ / 2);
         partial_cut_ = true;
       }
@@ -179,7 +179,7 @@ void LogParser::feed(std::string_view chunk) {
     const std::uint64_t start = next_offset_;
     std::uint64_t length = line.size();
     if (!partial_.empty() || partial_cut_) {
-      length += partial_.size();
+      length += partial_.size() + partial_dropped_;
       partial_.append(line);
       line = partial_;
     }
@@ -197,6 +197,7 @@ void LogParser::feed(std::string_view chunk) {
     on_line(line);
     partial_.clear();
     partial_cut_ = false;
+    partial_dropped_ = 0;
     pos = end + 1;
   }
 }
@@ -207,7 +208,12 @@ void LogParser::finish() {
     last.swap(partial_);
     ++line_no_;
     line_offset_ = next_offset_;
-    next_offset_ += last.size();
+    next_offset_ += last.size() + partial_dropped_;
+    if (partial_cut_) {
+      report("long-line", fmt::format("expected lines of at most {} bytes; only the last {} bytes "
+                                      "of this one were read",
+                                      max_line_, last.size()));
+    }
     std::string_view line = last;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     const bool was_in_message = state_ == State::InMessage;

@@ -52,9 +52,10 @@ class LogParser {
 
   std::string partial_;  // the unfinished last line of the previous chunk
   bool partial_cut_ = false;
-  std::uint64_t line_no_ = 0;      // number of the line being handled
-  std::uint64_t line_offset_ = 0;  // its byte offset
-  std::uint64_t next_offset_ = 0;  // offset of the next unread byte
+  std::uint64_t partial_dropped_ = 0;  // bytes cut from the front of partial_
+  std::uint64_t line_no_ = 0;          // number of the line being handled
+  std::uint64_t line_offset_ = 0;      // its byte offset
+  std::uint64_t next_offset_ = 0;      // offset of the next unread byte
   bool last_line_complete_ = true;
 
   State state_ = State::Idle;

@@ -1,0 +1,136 @@
+#include <gtest/gtest.h>
+
+#include "calltrail/base/time.hpp"
+#include "calltrail/parse/line_time.hpp"
+#include "parse_support.hpp"
+
+namespace calltrail::test {
+namespace {
+
+using parse::parse_line_time;
+
+TEST(LineTime, ReadsEveryPrefixForm) {
+  auto a = parse_line_time("@09:41:00.5404 [0]");
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(a->at_sign);
+  EXPECT_EQ(a->digits, 4);
+  EXPECT_EQ(a->time_of_day, (9 * 3600 + 41 * 60) * 1'000'000LL + 540'400);
+  EXPECT_FALSE(a->day);
+  auto b = parse_line_time("2012-10-29T09:41:00.540 Trc");
+  ASSERT_TRUE(b && b->day);
+  EXPECT_EQ(*b->day, base::days_from_civil(2012, 10, 29));
+  auto c = parse_line_time("2015-01-07 13:14:26,572 TEST");
+  ASSERT_TRUE(c && c->day);
+  EXPECT_EQ(c->digits, 3);
+  EXPECT_FALSE(parse_line_time("9:41:00.540"));
+  EXPECT_FALSE(parse_line_time("25:00:00.000"));
+  EXPECT_FALSE(parse_line_time("09:41:00"));
+  EXPECT_FALSE(parse_line_time("AttributeConnID"));
+}
+
+TEST(Parser, NestedListByIndentationWithInnerPairsOnTheSameLine) {
+  Parsed p = parse_text(
+      "@09:41:00.1000 [0] 8.1 distribute_event: message EventCallDataChanged\n"
+      "\tAttributeISLinkList\t[214] 00 02 03 00..\n"
+      "\t\t'A'(list) 'location-name'\t'X@S'\n"
+      "\t\t\t'direction-role'\t'source'\n"
+      "\t\t'B'(list) 'location-name'\t'Y@S'\n"
+      "\t\t\t'direction-role'\t'target'\n"
+      "\tAttributeConnID\t0001\n");
+  ASSERT_EQ(p.events.size(), 1u);
+  EXPECT_EQ(p.diagnostics.count(), 0u);
+  const model::Event& e = p.events[0];
+  const model::Field* list = e.attribute("AttributeISLinkList");
+  ASSERT_NE(list, nullptr);
+  auto links = e.children(static_cast<std::uint32_t>(list - e.fields().data()));
+  ASSERT_EQ(links.size(), 2u);
+  EXPECT_EQ(e.key(e.fields()[links[0]]), "A");
+  EXPECT_EQ(e.children(links[0]).size(), 2u);
+  EXPECT_EQ(e.key(e.fields()[links[1]]), "B");
+  EXPECT_EQ(e.children(links[1]).size(), 2u);
+  // ConnIDs are normalised to 16 lower-case hex digits.
+  EXPECT_EQ(e.attribute_value("AttributeConnID"), "0000000000000001");
+}
+
+TEST(Parser, DeclaredCountDecidesNestingWithoutIndentation) {
+  // Tabs lost: the nested list is followed by pairs at the same depth. The
+  // header says 3 pairs at the top, so the empty list ends at once.
+  Parsed p = parse_text(
+      "request to 65200(TServer) message RequestUpdateUserData\n"
+      "AttributeUserData\t[40] 00 03 00 00..\n"
+      "'Skills'(list)\n"
+      "'A'\t'1'\n"
+      "'B'\t'2'\n");
+  ASSERT_EQ(p.events.size(), 1u);
+  EXPECT_EQ(p.diagnostics.count(), 0u);
+  const model::Event& e = p.events[0];
+  auto kids = e.children(0);
+  ASSERT_EQ(kids.size(), 3u);
+  EXPECT_EQ(e.fields()[kids[0]].kind, model::ValueKind::List);
+  EXPECT_TRUE(e.children(kids[0]).empty());
+  // And the other way: one declared pair, so the later lines belong inside.
+  Parsed q = parse_text(
+      "request to 65200(TServer) message RequestUpdateUserData\n"
+      "AttributeUserData\t[40] 00 01 03 00..\n"
+      "'Session'(list) 'A'\t'1'\n"
+      "'B'\t'2'\n"
+      "'C'\t'3'\n");
+  ASSERT_EQ(q.events.size(), 1u);
+  EXPECT_EQ(q.diagnostics.count(), 0u);
+  auto top = q.events[0].children(0);
+  ASSERT_EQ(top.size(), 1u);
+  EXPECT_EQ(q.events[0].children(top[0]).size(), 3u);
+}
+
+TEST(Parser, LongLineIsCutToItsTailAndReported) {
+  std::string text = std::string(5000, 'x') +
+                     "@09:41:00.1000 [0] 8.1 distribute_event: message EventRinging\n"
+                     "\tAttributeThisDN\t'7001'\n";
+  Parsed p;
+  p.info.path = "long.log";
+  parse::EventCallback sink = [&](model::Event& e) { p.events.push_back(e); };
+  parse::LogParser parser(p.info, 0, p.diagnostics, sink, 1024);
+  for (std::size_t i = 0; i < text.size(); i += 100)
+    parser.feed(std::string_view(text).substr(i, 100));
+  parser.finish();
+  ASSERT_EQ(p.events.size(), 1u);
+  EXPECT_EQ(p.events[0].name, "EventRinging");
+  EXPECT_EQ(p.events[0].attribute_value("AttributeThisDN"), "7001");
+  EXPECT_EQ(p.events[0].where.line, 1u);
+  EXPECT_EQ(p.diagnostics.by_code().count("long-line"), 1u);
+  EXPECT_EQ(p.info.bytes, text.size());
+}
+
+TEST(Parser, ProseThatNamesAMessageIsNotAMessage) {
+  Parsed p = parse_text(
+      "2015-01-07 13:14:26,574 DEBUG - Writing message RequestAttachUserData in 'proxy1'\n"
+      "11:49:08.536 RLIB: received from 23(OR_Server_811) message RequestInvoke(1000000100)\n");
+  EXPECT_TRUE(p.events.empty());
+  EXPECT_EQ(p.diagnostics.count(), 0u);
+}
+
+TEST(Parser, OneLineMessageAfterAnotherEndsTheFirst) {
+  Parsed p = parse_text(
+      "@09:41:00.1000 [0] 8.1 distribute_event: message EventRinging AttributeThisDN '7001' "
+      "AttributeConnID 0a\n"
+      "@09:41:00.2000 [0] 8.1 distribute_event: message EventReleased AttributeThisDN '7001'");
+  ASSERT_EQ(p.events.size(), 2u);
+  EXPECT_EQ(p.events[0].attribute_value("AttributeConnID"), "000000000000000a");
+  EXPECT_EQ(p.events[1].name, "EventReleased");
+  EXPECT_EQ(p.events[1].where.line, 2u);
+  EXPECT_EQ(p.events[1].where.offset, 104u);
+}
+
+TEST(Parser, MidnightRolloverAdvancesTheDate) {
+  Parsed p = parse_text(
+      "@23:59:59.9000 [0] 8.1 distribute_event: message EventRinging\n"
+      "@00:00:00.1000 [0] 8.1 distribute_event: message EventEstablished\n",
+      "SIPS.20121029_230000_000.log");
+  ASSERT_EQ(p.events.size(), 2u);
+  EXPECT_EQ(base::format_local(p.events[0].times.local, true, 4), "2012-10-29T23:59:59.9000");
+  EXPECT_EQ(base::format_local(p.events[1].times.local, true, 4), "2012-10-30T00:00:00.1000");
+  EXPECT_EQ(p.info.app, "SIPS");
+}
+
+}  // namespace
+}  // namespace calltrail::test
