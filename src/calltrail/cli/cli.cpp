@@ -35,6 +35,10 @@ int run(int argc, char** argv) {
   int exit_code = kExitOk;
   add_events_command(app, exit_code);
   add_simulate_command(app, exit_code);
+  add_trace_command(app, exit_code);
+  add_interactions_command(app, exit_code);
+  add_sites_command(app, exit_code);
+  add_score_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -8,5 +8,9 @@ namespace calltrail::cli {
 
 void add_events_command(CLI::App& app, int& exit_code);
 void add_simulate_command(CLI::App& app, int& exit_code);
+void add_trace_command(CLI::App& app, int& exit_code);
+void add_interactions_command(CLI::App& app, int& exit_code);
+void add_sites_command(CLI::App& app, int& exit_code);
+void add_score_command(CLI::App& app, int& exit_code);
 
 }  // namespace calltrail::cli

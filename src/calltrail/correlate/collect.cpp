@@ -59,8 +59,10 @@ Collected collect(std::span<const std::string> paths, const CollectOptions& opti
     worker();
   } else {
     std::vector<std::thread> pool;
-    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
-    for (auto& t : pool) t.join();
+    for (unsigned t = 0; t < threads; ++t)
+      pool.emplace_back(worker);
+    for (auto& t : pool)
+      t.join();
   }
   return out;
 }
@@ -71,8 +73,7 @@ Loaded load(std::span<const std::string> paths, const CollectOptions& collect_op
   Loaded out;
   out.diagnostics = std::move(c.diagnostics);
   out.input_errors = std::move(c.input_errors);
-  out.correlation =
-      build_correlation(std::move(c.partials), std::move(c.files), build_options);
+  out.correlation = build_correlation(std::move(c.partials), std::move(c.files), build_options);
   return out;
 }
 

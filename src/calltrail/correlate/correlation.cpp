@@ -26,7 +26,9 @@ const char* to_string(LinkKind k) {
   return "?";
 }
 
-const char* to_string(Confidence c) { return c == Confidence::Certain ? "certain" : "hint"; }
+const char* to_string(Confidence c) {
+  return c == Confidence::Certain ? "certain" : "hint";
+}
 
 const char* to_string(LinkReason r) {
   switch (r) {
@@ -134,12 +136,14 @@ class Builder {
     const std::size_t n = std::max(partials.size(), files.size());
     files.resize(n);
     std::vector<FilePartial> by_file(n);
-    for (std::uint32_t i = 0; i < n; ++i) by_file[i].file = i;
+    for (std::uint32_t i = 0; i < n; ++i)
+      by_file[i].file = i;
     for (auto& p : partials)
       if (p.file < n) by_file[p.file] = std::move(p);
     partials_ = std::move(by_file);
     c_.files.resize(n);
-    for (std::uint32_t i = 0; i < n; ++i) c_.files[i].info = std::move(files[i]);
+    for (std::uint32_t i = 0; i < n; ++i)
+      c_.files[i].info = std::move(files[i]);
   }
 
   Correlation run() {
@@ -257,7 +261,8 @@ class Builder {
         if (fa != fb) return before(fa, fb);
         return c_.files[a].info.path < c_.files[b].info.path;
       });
-      for (std::uint32_t r = 0; r < s.files.size(); ++r) file_rank_[s.files[r]] = r;
+      for (std::uint32_t r = 0; r < s.files.size(); ++r)
+        file_rank_[s.files[r]] = r;
     }
   }
 
@@ -286,14 +291,17 @@ class Builder {
       s.call_events += p.call_events;
       s.sequence_out_of_order += p.sequence.out_of_order;
       std::vector<std::uint32_t> m(p.strings.size());
-      for (std::uint32_t k = 0; k < m.size(); ++k) m[k] = c_.strings.intern(p.strings.at(k));
+      for (std::uint32_t k = 0; k < m.size(); ++k)
+        m[k] = c_.strings.intern(p.strings.at(k));
       std::vector<std::uint32_t> global(p.legs.size());
       for (std::uint32_t k = 0; k < p.legs.size(); ++k) {
         Leg& from = p.legs[k];
         std::string key = std::to_string(site) + '\x1f' + from.call_uuid;
-        auto [it, added] = by_key.emplace(std::move(key), static_cast<std::uint32_t>(c_.legs.size()));
+        auto [it, added] =
+            by_key.emplace(std::move(key), static_cast<std::uint32_t>(c_.legs.size()));
         global[k] = it->second;
-        for (auto& e : from.events) remap(e, m);
+        for (auto& e : from.events)
+          remap(e, m);
         if (added) {
           from.site = site;
           c_.legs.push_back(std::move(from));
@@ -327,16 +335,20 @@ class Builder {
         transfers_.push_back(std::move(t));
       }
       for (auto& [conn, o] : p.orphans) {
-        for (auto& e : o.events) remap(e, m);
-        for (auto& t : o.transfers) remap(t.event, m);
+        for (auto& e : o.events)
+          remap(e, m);
+        for (auto& t : o.transfers)
+          remap(t.event, m);
         orphans_.push_back(Orphans{site, conn, std::move(o)});
       }
       p.orphans.clear();
     }
     by_key_ = std::move(by_key);
-    for (auto& l : c_.legs) life(l);
+    for (auto& l : c_.legs)
+      life(l);
     for (std::uint32_t i = 0; i < c_.legs.size(); ++i) {
-      for (const auto& conn : c_.legs[i].conn_ids) conn_index_[conn_key(c_.legs[i].site, conn)].push_back(i);
+      for (const auto& conn : c_.legs[i].conn_ids)
+        conn_index_[conn_key(c_.legs[i].site, conn)].push_back(i);
     }
   }
 
@@ -416,7 +428,8 @@ class Builder {
         } else if (info.utc_offset && !s.utc_offset) {
           s.utc_offset = info.utc_offset;
         }
-        for (const auto& [off, count] : partials_[f].offset_votes) votes[off] += count;
+        for (const auto& [off, count] : partials_[f].offset_votes)
+          votes[off] += count;
       }
       if (!s.utc_offset && !votes.empty()) {
         auto top = std::max_element(votes.begin(), votes.end(), [](const auto& x, const auto& y) {
@@ -497,7 +510,8 @@ class Builder {
             ++s.sequence_out_of_order;
           }
         }
-        for (const auto& g : t.gaps) add_gap(si, g);
+        for (const auto& g : t.gaps)
+          add_gap(si, g);
         if (previous == nullptr || *t.last > *previous->last) previous = &t;
       }
     }
@@ -536,7 +550,8 @@ class Builder {
       const IsLinkObservation* b = nullptr;
       for (const auto* o : v) {
         if (o->role != role) continue;
-        if (b == nullptr || (o->event.has_utc() && (!b->event.has_utc() || o->event.utc < b->event.utc)))
+        if (b == nullptr ||
+            (o->event.has_utc() && (!b->event.has_utc() || o->event.utc < b->event.utc)))
           b = o;
       }
       return b;
@@ -563,7 +578,8 @@ class Builder {
       }
       if (src != nullptr) add_evidence(l, src->event);
       if (tgt != nullptr) add_evidence(l, tgt->event);
-      for (const auto* o : obs) add_evidence(l, o->event);
+      for (const auto* o : obs)
+        add_evidence(l, o->event);
       if (!l.paired()) {
         l.reason = monitored(l.remote_site) ? LinkReason::PartnerMissing : LinkReason::Unmonitored;
       }
@@ -578,8 +594,8 @@ class Builder {
     for (const auto& t : transfers_) {
       const Leg& leg = c_.legs[t.leg];
       std::optional<std::uint32_t> partner;
-      const bool by_uuid = t.via == TransferVia::RefCallUUID || t.via == TransferVia::OrigCallUUID ||
-                           t.via == TransferVia::NewCallUUID;
+      const bool by_uuid = t.via == TransferVia::RefCallUUID ||
+                           t.via == TransferVia::OrigCallUUID || t.via == TransferVia::NewCallUUID;
       if (by_uuid) {
         partner = leg_by_uuid(leg.site, t.value);
       } else {
@@ -652,7 +668,8 @@ class Builder {
   void find_hints(Groups& groups) {
     std::map<std::string, std::vector<std::uint32_t>> by_conn;
     for (std::uint32_t i = 0; i < c_.legs.size(); ++i) {
-      for (const auto& c : c_.legs[i].conn_ids) by_conn[c].push_back(i);
+      for (const auto& c : c_.legs[i].conn_ids)
+        by_conn[c].push_back(i);
       for (const auto& c : c_.legs[i].transfer_conn_ids) {
         auto& v = by_conn[c];
         if (v.empty() || v.back() != i) v.push_back(i);
@@ -698,7 +715,8 @@ class Builder {
       }
     }
     if (options_.merge_hints)
-      for (auto [x, y] : merges) groups.unite(x, y);
+      for (auto [x, y] : merges)
+        groups.unite(x, y);
   }
 
   // --- clocks ------------------------------------------------------------
@@ -735,7 +753,8 @@ class Builder {
       estimate[{b, a}] = {-off, count};
     }
     std::vector<std::vector<std::pair<std::uint32_t, std::pair<Micros, std::uint32_t>>>> adj(n);
-    for (const auto& [key, v] : estimate) adj[key.first].emplace_back(key.second, v);
+    for (const auto& [key, v] : estimate)
+      adj[key.first].emplace_back(key.second, v);
     std::vector<std::uint32_t> order(n);
     std::iota(order.begin(), order.end(), 0u);
     std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
@@ -781,18 +800,22 @@ class Builder {
       if (l.kind == LinkKind::IsLink && l.paired()) is_target[l.to] = true;
     }
     std::map<std::uint32_t, std::vector<std::uint32_t>> members;
-    for (std::uint32_t i = 0; i < n; ++i) members[groups.find(i)].push_back(i);
+    for (std::uint32_t i = 0; i < n; ++i)
+      members[groups.find(i)].push_back(i);
 
     // Gaps per site, by the time after the gap, for the overlap search.
     std::vector<std::vector<std::uint32_t>> site_gaps(c_.sites.size());
     auto gap_end = [&](std::uint32_t g) {
       return c_.gaps[g].before_utc.value_or(std::numeric_limits<Micros>::max());
     };
-    for (std::uint32_t g = 0; g < c_.gaps.size(); ++g) site_gaps[c_.gaps[g].site].push_back(g);
+    for (std::uint32_t g = 0; g < c_.gaps.size(); ++g)
+      site_gaps[c_.gaps[g].site].push_back(g);
     for (auto& v : site_gaps)
       std::sort(v.begin(), v.end(), [&](auto a, auto b) { return gap_end(a) < gap_end(b); });
 
-    auto start_of = [&](std::uint32_t leg) { return c_.corrected(c_.legs[leg].site, c_.legs[leg].start); };
+    auto start_of = [&](std::uint32_t leg) {
+      return c_.corrected(c_.legs[leg].site, c_.legs[leg].start);
+    };
     for (auto& [root_index, legs] : members) {
       Interaction it;
       std::sort(legs.begin(), legs.end(), [&](std::uint32_t a, std::uint32_t b) {
@@ -852,12 +875,14 @@ class Builder {
     });
     c_.leg_interaction.assign(n, 0);
     for (std::uint32_t i = 0; i < c_.interactions.size(); ++i)
-      for (std::uint32_t l : c_.interactions[i].legs) c_.leg_interaction[l] = i;
+      for (std::uint32_t l : c_.interactions[i].legs)
+        c_.leg_interaction[l] = i;
   }
 
   Micros link_time(std::uint32_t li) const {
     const Link& l = c_.links[li];
-    if (l.from_event && l.from != kNoLeg) return c_.corrected(c_.legs[l.from].site, l.from_event->utc);
+    if (l.from_event && l.from != kNoLeg)
+      return c_.corrected(c_.legs[l.from].site, l.from_event->utc);
     if (l.to_event && l.to != kNoLeg) return c_.corrected(c_.legs[l.to].site, l.to_event->utc);
     return 0;
   }
@@ -881,8 +906,8 @@ class Builder {
 
 }  // namespace
 
-Correlation build_correlation(std::vector<FilePartial> partials,
-                              std::vector<parse::FileInfo> files, const BuildOptions& options) {
+Correlation build_correlation(std::vector<FilePartial> partials, std::vector<parse::FileInfo> files,
+                              const BuildOptions& options) {
   Builder b(partials, files, options);
   return b.run();
 }

@@ -38,7 +38,7 @@ struct Link {
   // The IS-Link id, the referenced CallUUID/ConnID of a transfer, or the
   // shared ConnID of a hint.
   std::string id;
-  std::string via;  // the attribute that carries it
+  std::string via;              // the attribute that carries it
   std::uint32_t from = kNoLeg;  // source leg (main call for transfers)
   std::uint32_t to = kNoLeg;    // target leg
   std::string remote_site;      // islink: location-name seen at the present end
@@ -79,7 +79,7 @@ struct SiteInfo {
   std::string app;
   std::string switch_name;  // empty when unknown
   SiteNameSource name_source = SiteNameSource::FileStem;
-  std::vector<std::uint32_t> files;  // in site order (segments by time)
+  std::vector<std::uint32_t> files;        // in site order (segments by time)
   std::optional<std::int32_t> utc_offset;  // local - UTC, seconds
   bool utc_offset_from_header = false;
   // How far the site's clock runs ahead of the reference site's (µs); null
@@ -153,8 +153,8 @@ struct Correlation {
 
 // Merges the partial results (indexed by file; partials[i].file == i) and the
 // file table into sites, legs, links and interactions.
-Correlation build_correlation(std::vector<FilePartial> partials,
-                              std::vector<parse::FileInfo> files, const BuildOptions& options);
+Correlation build_correlation(std::vector<FilePartial> partials, std::vector<parse::FileInfo> files,
+                              const BuildOptions& options);
 
 // "app@switch" split; switch empty when there is no '@'.
 std::pair<std::string, std::string> split_site_name(std::string_view name);

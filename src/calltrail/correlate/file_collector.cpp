@@ -115,7 +115,9 @@ void collect_transfers(const Extract& x, const EventRef& ref, std::uint32_t leg,
 
 }  // namespace
 
-FileCollector::FileCollector(std::uint32_t file_index) { partial_.file = file_index; }
+FileCollector::FileCollector(std::uint32_t file_index) {
+  partial_.file = file_index;
+}
 
 std::uint32_t FileCollector::leg_for(std::string_view call_uuid) {
   auto it = leg_by_uuid_.find(std::string(call_uuid));
@@ -221,7 +223,8 @@ void FileCollector::add(const model::Event& e) {
       std::string_view k = unquote(e.key(f));
       std::string_view v = unquote(e.value(f)).substr(0, kMaxUserDataValue);
       bool seen = false;
-      for (const auto& [uk, uv] : l.user_data) seen = seen || (uk == k && uv == v);
+      for (const auto& [uk, uv] : l.user_data)
+        seen = seen || (uk == k && uv == v);
       if (!seen) l.user_data.emplace_back(k, v);
     }
   }

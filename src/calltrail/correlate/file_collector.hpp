@@ -76,7 +76,7 @@ struct FilePartial {
   std::vector<TransferObservation> transfers;
   std::map<std::string, OrphanEvents> orphans;  // by normalised ConnID
   SequenceTrack sequence;
-  std::map<std::string, std::uint64_t> apps;          // Event::app values and counts
+  std::map<std::string, std::uint64_t> apps;           // Event::app values and counts
   std::map<std::int32_t, std::uint64_t> offset_votes;  // local - UTC, seconds, from the lines
   std::optional<Micros> first_utc;                     // earliest stamped event
   std::uint64_t events = 0;

@@ -18,9 +18,9 @@ using model::Micros;
 // into the owning StringPool.
 struct EventRef {
   enum Flags : std::uint8_t {
-    kHasUtc = 1,       // `utc` is known (stamp, or local time and site offset)
-    kUtcStamped = 2,   // `utc` comes from AttributeTimeStamp / TimeinSecs
-    kLocalDated = 4,   // `local` carries a real date
+    kHasUtc = 1,      // `utc` is known (stamp, or local time and site offset)
+    kUtcStamped = 2,  // `utc` comes from AttributeTimeStamp / TimeinSecs
+    kLocalDated = 4,  // `local` carries a real date
   };
   Micros utc = 0;    // the site's own clock, UTC
   Micros local = 0;  // the line's local time as printed
@@ -40,7 +40,7 @@ struct EventRef {
 struct Leg {
   std::uint32_t site = 0;  // index into the site table (file index while collecting)
   std::string call_uuid;
-  std::vector<std::string> conn_ids;  // normalised, in order of appearance
+  std::vector<std::string> conn_ids;           // normalised, in order of appearance
   std::vector<std::string> transfer_conn_ids;  // First/LastTransferConnID values
   std::vector<std::string> dns;                // ThisDN, OtherDN, ThirdPartyDN values
   std::string ani;

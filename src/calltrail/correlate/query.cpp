@@ -62,7 +62,8 @@ std::vector<Match> find_interactions(const Correlation& c, std::string_view id) 
     hit(l.to, "IS-Link");
   }
   std::vector<Match> out;
-  for (auto& [i, what] : found) out.push_back(Match{i, what});
+  for (auto& [i, what] : found)
+    out.push_back(Match{i, what});
   return out;
 }
 

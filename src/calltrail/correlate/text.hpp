@@ -21,8 +21,7 @@ inline std::string_view unquote(std::string_view s) {
     return false;
   };
   if (s.empty()) return s;
-  static constexpr std::string_view kQuotes[] = {"'", "\"", "\u2018", "\u2019", "\u201c",
-                                                 "\u201d"};
+  static constexpr std::string_view kQuotes[] = {"'", "\"", "\u2018", "\u2019", "\u201c", "\u201d"};
   for (auto q : kQuotes)
     if (strip(q, true)) break;
   for (auto q : kQuotes)

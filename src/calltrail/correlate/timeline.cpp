@@ -21,7 +21,8 @@ std::vector<TimelineEntry> build_timeline(const Correlation& c, const Interactio
   std::vector<TimelineEntry> nodes;
   std::map<std::uint32_t, std::uint32_t> file_rank;
   for (const auto& s : c.sites)
-    for (std::uint32_t r = 0; r < s.files.size(); ++r) file_rank[s.files[r]] = r;
+    for (std::uint32_t r = 0; r < s.files.size(); ++r)
+      file_rank[s.files[r]] = r;
   for (std::uint32_t leg : interaction.legs) {
     const Leg& l = c.legs[leg];
     for (std::uint32_t e = 0; e < l.events.size(); ++e) {
@@ -40,7 +41,8 @@ std::vector<TimelineEntry> build_timeline(const Correlation& c, const Interactio
 
   // Each site's events in log order form a chain.
   std::vector<std::uint32_t> by_site(n);
-  for (std::uint32_t i = 0; i < n; ++i) by_site[i] = i;
+  for (std::uint32_t i = 0; i < n; ++i)
+    by_site[i] = i;
   std::stable_sort(by_site.begin(), by_site.end(), [&](std::uint32_t a, std::uint32_t b) {
     return std::make_tuple(site(a), file_rank[ref(a).file], ref(a).line) <
            std::make_tuple(site(b), file_rank[ref(b).file], ref(b).line);

@@ -13,9 +13,9 @@ namespace calltrail::correlate {
 
 struct TimelineEntry {
   std::uint32_t leg = 0;
-  std::uint32_t event = 0;  // index into Leg::events
-  Micros corrected = 0;     // UTC corrected for the site's clock offset
-  bool reordered = false;   // placed after a later-stamped event to respect a link
+  std::uint32_t event = 0;               // index into Leg::events
+  Micros corrected = 0;                  // UTC corrected for the site's clock offset
+  bool reordered = false;                // placed after a later-stamped event to respect a link
   std::vector<std::uint32_t> links_out;  // links whose source event this is
   std::vector<std::uint32_t> links_in;   // links whose target event this is
 };

@@ -1,0 +1,34 @@
+// The inputs shared by trace, interactions, sites and score: log paths, site
+// naming overrides, hint merging and threads; loading them and telling the
+// user on stderr what could not be read.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "calltrail/correlate/correlation.hpp"
+
+namespace calltrail::cli {
+
+struct CorrelationInput {
+  std::vector<std::string> paths;
+  std::vector<std::string> sites;  // FILE=app@switch
+  bool merge_hints = false;
+  unsigned threads = 0;
+  bool strict = false;
+  bool quiet = false;
+};
+
+// Adds --site, --merge-hints, --threads, --strict and --quiet (not the paths).
+void add_correlation_input_options(CLI::App* cmd, CorrelationInput& input);
+
+// Reads and correlates; reports unreadable inputs and malformed records on
+// stderr. `exit_code` becomes kExitUsage/kExitInput/kExitMalformed when due
+// (the correlation is still returned when the inputs could be read at all).
+std::optional<correlate::Correlation> load_correlation(const CorrelationInput& input,
+                                                       std::string_view command, int& exit_code);
+
+}  // namespace calltrail::cli

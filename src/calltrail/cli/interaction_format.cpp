@@ -1,0 +1,246 @@
+#include "calltrail/cli/interaction_format.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "calltrail/base/time.hpp"
+#include "calltrail/correlate/timeline.hpp"
+
+namespace calltrail::cli {
+
+using correlate::Correlation;
+using correlate::Interaction;
+using correlate::kNoLeg;
+using correlate::Link;
+using correlate::LinkKind;
+using correlate::LinkReason;
+
+namespace {
+
+auto out_it(std::string& out) {
+  return std::back_inserter(out);
+}
+
+std::string base_name(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// Leg labels L1, L2, ... in the interaction's leg order.
+std::map<std::uint32_t, std::string> leg_labels(const Interaction& it) {
+  std::map<std::uint32_t, std::string> m;
+  for (std::size_t i = 0; i < it.legs.size(); ++i)
+    m[it.legs[i]] = fmt::format("L{}", i + 1);
+  return m;
+}
+
+std::string leg_label(const std::map<std::uint32_t, std::string>& labels, const Correlation& c,
+                      std::uint32_t leg) {
+  if (leg == kNoLeg) return "?";
+  auto it = labels.find(leg);
+  if (it != labels.end()) return it->second;
+  return c.legs[leg].call_uuid;  // a hint to another interaction
+}
+
+std::string local_text(const Correlation& c, std::uint32_t site, const correlate::EventRef& e) {
+  auto t = c.local_time(site, e);
+  if (!t) return "-";
+  const bool dated = (e.flags & correlate::EventRef::kLocalDated) != 0 || c.sites[site].utc_offset;
+  return base::format_local(*t, dated, e.local_digits == 0 ? 3 : e.local_digits);
+}
+
+std::string link_end_text(const Correlation& c, const std::map<std::uint32_t, std::string>& labels,
+                          const Link& l, bool from) {
+  const std::uint32_t leg = from ? l.from : l.to;
+  if (leg != kNoLeg)
+    return fmt::format("{} {}", leg_label(labels, c, leg), c.sites[c.legs[leg].site].name);
+  if (l.kind == LinkKind::IsLink) {
+    return fmt::format("{} ({})", l.remote_site.empty() ? "?" : l.remote_site,
+                       correlate::to_string(l.reason));
+  }
+  return fmt::format("{} ({})", l.id, correlate::to_string(l.reason));
+}
+
+}  // namespace
+
+void append_interaction_summary(std::string& out, const Correlation& c, const Interaction& it) {
+  std::string path;
+  std::uint32_t last_site = UINT32_MAX;
+  for (std::uint32_t l : it.legs) {
+    const std::uint32_t s = c.legs[l].site;
+    if (s == last_site) continue;
+    if (!path.empty()) path += " > ";
+    path += c.sites[s].name;
+    last_site = s;
+  }
+  fmt::format_to(out_it(out), "{}  {:<10}  {} leg{}  {}  {}{}\n", it.id,
+                 it.complete ? "complete" : "incomplete", it.legs.size(),
+                 it.legs.size() == 1 ? "" : "s", base::format_utc(it.start), path,
+                 it.gaps.empty() ? "" : "  [sequence gaps]");
+}
+
+void append_interaction_text(std::string& out, const Correlation& c, const Interaction& it) {
+  const auto labels = leg_labels(it);
+  std::size_t sites = 0;
+  {
+    std::vector<std::uint32_t> seen;
+    for (std::uint32_t l : it.legs)
+      if (std::find(seen.begin(), seen.end(), c.legs[l].site) == seen.end())
+        seen.push_back(c.legs[l].site);
+    sites = seen.size();
+  }
+  fmt::format_to(out_it(out), "Interaction {}: {}, {} leg{} on {} site{}, {} .. {}\n", it.id,
+                 it.complete ? "complete" : "INCOMPLETE", it.legs.size(),
+                 it.legs.size() == 1 ? "" : "s", sites, sites == 1 ? "" : "s",
+                 base::format_utc(it.start), base::format_utc(it.end));
+  std::size_t site_width = 4;
+  for (std::uint32_t l : it.legs)
+    site_width = std::max(site_width, c.sites[c.legs[l].site].name.size());
+
+  out += "\nLegs:\n";
+  for (std::uint32_t l : it.legs) {
+    const auto& leg = c.legs[l];
+    std::string conns;
+    for (const auto& x : leg.conn_ids)
+      conns += (conns.empty() ? "" : ",") + x;
+    fmt::format_to(out_it(out), "  {:<3} {:<{}}  {}  conn {}  {} event{}{}{}\n", labels.at(l),
+                   c.sites[leg.site].name, site_width, leg.call_uuid, conns.empty() ? "-" : conns,
+                   leg.events.size(), leg.events.size() == 1 ? "" : "s",
+                   l == it.root ? "  (root)" : "", leg.ani.empty() ? "" : "  ani " + leg.ani);
+  }
+  out += "\nLinks:\n";
+  if (it.links.empty()) out += "  none\n";
+  for (std::uint32_t li : it.links) {
+    const Link& l = c.links[li];
+    std::string evidence;
+    for (const auto& e : l.evidence)
+      evidence += fmt::format("{}{}:{}", evidence.empty() ? "" : ", ",
+                              base_name(c.files[e.file].info.path), e.line);
+    fmt::format_to(out_it(out), "  {:<8} {}  {} --> {}  {}{}  [{}]\n", correlate::to_string(l.kind),
+                   l.id, link_end_text(c, labels, l, true), link_end_text(c, labels, l, false),
+                   correlate::to_string(l.confidence),
+                   l.kind == LinkKind::IsLink ? "" : fmt::format(" via {}", l.via), evidence);
+  }
+  if (!it.gaps.empty()) {
+    out += "\nSequence gaps (events missing from the logs while these legs were alive):\n";
+    for (std::uint32_t g : it.gaps) {
+      const auto& gap = c.gaps[g];
+      fmt::format_to(out_it(out), "  {}: {} missing ({:x}..{:x}) between {} and {}\n",
+                     c.sites[gap.site].name, gap.missing(), gap.first_missing, gap.last_missing,
+                     gap.after_utc ? base::format_utc(*gap.after_utc) : "?",
+                     gap.before_utc ? base::format_utc(*gap.before_utc) : "?");
+    }
+  }
+
+  out +=
+      "\nTimeline (UTC corrected for site clock offsets; local time as the site logs it;\n"
+      "* = shown after a later time to respect an IS-Link):\n";
+  const auto timeline = correlate::build_timeline(c, it);
+  std::size_t local_width = 5;
+  for (const auto& e : timeline) {
+    const auto& leg = c.legs[e.leg];
+    local_width = std::max(local_width, local_text(c, leg.site, leg.events[e.event]).size());
+  }
+  fmt::format_to(out_it(out), "  {:<28} {:<{}}  {:<{}}  {:<3} {}\n", "UTC", "site", site_width,
+                 "local", local_width, "leg", "event");
+  for (const auto& e : timeline) {
+    const auto& leg = c.legs[e.leg];
+    const auto& ev = leg.events[e.event];
+    std::string details;
+    if (ev.this_dn != 0) details += " this=" + c.str(ev.this_dn);
+    if (ev.other_dn != 0) details += " other=" + c.str(ev.other_dn);
+    if (ev.note != 0) details += " " + c.str(ev.note);
+    fmt::format_to(out_it(out), " {}{:<28} {:<{}}  {:<{}}  {:<3} {}{}  ({}:{})\n",
+                   e.reordered ? '*' : ' ', base::format_utc(e.corrected), c.sites[leg.site].name,
+                   site_width, local_text(c, leg.site, ev), local_width, labels.at(e.leg),
+                   c.str(ev.name), details, base_name(c.files[ev.file].info.path), ev.line);
+    const std::string pad(31, ' ');
+    for (std::uint32_t li : e.links_out) {
+      const Link& l = c.links[li];
+      if (l.kind == LinkKind::Hint) continue;
+      fmt::format_to(out_it(out), "{}`-- {} {} ==> {}  ({})\n", pad, correlate::to_string(l.kind),
+                     l.id, link_end_text(c, labels, l, false), correlate::to_string(l.confidence));
+    }
+    for (std::uint32_t li : e.links_in) {
+      const Link& l = c.links[li];
+      if (l.kind == LinkKind::Hint || l.kind == LinkKind::Transfer) continue;
+      fmt::format_to(out_it(out), "{}`<= {} {} from {}\n", pad, correlate::to_string(l.kind), l.id,
+                     link_end_text(c, labels, l, true));
+    }
+  }
+}
+
+void append_interaction_mermaid(std::string& out, const Correlation& c, const Interaction& it) {
+  const auto labels = leg_labels(it);
+  std::map<std::string, std::string> participant;
+  std::string declarations;
+  auto id_of = [&](const std::string& site) {
+    auto [p, added] = participant.emplace(site, fmt::format("S{}", participant.size() + 1));
+    if (added) fmt::format_to(out_it(declarations), "  participant {} as {}\n", p->second, site);
+    return p->second;
+  };
+  const auto timeline = correlate::build_timeline(c, it);
+  for (std::uint32_t l : it.legs)
+    id_of(c.sites[c.legs[l].site].name);
+  std::string body;
+  for (const auto& e : timeline) {
+    const auto& leg = c.legs[e.leg];
+    const auto& ev = leg.events[e.event];
+    const std::string from = id_of(c.sites[leg.site].name);
+    fmt::format_to(out_it(body), "  Note over {}: {} {} {}\n", from,
+                   base::format_utc(e.corrected).substr(11, 12), labels.at(e.leg), c.str(ev.name));
+    for (std::uint32_t li : e.links_out) {
+      const Link& l = c.links[li];
+      if (l.kind == LinkKind::Hint) continue;
+      std::string to_site = l.to != kNoLeg           ? c.sites[c.legs[l.to].site].name
+                            : !l.remote_site.empty() ? l.remote_site
+                                                     : c.sites[leg.site].name;
+      const std::string to = id_of(to_site);
+      fmt::format_to(
+          out_it(body), "  {}{}{}: {} {}{}\n", from, l.paired() ? "->>" : "-x", to,
+          correlate::to_string(l.kind), l.id.size() > 8 ? "…" + l.id.substr(l.id.size() - 6) : l.id,
+          l.paired()
+              ? fmt::format(" {}→{}", leg_label(labels, c, l.from), leg_label(labels, c, l.to))
+              : fmt::format(" ({})", correlate::to_string(l.reason)));
+    }
+  }
+  out += "sequenceDiagram\n";
+  fmt::format_to(out_it(out), "  %% interaction {}\n", it.id);
+  out += declarations;
+  out += body;
+}
+
+void append_site_text(std::string& out, const Correlation& c, std::uint32_t si) {
+  const auto& s = c.sites[si];
+  fmt::format_to(out_it(out), "{}  (name from {})\n", s.name, correlate::to_string(s.name_source));
+  fmt::format_to(out_it(out), "  time        {} .. {}\n",
+                 s.first_utc ? base::format_utc(*s.first_utc) : "-",
+                 s.last_utc ? base::format_utc(*s.last_utc) : "-");
+  fmt::format_to(out_it(out), "  utc offset  {}{}\n",
+                 s.utc_offset ? base::format_offset(*s.utc_offset) : "unknown",
+                 !s.utc_offset              ? ""
+                 : s.utc_offset_from_header ? " (header)"
+                                            : " (from events)");
+  if (s.clock_offset) {
+    fmt::format_to(out_it(out), "  clock       {:+.6f} s against {} ({} linked pair{})\n",
+                   static_cast<double>(*s.clock_offset) / 1e6, c.sites[s.clock_reference].name,
+                   s.clock_links, s.clock_links == 1 ? "" : "s");
+  } else {
+    out += "  clock       not linked to another site\n";
+  }
+  std::uint64_t missing = 0;
+  for (std::uint32_t g : s.gaps)
+    missing += c.gaps[g].missing();
+  fmt::format_to(out_it(out), "  events      {} ({} on {} legs, {} unattached)\n", s.events,
+                 s.call_events, s.legs, s.unattached_events);
+  fmt::format_to(out_it(out), "  gaps        {} ({} events missing{})\n", s.gaps.size(), missing,
+                 s.sequence_out_of_order == 0
+                     ? std::string()
+                     : fmt::format(", {} out of order", s.sequence_out_of_order));
+  for (std::uint32_t f : s.files)
+    fmt::format_to(out_it(out), "  file        {}\n", c.files[f].info.path);
+}
+
+}  // namespace calltrail::cli

@@ -1,0 +1,23 @@
+// Human-readable views of a correlation: an interaction as a timeline across
+// sites (text) or a sequence diagram (Mermaid), one-line summaries, sites.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "calltrail/correlate/correlation.hpp"
+
+namespace calltrail::cli {
+
+// "00RP…317  complete  3 legs  Tserver2@Avaya_Switch1 -> SIPServer1@SIP_Switch1 -> …  start"
+void append_interaction_summary(std::string& out, const correlate::Correlation& c,
+                                const correlate::Interaction& interaction);
+// Legs, links, gaps, then every event on one UTC timeline with each hop drawn.
+void append_interaction_text(std::string& out, const correlate::Correlation& c,
+                             const correlate::Interaction& interaction);
+// A Mermaid sequenceDiagram: one participant per site, an arrow per link.
+void append_interaction_mermaid(std::string& out, const correlate::Correlation& c,
+                                const correlate::Interaction& interaction);
+void append_site_text(std::string& out, const correlate::Correlation& c, std::uint32_t site);
+
+}  // namespace calltrail::cli

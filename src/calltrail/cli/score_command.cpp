@@ -1,0 +1,117 @@
+// calltrail score TRUTH [PATH...] : how well correlation reproduces a
+// simulation's truth.json.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "calltrail/cli/cli.hpp"
+#include "calltrail/cli/commands.hpp"
+#include "calltrail/cli/correlation_input.hpp"
+#include "calltrail/correlate/json.hpp"
+#include "calltrail/correlate/score.hpp"
+
+namespace calltrail::cli {
+
+namespace {
+
+struct ScoreOptions {
+  std::string truth;
+  CorrelationInput input;
+  std::string interactions;  // JSON lines from `calltrail interactions`, instead of PATHs
+  std::string format = "text";
+  bool require_perfect = false;
+};
+
+int run_score(ScoreOptions o) {
+  std::ifstream truth_file(o.truth);
+  if (!truth_file) {
+    fmt::print(stderr, "calltrail score: cannot read {}\n", o.truth);
+    return kExitInput;
+  }
+  nlohmann::json truth;
+  std::vector<nlohmann::json> predicted;
+  int exit_code = kExitOk;
+  try {
+    truth = nlohmann::json::parse(truth_file);
+    if (!o.interactions.empty()) {
+      std::ifstream in(o.interactions);
+      if (!in) {
+        fmt::print(stderr, "calltrail score: cannot read {}\n", o.interactions);
+        return kExitInput;
+      }
+      std::string line;
+      while (std::getline(in, line))
+        if (!line.empty()) predicted.push_back(nlohmann::json::parse(line));
+    } else {
+      if (o.input.paths.empty()) {
+        auto dir = std::filesystem::path(o.truth).parent_path();
+        o.input.paths.push_back(dir.empty() ? std::string(".") : dir.string());
+      }
+      auto c = load_correlation(o.input, "score", exit_code);
+      if (!c) return exit_code;
+      for (const auto& it : c->interactions) {
+        // Through text, exactly as `interactions` prints it.
+        predicted.push_back(nlohmann::json::parse(correlate::interaction_json(*c, it).dump()));
+      }
+    }
+  } catch (const nlohmann::json::exception& e) {
+    fmt::print(stderr, "calltrail score: not the expected JSON: {}\n", e.what());
+    return kExitInput;
+  }
+  correlate::ScoreReport r;
+  try {
+    r = correlate::score(truth, predicted);
+  } catch (const nlohmann::json::exception& e) {
+    fmt::print(stderr, "calltrail score: truth or interactions lack a field: {}\n", e.what());
+    return kExitInput;
+  }
+  const std::pair<const char*, const correlate::Ratio*> rows[] = {
+      {"pair_precision", &r.pair_precision}, {"pair_recall", &r.pair_recall},
+      {"leg_recall", &r.leg_recall},         {"link_precision", &r.link_precision},
+      {"link_recall", &r.link_recall},       {"exact_interactions", &r.exact},
+      {"completeness", &r.complete},         {"interaction_ids", &r.ids},
+      {"site_names", &r.site_names}};
+  if (o.format == "json") {
+    correlate::Json j;
+    for (const auto& [name, ratio] : rows)
+      j[name] = {{"value", ratio->value()}, {"hit", ratio->hit}, {"total", ratio->total}};
+    j["perfect"] = r.perfect();
+    j["mistakes"] = r.mistakes;
+    fmt::print("{}\n", j.dump());
+  } else {
+    for (const auto& [name, ratio] : rows)
+      fmt::print("{:<20} {:.4f}  ({}/{})\n", name, ratio->value(), ratio->hit, ratio->total);
+    for (const auto& m : r.mistakes)
+      fmt::print("  {}\n", m);
+  }
+  if (o.require_perfect && !r.perfect() && exit_code == kExitOk) return kExitNoMatch;
+  return exit_code;
+}
+
+}  // namespace
+
+void add_score_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<ScoreOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "score",
+      "Compare correlation with the truth.json written by `calltrail simulate`: pairwise\n"
+      "precision and recall of legs grouped into interactions, links (IS-Links directed,\n"
+      "transfers unordered, hints ignored), completeness, interaction ids, site names.");
+  cmd->add_option("truth", o->truth, "truth.json")->required()->check(CLI::ExistingFile);
+  cmd->add_option("paths", o->input.paths, "Logs to correlate (default: the folder of truth.json)");
+  cmd->add_option("--interactions", o->interactions,
+                  "Score these `calltrail interactions` JSON lines instead of correlating");
+  cmd->add_option("--format", o->format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  cmd->add_flag("--require-perfect", o->require_perfect,
+                "Exit with 1 unless every measure is 1.0 (site names excepted)");
+  add_correlation_input_options(cmd, o->input);
+  cmd->callback([o, &exit_code] { exit_code = run_score(*o); });
+}
+
+}  // namespace calltrail::cli

@@ -1,0 +1,61 @@
+// calltrail sites PATH... : what calltrail knows about each site.
+#include <fmt/format.h>
+
+#include <memory>
+#include <string>
+
+#include "calltrail/cli/cli.hpp"
+#include "calltrail/cli/commands.hpp"
+#include "calltrail/cli/correlation_input.hpp"
+#include "calltrail/cli/interaction_format.hpp"
+#include "calltrail/cli/output.hpp"
+#include "calltrail/correlate/json.hpp"
+
+namespace calltrail::cli {
+
+namespace {
+
+struct SitesOptions {
+  CorrelationInput input;
+  std::string format = "text";
+};
+
+int run_sites(const SitesOptions& o) {
+  int exit_code = kExitOk;
+  auto c = load_correlation(o.input, "sites", exit_code);
+  if (!c) return exit_code;
+  Output out(stdout);
+  if (o.format == "json") {
+    correlate::Json sites = correlate::Json::array();
+    for (std::uint32_t s = 0; s < c->sites.size(); ++s)
+      sites.push_back(correlate::site_json(*c, s));
+    out.buffer() += correlate::Json{{"sites", std::move(sites)}}.dump(2);
+    out.buffer() += '\n';
+    return exit_code;
+  }
+  for (std::uint32_t s = 0; s < c->sites.size(); ++s) {
+    if (s > 0) out.buffer() += '\n';
+    append_site_text(out.buffer(), *c, s);
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+void add_sites_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<SitesOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "sites",
+      "Per site: its name (app@switch) and how it was found, files, time range, UTC offset,\n"
+      "clock offset against the other sites, event counts and sequence-number gaps.");
+  cmd->add_option("paths", o->input.paths,
+                  "Log files, folders (recursive), .gz files, or - for stdin")
+      ->required();
+  cmd->add_option("--format", o->format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  add_correlation_input_options(cmd, o->input);
+  cmd->callback([o, &exit_code] { exit_code = run_sites(*o); });
+}
+
+}  // namespace calltrail::cli

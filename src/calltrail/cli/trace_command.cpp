@@ -1,0 +1,117 @@
+// calltrail trace ID PATH... : one interaction across sites, as a timeline,
+// JSON or a Mermaid sequence diagram.
+#include <fmt/format.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "calltrail/base/time.hpp"
+#include "calltrail/cli/cli.hpp"
+#include "calltrail/cli/commands.hpp"
+#include "calltrail/cli/correlation_input.hpp"
+#include "calltrail/cli/interaction_format.hpp"
+#include "calltrail/cli/output.hpp"
+#include "calltrail/correlate/json.hpp"
+#include "calltrail/correlate/query.hpp"
+
+namespace calltrail::cli {
+
+namespace {
+
+struct TraceOptions {
+  std::string id;
+  CorrelationInput input;
+  std::string format = "text";
+  bool all = false;
+};
+
+int run_trace(const TraceOptions& o) {
+  int exit_code = kExitOk;
+  auto c = load_correlation(o.input, "trace", exit_code);
+  if (!c) return exit_code;
+  auto matches = correlate::find_interactions(*c, o.id);
+  if (matches.empty()) {
+    fmt::print(stderr,
+               "calltrail trace: no interaction carries '{}' (tried CallUUID, ConnID, IS-Link id, "
+               "DN, ANI, DNIS and user data key=value) in {} leg{} on {} site{}\n",
+               o.id, c->legs.size(), c->legs.size() == 1 ? "" : "s", c->sites.size(),
+               c->sites.size() == 1 ? "" : "s");
+    return exit_code == kExitOk ? kExitNoMatch : exit_code;
+  }
+  // The interaction whose own id was given wins over the others it touches.
+  for (const auto& m : matches) {
+    if (c->interactions[m.interaction].id == o.id) {
+      matches = {m};
+      break;
+    }
+  }
+  Output out(stdout);
+  if (matches.size() > 1 && !o.all) {
+    if (o.format == "json") {
+      correlate::Json list = correlate::Json::array();
+      for (const auto& m : matches) {
+        const auto& it = c->interactions[m.interaction];
+        list.push_back({{"interaction_id", it.id},
+                        {"matched", m.matched},
+                        {"complete", it.complete},
+                        {"legs", it.legs.size()},
+                        {"start", base::format_utc(it.start)}});
+      }
+      out.buffer() += correlate::Json{{"matches", std::move(list)}}.dump();
+      out.buffer() += '\n';
+    } else {
+      fmt::format_to(std::back_inserter(out.buffer()),
+                     "{} interactions carry '{}'; trace one by its id, or add --all:\n",
+                     matches.size(), o.id);
+      for (const auto& m : matches) {
+        out.buffer() += "  ";
+        append_interaction_summary(out.buffer(), *c, c->interactions[m.interaction]);
+        out.buffer().pop_back();
+        fmt::format_to(std::back_inserter(out.buffer()), "  (by {})\n", m.matched);
+      }
+    }
+    return exit_code;
+  }
+  bool first = true;
+  for (const auto& m : matches) {
+    const auto& it = c->interactions[m.interaction];
+    if (o.format == "json") {
+      out.buffer() += correlate::interaction_json(*c, it).dump();
+      out.buffer() += '\n';
+    } else if (o.format == "mermaid") {
+      if (!first) out.buffer() += '\n';
+      append_interaction_mermaid(out.buffer(), *c, it);
+    } else {
+      if (!first) out.buffer() += "\n\n";
+      append_interaction_text(out.buffer(), *c, it);
+    }
+    first = false;
+    out.maybe_flush();
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+void add_trace_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<TraceOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "trace",
+      "Follow one interaction through every site: its legs, the links between them with\n"
+      "their evidence, and all events on one UTC timeline. ID is any ConnID, CallUUID,\n"
+      "IS-Link id, DN, ANI, DNIS or user-data key=value.");
+  cmd->add_option("id", o->id, "The identifier to look for")->required();
+  cmd->add_option("paths", o->input.paths,
+                  "Log files, folders (recursive), .gz files, or - for stdin")
+      ->required();
+  cmd->add_option("--format", o->format,
+                  "text (timeline), json (the interaction JSON) or mermaid (sequence diagram)")
+      ->check(CLI::IsMember({"text", "json", "mermaid"}))
+      ->capture_default_str();
+  cmd->add_flag("--all", o->all, "Show every matching interaction instead of listing them");
+  add_correlation_input_options(cmd, o->input);
+  cmd->callback([o, &exit_code] { exit_code = run_trace(*o); });
+}
+
+}  // namespace calltrail::cli

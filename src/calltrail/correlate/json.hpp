@@ -1,0 +1,16 @@
+// The interaction and site JSON (the stable contract of `calltrail trace
+// --format json`, `interactions` and `sites`; see docs/correlation.md).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "calltrail/correlate/correlation.hpp"
+
+namespace calltrail::correlate {
+
+using Json = nlohmann::ordered_json;
+
+Json interaction_json(const Correlation& c, const Interaction& interaction);
+Json site_json(const Correlation& c, std::uint32_t site);
+
+}  // namespace calltrail::correlate

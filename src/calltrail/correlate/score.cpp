@@ -1,0 +1,179 @@
+#include "calltrail/correlate/score.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <utility>
+
+namespace calltrail::correlate {
+
+namespace {
+
+using nlohmann::json;
+
+std::string str_or_empty(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return {};
+  return it->get<std::string>();
+}
+
+struct Side {
+  // leg call_uuid -> (interaction index, site)
+  std::map<std::string, std::pair<std::size_t, std::string>> legs;
+  std::vector<std::vector<std::string>> groups;  // legs of each interaction, sorted
+  std::vector<std::string> ids;
+  std::vector<bool> complete;
+  std::set<std::string> links;
+};
+
+std::string link_key(const json& l) {
+  const std::string kind = str_or_empty(l, "kind");
+  const std::string reason = str_or_empty(l, "reason");
+  std::string from = str_or_empty(l, "from");
+  std::string to = str_or_empty(l, "to");
+  if (kind == "islink")
+    return fmt::format("islink {} {}->{} {}", str_or_empty(l, "id"), from, to, reason);
+  if (from > to && !from.empty() && !to.empty()) std::swap(from, to);
+  return fmt::format("transfer {}~{} {}", from, to, reason);
+}
+
+void add_interaction(Side& s, const json& ia, const std::set<std::string>* monitored) {
+  const std::size_t index = s.groups.size();
+  std::vector<std::string> group;
+  for (const auto& leg : ia.at("legs")) {
+    const std::string site = str_or_empty(leg, "site");
+    if (monitored != nullptr && monitored->count(site) == 0) continue;
+    const std::string uuid = leg.at("call_uuid").get<std::string>();
+    s.legs[uuid] = {index, site};
+    group.push_back(uuid);
+  }
+  std::sort(group.begin(), group.end());
+  s.groups.push_back(std::move(group));
+  s.ids.push_back(str_or_empty(ia, "interaction_id"));
+  s.complete.push_back(ia.value("complete", false));
+  if (auto links = ia.find("links"); links != ia.end()) {
+    for (const auto& l : *links) {
+      const std::string kind = str_or_empty(l, "kind");
+      if (kind != "islink" && kind != "transfer") continue;
+      s.links.insert(link_key(l));
+    }
+  }
+}
+
+std::set<std::pair<std::string, std::string>> pairs(const Side& s) {
+  std::set<std::pair<std::string, std::string>> out;
+  for (const auto& g : s.groups)
+    for (std::size_t a = 0; a < g.size(); ++a)
+      for (std::size_t b = a + 1; b < g.size(); ++b)
+        out.emplace(g[a], g[b]);
+  return out;
+}
+
+}  // namespace
+
+bool ScoreReport::perfect() const {
+  for (const Ratio* r : {&pair_precision, &pair_recall, &leg_recall, &link_precision, &link_recall,
+                         &exact, &complete, &ids})
+    if (r->hit != r->total) return false;
+  return true;
+}
+
+ScoreReport score(const json& truth, const std::vector<json>& predicted, std::size_t keep) {
+  ScoreReport r;
+  auto mistake = [&](std::string m) {
+    if (r.mistakes.size() < keep) r.mistakes.push_back(std::move(m));
+  };
+  std::set<std::string> monitored;
+  for (const auto& s : truth.at("sites"))
+    if (s.value("monitored", true)) monitored.insert(s.at("name").get<std::string>());
+  Side t;
+  Side p;
+  for (const auto& ia : truth.at("interactions"))
+    add_interaction(t, ia, &monitored);
+  for (const auto& ia : predicted)
+    add_interaction(p, ia, nullptr);
+
+  const auto tp = pairs(t);
+  const auto pp = pairs(p);
+  for (const auto& x : pp) {
+    ++r.pair_precision.total;
+    if (tp.count(x) != 0) {
+      ++r.pair_precision.hit;
+    } else {
+      mistake(fmt::format("legs {} and {} grouped but belong to different interactions", x.first,
+                          x.second));
+    }
+  }
+  for (const auto& x : tp) {
+    ++r.pair_recall.total;
+    if (pp.count(x) != 0) {
+      ++r.pair_recall.hit;
+    } else {
+      mistake(
+          fmt::format("legs {} and {} belong together but were not grouped", x.first, x.second));
+    }
+  }
+  for (const auto& [uuid, where] : t.legs) {
+    ++r.leg_recall.total;
+    auto it = p.legs.find(uuid);
+    if (it == p.legs.end()) {
+      mistake(fmt::format("leg {} on {} not found", uuid, where.second));
+      continue;
+    }
+    ++r.leg_recall.hit;
+    ++r.site_names.total;
+    if (it->second.second == where.second) {
+      ++r.site_names.hit;
+    } else {
+      mistake(
+          fmt::format("leg {} on {} reported on site {}", uuid, where.second, it->second.second));
+    }
+  }
+  for (const auto& k : p.links) {
+    ++r.link_precision.total;
+    if (t.links.count(k) != 0) {
+      ++r.link_precision.hit;
+    } else {
+      mistake("link reported but not true: " + k);
+    }
+  }
+  for (const auto& k : t.links) {
+    ++r.link_recall.total;
+    if (p.links.count(k) != 0) {
+      ++r.link_recall.hit;
+    } else {
+      mistake("true link not reported: " + k);
+    }
+  }
+  std::map<std::vector<std::string>, std::size_t> predicted_groups;
+  for (std::size_t i = 0; i < p.groups.size(); ++i)
+    predicted_groups.emplace(p.groups[i], i);
+  for (std::size_t i = 0; i < t.groups.size(); ++i) {
+    if (t.groups[i].empty()) continue;  // only unmonitored legs
+    ++r.exact.total;
+    ++r.complete.total;
+    ++r.ids.total;
+    auto it = predicted_groups.find(t.groups[i]);
+    if (it == predicted_groups.end()) {
+      mistake(fmt::format("interaction {} not reproduced exactly", t.ids[i]));
+      continue;
+    }
+    ++r.exact.hit;
+    if (p.complete[it->second] == t.complete[i]) {
+      ++r.complete.hit;
+    } else {
+      mistake(fmt::format("interaction {}: complete is {}, should be {}", t.ids[i],
+                          p.complete[it->second], t.complete[i]));
+    }
+    if (p.ids[it->second] == t.ids[i]) {
+      ++r.ids.hit;
+    } else {
+      mistake(fmt::format("interaction {} reported with id {}", t.ids[i], p.ids[it->second]));
+    }
+  }
+  return r;
+}
+
+}  // namespace calltrail::correlate
