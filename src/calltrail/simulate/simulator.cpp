@@ -1,0 +1,1370 @@
+#include "calltrail/simulate/simulator.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <queue>
+
+#include "calltrail/simulate/message_text.hpp"
+#include "calltrail/simulate/rng.hpp"
+#include "calltrail/simulate/site_log.hpp"
+
+namespace calltrail::simulate {
+
+namespace {
+
+using base::Micros;
+
+constexpr Micros kMs = 1000;
+constexpr Micros kSecond = base::kMicrosPerSecond;
+// Average log bytes per interaction with every scenario on; only used to
+// spread interactions over --duration when --size is given.
+constexpr std::uint64_t kBytesPerInteractionEstimate = 9000;
+
+constexpr std::string_view kBase32 = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
+
+// One record waiting to be written: kept in true-time order across sites.
+struct Record {
+  Micros when = 0;  // true time
+  std::uint64_t order = 0;
+  std::uint32_t site = 0;
+  std::int64_t seq_offset = -1;  // offset of the sequence number; -1 for non-events
+  std::string text;
+};
+
+struct Later {
+  bool operator()(const Record& a, const Record& b) const {
+    return a.when != b.when ? a.when > b.when : a.order > b.order;
+  }
+};
+
+struct SiteState {
+  SiteSpec spec;
+  std::unique_ptr<SiteLog> log;  // null when unmonitored
+  std::uint32_t number = 0;      // 1-based, used in DNs
+  std::string uuid_prefix;       // 26 chars of 0-9A-V
+  std::uint64_t uuid_counter = 0;
+  std::uint32_t conn_tag = 0;
+  std::uint64_t conn_counter = 0;
+  std::uint64_t next_seq = 0;
+  std::uint64_t reference_id = 0;
+  std::string version;
+  std::string emitter;
+  std::string backup;
+  std::string ip;
+  Micros next_noise = 0;
+  std::uint64_t events = 0;
+  std::vector<SequenceGap> gaps;
+};
+
+enum class Kind : std::uint8_t { Single, Multisite, Consult, Conference, MultisiteConsult };
+enum class Ending : std::uint8_t { Normal, Unmonitored, Failed };
+enum class Report : std::uint8_t { Normal, Late, PostMortem };
+
+struct Plan {
+  Kind kind = Kind::Single;
+  Ending ending = Ending::Normal;
+  Report report = Report::Normal;
+  bool pingpong = false;
+  bool connid_change = false;  // may change ConnIDs across hops
+  bool connid_change_forced = false;
+  bool reuse = false;
+};
+
+struct LinkEntry {
+  std::string id;
+  std::uint32_t remote = 0;
+  bool source = false;
+};
+
+// A call on one site while it is being generated.
+struct Call {
+  std::uint32_t site = 0;
+  std::string conn_id;
+  std::string uuid;
+  std::size_t leg = 0;
+  std::vector<LinkEntry> links;
+  std::string sip_call_id;
+  std::string agent;
+  std::string point;       // route point or external routing point the call arrived at
+  bool keepalive = false;  // a SIP OPTIONS exchange, not a customer call
+};
+
+struct Customer {
+  std::string ani;
+  std::string dnis;
+  std::string customer_id;
+  std::string segment;
+  std::string language;
+  std::string case_id;
+  std::int64_t priority = 0;
+};
+
+class Simulator {
+ public:
+  Simulator(const SimulateOptions& options, const ProgressFn& progress)
+      : options_(options), progress_(progress), rng_(options.seed), flush_rng_(~options.seed) {}
+  ~Simulator() {
+    if (truth_body_) std::fclose(truth_body_);
+  }
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  SimulateResult run();
+
+ private:
+  // Setup and output.
+  bool setup(std::string& error);
+  void flush_until(Micros t);
+  void write_record(Record& r);
+  void emit_noise_until(Micros t);
+  bool write_truth(std::string& error);
+
+  // Identifiers.
+  std::string next_uuid(std::uint32_t site);
+  std::string next_conn_id(std::uint32_t site);
+  Call new_call(std::uint32_t site, std::string conn_id, const std::string& role);
+
+  // Records.
+  Micros local_time(std::uint32_t site, Micros t) const {
+    const auto& s = sites_[site].spec;
+    return t + s.clock_skew_us + Micros{s.utc_offset} * kSecond;
+  }
+  MessageText begin_event(Call& call, Micros t, std::string_view name);
+  MessageText begin_request(std::uint32_t site, Micros t, std::string_view name,
+                            std::string_view client, int handle);
+  std::string& begin_plain(std::uint32_t site, Micros t);
+  void finish();
+  void user_data(MessageText& m);
+  // One SIP message; `method` is the CSeq method (of the request a response answers).
+  void sip(std::uint32_t site, Micros t, bool received, std::string_view first_line,
+           const Call& call, bool sdp, std::string_view method);
+  void ha_sync(const Call& call, Micros t, std::string_view dn);
+
+  // Call flows.
+  Plan choose_plan();
+  void generate_interaction(Micros t);
+  Micros arrive(Call& call, Micros t, bool inbound);
+  void report_incoming(Call& call, Micros t);
+  Micros route_to_agent(Call& call, Micros t);
+  Micros release(Call& call, Micros t, std::string_view dn);
+  Micros hop_out(Call& call, Micros t, std::uint32_t target, const std::string& link_id,
+                 bool from_agent, std::string_view remote_point);
+  void consult_same_site(Call& main, Micros t, bool conference);
+  void consult_multisite(Call& main, Micros t, std::uint32_t target);
+  void run_single(Micros t);
+  void run_multisite(Micros t);
+  std::vector<std::uint32_t> plan_journey(std::size_t hops);
+  std::uint32_t other_monitored_site(std::uint32_t not_this);
+
+  std::string agent_dn(std::uint32_t site) {
+    return fmt::format("{}7{:03}", sites_[site].number, rng_.below(200));
+  }
+  std::string route_point(std::uint32_t site) {
+    return fmt::format("{}50{}", sites_[site].number, rng_.below(10));
+  }
+  std::string external_point(std::uint32_t site) {
+    return fmt::format("{}60{}", sites_[site].number, rng_.below(10));
+  }
+  bool use_sip(std::uint32_t site) const {
+    return noise_ && sites_[site].spec.kind == ServerKind::SipServer;
+  }
+  Micros ms(std::int64_t lo, std::int64_t hi) { return rng_.between(lo, hi) * kMs; }
+
+  const SimulateOptions& options_;
+  const ProgressFn& progress_;
+  Rng rng_;
+  Rng flush_rng_;  // decisions taken when records are written (sequence gaps)
+  std::vector<SiteState> sites_;
+  std::vector<std::string> site_names_;
+  std::vector<std::uint32_t> monitored_;
+  Micros last_when_ = 0;
+  std::vector<std::uint32_t> unmonitored_;
+  std::priority_queue<Record, std::vector<Record>, Later> pending_;
+  std::uint64_t pending_bytes_ = 0;
+  std::uint64_t order_ = 0;
+  Record current_;
+  bool noise_ = false;
+  bool ha_ = false;
+  bool lost_ = false;
+
+  // The interaction being generated.
+  TruthInteraction ia_;
+  Customer customer_;
+  Plan plan_;
+
+  // ConnIDs of recent single-site calls, for unrelated calls to reuse.
+  struct Donor {
+    std::uint32_t site;
+    std::string conn_id;
+    std::string interaction;
+  };
+  std::vector<Donor> donors_;
+
+  std::FILE* truth_body_ = nullptr;
+  std::string truth_body_path_;
+  std::uint64_t interactions_ = 0;
+  std::uint64_t written_ = 0;
+  std::string io_error_;
+};
+
+// ---------------------------------------------------------------- setup
+
+bool Simulator::setup(std::string& error) {
+  std::error_code ec;
+  std::filesystem::create_directories(options_.out_dir, ec);
+  if (ec) {
+    error = fmt::format("cannot create {}: {}", options_.out_dir, ec.message());
+    return false;
+  }
+  noise_ = options_.scenarios.has(Scenario::Noise);
+  ha_ = options_.scenarios.has(Scenario::HaSync);
+  lost_ = options_.scenarios.has(Scenario::LostEvents);
+  for (std::uint32_t i = 0; i < options_.sites.size(); ++i) {
+    SiteState s;
+    s.spec = options_.sites[i];
+    s.number = i + 1;
+    s.uuid_prefix = fmt::format("{}{}", kBase32[(i / 32) % 32], kBase32[i % 32]);
+    while (s.uuid_prefix.size() < 26)
+      s.uuid_prefix += kBase32[rng_.below(32)];
+    s.uuid_counter = rng_.below(4096);
+    s.conn_tag = static_cast<std::uint32_t>(0x10 + (i * 0x47 + 0x5a) % 0xe0);
+    s.conn_counter = (rng_.below(0x7000000000ULL) + 0x1000000000ULL) & ~0xffULL;
+    s.next_seq = 0x20000 + rng_.below(0x50000);
+    s.reference_id = rng_.below(1000);
+    const bool sip = s.spec.kind == ServerKind::SipServer;
+    s.version = sip ? "8.1.001.03" : "8.1.001.05";
+    s.emitter = sip ? "distribute_event" : "distribute call/party event";
+    s.backup = s.spec.app + "_B";
+    s.ip = fmt::format("10.{}.{}.{}", 20 + i, rng_.below(250) + 1, rng_.below(250) + 1);
+    s.next_noise = options_.start;
+    if (s.spec.monitored) {
+      s.log =
+          std::make_unique<SiteLog>(s.spec, options_.out_dir, options_.segment_size, options_.gzip);
+      monitored_.push_back(i);
+    } else {
+      unmonitored_.push_back(i);
+    }
+    site_names_.push_back(s.spec.name());
+    sites_.push_back(std::move(s));
+  }
+  truth_body_path_ = options_.out_dir + "/truth.json.part";
+  truth_body_ = std::fopen(truth_body_path_.c_str(), "wb");
+  if (!truth_body_) {
+    error = fmt::format("cannot create {}: {}", truth_body_path_, std::strerror(errno));
+    return false;
+  }
+  // Old outputs of another run would mix with ours: remove logs of our apps.
+  for (const auto& entry : std::filesystem::directory_iterator(options_.out_dir, ec)) {
+    const auto name = entry.path().filename().string();
+    for (const auto& s : sites_) {
+      if (name.starts_with(s.spec.app + ".") &&
+          (name.ends_with(".log") || name.ends_with(".log.gz"))) {
+        std::filesystem::remove(entry.path(), ec);
+      }
+    }
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------- identifiers
+
+std::string Simulator::next_uuid(std::uint32_t site) {
+  auto& s = sites_[site];
+  std::string id = s.uuid_prefix;
+  std::uint64_t n = ++s.uuid_counter;
+  char tail[6];
+  for (int i = 5; i >= 0; --i) {
+    tail[i] = kBase32[n % 32];
+    n /= 32;
+  }
+  id.append(tail, 6);
+  return id;
+}
+
+std::string Simulator::next_conn_id(std::uint32_t site) {
+  auto& s = sites_[site];
+  s.conn_counter += 1 + rng_.below(3);
+  return fmt::format("00{:02x}02{:010x}", s.conn_tag, s.conn_counter & 0xffffffffffULL);
+}
+
+Call Simulator::new_call(std::uint32_t site, std::string conn_id, const std::string& role) {
+  Call c;
+  c.site = site;
+  c.conn_id = std::move(conn_id);
+  c.uuid = next_uuid(site);
+  c.leg = ia_.legs.size();
+  c.sip_call_id = fmt::format("{:016x}@{}", rng_.next(), sites_[site].ip);
+  TruthLeg leg;
+  leg.site = site;
+  leg.call_uuid = c.uuid;
+  leg.conn_ids = {c.conn_id};
+  leg.true_start = std::numeric_limits<Micros>::max();  // set by the leg's events
+  leg.true_end = std::numeric_limits<Micros>::min();
+  leg.skew = sites_[site].spec.clock_skew_us;
+  leg.role = role;
+  ia_.legs.push_back(std::move(leg));
+  return c;
+}
+
+// ---------------------------------------------------------------- records
+
+MessageText Simulator::begin_event(Call& call, Micros t, std::string_view name) {
+  auto& site = sites_[call.site];
+  current_ = Record{};
+  current_.when = t;
+  current_.site = call.site;
+  MessageText m(current_.text, options_.style);
+  const Micros local = local_time(call.site, t);
+  const Micros logged = t + site.spec.clock_skew_us;
+  m.tlib_header(local, site.version, site.emitter, name);
+  current_.seq_offset = static_cast<std::int64_t>(m.attr_sequence_placeholder());
+  const bool secs = site.spec.time_form == TimeForm::Secs ||
+                    (site.spec.time_form == TimeForm::Mixed && rng_.chance(0.5));
+  if (secs) {
+    m.attr_time_in_secs(logged, local);
+  } else {
+    m.attr_time_stamp(logged);
+  }
+  m.attr_bare("AttributeConnID", call.conn_id);
+  m.attr_str("AttributeCallUUID", call.uuid);
+  auto& leg = ia_.legs[call.leg];
+  leg.events += 1;
+  leg.true_start = std::min(leg.true_start, t);
+  leg.true_end = std::max(leg.true_end, t);
+  return m;
+}
+
+MessageText Simulator::begin_request(std::uint32_t site, Micros t, std::string_view name,
+                                     std::string_view client, int handle) {
+  current_ = Record{};
+  current_.when = t;
+  current_.site = site;
+  MessageText m(current_.text, options_.style);
+  m.request_header(local_time(site, t), name, handle, client);
+  m.attr_int("AttributeReferenceID", static_cast<std::int64_t>(++sites_[site].reference_id));
+  return m;
+}
+
+std::string& Simulator::begin_plain(std::uint32_t site, Micros t) {
+  current_ = Record{};
+  current_.when = t;
+  current_.site = site;
+  append_time_of_day(current_.text, local_time(site, t), 3);
+  return current_.text;
+}
+
+void Simulator::finish() {
+  if (current_.text.empty() || current_.text.back() != '\n') current_.text += '\n';
+  if (!sites_[current_.site].log) return;  // unmonitored: exists in truth only
+  current_.order = order_++;
+  last_when_ = std::max(last_when_, current_.when);
+  pending_bytes_ += current_.text.size();
+  pending_.push(std::move(current_));
+}
+
+void Simulator::user_data(MessageText& m) {
+  const KvPair pairs[] = {
+      {"CustomerId", customer_.customer_id},      {"Segment", customer_.segment},
+      {"Language", customer_.language},           {"CaseId", customer_.case_id},
+      {"Priority", {}, customer_.priority, true}, {"Notes", ""},
+  };
+  m.attr_kv_list("AttributeUserData", pairs);
+}
+
+void Simulator::sip(std::uint32_t site, Micros t, bool received, std::string_view first_line,
+                    const Call& call, bool sdp, std::string_view method) {
+  const auto& s = sites_[site];
+  const std::string peer = fmt::format("10.51.{}.{}", 30 + s.number, 100 + call.leg % 50);
+  std::string body;
+  if (sdp) {
+    body = fmt::format(
+        "v=0\no=- {} 1 IN IP4 {}\ns=-\nc=IN IP4 {}\nt=0 0\nm=audio {} RTP/AVP 0 8 101\n"
+        "a=rtpmap:0 PCMU/8000\na=rtpmap:101 telephone-event/8000\n",
+        t / kSecond, peer, peer, 20000 + 2 * (call.leg % 5000));
+  }
+  const std::string_view user = call.keepalive ? "ping" : customer_.ani;
+  const std::string_view callee = call.keepalive ? "ping" : customer_.dnis;
+  // Headers, a blank line, then the body (if any), as on the wire.
+  std::string message = fmt::format(
+      "{}\nVia: SIP/2.0/UDP {}:5060;branch=z9hG4bK{:08x}\nFrom: <sip:{}@{}>;tag={:06x}\n"
+      "To: <sip:{}@{}>\nCall-ID: {}\nCSeq: {} {}\nContact: <sip:{}:5060>\n{}"
+      "Content-Length: {}\n\n{}",
+      first_line, peer, rng_.next() & 0xffffffff, user, peer, call.leg * 7919 % 0xffffff, callee,
+      s.ip, call.sip_call_id, method == "BYE" ? 2 : 1, method, peer,
+      sdp ? "Content-Type: application/sdp\n" : "", body.size(), body);
+  std::string& out = begin_plain(site, t);
+  if (received) {
+    fmt::format_to(std::back_inserter(out),
+                   ": SIPTR: Received [0,UDP] {} bytes from {}:5060 <<<<<\n", message.size(), peer);
+  } else {
+    fmt::format_to(std::back_inserter(out), ": Sending  [0,UDP] {} bytes to {}:5060 >>>>>\n",
+                   message.size(), peer);
+  }
+  out += message;
+  finish();
+}
+
+void Simulator::ha_sync(const Call& call, Micros t, std::string_view dn) {
+  if (!ha_) return;
+  const auto& s = sites_[call.site];
+  current_ = Record{};
+  current_.when = t;
+  current_.site = call.site;
+  MessageText m(current_.text, options_.style);
+  m.bsync_header(local_time(call.site, t), s.backup, "RequestSetCallInfo");
+  m.attr_bare("AttributeConnID", call.conn_id);
+  m.attr_str("AttributeCallUUID", call.uuid);
+  m.attr_str("AttributeThisDN", dn);
+  m.end();
+  finish();
+}
+
+// ---------------------------------------------------------------- output
+
+void Simulator::write_record(Record& r) {
+  auto& site = sites_[r.site];
+  if (r.seq_offset >= 0) {
+    if (lost_ && flush_rng_.chance(0.002)) {
+      const std::uint64_t missing = 1 + flush_rng_.below(3);
+      site.gaps.push_back({site.next_seq - 1, missing});
+      site.next_seq += missing;
+    }
+    patch_sequence(r.text, static_cast<std::size_t>(r.seq_offset), site.next_seq++);
+    ++site.events;
+  }
+  pending_bytes_ -= r.text.size();
+  written_ += r.text.size();
+  if (!site.log->write(r.when + site.spec.clock_skew_us, r.text) && io_error_.empty()) {
+    io_error_ = site.log->error();
+  }
+}
+
+void Simulator::flush_until(Micros t) {
+  while (!pending_.empty() && pending_.top().when < t) {
+    Record r = std::move(const_cast<Record&>(pending_.top()));
+    pending_.pop();
+    write_record(r);
+  }
+}
+
+void Simulator::emit_noise_until(Micros t) {
+  static constexpr std::string_view kLines[] = {
+      " Std 20003 Check point: {} calls in progress, {} clients connected",
+      " Trc 04542 Registration of DN {}{:03} accepted for client [{}]",
+      " Int 04544 Statistics: queue length {}, longest wait {} ms",
+      " Std 04503 Connection to [StatServer] 10.1.{}.{}:3520 is alive",
+  };
+  for (const auto i : monitored_) {
+    auto& s = sites_[i];
+    while (s.next_noise < t) {
+      const Micros when = s.next_noise;
+      s.next_noise += ms(500, 20000);
+      if (!noise_) continue;
+      if (s.spec.kind == ServerKind::SipServer && rng_.chance(0.2)) {
+        Call probe;
+        probe.site = i;
+        probe.keepalive = true;
+        probe.sip_call_id = fmt::format("{:016x}@{}", rng_.next(), s.ip);
+        sip(i, when, true, fmt::format("OPTIONS sip:{}:5060 SIP/2.0", s.ip), probe, false,
+            "OPTIONS");
+        sip(i, when + ms(0, 2), false, "SIP/2.0 200 OK", probe, false, "OPTIONS");
+        continue;
+      }
+      std::string& out = begin_plain(i, when);
+      const auto a = rng_.below(400);
+      const auto b = rng_.below(200);
+      switch (rng_.below(4)) {
+        case 0:
+          fmt::format_to(std::back_inserter(out), fmt::runtime(kLines[0]), a, b);
+          break;
+        case 1:
+          fmt::format_to(std::back_inserter(out), fmt::runtime(kLines[1]), s.number, b, a % 64);
+          break;
+        case 2:
+          fmt::format_to(std::back_inserter(out), fmt::runtime(kLines[2]), b, a * 97);
+          break;
+        default:
+          fmt::format_to(std::back_inserter(out), fmt::runtime(kLines[3]), a % 250, b);
+          break;
+      }
+      finish();
+    }
+  }
+}
+
+// ---------------------------------------------------------------- plans
+
+Plan Simulator::choose_plan() {
+  Plan p;
+  const auto& sc = options_.scenarios;
+  const bool multi_possible = monitored_.size() >= 2;
+  const bool ms_modifier = sc.has(Scenario::PingPong) || sc.has(Scenario::ConnIdChange) ||
+                           sc.has(Scenario::LateIsLink) || sc.has(Scenario::PostMortemIsLink) ||
+                           sc.has(Scenario::Unmonitored) || sc.has(Scenario::FailedTransfer);
+  if (options_.only) {
+    switch (*options_.only) {
+      case Scenario::Multisite:
+        p.kind = Kind::Multisite;
+        break;
+      case Scenario::Consult:
+        p.kind = Kind::Consult;
+        break;
+      case Scenario::Conference:
+        p.kind = Kind::Conference;
+        break;
+      case Scenario::MultisiteConsult:
+        p.kind = Kind::MultisiteConsult;
+        break;
+      case Scenario::PingPong:
+        p.kind = Kind::Multisite, p.pingpong = true;
+        break;
+      case Scenario::ConnIdChange:
+        p.kind = Kind::Multisite, p.connid_change = p.connid_change_forced = true;
+        break;
+      case Scenario::LateIsLink:
+        p.kind = Kind::Multisite, p.report = Report::Late;
+        break;
+      case Scenario::PostMortemIsLink:
+        p.kind = Kind::Multisite, p.report = Report::PostMortem;
+        break;
+      case Scenario::Unmonitored:
+        p.kind = Kind::Multisite, p.ending = Ending::Unmonitored;
+        break;
+      case Scenario::FailedTransfer:
+        p.kind = Kind::Multisite, p.ending = Ending::Failed;
+        break;
+      case Scenario::ConnIdReuse:
+        p.reuse = true;
+        break;
+      default:
+        break;  // single, and the site-wide scenarios over single calls
+    }
+    return p;
+  }
+  struct Weighted {
+    Kind kind;
+    bool enabled;
+    int weight;
+  };
+  const Weighted bases[] = {
+      {Kind::Single, sc.has(Scenario::Single) || sc.has(Scenario::ConnIdReuse), 70},
+      {Kind::Multisite, multi_possible && (sc.has(Scenario::Multisite) || ms_modifier), 16},
+      {Kind::Consult, sc.has(Scenario::Consult), 6},
+      {Kind::Conference, sc.has(Scenario::Conference), 3},
+      {Kind::MultisiteConsult, multi_possible && sc.has(Scenario::MultisiteConsult), 5},
+  };
+  int total = 0;
+  for (const auto& b : bases)
+    total += b.enabled ? b.weight : 0;
+  if (total > 0) {
+    auto r = static_cast<int>(rng_.below(static_cast<std::uint64_t>(total)));
+    for (const auto& b : bases) {
+      if (!b.enabled) continue;
+      if (r < b.weight) {
+        p.kind = b.kind;
+        break;
+      }
+      r -= b.weight;
+    }
+  }
+  if (p.kind == Kind::Single && sc.has(Scenario::ConnIdReuse)) {
+    p.reuse = rng_.chance(sc.has(Scenario::Single) ? 0.04 : 1.0);
+  }
+  if (p.kind == Kind::Multisite || p.kind == Kind::MultisiteConsult) {
+    p.connid_change = sc.has(Scenario::ConnIdChange);
+  }
+  if (p.kind == Kind::Multisite) {
+    p.pingpong = sc.has(Scenario::PingPong) && rng_.chance(0.25);
+    const double r = rng_.unit();
+    if (sc.has(Scenario::Unmonitored) && !unmonitored_.empty() && r < 0.06) {
+      p.ending = Ending::Unmonitored;
+    } else if (sc.has(Scenario::FailedTransfer) && r >= 0.06 && r < 0.11) {
+      p.ending = Ending::Failed;
+    }
+    if (p.ending == Ending::Normal) {
+      const double q = rng_.unit();
+      if (sc.has(Scenario::LateIsLink) && q < 0.15) {
+        p.report = Report::Late;
+      } else if (sc.has(Scenario::PostMortemIsLink) && q >= 0.15 && q < 0.21) {
+        p.report = Report::PostMortem;
+      }
+    }
+  }
+  return p;
+}
+
+std::uint32_t Simulator::other_monitored_site(std::uint32_t not_this) {
+  std::vector<std::uint32_t> choices;
+  for (auto i : monitored_)
+    if (i != not_this) choices.push_back(i);
+  return choices[rng_.below(choices.size())];
+}
+
+std::vector<std::uint32_t> Simulator::plan_journey(std::size_t hops) {
+  std::vector<std::uint32_t> path{monitored_[rng_.below(monitored_.size())]};
+  if (plan_.pingpong) {
+    hops = std::max<std::size_t>(hops, 2);
+    path.push_back(other_monitored_site(path[0]));
+    path.push_back(path[0]);  // back to the site it came from, as in the seed
+  }
+  while (path.size() < hops + 1) {
+    std::vector<std::uint32_t> choices;
+    for (auto i : monitored_) {
+      if (i == path.back()) continue;
+      if (!plan_.pingpong && std::find(path.begin(), path.end(), i) != path.end()) continue;
+      choices.push_back(i);
+    }
+    if (choices.empty()) break;
+    path.push_back(choices[rng_.below(choices.size())]);
+  }
+  if (plan_.ending == Ending::Unmonitored) {
+    path.back() = unmonitored_[rng_.below(unmonitored_.size())];
+    if (path.size() < 2) path.push_back(unmonitored_[0]);
+  }
+  return path;
+}
+
+// ---------------------------------------------------------------- call flows
+
+// The call appears on a route point (inbound) or an external routing point
+// (arrived over an IS-Link). Returns the time routing starts.
+Micros Simulator::arrive(Call& call, Micros t, bool inbound) {
+  const auto site = call.site;
+  if (use_sip(site)) {
+    sip(site, t, true,
+        fmt::format("INVITE sip:{}@{}:5060 SIP/2.0", customer_.dnis, sites_[site].ip), call, true,
+        "INVITE");
+    sip(site, t + ms(0, 2), false, "SIP/2.0 100 Trying", call, false, "INVITE");
+    t += ms(2, 6);
+  }
+  call.point = inbound ? route_point(site) : external_point(site);
+  auto m = begin_event(call, t, "EventRouteRequest");
+  m.attr_str("AttributeThisDN", call.point);
+  m.attr_str("AttributeOtherDN", customer_.ani);
+  m.attr_str("AttributeANI", customer_.ani);
+  m.attr_str("AttributeDNIS", customer_.dnis);
+  m.attr_int("AttributeCallType", 2);
+  if (!inbound) user_data(m);
+  m.end();
+  finish();
+  if (!inbound && plan_.report == Report::Normal) report_incoming(call, t + ms(1, 15));
+  if (inbound) {
+    t += ms(20, 60);
+    auto r = begin_request(site, t, "RequestAttachUserData", "00000e85 URS 10.1.2.3:49280", 12);
+    r.attr_bare("AttributeConnID", call.conn_id);
+    r.attr_str("AttributeThisDN", call.point);
+    user_data(r);
+    r.end();
+    finish();
+    t += ms(1, 4);
+    auto e = begin_event(call, t, "EventAttachedDataChanged");
+    e.attr_str("AttributeThisDN", call.point);
+    user_data(e);
+    e.end();
+    finish();
+  }
+  return t + ms(300, 8000);
+}
+
+void Simulator::report_incoming(Call& call, Micros t) {
+  auto m = begin_event(call, t, "EventCallDataChanged");
+  m.attr_str("AttributeThisDN", call.point);
+  std::vector<IsLinkEntry> entries;
+  for (const auto& l : call.links)
+    entries.push_back({l.id, site_names_[l.remote], l.source});
+  m.attr_islink_list(entries);
+  m.end();
+  finish();
+}
+
+// URS routes the call from its route point to an agent, who answers.
+// Returns the time the call is established.
+Micros Simulator::route_to_agent(Call& call, Micros t) {
+  const auto site = call.site;
+  call.agent = agent_dn(site);
+  auto r = begin_request(site, t, "RequestRouteCall", "00000e85 URS 10.1.2.3:49280", 12);
+  r.attr_bare("AttributeConnID", call.conn_id);
+  r.attr_str("AttributeThisDN", call.point);
+  r.attr_str("AttributeOtherDN", call.agent);
+  r.end();
+  finish();
+  t += ms(1, 5);
+  {
+    auto m = begin_event(call, t, "EventRouteUsed");
+    m.attr_str("AttributeThisDN", call.point);
+    m.attr_str("AttributeOtherDN", call.agent);
+    m.end();
+    finish();
+  }
+  if (use_sip(site)) {
+    sip(site, t + ms(1, 3), false,
+        fmt::format("INVITE sip:{}@{}:5060 SIP/2.0", call.agent, sites_[site].ip), call, true,
+        "INVITE");
+    sip(site, t + ms(20, 60), true, "SIP/2.0 180 Ringing", call, false, "INVITE");
+  }
+  t += ms(5, 40);
+  {
+    auto m = begin_event(call, t, "EventRinging");
+    m.attr_str("AttributeThisDN", call.agent);
+    m.attr_str("AttributeOtherDN", customer_.ani);
+    m.attr_str("AttributeANI", customer_.ani);
+    m.attr_str("AttributeDNIS", customer_.dnis);
+    m.attr_int("AttributeCallType", 2);
+    user_data(m);
+    m.end();
+    finish();
+  }
+  t += ms(2000, 12000);
+  if (use_sip(site)) {
+    sip(site, t - ms(3, 10), true, "SIP/2.0 200 OK", call, true, "INVITE");
+    sip(site, t - ms(0, 2), false,
+        fmt::format("ACK sip:{}@{}:5060 SIP/2.0", call.agent, sites_[site].ip), call, false, "ACK");
+  }
+  auto m = begin_event(call, t, "EventEstablished");
+  m.attr_str("AttributeThisDN", call.agent);
+  m.attr_str("AttributeOtherDN", customer_.ani);
+  m.end();
+  finish();
+  ha_sync(call, t + ms(1, 10), call.agent);
+  return t;
+}
+
+// The party at `dn` hangs up and the call is deleted. Returns the deletion time.
+Micros Simulator::release(Call& call, Micros t, std::string_view dn) {
+  if (use_sip(call.site)) {
+    sip(call.site, t - ms(2, 8), true,
+        fmt::format("BYE sip:{}@{}:5060 SIP/2.0", dn, sites_[call.site].ip), call, false, "BYE");
+    sip(call.site, t - ms(0, 1), false, "SIP/2.0 200 OK", call, false, "BYE");
+  }
+  {
+    auto m = begin_event(call, t, "EventReleased");
+    m.attr_str("AttributeThisDN", dn);
+    m.attr_str("AttributeOtherDN", customer_.ani);
+    m.end();
+    finish();
+  }
+  t += ms(1, 20);
+  auto m = begin_event(call, t, "EventCallDeleted");
+  m.end();
+  finish();
+  ha_sync(call, t + ms(1, 5), dn);
+  return t;
+}
+
+// The call leaves its site over an IS-Link, routed from its route point or
+// transferred by its agent. Returns the time the source reports the link.
+Micros Simulator::hop_out(Call& call, Micros t, std::uint32_t target, const std::string& link_id,
+                          bool from_agent, std::string_view remote_point) {
+  const auto site = call.site;
+  const std::string& target_name = site_names_[target];
+  if (from_agent) {
+    auto r = begin_request(site, t, "RequestSingleStepTransfer",
+                           fmt::format("0000{:04x} WDE_{} 10.8.0.{}:3000", call.agent.size() * 97,
+                                       call.agent, call.leg + 10),
+                           40 + static_cast<int>(call.leg));
+    r.attr_bare("AttributeConnID", call.conn_id);
+    r.attr_str("AttributeThisDN", call.agent);
+    r.attr_str("AttributeOtherDN", remote_point);
+    r.attr_str("AttributeLocation", target_name);
+    r.end();
+    finish();
+  } else {
+    auto r = begin_request(site, t, "RequestRouteCall", "00000e85 URS 10.1.2.3:49280", 12);
+    r.attr_bare("AttributeConnID", call.conn_id);
+    r.attr_str("AttributeThisDN", call.point);
+    r.attr_str("AttributeOtherDN", remote_point);
+    r.attr_str("AttributeLocation", target_name);
+    r.end();
+    finish();
+  }
+  t += ms(2, 30);
+  call.links.push_back({link_id, target, true});
+  auto m = begin_event(call, t, "EventCallDataChanged");
+  m.attr_bare("AttributeFirstTransferConnID", call.conn_id);
+  m.attr_bare("AttributeLastTransferConnID", call.conn_id);
+  std::vector<IsLinkEntry> entries;
+  for (const auto& l : call.links)
+    entries.push_back({l.id, site_names_[l.remote], l.source});
+  m.attr_islink_list(entries);
+  m.end();
+  finish();
+  if (!from_agent) {
+    auto u = begin_event(call, t + ms(1, 5), "EventRouteUsed");
+    u.attr_str("AttributeThisDN", call.point);
+    u.attr_str("AttributeOtherDN", remote_point);
+    u.attr_str("AttributeLocation", target_name);
+    u.end();
+    finish();
+  }
+  return t;
+}
+
+void Simulator::consult_same_site(Call& main, Micros t, bool conference) {
+  const auto site = main.site;
+  const std::string agent2 = agent_dn(site);
+  Call consult = new_call(site, next_conn_id(site), "consult");
+  const auto client = fmt::format("0000{:04x} WDE_{} 10.8.0.{}:3000", main.agent.size() * 97,
+                                  main.agent, main.leg + 10);
+  {
+    auto r = begin_request(
+        site, t, conference ? "RequestInitiateConference" : "RequestInitiateTransfer", client, 41);
+    r.attr_bare("AttributeConnID", main.conn_id);
+    r.attr_str("AttributeThisDN", main.agent);
+    r.attr_str("AttributeOtherDN", agent2);
+    r.end();
+    finish();
+  }
+  t += ms(2, 10);
+  {
+    auto m = begin_event(main, t, "EventHeld");
+    m.attr_str("AttributeThisDN", main.agent);
+    m.end();
+    finish();
+  }
+  t += ms(1, 10);
+  auto consult_event = [&](std::string_view name, std::string_view dn, std::string_view other) {
+    auto m = begin_event(consult, t, name);
+    m.attr_str("AttributeThisDN", dn);
+    m.attr_str("AttributeOtherDN", other);
+    m.attr_int("AttributeCallType", 4);
+    m.attr_str("AttributeOrigCallUUID", main.uuid);
+    m.end();
+    finish();
+  };
+  consult_event("EventDialing", main.agent, agent2);
+  t += ms(5, 40);
+  consult_event("EventRinging", agent2, main.agent);
+  t += ms(2000, 9000);
+  consult_event("EventEstablished", agent2, main.agent);
+  t += ms(1, 10);
+  consult_event("EventEstablished", main.agent, agent2);
+  t += ms(5000, 60000);
+  {
+    auto r = begin_request(
+        site, t, conference ? "RequestCompleteConference" : "RequestCompleteTransfer", client, 41);
+    r.attr_bare("AttributeConnID", main.conn_id);
+    r.attr_bare("AttributeTransferConnID", consult.conn_id);
+    r.attr_str("AttributeThisDN", main.agent);
+    r.end();
+    finish();
+  }
+  t += ms(2, 15);
+  // Which call survives the merge depends on the switch: mostly the main call.
+  const bool main_survives = conference || rng_.chance(0.7);
+  Call& survivor = main_survives ? main : consult;
+  Call& merged = main_survives ? consult : main;
+  TruthLink link;
+  link.kind = LinkKind::Transfer;
+  link.from = main.uuid;
+  link.to = consult.uuid;
+  link.from_site = link.to_site = site;
+  link.survivor = survivor.uuid;
+  link.conference = conference;
+  ia_.links.push_back(link);
+  auto released = [&](Call& c, const Call& other) {
+    auto m = begin_event(c, t, "EventReleased");
+    m.attr_str("AttributeThisDN", main.agent);
+    m.attr_bare("AttributeTransferConnID", other.conn_id);
+    m.end();
+    finish();
+    t += ms(1, 4);
+  };
+  if (conference) {
+    released(consult, main);
+    auto a = begin_event(main, t, "EventRetrieved");
+    a.attr_str("AttributeThisDN", main.agent);
+    a.end();
+    finish();
+    t += ms(1, 4);
+    auto b = begin_event(main, t, "EventPartyAdded");
+    b.attr_str("AttributeThisDN", main.agent);
+    b.attr_str("AttributeOtherDN", customer_.ani);
+    b.attr_str("AttributeThirdPartyDN", agent2);
+    b.end();
+    finish();
+  } else {
+    released(main, consult);
+    released(consult, main);
+  }
+  t += ms(1, 4);
+  {
+    auto m = begin_event(survivor, t, "EventPartyChanged");
+    m.attr_str("AttributeThisDN", agent2);
+    m.attr_bare("AttributePreviousConnID", merged.conn_id);
+    m.attr_str("AttributeOtherDN", customer_.ani);
+    m.attr_str("AttributeThirdPartyDN", main.agent);
+    m.end();
+    finish();
+  }
+  t += ms(1, 6);
+  {
+    auto m = begin_event(merged, t, "EventCallDeleted");
+    m.attr_str("AttributeRefCallUUID", survivor.uuid);
+    m.end();
+    finish();
+  }
+  t += ms(10000, 150000);
+  if (conference) {
+    auto m = begin_event(main, t, "EventReleased");
+    m.attr_str("AttributeThisDN", main.agent);
+    m.end();
+    finish();
+    t += ms(1000, 30000);
+  }
+  release(survivor, t, agent2);
+}
+
+void Simulator::consult_multisite(Call& main, Micros t, std::uint32_t target) {
+  const auto site = main.site;
+  const std::string remote_point = external_point(target);
+  Call consult = new_call(site, next_conn_id(site), "consult");
+  const std::string link_id = next_uuid(site);
+  const auto client = fmt::format("0000{:04x} WDE_{} 10.8.0.{}:3000", main.agent.size() * 97,
+                                  main.agent, main.leg + 10);
+  {
+    auto r = begin_request(site, t, "RequestInitiateTransfer", client, 41);
+    r.attr_bare("AttributeConnID", main.conn_id);
+    r.attr_str("AttributeThisDN", main.agent);
+    r.attr_str("AttributeOtherDN", remote_point);
+    r.attr_str("AttributeLocation", sites_[target].spec.name());
+    r.end();
+    finish();
+  }
+  t += ms(2, 10);
+  {
+    auto m = begin_event(main, t, "EventHeld");
+    m.attr_str("AttributeThisDN", main.agent);
+    m.end();
+    finish();
+  }
+  t += ms(1, 10);
+  {
+    auto m = begin_event(consult, t, "EventDialing");
+    m.attr_str("AttributeThisDN", main.agent);
+    m.attr_str("AttributeOtherDN", remote_point);
+    m.attr_int("AttributeCallType", 4);
+    m.attr_str("AttributeOrigCallUUID", main.uuid);
+    m.end();
+    finish();
+  }
+  // The IS-Link attaches to the consult call.
+  t += ms(5, 30);
+  consult.point = main.agent;
+  consult.links.push_back({link_id, target, true});
+  {
+    auto m = begin_event(consult, t, "EventCallDataChanged");
+    m.attr_str("AttributeThisDN", main.agent);
+    std::vector<IsLinkEntry> entries{{link_id, site_names_[target], true}};
+    m.attr_islink_list(entries);
+    m.end();
+    finish();
+  }
+  const bool kept = !(plan_.connid_change && rng_.chance(0.5));
+  const auto arrival = t + ms(20, 400);
+  Call remote = new_call(target, kept ? consult.conn_id : next_conn_id(target), "islink-target");
+  remote.links.push_back({link_id, site, false});
+  if (!kept) ia_.scenarios.push_back(Scenario::ConnIdChange);
+  TruthLink link;
+  link.kind = LinkKind::IsLink;
+  link.id = link_id;
+  link.from = consult.uuid;
+  link.to = remote.uuid;
+  link.from_site = site;
+  link.to_site = target;
+  link.conn_id_kept = kept;
+  const Micros routed = arrive(remote, arrival, false);
+  const Micros established = route_to_agent(remote, routed);
+  t = established + ms(20, 400);
+  {
+    auto m = begin_event(consult, t, "EventEstablished");
+    m.attr_str("AttributeThisDN", main.agent);
+    m.attr_str("AttributeOtherDN", remote_point);
+    m.attr_int("AttributeCallType", 4);
+    m.attr_str("AttributeOrigCallUUID", main.uuid);
+    m.end();
+    finish();
+  }
+  t += ms(5000, 60000);
+  {
+    auto r = begin_request(site, t, "RequestCompleteTransfer", client, 41);
+    r.attr_bare("AttributeConnID", main.conn_id);
+    r.attr_bare("AttributeTransferConnID", consult.conn_id);
+    r.attr_str("AttributeThisDN", main.agent);
+    r.end();
+    finish();
+  }
+  t += ms(2, 15);
+  const bool main_survives = rng_.chance(0.5);
+  Call& survivor = main_survives ? main : consult;
+  Call& merged = main_survives ? consult : main;
+  TruthLink transfer;
+  transfer.kind = LinkKind::Transfer;
+  transfer.from = main.uuid;
+  transfer.to = consult.uuid;
+  transfer.from_site = transfer.to_site = site;
+  transfer.survivor = survivor.uuid;
+  ia_.links.push_back(transfer);
+  ia_.links.push_back(link);
+  for (Call* c : {&main, &consult}) {
+    auto m = begin_event(*c, t, "EventReleased");
+    m.attr_str("AttributeThisDN", main.agent);
+    m.attr_bare("AttributeTransferConnID", (c == &main ? consult : main).conn_id);
+    m.end();
+    finish();
+    t += ms(1, 4);
+  }
+  {
+    auto m = begin_event(merged, t, "EventCallDeleted");
+    m.attr_str("AttributeRefCallUUID", survivor.uuid);
+    m.end();
+    finish();
+  }
+  // The customer talks to the remote agent; the surviving call stays up as
+  // the trunk-to-trunk tandem until then.
+  const Micros remote_end = t + ms(10000, 150000);
+  release(remote, remote_end, remote.agent);
+  auto m = begin_event(survivor, remote_end + ms(20, 300), "EventCallDeleted");
+  m.end();
+  finish();
+}
+
+void Simulator::run_single(Micros t) {
+  std::uint32_t site = monitored_[rng_.below(monitored_.size())];
+  std::string conn_id;
+  if (plan_.reuse) {
+    // An unrelated call on another site that happens to have the same ConnID.
+    for (std::size_t i = donors_.size(); i-- > 0;) {
+      if (donors_[i].site == site) continue;
+      conn_id = donors_[i].conn_id;
+      ia_.reused_conn_id_from = donors_[i].interaction;
+      ia_.scenarios.push_back(Scenario::ConnIdReuse);
+      donors_.erase(donors_.begin() + static_cast<std::ptrdiff_t>(i));
+      break;
+    }
+  }
+  const bool donor = conn_id.empty();
+  if (donor) conn_id = next_conn_id(site);
+  Call call = new_call(site, conn_id, "inbound");
+  ia_.interaction_id = call.uuid;
+  if (plan_.kind == Kind::Single) ia_.scenarios.push_back(Scenario::Single);
+  if (donor && plan_.kind == Kind::Single) {
+    donors_.push_back({site, conn_id, call.uuid});
+    if (donors_.size() > 64) donors_.erase(donors_.begin());
+  }
+  const Micros routed = arrive(call, t, true);
+  const Micros established = route_to_agent(call, routed);
+  const Micros talk = established + ms(15000, 200000);
+  switch (plan_.kind) {
+    case Kind::Consult:
+      ia_.scenarios.push_back(Scenario::Consult);
+      consult_same_site(call, talk, false);
+      break;
+    case Kind::Conference:
+      ia_.scenarios.push_back(Scenario::Conference);
+      consult_same_site(call, talk, true);
+      break;
+    case Kind::MultisiteConsult:
+      ia_.scenarios.push_back(Scenario::MultisiteConsult);
+      consult_multisite(call, talk, other_monitored_site(site));
+      break;
+    default:
+      release(call, talk, call.agent);
+      break;
+  }
+}
+
+void Simulator::run_multisite(Micros t) {
+  static constexpr std::uint32_t kHopWeights[] = {50, 30, 15, 5};  // 1, 2, 3, 4 hops
+  std::uint64_t r = rng_.below(100);
+  std::size_t hops = 1;
+  for (auto w : kHopWeights) {
+    if (r < w) break;
+    r -= w;
+    ++hops;
+  }
+  const auto path = plan_journey(hops);
+  ia_.scenarios.push_back(Scenario::Multisite);
+  Call call = new_call(path[0], next_conn_id(path[0]), "inbound");
+  ia_.interaction_id = call.uuid;
+  bool inbound = true;
+  bool changed = false;
+  bool revisit = false;
+  for (std::size_t i = 0; i + 1 < path.size(); ++i) {
+    const auto target = path[i + 1];
+    const bool target_monitored = sites_[target].spec.monitored;
+    const bool last = i + 2 == path.size();
+    const bool failed = last && plan_.ending == Ending::Failed;
+    const std::string link_id = next_uuid(call.site);
+    const std::string remote_point = external_point(target);
+    const Micros routed = arrive(call, t, inbound);
+    // Half of the hops are routed straight from the route point, half are
+    // transferred by an agent after a conversation.
+    const bool from_agent = rng_.chance(0.5);
+    Micros hop_start = routed;
+    if (from_agent) hop_start = route_to_agent(call, routed) + ms(10000, 120000);
+    const Micros sent = hop_out(call, hop_start, target, link_id, from_agent, remote_point);
+    TruthLink link;
+    link.kind = LinkKind::IsLink;
+    link.id = link_id;
+    link.from = call.uuid;
+    link.from_site = call.site;
+    link.to_site = target;
+    if (failed) {
+      // The target never answers: the call stays where it was.
+      link.reason = "partner-missing";
+      ia_.links.push_back(link);
+      ia_.scenarios.push_back(Scenario::FailedTransfer);
+      Micros back = sent + ms(4000, 10000);
+      std::string& out = begin_plain(call.site, back);
+      fmt::format_to(std::back_inserter(out),
+                     " Std 04104 ISCC: transaction for ConnID {} to location {} timed out",
+                     call.conn_id, sites_[target].spec.name());
+      finish();
+      if (!from_agent) back = route_to_agent(call, back + ms(100, 2000));
+      release(call, back + ms(5000, 60000), call.agent);
+      break;
+    }
+    const bool kept = !(plan_.connid_change &&
+                        (rng_.chance(0.4) || (plan_.connid_change_forced && last && !changed)));
+    changed |= !kept;
+    link.conn_id_kept = kept;
+    const Micros arrival = sent + ms(20, 400);
+    const Micros leave = arrival + ms(100, 3000);
+    release(call, leave, from_agent ? std::string_view(call.agent) : std::string_view(call.point));
+    if (!target_monitored) {
+      link.reason = "unmonitored";
+      ia_.links.push_back(link);
+      ia_.scenarios.push_back(Scenario::Unmonitored);
+      return;
+    }
+    if (std::any_of(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                    [&](std::uint32_t s) { return s == target; }))
+      revisit = true;
+    Call next = new_call(target, kept ? call.conn_id : next_conn_id(target), "islink-target");
+    next.links.push_back({link_id, call.site, false});
+    link.to = next.uuid;
+    ia_.links.push_back(link);
+    call = std::move(next);
+    t = arrival;
+    inbound = false;
+  }
+  if (changed) ia_.scenarios.push_back(Scenario::ConnIdChange);
+  if (revisit) ia_.scenarios.push_back(Scenario::PingPong);
+  if (plan_.ending == Ending::Failed) return;
+  // The last leg: talk to an agent, hang up.
+  const Micros routed = arrive(call, t, inbound);
+  const Micros established = route_to_agent(call, routed);
+  const Micros deleted = release(call, established + ms(15000, 200000), call.agent);
+  if (plan_.report == Report::Late) {
+    ia_.scenarios.push_back(Scenario::LateIsLink);
+    report_incoming(call, std::min(t + ms(20000, 90000), deleted - ms(1, 3)));
+  } else if (plan_.report == Report::PostMortem) {
+    ia_.scenarios.push_back(Scenario::PostMortemIsLink);
+    report_incoming(call, deleted + ms(500, 30000));
+  }
+}
+
+void Simulator::generate_interaction(Micros t) {
+  ia_ = TruthInteraction{};
+  plan_ = choose_plan();
+  customer_.ani = fmt::format("+1555{:07}", rng_.below(10000000));
+  customer_.dnis = fmt::format("800555{:04}", rng_.below(10000));
+  customer_.customer_id = fmt::format("C-{:06}", rng_.below(1000000));
+  static constexpr std::string_view kSegments[] = {"gold", "silver", "bronze"};
+  static constexpr std::string_view kLanguages[] = {"en", "fr", "es", "de"};
+  customer_.segment = std::string(kSegments[rng_.below(3)]);
+  customer_.language = std::string(kLanguages[rng_.below(4)]);
+  customer_.case_id = fmt::format("CASE-{:08}", rng_.below(100000000));
+  customer_.priority = static_cast<std::int64_t>(rng_.below(10));
+  ia_.ani = customer_.ani;
+  ia_.dnis = customer_.dnis;
+  ia_.customer_id = customer_.customer_id;
+  if (plan_.kind == Kind::Multisite) {
+    run_multisite(t);
+  } else {
+    run_single(t);
+  }
+  std::sort(ia_.scenarios.begin(), ia_.scenarios.end());
+  ia_.scenarios.erase(std::unique(ia_.scenarios.begin(), ia_.scenarios.end()), ia_.scenarios.end());
+  const std::string line = interaction_json(ia_, site_names_);
+  std::fputs(interactions_ == 0 ? "\n" : ",\n", truth_body_);
+  std::fputs(line.c_str(), truth_body_);
+  ++interactions_;
+}
+
+SimulateResult Simulator::run() {
+  SimulateResult result;
+  if (!setup(result.error)) return result;
+  const std::uint64_t planned =
+      options_.target_bytes > 0
+          ? std::max<std::uint64_t>(1, options_.target_bytes / kBytesPerInteractionEstimate)
+          : options_.interactions;
+  const Micros mean_gap = std::max<Micros>(1, options_.duration / static_cast<Micros>(planned));
+  Micros t = options_.start;
+  std::uint64_t next_report = 0;
+  while (true) {
+    if (options_.target_bytes > 0 ? written_ + pending_bytes_ >= options_.target_bytes
+                                  : interactions_ >= options_.interactions)
+      break;
+    t += rng_.between(0, 2 * mean_gap);
+    emit_noise_until(t);
+    flush_until(t);
+    if (!io_error_.empty()) break;
+    generate_interaction(t);
+    if (progress_ && written_ >= next_report) {
+      next_report = written_ + (4 << 20);
+      Progress p;
+      p.bytes = written_;
+      p.interactions = interactions_;
+      p.fraction = options_.target_bytes > 0 ? static_cast<double>(written_ + pending_bytes_) /
+                                                   static_cast<double>(options_.target_bytes)
+                                             : static_cast<double>(interactions_) /
+                                                   static_cast<double>(options_.interactions);
+      progress_(p);
+    }
+  }
+  emit_noise_until(last_when_);
+  flush_until(last_when_ + 1);
+  for (auto& s : sites_) {
+    if (s.log && !s.log->close() && io_error_.empty()) io_error_ = s.log->error();
+  }
+  if (!io_error_.empty()) {
+    result.error = io_error_;
+    return result;
+  }
+  if (!write_truth(result.error)) return result;
+  for (const auto& s : sites_) {
+    TruthSite ts;
+    ts.spec = s.spec;
+    if (s.log) {
+      ts.files = s.log->files();
+      ts.bytes = s.log->bytes();
+    }
+    ts.events = s.events;
+    ts.gaps = s.gaps;
+    result.events += s.events;
+    result.sites.push_back(std::move(ts));
+  }
+  result.bytes = written_;
+  result.interactions = interactions_;
+  if (progress_) progress_(Progress{written_, interactions_, 1.0});
+  return result;
+}
+
+bool Simulator::write_truth(std::string& error) {
+  if (std::fclose(truth_body_) != 0) {
+    truth_body_ = nullptr;
+    error = fmt::format("cannot write {}", truth_body_path_);
+    return false;
+  }
+  truth_body_ = nullptr;
+  nlohmann::ordered_json generator;
+  generator["version"] = kGeneratorVersion;
+  generator["seed"] = options_.seed;
+  generator["args"] = describe(options_);
+  generator["scenarios"] =
+      options_.only ? std::string(scenario_name(*options_.only)) : options_.scenarios.to_string();
+  generator["start"] = base::format_utc(options_.start, 6);
+  generator["style"] = style_name(options_.style);
+  generator["gzip"] = options_.gzip;
+  std::string head = "{\"generator\":" + generator.dump() + ",\n\"sites\":[";
+  for (std::size_t i = 0; i < sites_.size(); ++i) {
+    const auto& s = sites_[i];
+    nlohmann::ordered_json j;
+    j["name"] = s.spec.name();
+    j["app"] = s.spec.app;
+    j["switch"] = s.spec.switch_name;
+    j["type"] = s.spec.kind == ServerKind::SipServer ? "SIPServer" : "TServer";
+    j["host"] = s.spec.host;
+    j["utc_offset"] = s.spec.utc_offset;
+    j["clock_skew_us"] = s.spec.clock_skew_us;
+    j["time_form"] = time_form_name(s.spec.time_form);
+    j["monitored"] = s.spec.monitored;
+    j["files"] = s.log ? s.log->files() : std::vector<std::string>{};
+    j["bytes"] = s.log ? s.log->bytes() : 0;
+    j["events"] = s.events;
+    auto& gaps = j["gaps"] = nlohmann::ordered_json::array();
+    for (const auto& g : s.gaps)
+      gaps.push_back({{"after_seq", g.after_seq}, {"missing", g.missing}});
+    head += i == 0 ? "\n" : ",\n";
+    head += j.dump();
+  }
+  head += "\n],\n\"interactions\":[";
+  const std::string path = options_.out_dir + "/truth.json";
+  std::FILE* out = std::fopen(path.c_str(), "wb");
+  std::FILE* body = std::fopen(truth_body_path_.c_str(), "rb");
+  bool ok = out && body && std::fwrite(head.data(), 1, head.size(), out) == head.size();
+  std::vector<char> buffer(1 << 20);
+  while (ok) {
+    const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), body);
+    if (n == 0) break;
+    ok = std::fwrite(buffer.data(), 1, n, out) == n;
+  }
+  ok = ok && std::fputs("\n]}\n", out) >= 0;
+  if (body) std::fclose(body);
+  if (out) ok = std::fclose(out) == 0 && ok;
+  std::remove(truth_body_path_.c_str());
+  if (!ok) error = fmt::format("cannot write {}: {}", path, std::strerror(errno));
+  return ok;
+}
+
+}  // namespace
+
+std::string finalize_options(SimulateOptions& o) {
+  if (o.out_dir.empty()) return "no output folder given (--out DIR)";
+  if (o.sites.empty()) o.sites = default_sites(3);
+  if (o.start == 0) o.start = kDefaultStart;
+  if (o.only) {
+    o.scenarios = ScenarioSet{};
+    o.scenarios.add(*o.only);
+  }
+  if (o.scenarios.empty()) return "no scenario enabled";
+  if (o.target_bytes == 0 && o.interactions == 0) return "--interactions must be at least 1";
+  if (o.segment_size < 4096) return "--segment-size must be at least 4k";
+  if (o.duration <= 0) return "--duration must be positive";
+  std::size_t monitored = 0;
+  bool unmonitored = false;
+  for (std::size_t i = 0; i < o.sites.size(); ++i) {
+    monitored += o.sites[i].monitored ? 1 : 0;
+    unmonitored |= !o.sites[i].monitored;
+    for (std::size_t j = 0; j < i; ++j) {
+      if (o.sites[j].app == o.sites[i].app)
+        return fmt::format("two sites share the application name '{}': their files would mix",
+                           o.sites[i].app);
+    }
+  }
+  if (monitored == 0) return "at least one site must be monitored (written)";
+  if (o.scenarios.has(Scenario::Unmonitored) && !unmonitored) {
+    auto extra = default_unmonitored_site();
+    for (const auto& s : o.sites)
+      if (s.app == extra.app) return "add an unmonitored site (…,unmonitored) for 'unmonitored'";
+    o.sites.push_back(extra);
+  }
+  if (o.only && *o.only != Scenario::Single && *o.only != Scenario::ConnIdReuse &&
+      *o.only != Scenario::Consult && *o.only != Scenario::Conference &&
+      *o.only != Scenario::LostEvents && *o.only != Scenario::HaSync &&
+      *o.only != Scenario::Noise && monitored < 2)
+    return fmt::format("scenario '{}' needs at least two monitored sites", scenario_name(*o.only));
+  if (o.only && *o.only == Scenario::ConnIdReuse && monitored < 2)
+    return "scenario 'connid-reuse' needs at least two monitored sites";
+  return "";
+}
+
+SimulateResult simulate(SimulateOptions options, const ProgressFn& progress) {
+  SimulateResult result;
+  result.error = finalize_options(options);
+  if (!result.error.empty()) return result;
+  Simulator simulator(options, progress);
+  return simulator.run();
+}
+
+}  // namespace calltrail::simulate
