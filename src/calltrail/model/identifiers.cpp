@@ -4,19 +4,27 @@
 
 namespace calltrail::model {
 
-std::string normalize_conn_id(std::string_view s) {
-  if (s.empty() || s.size() > 16) return {};
-  std::string out(16 - s.size(), '0');
-  for (char c : s) {
+bool normalize_conn_id(std::string_view s, char (&out)[16]) {
+  if (s.empty() || s.size() > 16) return false;
+  const std::size_t pad = 16 - s.size();
+  for (std::size_t i = 0; i < pad; ++i)
+    out[i] = '0';
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
     if (c >= '0' && c <= '9') {
-      out.push_back(c);
+      out[pad + i] = c;
     } else if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) {
-      out.push_back(static_cast<char>(c | 0x20));
+      out[pad + i] = static_cast<char>(c | 0x20);
     } else {
-      return {};
+      return false;
     }
   }
-  return out;
+  return true;
+}
+
+std::string normalize_conn_id(std::string_view s) {
+  char out[16];
+  return normalize_conn_id(s, out) ? std::string(out, sizeof out) : std::string();
 }
 
 bool is_conn_id_attribute(std::string_view n) {

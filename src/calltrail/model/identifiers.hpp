@@ -10,6 +10,8 @@ namespace calltrail::model {
 // 16 digits so that "9A0218" and "00000000009a0218" compare equal. Returns
 // an empty string when `s` is not a hex number of at most 16 digits.
 std::string normalize_conn_id(std::string_view s);
+// The same into a caller's buffer; false when `s` is not such a number.
+bool normalize_conn_id(std::string_view s, char (&out)[16]);
 
 // True for the attributes whose value is a ConnID.
 bool is_conn_id_attribute(std::string_view attribute_name);

@@ -127,13 +127,22 @@ bool is_header_tail(std::string_view tail) {
          starts_with(rest, "('");
 }
 
-bool is_continuation(std::string_view line) {
+enum class LineRole : std::uint8_t { Attributes, Ignored, Other };
+
+// Whether a line continues the message before it: attribute and KV-pair lines
+// carry attributes; the Platform SDK's "message attributes:" and
+// "Time = ComplexClass(TimeStamp):" lines belong to the message but carry none.
+LineRole continuation_role(std::string_view line) {
   const std::size_t p = skip_space(line, 0);
-  if (p >= line.size()) return false;
+  if (p >= line.size()) return LineRole::Other;
   std::string_view rest = line.substr(p);
-  return starts_with(rest, "Attribute") || quote_open_size(rest, 0) > 0 ||
-         starts_with(rest, kRightDoubleQuote) || starts_with(rest, "message attributes") ||
-         rest.find("= ComplexClass(") != std::string_view::npos;
+  if (starts_with(rest, "Attribute") || quote_open_size(rest, 0) > 0 ||
+      starts_with(rest, kRightDoubleQuote))
+    return LineRole::Attributes;
+  if (starts_with(rest, "message attributes") ||
+      rest.find("= ComplexClass(") != std::string_view::npos)
+    return LineRole::Ignored;
+  return LineRole::Other;
 }
 
 }  // namespace
@@ -252,14 +261,14 @@ void LogParser::on_line(std::string_view line) {
     }
   }
   if (state_ == State::InMessage) {
-    if (is_continuation(line)) {
-      const std::size_t p = skip_space(line, 0);
-      std::string_view rest = line.substr(p);
-      if (!starts_with(rest, "message attributes") &&
-          rest.find("= ComplexClass(") == std::string_view::npos) {
+    switch (continuation_role(line)) {
+      case LineRole::Attributes:
         builder_.add(line, leading_indent(line), problem_);
-      }
-      return;
+        return;
+      case LineRole::Ignored:
+        return;
+      case LineRole::Other:
+        break;
     }
     end_message();
   }

@@ -36,6 +36,15 @@ class Tokenizer {
     pos_ = skip_space(s_, pos_);
     Token t;
     if (pos_ >= s_.size()) return t;
+    const char c = s_[pos_];
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      // The common case: an attribute name or a bare value.
+      const std::size_t end = word_end(s_, pos_);
+      t.kind = TokenKind::Word;
+      t.text = s_.substr(pos_, end - pos_);
+      pos_ = end;
+      return t;
+    }
     const std::size_t quote = quote_open_size(s_, pos_);
     if (starts_with_at(s_, pos_, kRightDoubleQuote) &&
         is_delimiter(s_, pos_ + kRightDoubleQuote.size())) {
@@ -64,7 +73,10 @@ class Tokenizer {
     for (;;) {
       std::size_t close = 0;
       std::size_t j = i;
+      const char ascii = dbl ? '"' : '\'';
       for (; j < s_.size(); ++j) {
+        // Every closing quote starts with the ASCII quote or the E2 of ’ ”.
+        if (s_[j] != ascii && s_[j] != '\xE2') continue;
         close = dbl ? double_quote_close_size(s_, j) : single_quote_close_size(s_, j);
         if (close > 0) break;
       }
@@ -86,6 +98,8 @@ class Tokenizer {
   }
 
   void read_suffix(Token& t) {
+    if (pos_ >= s_.size()) return;
+    if (s_[pos_] != '(' && space_size(s_, pos_) == 0) return;
     if (starts_with_at(s_, pos_, "(list)")) {
       t.list_suffix = true;
       pos_ += 6;
@@ -167,9 +181,9 @@ void MessageBuilder::set_value(std::uint32_t field, ValueKind kind, std::string_
 void MessageBuilder::set_scalar(std::uint32_t field, std::string_view word) {
   const Field& f = event_->fields()[field];
   if (f.depth == 0 && model::is_conn_id_attribute(event_->key(f))) {
-    std::string id = model::normalize_conn_id(word);
-    if (!id.empty()) {
-      set_value(field, ValueKind::Hex, id);
+    char id[16];
+    if (model::normalize_conn_id(word, id)) {
+      set_value(field, ValueKind::Hex, std::string_view(id, sizeof id));
       return;
     }
   }
