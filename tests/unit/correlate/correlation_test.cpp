@@ -1,0 +1,345 @@
+#include "calltrail/correlate/correlation.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "calltrail/correlate/json.hpp"
+#include "calltrail/correlate/query.hpp"
+#include "calltrail/correlate/timeline.hpp"
+#include "event_builder.hpp"
+
+namespace calltrail::correlate {
+namespace {
+
+using testing::EventBuilder;
+using testing::Logs;
+
+constexpr Micros kT0 = 1'351'521'660'000'000;  // 2012-10-29T14:41:00Z
+constexpr Micros kMs = 1000;
+
+const char* kA = "TsA@SwitchA";
+const char* kB = "TsB@SwitchB";
+
+EventBuilder call_event(std::string_view name, Micros t, std::uint64_t line, std::string_view uuid,
+                        std::string_view conn) {
+  EventBuilder b(name, t, line);
+  if (!conn.empty()) b.attr("AttributeConnID", conn, model::ValueKind::Hex);
+  if (!uuid.empty()) b.attr("AttributeCallUUID", uuid);
+  return b;
+}
+
+const Interaction& only_interaction_with(const Correlation& c, std::string_view uuid) {
+  auto m = find_interactions(c, uuid);
+  EXPECT_EQ(m.size(), 1u) << uuid;
+  return c.interactions.at(m.at(0).interaction);
+}
+
+std::vector<std::string> leg_uuids(const Correlation& c, const Interaction& it) {
+  std::vector<std::string> v;
+  for (auto l : it.legs)
+    v.push_back(c.legs[l].call_uuid);
+  return v;
+}
+
+TEST(Correlation, IsLinkPairJoinsTwoSitesWithDirection) {
+  Logs logs;
+  auto a = logs.file("a/TsA.log", "TsA");
+  auto b = logs.file("b/TsB.log", "TsB");
+  logs.add(a, call_event("EventRinging", kT0, 1, "UA", "11"));
+  logs.add(a, call_event("EventCallDataChanged", kT0 + 10 * kMs, 2, "UA", "11")
+                  .islinks({{"L1", kB, "source"}}));
+  logs.add(b, call_event("EventCallDataChanged", kT0 + 20 * kMs, 1, "UB", "22")
+                  .islinks({{"L1", kA, "target"}}));
+  Correlation c = logs.build();
+  ASSERT_EQ(c.interactions.size(), 1u);
+  const auto& it = c.interactions[0];
+  EXPECT_EQ(it.id, "UA");
+  EXPECT_TRUE(it.complete);
+  EXPECT_EQ(leg_uuids(c, it), (std::vector<std::string>{"UA", "UB"}));
+  ASSERT_EQ(it.links.size(), 1u);
+  const Link& l = c.links[it.links[0]];
+  EXPECT_EQ(l.kind, LinkKind::IsLink);
+  EXPECT_EQ(l.confidence, Confidence::Certain);
+  EXPECT_EQ(c.legs[l.from].call_uuid, "UA");
+  EXPECT_EQ(c.legs[l.to].call_uuid, "UB");
+  EXPECT_EQ(l.evidence.size(), 2u);
+  // Sites were named by what the other site calls them.
+  EXPECT_EQ(c.sites[c.legs[l.from].site].name, kA);
+  EXPECT_EQ(c.sites[c.legs[l.to].site].name, kB);
+  EXPECT_EQ(c.sites[0].name_source, SiteNameSource::IsLinkPeer);
+}
+
+TEST(Correlation, UnpairedLinkSaysWhy) {
+  Logs logs;
+  auto a = logs.file("TsA.log", "TsA");
+  auto b = logs.file("TsB.log", "TsB");
+  // UA -> unmonitored site; UB -> TsA which is present but never reports L3.
+  logs.add(a, call_event("EventCallDataChanged", kT0, 1, "UA", "11")
+                  .islinks({{"L2", "Far@Away", "source"}, {"L9", kB, "source"}}));
+  logs.add(b,
+           call_event("EventCallDataChanged", kT0, 1, "UB9", "99").islinks({{"L9", kA, "target"}}));
+  logs.add(b,
+           call_event("EventCallDataChanged", kT0, 2, "UB", "22").islinks({{"L3", kA, "source"}}));
+  Correlation c = logs.build();
+  const auto& ia = only_interaction_with(c, "UA");
+  EXPECT_TRUE(ia.complete);
+  const auto& ib = only_interaction_with(c, "UB");
+  EXPECT_FALSE(ib.complete);
+  for (const auto& l : c.links) {
+    if (l.id == "L2") {
+      EXPECT_EQ(l.reason, LinkReason::Unmonitored);
+    } else if (l.id == "L3") {
+      EXPECT_EQ(l.reason, LinkReason::PartnerMissing);
+    } else {
+      EXPECT_TRUE(l.paired());
+    }
+  }
+}
+
+TEST(Correlation, SameSiteTransfersMerge) {
+  Logs logs;
+  auto a = logs.file("TsA.log", "TsA");
+  logs.add(a, call_event("EventEstablished", kT0, 1, "MAIN", "11"));
+  logs.add(
+      a,
+      call_event("EventDialing", kT0 + kMs, 2, "CONS", "12").attr("AttributeOrigCallUUID", "MAIN"));
+  logs.add(a, call_event("EventReleased", kT0 + 2 * kMs, 3, "MAIN", "11")
+                  .attr("AttributeTransferConnID", "12", model::ValueKind::Hex));
+  logs.add(a, call_event("EventCallDeleted", kT0 + 3 * kMs, 4, "CONS", "12")
+                  .attr("AttributeRefCallUUID", "MAIN"));
+  // A second, unrelated call on the same site.
+  logs.add(a, call_event("EventRinging", kT0 + 4 * kMs, 5, "OTHER", "13"));
+  Correlation c = logs.build();
+  ASSERT_EQ(c.interactions.size(), 2u);
+  const auto& it = only_interaction_with(c, "CONS");
+  EXPECT_EQ(it.id, "MAIN");
+  EXPECT_EQ(leg_uuids(c, it), (std::vector<std::string>{"MAIN", "CONS"}));
+  ASSERT_EQ(it.links.size(), 1u);  // three observations, one link
+  const Link& l = c.links[it.links[0]];
+  EXPECT_EQ(l.kind, LinkKind::Transfer);
+  EXPECT_EQ(c.legs[l.from].call_uuid, "MAIN");
+  EXPECT_EQ(l.evidence.size(), 3u);
+}
+
+TEST(Correlation, ConnIdOnlyEventsJoinTheLegAliveWithThatConnId) {
+  Logs logs;
+  auto a = logs.file("TsA.log", "TsA");
+  // ConnID-only event before any CallUUID in the file, then the call.
+  logs.add(a, call_event("EventQueued", kT0, 1, "", "0000000000000011"));
+  logs.add(a, call_event("EventRinging", kT0 + kMs, 2, "U1", "11"));
+  logs.add(a, call_event("EventReleased", kT0 + 2 * kMs, 3, "", "11"));
+  logs.add(a, call_event("EventAgentReady", kT0 + 3 * kMs, 4, "", ""));
+  // The ConnID is reused by a later call: its events go to that call.
+  logs.add(a, call_event("EventRinging", kT0 + 50 * kMs, 5, "U2", "11"));
+  logs.add(a, call_event("EventReleased", kT0 + 51 * kMs, 6, "", "11"));
+  Correlation c = logs.build();
+  ASSERT_EQ(c.legs.size(), 2u);
+  EXPECT_EQ(c.legs[0].call_uuid, "U1");
+  EXPECT_EQ(c.legs[0].events.size(), 3u);
+  EXPECT_EQ(c.legs[0].events.front().line, 1u);  // log order restored
+  EXPECT_EQ(c.legs[1].events.size(), 2u);
+  EXPECT_EQ(c.sites[0].events, 6u);
+  EXPECT_EQ(c.sites[0].unattached_events, 0u);
+}
+
+TEST(Correlation, EqualConnIdAcrossSitesIsOnlyAHint) {
+  for (bool merge : {false, true}) {
+    Logs logs;
+    auto a = logs.file("TsA.log", "TsA");
+    auto b = logs.file("TsB.log", "TsB");
+    logs.add(a, call_event("EventRinging", kT0, 1, "UA", "abc"));
+    logs.add(b, call_event("EventRinging", kT0 + kMs, 1, "UB", "0000000000000ABC"));
+    BuildOptions o;
+    o.merge_hints = merge;
+    Correlation c = logs.build(o);
+    EXPECT_EQ(c.interactions.size(), merge ? 1u : 2u);
+    ASSERT_EQ(c.links.size(), 1u);
+    EXPECT_EQ(c.links[0].kind, LinkKind::Hint);
+    EXPECT_EQ(c.links[0].confidence, Confidence::Hint);
+    for (const auto& it : c.interactions)
+      EXPECT_TRUE(it.complete);
+  }
+}
+
+TEST(Correlation, LateAndPostMortemLinksCount) {
+  Logs logs;
+  auto a = logs.file("TsA.log", "TsA");
+  auto b = logs.file("TsB.log", "TsB");
+  logs.add(a, call_event("EventCallDataChanged", kT0, 1, "UA", "1").islinks({{"L", kB, "source"}}));
+  logs.add(b, call_event("EventRinging", kT0 + kMs, 1, "UB", "2"));
+  logs.add(b, call_event("EventCallDeleted", kT0 + 5 * kMs, 2, "UB", "2"));
+  logs.add(b, call_event("EventCallDataChanged", kT0 + 9000 * kMs, 3, "UB", "2")
+                  .islinks({{"L", kA, "target"}}));
+  Correlation c = logs.build();
+  ASSERT_EQ(c.interactions.size(), 1u);
+  EXPECT_TRUE(c.interactions[0].complete);
+  EXPECT_EQ(c.interactions[0].id, "UA");
+}
+
+TEST(Correlation, InteractionIdDoesNotChangeWhenALaterSiteIsAdded) {
+  auto build = [](bool with_b) {
+    Logs logs;
+    auto a = logs.file("TsA.log", "TsA");
+    logs.add(a, call_event("EventRinging", kT0 + 5 * kMs, 1, "UA0", "1"));
+    logs.add(a, call_event("EventCallDataChanged", kT0 + 10 * kMs, 2, "UA", "2")
+                    .islinks({{"L", kB, "source"}}));
+    logs.add(a, call_event("EventDialing", kT0 + 11 * kMs, 3, "UA", "2"));
+    if (with_b) {
+      auto b = logs.file("TsB.log", "TsB");
+      // B's clock runs early: its leg starts "before" A's.
+      logs.add(
+          b, call_event("EventCallDataChanged", kT0, 1, "UB", "3").islinks({{"L", kA, "target"}}));
+    }
+    return logs.build();
+  };
+  Correlation one = build(false);
+  Correlation two = build(true);
+  EXPECT_EQ(only_interaction_with(one, "UA").id, "UA");
+  EXPECT_EQ(only_interaction_with(two, "UB").id, "UA");
+}
+
+TEST(Correlation, SequenceGapsAreReportedAndFlagged) {
+  Logs logs;
+  auto a = logs.file("TsA.log", "TsA");
+  logs.add(a, call_event("EventRinging", kT0, 1, "U1", "1").seq(10));
+  logs.add(a, call_event("EventEstablished", kT0 + 10 * kMs, 2, "U1", "1").seq(11));
+  logs.add(a, call_event("EventReleased", kT0 + 20 * kMs, 3, "U1", "1").seq(15));
+  logs.add(a, call_event("EventRinging", kT0 + 900 * kMs, 4, "U2", "2").seq(16));
+  Correlation c = logs.build();
+  ASSERT_EQ(c.gaps.size(), 1u);
+  EXPECT_EQ(c.gaps[0].first_missing, 12u);
+  EXPECT_EQ(c.gaps[0].missing(), 3u);
+  EXPECT_EQ(only_interaction_with(c, "U1").gaps.size(), 1u);
+  EXPECT_TRUE(only_interaction_with(c, "U2").gaps.empty());
+}
+
+TEST(Correlation, SiteNamesFromOverrideApplicationAndFileName) {
+  Logs logs;
+  auto a = logs.file("logs/tsa.log");           // header-less: named by file name
+  auto b = logs.file("logs/other.log", "TsB");  // header app, switch from location-name
+  auto x = logs.file("x/y/z.log");              // overridden
+  auto d = logs.file("lonely.log", "Lonely");   // nobody names it
+  logs.add(x, call_event("EventCallDataChanged", kT0, 1, "UX", "5")
+                  .islinks({{"L1", kA, "source"}, {"L2", kB, "source"}}));
+  logs.add(a, call_event("EventRinging", kT0, 1, "UA", "1"));
+  logs.add(b, call_event("EventRinging", kT0, 1, "UB", "2"));
+  logs.add(d, call_event("EventRinging", kT0, 1, "UD", "3"));
+  BuildOptions o;
+  o.sites.push_back({"x/", "Router@Core"});
+  Correlation c = logs.build(o);
+  auto site_of = [&](std::uint32_t f) { return c.sites[c.files[f].site]; };
+  EXPECT_EQ(site_of(a).name, kA);
+  EXPECT_EQ(site_of(a).name_source, SiteNameSource::FileName);
+  EXPECT_EQ(site_of(b).name, kB);
+  EXPECT_EQ(site_of(b).name_source, SiteNameSource::Location);
+  EXPECT_EQ(site_of(x).name, "Router@Core");
+  EXPECT_EQ(site_of(d).name, "Lonely@?");
+  // Both links point to monitored sites whose partner events are missing.
+  for (const auto& l : c.links)
+    EXPECT_EQ(l.reason, LinkReason::PartnerMissing);
+}
+
+TEST(Correlation, SegmentsOfOneSiteFormOneLeg) {
+  Logs logs;
+  auto s1 = logs.file("TsA.20121029_000000_000.log", "TsA");
+  auto s2 = logs.file("TsA.20121029_010000_000.log", "TsA");
+  logs.add(s1, call_event("EventRinging", kT0, 1, "U1", "1").seq(1));
+  logs.add(s2, call_event("EventReleased", kT0 + kMs, 1, "U1", "1").seq(3));
+  Correlation c = logs.build();
+  ASSERT_EQ(c.sites.size(), 1u);
+  ASSERT_EQ(c.legs.size(), 1u);
+  EXPECT_EQ(c.legs[0].events.size(), 2u);
+  ASSERT_EQ(c.gaps.size(), 1u);  // sequence 2 lost between the segments
+  EXPECT_EQ(c.gaps[0].first_missing, 2u);
+}
+
+TEST(Correlation, ClockOffsetFromLinksBothWaysAndCausalTimeline) {
+  Logs logs;
+  auto a = logs.file("TsA.log", "TsA");
+  auto b = logs.file("TsB.log", "TsB");
+  // B's clock runs 300 ms behind A's; each hop takes 20 ms.
+  const Micros skew = -300 * kMs;
+  logs.add(a,
+           call_event("EventCallDataChanged", kT0, 1, "UA", "1").islinks({{"L1", kB, "source"}}));
+  logs.add(b, call_event("EventCallDataChanged", kT0 + 20 * kMs + skew, 1, "UB", "2")
+                  .islinks({{"L1", kA, "target"}}));
+  logs.add(b, call_event("EventCallDataChanged", kT0 + 1000 * kMs + skew, 2, "UB", "2")
+                  .islinks({{"L2", kA, "source"}}));
+  logs.add(a, call_event("EventRinging", kT0 + 5 * kMs, 2, "UA", "1"));  // A has more events
+  logs.add(a, call_event("EventCallDataChanged", kT0 + 1020 * kMs, 3, "UA2", "3")
+                  .islinks({{"L2", kB, "target"}}));
+  Correlation c = logs.build();
+  const auto& sa = c.sites[c.files[a].site];
+  const auto& sb = c.sites[c.files[b].site];
+  ASSERT_TRUE(sa.clock_offset && sb.clock_offset);
+  EXPECT_EQ(*sa.clock_offset, 0);
+  EXPECT_EQ(*sb.clock_offset, skew);
+  ASSERT_EQ(c.interactions.size(), 1u);
+  auto tl = build_timeline(c, c.interactions[0]);
+  std::vector<std::string> order;
+  for (const auto& e : tl)
+    order.push_back(c.legs[e.leg].call_uuid + ":" + c.str(c.legs[e.leg].events[e.event].name));
+  EXPECT_EQ(order, (std::vector<std::string>{"UA:EventCallDataChanged", "UA:EventRinging",
+                                             "UB:EventCallDataChanged", "UB:EventCallDataChanged",
+                                             "UA2:EventCallDataChanged"}));
+}
+
+TEST(Correlation, QueryFindsEveryKindOfIdentifier) {
+  Logs logs;
+  auto a = logs.file("TsA.log", "TsA");
+  auto b = logs.file("TsB.log", "TsB");
+  logs.add(a, call_event("EventRinging", kT0, 1, "UA", "00000000000000ff")
+                  .attr("AttributeThisDN", "5001")
+                  .attr("AttributeANI", "+15550100")
+                  .attr("AttributeDNIS", "8001")
+                  .user_data({{"CustomerID", "C-42"}}));
+  logs.add(
+      a, call_event("EventCallDataChanged", kT0, 2, "UA", "ff").islinks({{"LINK", kB, "source"}}));
+  logs.add(
+      b, call_event("EventCallDataChanged", kT0, 1, "UB", "77").islinks({{"LINK", kA, "target"}}));
+  logs.add(b, call_event("EventRinging", kT0, 2, "UNRELATED", "78"));
+  Correlation c = logs.build();
+  ASSERT_EQ(c.interactions.size(), 2u);
+  for (const char* id : {"UA", "ua", "UB", "FF", "0xff" + 2, "LINK", "5001", "+15550100", "8001",
+                         "CustomerID=C-42", "77"}) {
+    auto m = find_interactions(c, id);
+    ASSERT_EQ(m.size(), 1u) << id;
+    EXPECT_EQ(c.interactions[m[0].interaction].id, "UA") << id;
+  }
+  EXPECT_TRUE(find_interactions(c, "CustomerID=C-43").empty());
+  EXPECT_TRUE(find_interactions(c, "nothing").empty());
+}
+
+TEST(Correlation, JsonFollowsTheContract) {
+  Logs logs;
+  auto a = logs.file("TsA.log", "TsA");
+  auto b = logs.file("TsB.log", "TsB");
+  logs.add(a,
+           call_event("EventCallDataChanged", kT0, 7, "UA", "1").islinks({{"L1", kB, "source"}}));
+  logs.add(b,
+           call_event("EventCallDataChanged", kT0, 9, "UB", "2").islinks({{"L1", kA, "target"}}));
+  Correlation c = logs.build();
+  Json j = interaction_json(c, c.interactions[0]);
+  EXPECT_EQ(j["interaction_id"], "UA");
+  EXPECT_EQ(j["complete"], true);
+  ASSERT_EQ(j["legs"].size(), 2u);
+  EXPECT_EQ(j["legs"][0]["site"], kA);
+  EXPECT_EQ(j["legs"][0]["conn_ids"], Json::array({"0000000000000001"}));
+  EXPECT_EQ(j["legs"][0]["start"], "2012-10-29T14:41:00.000000Z");
+  EXPECT_EQ(j["legs"][0]["events"], 1);
+  ASSERT_EQ(j["links"].size(), 1u);
+  const auto& l = j["links"][0];
+  EXPECT_EQ(l["kind"], "islink");
+  EXPECT_EQ(l["id"], "L1");
+  EXPECT_EQ(l["from"], "UA");
+  EXPECT_EQ(l["to"], "UB");
+  EXPECT_EQ(l["remote_site"], kB);
+  EXPECT_EQ(l["confidence"], "certain");
+  EXPECT_TRUE(l["reason"].is_null());
+  EXPECT_EQ(l["evidence"],
+            Json::parse(R"([{"file":"TsA.log","line":7},{"file":"TsB.log","line":9}])"));
+}
+
+}  // namespace
+}  // namespace calltrail::correlate

@@ -1,0 +1,89 @@
+// Correlation against the ground truth of `calltrail simulate`, scenario by
+// scenario and mixed, in every print style: precision and recall must be 1.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "calltrail/correlate/collect.hpp"
+#include "calltrail/correlate/json.hpp"
+#include "calltrail/correlate/score.hpp"
+
+namespace calltrail::correlate {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Case {
+  std::string name;
+  std::string args;  // for calltrail simulate
+};
+
+std::vector<Case> cases() {
+  std::vector<Case> v;
+  for (const char* s :
+       {"single", "multisite", "pingpong", "connid-change", "connid-reuse", "consult", "conference",
+        "multisite-consult", "late-islink", "postmortem-islink", "unmonitored", "failed-transfer",
+        "lost-events", "ha-sync", "noise"}) {
+    v.push_back({s, std::string("--only ") + s + " --interactions 60 --seed 11"});
+  }
+  v.push_back({"mixed_tab", "--interactions 400 --seed 3 --segment-size 64k"});
+  v.push_back({"mixed_spaces", "--interactions 200 --seed 4 --style spaces"});
+  v.push_back({"mixed_flat_gzip", "--interactions 200 --seed 5 --style flat --gzip"});
+  v.push_back({"mixed_five_sites", "--interactions 300 --seed 6 --sites 5"});
+  return v;
+}
+
+class SimulateAccuracy : public ::testing::TestWithParam<Case> {};
+
+TEST_P(SimulateAccuracy, PerfectAgainstTruth) {
+  const std::string binary = CALLTRAIL_BINARY;
+  if (!fs::exists(binary)) GTEST_SKIP() << "build the calltrail binary first: " << binary;
+  const fs::path dir = fs::temp_directory_path() / ("calltrail_accuracy_" + GetParam().name);
+  fs::remove_all(dir);
+  const std::string cmd =
+      binary + " simulate -q --out " + dir.string() + " " + GetParam().args + " > /dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+
+  std::ifstream in(dir / "truth.json");
+  ASSERT_TRUE(in);
+  const nlohmann::json truth = nlohmann::json::parse(in);
+  std::vector<std::string> paths;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().filename() != "truth.json") paths.push_back(e.path().string());
+  for (unsigned threads : {1u, 2u}) {
+    CollectOptions o;
+    o.threads = threads;
+    Loaded l = load(paths, o, {});
+    EXPECT_TRUE(l.input_errors.empty());
+    std::vector<nlohmann::json> predicted;
+    for (const auto& it : l.correlation.interactions)
+      predicted.push_back(nlohmann::json::parse(interaction_json(l.correlation, it).dump()));
+    const ScoreReport r = score(truth, predicted);
+    std::string mistakes;
+    for (const auto& m : r.mistakes)
+      mistakes += "\n  " + m;
+    EXPECT_TRUE(r.perfect()) << mistakes;
+    EXPECT_EQ(r.pair_precision.value(), 1.0);
+    EXPECT_EQ(r.pair_recall.value(), 1.0);
+    EXPECT_EQ(r.link_precision.value(), 1.0);
+    EXPECT_EQ(r.link_recall.value(), 1.0);
+    EXPECT_EQ(r.complete.value(), 1.0);
+    EXPECT_GT(r.leg_recall.total, 0u);
+  }
+  fs::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, SimulateAccuracy, ::testing::ValuesIn(cases()),
+                         [](const auto& test) {
+                           std::string n = test.param.name;
+                           for (char& ch : n)
+                             if (ch == '-') ch = '_';
+                           return n;
+                         });
+
+}  // namespace
+}  // namespace calltrail::correlate
