@@ -27,7 +27,7 @@ constexpr Micros kMs = 1000;
 constexpr Micros kSecond = base::kMicrosPerSecond;
 // Average log bytes per interaction with every scenario on; only used to
 // spread interactions over --duration when --size is given.
-constexpr std::uint64_t kBytesPerInteractionEstimate = 9000;
+constexpr std::uint64_t kBytesPerInteractionEstimate = 6600;
 
 constexpr std::string_view kBase32 = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
 
@@ -195,6 +195,7 @@ class Simulator {
   bool noise_ = false;
   bool ha_ = false;
   bool lost_ = false;
+  double lost_rate_ = 0.002;  // per event; higher when lost events are the point of the run
 
   // The interaction being generated.
   TruthInteraction ia_;
@@ -228,6 +229,7 @@ bool Simulator::setup(std::string& error) {
   noise_ = options_.scenarios.has(Scenario::Noise);
   ha_ = options_.scenarios.has(Scenario::HaSync);
   lost_ = options_.scenarios.has(Scenario::LostEvents);
+  if (options_.only == Scenario::LostEvents) lost_rate_ = 0.03;
   for (std::uint32_t i = 0; i < options_.sites.size(); ++i) {
     SiteState s;
     s.spec = options_.sites[i];
@@ -433,7 +435,7 @@ void Simulator::ha_sync(const Call& call, Micros t, std::string_view dn) {
 void Simulator::write_record(Record& r) {
   auto& site = sites_[r.site];
   if (r.seq_offset >= 0) {
-    if (lost_ && flush_rng_.chance(0.002)) {
+    if (lost_ && flush_rng_.chance(lost_rate_)) {
       const std::uint64_t missing = 1 + flush_rng_.below(3);
       site.gaps.push_back({site.next_seq - 1, missing});
       site.next_seq += missing;
@@ -1040,16 +1042,14 @@ void Simulator::consult_multisite(Call& main, Micros t, std::uint32_t target) {
 void Simulator::run_single(Micros t) {
   std::uint32_t site = monitored_[rng_.below(monitored_.size())];
   std::string conn_id;
-  if (plan_.reuse) {
+  if (plan_.reuse && !donors_.empty() && monitored_.size() >= 2) {
     // An unrelated call on another site that happens to have the same ConnID.
-    for (std::size_t i = donors_.size(); i-- > 0;) {
-      if (donors_[i].site == site) continue;
-      conn_id = donors_[i].conn_id;
-      ia_.reused_conn_id_from = donors_[i].interaction;
-      ia_.scenarios.push_back(Scenario::ConnIdReuse);
-      donors_.erase(donors_.begin() + static_cast<std::ptrdiff_t>(i));
-      break;
-    }
+    const Donor donor = donors_.back();
+    donors_.pop_back();
+    site = other_monitored_site(donor.site);
+    conn_id = donor.conn_id;
+    ia_.reused_conn_id_from = donor.interaction;
+    ia_.scenarios.push_back(Scenario::ConnIdReuse);
   }
   const bool donor = conn_id.empty();
   if (donor) conn_id = next_conn_id(site);
