@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cassert>
 #include <charconv>
+#include <cstring>
 
 #include "calltrail/model/identifiers.hpp"
 #include "calltrail/parse/text.hpp"
@@ -287,8 +288,79 @@ void MessageBuilder::place_pair_line(int indent) {
   if (lists_.back().item_indent < 0) lists_.back().item_indent = indent;
 }
 
+namespace {
+
+// A value as servers print it after a TAB: 'quoted text' without inner
+// quotes, or one bare word. Returns false for anything the tokenizer must see.
+bool simple_value(std::string_view v, bool& quoted) {
+  if (v.size() >= 2 && v.front() == '\'' && v.back() == '\'') {
+    quoted = true;
+    return std::memchr(v.data() + 1, '\'', v.size() - 2) == nullptr;
+  }
+  quoted = false;
+  if (v.empty() || !((v[0] >= '0' && v[0] <= '9') || (v[0] >= 'a' && v[0] <= 'z') ||
+                     (v[0] >= 'A' && v[0] <= 'Z') || v[0] == '+' || v[0] == '-'))
+    return false;
+  for (char c : v)
+    if (static_cast<unsigned char>(c) <= ' ' || c == '\xC2') return false;
+  return true;
+}
+
+}  // namespace
+
+// The canonical lines, "<TABs>AttributeName<TAB>value" and
+// "<TABs>'key'<TAB>value", without the general tokenizer. Anything else
+// (spaces, curly quotes, lists, annotations) takes the general path.
+bool MessageBuilder::add_simple_line(std::string_view text, int indent) {
+  const std::size_t p = skip_space(text, 0);
+  std::string_view rest = text.substr(p);
+  if (rest.size() < 4) return false;
+  std::string_view key, value;
+  bool attribute = false;
+  if (rest[0] == '\'') {
+    if (expect_ != Expect::PairKey) return false;
+    const std::size_t close = rest.find("'\t", 1);
+    if (close == std::string_view::npos) return false;
+    key = rest.substr(1, close - 1);
+    if (std::memchr(key.data(), '\'', key.size()) != nullptr) return false;
+    value = rest.substr(close + 2);
+  } else {
+    if (expect_ != Expect::AttributeName && expect_ != Expect::PairKey) return false;
+    if (!starts_with(rest, "Attribute")) return false;
+    const std::size_t tab = rest.find('\t', 9);
+    if (tab == std::string_view::npos) return false;
+    key = rest.substr(0, tab);
+    for (char c : key)
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+        return false;
+    value = rest.substr(tab + 1);
+    attribute = true;
+  }
+  bool quoted = false;
+  if (!simple_value(value, quoted)) return false;
+  std::uint32_t field;
+  if (attribute) {
+    close_lists_to(0, *problem_);
+    field = add_field(key, 0);
+  } else {
+    place_pair_line(indent);
+    field = add_field(key, static_cast<std::uint8_t>(lists_.size()));
+  }
+  if (quoted) {
+    set_value(field, ValueKind::String, value.substr(1, value.size() - 2));
+  } else {
+    set_scalar(field, value);
+  }
+  expect_ = attribute ? Expect::AttributeName : Expect::PairKey;
+  return true;
+}
+
 void MessageBuilder::add(std::string_view text, int indent, const ProblemCallback& problem) {
   assert(event_ != nullptr);
+  if (indent >= 0) {
+    problem_ = &problem;
+    if (add_simple_line(text, indent)) return;
+  }
   Tokenizer tokens(text);
   bool first = true;
   bool reported_text = false;

@@ -47,11 +47,13 @@ class MessageBuilder {
   void close_lists_to(std::size_t depth, const ProblemCallback& problem);
   void place_pair_line(int indent);
   void fix_top_level_count(OpenList& list, const ProblemCallback& problem);
+  bool add_simple_line(std::string_view text, int indent);
 
   model::Event* event_ = nullptr;
   Expect expect_ = Expect::AttributeName;
   std::uint32_t pending_ = 0;  // field awaiting its value
   std::vector<OpenList> lists_;
+  const ProblemCallback* problem_ = nullptr;  // of the add() call in progress
 };
 
 }  // namespace calltrail::parse
