@@ -31,7 +31,7 @@ int run_interactions(const InteractionsOptions& o) {
     if (o.format == "text") {
       append_interaction_summary(out.buffer(), *c, it);
     } else {
-      out.buffer() += correlate::interaction_json(*c, it).dump();
+      correlate::append_interaction_json(out.buffer(), *c, it);
       out.buffer() += '\n';
     }
     out.maybe_flush();

@@ -55,7 +55,9 @@ int run_score(ScoreOptions o) {
       if (!c) return exit_code;
       for (const auto& it : c->interactions) {
         // Through text, exactly as `interactions` prints it.
-        predicted.push_back(nlohmann::json::parse(correlate::interaction_json(*c, it).dump()));
+        std::string line;
+        correlate::append_interaction_json(line, *c, it);
+        predicted.push_back(nlohmann::json::parse(line));
       }
     }
   } catch (const nlohmann::json::exception& e) {

@@ -77,7 +77,7 @@ int run_trace(const TraceOptions& o) {
   for (const auto& m : matches) {
     const auto& it = c->interactions[m.interaction];
     if (o.format == "json") {
-      out.buffer() += correlate::interaction_json(*c, it).dump();
+      correlate::append_interaction_json(out.buffer(), *c, it);
       out.buffer() += '\n';
     } else if (o.format == "mermaid") {
       if (!first) out.buffer() += '\n';

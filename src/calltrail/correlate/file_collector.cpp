@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include "calltrail/base/time.hpp"
 #include "calltrail/correlate/text.hpp"
@@ -94,6 +95,47 @@ Extract extract(const model::Event& e) {
   return x;
 }
 
+// A ConnID as its 64-bit number, and back to the normalised 16-digit text,
+// without allocating (this runs for every event).
+std::optional<std::uint64_t> conn_number(std::string_view s) {
+  if (s.empty() || s.size() > 16) return std::nullopt;
+  std::uint64_t n = 0;
+  for (char c : s) {
+    unsigned d;
+    if (c >= '0' && c <= '9') {
+      d = static_cast<unsigned>(c - '0');
+    } else if (c >= 'a' && c <= 'f') {
+      d = static_cast<unsigned>(c - 'a' + 10);
+    } else if (c >= 'A' && c <= 'F') {
+      d = static_cast<unsigned>(c - 'A' + 10);
+    } else {
+      return std::nullopt;
+    }
+    n = (n << 4) | d;
+  }
+  return n;
+}
+
+struct ConnText {
+  char digits[16];
+  explicit ConnText(std::uint64_t n) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (int i = 15; i >= 0; --i, n >>= 4)
+      digits[i] = kHex[n & 15];
+  }
+  std::string_view view() const { return {digits, 16}; }
+};
+
+void add_conn(std::vector<std::string>& v, std::string_view raw, std::size_t limit) {
+  auto n = conn_number(raw);
+  if (!n) return;
+  ConnText t(*n);
+  if (v.size() >= limit) return;
+  for (const auto& x : v)
+    if (x == t.view()) return;
+  v.emplace_back(t.view());
+}
+
 void add_unique(std::vector<std::string>& v, std::string_view s, std::size_t limit) {
   if (s.empty() || v.size() >= limit) return;
   for (const auto& x : v)
@@ -120,7 +162,7 @@ FileCollector::FileCollector(std::uint32_t file_index) {
 }
 
 std::uint32_t FileCollector::leg_for(std::string_view call_uuid) {
-  auto it = leg_by_uuid_.find(std::string(call_uuid));
+  auto it = leg_by_uuid_.find(call_uuid);
   if (it != leg_by_uuid_.end()) return it->second;
   auto index = static_cast<std::uint32_t>(partial_.legs.size());
   Leg& leg = partial_.legs.emplace_back();
@@ -180,16 +222,16 @@ void FileCollector::add(const model::Event& e) {
     add_note("NewCallUUID", x.new_uuid);
     if (!note.empty()) ref.note = partial_.strings.intern(note);
   }
-  const std::string conn = model::normalize_conn_id(x.conn_id);
+  const std::optional<std::uint64_t> conn = conn_number(x.conn_id);
 
   std::uint32_t leg = 0;
   if (!x.call_uuid.empty()) {
     leg = leg_for(x.call_uuid);
-    if (!conn.empty()) leg_by_conn_[conn] = leg;
-  } else if (!conn.empty()) {
-    auto it = leg_by_conn_.find(conn);
+    if (conn) leg_by_conn_[*conn] = leg;
+  } else if (conn) {
+    auto it = leg_by_conn_.find(*conn);
     if (it == leg_by_conn_.end()) {
-      OrphanEvents& o = partial_.orphans[conn];
+      OrphanEvents& o = partial_.orphans[std::string(ConnText(*conn).view())];
       o.events.push_back(ref);
       collect_transfers(x, ref, 0, o.transfers);
       ++partial_.call_events;
@@ -202,9 +244,9 @@ void FileCollector::add(const model::Event& e) {
   ++partial_.call_events;
   Leg& l = partial_.legs[leg];
   l.events.push_back(ref);
-  if (!conn.empty() && !l.has_conn_id(conn)) l.conn_ids.push_back(conn);
-  add_unique(l.transfer_conn_ids, model::normalize_conn_id(x.first_transfer), kMaxLegDns);
-  add_unique(l.transfer_conn_ids, model::normalize_conn_id(x.last_transfer), kMaxLegDns);
+  if (conn) add_conn(l.conn_ids, x.conn_id, SIZE_MAX);
+  add_conn(l.transfer_conn_ids, x.first_transfer, kMaxLegDns);
+  add_conn(l.transfer_conn_ids, x.last_transfer, kMaxLegDns);
   add_unique(l.dns, x.this_dn, kMaxLegDns);
   add_unique(l.dns, x.other_dn, kMaxLegDns);
   add_unique(l.dns, x.third_dn, kMaxLegDns);
@@ -265,8 +307,10 @@ void collect_transfers(const Extract& x, const EventRef& ref, std::uint32_t leg,
   add(TransferVia::OrigCallUUID, std::string(x.orig_uuid));
   add(TransferVia::RefCallUUID, std::string(x.ref_uuid));
   add(TransferVia::NewCallUUID, std::string(x.new_uuid));
-  add(TransferVia::TransferConnID, model::normalize_conn_id(x.transfer_conn));
-  add(TransferVia::PreviousConnID, model::normalize_conn_id(x.previous_conn));
+  if (auto n = conn_number(x.transfer_conn))
+    add(TransferVia::TransferConnID, std::string(ConnText(*n).view()));
+  if (auto n = conn_number(x.previous_conn))
+    add(TransferVia::PreviousConnID, std::string(ConnText(*n).view()));
 }
 
 }  // namespace

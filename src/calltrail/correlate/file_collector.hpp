@@ -5,9 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -96,8 +98,12 @@ class FileCollector {
   void track_sequence(const model::Event& event, const EventRef& ref);
 
   FilePartial partial_;
-  std::unordered_map<std::string, std::uint32_t> leg_by_uuid_;
-  std::unordered_map<std::string, std::uint32_t> leg_by_conn_;  // latest leg with this ConnID
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> leg_by_uuid_;
+  std::unordered_map<std::uint64_t, std::uint32_t> leg_by_conn_;  // latest leg with this ConnID
   std::uint64_t offset_votes_ = 0;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "calltrail/base/json_writer.hpp"
 #include "calltrail/base/time.hpp"
 
 namespace calltrail::correlate {
@@ -11,11 +12,6 @@ namespace {
 Json utc_or_null(const std::optional<Micros>& t) {
   if (!t) return nullptr;
   return base::format_utc(*t);
-}
-
-Json leg_uuid(const Correlation& c, std::uint32_t leg) {
-  if (leg == kNoLeg) return nullptr;
-  return c.legs[leg].call_uuid;
 }
 
 Json gap_json(const Correlation& c, const Gap& g) {
@@ -33,77 +29,138 @@ Json gap_json(const Correlation& c, const Gap& g) {
 
 }  // namespace
 
-Json interaction_json(const Correlation& c, const Interaction& it) {
-  Json j;
-  j["interaction_id"] = it.id;
-  j["complete"] = it.complete;
-  j["start"] = base::format_utc(it.start);
-  j["end"] = base::format_utc(it.end);
-  Json sites = Json::array();
-  for (std::uint32_t l : it.legs) {
-    const std::string& name = c.sites[c.legs[l].site].name;
-    if (std::find(sites.begin(), sites.end(), name) == sites.end()) sites.push_back(name);
+void append_interaction_json(std::string& out, const Correlation& c, const Interaction& it) {
+  base::JsonWriter w(out);
+  w.begin_object();
+  w.field("interaction_id", std::string_view(it.id));
+  w.field("complete", it.complete);
+  w.field("start", std::string_view(base::format_utc(it.start)));
+  w.field("end", std::string_view(base::format_utc(it.end)));
+  w.key("sites").begin_array();
+  {
+    std::vector<std::uint32_t> seen;
+    for (std::uint32_t l : it.legs) {
+      const std::uint32_t s = c.legs[l].site;
+      if (std::find(seen.begin(), seen.end(), s) != seen.end()) continue;
+      seen.push_back(s);
+      w.value(std::string_view(c.sites[s].name));
+    }
   }
-  j["sites"] = std::move(sites);
-  Json legs = Json::array();
+  w.end_array();
+  w.key("legs").begin_array();
   for (std::uint32_t li : it.legs) {
     const Leg& l = c.legs[li];
-    Json x;
-    x["site"] = c.sites[l.site].name;
-    x["call_uuid"] = l.call_uuid;
-    x["conn_ids"] = l.conn_ids;
-    x["start"] = base::format_utc(l.start);
-    x["end"] = base::format_utc(l.end);
-    x["events"] = l.events.size();
-    x["root"] = li == it.root;
-    if (!l.call_type.empty()) x["call_type"] = l.call_type;
-    if (!l.ani.empty()) x["ani"] = l.ani;
-    if (!l.dnis.empty()) x["dnis"] = l.dnis;
-    if (!l.dns.empty()) x["dns"] = l.dns;
-    if (!l.user_data.empty()) {
-      Json ud = Json::object();
-      for (const auto& [k, v] : l.user_data)
-        if (!ud.contains(k)) ud[k] = v;
-      x["user_data"] = std::move(ud);
+    w.begin_object();
+    w.field("site", std::string_view(c.sites[l.site].name));
+    w.field("call_uuid", std::string_view(l.call_uuid));
+    w.key("conn_ids").begin_array();
+    for (const auto& x : l.conn_ids)
+      w.value(std::string_view(x));
+    w.end_array();
+    w.field("start", std::string_view(base::format_utc(l.start)));
+    w.field("end", std::string_view(base::format_utc(l.end)));
+    w.field("events", static_cast<std::uint64_t>(l.events.size()));
+    w.field("root", li == it.root);
+    if (!l.call_type.empty()) w.field("call_type", std::string_view(l.call_type));
+    if (!l.ani.empty()) w.field("ani", std::string_view(l.ani));
+    if (!l.dnis.empty()) w.field("dnis", std::string_view(l.dnis));
+    if (!l.dns.empty()) {
+      w.key("dns").begin_array();
+      for (const auto& x : l.dns)
+        w.value(std::string_view(x));
+      w.end_array();
     }
-    x["deleted"] = l.deleted;
-    legs.push_back(std::move(x));
+    if (!l.user_data.empty()) {
+      w.key("user_data").begin_object();
+      std::vector<std::string_view> keys;
+      for (const auto& [k, v] : l.user_data) {
+        if (std::find(keys.begin(), keys.end(), k) != keys.end()) continue;
+        keys.push_back(k);
+        w.field(k, std::string_view(v));
+      }
+      w.end_object();
+    }
+    w.field("deleted", l.deleted);
+    w.end_object();
   }
-  j["legs"] = std::move(legs);
-  Json links = Json::array();
+  w.end_array();
+  w.key("links").begin_array();
   for (std::uint32_t li : it.links) {
     const Link& l = c.links[li];
-    Json x;
-    x["kind"] = to_string(l.kind);
-    x["id"] = l.id;
-    x["via"] = l.via;
-    x["from"] = leg_uuid(c, l.from);
-    x["to"] = leg_uuid(c, l.to);
-    x["from_site"] = l.from == kNoLeg ? Json(nullptr) : Json(c.sites[c.legs[l.from].site].name);
-    x["to_site"] = l.to == kNoLeg ? Json(nullptr) : Json(c.sites[c.legs[l.to].site].name);
-    if (!l.remote_site.empty()) x["remote_site"] = l.remote_site;
-    x["confidence"] = to_string(l.confidence);
-    x["reason"] = l.reason == LinkReason::None ? Json(nullptr) : Json(to_string(l.reason));
+    w.begin_object();
+    w.field("kind", to_string(l.kind));
+    w.field("id", std::string_view(l.id));
+    w.field("via", std::string_view(l.via));
+    auto leg_field = [&](std::string_view key, std::uint32_t leg, bool site) {
+      w.key(key);
+      if (leg == kNoLeg) {
+        w.null();
+      } else {
+        w.value(std::string_view(site ? c.sites[c.legs[leg].site].name : c.legs[leg].call_uuid));
+      }
+    };
+    leg_field("from", l.from, false);
+    leg_field("to", l.to, false);
+    leg_field("from_site", l.from, true);
+    leg_field("to_site", l.to, true);
+    if (!l.remote_site.empty()) w.field("remote_site", std::string_view(l.remote_site));
+    w.field("confidence", to_string(l.confidence));
+    w.key("reason");
+    if (l.reason == LinkReason::None) {
+      w.null();
+    } else {
+      w.value(to_string(l.reason));
+    }
     if (l.kind == LinkKind::Hint) {
       for (std::uint32_t end : {l.from, l.to}) {
         auto other = c.interaction_of_leg(end);
         if (other && c.interactions[*other].id != it.id)
-          x["other_interaction"] = c.interactions[*other].id;
+          w.field("other_interaction", std::string_view(c.interactions[*other].id));
       }
     }
-    Json ev = Json::array();
+    w.key("evidence").begin_array();
     for (const auto& e : l.evidence) {
-      ev.push_back(Json{{"file", c.files[e.file].info.path}, {"line", e.line}});
+      w.begin_object();
+      w.field("file", std::string_view(c.files[e.file].info.path));
+      w.field("line", static_cast<std::uint64_t>(e.line));
+      w.end_object();
     }
-    x["evidence"] = std::move(ev);
-    links.push_back(std::move(x));
+    w.end_array();
+    w.end_object();
   }
-  j["links"] = std::move(links);
-  Json gaps = Json::array();
-  for (std::uint32_t g : it.gaps)
-    gaps.push_back(gap_json(c, c.gaps[g]));
-  j["gaps"] = std::move(gaps);
-  return j;
+  w.end_array();
+  w.key("gaps").begin_array();
+  for (std::uint32_t g : it.gaps) {
+    const Gap& gap = c.gaps[g];
+    w.begin_object();
+    w.field("site", std::string_view(c.sites[gap.site].name));
+    w.field("first_missing", static_cast<std::uint64_t>(gap.first_missing));
+    w.field("last_missing", static_cast<std::uint64_t>(gap.last_missing));
+    w.field("missing", static_cast<std::uint64_t>(gap.missing()));
+    w.key("after");
+    if (gap.after_utc) {
+      w.value(std::string_view(base::format_utc(*gap.after_utc)));
+    } else {
+      w.null();
+    }
+    w.key("before");
+    if (gap.before_utc) {
+      w.value(std::string_view(base::format_utc(*gap.before_utc)));
+    } else {
+      w.null();
+    }
+    w.field("file", std::string_view(c.files[gap.file].info.path));
+    w.field("line", static_cast<std::uint64_t>(gap.line));
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+}
+
+Json interaction_json(const Correlation& c, const Interaction& it) {
+  std::string text;
+  append_interaction_json(text, c, it);
+  return Json::parse(text);
 }
 
 Json site_json(const Correlation& c, std::uint32_t si) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "calltrail/correlate/correlation.hpp"
 
@@ -10,6 +11,9 @@ namespace calltrail::correlate {
 
 using Json = nlohmann::ordered_json;
 
+// One line of `interactions`: appends the interaction's JSON (no newline).
+void append_interaction_json(std::string& out, const Correlation& c,
+                             const Interaction& interaction);
 Json interaction_json(const Correlation& c, const Interaction& interaction);
 Json site_json(const Correlation& c, std::uint32_t site);
 

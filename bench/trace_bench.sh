@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# End-to-end correlation benchmark: `calltrail interactions` over simulated
+# logs of four sites, against `rg -c AttributeISLinkList` over the same files,
+# timed in the same run. Prints the median ratio.
+#
+#   bench/trace_bench.sh [SIZE] [BINARY]     SIZE defaults to 1G (simulate --size)
+#
+# Data is generated once into bench/data/trace-SIZE/ (git-ignored).
+set -euo pipefail
+
+size="${1:-1G}"
+here="$(cd "$(dirname "$0")" && pwd)"
+binary="${2:-$here/../build/calltrail}"
+data="$here/data/trace-$size"
+runs="${RUNS:-5}"
+
+command -v rg >/dev/null || { echo "trace_bench: rg (ripgrep) is needed" >&2; exit 2; }
+[ -x "$binary" ] || { echo "trace_bench: no calltrail binary at $binary" >&2; exit 2; }
+
+if [ ! -f "$data/truth.json" ]; then
+  rm -rf "$data"
+  "$binary" simulate --out "$data" --sites 4 --size "$size" --seed 42 -q
+fi
+logs=()
+while IFS= read -r f; do logs+=("$f"); done < <(find "$data" -name '*.log*' | sort)
+bytes=$(cat "${logs[@]}" | wc -c)
+echo "data: ${#logs[@]} files, $bytes bytes, $(nproc) cores"
+
+# Warm the page cache so both tools read from memory.
+cat "${logs[@]}" > /dev/null
+
+if command -v hyperfine >/dev/null; then
+  json="$(mktemp)"
+  hyperfine --warmup 1 --runs "$runs" --export-json "$json" \
+    -n rg "rg -c AttributeISLinkList ${logs[*]}" \
+    -n calltrail "$binary interactions -q ${logs[*]} > /dev/null" >&2
+  python3 - "$json" "$bytes" <<'PY'
+import json, statistics, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+rg, ct = statistics.median(r["rg"]["times"]), statistics.median(r["calltrail"]["times"])
+mb = int(sys.argv[2]) / 1e6
+print(f"rg -c AttributeISLinkList  median {rg:.3f} s  ({mb / rg:.0f} MB/s)")
+print(f"calltrail interactions     median {ct:.3f} s  ({mb / ct:.0f} MB/s)")
+print(f"ratio calltrail / rg       {ct / rg:.2f}")
+PY
+  rm -f "$json"
+else
+  time_of() { local s e; s=$(date +%s.%N); "$@" > /dev/null; e=$(date +%s.%N); echo "$e - $s" | bc; }
+  rg_t=(); ct_t=()
+  for _ in $(seq "$runs"); do
+    rg_t+=("$(time_of rg -c AttributeISLinkList "${logs[@]}")")
+    ct_t+=("$(time_of "$binary" interactions -q "${logs[@]}")")
+  done
+  med() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+  rg_m=$(med "${rg_t[@]}"); ct_m=$(med "${ct_t[@]}")
+  echo "rg median $rg_m s, calltrail median $ct_m s, ratio $(echo "scale=2; $ct_m / $rg_m" | bc)"
+fi
