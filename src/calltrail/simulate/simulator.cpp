@@ -393,8 +393,11 @@ void Simulator::sip(std::uint32_t site, Micros t, bool received, std::string_vie
         "a=rtpmap:0 PCMU/8000\na=rtpmap:101 telephone-event/8000\n",
         t / kSecond, peer, peer, 20000 + 2 * (call.leg % 5000));
   }
-  const std::string_view user = call.keepalive ? "ping" : customer_.ani;
-  const std::string_view callee = call.keepalive ? "ping" : customer_.dnis;
+  // Both arms as views: "ping" : std::string would make a temporary string.
+  const std::string_view user =
+      call.keepalive ? std::string_view("ping") : std::string_view(customer_.ani);
+  const std::string_view callee =
+      call.keepalive ? std::string_view("ping") : std::string_view(customer_.dnis);
   // Headers, a blank line, then the body (if any), as on the wire.
   std::string message = fmt::format(
       "{}\nVia: SIP/2.0/UDP {}:5060;branch=z9hG4bK{:08x}\nFrom: <sip:{}@{}>;tag={:06x}\n"
