@@ -81,17 +81,9 @@ void append_text_line(std::string& out, const model::Event& e, std::string_view 
     const std::string_view v = e.attribute_value(attr);
     if (!v.empty()) fmt::format_to(std::back_inserter(out), " {}={}", label, v);
   }
-  if (const model::Field* links = e.attribute("AttributeISLinkList")) {
-    const auto index = static_cast<std::uint32_t>(links - e.fields().data());
-    for (std::uint32_t c : e.children(index)) {
-      std::string_view role, remote;
-      for (std::uint32_t k = c + 1; k < e.fields()[c].end; k = e.fields()[k].end) {
-        if (e.key(e.fields()[k]) == "direction-role") role = e.value(e.fields()[k]);
-        if (e.key(e.fields()[k]) == "location-name") remote = e.value(e.fields()[k]);
-      }
-      fmt::format_to(std::back_inserter(out), " islink={}({}{}{})", e.key(e.fields()[c]), role,
-                     role == "source" ? "->" : "<-", remote);
-    }
+  for (const model::IsLinkEntry& link : e.islinks()) {
+    fmt::format_to(std::back_inserter(out), " islink={}({}{}{})", link.id, link.role,
+                   link.role == "source" ? "->" : "<-", link.location);
   }
   fmt::format_to(std::back_inserter(out), "  {}:{}\n", file, e.where.line);
 }

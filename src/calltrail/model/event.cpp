@@ -37,6 +37,21 @@ std::optional<std::uint64_t> Event::sequence_number() const {
   return n;
 }
 
+std::vector<IsLinkEntry> Event::islinks() const {
+  std::vector<IsLinkEntry> out;
+  const Field* list = attribute("AttributeISLinkList");
+  if (list == nullptr || list->kind != ValueKind::List) return out;
+  for (std::uint32_t c : children(static_cast<std::uint32_t>(list - fields_.data()))) {
+    IsLinkEntry entry{key(fields_[c]), {}, {}};
+    for (std::uint32_t k = c + 1; k < fields_[c].end; k = fields_[k].end) {
+      if (key(fields_[k]) == "location-name") entry.location = value(fields_[k]);
+      if (key(fields_[k]) == "direction-role") entry.role = value(fields_[k]);
+    }
+    out.push_back(entry);
+  }
+  return out;
+}
+
 std::uint32_t Event::append_text(std::string_view s) {
   auto off = static_cast<std::uint32_t>(text_.size());
   text_.append(s);

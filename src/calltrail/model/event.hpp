@@ -64,6 +64,13 @@ struct EventTimes {
   }
 };
 
+// One entry of AttributeISLinkList: the link id and its inner pairs.
+struct IsLinkEntry {
+  std::string_view id;
+  std::string_view location;  // location-name: the remote site
+  std::string_view role;      // direction-role: source or target
+};
+
 class Event {
  public:
   std::string name;  // EventRinging, RequestQueryCall, ...
@@ -91,6 +98,8 @@ class Event {
   std::vector<std::uint32_t> children(std::uint32_t index) const;
 
   std::optional<std::uint64_t> sequence_number() const;
+  // The entries of AttributeISLinkList, in order (empty when absent).
+  std::vector<IsLinkEntry> islinks() const;
 
   // Building.
   std::uint32_t append_text(std::string_view s);

@@ -25,16 +25,8 @@ struct Link {
 
 std::vector<Link> islinks(const model::Event& e) {
   std::vector<Link> out;
-  const model::Field* list = e.attribute("AttributeISLinkList");
-  if (list == nullptr) return out;
-  for (std::uint32_t c : e.children(static_cast<std::uint32_t>(list - e.fields().data()))) {
-    Link l{std::string(e.key(e.fields()[c])), {}, {}};
-    for (std::uint32_t k : e.children(c)) {
-      if (e.key(e.fields()[k]) == "location-name") l.location = e.value(e.fields()[k]);
-      if (e.key(e.fields()[k]) == "direction-role") l.role = e.value(e.fields()[k]);
-    }
-    out.push_back(l);
-  }
+  for (const model::IsLinkEntry& l : e.islinks())
+    out.push_back({std::string(l.id), std::string(l.location), std::string(l.role)});
   return out;
 }
 
