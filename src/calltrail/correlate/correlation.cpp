@@ -1,5 +1,8 @@
 #include "calltrail/correlate/correlation.hpp"
 
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
+
 #include <algorithm>
 #include <cassert>
 #include <limits>
@@ -7,9 +10,9 @@
 #include <numeric>
 #include <queue>
 #include <set>
-#include <unordered_map>
 
 #include "calltrail/base/time.hpp"
+#include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/text.hpp"
 
 namespace calltrail::correlate {
@@ -283,7 +286,11 @@ class Builder {
   }
 
   void merge_legs() {
-    std::unordered_map<std::string, std::uint32_t> by_key;
+    // Legs never move once the capacity is reserved, so keys can view their CallUUIDs.
+    std::size_t total = 0;
+    for (const auto& p : partials_)
+      total += p.legs.size();
+    c_.legs.reserve(total);
     for (auto& p : partials_) {
       const std::uint32_t site = c_.files[p.file].site;
       SiteInfo& s = c_.sites[site];
@@ -296,18 +303,19 @@ class Builder {
       std::vector<std::uint32_t> global(p.legs.size());
       for (std::uint32_t k = 0; k < p.legs.size(); ++k) {
         Leg& from = p.legs[k];
-        std::string key = std::to_string(site) + '\x1f' + from.call_uuid;
-        auto [it, added] =
-            by_key.emplace(std::move(key), static_cast<std::uint32_t>(c_.legs.size()));
-        global[k] = it->second;
         for (auto& e : from.events)
           remap(e, m);
-        if (added) {
+        auto found = by_key_.find(LegKey{site, from.call_uuid});
+        if (found == by_key_.end()) {
+          const auto index = static_cast<std::uint32_t>(c_.legs.size());
+          global[k] = index;
           from.site = site;
-          c_.legs.push_back(std::move(from));
+          const Leg& stored = c_.legs.emplace_back(std::move(from));
+          by_key_.emplace(LegKey{site, stored.call_uuid}, index);
           continue;
         }
-        Leg& to = c_.legs[it->second];
+        global[k] = found->second;
+        Leg& to = c_.legs[found->second];
         add_unique(to.conn_ids, from.conn_ids, SIZE_MAX);
         add_unique(to.transfer_conn_ids, from.transfer_conn_ids, kMaxLegDns);
         add_unique(to.dns, from.dns, kMaxLegDns);
@@ -343,21 +351,16 @@ class Builder {
       }
       p.orphans.clear();
     }
-    by_key_ = std::move(by_key);
     for (auto& l : c_.legs)
       life(l);
     for (std::uint32_t i = 0; i < c_.legs.size(); ++i) {
       for (const auto& conn : c_.legs[i].conn_ids)
-        conn_index_[conn_key(c_.legs[i].site, conn)].push_back(i);
+        if (auto n = conn_number(conn)) conn_index_[ConnKey{c_.legs[i].site, *n}].push_back(i);
     }
   }
 
-  static std::string conn_key(std::uint32_t site, const std::string& conn) {
-    return std::to_string(site) + '\x1f' + conn;
-  }
-
-  std::optional<std::uint32_t> leg_by_uuid(std::uint32_t site, const std::string& uuid) const {
-    auto it = by_key_.find(std::to_string(site) + '\x1f' + uuid);
+  std::optional<std::uint32_t> leg_by_uuid(std::uint32_t site, std::string_view uuid) const {
+    auto it = by_key_.find(LegKey{site, uuid});
     if (it == by_key_.end()) return std::nullopt;
     return it->second;
   }
@@ -376,7 +379,9 @@ class Builder {
   std::optional<std::uint32_t> leg_by_conn(std::uint32_t site, const std::string& conn,
                                            std::optional<Micros> t,
                                            std::uint32_t exclude = kNoLeg) const {
-    auto it = conn_index_.find(conn_key(site, conn));
+    auto n = conn_number(conn);
+    if (!n) return std::nullopt;
+    auto it = conn_index_.find(ConnKey{site, *n});
     if (it == conn_index_.end()) return std::nullopt;
     std::optional<std::uint32_t> best;
     Micros best_distance = 0;
@@ -666,19 +671,27 @@ class Builder {
   }
 
   void find_hints(Groups& groups) {
-    std::map<std::string, std::vector<std::uint32_t>> by_conn;
+    // (ConnID, leg) for every ConnID and First/LastTransferConnID, sorted: the
+    // legs sharing a ConnID become adjacent, in ConnID order then leg order.
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> uses;
     for (std::uint32_t i = 0; i < c_.legs.size(); ++i) {
-      for (const auto& c : c_.legs[i].conn_ids)
-        by_conn[c].push_back(i);
-      for (const auto& c : c_.legs[i].transfer_conn_ids) {
-        auto& v = by_conn[c];
-        if (v.empty() || v.back() != i) v.push_back(i);
-      }
+      for (const auto* v : {&c_.legs[i].conn_ids, &c_.legs[i].transfer_conn_ids})
+        for (const auto& c : *v)
+          if (auto n = conn_number(c)) uses.emplace_back(*n, i);
     }
+    std::sort(uses.begin(), uses.end());
+    uses.erase(std::unique(uses.begin(), uses.end()), uses.end());
     constexpr std::size_t kMaxHintGroup = 16;
-    std::set<std::pair<std::uint32_t, std::uint32_t>> seen;
+    absl::flat_hash_set<std::pair<std::uint32_t, std::uint32_t>> seen;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> merges;
-    for (const auto& [conn, legs] : by_conn) {
+    std::vector<std::uint32_t> legs;
+    for (std::size_t u = 0; u < uses.size();) {
+      std::size_t w = u;
+      legs.clear();
+      for (; w < uses.size() && uses[w].first == uses[u].first; ++w)
+        legs.push_back(uses[w].second);
+      const std::string conn(ConnText(uses[u].first).view());
+      u = w;
       if (legs.size() < 2 || legs.size() > kMaxHintGroup) continue;
       for (std::size_t a = 0; a < legs.size(); ++a) {
         for (std::size_t b = a + 1; b < legs.size(); ++b) {
@@ -799,7 +812,9 @@ class Builder {
       if (l.to != kNoLeg && l.to != l.from) leg_links[l.to].push_back(i);
       if (l.kind == LinkKind::IsLink && l.paired()) is_target[l.to] = true;
     }
-    std::map<std::uint32_t, std::vector<std::uint32_t>> members;
+    // Group roots are their smallest leg, so walking roots in index order
+    // gives the groups in the order of their first leg.
+    std::vector<std::vector<std::uint32_t>> members(n);
     for (std::uint32_t i = 0; i < n; ++i)
       members[groups.find(i)].push_back(i);
 
@@ -816,7 +831,10 @@ class Builder {
     auto start_of = [&](std::uint32_t leg) {
       return c_.corrected(c_.legs[leg].site, c_.legs[leg].start);
     };
-    for (auto& [root_index, legs] : members) {
+    std::vector<std::uint32_t> links;
+    std::vector<std::uint32_t> gaps;
+    for (auto& legs : members) {
+      if (legs.empty()) continue;
       Interaction it;
       std::sort(legs.begin(), legs.end(), [&](std::uint32_t a, std::uint32_t b) {
         if (start_of(a) != start_of(b)) return start_of(a) < start_of(b);
@@ -834,12 +852,12 @@ class Builder {
       it.legs.push_back(root);
       for (std::uint32_t l : legs)
         if (l != root) it.legs.push_back(l);
-      std::set<std::uint32_t> links;
-      std::set<std::uint32_t> gaps;
+      links.clear();
+      gaps.clear();
       it.start = std::numeric_limits<Micros>::max();
       it.end = std::numeric_limits<Micros>::min();
       for (std::uint32_t l : legs) {
-        links.insert(leg_links[l].begin(), leg_links[l].end());
+        links.insert(links.end(), leg_links[l].begin(), leg_links[l].end());
         const Leg& leg = c_.legs[l];
         it.start = std::min(it.start, c_.corrected(leg.site, leg.start));
         it.end = std::max(it.end, c_.corrected(leg.site, leg.end));
@@ -854,9 +872,13 @@ class Builder {
             // earlier only when times run backwards, which we accept missing.
             break;
           }
-          gaps.insert(*g);
+          gaps.push_back(*g);
         }
       }
+      std::sort(links.begin(), links.end());
+      links.erase(std::unique(links.begin(), links.end()), links.end());
+      std::sort(gaps.begin(), gaps.end());
+      gaps.erase(std::unique(gaps.begin(), gaps.end()), gaps.end());
       it.links.assign(links.begin(), links.end());
       std::stable_sort(it.links.begin(), it.links.end(), [&](std::uint32_t a, std::uint32_t b) {
         return link_time(a) < link_time(b);
@@ -897,8 +919,12 @@ class Builder {
   const BuildOptions& options_;
   Correlation c_;
   std::vector<std::uint32_t> file_rank_;
-  std::unordered_map<std::string, std::uint32_t> by_key_;
-  std::unordered_map<std::string, std::vector<std::uint32_t>> conn_index_;
+  // (site, CallUUID) -> leg; the views point into c_.legs.
+  using LegKey = std::pair<std::uint32_t, std::string_view>;
+  absl::flat_hash_map<LegKey, std::uint32_t> by_key_;
+  // (site, ConnID) -> legs that carried it.
+  using ConnKey = std::pair<std::uint32_t, std::uint64_t>;
+  absl::flat_hash_map<ConnKey, std::vector<std::uint32_t>> conn_index_;
   std::vector<IsLinkObservation> islinks_;
   std::vector<TransferObservation> transfers_;
   std::vector<Orphans> orphans_;

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "calltrail/base/time.hpp"
+#include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/text.hpp"
 #include "calltrail/model/identifiers.hpp"
 
@@ -31,62 +32,64 @@ Extract extract(const model::Event& e) {
   auto fields = e.fields();
   for (std::uint32_t i = 0; i < fields.size(); i = std::max(fields[i].end, i + 1)) {
     const model::Field& f = fields[i];
-    std::string_view k = e.key(f);
-    if (k.size() < 12 || k.substr(0, 9) != "Attribute") continue;
-    std::string_view n = k.substr(9);
+    const std::string_view k = e.key(f);
     auto v = [&] { return unquote(e.value(f)); };
-    switch (n[0]) {
-      case 'A':
-        if (n == "ANI") x.ani = v();
+    // By length first: most attributes are rejected without comparing bytes.
+    switch (k.size()) {
+      case 12:
+        if (k == "AttributeANI") x.ani = v();
         break;
-      case 'C':
-        if (n == "CallUUID") {
-          x.call_uuid = v();
-        } else if (n == "ConnID") {
+      case 13:
+        if (k == "AttributeDNIS") x.dnis = v();
+        break;
+      case 15:
+        if (k == "AttributeConnID") {
           x.conn_id = v();
-        } else if (n == "CallType") {
-          x.call_type = v();
-        }
-        break;
-      case 'D':
-        if (n == "DNIS") x.dnis = v();
-        break;
-      case 'F':
-        if (n == "FirstTransferConnID") x.first_transfer = v();
-        break;
-      case 'I':
-        if (n == "ISLinkList" && f.kind == model::ValueKind::List) x.islinks = &f;
-        break;
-      case 'L':
-        if (n == "LastTransferConnID") x.last_transfer = v();
-        break;
-      case 'N':
-        if (n == "NewCallUUID") x.new_uuid = v();
-        break;
-      case 'O':
-        if (n == "OtherDN") {
-          x.other_dn = v();
-        } else if (n == "OrigCallUUID") {
-          x.orig_uuid = v();
-        }
-        break;
-      case 'P':
-        if (n == "PreviousConnID") x.previous_conn = v();
-        break;
-      case 'R':
-        if (n == "RefCallUUID") x.ref_uuid = v();
-        break;
-      case 'T':
-        if (n == "ThisDN") {
+        } else if (k == "AttributeThisDN") {
           x.this_dn = v();
-        } else if (n == "TransferConnID") {
-          x.transfer_conn = v();
-        } else if (n == "ThirdPartyDN") {
+        }
+        break;
+      case 16:
+        if (k == "AttributeOtherDN") x.other_dn = v();
+        break;
+      case 17:
+        if (k == "AttributeCallUUID") {
+          x.call_uuid = v();
+        } else if (k == "AttributeCallType") {
+          x.call_type = v();
+        } else if (k == "AttributeUserData" && f.kind == model::ValueKind::List) {
+          x.user_data = &f;
+        }
+        break;
+      case 19:
+        if (k == "AttributeISLinkList" && f.kind == model::ValueKind::List) x.islinks = &f;
+        break;
+      case 20:
+        if (k == "AttributeNewCallUUID") {
+          x.new_uuid = v();
+        } else if (k == "AttributeRefCallUUID") {
+          x.ref_uuid = v();
+        }
+        break;
+      case 21:
+        if (k == "AttributeOrigCallUUID") {
+          x.orig_uuid = v();
+        } else if (k == "AttributeThirdPartyDN") {
           x.third_dn = v();
         }
         break;
-      case 'U':
-        if (n == "UserData" && f.kind == model::ValueKind::List) x.user_data = &f;
+      case 23:
+        if (k == "AttributeTransferConnID") {
+          x.transfer_conn = v();
+        } else if (k == "AttributePreviousConnID") {
+          x.previous_conn = v();
+        }
+        break;
+      case 27:
+        if (k == "AttributeLastTransferConnID") x.last_transfer = v();
+        break;
+      case 28:
+        if (k == "AttributeFirstTransferConnID") x.first_transfer = v();
         break;
       default:
         break;
@@ -94,37 +97,6 @@ Extract extract(const model::Event& e) {
   }
   return x;
 }
-
-// A ConnID as its 64-bit number, and back to the normalised 16-digit text,
-// without allocating (this runs for every event).
-std::optional<std::uint64_t> conn_number(std::string_view s) {
-  if (s.empty() || s.size() > 16) return std::nullopt;
-  std::uint64_t n = 0;
-  for (char c : s) {
-    unsigned d;
-    if (c >= '0' && c <= '9') {
-      d = static_cast<unsigned>(c - '0');
-    } else if (c >= 'a' && c <= 'f') {
-      d = static_cast<unsigned>(c - 'a' + 10);
-    } else if (c >= 'A' && c <= 'F') {
-      d = static_cast<unsigned>(c - 'A' + 10);
-    } else {
-      return std::nullopt;
-    }
-    n = (n << 4) | d;
-  }
-  return n;
-}
-
-struct ConnText {
-  char digits[16];
-  explicit ConnText(std::uint64_t n) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    for (int i = 15; i >= 0; --i, n >>= 4)
-      digits[i] = kHex[n & 15];
-  }
-  std::string_view view() const { return {digits, 16}; }
-};
 
 void add_conn(std::vector<std::string>& v, std::string_view raw, std::size_t limit) {
   auto n = conn_number(raw);
@@ -161,8 +133,19 @@ FileCollector::FileCollector(std::uint32_t file_index) {
   partial_.file = file_index;
 }
 
+void FileCollector::flush_app() {
+  if (app_count_ != 0) partial_.apps[app_] += app_count_;
+  app_count_ = 0;
+}
+
+FilePartial FileCollector::finish() {
+  flush_app();
+  return std::move(partial_);
+}
+
 std::uint32_t FileCollector::leg_for(std::string_view call_uuid) {
-  auto it = leg_by_uuid_.find(call_uuid);
+  // Debian's Abseil has its own string_view type for heterogeneous lookup.
+  auto it = leg_by_uuid_.find(absl::string_view(call_uuid.data(), call_uuid.size()));
   if (it != leg_by_uuid_.end()) return it->second;
   auto index = static_cast<std::uint32_t>(partial_.legs.size());
   Leg& leg = partial_.legs.emplace_back();
@@ -191,7 +174,13 @@ EventRef FileCollector::make_ref(const model::Event& e) {
 
 void FileCollector::add(const model::Event& e) {
   ++partial_.events;
-  if (!e.app.empty()) ++partial_.apps[e.app];
+  if (!e.app.empty()) {
+    if (e.app != app_) {
+      flush_app();
+      app_ = e.app;
+    }
+    ++app_count_;
+  }
   EventRef ref = make_ref(e);
   if (e.times.utc_stamp) {
     if (!partial_.first_utc || *e.times.utc_stamp < *partial_.first_utc)

@@ -4,13 +4,14 @@
 // build_correlation().
 #pragma once
 
+#include <absl/container/flat_hash_map.h>
+
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "calltrail/correlate/leg.hpp"
@@ -90,20 +91,20 @@ class FileCollector {
   explicit FileCollector(std::uint32_t file_index);
 
   void add(const model::Event& event);
-  FilePartial finish() { return std::move(partial_); }
+  FilePartial finish();
 
  private:
   std::uint32_t leg_for(std::string_view call_uuid);
   EventRef make_ref(const model::Event& event);
   void track_sequence(const model::Event& event, const EventRef& ref);
+  void flush_app();
 
   FilePartial partial_;
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> leg_by_uuid_;
-  std::unordered_map<std::uint64_t, std::uint32_t> leg_by_conn_;  // latest leg with this ConnID
+  absl::flat_hash_map<std::string, std::uint32_t> leg_by_uuid_;
+  absl::flat_hash_map<std::uint64_t, std::uint32_t> leg_by_conn_;  // latest leg with this ConnID
+  // Event::app of the run of events being counted (flushed into partial_.apps).
+  std::string app_;
+  std::uint64_t app_count_ = 0;
   std::uint64_t offset_votes_ = 0;
 };
 

@@ -2,11 +2,12 @@
 // a 32-bit id instead of a string, so memory grows with distinct values.
 #pragma once
 
+#include <absl/container/flat_hash_map.h>
+
 #include <cstdint>
 #include <deque>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 namespace calltrail::correlate {
 
@@ -33,7 +34,7 @@ class StringPool {
  private:
   // A deque never moves its elements, so the views in index_ stay valid.
   std::deque<std::string> strings_;
-  std::unordered_map<std::string_view, std::uint32_t> index_;
+  absl::flat_hash_map<std::string_view, std::uint32_t> index_;
 };
 
 }  // namespace calltrail::correlate

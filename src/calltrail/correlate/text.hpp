@@ -21,6 +21,12 @@ inline std::string_view unquote(std::string_view s) {
     return false;
   };
   if (s.empty()) return s;
+  // Every quote below starts with ' " or \xe2 and ends with ' " \x98 \x99 \x9c or \x9d.
+  auto opening_byte = [](char c) { return c == '\'' || c == '"' || c == '\xe2'; };
+  auto closing_byte = [](char c) {
+    return c == '\'' || c == '"' || c == '\x98' || c == '\x99' || c == '\x9c' || c == '\x9d';
+  };
+  if (!opening_byte(s.front()) && !closing_byte(s.back())) return s;
   static constexpr std::string_view kQuotes[] = {"'", "\"", "\u2018", "\u2019", "\u201c", "\u201d"};
   for (auto q : kQuotes)
     if (strip(q, true)) break;

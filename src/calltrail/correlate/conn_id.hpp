@@ -1,0 +1,41 @@
+// ConnIDs as 64-bit numbers: the collector and the merge key maps by number
+// and turn it back into the normalised 16-digit text without allocating.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace calltrail::correlate {
+
+// A ConnID's number; nullopt when it is not 1 to 16 hex digits.
+inline std::optional<std::uint64_t> conn_number(std::string_view s) {
+  if (s.empty() || s.size() > 16) return std::nullopt;
+  std::uint64_t n = 0;
+  for (char c : s) {
+    unsigned d;
+    if (c >= '0' && c <= '9') {
+      d = static_cast<unsigned>(c - '0');
+    } else if (c >= 'a' && c <= 'f') {
+      d = static_cast<unsigned>(c - 'a' + 10);
+    } else if (c >= 'A' && c <= 'F') {
+      d = static_cast<unsigned>(c - 'A' + 10);
+    } else {
+      return std::nullopt;
+    }
+    n = (n << 4) | d;
+  }
+  return n;
+}
+
+struct ConnText {
+  char digits[16];
+  explicit ConnText(std::uint64_t n) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (int i = 15; i >= 0; --i, n >>= 4)
+      digits[i] = kHex[n & 15];
+  }
+  std::string_view view() const { return {digits, 16}; }
+};
+
+}  // namespace calltrail::correlate
