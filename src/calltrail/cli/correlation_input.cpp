@@ -7,6 +7,14 @@
 
 namespace calltrail::cli {
 
+CLI::App* add_log_command(CLI::App& app, const std::string& name, const std::string& description,
+                          CorrelationInput& input) {
+  CLI::App* cmd = app.add_subcommand(name, description);
+  cmd->add_option("paths", input.paths, "Log files, folders (recursive), .gz files, or - for stdin")
+      ->required();
+  return cmd;
+}
+
 void add_correlation_input_options(CLI::App* cmd, CorrelationInput& input) {
   cmd->add_option("--site", input.sites,
                   "Name the site of a file or folder: FILE=app@switch (FILE is a path, a base "

@@ -22,6 +22,11 @@ struct CorrelationInput {
   bool quiet = false;
 };
 
+// Adds the subcommand `name` of a command that reads logs, with its PATH...
+// argument; the caller adds its own options, then the input options below.
+CLI::App* add_log_command(CLI::App& app, const std::string& name, const std::string& description,
+                          CorrelationInput& input);
+
 // Adds --site, --merge-hints, --threads, --strict and --quiet (not the paths).
 void add_correlation_input_options(CLI::App* cmd, CorrelationInput& input);
 

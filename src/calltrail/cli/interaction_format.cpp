@@ -114,10 +114,17 @@ void append_interaction_text(std::string& out, const Correlation& c, const Inter
   if (it.links.empty()) out += "  none\n";
   for (std::uint32_t li : it.links) {
     const Link& l = c.links[li];
+    // file:line,line, other-file:line (lines of one file after its name)
     std::string evidence;
-    for (const auto& e : l.evidence)
-      evidence += fmt::format("{}{}:{}", evidence.empty() ? "" : ", ",
-                              base_name(c.files[e.file].info.path), e.line);
+    for (std::size_t i = 0; i < l.evidence.size(); ++i) {
+      const auto& e = l.evidence[i];
+      if (i > 0 && l.evidence[i - 1].file == e.file) {
+        fmt::format_to(out_it(evidence), ",{}", e.line);
+      } else {
+        fmt::format_to(out_it(evidence), "{}{}:{}", i == 0 ? "" : ", ",
+                       base_name(c.files[e.file].info.path), e.line);
+      }
+    }
     fmt::format_to(out_it(out), "  {:<8} {}  {} --> {}  {}{}  [{}]\n", correlate::to_string(l.kind),
                    l.id, link_end_text(c, labels, l, true), link_end_text(c, labels, l, false),
                    correlate::to_string(l.confidence),
@@ -172,42 +179,105 @@ void append_interaction_text(std::string& out, const Correlation& c, const Inter
   }
 }
 
+// Text Mermaid shows as it is: '#' and ';' would end the statement or start a
+// comment, '%%' a comment, '<' '>' HTML; they become entity codes (#35;), and
+// line breaks and other control characters spaces.
+std::string mermaid_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char ch : text) {
+    switch (ch) {
+      case '#':
+        out += "#35;";
+        break;
+      case ';':
+        out += "#59;";
+        break;
+      case '%':
+        out += "#37;";
+        break;
+      case '<':
+        out += "#lt;";
+        break;
+      case '>':
+        out += "#gt;";
+        break;
+      default:
+        out += static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f ? ' ' : ch;
+    }
+  }
+  return out;
+}
+
 void append_interaction_mermaid(std::string& out, const Correlation& c, const Interaction& it) {
-  const auto labels = leg_labels(it);
-  std::map<std::string, std::string> participant;
+  const Interaction* one[] = {&it};
+  append_interactions_mermaid(out, c, one);
+}
+
+void append_interactions_mermaid(std::string& out, const Correlation& c,
+                                 std::span<const Interaction* const> interactions) {
+  // Participants S1, S2, ... one per site, in order of appearance.
+  std::map<std::string, std::size_t> participant;
   std::string declarations;
   auto id_of = [&](const std::string& site) {
-    auto [p, added] = participant.emplace(site, fmt::format("S{}", participant.size() + 1));
-    if (added) fmt::format_to(out_it(declarations), "  participant {} as {}\n", p->second, site);
+    auto [p, added] = participant.emplace(site, participant.size() + 1);
+    if (added) {
+      fmt::format_to(out_it(declarations), "  participant S{} as {}\n", p->second,
+                     mermaid_text(site));
+    }
     return p->second;
   };
-  const auto timeline = correlate::build_timeline(c, it);
-  for (std::uint32_t l : it.legs)
-    id_of(c.sites[c.legs[l].site].name);
+  for (const Interaction* it : interactions)
+    for (std::uint32_t l : it->legs)
+      id_of(c.sites[c.legs[l].site].name);
   std::string body;
-  for (const auto& e : timeline) {
-    const auto& leg = c.legs[e.leg];
-    const auto& ev = leg.events[e.event];
-    const std::string from = id_of(c.sites[leg.site].name);
-    fmt::format_to(out_it(body), "  Note over {}: {} {} {}\n", from,
-                   base::format_utc(e.corrected).substr(11, 12), labels.at(e.leg), c.str(ev.name));
-    for (std::uint32_t li : e.links_out) {
-      const Link& l = c.links[li];
-      if (l.kind == LinkKind::Hint) continue;
-      std::string to_site = l.to != kNoLeg           ? c.sites[c.legs[l.to].site].name
-                            : !l.remote_site.empty() ? l.remote_site
-                                                     : c.sites[leg.site].name;
-      const std::string to = id_of(to_site);
-      fmt::format_to(
-          out_it(body), "  {}{}{}: {} {}{}\n", from, l.paired() ? "->>" : "-x", to,
-          correlate::to_string(l.kind), l.id.size() > 8 ? "…" + l.id.substr(l.id.size() - 6) : l.id,
-          l.paired()
-              ? fmt::format(" {}→{}", leg_label(labels, c, l.from), leg_label(labels, c, l.to))
-              : fmt::format(" ({})", correlate::to_string(l.reason)));
+  for (const Interaction* it : interactions) {
+    const auto labels = leg_labels(*it);
+    // Several interactions share one diagram, each opened by a note across
+    // the participants of its legs.
+    if (interactions.size() > 1) {
+      std::size_t lo = SIZE_MAX;
+      std::size_t hi = 0;
+      for (std::uint32_t l : it->legs) {
+        const std::size_t id = id_of(c.sites[c.legs[l].site].name);
+        lo = std::min(lo, id);
+        hi = std::max(hi, id);
+      }
+      fmt::format_to(out_it(body), "  Note over S{}{}: interaction {}\n", lo,
+                     lo == hi ? std::string() : fmt::format(",S{}", hi), mermaid_text(it->id));
+    }
+    for (const auto& e : correlate::build_timeline(c, *it)) {
+      const auto& leg = c.legs[e.leg];
+      const auto& ev = leg.events[e.event];
+      const std::size_t from = id_of(c.sites[leg.site].name);
+      fmt::format_to(out_it(body), "  Note over S{}: {} {} {}\n", from,
+                     base::format_utc(e.corrected).substr(11, 12), labels.at(e.leg),
+                     mermaid_text(c.str(ev.name)));
+      for (std::uint32_t li : e.links_out) {
+        const Link& l = c.links[li];
+        // A hint is drawn dashed, and only when it joined this interaction.
+        const bool hint = l.kind == LinkKind::Hint;
+        if (hint && (!l.paired() || labels.count(l.to) == 0)) continue;
+        const std::string& to_site = l.to != kNoLeg           ? c.sites[c.legs[l.to].site].name
+                                     : !l.remote_site.empty() ? l.remote_site
+                                                              : c.sites[leg.site].name;
+        const std::string text = fmt::format(
+            "{} {}{}", correlate::to_string(l.kind),
+            l.id.size() > 8 ? "…" + l.id.substr(l.id.size() - 6) : l.id,
+            l.paired()
+                ? fmt::format(" {}→{}", leg_label(labels, c, l.from), leg_label(labels, c, l.to))
+                : fmt::format(" ({})", correlate::to_string(l.reason)));
+        fmt::format_to(out_it(body), "  S{}{}S{}: {}\n", from,
+                       hint                                                ? "-->>"
+                       : l.paired() || l.reason == LinkReason::Unmonitored ? "->>"
+                                                                           : "-x",
+                       id_of(to_site), mermaid_text(text));
+      }
     }
   }
   out += "sequenceDiagram\n";
-  fmt::format_to(out_it(out), "  %% interaction {}\n", it.id);
+  for (const Interaction* it : interactions)
+    fmt::format_to(out_it(out), "  %% interaction {}\n", mermaid_text(it->id));
   out += declarations;
   out += body;
 }

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "calltrail/correlate/correlation.hpp"
 
@@ -16,8 +18,15 @@ void append_interaction_summary(std::string& out, const correlate::Correlation& 
 void append_interaction_text(std::string& out, const correlate::Correlation& c,
                              const correlate::Interaction& interaction);
 // A Mermaid sequenceDiagram: one participant per site, an arrow per link.
+// Labels are escaped (mermaid_text). Several interactions make one diagram,
+// each opened by a note with its id.
 void append_interaction_mermaid(std::string& out, const correlate::Correlation& c,
                                 const correlate::Interaction& interaction);
+void append_interactions_mermaid(std::string& out, const correlate::Correlation& c,
+                                 std::span<const correlate::Interaction* const> interactions);
+// `text` made safe as a Mermaid label: '#', ';', '%', '<' and '>' as entity
+// codes (#35;), control characters as spaces.
+std::string mermaid_text(std::string_view text);
 void append_site_text(std::string& out, const correlate::Correlation& c, std::uint32_t site);
 
 }  // namespace calltrail::cli

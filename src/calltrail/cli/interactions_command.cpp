@@ -43,13 +43,11 @@ int run_interactions(const InteractionsOptions& o) {
 
 void add_interactions_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<InteractionsOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "interactions",
+  CLI::App* cmd = add_log_command(
+      app, "interactions",
       "Every customer interaction in the logs: its legs on all sites and the links between\n"
-      "them, one JSON object a line (schema: docs/correlation.md), or one text line each.");
-  cmd->add_option("paths", o->input.paths,
-                  "Log files, folders (recursive), .gz files, or - for stdin")
-      ->required();
+      "them, one JSON object a line (schema: docs/correlation.md), or one text line each.",
+      o->input);
   cmd->add_option("--format", o->format, "jsonl (one object a line) or text")
       ->check(CLI::IsMember({"jsonl", "json", "text"}))
       ->capture_default_str();

@@ -44,13 +44,11 @@ int run_sites(const SitesOptions& o) {
 
 void add_sites_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<SitesOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "sites",
+  CLI::App* cmd = add_log_command(
+      app, "sites",
       "Per site: its name (app@switch) and how it was found, files, time range, UTC offset,\n"
-      "clock offset against the other sites, event counts and sequence-number gaps.");
-  cmd->add_option("paths", o->input.paths,
-                  "Log files, folders (recursive), .gz files, or - for stdin")
-      ->required();
+      "clock offset against the other sites, event counts and sequence-number gaps.",
+      o->input);
   cmd->add_option("--format", o->format, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();

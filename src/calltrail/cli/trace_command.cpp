@@ -61,16 +61,29 @@ int run_trace(const TraceOptions& o) {
       out.buffer() += correlate::Json{{"matches", std::move(list)}}.dump();
       out.buffer() += '\n';
     } else {
-      fmt::format_to(std::back_inserter(out.buffer()),
+      // A diagram file must hold a diagram: with mermaid the list goes to stderr.
+      std::string list;
+      fmt::format_to(std::back_inserter(list),
                      "{} interactions carry '{}'; trace one by its id, or add --all:\n",
                      matches.size(), o.id);
       for (const auto& m : matches) {
-        out.buffer() += "  ";
-        append_interaction_summary(out.buffer(), *c, c->interactions[m.interaction]);
-        out.buffer().pop_back();
-        fmt::format_to(std::back_inserter(out.buffer()), "  (by {})\n", m.matched);
+        list += "  ";
+        append_interaction_summary(list, *c, c->interactions[m.interaction]);
+        list.pop_back();
+        fmt::format_to(std::back_inserter(list), "  (by {})\n", m.matched);
       }
+      if (o.format == "mermaid")
+        fmt::print(stderr, "{}", list);
+      else
+        out.buffer() += list;
     }
+    return exit_code;
+  }
+  if (o.format == "mermaid") {
+    std::vector<const correlate::Interaction*> shown;
+    for (const auto& m : matches)
+      shown.push_back(&c->interactions[m.interaction]);
+    append_interactions_mermaid(out.buffer(), *c, shown);
     return exit_code;
   }
   bool first = true;
@@ -79,9 +92,6 @@ int run_trace(const TraceOptions& o) {
     if (o.format == "json") {
       correlate::append_interaction_json(out.buffer(), *c, it);
       out.buffer() += '\n';
-    } else if (o.format == "mermaid") {
-      if (!first) out.buffer() += '\n';
-      append_interaction_mermaid(out.buffer(), *c, it);
     } else {
       if (!first) out.buffer() += "\n\n";
       append_interaction_text(out.buffer(), *c, it);
@@ -109,7 +119,9 @@ void add_trace_command(CLI::App& app, int& exit_code) {
                   "text (timeline), json (the interaction JSON) or mermaid (sequence diagram)")
       ->check(CLI::IsMember({"text", "json", "mermaid"}))
       ->capture_default_str();
-  cmd->add_flag("--all", o->all, "Show every matching interaction instead of listing them");
+  cmd->add_flag("--all", o->all,
+                "Show every matching interaction instead of listing them (mermaid: in one "
+                "diagram)");
   add_correlation_input_options(cmd, o->input);
   cmd->callback([o, &exit_code] { exit_code = run_trace(*o); });
 }

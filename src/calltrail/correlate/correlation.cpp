@@ -656,16 +656,21 @@ class Builder {
         l.via = via;
         l.from = from;
         l.to = to;
-        l.from_event = t.event;
         c_.links.push_back(std::move(l));
       } else if (t.via == TransferVia::OrigCallUUID) {
         Link& l = c_.links[it->second];
+        if (l.from != from) std::swap(l.from_event, l.to_event);
         l.from = from;
         l.to = to;
         l.id = t.value;
         l.via = via;
       }
-      add_evidence(c_.links[it->second], t.event);
+      // The first record on each leg that names the other anchors that end
+      // (the timeline draws the hop there).
+      Link& l = c_.links[it->second];
+      if (t.leg == l.from && !l.from_event) l.from_event = t.event;
+      if (t.leg == l.to && !l.to_event) l.to_event = t.event;
+      add_evidence(l, t.event);
     }
     transfers_.clear();
   }

@@ -27,14 +27,16 @@ inline std::string shell_quote(const std::string& s) {
   return q + "'";
 }
 
-// `args` is passed to the shell as written (quote paths with shell_quote).
-inline RunResult run_calltrail(const std::string& args, const std::string& stdin_file = {}) {
+// `args` is passed to the shell as written (quote paths with shell_quote);
+// `cwd`, when given, is the folder the binary runs in.
+inline RunResult run_calltrail(const std::string& args, const std::string& stdin_file = {},
+                               const std::string& cwd = {}) {
   static int counter = 0;
   const auto err_path =
       std::filesystem::temp_directory_path() /
       ("calltrail-test-err-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-  std::string cmd =
-      shell_quote(CALLTRAIL_BINARY) + " " + args + " 2>" + shell_quote(err_path.string());
+  std::string cmd = cwd.empty() ? std::string() : "cd " + shell_quote(cwd) + " && ";
+  cmd += shell_quote(CALLTRAIL_BINARY) + " " + args + " 2>" + shell_quote(err_path.string());
   if (!stdin_file.empty()) cmd += " <" + shell_quote(stdin_file);
   RunResult r;
   FILE* p = ::popen(cmd.c_str(), "r");

@@ -11,6 +11,7 @@
 #include <random>
 #include <sstream>
 
+#include "../golden_support.hpp"
 #include "calltrail/model/event_json.hpp"
 #include "parse_support.hpp"
 
@@ -20,13 +21,6 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kCases = fs::path(CALLTRAIL_SOURCE_DIR) / "tests" / "cases" / "events";
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 struct Rendered {
   std::string events;
@@ -92,13 +86,7 @@ TEST_P(GoldenCase, ChunkSizeDoesNotChangeTheOutput) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, GoldenCase, ::testing::ValuesIn(case_names()),
-                         [](const auto& param_info) {
-                           std::string n = param_info.param;
-                           for (char& c : n)
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Cases, GoldenCase, ::testing::ValuesIn(case_names()), GoldenCaseName());
 
 }  // namespace
 }  // namespace calltrail::test
