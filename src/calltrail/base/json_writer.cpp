@@ -2,6 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <array>
+#include <charconv>
+
+#include "calltrail/base/time.hpp"
+
 namespace calltrail::base {
 
 namespace {
@@ -32,6 +37,14 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
   return n;
 }
 
+// Bytes that end a run of plain ASCII: controls, quote, backslash, non-ASCII.
+constexpr auto kSpecial = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c)
+    t[static_cast<std::size_t>(c)] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+  return t;
+}();
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -40,11 +53,8 @@ void append_json_string(std::string& out, std::string_view s) {
   while (i < s.size()) {
     // Copy runs of plain ASCII at once.
     std::size_t j = i;
-    while (j < s.size()) {
-      const auto c = static_cast<unsigned char>(s[j]);
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
+    while (j < s.size() && !kSpecial[static_cast<unsigned char>(s[j])])
       ++j;
-    }
     out.append(s.data() + i, j - i);
     i = j;
     if (i >= s.size()) break;
@@ -123,12 +133,21 @@ JsonWriter& JsonWriter::value(std::string_view s) {
 }
 JsonWriter& JsonWriter::value(std::int64_t n) {
   separate();
-  fmt::format_to(std::back_inserter(out_), "{}", n);
+  char buf[24];
+  out_.append(buf, static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, n).ptr - buf));
   return *this;
 }
 JsonWriter& JsonWriter::value(std::uint64_t n) {
   separate();
-  fmt::format_to(std::back_inserter(out_), "{}", n);
+  char buf[24];
+  out_.append(buf, static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, n).ptr - buf));
+  return *this;
+}
+JsonWriter& JsonWriter::utc(Micros t, int digits) {
+  separate();
+  out_.push_back('"');
+  append_utc(out_, t, digits);
+  out_.push_back('"');
   return *this;
 }
 JsonWriter& JsonWriter::value(bool b) {

@@ -27,6 +27,8 @@ class JsonWriter {
   JsonWriter& value(int n) { return value(static_cast<std::int64_t>(n)); }
   JsonWriter& value(bool b);
   JsonWriter& null();
+  // A UTC time as a string: "2012-10-29T14:41:00.540480Z".
+  JsonWriter& utc(std::int64_t micros, int digits = 6);
 
   // key + value in one call.
   template <typename T>

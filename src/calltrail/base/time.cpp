@@ -34,35 +34,65 @@ Micros floor_div(Micros a, Micros b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
 }
 
-void append_time_of_day(std::string& out, Micros in_day, int digits) {
-  const auto secs = in_day / kMicrosPerSecond;
-  const auto frac = in_day % kMicrosPerSecond;
-  fmt::format_to(std::back_inserter(out), "{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60,
-                 secs % 60);
-  if (digits > 0) {
-    static constexpr Micros kDiv[] = {1000000, 100000, 10000, 1000, 100, 10, 1};
-    fmt::format_to(std::back_inserter(out), ".{:0{}}", frac / kDiv[digits], digits);
-  }
+// Writes `value` as exactly `width` decimal digits (zero-padded) at `p`.
+char* put_digits(char* p, std::uint64_t value, int width) {
+  for (int i = width - 1; i >= 0; --i, value /= 10)
+    p[i] = static_cast<char>('0' + value % 10);
+  return p + width;
 }
 
 }  // namespace
 
-std::string format_local(Micros t, bool with_date, int digits) {
+void append_local(std::string& out, Micros t, bool with_date, int digits) {
   if (digits < 0) digits = 0;
   if (digits > 6) digits = 6;
   const Micros days = floor_div(t, kMicrosPerDay);
-  std::string out;
-  out.reserve(32);
+  char buf[40];
+  char* p = buf;
   if (with_date) {
     const CivilDate c = civil_from_days(days);
-    fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T", c.year, c.month, c.day);
+    if (c.year < 0 || c.year > 9999) {
+      p += fmt::format_to_n(p, 12, "{:04}", c.year).size;
+    } else {
+      p = put_digits(p, static_cast<std::uint64_t>(c.year), 4);
+    }
+    *p++ = '-';
+    p = put_digits(p, c.month, 2);
+    *p++ = '-';
+    p = put_digits(p, c.day, 2);
+    *p++ = 'T';
   }
-  append_time_of_day(out, t - days * kMicrosPerDay, digits);
+  const Micros in_day = t - days * kMicrosPerDay;
+  const auto secs = static_cast<std::uint64_t>(in_day / kMicrosPerSecond);
+  p = put_digits(p, secs / 3600, 2);
+  *p++ = ':';
+  p = put_digits(p, secs / 60 % 60, 2);
+  *p++ = ':';
+  p = put_digits(p, secs % 60, 2);
+  if (digits > 0) {
+    static constexpr Micros kDiv[] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+    *p++ = '.';
+    p = put_digits(p, static_cast<std::uint64_t>(in_day % kMicrosPerSecond / kDiv[digits]),
+                   digits);
+  }
+  out.append(buf, static_cast<std::size_t>(p - buf));
+}
+
+void append_utc(std::string& out, Micros t, int digits) {
+  append_local(out, t, true, digits);
+  out.push_back('Z');
+}
+
+std::string format_local(Micros t, bool with_date, int digits) {
+  std::string out;
+  append_local(out, t, with_date, digits);
   return out;
 }
 
 std::string format_utc(Micros t, int digits) {
-  return format_local(t, true, digits) + "Z";
+  std::string out;
+  append_utc(out, t, digits);
+  return out;
 }
 
 std::string format_offset(std::int32_t seconds) {

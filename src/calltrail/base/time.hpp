@@ -26,8 +26,10 @@ CivilDate civil_from_days(std::int64_t days);
 
 // "2012-10-29T14:41:00.540480Z" (`digits` fraction digits, 0..6).
 std::string format_utc(Micros t, int digits = 6);
+void append_utc(std::string& out, Micros t, int digits = 6);
 // "2012-10-29T09:41:00.5404" with the date, or "09:41:00.5404" without.
 std::string format_local(Micros t, bool with_date, int digits);
+void append_local(std::string& out, Micros t, bool with_date, int digits);
 // "+00:00", "-05:00", "+05:30".
 std::string format_offset(std::int32_t seconds);
 

@@ -25,6 +25,7 @@ struct Extract {
   std::string_view ref_uuid, orig_uuid, new_uuid;
   const model::Field* islinks = nullptr;
   const model::Field* user_data = nullptr;
+  const model::Field* sequence = nullptr;
 };
 
 Extract extract(const model::Event& e) {
@@ -89,7 +90,11 @@ Extract extract(const model::Event& e) {
         if (k == "AttributeLastTransferConnID") x.last_transfer = v();
         break;
       case 28:
-        if (k == "AttributeFirstTransferConnID") x.first_transfer = v();
+        if (k == "AttributeFirstTransferConnID") {
+          x.first_transfer = v();
+        } else if (k == "AttributeEventSequenceNumber") {
+          x.sequence = &f;
+        }
         break;
       default:
         break;
@@ -149,6 +154,7 @@ std::uint32_t FileCollector::leg_for(std::string_view call_uuid) {
   if (it != leg_by_uuid_.end()) return it->second;
   auto index = static_cast<std::uint32_t>(partial_.legs.size());
   Leg& leg = partial_.legs.emplace_back();
+  leg_state_.emplace_back();
   leg.site = partial_.file;
   leg.call_uuid = std::string(call_uuid);
   leg_by_uuid_.emplace(leg.call_uuid, index);
@@ -190,12 +196,12 @@ void FileCollector::add(const model::Event& e) {
       ++partial_.offset_votes[round_offset(e.times.local, *e.times.utc_stamp)];
     }
   }
-  track_sequence(e, ref);
-
   const Extract x = extract(e);
+  if (x.sequence != nullptr) track_sequence(e.sequence_number(*x.sequence), ref);
   ref.this_dn = partial_.strings.intern(x.this_dn);
   ref.other_dn = partial_.strings.intern(x.other_dn);
-  {
+  if (!x.transfer_conn.empty() || !x.previous_conn.empty() || !x.ref_uuid.empty() ||
+      !x.orig_uuid.empty() || !x.new_uuid.empty()) {
     std::string note;
     auto add_note = [&](std::string_view key, std::string_view value) {
       if (value.empty()) return;
@@ -232,12 +238,22 @@ void FileCollector::add(const model::Event& e) {
   }
   ++partial_.call_events;
   Leg& l = partial_.legs[leg];
+  LegState& state = leg_state_[leg];
   l.events.push_back(ref);
-  if (conn) add_conn(l.conn_ids, x.conn_id, SIZE_MAX);
+  // Most events of a leg repeat its ConnID, DNs and user data: skip the
+  // searches when they are the ones of the leg's previous event.
+  if (conn && *conn != state.conn) {
+    add_conn(l.conn_ids, x.conn_id, SIZE_MAX);
+    state.conn = *conn;
+  }
   add_conn(l.transfer_conn_ids, x.first_transfer, kMaxLegDns);
   add_conn(l.transfer_conn_ids, x.last_transfer, kMaxLegDns);
-  add_unique(l.dns, x.this_dn, kMaxLegDns);
-  add_unique(l.dns, x.other_dn, kMaxLegDns);
+  if (ref.this_dn != state.this_dn || ref.other_dn != state.other_dn) {
+    add_unique(l.dns, x.this_dn, kMaxLegDns);
+    add_unique(l.dns, x.other_dn, kMaxLegDns);
+    state.this_dn = ref.this_dn;
+    state.other_dn = ref.other_dn;
+  }
   add_unique(l.dns, x.third_dn, kMaxLegDns);
   if (l.ani.empty()) l.ani = std::string(x.ani);
   if (l.dnis.empty()) l.dnis = std::string(x.dnis);
@@ -245,30 +261,38 @@ void FileCollector::add(const model::Event& e) {
   if (e.name == "EventCallDeleted") l.deleted = true;
 
   auto fields = e.fields();
-  if (x.user_data != nullptr) {
+  if (x.user_data != nullptr && x.user_data->end > x.user_data - fields.data() + 1) {
     auto index = static_cast<std::uint32_t>(x.user_data - fields.data());
-    for (std::uint32_t c : e.children(index)) {
-      const model::Field& f = fields[c];
-      if (f.kind == model::ValueKind::List) continue;
-      if (l.user_data.size() >= kMaxLegUserData) break;
-      std::string_view k = unquote(e.key(f));
-      std::string_view v = unquote(e.value(f)).substr(0, kMaxUserDataValue);
-      bool seen = false;
-      for (const auto& [uk, uv] : l.user_data)
-        seen = seen || (uk == k && uv == v);
-      if (!seen) l.user_data.emplace_back(k, v);
+    // The list's pairs are one run of the event's text: its hash tells a
+    // repeated list (the usual case) without comparing pair by pair.
+    const model::Field& first = fields[index + 1];
+    const model::Field& last = fields[x.user_data->end - 1];
+    const std::size_t signature = std::hash<std::string_view>{}(
+        std::string_view(e.text()).substr(first.key_offset, last.value_offset + last.value_size -
+                                                                first.key_offset));
+    if (signature != state.user_data) {
+      state.user_data = signature;
+      e.for_each_child(index, [&](std::uint32_t c) {
+        const model::Field& f = fields[c];
+        if (f.kind == model::ValueKind::List || l.user_data.size() >= kMaxLegUserData) return;
+        std::string_view k = unquote(e.key(f));
+        std::string_view v = unquote(e.value(f)).substr(0, kMaxUserDataValue);
+        for (const auto& [uk, uv] : l.user_data)
+          if (uk == k && uv == v) return;
+        l.user_data.emplace_back(k, v);
+      });
     }
   }
   if (x.islinks != nullptr) {
     auto index = static_cast<std::uint32_t>(x.islinks - fields.data());
-    for (std::uint32_t c : e.children(index)) {
+    e.for_each_child(index, [&](std::uint32_t c) {
       const model::Field& f = fields[c];
-      if (f.kind != model::ValueKind::List) continue;
+      if (f.kind != model::ValueKind::List) return;
       IsLinkObservation o;
       o.leg = leg;
       o.id = std::string(unquote(e.key(f)));
       o.event = ref;
-      for (std::uint32_t g : e.children(c)) {
+      e.for_each_child(c, [&](std::uint32_t g) {
         std::string_view k = unquote(e.key(fields[g]));
         std::string_view v = unquote(e.value(fields[g]));
         if (k == "location-name") {
@@ -278,9 +302,9 @@ void FileCollector::add(const model::Event& e) {
                    : v == "target" ? IsLinkRole::Target
                                    : IsLinkRole::Unknown;
         }
-      }
+      });
       if (!o.id.empty()) partial_.islinks.push_back(std::move(o));
-    }
+    });
   }
   collect_transfers(x, ref, leg, partial_.transfers);
 }
@@ -304,8 +328,7 @@ void collect_transfers(const Extract& x, const EventRef& ref, std::uint32_t leg,
 
 }  // namespace
 
-void FileCollector::track_sequence(const model::Event& e, const EventRef& ref) {
-  auto seq = e.sequence_number();
+void FileCollector::track_sequence(std::optional<std::uint64_t> seq, const EventRef& ref) {
   if (!seq) return;
   SequenceTrack& t = partial_.sequence;
   std::optional<Micros> utc;

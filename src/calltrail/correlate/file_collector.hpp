@@ -96,12 +96,20 @@ class FileCollector {
  private:
   std::uint32_t leg_for(std::string_view call_uuid);
   EventRef make_ref(const model::Event& event);
-  void track_sequence(const model::Event& event, const EventRef& ref);
+  void track_sequence(std::optional<std::uint64_t> sequence, const EventRef& ref);
   void flush_app();
 
   FilePartial partial_;
   absl::flat_hash_map<std::string, std::uint32_t> leg_by_uuid_;
   absl::flat_hash_map<std::uint64_t, std::uint32_t> leg_by_conn_;  // latest leg with this ConnID
+  // What the previous event of each leg carried (see add()).
+  struct LegState {
+    std::uint64_t conn = ~std::uint64_t{0};
+    std::uint32_t this_dn = ~0u;
+    std::uint32_t other_dn = ~0u;
+    std::size_t user_data = 0;
+  };
+  std::vector<LegState> leg_state_;  // by leg index
   // Event::app of the run of events being counted (flushed into partial_.apps).
   std::string app_;
   std::uint64_t app_count_ = 0;

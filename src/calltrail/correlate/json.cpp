@@ -34,8 +34,8 @@ void append_interaction_json(std::string& out, const Correlation& c, const Inter
   w.begin_object();
   w.field("interaction_id", std::string_view(it.id));
   w.field("complete", it.complete);
-  w.field("start", std::string_view(base::format_utc(it.start)));
-  w.field("end", std::string_view(base::format_utc(it.end)));
+  w.key("start").utc(it.start);
+  w.key("end").utc(it.end);
   w.key("sites").begin_array();
   {
     std::vector<std::uint32_t> seen;
@@ -57,8 +57,8 @@ void append_interaction_json(std::string& out, const Correlation& c, const Inter
     for (const auto& x : l.conn_ids)
       w.value(std::string_view(x));
     w.end_array();
-    w.field("start", std::string_view(base::format_utc(l.start)));
-    w.field("end", std::string_view(base::format_utc(l.end)));
+    w.key("start").utc(l.start);
+    w.key("end").utc(l.end);
     w.field("events", static_cast<std::uint64_t>(l.events.size()));
     w.field("root", li == it.root);
     if (!l.call_type.empty()) w.field("call_type", std::string_view(l.call_type));
@@ -139,13 +139,13 @@ void append_interaction_json(std::string& out, const Correlation& c, const Inter
     w.field("missing", static_cast<std::uint64_t>(gap.missing()));
     w.key("after");
     if (gap.after_utc) {
-      w.value(std::string_view(base::format_utc(*gap.after_utc)));
+      w.utc(*gap.after_utc);
     } else {
       w.null();
     }
     w.key("before");
     if (gap.before_utc) {
-      w.value(std::string_view(base::format_utc(*gap.before_utc)));
+      w.utc(*gap.before_utc);
     } else {
       w.null();
     }

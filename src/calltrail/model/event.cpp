@@ -26,12 +26,17 @@ std::vector<std::uint32_t> Event::children(std::uint32_t index) const {
 }
 
 std::optional<std::uint64_t> Event::sequence_number() const {
-  std::string_view v = attribute_value("AttributeEventSequenceNumber");
+  const Field* f = attribute("AttributeEventSequenceNumber");
+  if (f == nullptr) return std::nullopt;
+  return sequence_number(*f);
+}
+
+std::optional<std::uint64_t> Event::sequence_number(const Field& f) const {
+  std::string_view v = value(f);
   if (v.empty()) return std::nullopt;
   std::uint64_t n = 0;
   // Printed as 16 hex digits by T-Servers; some clients print it in decimal.
-  const Field* f = attribute("AttributeEventSequenceNumber");
-  int base = (f->kind == ValueKind::Integer && v.size() < 16) ? 10 : 16;
+  int base = (f.kind == ValueKind::Integer && v.size() < 16) ? 10 : 16;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n, base);
   if (ec != std::errc{} || p != v.data() + v.size()) return std::nullopt;
   return n;

@@ -97,7 +97,16 @@ class Event {
   // Direct children of the List field at `index` (indices into fields()).
   std::vector<std::uint32_t> children(std::uint32_t index) const;
 
+  // Calls `fn(index)` for each direct child of the List field at `index`.
+  template <typename Fn>
+  void for_each_child(std::uint32_t index, Fn&& fn) const {
+    for (std::uint32_t i = index + 1; i < fields_[index].end; i = fields_[i].end)
+      fn(i);
+  }
+
   std::optional<std::uint64_t> sequence_number() const;
+  // The value of an AttributeEventSequenceNumber field of this event.
+  std::optional<std::uint64_t> sequence_number(const Field& f) const;
   // The entries of AttributeISLinkList, in order (empty when absent).
   std::vector<IsLinkEntry> islinks() const;
 

@@ -46,7 +46,7 @@ void append_event_json(std::string& out, const Event& e, std::string_view file_p
   if (!e.thread.empty()) w.field("thread", e.thread);
   if (!e.version.empty()) w.field("version", e.version);
   if (auto utc = e.times.utc()) {
-    w.field("utc", base::format_utc(*utc, 6));
+    w.key("utc").utc(*utc, 6);
     w.field("utc_source", e.times.utc_stamp ? "stamp" : "local");
   } else {
     w.key("utc").null();

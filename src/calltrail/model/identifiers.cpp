@@ -28,6 +28,8 @@ std::string normalize_conn_id(std::string_view s) {
 }
 
 bool is_conn_id_attribute(std::string_view n) {
+  // Runs for every scalar the parser reads: reject by the suffix first.
+  if (n.size() < 15 || n.substr(n.size() - 6) != "ConnID") return false;
   static constexpr std::array<std::string_view, 6> kNames = {"AttributeConnID",
                                                              "AttributeTransferConnID",
                                                              "AttributePreviousConnID",
@@ -40,6 +42,7 @@ bool is_conn_id_attribute(std::string_view n) {
 }
 
 bool is_call_uuid_attribute(std::string_view n) {
+  if (n.size() < 17 || n.substr(n.size() - 8) != "CallUUID") return false;
   static constexpr std::array<std::string_view, 4> kNames = {
       "AttributeCallUUID", "AttributeRefCallUUID", "AttributeOrigCallUUID", "AttributeNewCallUUID"};
   for (auto k : kNames)

@@ -246,9 +246,9 @@ void LogParser::on_line(std::string_view line) {
       if (starts_with(rest, "Parsed:")) {
         std::size_t end = 0;
         std::string_view name = read_message_name(rest, skip_space(rest, 7), end);
-        if (!name.empty()) event_.name = std::string(name);
+        if (!name.empty()) event_.name.assign(name);
       } else if (starts_with(rest, "From:")) {
-        event_.peer = std::string(trim(rest.substr(5)));
+        event_.peer.assign(trim(rest.substr(5)));
       }
       return;
     }
@@ -277,7 +277,7 @@ void LogParser::on_line(std::string_view line) {
       std::size_t end = 0;
       std::string_view name = read_message_name(line, skip_space(line, 8), end);
       if (!name.empty()) {
-        event_.name = std::string(name);
+        event_.name.assign(name);
         event_.kind =
             starts_with(name, "Request") ? model::MessageKind::Request : model::MessageKind::Event;
         state_ = State::InMessage;
@@ -369,7 +369,7 @@ bool LogParser::on_record(std::string_view line, const LineTime& time) {
     if (!name.empty() && starts_with_at(rest, end, " received from ")) {
       begin_message(name, &time);
       event_.emitter = "received from";
-      event_.peer = std::string(trim(rest.substr(end + 15)));
+      event_.peer.assign(trim(rest.substr(end + 15)));
       state_ = State::AwaitMessageLine;
       return true;
     }
@@ -413,11 +413,11 @@ bool LogParser::try_message_header(std::string_view line, std::size_t search_fro
   if (!prefix.empty() && prefix.front() == '[') {
     const std::size_t close = prefix.find(']');
     if (close != std::string_view::npos) {
-      event_.thread = std::string(prefix.substr(1, close - 1));
+      event_.thread.assign(prefix.substr(1, close - 1));
       prefix = trim(prefix.substr(close + 1));
       if (!prefix.empty() && is_digit(prefix.front())) {
         const std::size_t e = word_end(prefix, 0);
-        event_.version = std::string(prefix.substr(0, e));
+        event_.version.assign(prefix.substr(0, e));
         prefix = trim(prefix.substr(e));
       }
     }
@@ -427,16 +427,16 @@ bool LogParser::try_message_header(std::string_view line, std::size_t search_fro
   for (std::string_view verb : {"received from ", "request to "}) {
     const std::size_t v = prefix.find(verb);
     if (v != std::string_view::npos) {
-      event_.peer = std::string(trim(prefix.substr(v + verb.size())));
+      event_.peer.assign(trim(prefix.substr(v + verb.size())));
       prefix = verb.substr(0, verb.size() - 1);
       break;
     }
     const std::size_t w = tail.find(verb);
     if (w != std::string_view::npos && tail.find("Attribute") == std::string_view::npos) {
-      event_.peer = std::string(trim(tail.substr(w + verb.size())));
+      event_.peer.assign(trim(tail.substr(w + verb.size())));
     }
   }
-  event_.emitter = std::string(prefix);
+  event_.emitter.assign(prefix);
   if (tail.find("Attribute") != std::string_view::npos) builder_.add(tail, -1, problem_);
   state_ = State::InMessage;
   return true;
@@ -530,7 +530,7 @@ void LogParser::note_time(const LineTime& t) {
 
 void LogParser::begin_message(std::string_view name, const LineTime* time) {
   event_.clear();
-  event_.name = std::string(name);
+  event_.name.assign(name);
   event_.kind =
       starts_with(name, "Request") ? model::MessageKind::Request : model::MessageKind::Event;
   event_.app = info_.app;
