@@ -72,8 +72,7 @@ void append_local(std::string& out, Micros t, bool with_date, int digits) {
   if (digits > 0) {
     static constexpr Micros kDiv[] = {1000000, 100000, 10000, 1000, 100, 10, 1};
     *p++ = '.';
-    p = put_digits(p, static_cast<std::uint64_t>(in_day % kMicrosPerSecond / kDiv[digits]),
-                   digits);
+    p = put_digits(p, static_cast<std::uint64_t>(in_day % kMicrosPerSecond / kDiv[digits]), digits);
   }
   out.append(buf, static_cast<std::size_t>(p - buf));
 }

@@ -267,9 +267,8 @@ void FileCollector::add(const model::Event& e) {
     // repeated list (the usual case) without comparing pair by pair.
     const model::Field& first = fields[index + 1];
     const model::Field& last = fields[x.user_data->end - 1];
-    const std::size_t signature = std::hash<std::string_view>{}(
-        std::string_view(e.text()).substr(first.key_offset, last.value_offset + last.value_size -
-                                                                first.key_offset));
+    const std::size_t signature = std::hash<std::string_view>{}(std::string_view(e.text()).substr(
+        first.key_offset, last.value_offset + last.value_size - first.key_offset));
     if (signature != state.user_data) {
       state.user_data = signature;
       e.for_each_child(index, [&](std::uint32_t c) {
@@ -313,17 +312,14 @@ namespace {
 
 void collect_transfers(const Extract& x, const EventRef& ref, std::uint32_t leg,
                        std::vector<TransferObservation>& out) {
-  auto add = [&](TransferVia via, std::string value) {
-    if (value.empty()) return;
-    out.push_back(TransferObservation{leg, via, std::move(value), ref});
+  auto add = [&](TransferVia via, std::string_view value) {
+    if (!value.empty()) out.push_back(TransferObservation{leg, via, std::string(value), ref});
   };
-  add(TransferVia::OrigCallUUID, std::string(x.orig_uuid));
-  add(TransferVia::RefCallUUID, std::string(x.ref_uuid));
-  add(TransferVia::NewCallUUID, std::string(x.new_uuid));
-  if (auto n = conn_number(x.transfer_conn))
-    add(TransferVia::TransferConnID, std::string(ConnText(*n).view()));
-  if (auto n = conn_number(x.previous_conn))
-    add(TransferVia::PreviousConnID, std::string(ConnText(*n).view()));
+  add(TransferVia::OrigCallUUID, x.orig_uuid);
+  add(TransferVia::RefCallUUID, x.ref_uuid);
+  add(TransferVia::NewCallUUID, x.new_uuid);
+  if (auto n = conn_number(x.transfer_conn)) add(TransferVia::TransferConnID, ConnText(*n).view());
+  if (auto n = conn_number(x.previous_conn)) add(TransferVia::PreviousConnID, ConnText(*n).view());
 }
 
 }  // namespace

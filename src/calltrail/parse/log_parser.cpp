@@ -261,6 +261,7 @@ void LogParser::on_line(std::string_view line) {
     }
   }
   if (state_ == State::InMessage) {
+    if (builder_.add_tab_line(line, problem_)) return;
     switch (continuation_role(line)) {
       case LineRole::Attributes:
         builder_.add(line, leading_indent(line), problem_);

@@ -292,6 +292,10 @@ namespace {
 
 // A value as servers print it after a TAB: 'quoted text' without inner
 // quotes, or one bare word. Returns false for anything the tokenizer must see.
+bool is_alnum(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 bool simple_value(std::string_view v, bool& quoted) {
   if (v.size() >= 2 && v.front() == '\'' && v.back() == '\'') {
     quoted = true;
@@ -327,12 +331,11 @@ bool MessageBuilder::add_simple_line(std::string_view text, int indent) {
   } else {
     if (expect_ != Expect::AttributeName && expect_ != Expect::PairKey) return false;
     if (!starts_with(rest, "Attribute")) return false;
-    const std::size_t tab = rest.find('\t', 9);
-    if (tab == std::string_view::npos) return false;
+    std::size_t tab = 9;
+    while (tab < rest.size() && is_alnum(rest[tab]))
+      ++tab;
+    if (tab >= rest.size() || rest[tab] != '\t') return false;
     key = rest.substr(0, tab);
-    for (char c : key)
-      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
-        return false;
     value = rest.substr(tab + 1);
     attribute = true;
   }
@@ -353,6 +356,15 @@ bool MessageBuilder::add_simple_line(std::string_view text, int indent) {
   }
   expect_ = attribute ? Expect::AttributeName : Expect::PairKey;
   return true;
+}
+
+bool MessageBuilder::add_tab_line(std::string_view line, const ProblemCallback& problem) {
+  std::size_t tabs = 0;
+  while (tabs < line.size() && line[tabs] == '\t')
+    ++tabs;
+  if (tabs == 0 || tabs >= line.size() || (line[tabs] != 'A' && line[tabs] != '\'')) return false;
+  problem_ = &problem;
+  return add_simple_line(line.substr(tabs), static_cast<int>(tabs) * 4);
 }
 
 void MessageBuilder::add(std::string_view text, int indent, const ProblemCallback& problem) {

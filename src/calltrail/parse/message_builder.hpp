@@ -27,6 +27,10 @@ class MessageBuilder {
   // whitespace (TAB = 4), or -1 when the text continues a line that already
   // had other content (a one-line message's tail).
   void add(std::string_view text, int indent, const ProblemCallback& problem);
+  // The common case of add() without its general tokenizer: TABs, then
+  // "AttributeName<TAB>value" or "'key'<TAB>value". Returns false, having
+  // changed nothing, for any other line.
+  bool add_tab_line(std::string_view line, const ProblemCallback& problem);
   // Closes open lists and checks their declared sizes.
   void finish(const ProblemCallback& problem);
 
