@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# End-to-end correlation benchmark: `calltrail interactions` over simulated
-# logs of four sites, against `rg -c AttributeISLinkList` over the same files,
-# timed in the same run. Prints the median ratio.
+# End-to-end correlation benchmark over simulated logs of four sites:
+# `calltrail trace ID` (every file read, legs linked, one interaction printed)
+# and `calltrail interactions` (every interaction printed as JSON), against
+# `rg -c AttributeISLinkList` over the same files, timed in the same run.
+# Prints the median ratios.
 #
 #   bench/trace_bench.sh [SIZE] [BINARY]     SIZE defaults to 1G (simulate --size)
 #
@@ -26,6 +28,10 @@ while IFS= read -r f; do logs+=("$f"); done < <(find "$data" -name '*.log*' | so
 bytes=$(cat "${logs[@]}" | wc -c)
 echo "data: ${#logs[@]} files, $bytes bytes, $(nproc) cores"
 
+# Trace the CallUUID of the first call in the first file.
+id=$(grep -a -m1 -o "AttributeCallUUID[[:space:]]*'[^']*'" "${logs[0]}" | sed "s/.*'\\(.*\\)'/\\1/")
+echo "trace id: $id"
+
 # Warm the page cache so both tools read from memory.
 cat "${logs[@]}" > /dev/null
 
@@ -33,15 +39,17 @@ if command -v hyperfine >/dev/null; then
   json="$(mktemp)"
   hyperfine --warmup 1 --runs "$runs" --export-json "$json" \
     -n rg "rg -c AttributeISLinkList ${logs[*]}" \
-    -n calltrail "$binary interactions -q ${logs[*]} > /dev/null" >&2
+    -n trace "$binary trace -q $id ${logs[*]} > /dev/null" \
+    -n interactions "$binary interactions -q ${logs[*]} > /dev/null" >&2
   python3 - "$json" "$bytes" <<'PY'
 import json, statistics, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-rg, ct = statistics.median(r["rg"]["times"]), statistics.median(r["calltrail"]["times"])
 mb = int(sys.argv[2]) / 1e6
+rg = statistics.median(r["rg"]["times"])
 print(f"rg -c AttributeISLinkList  median {rg:.3f} s  ({mb / rg:.0f} MB/s)")
-print(f"calltrail interactions     median {ct:.3f} s  ({mb / ct:.0f} MB/s)")
-print(f"ratio calltrail / rg       {ct / rg:.2f}")
+for name in ("trace", "interactions"):
+    t = statistics.median(r[name]["times"])
+    print(f"calltrail {name:<16} median {t:.3f} s  ({mb / t:.0f} MB/s)  ratio to rg {t / rg:.1f}")
 PY
   rm -f "$json"
 else
@@ -49,9 +57,9 @@ else
   rg_t=(); ct_t=()
   for _ in $(seq "$runs"); do
     rg_t+=("$(time_of rg -c AttributeISLinkList "${logs[@]}")")
-    ct_t+=("$(time_of "$binary" interactions -q "${logs[@]}")")
+    ct_t+=("$(time_of "$binary" trace -q "$id" "${logs[@]}")")
   done
   med() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
   rg_m=$(med "${rg_t[@]}"); ct_m=$(med "${ct_t[@]}")
-  echo "rg median $rg_m s, calltrail median $ct_m s, ratio $(echo "scale=2; $ct_m / $rg_m" | bc)"
+  echo "rg median $rg_m s, calltrail trace median $ct_m s, ratio $(echo "scale=2; $ct_m / $rg_m" | bc)"
 fi
