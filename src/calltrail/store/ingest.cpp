@@ -4,8 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -55,8 +55,8 @@ Probe probe(const std::string& path) {
   p.head.resize(std::min<std::uint64_t>(p.size, kHeadBytes));
   std::size_t got = 0;
   while (got < p.head.size()) {
-    const ssize_t n = ::pread(fd, p.head.data() + got, p.head.size() - got,
-                              static_cast<off_t>(got));
+    const ssize_t n =
+        ::pread(fd, p.head.data() + got, p.head.size() - got, static_cast<off_t>(got));
     if (n <= 0) break;
     got += static_cast<std::size_t>(n);
   }
@@ -153,10 +153,10 @@ class FileIngest {
     const auto head_len = static_cast<std::int64_t>(p.head.size());
     const std::int64_t head_hash = content_hash(p.head);
     if (auto row = store_.active_file(path)) {
-      const bool same = same_head(p, *row) && p.gz == row->gz &&
-                        p.size >= static_cast<std::uint64_t>(row->size) &&
-                        (!p.gz || p.size == static_cast<std::uint64_t>(row->size) ||
-                         row->size == 0);
+      const bool same =
+          same_head(p, *row) && p.gz == row->gz &&
+          p.size >= static_cast<std::uint64_t>(row->size) &&
+          (!p.gz || p.size == static_cast<std::uint64_t>(row->size) || row->size == 0);
       if (same) {
         if (p.size == static_cast<std::uint64_t>(row->size) && (row->size > 0 || p.size == 0) &&
             (row->open_part || row->resume_offset == row->size)) {
@@ -270,7 +270,7 @@ class FileIngest {
       return true;
     };
 
-    std::string buffer(kChunk, '\0');
+    std::string buffer(std::min<std::uint64_t>(kChunk, options_.part_bytes), '\0');
     for (;;) {
       io::ReadOutcome r = source.read(buffer.data(), buffer.size());
       if (!r.error.empty()) {

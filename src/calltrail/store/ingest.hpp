@@ -52,7 +52,6 @@ struct IngestResult {
   std::vector<parse::InputError> input_errors;
 };
 
-IngestResult ingest(Store& store, std::span<const std::string> paths,
-                    const IngestOptions& options);
+IngestResult ingest(Store& store, std::span<const std::string> paths, const IngestOptions& options);
 
 }  // namespace calltrail::store

@@ -64,8 +64,8 @@ class PgStatement final : public Statement {
         values[k] = null_[k] ? nullptr : values_[k].data();
         lengths[k] = static_cast<int>(values_[k].size());
       }
-      result_ = PQexecPrepared(conn_, name_.c_str(), static_cast<int>(values.size()),
-                               values.data(), lengths.data(), binary_.data(), 1);
+      result_ = PQexecPrepared(conn_, name_.c_str(), static_cast<int>(values.size()), values.data(),
+                               lengths.data(), binary_.data(), 1);
       const auto status = PQresultStatus(result_);
       if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
         std::string message = first_line(PQresultErrorMessage(result_));

@@ -43,8 +43,7 @@ correlate::IsLinkObservation decode_islink(std::string_view blob, std::uint32_t 
                                            StringPool& pool);
 
 std::string encode_orphans(const correlate::OrphanEvents& o, const StringPool& pool);
-correlate::OrphanEvents decode_orphans(std::string_view blob, std::uint32_t file,
-                                       StringPool& pool);
+correlate::OrphanEvents decode_orphans(std::string_view blob, std::uint32_t file, StringPool& pool);
 
 // What a part contributes besides legs: counts, sequence track, application
 // names, UTC offset votes, earliest stamp.

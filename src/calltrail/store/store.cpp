@@ -124,7 +124,8 @@ struct Store::Loader {
     const std::uint32_t fi = index_of(row.file);
     FilePartial& p = partials[fi];
     LegRecord r = decode_leg(row.data, fi, p.strings);
-    auto [it, added] = uuid_leg[fi].emplace(r.leg.call_uuid, static_cast<std::uint32_t>(p.legs.size()));
+    auto [it, added] =
+        uuid_leg[fi].emplace(r.leg.call_uuid, static_cast<std::uint32_t>(p.legs.size()));
     const std::uint32_t li = it->second;
     if (added) {
       p.legs.push_back(std::move(r.leg));
@@ -239,8 +240,8 @@ constexpr const char* kFileColumns =
 }  // namespace
 
 std::optional<FileRow> Store::active_file(const std::string& path) {
-  auto s = db_->prepare(std::string(kFileColumns) +
-                        "WHERE path = ? AND status = 0 ORDER BY id DESC");
+  auto s =
+      db_->prepare(std::string(kFileColumns) + "WHERE path = ? AND status = 0 ORDER BY id DESC");
   s->bind_text(1, path);
   if (!s->step()) return std::nullopt;
   return read_file_row(*s);
@@ -255,8 +256,8 @@ std::vector<FileRow> Store::files_with_head(std::int64_t head_hash) {
   return out;
 }
 
-std::int64_t Store::add_file(const std::string& path, std::int64_t head_len,
-                             std::int64_t head_hash, bool gz) {
+std::int64_t Store::add_file(const std::string& path, std::int64_t head_len, std::int64_t head_hash,
+                             bool gz) {
   db_->begin();
   try {
     auto s = db_->prepare(
@@ -380,7 +381,8 @@ bool Store::write_part(const PartWrite& w) {
     auto insert_leg = db.prepare(
         "INSERT INTO legs (part, file, call_uuid, first_utc, last_utc, data) "
         "VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
-    auto insert_key = db.prepare("INSERT INTO keys (key, ref) VALUES (?, ?) ON CONFLICT DO NOTHING");
+    auto insert_key =
+        db.prepare("INSERT INTO keys (key, ref) VALUES (?, ?) ON CONFLICT DO NOTHING");
     std::vector<std::int64_t> leg_rows(p.legs.size());
     StringPool scratch;
     for (std::uint32_t k = 0; k < p.legs.size(); ++k) {
@@ -406,6 +408,7 @@ bool Store::write_part(const PartWrite& w) {
       insert_leg->bind_blob(6, data);
       insert_leg->step();
       leg_rows[k] = insert_leg->integer(0);
+      insert_leg->reset();
       LegRecord r;
       r.leg.call_uuid = l.call_uuid;
       r.leg.conn_ids = l.conn_ids;
@@ -446,6 +449,7 @@ bool Store::write_part(const PartWrite& w) {
         s->bind_blob(4, encode_orphans(o, p.strings));
         s->step();
         const std::int64_t id = s->integer(0);
+        s->reset();
         for (std::int64_t h : hashes(orphan_keys(conn, o))) {
           insert_key->reset();
           insert_key->bind_int(1, h);
@@ -488,8 +492,8 @@ void Store::refresh_facts() {
     loader.load_files();
     auto s = db.prepare("SELECT id, leg, file, data FROM islinks ORDER BY id");
     while (s->step())
-      loader.islink_rows.push_back({s->integer(0), s->integer(1), s->integer(2), {},
-                                    std::string(s->blob(3))});
+      loader.islink_rows.push_back(
+          {s->integer(0), s->integer(1), s->integer(2), {}, std::string(s->blob(3))});
     s.reset();
     loader.add_islinks(true);
     std::vector<std::int64_t> ids;
@@ -549,8 +553,8 @@ correlate::Correlation Store::load_all(const correlate::BuildOptions& options, L
   {
     auto s = db_->prepare("SELECT id, leg, file, data FROM islinks ORDER BY id");
     while (s->step())
-      loader.islink_rows.push_back({s->integer(0), s->integer(1), s->integer(2), {},
-                                    std::string(s->blob(3))});
+      loader.islink_rows.push_back(
+          {s->integer(0), s->integer(1), s->integer(2), {}, std::string(s->blob(3))});
   }
   loader.add_islinks(false);
   if (stats != nullptr) stats->whole = true;
@@ -596,8 +600,8 @@ std::optional<correlate::Correlation> Store::load_for_id(std::string_view id,
         leg_row->reset();
         leg_row->bind_int(1, ref);
         if (!leg_row->step()) continue;
-        Loader::Row row{ref, leg_row->integer(1), leg_row->integer(2), {},
-                        std::string(leg_row->blob(3))};
+        Loader::Row row{
+            ref, leg_row->integer(1), leg_row->integer(2), {}, std::string(leg_row->blob(3))};
         more(link_keys(decode_leg(row.data, 0, scratch)));
         legs.push_back(std::move(row));
       } else {
@@ -623,8 +627,11 @@ std::optional<correlate::Correlation> Store::load_for_id(std::string_view id,
     islinks->reset();
     islinks->bind_int(1, row.id);
     while (islinks->step())
-      loader.islink_rows.push_back({islinks->integer(0), islinks->integer(1), islinks->integer(2),
-                                    {}, std::string(islinks->blob(3))});
+      loader.islink_rows.push_back({islinks->integer(0),
+                                    islinks->integer(1),
+                                    islinks->integer(2),
+                                    {},
+                                    std::string(islinks->blob(3))});
   }
   loader.add_islinks(false);
   if (stats != nullptr) stats->legs = legs.size();
