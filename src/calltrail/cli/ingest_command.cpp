@@ -61,6 +61,8 @@ int run_ingest(const IngestCommandOptions& o) {
     options.part_bytes = std::max<std::uint64_t>(std::strtoull(small, nullptr, 10), 1);
   if (const char* n = std::getenv("CALLTRAIL_INGEST_EXIT_AFTER_COMMITS"))
     options.exit_after_commits = std::strtoull(n, nullptr, 10);
+  if (const char* n = std::getenv("CALLTRAIL_INGEST_STOP_AFTER_COMMITS"))
+    options.stop_after_commits = std::strtoull(n, nullptr, 10);
   auto progress = std::make_shared<Progress>();
   if (::isatty(STDERR_FILENO) != 0)
     options.progress = [progress](const store::IngestProgress& p) { (*progress)(p); };

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -253,8 +254,11 @@ class FileIngest {
       open_part.reset();
       part_start = resume;
       part_state = std::move(state);
-      if (options_.exit_after_commits != 0 && ++commits_ >= options_.exit_after_commits)
+      ++commits_;
+      if (options_.exit_after_commits != 0 && commits_ >= options_.exit_after_commits)
         std::_Exit(86);
+      if (options_.stop_after_commits != 0 && commits_ == options_.stop_after_commits)
+        ::raise(SIGSTOP);
     };
     // Closes the part at the parser's latest record boundary when no event
     // from beyond it was handed out yet.

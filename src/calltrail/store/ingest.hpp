@@ -31,6 +31,9 @@ struct IngestOptions {
   // For crash tests: end the process abruptly (no clean-up) after this many
   // committed parts; 0: never.
   std::uint64_t exit_after_commits = 0;
+  // For tests: stop the process (SIGSTOP) after this many committed parts,
+  // so that a test can act (kill it, cut its connection) at a known point.
+  std::uint64_t stop_after_commits = 0;
 };
 
 struct IngestStats {

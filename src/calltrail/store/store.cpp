@@ -226,7 +226,7 @@ FileRow read_file_row(Statement& s) {
   f.size = s.integer(4);
   f.gz = s.integer(5) != 0;
   f.resume_offset = s.integer(6);
-  if (!s.is_null(7)) f.resume = decode_resume(s.blob(7));
+  if (!s.is_null(7) && !s.blob(7).empty()) f.resume = decode_resume(s.blob(7));
   if (!s.is_null(8)) f.open_part = s.integer(8);
   if (!s.is_null(9)) f.info = decode_info(s.blob(9));
   f.info.path = f.path;
@@ -463,7 +463,11 @@ bool Store::write_part(const PartWrite& w) {
           "UPDATE files SET resume_offset = ?, resume_state = ?, size = ?, info = ?, "
           "open_part = ?, events = events + ? WHERE id = ?");
       s->bind_int(1, static_cast<std::int64_t>(w.resume_offset));
-      s->bind_blob(2, w.resume_state);
+      if (w.resume_state.empty()) {
+        s->bind_null(2);
+      } else {
+        s->bind_blob(2, w.resume_state);
+      }
       s->bind_int(3, static_cast<std::int64_t>(w.size));
       s->bind_blob(4, encode_info(w.info));
       if (w.open) {
