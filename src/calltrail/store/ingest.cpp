@@ -6,10 +6,15 @@
 
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <exception>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 
 #include "calltrail/correlate/file_collector.hpp"
 #include "calltrail/io/byte_source.hpp"
@@ -121,32 +126,126 @@ class Source {
   std::uint64_t position_ = 0;
 };
 
+// Writes parts on a thread of its own, so that the next part is parsed while
+// the last one is written. At most two parts wait; a failed write is thrown
+// again to the reading thread at its next push() or at finish().
+class PartWriter {
+ public:
+  // `store` is a connection of the writer's own.
+  PartWriter(std::unique_ptr<Store> store, const IngestOptions& options, IngestStats& stats)
+      : store_(std::move(store)), options_(options), stats_(stats), thread_([this] { loop(); }) {}
+  ~PartWriter() {
+    {
+      std::lock_guard lock(mutex_);
+      closing_ = true;
+    }
+    changed_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  PartWriter(const PartWriter&) = delete;
+  PartWriter& operator=(const PartWriter&) = delete;
+
+  void push(PartWrite w, std::string path) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return queue_.size() < 2 || error_; });
+    if (error_) std::rethrow_exception(error_);
+    queue_.push_back({std::move(w), std::move(path)});
+    changed_.notify_all();
+  }
+  // Waits until every part is written.
+  void finish() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return (queue_.empty() && !busy_) || error_; });
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  void loop() {
+    for (;;) {
+      std::pair<PartWrite, std::string> job;
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return !queue_.empty() || closing_; });
+        if (queue_.empty() || error_) return;
+        job = std::move(queue_.front());
+        queue_.pop_front();
+        busy_ = true;
+      }
+      try {
+        if (!store_->write_part(job.first)) {
+          throw DbError(job.second + " was written by another ingest at the same time; run again",
+                        false);
+        }
+      } catch (...) {
+        std::lock_guard lock(mutex_);
+        error_ = std::current_exception();
+        busy_ = false;
+        changed_.notify_all();
+        return;
+      }
+      ++stats_.parts;
+      ++commits_;
+      if (options_.exit_after_commits != 0 && commits_ >= options_.exit_after_commits)
+        std::_Exit(86);
+      if (options_.stop_after_commits != 0 && commits_ == options_.stop_after_commits)
+        ::raise(SIGSTOP);
+      {
+        std::lock_guard lock(mutex_);
+        busy_ = false;
+      }
+      changed_.notify_all();
+    }
+  }
+
+  std::unique_ptr<Store> store_;
+  const IngestOptions& options_;
+  IngestStats& stats_;
+  std::uint64_t commits_ = 0;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::pair<PartWrite, std::string>> queue_;
+  bool busy_ = false;
+  bool closing_ = false;
+  std::exception_ptr error_;
+  std::thread thread_;
+};
+
 class FileIngest {
  public:
   FileIngest(Store& store, const IngestOptions& options, IngestResult& result,
              IngestProgress& progress, std::chrono::steady_clock::time_point start,
-             std::uint64_t& commits)
+             PartWriter& writer)
       : store_(store),
         options_(options),
         result_(result),
         progress_(progress),
         start_(start),
-        commits_(commits) {}
+        writer_(writer) {}
 
-  void run(const std::string& path) {
+  struct Planned {
+    std::string path;
+    Probe probe;
+    FileRow row;
+  };
+
+  // Finds the file's row (before any part is written, so that the writer's
+  // connection is the only one writing while files are read).
+  std::optional<Planned> plan(const std::string& path) {
     Probe p = probe(path);
     if (!p.error.empty()) {
       result_.input_errors.push_back({path, p.error});
-      return;
+      return std::nullopt;
     }
     ++result_.stats.files;
     std::optional<FileRow> row = identify(path, p);
     if (!row) {
       progress_.bytes_done += p.size;
-      return;
+      return std::nullopt;
     }
-    read(path, p, *row);
+    return Planned{path, std::move(p), std::move(*row)};
   }
+
+  void run(Planned& f) { read(f.path, f.probe, f.row); }
 
  private:
   // The file's row, continued or new; nullopt when there is nothing to read.
@@ -247,18 +346,10 @@ class FileIngest {
       w.open = open;
       w.expect_resume_offset = part_start;
       w.expect_open_part = open_part;
-      if (!store_.write_part(w)) {
-        throw DbError(path + " was written by another ingest at the same time; run again", false);
-      }
-      ++result_.stats.parts;
+      writer_.push(std::move(w), path);
       open_part.reset();
       part_start = resume;
       part_state = std::move(state);
-      ++commits_;
-      if (options_.exit_after_commits != 0 && commits_ >= options_.exit_after_commits)
-        std::_Exit(86);
-      if (options_.stop_after_commits != 0 && commits_ == options_.stop_after_commits)
-        ::raise(SIGSTOP);
     };
     // Closes the part at the parser's latest record boundary when no event
     // from beyond it was handed out yet.
@@ -308,7 +399,7 @@ class FileIngest {
   IngestResult& result_;
   IngestProgress& progress_;
   std::chrono::steady_clock::time_point start_;
-  std::uint64_t& commits_;
+  PartWriter& writer_;
 };
 
 }  // namespace
@@ -324,15 +415,20 @@ IngestResult ingest(Store& store, std::span<const std::string> paths,
     std::error_code ec;
     progress.bytes_total += std::filesystem::file_size(f, ec);
   }
-  std::uint64_t commits = 0;
-  FileIngest one(store, options, result, progress, start, commits);
+  PartWriter writer(std::make_unique<Store>(open_database(store.db().url())), options,
+                    result.stats);
+  FileIngest one(store, options, result, progress, start, writer);
+  std::vector<FileIngest::Planned> planned;
   for (const auto& f : files) {
     if (f == "-") {
       result.input_errors.push_back({f, "ingest reads files, not standard input"});
       continue;
     }
-    one.run(f);
+    if (auto p = one.plan(f)) planned.push_back(std::move(*p));
   }
+  for (auto& p : planned)
+    one.run(p);
+  writer.finish();
   if (result.stats.parts > 0) store.refresh_facts();
   result.stats.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -495,7 +495,6 @@ std::vector<std::string> search_keys(const LegRecord& r) {
   if (!r.leg.dnis.empty()) k.push_back(r.leg.dnis);
   for (const auto& [key, value] : r.leg.user_data) {
     k.push_back(key + '=' + value);
-    if (!value.empty()) k.push_back(value);
   }
   return k;
 }

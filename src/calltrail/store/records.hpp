@@ -73,7 +73,7 @@ ResumeState decode_resume(std::string_view blob);
 
 // Every identifier of a leg a user may search by (lower-cased before
 // hashing): CallUUID, ConnIDs, transfer ConnIDs and CallUUIDs, IS-Link ids,
-// DNs, ANI, DNIS, user data as key=value and value.
+// DNs, ANI, DNIS, user data as key=value.
 std::vector<std::string> search_keys(const LegRecord& r);
 // The identifiers that join legs into interactions (a subset of the above).
 std::vector<std::string> link_keys(const LegRecord& r);

@@ -77,7 +77,8 @@ class SqliteDatabase final : public Database {
     sqlite3_busy_timeout(db_, 600'000);
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=NORMAL");
-    exec("PRAGMA cache_size=-65536");
+    exec("PRAGMA cache_size=-131072");
+    exec("PRAGMA wal_autocheckpoint=16384");
     exec("PRAGMA temp_store=MEMORY");
   }
   ~SqliteDatabase() override { sqlite3_close(db_); }

@@ -384,6 +384,7 @@ bool Store::write_part(const PartWrite& w) {
     auto insert_key =
         db.prepare("INSERT INTO keys (key, ref) VALUES (?, ?) ON CONFLICT DO NOTHING");
     std::vector<std::int64_t> leg_rows(p.legs.size());
+    std::vector<std::pair<std::int64_t, std::int64_t>> keys;  // hash, leg (or -orphan) row
     StringPool scratch;
     for (std::uint32_t k = 0; k < p.legs.size(); ++k) {
       const Leg& l = p.legs[k];
@@ -419,12 +420,8 @@ bool Store::write_part(const PartWrite& w) {
       r.leg.user_data = l.user_data;
       r.transfers = std::move(leg_transfers[k]);
       r.islink_ids = std::move(leg_islinks[k]);
-      for (std::int64_t h : hashes(search_keys(r))) {
-        insert_key->reset();
-        insert_key->bind_int(1, h);
-        insert_key->bind_int(2, leg_rows[k]);
-        insert_key->step();
-      }
+      for (std::int64_t h : hashes(search_keys(r)))
+        keys.emplace_back(h, leg_rows[k]);
     }
     {
       auto s = db.prepare("INSERT INTO islinks (part, file, leg, data) VALUES (?, ?, ?, ?)");
@@ -450,13 +447,17 @@ bool Store::write_part(const PartWrite& w) {
         s->step();
         const std::int64_t id = s->integer(0);
         s->reset();
-        for (std::int64_t h : hashes(orphan_keys(conn, o))) {
-          insert_key->reset();
-          insert_key->bind_int(1, h);
-          insert_key->bind_int(2, -id);
-          insert_key->step();
-        }
+        for (std::int64_t h : hashes(orphan_keys(conn, o)))
+          keys.emplace_back(h, -id);
       }
+    }
+    // In key order: the index pages are visited once each, not at random.
+    std::sort(keys.begin(), keys.end());
+    for (const auto& [h, ref] : keys) {
+      insert_key->reset();
+      insert_key->bind_int(1, h);
+      insert_key->bind_int(2, ref);
+      insert_key->step();
     }
     {
       auto s = db.prepare(
