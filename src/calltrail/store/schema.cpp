@@ -14,11 +14,13 @@ const std::vector<std::vector<const char*>> kMigrations = {
     // 1: files, parts, leg-parts, IS-Link observations, orphan events, the
     // identifier index and the site facts.
     {
+        // The resume state (up to megabytes) is the last column, so that
+        // reading the others never walks its overflow pages.
         "CREATE TABLE files (id {ID}, path TEXT NOT NULL, status {INT} NOT NULL DEFAULT 0, "
         "head_len {INT} NOT NULL, head_hash {INT} NOT NULL, size {INT} NOT NULL DEFAULT 0, "
-        "gz {INT} NOT NULL DEFAULT 0, resume_offset {INT} NOT NULL DEFAULT 0, "
-        "resume_state {BLOB}, open_part {INT}, info {BLOB}, events {INT} NOT NULL DEFAULT 0, "
-        "site TEXT, site_source {INT})",
+        "gz {INT} NOT NULL DEFAULT 0, resume_offset {INT} NOT NULL DEFAULT 0, open_part {INT}, "
+        "events {INT} NOT NULL DEFAULT 0, site TEXT, site_source {INT}, info {BLOB}, "
+        "resume_state {BLOB})",
         "CREATE INDEX files_path ON files (path)",
         "CREATE INDEX files_head ON files (head_hash)",
         "CREATE TABLE parts (id {ID}, file {INT} NOT NULL, start_offset {INT} NOT NULL, "
