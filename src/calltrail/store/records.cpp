@@ -108,6 +108,23 @@ std::vector<EventRef> read_events(Reader& r, std::uint32_t file, StringPool& poo
   return out;
 }
 
+correlate::TransferVia read_via(Reader& r) {
+  const auto via = r.u();
+  if (via > static_cast<std::uint64_t>(correlate::TransferVia::PreviousConnID))
+    throw CodecError("unknown transfer kind");
+  return static_cast<correlate::TransferVia>(via);
+}
+
+// An event list holds a run's own events, then one per transfer observation:
+// moves the own ones to `own` and returns the transfers' events.
+std::vector<EventRef> split_events(std::vector<EventRef> events, std::size_t transfers,
+                                   std::vector<EventRef>& own) {
+  if (transfers > events.size()) throw CodecError("more transfers than events");
+  const auto n = static_cast<std::ptrdiff_t>(events.size() - transfers);
+  own.assign(events.begin(), events.begin() + n);
+  return {events.begin() + n, events.end()};
+}
+
 void check_format(Reader& r) {
   if (r.u() != kFormat) throw CodecError("unknown record format");
 }
@@ -181,19 +198,14 @@ LegRecord decode_leg(std::string_view blob, std::uint32_t file, StringPool& pool
   }
   l.deleted = r.u() != 0;
   std::vector<EventRef> events = read_events(r, file, pool);
-  const std::size_t nt = r.count();
-  if (nt > events.size()) throw CodecError("more transfers than events");
-  const std::size_t own = events.size() - nt;
-  l.events.assign(events.begin(), events.begin() + static_cast<std::ptrdiff_t>(own));
-  for (std::size_t k = 0; k < nt; ++k) {
+  const std::vector<EventRef> transfer_events =
+      split_events(std::move(events), r.count(), l.events);
+  for (const EventRef& e : transfer_events) {
     TransferRecord t;
     t.seq = r.u32();
-    const auto via = r.u();
-    if (via > static_cast<std::uint64_t>(correlate::TransferVia::PreviousConnID))
-      throw CodecError("unknown transfer kind");
-    t.observation.via = static_cast<correlate::TransferVia>(via);
+    t.observation.via = read_via(r);
     t.observation.value = std::string(r.str());
-    t.observation.event = events[own + k];
+    t.observation.event = e;
     out.transfers.push_back(std::move(t));
   }
   out.islink_ids = read_list(r);
@@ -251,18 +263,13 @@ correlate::OrphanEvents decode_orphans(std::string_view blob, std::uint32_t file
   check_format(r);
   correlate::OrphanEvents o;
   std::vector<EventRef> events = read_events(r, file, pool);
-  const std::size_t nt = r.count();
-  if (nt > events.size()) throw CodecError("more transfers than events");
-  const std::size_t own = events.size() - nt;
-  o.events.assign(events.begin(), events.begin() + static_cast<std::ptrdiff_t>(own));
-  for (std::size_t k = 0; k < nt; ++k) {
+  const std::vector<EventRef> transfer_events =
+      split_events(std::move(events), r.count(), o.events);
+  for (const EventRef& e : transfer_events) {
     correlate::TransferObservation t;
-    const auto via = r.u();
-    if (via > static_cast<std::uint64_t>(correlate::TransferVia::PreviousConnID))
-      throw CodecError("unknown transfer kind");
-    t.via = static_cast<correlate::TransferVia>(via);
+    t.via = read_via(r);
     t.value = std::string(r.str());
-    t.event = events[own + k];
+    t.event = e;
     o.transfers.push_back(std::move(t));
   }
   if (!r.done()) throw CodecError("trailing bytes");
