@@ -46,6 +46,14 @@ std::vector<std::string> orphan_keys(const std::string& conn, const correlate::O
   return k;
 }
 
+// Which parts exist ("max id:count"): site facts remember the version they
+// were computed for.
+std::string parts_version(Database& db) {
+  auto s = db.prepare("SELECT count(*), max(id) FROM parts");
+  if (!s->step()) return {};
+  return std::to_string(s->integer(1)) + ":" + std::to_string(s->integer(0));
+}
+
 }  // namespace
 
 // Rebuilds FilePartials from rows, in the order one pass over each file
@@ -493,6 +501,7 @@ void Store::refresh_facts() {
   db.begin();
   try {
     db.lock(kFactsLock);
+    const std::string version = parts_version(db);
     Loader loader(db);
     loader.load_files();
     auto s = db.prepare("SELECT id, leg, file, data FROM islinks ORDER BY id");
@@ -532,6 +541,11 @@ void Store::refresh_facts() {
     }
     file.reset();
     site.reset();
+    run(db, "DELETE FROM meta WHERE key = 'facts_parts'");
+    auto v = db.prepare("INSERT INTO meta (key, value) VALUES ('facts_parts', ?)");
+    v->bind_text(1, version);
+    v->step();
+    v.reset();
     db.commit();
   } catch (...) {
     db.rollback();
@@ -569,6 +583,14 @@ correlate::Correlation Store::load_all(const correlate::BuildOptions& options, L
 std::optional<correlate::Correlation> Store::load_for_id(std::string_view id,
                                                          const correlate::BuildOptions& options,
                                                          LoadStats* stats) {
+  // Site facts older than the parts (an ingest ended before it refreshed
+  // them) are brought up to date first.
+  std::string facts_version;
+  {
+    auto s = db_->prepare("SELECT value FROM meta WHERE key = 'facts_parts'");
+    if (s->step()) facts_version = std::string(s->text(0));
+  }
+  if (facts_version != parts_version(*db_)) refresh_facts();
   Loader loader(*db_);
   loader.load_files();
   if (!loader.facts_complete) return std::nullopt;

@@ -166,3 +166,43 @@ TEST(StoreIncremental, SitesArrivingLaterAreStitched) {
 
 }  // namespace
 }  // namespace calltrail::test
+
+namespace calltrail::test {
+namespace {
+
+// An ingest that ended after its last part but before it refreshed the site
+// facts (files that grew, so every file already has facts, only older ones):
+// trace brings them up to date and still answers as the files do.
+TEST(StoreIncremental, StaleSiteFactsAreRefreshed) {
+  TempDir dir("stale");
+  const std::string full = dir.str("full");
+  simulate(full, "--interactions 200 --seed 62 --only multisite --sites 3");
+  std::mt19937 rng(62);
+  const fs::path live = dir.path() / "live";
+  auto rest = write_prefixes(full, live, rng);
+  ScopedEnv parts("CALLTRAIL_INGEST_PART_BYTES", "20000");
+  const std::string db = dir.str("store.db");
+  ASSERT_EQ(run_calltrail("ingest -q " + q(live.string()) + " --db " + q(db)).exit_code, 0);
+  const auto parts_before = count_rows(db, "parts");
+  // How many parts the rest makes: from a copy of the store.
+  for (const auto& [name, tail] : rest)
+    std::ofstream(live / name, std::ios::binary | std::ios::app) << tail;
+  const std::string probe = dir.str("probe.db");
+  fs::copy_file(db, probe);
+  ASSERT_EQ(run_calltrail("ingest -q " + q(live.string()) + " --db " + q(probe)).exit_code, 0);
+  // A grown file's first commit also removes its open part.
+  std::int64_t grown = 0;
+  for (const auto& [name, tail] : rest)
+    grown += tail.empty() ? 0 : 1;
+  const auto commits = count_rows(probe, "parts") - parts_before + grown;
+  ASSERT_GT(commits, 0);
+  {
+    ScopedEnv exit_after("CALLTRAIL_INGEST_EXIT_AFTER_COMMITS", std::to_string(commits));
+    EXPECT_EQ(run_calltrail("ingest -q " + q(live.string()) + " --db " + q(db)).exit_code, 86);
+  }
+  EXPECT_EQ(stored_events(db), stored_events(probe));
+  expect_same_answers(q(live.string()), db, 25);
+}
+
+}  // namespace
+}  // namespace calltrail::test
