@@ -15,7 +15,8 @@ constexpr const char* kFooter = R"(Exit codes:
   0   success (malformed input, if any, is reported on stderr)
   1   nothing matched the query
   2   bad command line
-  3   an input could not be read (the other inputs were still processed)
+  3   an input could not be read (the other inputs were still processed), or the
+      store (--db) could not be opened, read or written
   4   --strict was given and malformed records were found
   70  internal error (a bug: please report it with the command line)
 
@@ -39,6 +40,7 @@ int run(int argc, char** argv) {
   add_interactions_command(app, exit_code);
   add_sites_command(app, exit_code);
   add_score_command(app, exit_code);
+  add_ingest_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

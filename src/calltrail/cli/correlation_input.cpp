@@ -4,14 +4,17 @@
 
 #include "calltrail/cli/cli.hpp"
 #include "calltrail/correlate/collect.hpp"
+#include "calltrail/store/codec.hpp"
+#include "calltrail/store/store.hpp"
 
 namespace calltrail::cli {
 
 CLI::App* add_log_command(CLI::App& app, const std::string& name, const std::string& description,
                           CorrelationInput& input) {
   CLI::App* cmd = app.add_subcommand(name, description);
-  cmd->add_option("paths", input.paths, "Log files, folders (recursive), .gz files, or - for stdin")
-      ->required();
+  cmd->add_option("paths", input.paths,
+                  "Log files, folders (recursive), .gz files, or - for stdin (or --db)");
+  add_db_option(cmd, input);
   return cmd;
 }
 
@@ -19,7 +22,8 @@ void add_correlation_input_options(CLI::App* cmd, CorrelationInput& input) {
   cmd->add_option("--site", input.sites,
                   "Name the site of a file or folder: FILE=app@switch (FILE is a path, a base "
                   "name, or a folder); repeatable. Overrides the inferred name "
-                  "(docs/correlation.md)");
+                  "(docs/correlation.md). A bare app@switch (no '=') keeps only what touches "
+                  "that site (interactions, sites)");
   cmd->add_flag("--merge-hints", input.merge_hints,
                 "Also merge interactions joined only by an equal ConnID across sites (a hint)");
   cmd->add_option("--threads", input.threads, "Files read in parallel (0: one per core)")
@@ -28,11 +32,14 @@ void add_correlation_input_options(CLI::App* cmd, CorrelationInput& input) {
   cmd->add_flag("-q,--quiet", input.quiet, "Print only the one-line summary of malformed input");
 }
 
-std::optional<correlate::Correlation> load_correlation(const CorrelationInput& input,
-                                                       std::string_view command, int& exit_code) {
+namespace {
+
+std::optional<correlate::BuildOptions> build_options(const CorrelationInput& input,
+                                                     std::string_view command, int& exit_code) {
   correlate::BuildOptions build;
   build.merge_hints = input.merge_hints;
   for (const auto& s : input.sites) {
+    if (s.find('=') == std::string::npos && !s.empty()) continue;  // a filter
     auto eq = s.rfind('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == s.size() ||
         s.find('@', eq) == std::string::npos) {
@@ -43,6 +50,84 @@ std::optional<correlate::Correlation> load_correlation(const CorrelationInput& i
     }
     build.sites.push_back({s.substr(0, eq), s.substr(eq + 1)});
   }
+  if (!input.db.empty() && !build.sites.empty()) {
+    fmt::print(stderr,
+               "calltrail {}: --site FILE=app@switch names sites while reading files; a store "
+               "keeps the names found when it was ingested\n",
+               command);
+    exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  return build;
+}
+
+// Runs a query on the store; database and decoding errors become exit 3.
+template <typename F>
+std::optional<correlate::Correlation> from_store(const CorrelationInput& input,
+                                                 std::string_view command, int& exit_code,
+                                                 F&& query) {
+  try {
+    store::Store st(store::open_database(input.db));
+    return query(st);
+  } catch (const store::DbError& e) {
+    fmt::print(stderr, "calltrail {}: store {}: {}\n", command, input.db, e.what());
+  } catch (const store::CodecError& e) {
+    fmt::print(stderr, "calltrail {}: store {} holds a damaged record: {}\n", command, input.db,
+               e.what());
+  }
+  exit_code = kExitInput;
+  return std::nullopt;
+}
+
+}  // namespace
+
+void add_db_option(CLI::App* cmd, CorrelationInput& input) {
+  cmd->add_option("--db", input.db,
+                  "Read a store made by `calltrail ingest` (a SQLite file or "
+                  "postgresql://...) instead of log paths");
+}
+
+bool check_input_source(const CorrelationInput& input, std::string_view command, int& exit_code) {
+  if (input.paths.empty() == input.db.empty()) {
+    fmt::print(stderr, "calltrail {}: give log paths or --db URL ({})\n", command,
+               input.paths.empty() ? "neither was given" : "not both");
+    exit_code = kExitUsage;
+    return false;
+  }
+  return true;
+}
+
+std::vector<std::string> site_filters(const CorrelationInput& input) {
+  std::vector<std::string> out;
+  for (const auto& s : input.sites)
+    if (!s.empty() && s.find('=') == std::string::npos) out.push_back(s);
+  return out;
+}
+
+std::optional<correlate::Correlation> load_correlation_for_id(const CorrelationInput& input,
+                                                              std::string_view id,
+                                                              std::string_view command,
+                                                              int& exit_code) {
+  if (input.db.empty()) return load_correlation(input, command, exit_code);
+  auto build = build_options(input, command, exit_code);
+  if (!build) return std::nullopt;
+  return from_store(input, command, exit_code, [&](store::Store& st) {
+    auto c = st.load_for_id(id, *build, nullptr);
+    if (!c) c = st.load_all(*build, nullptr);
+    return c;
+  });
+}
+
+std::optional<correlate::Correlation> load_correlation(const CorrelationInput& input,
+                                                       std::string_view command, int& exit_code) {
+  auto options = build_options(input, command, exit_code);
+  if (!options) return std::nullopt;
+  if (!input.db.empty()) {
+    return from_store(input, command, exit_code, [&](store::Store& st) {
+      return std::optional<correlate::Correlation>(st.load_all(*options, nullptr));
+    });
+  }
+  const correlate::BuildOptions& build = *options;
   correlate::CollectOptions collect;
   collect.threads = input.threads;
   correlate::Loaded loaded = correlate::load(input.paths, collect, build);

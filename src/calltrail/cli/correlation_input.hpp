@@ -15,6 +15,7 @@ namespace calltrail::cli {
 
 struct CorrelationInput {
   std::vector<std::string> paths;
+  std::string db;                  // a store (SQLite path or postgresql:// URL) instead of paths
   std::vector<std::string> sites;  // FILE=app@switch
   bool merge_hints = false;
   unsigned threads = 0;
@@ -35,5 +36,19 @@ void add_correlation_input_options(CLI::App* cmd, CorrelationInput& input);
 // (the correlation is still returned when the inputs could be read at all).
 std::optional<correlate::Correlation> load_correlation(const CorrelationInput& input,
                                                        std::string_view command, int& exit_code);
+
+// Adds --db URL.
+void add_db_option(CLI::App* cmd, CorrelationInput& input);
+// The paths or --db, not both and not neither; prints why and sets
+// kExitUsage otherwise.
+bool check_input_source(const CorrelationInput& input, std::string_view command, int& exit_code);
+// For trace: with --db, only the legs `id` reaches (the whole store when the
+// store cannot answer that way); from paths, the same as load_correlation.
+std::optional<correlate::Correlation> load_correlation_for_id(const CorrelationInput& input,
+                                                              std::string_view id,
+                                                              std::string_view command,
+                                                              int& exit_code);
+// --site values without '=': site names to filter by.
+std::vector<std::string> site_filters(const CorrelationInput& input);
 
 }  // namespace calltrail::cli

@@ -1,6 +1,7 @@
 // calltrail sites PATH... : what calltrail knows about each site.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -22,19 +23,27 @@ struct SitesOptions {
 
 int run_sites(const SitesOptions& o) {
   int exit_code = kExitOk;
+  if (!check_input_source(o.input, "sites", exit_code)) return exit_code;
   auto c = load_correlation(o.input, "sites", exit_code);
   if (!c) return exit_code;
+  const std::vector<std::string> only = site_filters(o.input);
+  auto shown = [&](std::uint32_t s) {
+    return only.empty() || std::find(only.begin(), only.end(), c->sites[s].name) != only.end();
+  };
   Output out(stdout);
   if (o.format == "json") {
     correlate::Json sites = correlate::Json::array();
     for (std::uint32_t s = 0; s < c->sites.size(); ++s)
-      sites.push_back(correlate::site_json(*c, s));
+      if (shown(s)) sites.push_back(correlate::site_json(*c, s));
     out.buffer() += correlate::Json{{"sites", std::move(sites)}}.dump(2);
     out.buffer() += '\n';
     return exit_code;
   }
+  bool first = true;
   for (std::uint32_t s = 0; s < c->sites.size(); ++s) {
-    if (s > 0) out.buffer() += '\n';
+    if (!shown(s)) continue;
+    if (!first) out.buffer() += '\n';
+    first = false;
     append_site_text(out.buffer(), *c, s);
   }
   return exit_code;

@@ -28,7 +28,8 @@ struct TraceOptions {
 
 int run_trace(const TraceOptions& o) {
   int exit_code = kExitOk;
-  auto c = load_correlation(o.input, "trace", exit_code);
+  if (!check_input_source(o.input, "trace", exit_code)) return exit_code;
+  auto c = load_correlation_for_id(o.input, o.id, "trace", exit_code);
   if (!c) return exit_code;
   auto matches = correlate::find_interactions(*c, o.id);
   if (matches.empty()) {
@@ -113,8 +114,8 @@ void add_trace_command(CLI::App& app, int& exit_code) {
       "IS-Link id, DN, ANI, DNIS or user-data key=value.");
   cmd->add_option("id", o->id, "The identifier to look for")->required();
   cmd->add_option("paths", o->input.paths,
-                  "Log files, folders (recursive), .gz files, or - for stdin")
-      ->required();
+                  "Log files, folders (recursive), .gz files, or - for stdin (or --db)");
+  add_db_option(cmd, o->input);
   cmd->add_option("--format", o->format,
                   "text (timeline), json (the interaction JSON) or mermaid (sequence diagram)")
       ->check(CLI::IsMember({"text", "json", "mermaid"}))

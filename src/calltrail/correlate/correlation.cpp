@@ -221,6 +221,11 @@ class Builder {
           source = SiteNameSource::Override;
         }
       }
+      if (name.empty() && options_.facts != nullptr && i < options_.facts->files.size() &&
+          !options_.facts->files[i].site.empty()) {
+        name = options_.facts->files[i].site;
+        source = options_.facts->files[i].source;
+      }
       if (name.empty() && !votes[i].empty()) {
         name = best(votes[i]);
         source = SiteNameSource::IsLinkPeer;
@@ -738,7 +743,23 @@ class Builder {
   }
 
   // --- clocks ------------------------------------------------------------
+  void fixed_clocks(const SiteFacts& facts) {
+    for (auto& s : c_.sites) {
+      for (const auto& clock : facts.clocks) {
+        if (clock.site != s.name) continue;
+        s.clock_offset = clock.offset;
+        s.clock_links = clock.links;
+        for (std::uint32_t r = 0; r < c_.sites.size(); ++r)
+          if (c_.sites[r].name == clock.reference) s.clock_reference = r;
+      }
+    }
+  }
+
   void estimate_clocks() {
+    if (options_.facts != nullptr) {
+      fixed_clocks(*options_.facts);
+      return;
+    }
     const auto n = static_cast<std::uint32_t>(c_.sites.size());
     // d = target's stamp - source's stamp, per ordered site pair.
     std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<Micros>> deltas;

@@ -118,12 +118,32 @@ struct SiteOverride {
   std::string site;  // app@switch
 };
 
+// Site facts decided once over all the logs (a store), so that a correlation
+// built from a subset of the legs names the sites and sets their clocks as the
+// whole would (docs/storage.md).
+struct SiteFacts {
+  struct FileSite {
+    std::string site;  // app@switch; empty: infer as usual
+    SiteNameSource source = SiteNameSource::FileStem;
+  };
+  struct Clock {
+    std::string site;
+    std::optional<Micros> offset;
+    std::string reference;
+    std::uint32_t links = 0;
+  };
+  std::vector<FileSite> files;  // by file index
+  std::vector<Clock> clocks;    // sites not listed have no clock offset
+};
+
 struct BuildOptions {
   std::vector<SiteOverride> sites;
   bool merge_hints = false;
   // Legs sharing a ConnID across sites are a hint only when their lives are
   // this close.
   Micros hint_window = Micros{3600} * 1'000'000;
+  // When set: site names and clock offsets come from here, not from the legs.
+  const SiteFacts* facts = nullptr;
 };
 
 struct Correlation {

@@ -225,6 +225,12 @@ void FileCollector::add(const model::Event& e) {
     if (conn) leg_by_conn_[*conn] = leg;
   } else if (conn) {
     auto it = leg_by_conn_.find(*conn);
+    if (it == leg_by_conn_.end() && !carried_conns_.empty()) {
+      auto carried = carried_conns_.find(*conn);
+      if (carried != carried_conns_.end()) {
+        it = leg_by_conn_.emplace(*conn, leg_for(carried->second)).first;
+      }
+    }
     if (it == leg_by_conn_.end()) {
       OrphanEvents& o = partial_.orphans[std::string(ConnText(*conn).view())];
       o.events.push_back(ref);
@@ -323,6 +329,43 @@ void collect_transfers(const Extract& x, const EventRef& ref, std::uint32_t leg,
 }
 
 }  // namespace
+
+FileCollector::FileCollector(std::uint32_t file_index, const CollectorCarry& carry)
+    : FileCollector(file_index) {
+  for (const auto& [conn, uuid] : carry.conn_legs)
+    carried_conns_[conn] = uuid;
+  partial_.sequence.last = carry.sequence_last;
+  partial_.sequence.last_utc = carry.sequence_last_utc;
+  offset_votes_ = carry.offset_votes;
+}
+
+CollectorCarry FileCollector::carry() const {
+  CollectorCarry c;
+  for (const auto& [conn, uuid] : carried_conns_)
+    if (leg_by_conn_.count(conn) == 0) c.conn_legs.emplace_back(conn, uuid);
+  for (const auto& [conn, leg] : leg_by_conn_)
+    c.conn_legs.emplace_back(conn, partial_.legs[leg].call_uuid);
+  std::sort(c.conn_legs.begin(), c.conn_legs.end());
+  c.sequence_last = partial_.sequence.last;
+  c.sequence_last_utc = partial_.sequence.last_utc;
+  c.offset_votes = offset_votes_;
+  return c;
+}
+
+FilePartial FileCollector::cut() {
+  for (const auto& [conn, leg] : leg_by_conn_)
+    carried_conns_[conn] = partial_.legs[leg].call_uuid;
+  leg_by_conn_.clear();
+  leg_by_uuid_.clear();
+  leg_state_.clear();
+  flush_app();
+  FilePartial out = std::move(partial_);
+  partial_ = FilePartial{};
+  partial_.file = out.file;
+  partial_.sequence.last = out.sequence.last;
+  partial_.sequence.last_utc = out.sequence.last_utc;
+  return out;
+}
 
 void FileCollector::track_sequence(std::optional<std::uint64_t> seq, const EventRef& ref) {
   if (!seq) return;

@@ -86,9 +86,28 @@ struct FilePartial {
   std::uint64_t call_events = 0;  // events placed on a leg (or kept as orphans)
 };
 
+// What a collector carries from one byte range of a file to the next, so that
+// the ranges collected one after the other (cut(), or a later run resuming the
+// file) merge into the FilePartial a single pass gives: the latest CallUUID
+// seen with each ConnID, the last sequence number and the UTC-offset vote
+// budget used. See docs/storage.md.
+struct CollectorCarry {
+  std::vector<std::pair<std::uint64_t, std::string>> conn_legs;  // ConnID number, CallUUID
+  std::optional<std::uint64_t> sequence_last;
+  std::optional<Micros> sequence_last_utc;
+  std::uint64_t offset_votes = 0;
+};
+
 class FileCollector {
  public:
   explicit FileCollector(std::uint32_t file_index);
+  // Continues a file whose earlier ranges were collected with this carry.
+  FileCollector(std::uint32_t file_index, const CollectorCarry& carry);
+
+  // The partial of the events added since the last cut; the collector goes on
+  // with an empty partial that carries what the next events need.
+  FilePartial cut();
+  CollectorCarry carry() const;
 
   void add(const model::Event& event);
   FilePartial finish();
@@ -114,6 +133,8 @@ class FileCollector {
   std::string app_;
   std::uint64_t app_count_ = 0;
   std::uint64_t offset_votes_ = 0;
+  // ConnID -> CallUUID of legs collected before the last cut.
+  std::unordered_map<std::uint64_t, std::string> carried_conns_;
 };
 
 // Limits that keep a leg's memory bounded whatever the calls carry.

@@ -301,6 +301,7 @@ void LogParser::on_line(std::string_view line) {
   const char c = line[0];
   if (c == '@' || is_digit(c)) {
     if (auto t = parse_line_time(line)) {
+      take_checkpoint();
       note_time(*t);
       on_record(line, *t);
       return;
@@ -623,6 +624,40 @@ void LogParser::end_message() {
   sink_(event_);
   event_.clear();
   state_ = State::Idle;
+}
+
+void LogParser::take_checkpoint() {
+  // Called for a line with its own time, before it is handled: every message
+  // before it has been closed and handed to the sink.
+  if (state_ != State::Idle) return;
+  ParserCheckpoint& c = checkpoint_;
+  c.offset = line_offset_;
+  c.line = line_no_ - 1;
+  c.day = day_;
+  c.last_time_of_day = last_time_of_day_;
+  c.last_time = last_time_;
+  c.have_time = have_time_;
+  c.offset_checked = offset_checked_;
+  c.utc_offset = info_.utc_offset;
+  c.utc_offset_from_header = info_.utc_offset_from_header;
+  c.events = info_.events;
+  c.malformed = info_.malformed;
+}
+
+void LogParser::resume(const ParserCheckpoint& c) {
+  checkpoint_ = c;
+  line_no_ = c.line;
+  line_offset_ = c.offset;
+  next_offset_ = c.offset;
+  day_ = c.day;
+  last_time_of_day_ = c.last_time_of_day;
+  last_time_ = c.last_time;
+  have_time_ = c.have_time;
+  offset_checked_ = c.offset_checked;
+  info_.utc_offset = c.utc_offset;
+  info_.utc_offset_from_header = c.utc_offset_from_header;
+  info_.events = c.events;
+  info_.malformed = c.malformed;
 }
 
 }  // namespace calltrail::parse

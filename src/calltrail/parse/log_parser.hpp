@@ -17,6 +17,23 @@
 
 namespace calltrail::parse {
 
+// Where a parse can resume: the start of a line with a time of its own (a
+// record boundary, where no message is open), with the date context and the
+// file facts as they were just before that line. See docs/storage.md.
+struct ParserCheckpoint {
+  std::uint64_t offset = 0;  // byte offset of the line
+  std::uint64_t line = 0;    // lines before it
+  std::optional<std::int64_t> day;
+  std::int64_t last_time_of_day = -1;
+  LineTime last_time;
+  bool have_time = false;
+  bool offset_checked = false;
+  std::optional<std::int32_t> utc_offset;
+  bool utc_offset_from_header = false;
+  std::uint64_t events = 0;
+  std::uint64_t malformed = 0;
+};
+
 class LogParser {
  public:
   // `info.path` names the file in diagnostics; its name may carry the date
@@ -28,6 +45,13 @@ class LogParser {
   void feed(std::string_view chunk);
   // Ends the input: completes the last line and message.
   void finish();
+
+  // The latest record boundary fed so far (offset 0 before the first one).
+  const ParserCheckpoint& checkpoint() const { return checkpoint_; }
+  // Continues a file from a checkpoint taken by an earlier parser of the same
+  // file: call before the first feed(), then feed the bytes from
+  // `c.offset` on. `info` should hold the header facts read before it.
+  void resume(const ParserCheckpoint& c);
 
  private:
   enum class State : std::uint8_t { Idle, AwaitMessageLine, InMessage, InRequestTrace };
@@ -69,6 +93,9 @@ class LogParser {
   LineTime last_time_;
   bool have_time_ = false;
   bool offset_checked_ = false;
+
+  ParserCheckpoint checkpoint_;
+  void take_checkpoint();
 };
 
 }  // namespace calltrail::parse

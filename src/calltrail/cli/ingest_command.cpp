@@ -1,0 +1,129 @@
+// calltrail ingest PATH... [--db URL] : index logs into a store, exactly once.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "calltrail/cli/cli.hpp"
+#include "calltrail/cli/commands.hpp"
+#include "calltrail/store/codec.hpp"
+#include "calltrail/store/ingest.hpp"
+
+namespace calltrail::cli {
+
+namespace {
+
+struct IngestCommandOptions {
+  std::vector<std::string> paths;
+  std::string db = "calltrail.db";
+  std::uint64_t part_mb = 64;
+  bool strict = false;
+  bool quiet = false;
+};
+
+std::string mib(std::uint64_t bytes) {
+  return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
+}
+
+// "\r" progress line on a terminal, at most every 200 ms.
+class Progress {
+ public:
+  void operator()(const store::IngestProgress& p) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    const double rate = p.seconds > 0 ? static_cast<double>(p.events) / p.seconds : 0;
+    const double bps = p.seconds > 0 ? static_cast<double>(p.bytes_done) / p.seconds : 0;
+    std::string eta = "?";
+    if (bps > 0 && p.bytes_total >= p.bytes_done)
+      eta = fmt::format("{:.0f} s", static_cast<double>(p.bytes_total - p.bytes_done) / bps);
+    fmt::print(stderr, "\r  {} of {}, {:.0f} events/s, ETA {}   ", mib(p.bytes_done),
+               mib(p.bytes_total), rate, eta);
+    shown_ = true;
+  }
+  void clear() {
+    if (shown_) fmt::print(stderr, "\r{:70}\r", "");
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_{};
+  bool shown_ = false;
+};
+
+int run_ingest(const IngestCommandOptions& o) {
+  store::IngestOptions options;
+  options.part_bytes = std::max<std::uint64_t>(o.part_mb, 1) << 20;
+  if (const char* small = std::getenv("CALLTRAIL_INGEST_PART_BYTES"))
+    options.part_bytes = std::max<std::uint64_t>(std::strtoull(small, nullptr, 10), 1);
+  if (const char* n = std::getenv("CALLTRAIL_INGEST_EXIT_AFTER_COMMITS"))
+    options.exit_after_commits = std::strtoull(n, nullptr, 10);
+  if (const char* n = std::getenv("CALLTRAIL_INGEST_STOP_AFTER_COMMITS"))
+    options.stop_after_commits = std::strtoull(n, nullptr, 10);
+  auto progress = std::make_shared<Progress>();
+  if (::isatty(STDERR_FILENO) != 0)
+    options.progress = [progress](const store::IngestProgress& p) { (*progress)(p); };
+
+  store::IngestResult r;
+  try {
+    store::Store st(store::open_database(o.db));
+    r = store::ingest(st, o.paths, options);
+  } catch (const store::DbError& e) {
+    progress->clear();
+    fmt::print(stderr, "calltrail ingest: store {}: {}\n", o.db, e.what());
+    fmt::print(stderr,
+               "calltrail ingest: what was committed is kept; run the same command again to "
+               "continue\n");
+    return kExitInput;
+  } catch (const store::CodecError& e) {
+    progress->clear();
+    fmt::print(stderr, "calltrail ingest: store {} holds a damaged record: {}\n", o.db, e.what());
+    return kExitInput;
+  }
+  progress->clear();
+  for (const auto& e : r.input_errors)
+    fmt::print(stderr, "calltrail ingest: cannot read {}: {}\n", e.path, e.message);
+  const auto& d = r.diagnostics;
+  if (d.count() > 0) {
+    if (!o.quiet)
+      for (const auto& p : d.first())
+        fmt::print(stderr, "{}:{}: {}: {}\n", p.file, p.line, p.code, p.message);
+    fmt::print(stderr, "calltrail ingest: {} malformed record{}; the rest was stored\n", d.count(),
+               d.count() == 1 ? "" : "s");
+  }
+  const auto& s = r.stats;
+  const double rate = s.seconds > 0 ? static_cast<double>(s.events) / s.seconds : 0;
+  fmt::print(stderr,
+             "calltrail ingest: {} file{} ({} new, {} grown, {} unchanged, {} replaced, {} moved), "
+             "{}, {} events in {:.1f} s ({:.0f} events/s), {} part{} into {}\n",
+             s.files, s.files == 1 ? "" : "s", s.new_files, s.grown, s.unchanged, s.replaced,
+             s.moved, mib(s.bytes), s.events, s.seconds, rate, s.parts, s.parts == 1 ? "" : "s",
+             o.db);
+  if (!r.input_errors.empty()) return kExitInput;
+  if (o.strict && d.count() > 0) return kExitMalformed;
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_ingest_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<IngestCommandOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "ingest",
+      "Index logs into a store (docs/storage.md) that trace, interactions and sites read with\n"
+      "--db. Each file is read once: files already stored are skipped, grown files continue\n"
+      "where they stopped, rotated or truncated files are recognised. Safe to interrupt.");
+  cmd->add_option("paths", o->paths, "Log files, folders (recursive), .gz files")->required();
+  cmd->add_option("--db", o->db, "A SQLite file or a postgresql://user@host:port/db URL")
+      ->capture_default_str();
+  cmd->add_option("--part-mb", o->part_mb, "Commit every this many MB of a file")
+      ->capture_default_str();
+  cmd->add_flag("--strict", o->strict, "Exit with 4 when malformed records were found");
+  cmd->add_flag("-q,--quiet", o->quiet, "Print only the one-line summary of malformed input");
+  cmd->callback([o, &exit_code] { exit_code = run_ingest(*o); });
+}
+
+}  // namespace calltrail::cli

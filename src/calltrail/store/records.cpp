@@ -1,0 +1,519 @@
+#include "calltrail/store/records.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "calltrail/store/codec.hpp"
+
+namespace calltrail::store {
+
+namespace {
+
+constexpr std::uint64_t kFormat = 1;
+
+// Strings of a run of events, written once each.
+class LocalStrings {
+ public:
+  explicit LocalStrings(const StringPool& pool) : pool_(pool) {}
+  std::uint64_t id(std::uint32_t global) {
+    if (global == 0) return 0;
+    auto [it, added] = ids_.emplace(global, order_.size() + 1);
+    if (added) order_.push_back(global);
+    return it->second;
+  }
+  void write(Writer& w) const {
+    w.u(order_.size());
+    for (std::uint32_t g : order_)
+      w.str(pool_.at(g));
+  }
+
+ private:
+  const StringPool& pool_;
+  std::unordered_map<std::uint32_t, std::uint64_t> ids_;
+  std::vector<std::uint32_t> order_;
+};
+
+std::vector<std::uint32_t> read_strings(Reader& r, StringPool& pool) {
+  std::vector<std::uint32_t> m{0};
+  const std::size_t n = r.count();
+  m.reserve(n + 1);
+  for (std::size_t k = 0; k < n; ++k)
+    m.push_back(pool.intern(r.str()));
+  return m;
+}
+
+std::uint32_t local(const std::vector<std::uint32_t>& m, std::uint64_t id) {
+  if (id >= m.size()) throw CodecError("string id out of range");
+  return m[id];
+}
+
+struct EventBase {
+  std::int64_t utc = 0, local = 0, line = 0, offset = 0;
+};
+
+void write_event(Writer& w, const EventRef& e, LocalStrings& s, EventBase& b) {
+  w.u(e.flags);
+  w.u(e.local_digits);
+  w.i(e.utc - b.utc);
+  w.i(e.local - b.local);
+  w.i(static_cast<std::int64_t>(e.line) - b.line);
+  w.i(static_cast<std::int64_t>(e.offset) - b.offset);
+  w.u(s.id(e.name));
+  w.u(s.id(e.this_dn));
+  w.u(s.id(e.other_dn));
+  w.u(s.id(e.note));
+  b = {e.utc, e.local, static_cast<std::int64_t>(e.line), static_cast<std::int64_t>(e.offset)};
+}
+
+EventRef read_event(Reader& r, const std::vector<std::uint32_t>& m, std::uint32_t file,
+                    EventBase& b) {
+  EventRef e;
+  e.flags = static_cast<std::uint8_t>(r.u());
+  e.local_digits = static_cast<std::uint8_t>(r.u());
+  b.utc += r.i();
+  b.local += r.i();
+  b.line += r.i();
+  b.offset += r.i();
+  e.utc = b.utc;
+  e.local = b.local;
+  e.line = static_cast<std::uint64_t>(b.line);
+  e.offset = static_cast<std::uint64_t>(b.offset);
+  e.file = file;
+  e.name = local(m, r.u());
+  e.this_dn = local(m, r.u());
+  e.other_dn = local(m, r.u());
+  e.note = local(m, r.u());
+  return e;
+}
+
+// Events after their string table: the table is written first, so the events
+// go to a scratch writer.
+void write_events(Writer& w, const std::vector<const EventRef*>& events, const StringPool& pool) {
+  LocalStrings s(pool);
+  Writer body;
+  EventBase b;
+  body.u(events.size());
+  for (const EventRef* e : events)
+    write_event(body, *e, s, b);
+  s.write(w);
+  w.data() += body.data();
+}
+
+std::vector<EventRef> read_events(Reader& r, std::uint32_t file, StringPool& pool) {
+  const auto m = read_strings(r, pool);
+  EventBase b;
+  std::vector<EventRef> out(r.count());
+  for (auto& e : out)
+    e = read_event(r, m, file, b);
+  return out;
+}
+
+correlate::TransferVia read_via(Reader& r) {
+  const auto via = r.u();
+  if (via > static_cast<std::uint64_t>(correlate::TransferVia::PreviousConnID))
+    throw CodecError("unknown transfer kind");
+  return static_cast<correlate::TransferVia>(via);
+}
+
+// An event list holds a run's own events, then one per transfer observation:
+// moves the own ones to `own` and returns the transfers' events.
+std::vector<EventRef> split_events(std::vector<EventRef> events, std::size_t transfers,
+                                   std::vector<EventRef>& own) {
+  if (transfers > events.size()) throw CodecError("more transfers than events");
+  const auto n = static_cast<std::ptrdiff_t>(events.size() - transfers);
+  own.assign(events.begin(), events.begin() + n);
+  return {events.begin() + n, events.end()};
+}
+
+void check_format(Reader& r) {
+  if (r.u() != kFormat) throw CodecError("unknown record format");
+}
+
+void write_list(Writer& w, const std::vector<std::string>& v) {
+  w.u(v.size());
+  for (const auto& s : v)
+    w.str(s);
+}
+
+std::vector<std::string> read_list(Reader& r) {
+  std::vector<std::string> v(r.count());
+  for (auto& s : v)
+    s = std::string(r.str());
+  return v;
+}
+
+}  // namespace
+
+std::string encode_leg(const correlate::Leg& leg, const std::vector<TransferRecord>& transfers,
+                       const std::vector<std::string>& islink_ids, const StringPool& pool) {
+  Writer w;
+  w.u(kFormat);
+  w.str(leg.call_uuid);
+  write_list(w, leg.conn_ids);
+  write_list(w, leg.transfer_conn_ids);
+  write_list(w, leg.dns);
+  w.str(leg.ani);
+  w.str(leg.dnis);
+  w.str(leg.call_type);
+  w.u(leg.user_data.size());
+  for (const auto& [k, v] : leg.user_data) {
+    w.str(k);
+    w.str(v);
+  }
+  w.u(leg.deleted ? 1 : 0);
+  std::vector<const EventRef*> events;
+  events.reserve(leg.events.size() + transfers.size());
+  for (const auto& e : leg.events)
+    events.push_back(&e);
+  for (const auto& t : transfers)
+    events.push_back(&t.observation.event);
+  write_events(w, events, pool);
+  w.u(transfers.size());
+  for (const auto& t : transfers) {
+    w.u(t.seq);
+    w.u(static_cast<std::uint64_t>(t.observation.via));
+    w.str(t.observation.value);
+  }
+  write_list(w, islink_ids);
+  return w.take();
+}
+
+LegRecord decode_leg(std::string_view blob, std::uint32_t file, StringPool& pool) {
+  Reader r(blob);
+  check_format(r);
+  LegRecord out;
+  correlate::Leg& l = out.leg;
+  l.site = file;
+  l.call_uuid = std::string(r.str());
+  l.conn_ids = read_list(r);
+  l.transfer_conn_ids = read_list(r);
+  l.dns = read_list(r);
+  l.ani = std::string(r.str());
+  l.dnis = std::string(r.str());
+  l.call_type = std::string(r.str());
+  const std::size_t nu = r.count();
+  for (std::size_t k = 0; k < nu; ++k) {
+    std::string key(r.str());
+    l.user_data.emplace_back(std::move(key), std::string(r.str()));
+  }
+  l.deleted = r.u() != 0;
+  std::vector<EventRef> events = read_events(r, file, pool);
+  const std::vector<EventRef> transfer_events =
+      split_events(std::move(events), r.count(), l.events);
+  for (const EventRef& e : transfer_events) {
+    TransferRecord t;
+    t.seq = r.u32();
+    t.observation.via = read_via(r);
+    t.observation.value = std::string(r.str());
+    t.observation.event = e;
+    out.transfers.push_back(std::move(t));
+  }
+  out.islink_ids = read_list(r);
+  if (!r.done()) throw CodecError("trailing bytes");
+  return out;
+}
+
+std::string encode_islink(const correlate::IsLinkObservation& o, const StringPool& pool) {
+  Writer w;
+  w.u(kFormat);
+  w.str(o.id);
+  w.u(static_cast<std::uint64_t>(o.role));
+  w.str(o.location);
+  write_events(w, {&o.event}, pool);
+  return w.take();
+}
+
+correlate::IsLinkObservation decode_islink(std::string_view blob, std::uint32_t file,
+                                           StringPool& pool) {
+  Reader r(blob);
+  check_format(r);
+  correlate::IsLinkObservation o;
+  o.id = std::string(r.str());
+  const auto role = r.u();
+  if (role > static_cast<std::uint64_t>(correlate::IsLinkRole::Target))
+    throw CodecError("unknown IS-Link role");
+  o.role = static_cast<correlate::IsLinkRole>(role);
+  o.location = std::string(r.str());
+  auto events = read_events(r, file, pool);
+  if (events.size() != 1 || !r.done()) throw CodecError("bad IS-Link observation");
+  o.event = events.front();
+  return o;
+}
+
+std::string encode_orphans(const correlate::OrphanEvents& o, const StringPool& pool) {
+  Writer w;
+  w.u(kFormat);
+  std::vector<const EventRef*> events;
+  for (const auto& e : o.events)
+    events.push_back(&e);
+  for (const auto& t : o.transfers)
+    events.push_back(&t.event);
+  write_events(w, events, pool);
+  w.u(o.transfers.size());
+  for (const auto& t : o.transfers) {
+    w.u(static_cast<std::uint64_t>(t.via));
+    w.str(t.value);
+  }
+  return w.take();
+}
+
+correlate::OrphanEvents decode_orphans(std::string_view blob, std::uint32_t file,
+                                       StringPool& pool) {
+  Reader r(blob);
+  check_format(r);
+  correlate::OrphanEvents o;
+  std::vector<EventRef> events = read_events(r, file, pool);
+  const std::vector<EventRef> transfer_events =
+      split_events(std::move(events), r.count(), o.events);
+  for (const EventRef& e : transfer_events) {
+    correlate::TransferObservation t;
+    t.via = read_via(r);
+    t.value = std::string(r.str());
+    t.event = e;
+    o.transfers.push_back(std::move(t));
+  }
+  if (!r.done()) throw CodecError("trailing bytes");
+  return o;
+}
+
+PartSummary summary_of(const correlate::FilePartial& p) {
+  PartSummary s;
+  s.events = p.events;
+  s.call_events = p.call_events;
+  s.sequence = p.sequence;
+  s.apps = p.apps;
+  s.offset_votes = p.offset_votes;
+  s.first_utc = p.first_utc;
+  return s;
+}
+
+std::string encode_summary(const PartSummary& s) {
+  Writer w;
+  w.u(kFormat);
+  w.u(s.events);
+  w.u(s.call_events);
+  const auto& q = s.sequence;
+  w.opt_u(q.first);
+  w.opt_u(q.last);
+  w.opt_i(q.first_utc);
+  w.opt_i(q.last_utc);
+  w.u(q.first_line);
+  w.u(q.out_of_order);
+  w.u(q.gaps.size());
+  for (const auto& g : q.gaps) {
+    w.u(g.first_missing);
+    w.u(g.last_missing);
+    w.opt_i(g.after_utc);
+    w.opt_i(g.before_utc);
+    w.u(g.line);
+  }
+  w.u(s.apps.size());
+  for (const auto& [app, n] : s.apps) {
+    w.str(app);
+    w.u(n);
+  }
+  w.u(s.offset_votes.size());
+  for (const auto& [off, n] : s.offset_votes) {
+    w.i(off);
+    w.u(n);
+  }
+  w.opt_i(s.first_utc);
+  return w.take();
+}
+
+PartSummary decode_summary(std::string_view blob, std::uint32_t file) {
+  Reader r(blob);
+  check_format(r);
+  PartSummary s;
+  s.events = r.u();
+  s.call_events = r.u();
+  auto& q = s.sequence;
+  q.first = r.opt_u();
+  q.last = r.opt_u();
+  q.first_utc = r.opt_i();
+  q.last_utc = r.opt_i();
+  q.first_line = r.u();
+  q.out_of_order = r.u();
+  q.gaps.resize(r.count());
+  for (auto& g : q.gaps) {
+    g.first_missing = r.u();
+    g.last_missing = r.u();
+    g.after_utc = r.opt_i();
+    g.before_utc = r.opt_i();
+    g.line = r.u();
+    g.file = file;
+  }
+  const std::size_t na = r.count();
+  for (std::size_t k = 0; k < na; ++k) {
+    std::string app(r.str());
+    s.apps[app] += r.u();
+  }
+  const std::size_t nv = r.count();
+  for (std::size_t k = 0; k < nv; ++k) {
+    const auto off = static_cast<std::int32_t>(r.i());
+    s.offset_votes[off] += r.u();
+  }
+  s.first_utc = r.opt_i();
+  if (!r.done()) throw CodecError("trailing bytes");
+  return s;
+}
+
+void merge_summary(correlate::FilePartial& into, const PartSummary& part) {
+  into.events += part.events;
+  into.call_events += part.call_events;
+  auto& a = into.sequence;
+  const auto& b = part.sequence;
+  if (!a.first && b.first) {
+    a.first = b.first;
+    a.first_utc = b.first_utc;
+    a.first_line = b.first_line;
+  }
+  if (b.last) a.last = b.last;
+  if (b.last_utc) a.last_utc = b.last_utc;
+  a.out_of_order += b.out_of_order;
+  a.gaps.insert(a.gaps.end(), b.gaps.begin(), b.gaps.end());
+  for (const auto& [app, n] : part.apps)
+    into.apps[app] += n;
+  for (const auto& [off, n] : part.offset_votes)
+    into.offset_votes[off] += n;
+  if (part.first_utc && (!into.first_utc || *part.first_utc < *into.first_utc))
+    into.first_utc = part.first_utc;
+}
+
+std::string encode_info(const parse::FileInfo& f) {
+  Writer w;
+  w.u(kFormat);
+  w.str(f.app);
+  w.str(f.app_type);
+  w.str(f.host);
+  w.opt_i(f.local_start);
+  w.opt_i(f.utc_start);
+  w.opt_i(f.utc_offset);
+  w.u(f.utc_offset_from_header ? 1 : 0);
+  w.u(f.bytes);
+  w.u(f.lines);
+  w.u(f.events);
+  w.u(f.malformed);
+  return w.take();
+}
+
+parse::FileInfo decode_info(std::string_view blob) {
+  Reader r(blob);
+  check_format(r);
+  parse::FileInfo f;
+  f.app = std::string(r.str());
+  f.app_type = std::string(r.str());
+  f.host = std::string(r.str());
+  f.local_start = r.opt_i();
+  f.utc_start = r.opt_i();
+  if (auto off = r.opt_i()) f.utc_offset = static_cast<std::int32_t>(*off);
+  f.utc_offset_from_header = r.u() != 0;
+  f.bytes = r.u();
+  f.lines = r.u();
+  f.events = r.u();
+  f.malformed = r.u();
+  if (!r.done()) throw CodecError("trailing bytes");
+  return f;
+}
+
+std::string encode_resume(const ResumeState& s) {
+  Writer w;
+  w.u(kFormat);
+  const auto& c = s.parser;
+  w.u(c.offset);
+  w.u(c.line);
+  w.opt_i(c.day);
+  w.i(c.last_time_of_day);
+  w.i(c.last_time.time_of_day);
+  w.opt_i(c.last_time.day);
+  w.u(c.last_time.digits);
+  w.u(c.last_time.at_sign ? 1 : 0);
+  w.u(c.last_time.size);
+  w.u((c.have_time ? 1 : 0) | (c.offset_checked ? 2 : 0) | (c.utc_offset_from_header ? 4 : 0));
+  w.opt_i(c.utc_offset);
+  w.u(c.events);
+  w.u(c.malformed);
+  const auto& k = s.collector;
+  w.opt_u(k.sequence_last);
+  w.opt_i(k.sequence_last_utc);
+  w.u(k.offset_votes);
+  w.u(k.conn_legs.size());
+  for (const auto& [conn, uuid] : k.conn_legs) {
+    w.u(conn);
+    w.str(uuid);
+  }
+  return w.take();
+}
+
+ResumeState decode_resume(std::string_view blob) {
+  Reader r(blob);
+  check_format(r);
+  ResumeState s;
+  auto& c = s.parser;
+  c.offset = r.u();
+  c.line = r.u();
+  c.day = r.opt_i();
+  c.last_time_of_day = r.i();
+  c.last_time.time_of_day = r.i();
+  c.last_time.day = r.opt_i();
+  c.last_time.digits = static_cast<std::uint8_t>(r.u());
+  c.last_time.at_sign = r.u() != 0;
+  c.last_time.size = static_cast<std::size_t>(r.u());
+  const auto flags = r.u();
+  c.have_time = (flags & 1) != 0;
+  c.offset_checked = (flags & 2) != 0;
+  c.utc_offset_from_header = (flags & 4) != 0;
+  if (auto off = r.opt_i()) c.utc_offset = static_cast<std::int32_t>(*off);
+  c.events = r.u();
+  c.malformed = r.u();
+  auto& k = s.collector;
+  k.sequence_last = r.opt_u();
+  k.sequence_last_utc = r.opt_i();
+  k.offset_votes = r.u();
+  const std::size_t n = r.count();
+  k.conn_legs.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto conn = r.u();
+    k.conn_legs.emplace_back(conn, std::string(r.str()));
+  }
+  if (!r.done()) throw CodecError("trailing bytes");
+  return s;
+}
+
+std::vector<std::string> link_keys(const LegRecord& r) {
+  std::vector<std::string> k;
+  k.push_back(r.leg.call_uuid);
+  for (const auto& c : r.leg.conn_ids)
+    k.push_back(c);
+  for (const auto& c : r.leg.transfer_conn_ids)
+    k.push_back(c);
+  for (const auto& t : r.transfers)
+    k.push_back(t.observation.value);
+  for (const auto& id : r.islink_ids)
+    k.push_back(id);
+  return k;
+}
+
+std::vector<std::string> search_keys(const LegRecord& r) {
+  std::vector<std::string> k = link_keys(r);
+  for (const auto& d : r.leg.dns)
+    k.push_back(d);
+  if (!r.leg.ani.empty()) k.push_back(r.leg.ani);
+  if (!r.leg.dnis.empty()) k.push_back(r.leg.dnis);
+  for (const auto& [key, value] : r.leg.user_data) {
+    k.push_back(key + '=' + value);
+  }
+  return k;
+}
+
+std::int64_t key_hash(std::string_view s) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (char c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return static_cast<std::int64_t>(h);
+}
+
+}  // namespace calltrail::store

@@ -1,0 +1,81 @@
+// The rows of the store in memory, and their BLOB forms: a leg-part (one
+// leg's events within one part of a file, with its transfer observations),
+// an IS-Link observation, orphan events, a part's summary, a file's header
+// facts and a file's resume state. docs/storage.md describes the layouts.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "calltrail/correlate/file_collector.hpp"
+#include "calltrail/parse/log_parser.hpp"
+#include "calltrail/parse/log_reader.hpp"
+
+namespace calltrail::store {
+
+using correlate::EventRef;
+using correlate::StringPool;
+
+// A transfer observation with its place among the part's observations, so
+// that the order of one pass over the file can be restored.
+struct TransferRecord {
+  std::uint32_t seq = 0;
+  correlate::TransferObservation observation;  // `leg` unused
+};
+
+struct LegRecord {
+  correlate::Leg leg;  // events' strings interned in the decoding pool
+  std::vector<TransferRecord> transfers;
+  std::vector<std::string> islink_ids;  // ids of its IS-Link observations
+};
+
+// `pool` resolves the string ids of the events.
+std::string encode_leg(const correlate::Leg& leg, const std::vector<TransferRecord>& transfers,
+                       const std::vector<std::string>& islink_ids, const StringPool& pool);
+LegRecord decode_leg(std::string_view blob, std::uint32_t file, StringPool& pool);
+
+std::string encode_islink(const correlate::IsLinkObservation& o, const StringPool& pool);
+correlate::IsLinkObservation decode_islink(std::string_view blob, std::uint32_t file,
+                                           StringPool& pool);
+
+std::string encode_orphans(const correlate::OrphanEvents& o, const StringPool& pool);
+correlate::OrphanEvents decode_orphans(std::string_view blob, std::uint32_t file, StringPool& pool);
+
+// What a part contributes besides legs: counts, sequence track, application
+// names, UTC offset votes, earliest stamp.
+struct PartSummary {
+  std::uint64_t events = 0;
+  std::uint64_t call_events = 0;
+  correlate::SequenceTrack sequence;
+  std::map<std::string, std::uint64_t> apps;
+  std::map<std::int32_t, std::uint64_t> offset_votes;
+  std::optional<model::Micros> first_utc;
+};
+PartSummary summary_of(const correlate::FilePartial& p);
+std::string encode_summary(const PartSummary& s);
+PartSummary decode_summary(std::string_view blob, std::uint32_t file);
+// Adds a later part of the same file to `into` as one pass would have.
+void merge_summary(correlate::FilePartial& into, const PartSummary& part);
+
+std::string encode_info(const parse::FileInfo& info);
+parse::FileInfo decode_info(std::string_view blob);
+
+struct ResumeState {
+  parse::ParserCheckpoint parser;
+  correlate::CollectorCarry collector;
+};
+std::string encode_resume(const ResumeState& s);
+ResumeState decode_resume(std::string_view blob);
+
+// Every identifier of a leg a user may search by (lower-cased before
+// hashing): CallUUID, ConnIDs, transfer ConnIDs and CallUUIDs, IS-Link ids,
+// DNs, ANI, DNIS, user data as key=value.
+std::vector<std::string> search_keys(const LegRecord& r);
+// The identifiers that join legs into interactions (a subset of the above).
+std::vector<std::string> link_keys(const LegRecord& r);
+
+}  // namespace calltrail::store

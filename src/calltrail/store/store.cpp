@@ -1,0 +1,671 @@
+#include "calltrail/store/store.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "calltrail/model/identifiers.hpp"
+#include "calltrail/store/codec.hpp"
+#include "calltrail/store/schema.hpp"
+
+namespace calltrail::store {
+
+namespace {
+
+using correlate::FilePartial;
+using correlate::Leg;
+
+constexpr std::int64_t kFactsLock = 0x6661637473;  // "facts"
+constexpr std::size_t kMaxClosureLegs = 20'000;
+
+template <typename T>
+void add_unique(std::vector<T>& to, const std::vector<T>& from, std::size_t limit) {
+  for (const auto& s : from) {
+    if (to.size() >= limit) return;
+    if (std::find(to.begin(), to.end(), s) == to.end()) to.push_back(s);
+  }
+}
+
+std::vector<std::int64_t> hashes(const std::vector<std::string>& keys) {
+  std::vector<std::int64_t> h;
+  h.reserve(keys.size());
+  for (const auto& k : keys)
+    if (!k.empty()) h.push_back(key_hash(k));
+  std::sort(h.begin(), h.end());
+  h.erase(std::unique(h.begin(), h.end()), h.end());
+  return h;
+}
+
+std::vector<std::string> orphan_keys(const std::string& conn, const correlate::OrphanEvents& o) {
+  std::vector<std::string> k{conn};
+  for (const auto& t : o.transfers)
+    k.push_back(t.value);
+  return k;
+}
+
+// Which parts exist ("max id:count"): site facts remember the version they
+// were computed for.
+std::string parts_version(Database& db) {
+  auto s = db.prepare("SELECT count(*), max(id) FROM parts");
+  if (!s->step()) return {};
+  return std::to_string(s->integer(1)) + ":" + std::to_string(s->integer(0));
+}
+
+}  // namespace
+
+// Rebuilds FilePartials from rows, in the order one pass over each file
+// would have produced them.
+struct Store::Loader {
+  explicit Loader(Database& database) : db(database) {}
+
+  struct FileEntry {
+    std::int64_t id = 0;
+    parse::FileInfo info;
+    correlate::SiteFacts::FileSite site;
+  };
+  struct PendingTransfer {
+    std::int64_t part;
+    std::uint32_t seq;
+    std::uint32_t file;
+    correlate::TransferObservation t;
+  };
+  struct Row {
+    std::int64_t id;
+    std::int64_t part;
+    std::int64_t file;
+    std::string conn;  // orphans
+    std::string data;
+  };
+
+  Database& db;
+  std::vector<FileEntry> files;
+  std::unordered_map<std::int64_t, std::uint32_t> file_index;
+  std::vector<FilePartial> partials;
+  std::vector<std::unordered_map<std::string, std::uint32_t>> uuid_leg;
+  std::vector<PendingTransfer> transfers;
+  std::unordered_map<std::int64_t, std::uint32_t> leg_of_row;  // leg row -> leg in its partial
+  std::vector<Row> islink_rows;
+  bool facts_complete = true;
+
+  void load_files() {
+    auto s = db.prepare(db.kind() == Database::Kind::Postgres
+                            ? "SELECT id, path, info, site, site_source FROM files "
+                              "ORDER BY path COLLATE \"C\", id"
+                            : "SELECT id, path, info, site, site_source FROM files "
+                              "ORDER BY path, id");
+    while (s->step()) {
+      FileEntry f;
+      f.id = s->integer(0);
+      if (!s->is_null(2)) f.info = decode_info(s->blob(2));
+      f.info.path = std::string(s->text(1));
+      if (s->is_null(3)) {
+        facts_complete = false;
+      } else {
+        f.site.site = std::string(s->text(3));
+        f.site.source = static_cast<correlate::SiteNameSource>(s->integer(4));
+      }
+      file_index.emplace(f.id, static_cast<std::uint32_t>(files.size()));
+      files.push_back(std::move(f));
+    }
+    partials.resize(files.size());
+    uuid_leg.resize(files.size());
+    for (std::uint32_t i = 0; i < partials.size(); ++i)
+      partials[i].file = i;
+    auto p = db.prepare("SELECT file, summary FROM parts ORDER BY id");
+    while (p->step()) {
+      auto it = file_index.find(p->integer(0));
+      if (it == file_index.end()) continue;
+      merge_summary(partials[it->second], decode_summary(p->blob(1), it->second));
+    }
+  }
+
+  std::uint32_t index_of(std::int64_t file) const {
+    auto it = file_index.find(file);
+    if (it == file_index.end()) throw CodecError(fmt::format("row of unknown file {}", file));
+    return it->second;
+  }
+
+  void add_leg(const Row& row) {
+    const std::uint32_t fi = index_of(row.file);
+    FilePartial& p = partials[fi];
+    LegRecord r = decode_leg(row.data, fi, p.strings);
+    auto [it, added] =
+        uuid_leg[fi].emplace(r.leg.call_uuid, static_cast<std::uint32_t>(p.legs.size()));
+    const std::uint32_t li = it->second;
+    if (added) {
+      p.legs.push_back(std::move(r.leg));
+    } else {
+      Leg& to = p.legs[li];
+      Leg& from = r.leg;
+      add_unique(to.conn_ids, from.conn_ids, SIZE_MAX);
+      add_unique(to.transfer_conn_ids, from.transfer_conn_ids, correlate::kMaxLegDns);
+      add_unique(to.dns, from.dns, correlate::kMaxLegDns);
+      if (to.ani.empty()) to.ani = from.ani;
+      if (to.dnis.empty()) to.dnis = from.dnis;
+      if (to.call_type.empty()) to.call_type = from.call_type;
+      add_unique(to.user_data, from.user_data, correlate::kMaxLegUserData);
+      to.events.insert(to.events.end(), from.events.begin(), from.events.end());
+      to.deleted = to.deleted || from.deleted;
+    }
+    for (auto& t : r.transfers) {
+      t.observation.leg = li;
+      transfers.push_back({row.part, t.seq, fi, std::move(t.observation)});
+    }
+    leg_of_row[row.id] = li;
+  }
+
+  void add_orphans(const Row& row) {
+    const std::uint32_t fi = index_of(row.file);
+    FilePartial& p = partials[fi];
+    correlate::OrphanEvents o = decode_orphans(row.data, fi, p.strings);
+    auto& to = p.orphans[row.conn];
+    to.events.insert(to.events.end(), o.events.begin(), o.events.end());
+    to.transfers.insert(to.transfers.end(), o.transfers.begin(), o.transfers.end());
+  }
+
+  // Stub legs for IS-Link observations whose legs were not loaded (facts).
+  void add_islinks(bool stub_missing_legs) {
+    std::sort(islink_rows.begin(), islink_rows.end(),
+              [](const Row& a, const Row& b) { return a.id < b.id; });
+    for (const Row& row : islink_rows) {
+      const std::uint32_t fi = index_of(row.file);
+      FilePartial& p = partials[fi];
+      auto leg = leg_of_row.find(row.part);  // `part` holds the leg row here
+      if (leg == leg_of_row.end()) {
+        if (!stub_missing_legs) continue;
+        Leg& l = p.legs.emplace_back();
+        l.site = fi;
+        l.call_uuid = "#" + std::to_string(row.part);
+        leg = leg_of_row.emplace(row.part, static_cast<std::uint32_t>(p.legs.size() - 1)).first;
+      }
+      correlate::IsLinkObservation o = decode_islink(row.data, fi, p.strings);
+      o.leg = leg->second;
+      p.islinks.push_back(std::move(o));
+    }
+    islink_rows.clear();
+  }
+
+  correlate::Correlation build(const correlate::BuildOptions& options) {
+    std::stable_sort(transfers.begin(), transfers.end(), [](const auto& a, const auto& b) {
+      return a.part != b.part ? a.part < b.part : a.seq < b.seq;
+    });
+    for (auto& t : transfers)
+      partials[t.file].transfers.push_back(std::move(t.t));
+    transfers.clear();
+    std::vector<parse::FileInfo> infos;
+    infos.reserve(files.size());
+    for (auto& f : files)
+      infos.push_back(f.info);
+    return correlate::build_correlation(std::move(partials), std::move(infos), options);
+  }
+
+  correlate::SiteFacts facts() {
+    correlate::SiteFacts out;
+    for (const auto& f : files)
+      out.files.push_back(f.site);
+    auto s = db.prepare("SELECT name, clock_offset, clock_reference, clock_links FROM sites");
+    while (s->step()) {
+      correlate::SiteFacts::Clock c;
+      c.site = std::string(s->text(0));
+      if (!s->is_null(1)) c.offset = s->integer(1);
+      c.reference = std::string(s->text(2));
+      c.links = static_cast<std::uint32_t>(s->integer(3));
+      out.clocks.push_back(std::move(c));
+    }
+    return out;
+  }
+};
+
+Store::Store(std::unique_ptr<Database> db) : db_(std::move(db)) {
+  migrate(*db_);
+}
+
+namespace {
+
+FileRow read_file_row(Statement& s) {
+  FileRow f;
+  f.id = s.integer(0);
+  f.path = std::string(s.text(1));
+  f.head_len = s.integer(2);
+  f.head_hash = s.integer(3);
+  f.size = s.integer(4);
+  f.gz = s.integer(5) != 0;
+  f.resume_offset = s.integer(6);
+  if (!s.is_null(7) && !s.blob(7).empty()) f.resume = decode_resume(s.blob(7));
+  if (!s.is_null(8)) f.open_part = s.integer(8);
+  if (!s.is_null(9)) f.info = decode_info(s.blob(9));
+  f.info.path = f.path;
+  return f;
+}
+
+constexpr const char* kFileColumns =
+    "SELECT id, path, head_len, head_hash, size, gz, resume_offset, resume_state, open_part, "
+    "info FROM files ";
+
+}  // namespace
+
+std::optional<FileRow> Store::active_file(const std::string& path) {
+  auto s =
+      db_->prepare(std::string(kFileColumns) + "WHERE path = ? AND status = 0 ORDER BY id DESC");
+  s->bind_text(1, path);
+  if (!s->step()) return std::nullopt;
+  return read_file_row(*s);
+}
+
+std::vector<FileRow> Store::files_with_head(std::int64_t head_hash) {
+  auto s = db_->prepare(std::string(kFileColumns) + "WHERE head_hash = ? ORDER BY id");
+  s->bind_int(1, head_hash);
+  std::vector<FileRow> out;
+  while (s->step())
+    out.push_back(read_file_row(*s));
+  return out;
+}
+
+std::int64_t Store::add_file(const std::string& path, std::int64_t head_len, std::int64_t head_hash,
+                             bool gz) {
+  db_->begin();
+  try {
+    auto s = db_->prepare(
+        "INSERT INTO files (path, head_len, head_hash, gz) VALUES (?, ?, ?, ?) RETURNING id");
+    s->bind_text(1, path);
+    s->bind_int(2, head_len);
+    s->bind_int(3, head_hash);
+    s->bind_int(4, gz ? 1 : 0);
+    s->step();
+    const std::int64_t id = s->integer(0);
+    s.reset();
+    db_->commit();
+    return id;
+  } catch (...) {
+    db_->rollback();
+    throw;
+  }
+}
+
+void Store::set_file_path(std::int64_t id, const std::string& path) {
+  auto s = db_->prepare("UPDATE files SET path = ?, status = 0 WHERE id = ?");
+  s->bind_text(1, path);
+  s->bind_int(2, id);
+  s->step();
+}
+
+void Store::retire_file(std::int64_t id) {
+  auto s = db_->prepare("UPDATE files SET status = 1 WHERE id = ?");
+  s->bind_int(1, id);
+  s->step();
+}
+
+namespace {
+
+void delete_part(Database& db, std::int64_t part) {
+  auto del_key = db.prepare("DELETE FROM keys WHERE key = ? AND ref = ?");
+  StringPool pool;
+  {
+    auto legs = db.prepare("SELECT id, data FROM legs WHERE part = ?");
+    legs->bind_int(1, part);
+    while (legs->step()) {
+      const LegRecord r = decode_leg(legs->blob(1), 0, pool);
+      for (std::int64_t h : hashes(search_keys(r))) {
+        del_key->reset();
+        del_key->bind_int(1, h);
+        del_key->bind_int(2, legs->integer(0));
+        del_key->step();
+      }
+    }
+  }
+  {
+    auto orphans = db.prepare("SELECT id, conn, data FROM orphans WHERE part = ?");
+    orphans->bind_int(1, part);
+    while (orphans->step()) {
+      const std::string conn(orphans->text(1));
+      const auto o = decode_orphans(orphans->blob(2), 0, pool);
+      for (std::int64_t h : hashes(orphan_keys(conn, o))) {
+        del_key->reset();
+        del_key->bind_int(1, h);
+        del_key->bind_int(2, -orphans->integer(0));
+        del_key->step();
+      }
+    }
+  }
+  for (const char* table : {"legs", "islinks", "orphans"}) {
+    auto s = db.prepare(fmt::format("DELETE FROM {} WHERE part = ?", table));
+    s->bind_int(1, part);
+    s->step();
+  }
+  auto s = db.prepare("DELETE FROM parts WHERE id = ?");
+  s->bind_int(1, part);
+  s->step();
+}
+
+}  // namespace
+
+bool Store::write_part(const PartWrite& w) {
+  Database& db = *db_;
+  db.begin();
+  try {
+    db.lock(key_hash("file") ^ w.file);
+    {
+      auto s = db.prepare("SELECT resume_offset, open_part FROM files WHERE id = ?");
+      s->bind_int(1, w.file);
+      if (!s->step()) throw DbError(fmt::format("file row {} disappeared", w.file), false);
+      const auto offset = static_cast<std::uint64_t>(s->integer(0));
+      std::optional<std::int64_t> open;
+      if (!s->is_null(1)) open = s->integer(1);
+      if (offset != w.expect_resume_offset || open != w.expect_open_part) {
+        s.reset();
+        db.rollback();
+        return false;
+      }
+    }
+    if (w.expect_open_part) delete_part(db, *w.expect_open_part);
+
+    const FilePartial& p = w.partial;
+    std::int64_t part = 0;
+    {
+      auto s = db.prepare(
+          "INSERT INTO parts (file, start_offset, end_offset, events, summary) "
+          "VALUES (?, ?, ?, ?, ?) RETURNING id");
+      s->bind_int(1, w.file);
+      s->bind_int(2, static_cast<std::int64_t>(w.start_offset));
+      s->bind_int(3, static_cast<std::int64_t>(w.end_offset));
+      s->bind_int(4, static_cast<std::int64_t>(p.events));
+      s->bind_blob(5, encode_summary(summary_of(p)));
+      s->step();
+      part = s->integer(0);
+    }
+    // Per leg: its transfer observations (with their place) and IS-Link ids.
+    std::vector<std::vector<TransferRecord>> leg_transfers(p.legs.size());
+    for (std::uint32_t k = 0; k < p.transfers.size(); ++k) {
+      const auto& t = p.transfers[k];
+      if (t.leg < p.legs.size()) leg_transfers[t.leg].push_back({k, t});
+    }
+    std::vector<std::vector<std::string>> leg_islinks(p.legs.size());
+    for (const auto& o : p.islinks)
+      if (o.leg < p.legs.size()) leg_islinks[o.leg].push_back(o.id);
+
+    auto insert_leg = db.prepare(
+        "INSERT INTO legs (part, file, call_uuid, first_utc, last_utc, data) "
+        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
+    auto insert_key =
+        db.prepare("INSERT INTO keys (key, ref) VALUES (?, ?) ON CONFLICT DO NOTHING");
+    std::vector<std::int64_t> leg_rows(p.legs.size());
+    std::vector<std::pair<std::int64_t, std::int64_t>> keys;  // hash, leg (or -orphan) row
+    StringPool scratch;
+    for (std::uint32_t k = 0; k < p.legs.size(); ++k) {
+      const Leg& l = p.legs[k];
+      const std::string data = encode_leg(l, leg_transfers[k], leg_islinks[k], p.strings);
+      std::optional<model::Micros> first, last;
+      for (const auto& e : l.events) {
+        if (!e.has_utc()) continue;
+        if (!first || e.utc < *first) first = e.utc;
+        if (!last || e.utc > *last) last = e.utc;
+      }
+      insert_leg->reset();
+      insert_leg->bind_int(1, part);
+      insert_leg->bind_int(2, w.file);
+      insert_leg->bind_text(3, l.call_uuid);
+      if (first) {
+        insert_leg->bind_int(4, *first);
+        insert_leg->bind_int(5, *last);
+      } else {
+        insert_leg->bind_null(4);
+        insert_leg->bind_null(5);
+      }
+      insert_leg->bind_blob(6, data);
+      insert_leg->step();
+      leg_rows[k] = insert_leg->integer(0);
+      insert_leg->reset();
+      LegRecord r;
+      r.leg.call_uuid = l.call_uuid;
+      r.leg.conn_ids = l.conn_ids;
+      r.leg.transfer_conn_ids = l.transfer_conn_ids;
+      r.leg.dns = l.dns;
+      r.leg.ani = l.ani;
+      r.leg.dnis = l.dnis;
+      r.leg.user_data = l.user_data;
+      r.transfers = std::move(leg_transfers[k]);
+      r.islink_ids = std::move(leg_islinks[k]);
+      for (std::int64_t h : hashes(search_keys(r)))
+        keys.emplace_back(h, leg_rows[k]);
+    }
+    {
+      auto s = db.prepare("INSERT INTO islinks (part, file, leg, data) VALUES (?, ?, ?, ?)");
+      for (const auto& o : p.islinks) {
+        if (o.leg >= leg_rows.size()) continue;
+        s->reset();
+        s->bind_int(1, part);
+        s->bind_int(2, w.file);
+        s->bind_int(3, leg_rows[o.leg]);
+        s->bind_blob(4, encode_islink(o, p.strings));
+        s->step();
+      }
+    }
+    {
+      auto s = db.prepare(
+          "INSERT INTO orphans (part, file, conn, data) VALUES (?, ?, ?, ?) RETURNING id");
+      for (const auto& [conn, o] : p.orphans) {
+        s->reset();
+        s->bind_int(1, part);
+        s->bind_int(2, w.file);
+        s->bind_text(3, conn);
+        s->bind_blob(4, encode_orphans(o, p.strings));
+        s->step();
+        const std::int64_t id = s->integer(0);
+        s->reset();
+        for (std::int64_t h : hashes(orphan_keys(conn, o)))
+          keys.emplace_back(h, -id);
+      }
+    }
+    // In key order: the index pages are visited once each, not at random.
+    std::sort(keys.begin(), keys.end());
+    for (const auto& [h, ref] : keys) {
+      insert_key->reset();
+      insert_key->bind_int(1, h);
+      insert_key->bind_int(2, ref);
+      insert_key->step();
+    }
+    {
+      auto s = db.prepare(
+          "UPDATE files SET resume_offset = ?, resume_state = ?, size = ?, info = ?, "
+          "open_part = ?, events = events + ? WHERE id = ?");
+      s->bind_int(1, static_cast<std::int64_t>(w.resume_offset));
+      if (w.resume_state.empty()) {
+        s->bind_null(2);
+      } else {
+        s->bind_blob(2, w.resume_state);
+      }
+      s->bind_int(3, static_cast<std::int64_t>(w.size));
+      s->bind_blob(4, encode_info(w.info));
+      if (w.open) {
+        s->bind_int(5, part);
+      } else {
+        s->bind_null(5);
+      }
+      s->bind_int(6, static_cast<std::int64_t>(p.events));
+      s->bind_int(7, w.file);
+      s->step();
+    }
+    db.commit();
+    return true;
+  } catch (...) {
+    db.rollback();
+    throw;
+  }
+}
+
+void Store::refresh_facts() {
+  Database& db = *db_;
+  db.begin();
+  try {
+    db.lock(kFactsLock);
+    const std::string version = parts_version(db);
+    Loader loader(db);
+    loader.load_files();
+    auto s = db.prepare("SELECT id, leg, file, data FROM islinks ORDER BY id");
+    while (s->step())
+      loader.islink_rows.push_back(
+          {s->integer(0), s->integer(1), s->integer(2), {}, std::string(s->blob(3))});
+    s.reset();
+    loader.add_islinks(true);
+    std::vector<std::int64_t> ids;
+    for (const auto& f : loader.files)
+      ids.push_back(f.id);
+    correlate::BuildOptions options;
+    const correlate::Correlation c = loader.build(options);
+    auto file = db.prepare("UPDATE files SET site = ?, site_source = ? WHERE id = ?");
+    for (std::uint32_t i = 0; i < c.files.size() && i < ids.size(); ++i) {
+      const auto& site = c.sites[c.files[i].site];
+      file->reset();
+      file->bind_text(1, site.name);
+      file->bind_int(2, static_cast<std::int64_t>(site.name_source));
+      file->bind_int(3, ids[i]);
+      file->step();
+    }
+    run(db, "DELETE FROM sites");
+    auto site = db.prepare(
+        "INSERT INTO sites (name, clock_offset, clock_reference, clock_links) VALUES (?, ?, ?, ?)");
+    for (const auto& si : c.sites) {
+      site->reset();
+      site->bind_text(1, si.name);
+      if (si.clock_offset) {
+        site->bind_int(2, *si.clock_offset);
+      } else {
+        site->bind_null(2);
+      }
+      site->bind_text(3, c.sites[si.clock_reference].name);
+      site->bind_int(4, si.clock_links);
+      site->step();
+    }
+    file.reset();
+    site.reset();
+    run(db, "DELETE FROM meta WHERE key = 'facts_parts'");
+    auto v = db.prepare("INSERT INTO meta (key, value) VALUES ('facts_parts', ?)");
+    v->bind_text(1, version);
+    v->step();
+    v.reset();
+    db.commit();
+  } catch (...) {
+    db.rollback();
+    throw;
+  }
+}
+
+correlate::Correlation Store::load_all(const correlate::BuildOptions& options, LoadStats* stats) {
+  Loader loader(*db_);
+  loader.load_files();
+  {
+    auto s = db_->prepare("SELECT id, part, file, data FROM legs ORDER BY id");
+    while (s->step()) {
+      loader.add_leg({s->integer(0), s->integer(1), s->integer(2), {}, std::string(s->blob(3))});
+      if (stats != nullptr) ++stats->legs;
+    }
+  }
+  {
+    auto s = db_->prepare("SELECT id, part, file, conn, data FROM orphans ORDER BY id");
+    while (s->step())
+      loader.add_orphans({s->integer(0), s->integer(1), s->integer(2), std::string(s->text(3)),
+                          std::string(s->blob(4))});
+  }
+  {
+    auto s = db_->prepare("SELECT id, leg, file, data FROM islinks ORDER BY id");
+    while (s->step())
+      loader.islink_rows.push_back(
+          {s->integer(0), s->integer(1), s->integer(2), {}, std::string(s->blob(3))});
+  }
+  loader.add_islinks(false);
+  if (stats != nullptr) stats->whole = true;
+  return loader.build(options);
+}
+
+std::optional<correlate::Correlation> Store::load_for_id(std::string_view id,
+                                                         const correlate::BuildOptions& options,
+                                                         LoadStats* stats) {
+  // Site facts older than the parts (an ingest ended before it refreshed
+  // them) are brought up to date first.
+  std::string facts_version;
+  {
+    auto s = db_->prepare("SELECT value FROM meta WHERE key = 'facts_parts'");
+    if (s->step()) facts_version = std::string(s->text(0));
+  }
+  if (facts_version != parts_version(*db_)) refresh_facts();
+  Loader loader(*db_);
+  loader.load_files();
+  if (!loader.facts_complete) return std::nullopt;
+
+  auto by_key = db_->prepare("SELECT ref FROM keys WHERE key = ?");
+  auto leg_row = db_->prepare("SELECT id, part, file, data FROM legs WHERE id = ?");
+  auto orphan_row = db_->prepare("SELECT id, part, file, conn, data FROM orphans WHERE id = ?");
+
+  std::vector<std::int64_t> frontier{key_hash(id)};
+  const std::string conn = model::normalize_conn_id(id);
+  if (!conn.empty()) frontier.push_back(key_hash(conn));
+  std::unordered_set<std::int64_t> seen_keys(frontier.begin(), frontier.end());
+  std::unordered_set<std::int64_t> seen_refs;
+  std::vector<Loader::Row> legs, orphans;
+  StringPool scratch;
+  while (!frontier.empty()) {
+    std::vector<std::int64_t> refs;
+    for (std::int64_t k : frontier) {
+      by_key->reset();
+      by_key->bind_int(1, k);
+      while (by_key->step()) {
+        const std::int64_t ref = by_key->integer(0);
+        if (seen_refs.insert(ref).second) refs.push_back(ref);
+      }
+    }
+    frontier.clear();
+    if (legs.size() + refs.size() > kMaxClosureLegs) return std::nullopt;
+    auto more = [&](const std::vector<std::string>& keys) {
+      for (std::int64_t h : hashes(keys))
+        if (seen_keys.insert(h).second) frontier.push_back(h);
+    };
+    for (std::int64_t ref : refs) {
+      if (ref > 0) {
+        leg_row->reset();
+        leg_row->bind_int(1, ref);
+        if (!leg_row->step()) continue;
+        Loader::Row row{
+            ref, leg_row->integer(1), leg_row->integer(2), {}, std::string(leg_row->blob(3))};
+        more(link_keys(decode_leg(row.data, 0, scratch)));
+        legs.push_back(std::move(row));
+      } else {
+        orphan_row->reset();
+        orphan_row->bind_int(1, -ref);
+        if (!orphan_row->step()) continue;
+        Loader::Row row{-ref, orphan_row->integer(1), orphan_row->integer(2),
+                        std::string(orphan_row->text(3)), std::string(orphan_row->blob(4))};
+        more(orphan_keys(row.conn, decode_orphans(row.data, 0, scratch)));
+        orphans.push_back(std::move(row));
+      }
+    }
+  }
+  auto by_id = [](const Loader::Row& a, const Loader::Row& b) { return a.id < b.id; };
+  std::sort(legs.begin(), legs.end(), by_id);
+  std::sort(orphans.begin(), orphans.end(), by_id);
+  for (const auto& row : legs)
+    loader.add_leg(row);
+  for (const auto& row : orphans)
+    loader.add_orphans(row);
+  auto islinks = db_->prepare("SELECT id, leg, file, data FROM islinks WHERE leg = ?");
+  for (const auto& row : legs) {
+    islinks->reset();
+    islinks->bind_int(1, row.id);
+    while (islinks->step())
+      loader.islink_rows.push_back({islinks->integer(0),
+                                    islinks->integer(1),
+                                    islinks->integer(2),
+                                    {},
+                                    std::string(islinks->blob(3))});
+  }
+  loader.add_islinks(false);
+  if (stats != nullptr) stats->legs = legs.size();
+  correlate::SiteFacts facts = loader.facts();
+  correlate::BuildOptions with_facts = options;
+  with_facts.facts = &facts;
+  return loader.build(with_facts);
+}
+
+}  // namespace calltrail::store

@@ -1,0 +1,99 @@
+// A store answers as the files do: interactions, sites and traces compared as
+// JSON on simulated data (several scenarios and seeds, small parts so that
+// legs span parts) and on the seed sample.
+#include <gtest/gtest.h>
+
+#include "store_support.hpp"
+
+namespace calltrail::test {
+namespace {
+
+struct Case {
+  std::string name;
+  std::string args;  // for calltrail simulate
+  std::string part_bytes;
+};
+
+class StoreEquality : public ::testing::TestWithParam<Case> {};
+
+TEST_P(StoreEquality, SameJsonAsFromFiles) {
+  const Case& c = GetParam();
+  TempDir dir(c.name);
+  const std::string logs = dir.str("logs");
+  simulate(logs, c.args);
+  const std::string db = dir.str("store.db");
+  ScopedEnv parts("CALLTRAIL_INGEST_PART_BYTES", c.part_bytes);
+  auto r = run_calltrail("ingest " + q(logs) + " --db " + q(db));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_same_answers(q(logs), db, 12);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Simulated, StoreEquality,
+    ::testing::Values(
+        Case{"mixed", "--interactions 300 --seed 3 --segment-size 64k", "20000"},
+        Case{"mixed_one_part", "--interactions 200 --seed 8", "100000000"},
+        Case{"five_sites_spaces", "--interactions 200 --seed 6 --sites 5 --style spaces", "7000"},
+        Case{"flat_gzip", "--interactions 150 --seed 5 --style flat --gzip", "15000"},
+        Case{"consult", "--only consult --interactions 60 --seed 11", "5000"},
+        Case{"multisite_consult", "--only multisite-consult --interactions 60 --seed 12", "5000"},
+        Case{"postmortem", "--only postmortem-islink --interactions 60 --seed 13", "5000"},
+        Case{"lost_events", "--only lost-events --interactions 60 --seed 14", "3000"},
+        Case{"connid_reuse", "--only connid-reuse --interactions 60 --seed 15", "4000"},
+        Case{"unmonitored", "--only unmonitored --interactions 60 --seed 16", "6000"}),
+    [](const auto& p) { return p.param.name; });
+
+TEST(StoreEquality, SeedSample) {
+  TempDir dir("seed");
+  const std::string seed = std::string(CALLTRAIL_SOURCE_DIR) + "/samples/seed";
+  const std::string db = dir.str("store.db");
+  auto r = run_calltrail("ingest " + q(seed) + " --db " + q(db));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_same_answers(q(seed), db, 10);
+  // Every identifier of the seed's interaction, in text form too.
+  for (const char* id : {"00RP30KH7088L1IC08GB82LAES000317", "009a021843038407"}) {
+    auto a = run_calltrail(std::string("trace ") + id + " " + q(seed));
+    auto b = run_calltrail(std::string("trace ") + id + " --db " + q(db));
+    EXPECT_EQ(a.exit_code, 0) << a.err;
+    EXPECT_EQ(b.out, a.out) << id;
+  }
+}
+
+TEST(StoreQueries, UnknownIdAndFilters) {
+  TempDir dir("queries");
+  const std::string logs = dir.str("logs");
+  simulate(logs, "--interactions 80 --seed 21");
+  const std::string db = dir.str("store.db");
+  ASSERT_EQ(run_calltrail("ingest " + q(logs) + " --db " + q(db)).exit_code, 0);
+  auto none = run_calltrail("trace no-such-id --db " + q(db));
+  EXPECT_EQ(none.exit_code, 1);
+  for (const std::string filter :
+       {"--incomplete", "--from 2012-10-29T14:00:00Z", "--to 2012-10-29T13:50:00Z",
+        "--from 2012-10-29T13:45:00Z --to 2012-10-29T14:00:00Z"}) {
+    auto a = run_calltrail("interactions " + filter + " " + q(logs));
+    auto b = run_calltrail("interactions " + filter + " --db " + q(db));
+    EXPECT_EQ(b.out, a.out) << filter;
+    auto all = run_calltrail("interactions --db " + q(db));
+    EXPECT_LT(a.out.size(), all.out.size()) << filter << " filters nothing";
+  }
+  // --site NAME keeps the interactions with a leg on that site.
+  auto sites = nlohmann::json::parse(run_calltrail("sites --format json --db " + q(db)).out);
+  const std::string site = sites["sites"][0]["name"];
+  auto only = run_calltrail("interactions --site " + q(site) + " --db " + q(db));
+  std::istringstream in(only.out);
+  int n = 0;
+  for (std::string line; std::getline(in, line); ++n) {
+    auto j = nlohmann::json::parse(line);
+    bool on_site = false;
+    for (const auto& s : j["sites"])
+      on_site = on_site || s == site;
+    EXPECT_TRUE(on_site) << line;
+  }
+  EXPECT_GT(n, 0);
+  // Neither paths nor --db, or both: a usage error.
+  EXPECT_EQ(run_calltrail("interactions").exit_code, 2);
+  EXPECT_EQ(run_calltrail("interactions " + q(logs) + " --db " + q(db)).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace calltrail::test
