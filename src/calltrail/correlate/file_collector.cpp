@@ -145,6 +145,10 @@ void FileCollector::flush_app() {
 
 FilePartial FileCollector::finish() {
   flush_app();
+  // Vectors grown by doubling hold up to twice their events; the partial is
+  // kept until every file is read, so give the slack back now.
+  for (auto& leg : partial_.legs)
+    leg.events.shrink_to_fit();
   return std::move(partial_);
 }
 
