@@ -376,6 +376,8 @@ bool LogParser::on_record(std::string_view line, const LineTime& time) {
       return true;
     }
   }
+  // Without "message" or "TEvent:" after the time, no record is glued on.
+  if (!last_line_has_keyword_) return false;
   return try_glued_record(line, time.size);
 }
 
@@ -388,9 +390,13 @@ bool LogParser::try_message_header(std::string_view line, std::size_t search_fro
   std::size_t name_end = 0;
   std::size_t keyword = std::string_view::npos;
   std::string_view name;
+  // Each keyword is searched for again only once the search has passed it.
+  std::size_t m = line.find("essage ", at);
+  std::size_t te = line.find("TEvent: ", at);
+  last_line_has_keyword_ = m != std::string_view::npos || te != std::string_view::npos;
   for (;;) {
-    const std::size_t m = line.find("essage ", at);
-    const std::size_t te = line.find("TEvent: ", at);
+    if (m < at) m = line.find("essage ", at);
+    if (te < at) te = line.find("TEvent: ", at);
     if (m == std::string_view::npos && te == std::string_view::npos) return false;
     std::size_t name_pos;
     if (m < te) {

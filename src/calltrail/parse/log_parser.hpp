@@ -93,6 +93,8 @@ class LogParser {
   LineTime last_time_;
   bool have_time_ = false;
   bool offset_checked_ = false;
+  // Whether the last try_message_header() found a keyword at all.
+  bool last_line_has_keyword_ = false;
 
   ParserCheckpoint checkpoint_;
   void take_checkpoint();
