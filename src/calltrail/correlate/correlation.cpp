@@ -10,6 +10,7 @@
 #include <numeric>
 #include <queue>
 #include <set>
+#include <span>
 
 #include "calltrail/base/time.hpp"
 #include "calltrail/correlate/conn_id.hpp"
@@ -840,9 +841,21 @@ class Builder {
     }
     // Group roots are their smallest leg, so walking roots in index order
     // gives the groups in the order of their first leg.
-    std::vector<std::vector<std::uint32_t>> members(n);
-    for (std::uint32_t i = 0; i < n; ++i)
-      members[groups.find(i)].push_back(i);
+    // The legs of every group, one run per root in a flat array.
+    std::vector<std::uint32_t> root_of(n);
+    std::vector<std::uint32_t> group_start(n + 1, 0);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      root_of[i] = groups.find(i);
+      ++group_start[root_of[i] + 1];
+    }
+    for (std::uint32_t r = 0; r < n; ++r)
+      group_start[r + 1] += group_start[r];
+    std::vector<std::uint32_t> member_legs(n);
+    {
+      std::vector<std::uint32_t> fill(group_start.begin(), group_start.end() - 1);
+      for (std::uint32_t i = 0; i < n; ++i)
+        member_legs[fill[root_of[i]]++] = i;
+    }
 
     // Gaps per site, by the time after the gap, for the overlap search.
     std::vector<std::vector<std::uint32_t>> site_gaps(c_.sites.size());
@@ -859,8 +872,11 @@ class Builder {
     };
     std::vector<std::uint32_t> links;
     std::vector<std::uint32_t> gaps;
-    for (auto& legs : members) {
-      if (legs.empty()) continue;
+    std::vector<Interaction> found;
+    for (std::uint32_t r = 0; r < n; ++r) {
+      if (group_start[r] == group_start[r + 1]) continue;
+      const std::span<std::uint32_t> legs(member_legs.data() + group_start[r],
+                                          group_start[r + 1] - group_start[r]);
       Interaction it;
       std::sort(legs.begin(), legs.end(), [&](std::uint32_t a, std::uint32_t b) {
         if (start_of(a) != start_of(b)) return start_of(a) < start_of(b);
@@ -915,12 +931,18 @@ class Builder {
         if (l.kind == LinkKind::Hint) continue;
         if (!l.paired() && l.reason != LinkReason::Unmonitored) it.complete = false;
       }
-      c_.interactions.push_back(std::move(it));
+      found.push_back(std::move(it));
     }
-    std::sort(c_.interactions.begin(), c_.interactions.end(), [](const auto& a, const auto& b) {
-      if (a.start != b.start) return a.start < b.start;
-      return a.id < b.id;
+    // By start, then id: sort indices, then move each interaction once.
+    std::vector<std::uint32_t> order(found.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      if (found[a].start != found[b].start) return found[a].start < found[b].start;
+      return found[a].id < found[b].id;
     });
+    c_.interactions.reserve(found.size());
+    for (std::uint32_t i : order)
+      c_.interactions.push_back(std::move(found[i]));
     c_.leg_interaction.assign(n, 0);
     for (std::uint32_t i = 0; i < c_.interactions.size(); ++i)
       for (std::uint32_t l : c_.interactions[i].legs)
