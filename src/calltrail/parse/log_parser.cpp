@@ -155,6 +155,12 @@ LogParser::LogParser(FileInfo& info, std::uint32_t file_index, base::Diagnostics
       sink_(sink),
       max_line_(max_line < 1024 ? 1024 : max_line) {
   problem_ = [this](std::string_view code, std::string message) {
+    if (const auto& at = builder_.problem_position()) {
+      ++info_.malformed;
+      diagnostics_.report(
+          {info_.path, at->line, at->offset, std::string(code), std::move(message)});
+      return;
+    }
     report(code, std::move(message));
   };
   if (auto named = parse_file_name(info_.path)) {
@@ -239,6 +245,7 @@ void LogParser::finish() {
 }
 
 void LogParser::on_line(std::string_view line) {
+  builder_.set_position({line_no_, line_offset_});
   if (state_ == State::InRequestTrace) {
     // SIP Server's "+++ CIFace::Request +++" block: indented "Key: value" lines.
     if (!line.empty() && (line[0] == ' ' || line[0] == '\t')) {

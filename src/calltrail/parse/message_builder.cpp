@@ -211,7 +211,7 @@ void MessageBuilder::open_list(std::uint32_t field, std::int64_t declared) {
   Field& f = event_->mutable_fields()[field];
   f.kind = ValueKind::List;
   f.number = declared;
-  lists_.push_back({field, -1, declared});
+  lists_.push_back({field, -1, declared, position_});
 }
 
 void MessageBuilder::close_lists_to(std::size_t depth, const ProblemCallback& problem) {
@@ -266,8 +266,10 @@ void MessageBuilder::fix_top_level_count(OpenList& list, const ProblemCallback& 
                kids.begin() + static_cast<std::ptrdiff_t>(k + 1 + move));
   }
   if (kids.size() != declared) {
+    problem_position_ = list.header;
     problem("kv-count", fmt::format("expected {1} pairs in {0} as its header says, found {2}",
                                     event_->key(f[root]), declared, kids.size()));
+    problem_position_.reset();
   }
 }
 

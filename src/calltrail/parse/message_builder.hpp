@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -36,12 +37,25 @@ class MessageBuilder {
 
   bool active() const { return event_ != nullptr; }
 
+  // Where the text given next comes from (line number, byte offset), so a
+  // problem found later can name the line it belongs to.
+  struct Position {
+    std::uint64_t line = 0;
+    std::uint64_t offset = 0;
+  };
+  void set_position(Position p) { position_ = p; }
+  // During a problem callback: the line the problem belongs to when it is not
+  // the line being read (a KV list whose pair count is found wrong when a
+  // later line closes it).
+  const std::optional<Position>& problem_position() const { return problem_position_; }
+
  private:
   enum class Expect : std::uint8_t { AttributeName, AttributeValue, PairKey, PairValue };
   struct OpenList {
     std::uint32_t field;
     int item_indent;        // indentation of its pairs' lines, -1 until seen
     std::int64_t declared;  // pair count from the header, -1 when not printed
+    Position header;        // where the list's header was read
   };
 
   std::uint32_t add_field(std::string_view key, std::uint8_t depth);
@@ -58,6 +72,8 @@ class MessageBuilder {
   std::uint32_t pending_ = 0;  // field awaiting its value
   std::vector<OpenList> lists_;
   const ProblemCallback* problem_ = nullptr;  // of the add() call in progress
+  Position position_;
+  std::optional<Position> problem_position_;
 };
 
 }  // namespace calltrail::parse
