@@ -1,0 +1,123 @@
+// store::follow: logs that grow, rotate by rename, gain new segments and are
+// followed by a follower that is stopped and started again end up in the
+// store exactly as one ingest of the final files: every event once, and the
+// same answers as from the files.
+#include "calltrail/store/follow.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "store_support.hpp"
+
+namespace calltrail::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A follower on its own thread, with a count of finished rounds.
+class Follower {
+ public:
+  Follower(const std::string& url, const std::string& folder) {
+    store::FollowOptions options;
+    options.interval = 10ms;
+    options.ingest.part_bytes = 8000;
+    thread_ = std::thread([this, url, folder, options] {
+      const std::vector<std::string> paths{folder};
+      store::follow(url, paths, options, stop_, [this](const store::FollowRound& r) {
+        if (r.error) errors_.fetch_add(1);
+        rounds_.fetch_add(1);
+      });
+    });
+  }
+  ~Follower() { stop(); }
+  Follower(const Follower&) = delete;
+  Follower& operator=(const Follower&) = delete;
+
+  // Waits until two more rounds have finished: whatever was on disk before
+  // the call has been read by then.
+  bool settle() {
+    const auto target = rounds_.load() + 2;
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (rounds_.load() < target) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(5ms);
+    }
+    return true;
+  }
+  void stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  int errors() const { return errors_.load(); }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::atomic<std::uint64_t> rounds_{0};
+  std::atomic<int> errors_{0};
+  std::thread thread_;
+};
+
+void append(const fs::path& file, const std::string& data) {
+  std::ofstream(file, std::ios::binary | std::ios::app) << data;
+}
+
+TEST(StoreFollow, GrowthNewSegmentsRotationAndRestart) {
+  TempDir dir("follow");
+  const std::string full = dir.str("full");
+  simulate(full, "--interactions 120 --segment-size 50k --seed 17");
+  std::vector<fs::path> segments;
+  for (const auto& e : fs::directory_iterator(full))
+    if (e.path().extension() == ".log") segments.push_back(e.path());
+  std::sort(segments.begin(), segments.end());
+  ASSERT_GE(segments.size(), 4u);
+
+  const fs::path live = dir.path() / "live";
+  fs::create_directories(live);
+  const std::string url = dir.str("store.db");
+  std::mt19937 rng(17);
+  // The first half of the segments, each cut at a random byte (mid-line too).
+  const std::size_t half = segments.size() / 2;
+  std::vector<std::string> rest(segments.size());
+  for (std::size_t i = 0; i < half; ++i) {
+    const std::string data = read_text(segments[i].string());
+    const std::size_t cut = rng() % (data.size() + 1);
+    append(live / segments[i].filename(), data.substr(0, cut));
+    rest[i] = data.substr(cut);
+  }
+  {
+    Follower f(url, live.string());
+    ASSERT_TRUE(f.settle());
+    // The files grow in two steps while followed.
+    for (std::size_t i = 0; i < half; ++i) {
+      const std::size_t cut = rng() % (rest[i].size() + 1);
+      append(live / segments[i].filename(), rest[i].substr(0, cut));
+      rest[i] = rest[i].substr(cut);
+    }
+    ASSERT_TRUE(f.settle());
+    for (std::size_t i = 0; i < half; ++i)
+      append(live / segments[i].filename(), rest[i]);
+    ASSERT_TRUE(f.settle());
+    // Rotation by rename: the first segment moves to another name.
+    fs::rename(live / segments[0].filename(), live / (segments[0].filename().string() + ".1"));
+    ASSERT_TRUE(f.settle());
+    EXPECT_EQ(f.errors(), 0);
+  }
+  // Stopped; new segments appear while nobody follows; started again.
+  for (std::size_t i = half; i < segments.size(); ++i)
+    append(live / segments[i].filename(), read_text(segments[i].string()));
+  {
+    Follower f(url, live.string());
+    ASSERT_TRUE(f.settle());
+    EXPECT_EQ(f.errors(), 0);
+  }
+  for (const auto& [where, n] : stored_events(url))
+    EXPECT_EQ(n, 1) << where;
+  expect_same_answers(q(live.string()), url, 5);
+}
+
+}  // namespace
+}  // namespace calltrail::test
