@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <initializer_list>
 #include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -139,6 +140,31 @@ class Simulator {
     return t + s.clock_skew_us + Micros{s.utc_offset} * kSecond;
   }
   MessageText begin_event(Call& call, Micros t, std::string_view name);
+  // One attribute of a message written whole by event() or request().
+  struct Attr {
+    enum class Kind : std::uint8_t { Str, Bare, Int, UserData };
+    Kind kind;
+    std::string_view name;
+    std::string_view text;
+    std::int64_t number = 0;
+  };
+  static Attr str(std::string_view name, std::string_view value) {
+    return {Attr::Kind::Str, name, value};
+  }
+  static Attr bare(std::string_view name, std::string_view value) {
+    return {Attr::Kind::Bare, name, value};
+  }
+  static Attr integer(std::string_view name, std::int64_t value) {
+    return {Attr::Kind::Int, name, {}, value};
+  }
+  static Attr customer_data() { return {Attr::Kind::UserData, {}, {}}; }
+  // An event (or request) with these attributes after its standard ones,
+  // written and finished. Attribute values are read before the message is
+  // begun, so they must not draw random numbers.
+  void event(Call& call, Micros t, std::string_view name, std::initializer_list<Attr> attrs);
+  void request(std::uint32_t site, Micros t, std::string_view name, std::string_view client,
+               int handle, std::initializer_list<Attr> attrs);
+  void write(MessageText& m, std::initializer_list<Attr> attrs);
   MessageText begin_request(std::uint32_t site, Micros t, std::string_view name,
                             std::string_view client, int handle);
   std::string& begin_plain(std::uint32_t site, Micros t);
@@ -354,6 +380,39 @@ MessageText Simulator::begin_request(std::uint32_t site, Micros t, std::string_v
   m.request_header(local_time(site, t), name, handle, client);
   m.attr_int("AttributeReferenceID", static_cast<std::int64_t>(++sites_[site].reference_id));
   return m;
+}
+
+void Simulator::write(MessageText& m, std::initializer_list<Attr> attrs) {
+  for (const Attr& a : attrs) {
+    switch (a.kind) {
+      case Attr::Kind::Str:
+        m.attr_str(a.name, a.text);
+        break;
+      case Attr::Kind::Bare:
+        m.attr_bare(a.name, a.text);
+        break;
+      case Attr::Kind::Int:
+        m.attr_int(a.name, a.number);
+        break;
+      case Attr::Kind::UserData:
+        user_data(m);
+        break;
+    }
+  }
+  m.end();
+  finish();
+}
+
+void Simulator::event(Call& call, Micros t, std::string_view name,
+                      std::initializer_list<Attr> attrs) {
+  auto m = begin_event(call, t, name);
+  write(m, attrs);
+}
+
+void Simulator::request(std::uint32_t site, Micros t, std::string_view name,
+                        std::string_view client, int handle, std::initializer_list<Attr> attrs) {
+  auto r = begin_request(site, t, name, client, handle);
+  write(r, attrs);
 }
 
 std::string& Simulator::begin_plain(std::uint32_t site, Micros t) {
@@ -664,18 +723,12 @@ Micros Simulator::arrive(Call& call, Micros t, bool inbound) {
   if (!inbound && plan_.report == Report::Normal) report_incoming(call, t + ms(1, 15));
   if (inbound) {
     t += ms(20, 60);
-    auto r = begin_request(site, t, "RequestAttachUserData", "00000e85 URS 10.1.2.3:49280", 12);
-    r.attr_bare("AttributeConnID", call.conn_id);
-    r.attr_str("AttributeThisDN", call.point);
-    user_data(r);
-    r.end();
-    finish();
+    request(site, t, "RequestAttachUserData", "00000e85 URS 10.1.2.3:49280", 12,
+            {bare("AttributeConnID", call.conn_id), str("AttributeThisDN", call.point),
+             customer_data()});
     t += ms(1, 4);
-    auto e = begin_event(call, t, "EventAttachedDataChanged");
-    e.attr_str("AttributeThisDN", call.point);
-    user_data(e);
-    e.end();
-    finish();
+    event(call, t, "EventAttachedDataChanged",
+          {str("AttributeThisDN", call.point), customer_data()});
   }
   return t + ms(300, 8000);
 }
@@ -696,20 +749,12 @@ void Simulator::report_incoming(Call& call, Micros t) {
 Micros Simulator::route_to_agent(Call& call, Micros t) {
   const auto site = call.site;
   call.agent = agent_dn(site);
-  auto r = begin_request(site, t, "RequestRouteCall", "00000e85 URS 10.1.2.3:49280", 12);
-  r.attr_bare("AttributeConnID", call.conn_id);
-  r.attr_str("AttributeThisDN", call.point);
-  r.attr_str("AttributeOtherDN", call.agent);
-  r.end();
-  finish();
+  request(site, t, "RequestRouteCall", "00000e85 URS 10.1.2.3:49280", 12,
+          {bare("AttributeConnID", call.conn_id), str("AttributeThisDN", call.point),
+           str("AttributeOtherDN", call.agent)});
   t += ms(1, 5);
-  {
-    auto m = begin_event(call, t, "EventRouteUsed");
-    m.attr_str("AttributeThisDN", call.point);
-    m.attr_str("AttributeOtherDN", call.agent);
-    m.end();
-    finish();
-  }
+  event(call, t, "EventRouteUsed",
+        {str("AttributeThisDN", call.point), str("AttributeOtherDN", call.agent)});
   if (use_sip(site)) {
     sip(site, t + ms(1, 3), false,
         fmt::format("INVITE sip:{}@{}:5060 SIP/2.0", call.agent, sites_[site].ip), call, true,
@@ -717,28 +762,18 @@ Micros Simulator::route_to_agent(Call& call, Micros t) {
     sip(site, t + ms(20, 60), true, "SIP/2.0 180 Ringing", call, false, "INVITE");
   }
   t += ms(5, 40);
-  {
-    auto m = begin_event(call, t, "EventRinging");
-    m.attr_str("AttributeThisDN", call.agent);
-    m.attr_str("AttributeOtherDN", customer_.ani);
-    m.attr_str("AttributeANI", customer_.ani);
-    m.attr_str("AttributeDNIS", customer_.dnis);
-    m.attr_int("AttributeCallType", 2);
-    user_data(m);
-    m.end();
-    finish();
-  }
+  event(call, t, "EventRinging",
+        {str("AttributeThisDN", call.agent), str("AttributeOtherDN", customer_.ani),
+         str("AttributeANI", customer_.ani), str("AttributeDNIS", customer_.dnis),
+         integer("AttributeCallType", 2), customer_data()});
   t += ms(2000, 12000);
   if (use_sip(site)) {
     sip(site, t - ms(3, 10), true, "SIP/2.0 200 OK", call, true, "INVITE");
     sip(site, t - ms(0, 2), false,
         fmt::format("ACK sip:{}@{}:5060 SIP/2.0", call.agent, sites_[site].ip), call, false, "ACK");
   }
-  auto m = begin_event(call, t, "EventEstablished");
-  m.attr_str("AttributeThisDN", call.agent);
-  m.attr_str("AttributeOtherDN", customer_.ani);
-  m.end();
-  finish();
+  event(call, t, "EventEstablished",
+        {str("AttributeThisDN", call.agent), str("AttributeOtherDN", customer_.ani)});
   ha_sync(call, t + ms(1, 10), call.agent);
   return t;
 }
@@ -750,17 +785,10 @@ Micros Simulator::release(Call& call, Micros t, std::string_view dn) {
         fmt::format("BYE sip:{}@{}:5060 SIP/2.0", dn, sites_[call.site].ip), call, false, "BYE");
     sip(call.site, t - ms(0, 1), false, "SIP/2.0 200 OK", call, false, "BYE");
   }
-  {
-    auto m = begin_event(call, t, "EventReleased");
-    m.attr_str("AttributeThisDN", dn);
-    m.attr_str("AttributeOtherDN", customer_.ani);
-    m.end();
-    finish();
-  }
+  event(call, t, "EventReleased",
+        {str("AttributeThisDN", dn), str("AttributeOtherDN", customer_.ani)});
   t += ms(1, 20);
-  auto m = begin_event(call, t, "EventCallDeleted");
-  m.end();
-  finish();
+  event(call, t, "EventCallDeleted", {});
   ha_sync(call, t + ms(1, 5), dn);
   return t;
 }
@@ -772,24 +800,16 @@ Micros Simulator::hop_out(Call& call, Micros t, std::uint32_t target, const std:
   const auto site = call.site;
   const std::string& target_name = site_names_[target];
   if (from_agent) {
-    auto r = begin_request(site, t, "RequestSingleStepTransfer",
-                           fmt::format("0000{:04x} WDE_{} 10.8.0.{}:3000", call.agent.size() * 97,
-                                       call.agent, call.leg + 10),
-                           40 + static_cast<int>(call.leg));
-    r.attr_bare("AttributeConnID", call.conn_id);
-    r.attr_str("AttributeThisDN", call.agent);
-    r.attr_str("AttributeOtherDN", remote_point);
-    r.attr_str("AttributeLocation", target_name);
-    r.end();
-    finish();
+    request(site, t, "RequestSingleStepTransfer",
+            fmt::format("0000{:04x} WDE_{} 10.8.0.{}:3000", call.agent.size() * 97, call.agent,
+                        call.leg + 10),
+            40 + static_cast<int>(call.leg),
+            {bare("AttributeConnID", call.conn_id), str("AttributeThisDN", call.agent),
+             str("AttributeOtherDN", remote_point), str("AttributeLocation", target_name)});
   } else {
-    auto r = begin_request(site, t, "RequestRouteCall", "00000e85 URS 10.1.2.3:49280", 12);
-    r.attr_bare("AttributeConnID", call.conn_id);
-    r.attr_str("AttributeThisDN", call.point);
-    r.attr_str("AttributeOtherDN", remote_point);
-    r.attr_str("AttributeLocation", target_name);
-    r.end();
-    finish();
+    request(site, t, "RequestRouteCall", "00000e85 URS 10.1.2.3:49280", 12,
+            {bare("AttributeConnID", call.conn_id), str("AttributeThisDN", call.point),
+             str("AttributeOtherDN", remote_point), str("AttributeLocation", target_name)});
   }
   t += ms(2, 30);
   call.links.push_back({link_id, target, true});
@@ -803,12 +823,9 @@ Micros Simulator::hop_out(Call& call, Micros t, std::uint32_t target, const std:
   m.end();
   finish();
   if (!from_agent) {
-    auto u = begin_event(call, t + ms(1, 5), "EventRouteUsed");
-    u.attr_str("AttributeThisDN", call.point);
-    u.attr_str("AttributeOtherDN", remote_point);
-    u.attr_str("AttributeLocation", target_name);
-    u.end();
-    finish();
+    event(call, t + ms(1, 5), "EventRouteUsed",
+          {str("AttributeThisDN", call.point), str("AttributeOtherDN", remote_point),
+           str("AttributeLocation", target_name)});
   }
   return t;
 }
@@ -819,31 +836,16 @@ void Simulator::consult_same_site(Call& main, Micros t, bool conference) {
   Call consult = new_call(site, next_conn_id(site), "consult");
   const auto client = fmt::format("0000{:04x} WDE_{} 10.8.0.{}:3000", main.agent.size() * 97,
                                   main.agent, main.leg + 10);
-  {
-    auto r = begin_request(
-        site, t, conference ? "RequestInitiateConference" : "RequestInitiateTransfer", client, 41);
-    r.attr_bare("AttributeConnID", main.conn_id);
-    r.attr_str("AttributeThisDN", main.agent);
-    r.attr_str("AttributeOtherDN", agent2);
-    r.end();
-    finish();
-  }
+  request(site, t, conference ? "RequestInitiateConference" : "RequestInitiateTransfer", client, 41,
+          {bare("AttributeConnID", main.conn_id), str("AttributeThisDN", main.agent),
+           str("AttributeOtherDN", agent2)});
   t += ms(2, 10);
-  {
-    auto m = begin_event(main, t, "EventHeld");
-    m.attr_str("AttributeThisDN", main.agent);
-    m.end();
-    finish();
-  }
+  event(main, t, "EventHeld", {str("AttributeThisDN", main.agent)});
   t += ms(1, 10);
   auto consult_event = [&](std::string_view name, std::string_view dn, std::string_view other) {
-    auto m = begin_event(consult, t, name);
-    m.attr_str("AttributeThisDN", dn);
-    m.attr_str("AttributeOtherDN", other);
-    m.attr_int("AttributeCallType", 4);
-    m.attr_str("AttributeOrigCallUUID", main.uuid);
-    m.end();
-    finish();
+    event(consult, t, name,
+          {str("AttributeThisDN", dn), str("AttributeOtherDN", other),
+           integer("AttributeCallType", 4), str("AttributeOrigCallUUID", main.uuid)});
   };
   consult_event("EventDialing", main.agent, agent2);
   t += ms(5, 40);
@@ -853,15 +855,9 @@ void Simulator::consult_same_site(Call& main, Micros t, bool conference) {
   t += ms(1, 10);
   consult_event("EventEstablished", main.agent, agent2);
   t += ms(5000, 60000);
-  {
-    auto r = begin_request(
-        site, t, conference ? "RequestCompleteConference" : "RequestCompleteTransfer", client, 41);
-    r.attr_bare("AttributeConnID", main.conn_id);
-    r.attr_bare("AttributeTransferConnID", consult.conn_id);
-    r.attr_str("AttributeThisDN", main.agent);
-    r.end();
-    finish();
-  }
+  request(site, t, conference ? "RequestCompleteConference" : "RequestCompleteTransfer", client, 41,
+          {bare("AttributeConnID", main.conn_id), bare("AttributeTransferConnID", consult.conn_id),
+           str("AttributeThisDN", main.agent)});
   t += ms(2, 15);
   // Which call survives the merge depends on the switch: mostly the main call.
   const bool main_survives = conference || rng_.chance(0.7);
@@ -876,53 +872,30 @@ void Simulator::consult_same_site(Call& main, Micros t, bool conference) {
   link.conference = conference;
   ia_.links.push_back(link);
   auto released = [&](Call& c, const Call& other) {
-    auto m = begin_event(c, t, "EventReleased");
-    m.attr_str("AttributeThisDN", main.agent);
-    m.attr_bare("AttributeTransferConnID", other.conn_id);
-    m.end();
-    finish();
+    event(c, t, "EventReleased",
+          {str("AttributeThisDN", main.agent), bare("AttributeTransferConnID", other.conn_id)});
     t += ms(1, 4);
   };
   if (conference) {
     released(consult, main);
-    auto a = begin_event(main, t, "EventRetrieved");
-    a.attr_str("AttributeThisDN", main.agent);
-    a.end();
-    finish();
+    event(main, t, "EventRetrieved", {str("AttributeThisDN", main.agent)});
     t += ms(1, 4);
-    auto b = begin_event(main, t, "EventPartyAdded");
-    b.attr_str("AttributeThisDN", main.agent);
-    b.attr_str("AttributeOtherDN", customer_.ani);
-    b.attr_str("AttributeThirdPartyDN", agent2);
-    b.end();
-    finish();
+    event(main, t, "EventPartyAdded",
+          {str("AttributeThisDN", main.agent), str("AttributeOtherDN", customer_.ani),
+           str("AttributeThirdPartyDN", agent2)});
   } else {
     released(main, consult);
     released(consult, main);
   }
   t += ms(1, 4);
-  {
-    auto m = begin_event(survivor, t, "EventPartyChanged");
-    m.attr_str("AttributeThisDN", agent2);
-    m.attr_bare("AttributePreviousConnID", merged.conn_id);
-    m.attr_str("AttributeOtherDN", customer_.ani);
-    m.attr_str("AttributeThirdPartyDN", main.agent);
-    m.end();
-    finish();
-  }
+  event(survivor, t, "EventPartyChanged",
+        {str("AttributeThisDN", agent2), bare("AttributePreviousConnID", merged.conn_id),
+         str("AttributeOtherDN", customer_.ani), str("AttributeThirdPartyDN", main.agent)});
   t += ms(1, 6);
-  {
-    auto m = begin_event(merged, t, "EventCallDeleted");
-    m.attr_str("AttributeRefCallUUID", survivor.uuid);
-    m.end();
-    finish();
-  }
+  event(merged, t, "EventCallDeleted", {str("AttributeRefCallUUID", survivor.uuid)});
   t += ms(10000, 150000);
   if (conference) {
-    auto m = begin_event(main, t, "EventReleased");
-    m.attr_str("AttributeThisDN", main.agent);
-    m.end();
-    finish();
+    event(main, t, "EventReleased", {str("AttributeThisDN", main.agent)});
     t += ms(1000, 30000);
   }
   release(survivor, t, agent2);
@@ -935,32 +908,16 @@ void Simulator::consult_multisite(Call& main, Micros t, std::uint32_t target) {
   const std::string link_id = next_uuid(site);
   const auto client = fmt::format("0000{:04x} WDE_{} 10.8.0.{}:3000", main.agent.size() * 97,
                                   main.agent, main.leg + 10);
-  {
-    auto r = begin_request(site, t, "RequestInitiateTransfer", client, 41);
-    r.attr_bare("AttributeConnID", main.conn_id);
-    r.attr_str("AttributeThisDN", main.agent);
-    r.attr_str("AttributeOtherDN", remote_point);
-    r.attr_str("AttributeLocation", sites_[target].spec.name());
-    r.end();
-    finish();
-  }
+  request(site, t, "RequestInitiateTransfer", client, 41,
+          {bare("AttributeConnID", main.conn_id), str("AttributeThisDN", main.agent),
+           str("AttributeOtherDN", remote_point),
+           str("AttributeLocation", sites_[target].spec.name())});
   t += ms(2, 10);
-  {
-    auto m = begin_event(main, t, "EventHeld");
-    m.attr_str("AttributeThisDN", main.agent);
-    m.end();
-    finish();
-  }
+  event(main, t, "EventHeld", {str("AttributeThisDN", main.agent)});
   t += ms(1, 10);
-  {
-    auto m = begin_event(consult, t, "EventDialing");
-    m.attr_str("AttributeThisDN", main.agent);
-    m.attr_str("AttributeOtherDN", remote_point);
-    m.attr_int("AttributeCallType", 4);
-    m.attr_str("AttributeOrigCallUUID", main.uuid);
-    m.end();
-    finish();
-  }
+  event(consult, t, "EventDialing",
+        {str("AttributeThisDN", main.agent), str("AttributeOtherDN", remote_point),
+         integer("AttributeCallType", 4), str("AttributeOrigCallUUID", main.uuid)});
   // The IS-Link attaches to the consult call.
   t += ms(5, 30);
   consult.point = main.agent;
@@ -989,24 +946,13 @@ void Simulator::consult_multisite(Call& main, Micros t, std::uint32_t target) {
   const Micros routed = arrive(remote, arrival, false);
   const Micros established = route_to_agent(remote, routed);
   t = established + ms(20, 400);
-  {
-    auto m = begin_event(consult, t, "EventEstablished");
-    m.attr_str("AttributeThisDN", main.agent);
-    m.attr_str("AttributeOtherDN", remote_point);
-    m.attr_int("AttributeCallType", 4);
-    m.attr_str("AttributeOrigCallUUID", main.uuid);
-    m.end();
-    finish();
-  }
+  event(consult, t, "EventEstablished",
+        {str("AttributeThisDN", main.agent), str("AttributeOtherDN", remote_point),
+         integer("AttributeCallType", 4), str("AttributeOrigCallUUID", main.uuid)});
   t += ms(5000, 60000);
-  {
-    auto r = begin_request(site, t, "RequestCompleteTransfer", client, 41);
-    r.attr_bare("AttributeConnID", main.conn_id);
-    r.attr_bare("AttributeTransferConnID", consult.conn_id);
-    r.attr_str("AttributeThisDN", main.agent);
-    r.end();
-    finish();
-  }
+  request(site, t, "RequestCompleteTransfer", client, 41,
+          {bare("AttributeConnID", main.conn_id), bare("AttributeTransferConnID", consult.conn_id),
+           str("AttributeThisDN", main.agent)});
   t += ms(2, 15);
   const bool main_survives = rng_.chance(0.5);
   Call& survivor = main_survives ? main : consult;
@@ -1020,26 +966,17 @@ void Simulator::consult_multisite(Call& main, Micros t, std::uint32_t target) {
   ia_.links.push_back(transfer);
   ia_.links.push_back(link);
   for (Call* c : {&main, &consult}) {
-    auto m = begin_event(*c, t, "EventReleased");
-    m.attr_str("AttributeThisDN", main.agent);
-    m.attr_bare("AttributeTransferConnID", (c == &main ? consult : main).conn_id);
-    m.end();
-    finish();
+    event(*c, t, "EventReleased",
+          {str("AttributeThisDN", main.agent),
+           bare("AttributeTransferConnID", (c == &main ? consult : main).conn_id)});
     t += ms(1, 4);
   }
-  {
-    auto m = begin_event(merged, t, "EventCallDeleted");
-    m.attr_str("AttributeRefCallUUID", survivor.uuid);
-    m.end();
-    finish();
-  }
+  event(merged, t, "EventCallDeleted", {str("AttributeRefCallUUID", survivor.uuid)});
   // The customer talks to the remote agent; the surviving call stays up as
   // the trunk-to-trunk tandem until then.
   const Micros remote_end = t + ms(10000, 150000);
   release(remote, remote_end, remote.agent);
-  auto m = begin_event(survivor, remote_end + ms(20, 300), "EventCallDeleted");
-  m.end();
-  finish();
+  event(survivor, remote_end + ms(20, 300), "EventCallDeleted", {});
 }
 
 void Simulator::run_single(Micros t) {
