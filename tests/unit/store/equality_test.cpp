@@ -14,6 +14,10 @@ struct Case {
   std::string part_bytes;
 };
 
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.name;
+}
+
 class StoreEquality : public ::testing::TestWithParam<Case> {};
 
 TEST_P(StoreEquality, SameJsonAsFromFiles) {
