@@ -19,7 +19,7 @@ using correlate::FilePartial;
 using correlate::Leg;
 
 constexpr std::int64_t kFactsLock = 0x6661637473;  // "facts"
-constexpr std::size_t kMaxClosureLegs = 20'000;
+constexpr std::size_t kMaxClosureLegs = 2'000'000;
 
 template <typename T>
 void add_unique(std::vector<T>& to, const std::vector<T>& from, std::size_t limit) {
@@ -308,7 +308,7 @@ void delete_part(Database& db, std::int64_t part) {
     legs->bind_int(1, part);
     while (legs->step()) {
       const LegRecord r = decode_leg(legs->blob(1), 0, pool);
-      for (std::int64_t h : hashes(search_keys(r))) {
+      for (std::int64_t h : search_key_hashes(r.leg, r.transfers, r.islink_ids)) {
         del_key->reset();
         del_key->bind_int(1, h);
         del_key->bind_int(2, legs->integer(0));
@@ -418,17 +418,7 @@ bool Store::write_part(const PartWrite& w) {
       insert_leg->step();
       leg_rows[k] = insert_leg->integer(0);
       insert_leg->reset();
-      LegRecord r;
-      r.leg.call_uuid = l.call_uuid;
-      r.leg.conn_ids = l.conn_ids;
-      r.leg.transfer_conn_ids = l.transfer_conn_ids;
-      r.leg.dns = l.dns;
-      r.leg.ani = l.ani;
-      r.leg.dnis = l.dnis;
-      r.leg.user_data = l.user_data;
-      r.transfers = std::move(leg_transfers[k]);
-      r.islink_ids = std::move(leg_islinks[k]);
-      for (std::int64_t h : hashes(search_keys(r)))
+      for (std::int64_t h : search_key_hashes(l, leg_transfers[k], leg_islinks[k]))
         keys.emplace_back(h, leg_rows[k]);
     }
     {
