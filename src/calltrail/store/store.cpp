@@ -279,6 +279,13 @@ std::int64_t Store::add_file(const std::string& path, std::int64_t head_len, std
     s.reset();
     db_->commit();
     return id;
+  } catch (const DbError& e) {
+    db_->rollback();
+    if (e.connection()) throw;
+    throw DbError(fmt::format("{} could not be added ({}): is another ingest reading it? Run "
+                              "again when it is done",
+                              path, e.what()),
+                  false);
   } catch (...) {
     db_->rollback();
     throw;
