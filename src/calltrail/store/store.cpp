@@ -19,6 +19,7 @@ using correlate::FilePartial;
 using correlate::Leg;
 
 constexpr std::int64_t kFactsLock = 0x6661637473;  // "facts"
+constexpr std::size_t kKeysPerInsert = 64;
 constexpr std::size_t kMaxClosureLegs = 2'000'000;
 
 template <typename T>
@@ -398,6 +399,10 @@ bool Store::write_part(const PartWrite& w) {
         "VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
     auto insert_key =
         db.prepare("INSERT INTO keys (key, ref) VALUES (?, ?) ON CONFLICT DO NOTHING");
+    std::string many = "INSERT INTO keys (key, ref) VALUES (?, ?)";
+    for (std::size_t i = 1; i < kKeysPerInsert; ++i)
+      many += ", (?, ?)";
+    auto insert_keys = db.prepare(many + " ON CONFLICT DO NOTHING");
     std::vector<std::int64_t> leg_rows(p.legs.size());
     std::vector<std::pair<std::int64_t, std::int64_t>> keys;  // hash, leg (or -orphan) row
     StringPool scratch;
@@ -456,12 +461,22 @@ bool Store::write_part(const PartWrite& w) {
           keys.emplace_back(h, -id);
       }
     }
-    // In key order: the index pages are visited once each, not at random.
+    // In key order, so that the index pages are visited once each, and many
+    // rows a statement.
     std::sort(keys.begin(), keys.end());
-    for (const auto& [h, ref] : keys) {
+    std::size_t done = 0;
+    for (; done + kKeysPerInsert <= keys.size(); done += kKeysPerInsert) {
+      insert_keys->reset();
+      for (std::size_t i = 0; i < kKeysPerInsert; ++i) {
+        insert_keys->bind_int(static_cast<int>(2 * i + 1), keys[done + i].first);
+        insert_keys->bind_int(static_cast<int>(2 * i + 2), keys[done + i].second);
+      }
+      insert_keys->step();
+    }
+    for (; done < keys.size(); ++done) {
       insert_key->reset();
-      insert_key->bind_int(1, h);
-      insert_key->bind_int(2, ref);
+      insert_key->bind_int(1, keys[done].first);
+      insert_key->bind_int(2, keys[done].second);
       insert_key->step();
     }
     {
