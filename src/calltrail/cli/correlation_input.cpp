@@ -67,7 +67,7 @@ std::optional<correlate::Correlation> from_store(const CorrelationInput& input,
                                                  std::string_view command, int& exit_code,
                                                  F&& query) {
   try {
-    store::Store st(store::open_database(input.db));
+    store::Store st(store::open_database(input.db, false));
     return query(st);
   } catch (const store::DbError& e) {
     fmt::print(stderr, "calltrail {}: store {}: {}\n", command, input.db, e.what());

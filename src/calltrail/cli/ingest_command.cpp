@@ -68,15 +68,19 @@ int run_ingest(const IngestCommandOptions& o) {
     options.progress = [progress](const store::IngestProgress& p) { (*progress)(p); };
 
   store::IngestResult r;
+  bool opened = false;
   try {
     store::Store st(store::open_database(o.db));
+    opened = true;
     r = store::ingest(st, o.paths, options);
   } catch (const store::DbError& e) {
     progress->clear();
     fmt::print(stderr, "calltrail ingest: store {}: {}\n", o.db, e.what());
-    fmt::print(stderr,
-               "calltrail ingest: what was committed is kept; run the same command again to "
-               "continue\n");
+    if (opened) {
+      fmt::print(stderr,
+                 "calltrail ingest: what was committed is kept; run the same command again to "
+                 "continue\n");
+    }
     return kExitInput;
   } catch (const store::CodecError& e) {
     progress->clear();

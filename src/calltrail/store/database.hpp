@@ -67,9 +67,10 @@ class Database {
 };
 
 bool is_postgres_url(std::string_view url);
-// A SQLite path (created when missing) or a postgresql:// / postgres:// URL.
-std::unique_ptr<Database> open_database(const std::string& url);
-std::unique_ptr<Database> open_sqlite(const std::string& path);
+// A SQLite path or a postgresql:// / postgres:// URL. A missing SQLite file
+// is created when `create`, else an error (queries need a store).
+std::unique_ptr<Database> open_database(const std::string& url, bool create = true);
+std::unique_ptr<Database> open_sqlite(const std::string& path, bool create = true);
 std::unique_ptr<Database> open_postgres(const std::string& url);
 
 // A statement run once: prepare, run, done.

@@ -506,14 +506,56 @@ std::vector<std::string> search_keys(const LegRecord& r) {
   return k;
 }
 
-std::int64_t key_hash(std::string_view s) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (char c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
+namespace {
+
+// FNV-1a over ASCII-lower-cased bytes, fed in pieces.
+class KeyHasher {
+ public:
+  KeyHasher& add(std::string_view s) {
+    for (char c : s) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
+      h_ ^= static_cast<unsigned char>(c);
+      h_ *= 1099511628211ull;
+    }
+    return *this;
   }
-  return static_cast<std::int64_t>(h);
+  std::int64_t value() const { return static_cast<std::int64_t>(h_); }
+
+ private:
+  std::uint64_t h_ = 1469598103934665603ull;
+};
+
+}  // namespace
+
+std::int64_t key_hash(std::string_view s) {
+  return KeyHasher().add(s).value();
+}
+
+std::vector<std::int64_t> search_key_hashes(const correlate::Leg& leg,
+                                            const std::vector<TransferRecord>& transfers,
+                                            const std::vector<std::string>& islink_ids) {
+  std::vector<std::int64_t> h;
+  auto add = [&](std::string_view s) {
+    if (!s.empty()) h.push_back(key_hash(s));
+  };
+  add(leg.call_uuid);
+  for (const auto& c : leg.conn_ids)
+    add(c);
+  for (const auto& c : leg.transfer_conn_ids)
+    add(c);
+  for (const auto& t : transfers)
+    add(t.observation.value);
+  for (const auto& id : islink_ids)
+    add(id);
+  for (const auto& d : leg.dns)
+    add(d);
+  add(leg.ani);
+  add(leg.dnis);
+  for (const auto& [key, value] : leg.user_data)
+    h.push_back(KeyHasher().add(key).add("=").add(value).value());
+  std::sort(h.begin(), h.end());
+  h.erase(std::unique(h.begin(), h.end()), h.end());
+  return h;
 }
 
 }  // namespace calltrail::store

@@ -75,6 +75,11 @@ ResumeState decode_resume(std::string_view blob);
 // hashing): CallUUID, ConnIDs, transfer ConnIDs and CallUUIDs, IS-Link ids,
 // DNs, ANI, DNIS, user data as key=value.
 std::vector<std::string> search_keys(const LegRecord& r);
+// key_hash() of each of search_keys(), sorted and unique, without building
+// the strings.
+std::vector<std::int64_t> search_key_hashes(const correlate::Leg& leg,
+                                            const std::vector<TransferRecord>& transfers,
+                                            const std::vector<std::string>& islink_ids);
 // The identifiers that join legs into interactions (a subset of the above).
 std::vector<std::string> link_keys(const LegRecord& r);
 

@@ -21,7 +21,8 @@ const std::vector<std::vector<const char*>> kMigrations = {
         "gz {INT} NOT NULL DEFAULT 0, resume_offset {INT} NOT NULL DEFAULT 0, open_part {INT}, "
         "events {INT} NOT NULL DEFAULT 0, site TEXT, site_source {INT}, info {BLOB}, "
         "resume_state {BLOB})",
-        "CREATE INDEX files_path ON files (path)",
+        // One active row per path: two processes cannot both start a file.
+        "CREATE UNIQUE INDEX files_path ON files (path) WHERE status = 0",
         "CREATE INDEX files_head ON files (head_hash)",
         "CREATE TABLE parts (id {ID}, file {INT} NOT NULL, start_offset {INT} NOT NULL, "
         "end_offset {INT} NOT NULL, events {INT} NOT NULL, summary {BLOB} NOT NULL)",

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <filesystem>
+
 #include "calltrail/store/database.hpp"
 
 namespace calltrail::store {
@@ -65,10 +67,16 @@ class SqliteStatement final : public Statement {
 
 class SqliteDatabase final : public Database {
  public:
-  explicit SqliteDatabase(const std::string& path) : Database(path) {
-    const int rc =
-        sqlite3_open_v2(path.c_str(), &db_,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  SqliteDatabase(const std::string& path, bool create) : Database(path) {
+    const int rc = sqlite3_open_v2(
+        path.c_str(), &db_,
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0), nullptr);
+    if (rc == SQLITE_CANTOPEN && !create && !std::filesystem::exists(path)) {
+      sqlite3_close(db_);
+      db_ = nullptr;
+      throw DbError(fmt::format("there is no store at {} (make one with calltrail ingest)", path),
+                    true);
+    }
     if (rc != SQLITE_OK) {
       std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
       sqlite3_close(db_);
@@ -110,8 +118,8 @@ class SqliteDatabase final : public Database {
 
 }  // namespace
 
-std::unique_ptr<Database> open_sqlite(const std::string& path) {
-  return std::make_unique<SqliteDatabase>(path);
+std::unique_ptr<Database> open_sqlite(const std::string& path, bool create) {
+  return std::make_unique<SqliteDatabase>(path, create);
 }
 
 }  // namespace calltrail::store

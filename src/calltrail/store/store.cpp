@@ -19,7 +19,8 @@ using correlate::FilePartial;
 using correlate::Leg;
 
 constexpr std::int64_t kFactsLock = 0x6661637473;  // "facts"
-constexpr std::size_t kMaxClosureLegs = 20'000;
+constexpr std::size_t kKeysPerInsert = 64;
+constexpr std::size_t kMaxClosureLegs = 2'000'000;
 
 template <typename T>
 void add_unique(std::vector<T>& to, const std::vector<T>& from, std::size_t limit) {
@@ -279,6 +280,13 @@ std::int64_t Store::add_file(const std::string& path, std::int64_t head_len, std
     s.reset();
     db_->commit();
     return id;
+  } catch (const DbError& e) {
+    db_->rollback();
+    if (e.connection()) throw;
+    throw DbError(fmt::format("{} could not be added ({}): is another ingest reading it? Run "
+                              "again when it is done",
+                              path, e.what()),
+                  false);
   } catch (...) {
     db_->rollback();
     throw;
@@ -308,7 +316,7 @@ void delete_part(Database& db, std::int64_t part) {
     legs->bind_int(1, part);
     while (legs->step()) {
       const LegRecord r = decode_leg(legs->blob(1), 0, pool);
-      for (std::int64_t h : hashes(search_keys(r))) {
+      for (std::int64_t h : search_key_hashes(r.leg, r.transfers, r.islink_ids)) {
         del_key->reset();
         del_key->bind_int(1, h);
         del_key->bind_int(2, legs->integer(0));
@@ -391,6 +399,10 @@ bool Store::write_part(const PartWrite& w) {
         "VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
     auto insert_key =
         db.prepare("INSERT INTO keys (key, ref) VALUES (?, ?) ON CONFLICT DO NOTHING");
+    std::string many = "INSERT INTO keys (key, ref) VALUES (?, ?)";
+    for (std::size_t i = 1; i < kKeysPerInsert; ++i)
+      many += ", (?, ?)";
+    auto insert_keys = db.prepare(many + " ON CONFLICT DO NOTHING");
     std::vector<std::int64_t> leg_rows(p.legs.size());
     std::vector<std::pair<std::int64_t, std::int64_t>> keys;  // hash, leg (or -orphan) row
     StringPool scratch;
@@ -418,17 +430,7 @@ bool Store::write_part(const PartWrite& w) {
       insert_leg->step();
       leg_rows[k] = insert_leg->integer(0);
       insert_leg->reset();
-      LegRecord r;
-      r.leg.call_uuid = l.call_uuid;
-      r.leg.conn_ids = l.conn_ids;
-      r.leg.transfer_conn_ids = l.transfer_conn_ids;
-      r.leg.dns = l.dns;
-      r.leg.ani = l.ani;
-      r.leg.dnis = l.dnis;
-      r.leg.user_data = l.user_data;
-      r.transfers = std::move(leg_transfers[k]);
-      r.islink_ids = std::move(leg_islinks[k]);
-      for (std::int64_t h : hashes(search_keys(r)))
+      for (std::int64_t h : search_key_hashes(l, leg_transfers[k], leg_islinks[k]))
         keys.emplace_back(h, leg_rows[k]);
     }
     {
@@ -459,12 +461,22 @@ bool Store::write_part(const PartWrite& w) {
           keys.emplace_back(h, -id);
       }
     }
-    // In key order: the index pages are visited once each, not at random.
+    // In key order, so that the index pages are visited once each, and many
+    // rows a statement.
     std::sort(keys.begin(), keys.end());
-    for (const auto& [h, ref] : keys) {
+    std::size_t done = 0;
+    for (; done + kKeysPerInsert <= keys.size(); done += kKeysPerInsert) {
+      insert_keys->reset();
+      for (std::size_t i = 0; i < kKeysPerInsert; ++i) {
+        insert_keys->bind_int(static_cast<int>(2 * i + 1), keys[done + i].first);
+        insert_keys->bind_int(static_cast<int>(2 * i + 2), keys[done + i].second);
+      }
+      insert_keys->step();
+    }
+    for (; done < keys.size(); ++done) {
       insert_key->reset();
-      insert_key->bind_int(1, h);
-      insert_key->bind_int(2, ref);
+      insert_key->bind_int(1, keys[done].first);
+      insert_key->bind_int(2, keys[done].second);
       insert_key->step();
     }
     {

@@ -14,6 +14,10 @@ struct Case {
   std::string part_bytes;
 };
 
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.name;
+}
+
 class StoreEquality : public ::testing::TestWithParam<Case> {};
 
 TEST_P(StoreEquality, SameJsonAsFromFiles) {
@@ -93,6 +97,31 @@ TEST(StoreQueries, UnknownIdAndFilters) {
   // Neither paths nor --db, or both: a usage error.
   EXPECT_EQ(run_calltrail("interactions").exit_code, 2);
   EXPECT_EQ(run_calltrail("interactions " + q(logs) + " --db " + q(db)).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace calltrail::test
+
+namespace calltrail::test {
+namespace {
+
+TEST(StoreErrors, MissingOrForeignStoreIsAnInputError) {
+  TempDir dir("errors");
+  const std::string missing = dir.str("missing.db");
+  auto r = run_calltrail("interactions --db " + q(missing));
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("there is no store at " + missing), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(missing));
+  const std::string junk = dir.str("junk.db");
+  std::ofstream(junk) << std::string(5000, 'x');
+  for (const std::string cmd : {"trace x --db ", "sites --db "}) {
+    auto j = run_calltrail(cmd + q(junk));
+    EXPECT_EQ(j.exit_code, 3) << cmd;
+    EXPECT_NE(j.err.find(junk), std::string::npos) << j.err;
+  }
+  auto i = run_calltrail("ingest " + q(std::string(CALLTRAIL_SOURCE_DIR) + "/samples/seed") +
+                         " --db " + q(junk));
+  EXPECT_EQ(i.exit_code, 3);
 }
 
 }  // namespace

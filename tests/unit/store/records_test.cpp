@@ -94,6 +94,12 @@ TEST(Records, LegRoundTrip) {
   for (const char* k : {"00RP30KH7088L1IC08GB82LAES000317", "009a021843038408", "4b5e0c8b", "2000",
                         "8001", "CustomerID=4711"})
     EXPECT_NE(std::find(keys.begin(), keys.end(), k), keys.end()) << k;
+  std::vector<std::int64_t> h;
+  for (const auto& k : keys)
+    h.push_back(key_hash(k));
+  std::sort(h.begin(), h.end());
+  h.erase(std::unique(h.begin(), h.end()), h.end());
+  EXPECT_EQ(search_key_hashes(r.leg, r.transfers, r.islink_ids), h);
   const auto links = link_keys(r);
   EXPECT_EQ(std::find(links.begin(), links.end(), "2000"), links.end());
 }
