@@ -91,6 +91,9 @@ class FileCollector {
 
   void add(const model::Event& event);
   FilePartial finish() { return std::move(partial_); }
+  // What has been collected so far (the live correlation reads it between
+  // batches instead of finishing).
+  const FilePartial& partial() const { return partial_; }
 
  private:
   std::uint32_t leg_for(std::string_view call_uuid);

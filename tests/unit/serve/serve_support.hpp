@@ -1,0 +1,71 @@
+// Simulated logs for the live tests: `calltrail simulate` into a temporary
+// folder, and the file-based correlation of the same logs to compare with.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "calltrail/correlate/collect.hpp"
+
+namespace calltrail::test {
+
+namespace fs = std::filesystem;
+
+struct SimulatedLogs {
+  fs::path dir;
+  std::vector<std::string> files;  // sorted
+};
+
+inline SimulatedLogs simulate_logs(const std::string& name, const std::string& args) {
+  SimulatedLogs s;
+  s.dir =
+      fs::temp_directory_path() / ("calltrail_serve_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(s.dir);
+  const std::string cmd = std::string(CALLTRAIL_BINARY) + " simulate -q --out " + s.dir.string() +
+                          " " + args + " > /dev/null";
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  for (const auto& e : fs::directory_iterator(s.dir))
+    if (e.path().filename() != "truth.json") s.files.push_back(e.path().string());
+  std::sort(s.files.begin(), s.files.end());
+  return s;
+}
+
+inline std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Interaction id -> sorted lower-case CallUUIDs of its legs, and completeness.
+struct Grouping {
+  std::map<std::string, std::pair<std::set<std::string>, bool>> by_id;
+};
+
+inline std::string lower_case(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
+  return s;
+}
+
+inline Grouping file_grouping(const std::vector<std::string>& files) {
+  Grouping g;
+  correlate::Loaded l = correlate::load(files, {}, {});
+  for (const auto& it : l.correlation.interactions) {
+    auto& [legs, complete] = g.by_id[it.id];
+    for (auto leg : it.legs)
+      legs.insert(lower_case(l.correlation.legs[leg].call_uuid));
+    complete = it.complete;
+  }
+  return g;
+}
+
+}  // namespace calltrail::test
