@@ -168,6 +168,7 @@ LiveCorrelation::Source& LiveCorrelation::source_for(std::string_view name, Sour
   auto s = std::make_unique<Source>(std::string(name), kind, file);
   if (!follow_path.empty()) {
     s->path = std::string(follow_path);
+    s->info.path = s->path;  // the file's own name (its date, its site)
     struct stat st {};
     if (::stat(s->path.c_str(), &st) == 0) {
       s->dev = st.st_dev;

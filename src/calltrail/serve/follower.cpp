@@ -1,0 +1,152 @@
+#include "calltrail/serve/follower.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <thread>
+
+namespace calltrail::serve {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool compressed(const std::string& path) {
+  return path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+}
+
+}  // namespace
+
+Follower::Follower(LiveCorrelation& live, std::vector<std::string> paths, FollowOptions options)
+    : live_(live), paths_(std::move(paths)), options_(options), buffer_(options.chunk) {}
+
+Follower::~Follower() {
+  for (auto& [id, t] : tracked_)
+    if (t.fd >= 0) ::close(t.fd);
+}
+
+void Follower::message(std::string m) {
+  if (reported_.emplace(m, true).second) messages_.push_back(std::move(m));
+}
+
+std::vector<std::string> Follower::take_messages() {
+  return std::exchange(messages_, {});
+}
+
+std::vector<std::string> Follower::list_files() {
+  std::vector<std::string> out;
+  for (const auto& p : paths_) {
+    std::error_code ec;
+    const auto st = fs::status(p, ec);
+    if (ec || !fs::exists(st)) continue;  // may appear later
+    if (fs::is_directory(st)) {
+      std::vector<std::string> found;
+      for (fs::recursive_directory_iterator
+               it(p, fs::directory_options::skip_permission_denied, ec),
+           end;
+           !ec && it != end; it.increment(ec)) {
+        if (it->is_regular_file(ec) && !compressed(it->path().string()))
+          found.push_back(it->path().string());
+      }
+      std::sort(found.begin(), found.end());
+      out.insert(out.end(), found.begin(), found.end());
+    } else if (!compressed(p)) {
+      out.push_back(p);
+    } else {
+      message("follow: " + p + " is compressed; only plain text logs can be followed");
+    }
+  }
+  return out;
+}
+
+std::string Follower::new_source_name(const std::string& path) {
+  const unsigned n = generations_[path]++;
+  return n == 0 ? path : path + "#" + std::to_string(n + 1);
+}
+
+std::uint64_t Follower::drain(Tracked& t) {
+  std::uint64_t total = 0;
+  while (total < options_.max_bytes_per_poll) {
+    const ssize_t n = ::pread(t.fd, buffer_.data(), buffer_.size(), static_cast<off_t>(t.offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      message("follow: cannot read " + t.path + ": " + std::strerror(errno));
+      break;
+    }
+    if (n == 0) break;
+    live_.add_text(t.source, t.offset,
+                   std::string_view(buffer_.data(), static_cast<std::size_t>(n)), t.path);
+    t.offset += static_cast<std::uint64_t>(n);
+    total += static_cast<std::uint64_t>(n);
+  }
+  stats_.bytes += total;
+  return total;
+}
+
+std::uint64_t Follower::poll() {
+  std::uint64_t read = 0;
+  for (auto& [id, t] : tracked_)
+    t.seen = false;
+  for (const auto& path : list_files()) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    const Identity id{st.st_dev, st.st_ino};
+    auto it = tracked_.find(id);
+    if (it == tracked_.end()) {
+      const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) {
+        message("follow: cannot open " + path + ": " + std::strerror(errno));
+        continue;
+      }
+      Tracked t;
+      t.fd = fd;
+      t.path = path;
+      t.source = new_source_name(path);
+      it = tracked_.emplace(id, std::move(t)).first;
+    }
+    Tracked& t = it->second;
+    if (t.seen) continue;  // the same file under two followed paths
+    t.seen = true;
+    t.path = path;  // renamed within the followed paths: same file, same source
+    struct stat now {};
+    if (::fstat(t.fd, &now) == 0 && static_cast<std::uint64_t>(now.st_size) < t.offset) {
+      // Truncated: what follows is new content, read as a new source.
+      live_.end_text(t.source);
+      t.source = new_source_name(path);
+      t.offset = 0;
+      ++stats_.truncations;
+    }
+    read += drain(t);
+  }
+  // Files no longer under any followed path (rotated away or deleted): read
+  // what was still written to them, then let them go.
+  for (auto it = tracked_.begin(); it != tracked_.end();) {
+    if (it->second.seen) {
+      ++it;
+      continue;
+    }
+    read += drain(it->second);
+    live_.end_text(it->second.source);
+    ::close(it->second.fd);
+    ++stats_.rotations;
+    it = tracked_.erase(it);
+  }
+  stats_.files = tracked_.size();
+  return read;
+}
+
+void Follower::run(const std::atomic<bool>& stop, const std::function<void()>& on_data) {
+  while (!stop) {
+    if (poll() > 0 && on_data) on_data();
+    for (auto waited = std::chrono::milliseconds(0); waited < options_.poll && !stop;
+         waited += std::chrono::milliseconds(20))
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+}  // namespace calltrail::serve
