@@ -114,15 +114,20 @@ std::uint64_t Follower::poll() {
     t.seen = true;
     t.path = path;  // renamed within the followed paths: same file, same source
     struct stat now {};
-    if (::fstat(t.fd, &now) == 0 && static_cast<std::uint64_t>(now.st_size) < t.offset) {
-      // Truncated: what follows is new content, read as a new source.
-      live_.end_text(t.source);
-      t.source = new_source_name(path);
-      t.offset = 0;
-      ++stats_.truncations;
+    if (::fstat(t.fd, &now) == 0) {
+      t.mtime_ns = std::int64_t{now.st_mtim.tv_sec} * 1'000'000'000 + now.st_mtim.tv_nsec;
+      if (static_cast<std::uint64_t>(now.st_size) < t.offset) {
+        // Truncated: what follows is new content, read as a new source.
+        live_.end_text(t.source);
+        t.source = new_source_name(path);
+        t.offset = 0;
+        t.ended = false;
+        ++stats_.truncations;
+      }
     }
-    read += drain(t);
+    if (!t.ended || static_cast<std::uint64_t>(now.st_size) > t.offset) read += drain(t);
   }
+  end_older_segments();
   // Files no longer under any followed path (rotated away or deleted): read
   // what was still written to them, then let them go.
   for (auto it = tracked_.begin(); it != tracked_.end();) {
@@ -138,6 +143,29 @@ std::uint64_t Follower::poll() {
   }
   stats_.files = tracked_.size();
   return read;
+}
+
+void Follower::end_older_segments() {
+  // (folder, name up to the first '.') -> the newest file of that log.
+  std::map<std::pair<std::string, std::string>, Tracked*> newest;
+  auto key = [](const std::string& path) {
+    const fs::path p(path);
+    std::string name = p.filename().string();
+    const auto dot = name.find('.');
+    if (dot != std::string::npos && dot > 0) name.resize(dot);
+    return std::make_pair(p.parent_path().string(), name);
+  };
+  for (auto& [id, t] : tracked_) {
+    if (!t.seen) continue;
+    Tracked*& n = newest[key(t.path)];
+    if (n == nullptr || t.mtime_ns > n->mtime_ns || (t.mtime_ns == n->mtime_ns && t.path > n->path))
+      n = &t;
+  }
+  for (auto& [id, t] : tracked_) {
+    if (!t.seen || t.ended || newest[key(t.path)] == &t) continue;
+    live_.end_text(t.source);
+    t.ended = true;
+  }
 }
 
 void Follower::run(const std::atomic<bool>& stop, const std::function<void()>& on_data) {

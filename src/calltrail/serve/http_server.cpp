@@ -339,8 +339,14 @@ void HttpServer::routes() {
     std::string source;
     std::uint64_t offset = 0;
     if (!source_param(req, res, source) || !u64_param(req, res, "offset", offset)) return;
-    const Accepted a = live_.add_text(source, offset, req.body);
-    if (a.accepted > 0) pump_.notify();
+    Accepted a = live_.add_text(source, offset, req.body);
+    if (a.status == Accepted::Ok && req.get_param_value("end") == "1" &&
+        a.next == offset + req.body.size()) {
+      // The collector says the file is complete (a closed segment): its
+      // last message is read without waiting for the next one.
+      a.events += live_.end_text(source);
+    }
+    if (a.accepted > 0 || req.get_param_value("end") == "1") pump_.notify();
     accepted_response(res, a);
   });
 

@@ -371,16 +371,17 @@ Accepted LiveCorrelation::add_text(std::string_view source, std::uint64_t offset
   return a;
 }
 
-void LiveCorrelation::end_text(std::string_view source) {
+std::uint64_t LiveCorrelation::end_text(std::string_view source) {
   std::lock_guard lock(mutex_);
   auto it = source_index_.find(std::string(source));
-  if (it == source_index_.end()) return;
+  if (it == source_index_.end()) return 0;
   Source& s = *sources_[it->second];
-  if (s.kind != SourceKind::Text || s.ended) return;
+  if (s.kind != SourceKind::Text || s.ended) return 0;
   const std::uint64_t before = s.events;
   s.parser->finish();
   s.ended = true;
   after_batch(s, before);
+  return s.events - before;
 }
 
 Accepted LiveCorrelation::add_events(std::string_view source, std::uint64_t first,
@@ -482,26 +483,35 @@ Built LiveCorrelation::build_roots(const std::vector<std::uint32_t>& roots) {
     auto& legs = chosen[f];
     std::sort(legs.begin(), legs.end());
     legs.erase(std::unique(legs.begin(), legs.end()), legs.end());
+    std::unordered_map<std::uint32_t, std::uint32_t> new_index;
+    std::vector<std::uint32_t> islinks;
+    std::vector<std::uint32_t> transfers;
     for (std::uint32_t li : legs) {
-      const auto index = static_cast<std::uint32_t>(q.legs.size());
+      new_index.emplace(li, static_cast<std::uint32_t>(q.legs.size()));
       correlate::Leg leg = p.legs[li];
       for (auto& e : leg.events)
         e = reintern(e, p.strings, q.strings);
       q.legs.push_back(std::move(leg));
       if (li < s.islinks_of_leg.size()) {
-        for (std::uint32_t k : s.islinks_of_leg[li]) {
-          correlate::IsLinkObservation o = p.islinks[k];
-          o.leg = index;
-          o.event = reintern(o.event, p.strings, q.strings);
-          q.islinks.push_back(std::move(o));
-        }
-        for (std::uint32_t k : s.transfers_of_leg[li]) {
-          correlate::TransferObservation o = p.transfers[k];
-          o.leg = index;
-          o.event = reintern(o.event, p.strings, q.strings);
-          q.transfers.push_back(std::move(o));
-        }
+        islinks.insert(islinks.end(), s.islinks_of_leg[li].begin(), s.islinks_of_leg[li].end());
+        transfers.insert(transfers.end(), s.transfers_of_leg[li].begin(),
+                         s.transfers_of_leg[li].end());
       }
+    }
+    // In the file's order, as a whole-file build sees them (evidence order).
+    std::sort(islinks.begin(), islinks.end());
+    std::sort(transfers.begin(), transfers.end());
+    for (std::uint32_t k : islinks) {
+      correlate::IsLinkObservation o = p.islinks[k];
+      o.leg = new_index.at(o.leg);
+      o.event = reintern(o.event, p.strings, q.strings);
+      q.islinks.push_back(std::move(o));
+    }
+    for (std::uint32_t k : transfers) {
+      correlate::TransferObservation o = p.transfers[k];
+      o.leg = new_index.at(o.leg);
+      o.event = reintern(o.event, p.strings, q.strings);
+      q.transfers.push_back(std::move(o));
     }
     for (const auto& conn : orphan_conns[f]) {
       auto it = p.orphans.find(conn);

@@ -181,8 +181,9 @@ class LiveCorrelation {
   Accepted add_text(std::string_view source, std::uint64_t offset, std::string_view bytes,
                     std::string_view follow_path = {});
   // The text source ended (its file was rotated away or truncated): its
-  // last unterminated line is read as complete.
-  void end_text(std::string_view source);
+  // last message is complete without waiting for the next one. Returns the
+  // events that released.
+  std::uint64_t end_text(std::string_view source);
   // Events of `source` numbered first, first+1, ...: the same rule as for
   // offsets. `raw_lines` (optional, one per event) is kept as the raw text.
   Accepted add_events(std::string_view source, std::uint64_t first, std::span<model::Event> events,
