@@ -16,6 +16,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+constexpr std::size_t kHeadBytes = 256;
+
 bool compressed(const std::string& path) {
   return path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
 }
@@ -81,6 +83,9 @@ std::uint64_t Follower::drain(Tracked& t) {
     if (n == 0) break;
     live_.add_text(t.source, t.offset,
                    std::string_view(buffer_.data(), static_cast<std::size_t>(n)), t.path);
+    if (t.head.size() < kHeadBytes && t.offset == t.head.size())
+      t.head.append(buffer_.data(),
+                    std::min<std::size_t>(kHeadBytes - t.head.size(), static_cast<std::size_t>(n)));
     t.offset += static_cast<std::uint64_t>(n);
     total += static_cast<std::uint64_t>(n);
   }
@@ -116,12 +121,13 @@ std::uint64_t Follower::poll() {
     struct stat now {};
     if (::fstat(t.fd, &now) == 0) {
       t.mtime_ns = std::int64_t{now.st_mtim.tv_sec} * 1'000'000'000 + now.st_mtim.tv_nsec;
-      if (static_cast<std::uint64_t>(now.st_size) < t.offset) {
+      if (static_cast<std::uint64_t>(now.st_size) < t.offset || rewritten(t)) {
         // Truncated: what follows is new content, read as a new source.
         live_.end_text(t.source);
         t.source = new_source_name(path);
         t.offset = 0;
         t.ended = false;
+        t.head.clear();
         ++stats_.truncations;
       }
     }
@@ -145,6 +151,13 @@ std::uint64_t Follower::poll() {
   return read;
 }
 
+bool Follower::rewritten(const Tracked& t) {
+  if (t.head.empty()) return false;
+  std::string now(t.head.size(), '\0');
+  const ssize_t n = ::pread(t.fd, now.data(), now.size(), 0);
+  return n == static_cast<ssize_t>(now.size()) && now != t.head;
+}
+
 void Follower::end_older_segments() {
   // (folder, name up to the first '.') -> the newest file of that log.
   std::map<std::pair<std::string, std::string>, Tracked*> newest;
@@ -158,11 +171,11 @@ void Follower::end_older_segments() {
   for (auto& [id, t] : tracked_) {
     if (!t.seen) continue;
     Tracked*& n = newest[key(t.path)];
-    if (n == nullptr || t.mtime_ns > n->mtime_ns || (t.mtime_ns == n->mtime_ns && t.path > n->path))
-      n = &t;
+    if (n == nullptr || t.mtime_ns > n->mtime_ns) n = &t;
   }
+  // Only a strictly newer file ends one (equal times say nothing).
   for (auto& [id, t] : tracked_) {
-    if (!t.seen || t.ended || newest[key(t.path)] == &t) continue;
+    if (!t.seen || t.ended || newest[key(t.path)]->mtime_ns <= t.mtime_ns) continue;
     live_.end_text(t.source);
     t.ended = true;
   }

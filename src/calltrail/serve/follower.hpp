@@ -3,10 +3,11 @@
 // where it was left. A file is known by its identity (device and inode), so a
 // rotation by rename keeps reading the renamed file to its end while the new
 // file at the old name starts from 0; a file that shrank was truncated and is
-// read again from 0 as a new source. Bytes go to LiveCorrelation::add_text.
-// A log's last message is known to be complete only when the next one starts,
-// so when a newer segment of the same log (same folder, same name up to the
-// first '.') appears, the older one is ended and its last message released.
+// read again from 0 as a new source (so is one whose first bytes changed: it
+// was truncated and written again past the old size between two polls). Bytes go to
+// LiveCorrelation::add_text. A log's last message is known to be complete only when the next one
+// starts, so when a newer segment of the same log (same folder, same name up to the first '.')
+// appears, the older one is ended and its last message released.
 //
 // Positions live in memory (per file identity); with a store (issue 5) they
 // are restored from the LiveStore at start, which needs the sources' parts
@@ -62,12 +63,14 @@ class Follower {
     bool seen = false;   // found in this pass
     bool ended = false;  // a newer segment of the same log exists; its last message was released
     std::int64_t mtime_ns = 0;
+    std::string head;  // the first bytes read: a rewrite from 0 changes them
   };
   using Identity = std::pair<std::uint64_t, std::uint64_t>;  // device, inode
 
   std::vector<std::string> list_files();
   std::uint64_t drain(Tracked& t);
   void end_older_segments();
+  bool rewritten(const Tracked& t);
   std::string new_source_name(const std::string& path);
   void message(std::string m);
 

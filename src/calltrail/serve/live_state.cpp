@@ -527,6 +527,12 @@ Built LiveCorrelation::build_roots(const std::vector<std::uint32_t>& roots) {
   correlate::BuildOptions build = options_.build;
   for (const auto& [path, site] : pinned_sites_)
     build.sites.push_back({path, site});
+  // A new segment of a named site's application joins that site at once.
+  for (const auto& sp : sources_) {
+    if (sp->info.app.empty() || pinned_sites_.contains(sp->info.path)) continue;
+    if (auto it = app_sites_.find(sp->info.app); it != app_sites_.end())
+      build.sites.push_back({sp->info.path, it->second});
+  }
   out.correlation = correlate::build_correlation(std::move(parts), std::move(infos), build);
   return out;
 }
@@ -539,6 +545,7 @@ void LiveCorrelation::pin_site_names(const correlate::Correlation& c) {
       continue;
     for (std::uint32_t f : site.files)
       pinned_sites_.emplace(c.files[f].info.path, site.name);
+    if (!site.app.empty()) app_sites_.emplace(site.app, site.name);
   }
 }
 

@@ -225,6 +225,7 @@ class LiveCorrelation {
   std::vector<std::unique_ptr<Source>> sources_;
   std::unordered_map<std::string, std::uint32_t> source_index_;
   std::map<std::string, std::string> pinned_sites_;  // file path -> site name
+  std::map<std::string, std::string> app_sites_;     // application -> site name
 
   // Union-find over identifier nodes ("u:callid", "c:connid", "l:islink").
   std::unordered_map<std::string, std::uint32_t> nodes_;

@@ -100,7 +100,7 @@ TEST(LiveCorrelation, PiecesGiveTheFileBasedInteractions) {
   const Grouping expected = test::file_grouping(logs.files);
   const Grouping got = live_grouping(live);
   ASSERT_GT(expected.by_id.size(), 50u);
-  EXPECT_EQ(got.by_id, expected.by_id);
+  EXPECT_EQ(got.by_id, expected.by_id) << test::difference(got, expected);
   // A subscriber that applies created and merged knows exactly the final ids.
   EXPECT_EQ(replay_ids(updates), ids_of(expected));
   // Every interaction with a paired link was announced as linked, every
@@ -145,7 +145,8 @@ TEST(LiveCorrelation, SiteAfterSiteMergesAndNamesTheSurvivor) {
     updates.insert(updates.end(), u.begin(), u.end());
   }
   const Grouping expected = test::file_grouping(logs.files);
-  EXPECT_EQ(live_grouping(live).by_id, expected.by_id);
+  EXPECT_EQ(live_grouping(live).by_id, expected.by_id)
+      << test::difference(live_grouping(live), expected);
   std::size_t merged = 0;
   for (const auto& u : updates) {
     if (u.kind != UpdateKind::Merged) continue;
@@ -200,7 +201,11 @@ TEST(LiveCorrelation, PushedEventsOnceEachAndGapsRefused) {
   }
   live.recompute();
   EXPECT_EQ(live.metrics().events, total);
-  EXPECT_EQ(live_grouping(live).by_id, test::file_grouping(logs.files).by_id);
+  {
+    const auto want_grouping = test::file_grouping(logs.files);
+    EXPECT_EQ(live_grouping(live).by_id, want_grouping.by_id)
+        << test::difference(live_grouping(live), want_grouping);
+  }
   fs::remove_all(logs.dir);
 }
 

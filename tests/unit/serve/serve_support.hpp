@@ -56,6 +56,30 @@ inline std::string lower_case(std::string s) {
   return s;
 }
 
+// What differs between two groupings, for failure messages.
+inline std::string difference(const Grouping& got, const Grouping& want) {
+  std::string out;
+  auto legs = [](const std::set<std::string>& s) {
+    std::string t;
+    for (const auto& x : s)
+      t += x + " ";
+    return t;
+  };
+  for (const auto& [id, v] : got.by_id) {
+    auto it = want.by_id.find(id);
+    if (it == want.by_id.end()) {
+      out += "\n  unexpected " + id + ": " + legs(v.first) + (v.second ? "complete" : "incomplete");
+    } else if (it->second != v) {
+      out += "\n  differs " + id + ": " + legs(v.first) + (v.second ? "complete" : "incomplete") +
+             " instead of " + legs(it->second.first) +
+             (it->second.second ? "complete" : "incomplete");
+    }
+  }
+  for (const auto& [id, v] : want.by_id)
+    if (!got.by_id.contains(id)) out += "\n  missing " + id + ": " + legs(v.first);
+  return out;
+}
+
 inline Grouping file_grouping(const std::vector<std::string>& files) {
   Grouping g;
   correlate::Loaded l = correlate::load(files, {}, {});
