@@ -162,7 +162,10 @@ function scheduleRefresh() {
 function connect() {
   if (!window.EventSource || params.get("live") === "0") return;
   const badge = document.getElementById("live");
-  const es = new EventSource(api("/api/updates"));
+  // live_window=N: the stream ends after N seconds (for pages rendered once).
+  const windowSeconds = params.get("live_window");
+  const es = new EventSource(api("/api/updates" +
+    (windowSeconds ? "?close_after=" + encodeURIComponent(windowSeconds) : "")));
   es.onopen = () => { badge.textContent = "live"; badge.className = "live on"; };
   es.onerror = () => { badge.textContent = "reconnecting"; badge.className = "live off"; };
   const onUpdate = (msg) => {

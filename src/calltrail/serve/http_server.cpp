@@ -82,7 +82,7 @@ void accepted_response(httplib::Response& res, const Accepted& a) {
   res.set_content(body, kJson);
 }
 
-std::string metrics_json(const LiveMetrics& m) {
+std::string metrics_json(const LiveMetrics& m, std::int64_t subscribers) {
   std::string out;
   base::JsonWriter w(out);
   const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -98,6 +98,7 @@ std::string metrics_json(const LiveMetrics& m) {
   w.field("open_interactions", m.open_interactions);
   w.field("updates", m.updates);
   w.field("recomputes", m.recomputes);
+  w.field("subscribers", subscribers);
   std::uint64_t gaps = 0;
   for (const auto& s : m.sources)
     gaps += s.gaps;
@@ -142,6 +143,23 @@ bool matches_filter(const PublishedUpdate& u, std::string& follow) {
     }
   }
   return false;
+}
+
+// index.html with its script and style sheet inlined: one request, so that a
+// page opened with ?token= needs the token nowhere else.
+std::string page_html() {
+  std::string html(find_web_asset("/index.html")->body);
+  auto inline_asset = [&](std::string_view tag, std::string_view path, std::string_view open,
+                          std::string_view close) {
+    const auto at = html.find(tag);
+    const WebAsset* a = find_web_asset(path);
+    if (at == std::string::npos || a == nullptr) return;
+    html.replace(at, tag.size(), std::string(open) + std::string(a->body) + std::string(close));
+  };
+  inline_asset("<link rel=\"stylesheet\" href=\"style.css\">", "/style.css", "<style>\n",
+               "</style>");
+  inline_asset("<script src=\"app.js\"></script>", "/app.js", "<script>\n", "</script>");
+  return html;
 }
 
 }  // namespace
@@ -203,7 +221,7 @@ void HttpServer::routes() {
     res.set_content("{\"status\":\"ok\"}", kJson);
   });
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(metrics_json(live_.metrics()), kJson);
+    res.set_content(metrics_json(live_.metrics(), subscribers_.load()), kJson);
   });
   s.Get("/api/sources", [this](const httplib::Request& req, httplib::Response& res) {
     if (req.has_param("source")) {
@@ -215,7 +233,7 @@ void HttpServer::routes() {
       res.set_content(body, kJson);
       return;
     }
-    res.set_content(metrics_json(live_.metrics()), kJson);
+    res.set_content(metrics_json(live_.metrics(), subscribers_.load()), kJson);
   });
 
   s.Get("/api/search", [this](const httplib::Request& req, httplib::Response& res) {
@@ -362,28 +380,60 @@ void HttpServer::routes() {
       }
       after = *v;
     }
-    auto state =
-        std::make_shared<std::pair<std::uint64_t, std::string>>(after, req.get_param_value("id"));
+    std::optional<std::uint64_t> close_after;
+    if (req.has_param("close_after")) {
+      close_after = parse_u64(req.get_param_value("close_after"));
+      if (!close_after) {
+        json_error(res, 400, "'close_after' should be a number of seconds");
+        return;
+      }
+    }
+    struct Stream {
+      std::uint64_t after = 0;
+      std::string follow;  // an interaction id, followed through merges
+      std::optional<std::chrono::steady_clock::time_point> until;
+    };
+    auto stream = std::make_shared<Stream>();
+    stream->after = after;
+    stream->follow = req.get_param_value("id");
+    if (close_after)
+      stream->until = std::chrono::steady_clock::now() + std::chrono::seconds(*close_after);
     res.set_header("Cache-Control", "no-store");
     res.set_header("X-Accel-Buffering", "no");
-    res.set_chunked_content_provider("text/event-stream", [this, state](std::size_t,
-                                                                        httplib::DataSink& sink) {
-      if (stopping_) return false;
-      auto updates = pump_.since(state->first, std::chrono::milliseconds(1000));
-      std::string out;
-      for (const auto& u : updates) {
-        state->first = u.seq;
-        if (!matches_filter(u, state->second)) continue;
-        out += "id: " + std::to_string(u.seq) + "\nevent: " + u.kind + "\ndata: " + u.json + "\n\n";
-      }
-      if (out.empty()) out = ": keep-alive\n\n";
-      if (!sink.is_writable()) return false;
-      return sink.write(out.data(), out.size());
-    });
+    ++subscribers_;
+    res.set_chunked_content_provider(
+        "text/event-stream",
+        [this, stream](std::size_t, httplib::DataSink& sink) {
+          if (stopping_) return false;
+          if (stream->until && std::chrono::steady_clock::now() >= *stream->until) {
+            // Ask EventSource clients not to come back soon, then end.
+            const std::string bye = "retry: 3600000\n\n";
+            sink.write(bye.data(), bye.size());
+            sink.done();
+            return true;
+          }
+          auto updates =
+              pump_.since(stream->after, std::chrono::milliseconds(stream->until ? 200 : 1000));
+          std::string out;
+          for (const auto& u : updates) {
+            stream->after = u.seq;
+            if (!matches_filter(u, stream->follow)) continue;
+            out += "id: " + std::to_string(u.seq) + "\nevent: " + u.kind + "\ndata: " + u.json +
+                   "\n\n";
+          }
+          if (out.empty()) out = ": keep-alive\n\n";
+          if (!sink.is_writable()) return false;
+          return sink.write(out.data(), out.size());
+        },
+        [this](bool) { --subscribers_; });
   });
 
   s.Get(R"(/|/index\.html|/app\.js|/style\.css)",
         [](const httplib::Request& req, httplib::Response& res) {
+          if (req.path == "/" || req.path == "/index.html") {
+            res.set_content(page_html(), "text/html; charset=utf-8");
+            return;
+          }
           const WebAsset* a = find_web_asset(req.path);
           if (a == nullptr) {
             json_error(res, 404, "no such page: " + req.path);

@@ -40,6 +40,7 @@ class HttpServer {
   int start();
   void stop();
   int port() const { return port_; }
+  std::int64_t subscribers() const { return subscribers_.load(); }
 
  private:
   void routes();
@@ -49,6 +50,7 @@ class HttpServer {
   ServerOptions options_;
   std::unique_ptr<httplib::Server> server_;
   std::atomic<bool> stopping_{false};
+  std::atomic<std::int64_t> subscribers_{0};  // open update streams
   int port_ = -1;
   std::thread thread_;
 };
