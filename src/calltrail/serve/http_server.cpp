@@ -182,6 +182,7 @@ void HttpServer::routes() {
   s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   s.set_payload_max_length(options_.max_body);
   s.set_keep_alive_max_count(100000);
+  s.set_tcp_nodelay(true);
 
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (options_.token.empty() || req.path == "/health")

@@ -224,3 +224,29 @@ TEST(EventReader, RejectsBadInputWithAReason) {
 
 }  // namespace
 }  // namespace calltrail::serve
+
+namespace calltrail::serve {
+namespace {
+
+TEST(EventReader, RoundTripsTheEventsJsonOfEverySimulatedEvent) {
+  auto logs = test::simulate_logs("roundtrip", "--interactions 30 --seed 2 --style flat");
+  parse::LogReader reader;
+  std::size_t n = 0;
+  for (const auto& f : logs.files) {
+    reader.read_file(f, [&](model::Event& e) {
+      std::string line;
+      model::append_event_json(line, e, f);
+      model::Event back;
+      ASSERT_EQ(read_event_json(line, back), "") << line;
+      std::string again;
+      model::append_event_json(again, back, f);
+      EXPECT_EQ(again, line);
+      ++n;
+    });
+  }
+  EXPECT_GT(n, 100u);
+  std::filesystem::remove_all(logs.dir);
+}
+
+}  // namespace
+}  // namespace calltrail::serve
