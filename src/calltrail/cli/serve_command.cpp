@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <csignal>
 #include <cstdlib>
 #include <memory>
 #include <thread>
@@ -55,6 +56,7 @@ int run_serve(const ServeOptions& o) {
   server_opts.max_body = o.max_body_mb << 20;
 
   block_stop_signals();
+  std::signal(SIGPIPE, SIG_IGN);  // a client or stderr gone away is not a reason to die
   serve::MemoryLiveStore store;
   serve::LiveCorrelation live(*live_opts, &store);
   serve::UpdatePump pump(live);
