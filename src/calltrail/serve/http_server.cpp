@@ -99,6 +99,8 @@ std::string metrics_json(const LiveMetrics& m, std::int64_t subscribers) {
   w.field("updates", m.updates);
   w.field("recomputes", m.recomputes);
   w.field("subscribers", subscribers);
+  w.field("largest_component", m.largest_component);
+  w.field("rebuilt_legs", m.rebuilt_legs);
   std::uint64_t gaps = 0;
   for (const auto& s : m.sources)
     gaps += s.gaps;

@@ -580,6 +580,7 @@ std::vector<Update> LiveCorrelation::recompute() {
   std::sort(roots.begin(), roots.end());
   Built built = build_roots(roots);
   const correlate::Correlation& c = built.correlation;
+  counters_.rebuilt_legs += c.legs.size();
   pin_site_names(c);
 
   // The previous interactions of these components, by leg.
@@ -811,6 +812,8 @@ LiveMetrics LiveCorrelation::metrics() {
     if (now - second < std::chrono::seconds(10)) recent += n;
   m.events_per_second = static_cast<double>(recent) / 10.0;
   m.interactions = summaries_.size();
+  for (const auto& mem : members_)
+    m.largest_component = std::max<std::uint64_t>(m.largest_component, mem.size());
   for (const auto& [id, s] : summaries_) {
     if (!s.complete) ++m.incomplete_interactions;
     if (s.open) ++m.open_interactions;

@@ -144,6 +144,8 @@ struct LiveMetrics {
   std::uint64_t open_interactions = 0;
   std::uint64_t updates = 0;
   std::uint64_t recomputes = 0;
+  std::uint64_t largest_component = 0;  // identifiers in the largest connected group
+  std::uint64_t rebuilt_legs = 0;       // legs rebuilt by recompute() so far
   std::vector<SourceStatus> sources;
 };
 
