@@ -20,20 +20,28 @@ void add_correlation_input_options(CLI::App* cmd, CorrelationInput& input) {
   cmd->add_flag("-q,--quiet", input.quiet, "Print only the one-line summary of malformed input");
 }
 
-std::optional<correlate::Correlation> load_correlation(const CorrelationInput& input,
-                                                       std::string_view command, int& exit_code) {
-  correlate::BuildOptions build;
-  build.merge_hints = input.merge_hints;
-  for (const auto& s : input.sites) {
+bool parse_site_overrides(const std::vector<std::string>& specs, std::string_view command,
+                          std::vector<correlate::SiteOverride>& out) {
+  for (const auto& s : specs) {
     auto eq = s.rfind('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == s.size() ||
         s.find('@', eq) == std::string::npos) {
       fmt::print(stderr, "calltrail {}: --site '{}' should look like FILE=app@switch\n", command,
                  s);
-      exit_code = kExitUsage;
-      return std::nullopt;
+      return false;
     }
-    build.sites.push_back({s.substr(0, eq), s.substr(eq + 1)});
+    out.push_back({s.substr(0, eq), s.substr(eq + 1)});
+  }
+  return true;
+}
+
+std::optional<correlate::Correlation> load_correlation(const CorrelationInput& input,
+                                                       std::string_view command, int& exit_code) {
+  correlate::BuildOptions build;
+  build.merge_hints = input.merge_hints;
+  if (!parse_site_overrides(input.sites, command, build.sites)) {
+    exit_code = kExitUsage;
+    return std::nullopt;
   }
   correlate::CollectOptions collect;
   collect.threads = input.threads;

@@ -5,6 +5,8 @@
 #include <csignal>
 #include <ctime>
 
+#include "calltrail/cli/correlation_input.hpp"
+
 namespace calltrail::cli {
 
 void add_live_input_options(CLI::App* cmd, LiveInput& input) {
@@ -21,16 +23,7 @@ void add_live_input_options(CLI::App* cmd, LiveInput& input) {
 std::optional<serve::LiveOptions> live_options(const LiveInput& input, std::string_view command) {
   serve::LiveOptions o;
   o.build.merge_hints = input.merge_hints;
-  for (const auto& s : input.sites) {
-    auto eq = s.rfind('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == s.size() ||
-        s.find('@', eq) == std::string::npos) {
-      fmt::print(stderr, "calltrail {}: --site '{}' should look like FILE=app@switch\n", command,
-                 s);
-      return std::nullopt;
-    }
-    o.build.sites.push_back({s.substr(0, eq), s.substr(eq + 1)});
-  }
+  if (!parse_site_overrides(input.sites, command, o.build.sites)) return std::nullopt;
   return o;
 }
 

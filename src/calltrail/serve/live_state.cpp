@@ -324,29 +324,37 @@ void LiveCorrelation::after_batch(Source& s, std::uint64_t events_before) {
   if (store_ != nullptr) store_->commit({s.name, s.kind, s.next, &s.info, &p});
 }
 
+Accepted LiveCorrelation::admit(const Source& s, SourceKind kind, std::uint64_t at,
+                                std::uint64_t size) {
+  Accepted a;
+  a.next = s.next;
+  const bool text = kind == SourceKind::Text;
+  if (s.kind != kind) {
+    a.status = Accepted::Invalid;
+    a.error =
+        "source '" + s.name +
+        (text ? "' receives events JSON, not log text" : "' receives log text, not events JSON");
+    return a;
+  }
+  if (at > s.next) {
+    a.status = Accepted::Gap;
+    a.error = std::string(text ? "offset " : "event ") + std::to_string(at) +
+              " is past the end of what source '" + s.name + "' has sent (" +
+              std::to_string(s.next) + (text ? " bytes" : " events") + "); resend from there";
+    return a;
+  }
+  a.duplicates = std::min<std::uint64_t>(s.next - at, size);
+  if (a.duplicates == size && size > 0) ++counters_.duplicate_batches;
+  return a;
+}
+
 Accepted LiveCorrelation::add_text(std::string_view source, std::uint64_t offset,
                                    std::string_view bytes, std::string_view follow_path) {
   std::lock_guard lock(mutex_);
-  Accepted a;
   Source& s = source_for(source, SourceKind::Text, follow_path);
-  a.next = s.next;
-  if (s.kind != SourceKind::Text) {
-    a.status = Accepted::Invalid;
-    a.error = "source '" + s.name + "' receives events JSON, not log text";
-    return a;
-  }
-  if (offset > s.next) {
-    a.status = Accepted::Gap;
-    a.error = "offset " + std::to_string(offset) + " is past the end of what source '" + s.name +
-              "' has sent (" + std::to_string(s.next) + " bytes); resend from there";
-    return a;
-  }
-  const std::uint64_t skip = std::min<std::uint64_t>(s.next - offset, bytes.size());
-  a.duplicates = skip;
-  if (skip == bytes.size()) {
-    if (!bytes.empty()) ++counters_.duplicate_batches;
-    return a;
-  }
+  Accepted a = admit(s, SourceKind::Text, offset, bytes.size());
+  if (a.status != Accepted::Ok || a.duplicates == bytes.size()) return a;
+  const std::uint64_t skip = a.duplicates;
   if (s.ended) {
     a.status = Accepted::Invalid;
     a.error = "source '" + s.name + "' has ended";
@@ -388,26 +396,10 @@ Accepted LiveCorrelation::add_events(std::string_view source, std::uint64_t firs
                                      std::span<model::Event> events,
                                      std::span<const std::string> raw_lines) {
   std::lock_guard lock(mutex_);
-  Accepted a;
   Source& s = source_for(source, SourceKind::Events, {});
-  a.next = s.next;
-  if (s.kind != SourceKind::Events) {
-    a.status = Accepted::Invalid;
-    a.error = "source '" + s.name + "' receives log text, not events JSON";
-    return a;
-  }
-  if (first > s.next) {
-    a.status = Accepted::Gap;
-    a.error = "event " + std::to_string(first) + " is past the end of what source '" + s.name +
-              "' has sent (" + std::to_string(s.next) + " events); resend from there";
-    return a;
-  }
-  const std::uint64_t skip = std::min<std::uint64_t>(s.next - first, events.size());
-  a.duplicates = skip;
-  if (skip == events.size()) {
-    if (!events.empty()) ++counters_.duplicate_batches;
-    return a;
-  }
+  Accepted a = admit(s, SourceKind::Events, first, events.size());
+  if (a.status != Accepted::Ok || a.duplicates == events.size()) return a;
+  const std::uint64_t skip = a.duplicates;
   const std::uint64_t before = s.events;
   for (std::size_t i = skip; i < events.size(); ++i) {
     model::Event& e = events[i];

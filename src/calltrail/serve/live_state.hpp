@@ -209,6 +209,9 @@ class LiveCorrelation {
   struct Component;
 
   Source& source_for(std::string_view name, SourceKind kind, std::string_view follow_path);
+  // Checks a batch of `size` bytes or events at position `at` against the
+  // source's position: Invalid, Gap, or Ok with the duplicates to skip.
+  Accepted admit(const Source& s, SourceKind kind, std::uint64_t at, std::uint64_t size);
   void on_event(Source& s, const model::Event& e);
   void after_batch(Source& s, std::uint64_t events_before);
   std::uint32_t node(const std::string& key);

@@ -116,14 +116,7 @@ TEST(Follower, RotationTruncationAndLateFilesLoseAndRepeatNothing) {
   for (const auto& s : m.sources)
     EXPECT_EQ(s.malformed, 0u) << s.name;
   // Same interactions as the finished files give.
-  test::Grouping got;
-  SearchQuery all;
-  all.limit = SIZE_MAX;
-  for (const auto& hit : live.search(all)) {
-    auto& [legs, complete] = got.by_id[hit.interaction.id];
-    legs.insert(hit.interaction.leg_keys.begin(), hit.interaction.leg_keys.end());
-    complete = hit.interaction.complete;
-  }
+  const test::Grouping got = test::live_grouping(live);
   {
     const auto want_grouping = test::file_grouping(logs.files);
     EXPECT_EQ(got.by_id, want_grouping.by_id) << test::difference(got, want_grouping);

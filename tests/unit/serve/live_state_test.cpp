@@ -17,19 +17,8 @@ namespace calltrail::serve {
 namespace {
 
 using test::Grouping;
+using test::live_grouping;
 namespace fs = std::filesystem;
-
-Grouping live_grouping(LiveCorrelation& live) {
-  Grouping g;
-  SearchQuery q;
-  q.limit = SIZE_MAX;
-  for (const auto& hit : live.search(q)) {
-    auto& [legs, complete] = g.by_id[hit.interaction.id];
-    legs.insert(hit.interaction.leg_keys.begin(), hit.interaction.leg_keys.end());
-    complete = hit.interaction.complete;
-  }
-  return g;
-}
 
 // Replays created/merged updates into the set of ids a subscriber believes in.
 std::set<std::string> replay_ids(const std::vector<Update>& updates) {

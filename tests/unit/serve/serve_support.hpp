@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "calltrail/correlate/collect.hpp"
+#include "calltrail/serve/live_state.hpp"
 
 namespace calltrail::test {
 
@@ -88,6 +89,19 @@ inline Grouping file_grouping(const std::vector<std::string>& files) {
     for (auto leg : it.legs)
       legs.insert(lower_case(l.correlation.legs[leg].call_uuid));
     complete = it.complete;
+  }
+  return g;
+}
+
+// The same from what the live correlation holds.
+inline Grouping live_grouping(serve::LiveCorrelation& live) {
+  Grouping g;
+  serve::SearchQuery all;
+  all.limit = SIZE_MAX;
+  for (const auto& hit : live.search(all)) {
+    auto& [legs, complete] = g.by_id[hit.interaction.id];
+    legs.insert(hit.interaction.leg_keys.begin(), hit.interaction.leg_keys.end());
+    complete = hit.interaction.complete;
   }
   return g;
 }
