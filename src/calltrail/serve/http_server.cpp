@@ -332,7 +332,7 @@ void HttpServer::routes() {
     std::uint64_t first = 0;
     if (!source_param(req, res, source) || !u64_param(req, res, "first", first)) return;
     std::vector<model::Event> events;
-    std::vector<std::string> lines;
+    std::vector<std::string_view> lines;  // into the body
     std::string_view body = req.body;
     std::size_t line_no = 0;
     while (!body.empty()) {
@@ -350,7 +350,7 @@ void HttpServer::routes() {
                        " (one events-json object a line, docs/events-json.md); nothing was taken");
         return;
       }
-      lines.emplace_back(line);
+      lines.push_back(line);
     }
     const Accepted a = live_.add_events(source, first, events, lines);
     if (a.accepted > 0) pump_.notify();

@@ -394,7 +394,7 @@ std::uint64_t LiveCorrelation::end_text(std::string_view source) {
 
 Accepted LiveCorrelation::add_events(std::string_view source, std::uint64_t first,
                                      std::span<model::Event> events,
-                                     std::span<const std::string> raw_lines) {
+                                     std::span<const std::string_view> raw_lines) {
   std::lock_guard lock(mutex_);
   Source& s = source_for(source, SourceKind::Events, {});
   Accepted a = admit(s, SourceKind::Events, first, events.size());
@@ -409,7 +409,7 @@ Accepted LiveCorrelation::add_events(std::string_view source, std::uint64_t firs
     // Raw text of pushed events is the event's JSON line as the server keeps it.
     e.where.offset = s.raw_offset;
     if (i < raw_lines.size()) {
-      const std::string& line = raw_lines[i];
+      const std::string_view line = raw_lines[i];
       s.raw_offset += line.size() + 1;
       if (s.raw_complete && retained_raw_ + line.size() + 1 <= options_.retain_raw_bytes) {
         s.raw.append(line);

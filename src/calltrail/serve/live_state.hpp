@@ -189,7 +189,7 @@ class LiveCorrelation {
   // Events of `source` numbered first, first+1, ...: the same rule as for
   // offsets. `raw_lines` (optional, one per event) is kept as the raw text.
   Accepted add_events(std::string_view source, std::uint64_t first, std::span<model::Event> events,
-                      std::span<const std::string> raw_lines = {});
+                      std::span<const std::string_view> raw_lines = {});
 
   // Rebuilds the components touched since the last call; the updates.
   std::vector<Update> recompute();

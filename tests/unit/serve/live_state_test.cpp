@@ -172,8 +172,9 @@ TEST(LiveCorrelation, PushedEventsOnceEachAndGapsRefused) {
         std::vector<model::Event> events(first + n - from);
         for (std::size_t k = from; k < first + n; ++k)
           EXPECT_EQ(read_event_json(l[k], events[k - from]), "");
-        return live.add_events(logs.files[i], from, events,
-                               std::span(l).subspan(from, first + n - from));
+        const std::vector<std::string_view> raw(l.begin() + static_cast<std::ptrdiff_t>(from),
+                                                l.begin() + static_cast<std::ptrdiff_t>(first + n));
+        return live.add_events(logs.files[i], from, events, raw);
       };
       EXPECT_EQ(push(first).accepted, n);
       if (first >= 10) {
