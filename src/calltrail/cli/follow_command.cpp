@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <filesystem>
 #include <memory>
 #include <thread>
 
@@ -44,6 +45,12 @@ int run_follow(const FollowCommandOptions& o) {
     for (const auto& m : follower.take_messages())
       fmt::print(stderr, "calltrail {}\n", m);
   };
+  for (const auto& p : o.input.paths) {
+    std::error_code ec;
+    if (!std::filesystem::exists(p, ec))
+      fmt::print(stderr, "calltrail follow: {} does not exist{}\n", p,
+                 o.once ? "" : " yet; it is followed once it appears");
+  }
   if (o.once) {
     follower.poll();
     for (const auto& s : live.metrics().sources)

@@ -185,6 +185,12 @@ void HttpServer::routes() {
   s.set_payload_max_length(options_.max_body);
   s.set_keep_alive_max_count(100000);
   s.set_tcp_nodelay(true);
+  // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, which would
+  // let a second server bind the same port silently.
+  s.set_socket_options([](int sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
 
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (options_.token.empty() || req.path == "/health")
