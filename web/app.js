@@ -102,7 +102,8 @@ function renderLadder(l) {
   const y = (i) => top + i * row + row / 2;
   const s = svg("svg", { width, height });
   const defs = svg("defs");
-  const marker = svg("marker", { id: "arrow", markerWidth: 8, markerHeight: 8, refX: 7, refY: 4, orient: "auto" });
+  const marker = svg("marker", { id: "arrow", markerWidth: 8, markerHeight: 8, refX: 7, refY: 4,
+                                   orient: "auto", markerUnits: "userSpaceOnUse" });
   marker.append(svg("path", { d: "M0,0 L8,4 L0,8 z" }));
   defs.append(marker);
   s.append(defs);
@@ -119,7 +120,7 @@ function renderLadder(l) {
     const g = svg("g", { class: "event", "data-leg": e.leg });
     g.append(svg("title", {}, `${e.name} ${e.source}:${e.line}${e.note ? " " + e.note : ""}`));
     g.append(svg("text", { x: 4, y: y(i) + 4, class: "time" }, e.utc.slice(11, 26)));
-    g.append(svg("text", { x: 150, y: y(i) + 4, class: "time" }, e.local ? e.local.slice(-15) : "-"));
+    g.append(svg("text", { x: 150, y: y(i) + 4, class: "time" }, e.local ? e.local.split("T").pop() : "-"));
     g.append(svg("circle", { cx: x(e.lane), cy: y(i), r: 4 }));
     if (e.to_lane !== undefined)
       g.append(svg("line", { x1: x(e.lane), y1: y(i), x2: x(e.to_lane), y2: y(i), class: "msg", "marker-end": "url(#arrow)" }));
