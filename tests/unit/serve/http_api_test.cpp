@@ -176,6 +176,31 @@ TEST_F(HttpApi, PushedLogsGiveTheTraceJson) {
     EXPECT_EQ(links(got), links(want)) << it.id;
   }
 
+  // Time range and site filters: each interaction listed is inside them, and
+  // an interaction is found by its own time and site.
+  const json all = get_json("/api/search?limit=1000");
+  ASSERT_EQ(all["interactions"].size(), 40u);
+  const json one = all["interactions"][7];
+  const std::string at = one["start"];
+  const std::string site = one["sites"][0];
+  for (const std::string& q : {"from=" + at + "&to=" + at, "site=" + site}) {
+    const json hits = get_json("/api/search?limit=1000&" + q);
+    bool found = false;
+    for (const auto& h : hits["interactions"]) {
+      found = found || h["interaction_id"] == one["interaction_id"];
+      if (q.starts_with("from")) {
+        EXPECT_LE(h["start"].get<std::string>(), at) << q;
+        EXPECT_GE(h["end"].get<std::string>(), at) << q;
+      } else {
+        EXPECT_NE(h["sites"].dump().find(site), std::string::npos) << q;
+      }
+    }
+    EXPECT_TRUE(found) << q;
+    EXPECT_LT(hits["interactions"].size(), 40u) << q;
+  }
+  EXPECT_TRUE(get_json("/api/search?site=no-such-site")["interactions"].empty());
+  EXPECT_TRUE(get_json("/api/search?from=2030-01-01")["interactions"].empty());
+
   // The ladder's events lead to their raw lines; the SVG names the id.
   const std::string id = expected.correlation.interactions.front().id;
   const json ladder = get_json("/api/interactions/" + id + "/ladder");
