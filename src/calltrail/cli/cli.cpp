@@ -41,6 +41,8 @@ int run(int argc, char** argv) {
   add_sites_command(app, exit_code);
   add_score_command(app, exit_code);
   add_ingest_command(app, exit_code);
+  add_serve_command(app, exit_code);
+  add_follow_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

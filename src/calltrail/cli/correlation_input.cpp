@@ -32,23 +32,34 @@ void add_correlation_input_options(CLI::App* cmd, CorrelationInput& input) {
   cmd->add_flag("-q,--quiet", input.quiet, "Print only the one-line summary of malformed input");
 }
 
+bool parse_site_overrides(const std::vector<std::string>& specs, std::string_view command,
+                          std::vector<correlate::SiteOverride>& out) {
+  for (const auto& s : specs) {
+    auto eq = s.rfind('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == s.size() ||
+        s.find('@', eq) == std::string::npos) {
+      fmt::print(stderr, "calltrail {}: --site '{}' should look like FILE=app@switch\n", command,
+                 s);
+      return false;
+    }
+    out.push_back({s.substr(0, eq), s.substr(eq + 1)});
+  }
+  return true;
+}
+
 namespace {
 
 std::optional<correlate::BuildOptions> build_options(const CorrelationInput& input,
                                                      std::string_view command, int& exit_code) {
   correlate::BuildOptions build;
   build.merge_hints = input.merge_hints;
-  for (const auto& s : input.sites) {
-    if (s.find('=') == std::string::npos && !s.empty()) continue;  // a filter
-    auto eq = s.rfind('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == s.size() ||
-        s.find('@', eq) == std::string::npos) {
-      fmt::print(stderr, "calltrail {}: --site '{}' should look like FILE=app@switch\n", command,
-                 s);
-      exit_code = kExitUsage;
-      return std::nullopt;
-    }
-    build.sites.push_back({s.substr(0, eq), s.substr(eq + 1)});
+  // A bare app@switch (no '=') is a filter of interactions and sites, not a name.
+  std::vector<std::string> overrides;
+  for (const auto& s : input.sites)
+    if (s.empty() || s.find('=') != std::string::npos) overrides.push_back(s);
+  if (!parse_site_overrides(overrides, command, build.sites)) {
+    exit_code = kExitUsage;
+    return std::nullopt;
   }
   if (!input.db.empty() && !build.sites.empty()) {
     fmt::print(stderr,

@@ -31,6 +31,11 @@ CLI::App* add_log_command(CLI::App& app, const std::string& name, const std::str
 // Adds --site, --merge-hints, --threads, --strict and --quiet (not the paths).
 void add_correlation_input_options(CLI::App* cmd, CorrelationInput& input);
 
+// Parses --site FILE=app@switch values; false (with a message on stderr)
+// for a malformed one.
+bool parse_site_overrides(const std::vector<std::string>& specs, std::string_view command,
+                          std::vector<correlate::SiteOverride>& out);
+
 // Reads and correlates; reports unreadable inputs and malformed records on
 // stderr. `exit_code` becomes kExitUsage/kExitInput/kExitMalformed when due
 // (the correlation is still returned when the inputs could be read at all).

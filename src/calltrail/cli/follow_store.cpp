@@ -14,6 +14,7 @@ namespace calltrail::cli {
 int run_follow_store(const FollowStoreOptions& options, const std::atomic<bool>& stop) {
   store::FollowOptions fo;
   fo.interval = std::chrono::milliseconds(options.poll_ms);
+  if (options.once) fo.max_rounds = 1;
   std::set<std::string> told;  // problems already printed
   auto tell = [&](const std::string& message) {
     if (told.insert(message).second) fmt::print(stderr, "calltrail follow: {}\n", message);
@@ -22,8 +23,8 @@ int run_follow_store(const FollowStoreOptions& options, const std::atomic<bool>&
   store::follow(options.db, options.paths, fo, stop, [&](const store::FollowRound& r) {
     if (r.error) {
       failed = true;
-      tell(fmt::format("store {}: {}; retrying (what was committed is kept)", options.db,
-                       *r.error));
+      tell(
+          fmt::format("store {}: {}; retrying (what was committed is kept)", options.db, *r.error));
       return;
     }
     if (failed) {
@@ -54,7 +55,7 @@ int run_follow_store(const FollowStoreOptions& options, const std::atomic<bool>&
     std::fwrite(line.data(), 1, line.size(), stdout);
     std::fflush(stdout);
   });
-  return kExitOk;
+  return failed ? kExitInput : kExitOk;
 }
 
 }  // namespace calltrail::cli

@@ -14,6 +14,7 @@ struct FollowStoreOptions {
   std::vector<std::string> paths;
   std::string db;
   unsigned poll_ms = 1000;
+  bool once = false;  // one round, then return
 };
 
 // Follows until `stop` is set. Each round that stored something prints one

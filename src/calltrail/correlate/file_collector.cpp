@@ -138,13 +138,7 @@ FileCollector::FileCollector(std::uint32_t file_index) {
   partial_.file = file_index;
 }
 
-void FileCollector::flush_app() {
-  if (app_count_ != 0) partial_.apps[app_] += app_count_;
-  app_count_ = 0;
-}
-
 FilePartial FileCollector::finish() {
-  flush_app();
   // Vectors grown by doubling hold up to twice their events; the partial is
   // kept until every file is read, so give the slack back now.
   for (auto& leg : partial_.legs)
@@ -185,11 +179,13 @@ EventRef FileCollector::make_ref(const model::Event& e) {
 void FileCollector::add(const model::Event& e) {
   ++partial_.events;
   if (!e.app.empty()) {
-    if (e.app != app_) {
-      flush_app();
+    // Map nodes never move, so the count of the current run of one
+    // application is kept by pointer instead of looked up per event.
+    if (app_count_ == nullptr || e.app != app_) {
       app_ = e.app;
+      app_count_ = &partial_.apps[app_];
     }
-    ++app_count_;
+    ++*app_count_;
   }
   EventRef ref = make_ref(e);
   if (e.times.utc_stamp) {
@@ -362,7 +358,7 @@ FilePartial FileCollector::cut() {
   leg_by_conn_.clear();
   leg_by_uuid_.clear();
   leg_state_.clear();
-  flush_app();
+  app_count_ = nullptr;  // it points into the partial handed out below
   FilePartial out = std::move(partial_);
   partial_ = FilePartial{};
   partial_.file = out.file;

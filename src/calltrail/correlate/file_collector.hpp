@@ -101,6 +101,11 @@ struct CollectorCarry {
 class FileCollector {
  public:
   explicit FileCollector(std::uint32_t file_index);
+  // Not copyable: it points into its own partial.
+  FileCollector(const FileCollector&) = delete;
+  FileCollector& operator=(const FileCollector&) = delete;
+  FileCollector(FileCollector&&) = default;
+  FileCollector& operator=(FileCollector&&) = default;
   // Continues a file whose earlier ranges were collected with this carry.
   FileCollector(std::uint32_t file_index, const CollectorCarry& carry);
 
@@ -111,12 +116,14 @@ class FileCollector {
 
   void add(const model::Event& event);
   FilePartial finish();
+  // What has been collected so far (the live correlation reads it between
+  // batches instead of finishing).
+  const FilePartial& partial() const { return partial_; }
 
  private:
   std::uint32_t leg_for(std::string_view call_uuid);
   EventRef make_ref(const model::Event& event);
   void track_sequence(std::optional<std::uint64_t> sequence, const EventRef& ref);
-  void flush_app();
 
   FilePartial partial_;
   absl::flat_hash_map<std::string, std::uint32_t> leg_by_uuid_;
@@ -129,9 +136,9 @@ class FileCollector {
     std::size_t user_data = 0;
   };
   std::vector<LegState> leg_state_;  // by leg index
-  // Event::app of the run of events being counted (flushed into partial_.apps).
+  // The application of the last event and its count in partial_.apps.
   std::string app_;
-  std::uint64_t app_count_ = 0;
+  std::uint64_t* app_count_ = nullptr;  // partial_.apps[app_]
   std::uint64_t offset_votes_ = 0;
   // ConnID -> CallUUID of legs collected before the last cut.
   std::unordered_map<std::uint64_t, std::string> carried_conns_;

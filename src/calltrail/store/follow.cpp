@@ -24,7 +24,8 @@ void follow(const std::string& url, std::span<const std::string> paths,
             const FollowOptions& options, const std::atomic<bool>& stop,
             const std::function<void(const FollowRound&)>& on_round) {
   std::unique_ptr<Store> store;
-  for (std::uint64_t round = 1; !stop; ++round) {
+  for (std::uint64_t round = 1; !stop && (options.max_rounds == 0 || round <= options.max_rounds);
+       ++round) {
     FollowRound r;
     r.round = round;
     try {
@@ -38,6 +39,7 @@ void follow(const std::string& url, std::span<const std::string> paths,
       store.reset();
     }
     on_round(r);
+    if (options.max_rounds != 0 && round == options.max_rounds) break;
     pause(r.error ? options.retry : options.interval, stop);
   }
 }

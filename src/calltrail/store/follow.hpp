@@ -23,6 +23,8 @@ struct FollowOptions {
   std::chrono::milliseconds interval{1000};
   // Pause before opening the store again after it failed (connection lost).
   std::chrono::milliseconds retry{2000};
+  // Stop after this many rounds; 0: until `stop` is set.
+  std::uint64_t max_rounds = 0;
   IngestOptions ingest;
 };
 

@@ -1,10 +1,14 @@
 // store::follow: logs that grow, rotate by rename, gain new segments and are
 // followed by a follower that is stopped and started again end up in the
 // store exactly as one ingest of the final files: every event once, and the
-// same answers as from the files.
+// same answers as from the files; and the follow --db command killed and
+// restarted while the logs grow.
 #include "calltrail/store/follow.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -117,6 +121,79 @@ TEST(StoreFollow, GrowthNewSegmentsRotationAndRestart) {
   for (const auto& [where, n] : stored_events(url))
     EXPECT_EQ(n, 1) << where;
   expect_same_answers(q(live.string()), url, 5);
+}
+
+}  // namespace
+}  // namespace calltrail::test
+
+namespace calltrail::test {
+namespace {
+
+// `calltrail follow DIR --db URL` as a child process writing to `out`.
+pid_t spawn_follow(const std::string& folder, const std::string& db, const std::string& out) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    ::dup2(fd, 1);
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 2);
+    ::execl(CALLTRAIL_BINARY, CALLTRAIL_BINARY, "follow", "--poll", "20", folder.c_str(), "--db",
+            db.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return pid;
+}
+
+// The command: killed at random moments while the logs grow, stopped with
+// SIGTERM, run once more: every event stored once, the same answers as the
+// files.
+TEST(StoreFollowCommand, KilledAndRestartedWhileLogsGrow) {
+  TempDir dir("follow-cli");
+  const std::string full = dir.str("full");
+  simulate(full, "--interactions 150 --segment-size 40k --seed 23");
+  std::vector<fs::path> segments;
+  for (const auto& e : fs::directory_iterator(full))
+    if (e.path().extension() == ".log") segments.push_back(e.path());
+  std::sort(segments.begin(), segments.end());
+  std::vector<std::string> data;
+  for (const auto& s : segments)
+    data.push_back(read_text(s.string()));
+
+  const fs::path live = dir.path() / "live";
+  fs::create_directories(live);
+  const std::string db = dir.str("store.db");
+  const std::string out = dir.str("follow.out");
+  std::mt19937 rng(23);
+  std::vector<std::size_t> written(segments.size(), 0);
+  int kills = 0;
+  for (int step = 0; step < 8; ++step) {
+    const pid_t pid = spawn_follow(live.string(), db, out);
+    ASSERT_GT(pid, 0);
+    // Each step writes another slice of every file, cut anywhere.
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+      const std::size_t to =
+          step == 7 ? data[i].size() : std::min(data[i].size(), written[i] + rng() % 30000);
+      append(live / segments[i].filename(), data[i].substr(written[i], to - written[i]));
+      written[i] = to;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 200));
+    ::kill(pid, step == 7 ? SIGTERM : SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (step == 7) {
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+    } else {
+      kills += WIFSIGNALED(status) ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(kills, 7);
+  auto once = run_calltrail("follow --once " + q(live.string()) + " --db " + q(db));
+  ASSERT_EQ(once.exit_code, 0) << once.err;
+  // What the followers stored is reported as JSON lines.
+  EXPECT_NE(read_text(out).find("\"parts\":"), std::string::npos);
+  for (const auto& [where, n] : stored_events(db))
+    EXPECT_EQ(n, 1) << where;
+  expect_same_answers(q(live.string()), db, 5);
 }
 
 }  // namespace

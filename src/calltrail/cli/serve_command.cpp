@@ -1,0 +1,121 @@
+// calltrail serve [PATH...] : the live HTTP API and web page over followed
+// logs and pushed events (docs/http-api.md).
+#include <fmt/format.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <memory>
+#include <thread>
+
+#include "calltrail/cli/cli.hpp"
+#include "calltrail/cli/commands.hpp"
+#include "calltrail/cli/live_input.hpp"
+#include "calltrail/serve/follower.hpp"
+#include "calltrail/serve/http_server.hpp"
+
+namespace calltrail::cli {
+
+namespace {
+
+struct ServeOptions {
+  LiveInput input;
+  std::string listen = "127.0.0.1:8080";
+  std::string token;
+  std::size_t retain_raw_mb = 64;
+  std::size_t max_body_mb = 64;
+};
+
+int run_serve(const ServeOptions& o) {
+  auto live_opts = live_options(o.input, "serve");
+  if (!live_opts) return kExitUsage;
+  live_opts->retain_raw_bytes = o.retain_raw_mb << 20;
+  serve::ServerOptions server_opts;
+  const auto colon = o.listen.rfind(':');
+  int port = -1;
+  if (colon != std::string::npos) {
+    try {
+      std::size_t used = 0;
+      port = std::stoi(o.listen.substr(colon + 1), &used);
+      if (used != o.listen.size() - colon - 1) port = -1;
+    } catch (const std::exception&) {
+      port = -1;
+    }
+  }
+  if (colon == std::string::npos || colon == 0 || port < 0 || port > 65535) {
+    fmt::print(stderr, "calltrail serve: --listen '{}' should look like HOST:PORT (PORT 0: any)\n",
+               o.listen);
+    return kExitUsage;
+  }
+  server_opts.host = o.listen.substr(0, colon);
+  server_opts.port = port;
+  server_opts.token = o.token;
+  if (server_opts.token.empty()) {
+    if (const char* t = std::getenv("CALLTRAIL_TOKEN")) server_opts.token = t;
+  }
+  server_opts.max_body = o.max_body_mb << 20;
+
+  block_stop_signals();
+  std::signal(SIGPIPE, SIG_IGN);  // a client or stderr gone away is not a reason to die
+  serve::MemoryLiveStore store;
+  serve::LiveCorrelation live(*live_opts, &store);
+  serve::UpdatePump pump(live);
+  serve::HttpServer server(live, pump, server_opts);
+  const int bound = server.start();
+  if (bound < 0) {
+    fmt::print(stderr, "calltrail serve: cannot listen on {}\n", o.listen);
+    return kExitInput;
+  }
+  fmt::print(stderr, "calltrail serve: listening on http://{}:{}/{}\n", server_opts.host, bound,
+             server_opts.token.empty() ? "" : " (bearer token required)");
+  std::fflush(stderr);
+
+  std::atomic<bool> stop{false};
+  std::thread follow_thread;
+  std::unique_ptr<serve::Follower> follower;
+  if (!o.input.paths.empty()) {
+    serve::FollowOptions fo;
+    fo.poll = std::chrono::milliseconds(o.input.poll_ms);
+    follower = std::make_unique<serve::Follower>(live, o.input.paths, fo);
+    follow_thread = std::thread([&] {
+      follower->run(stop, [&] {
+        pump.notify();
+        for (const auto& m : follower->take_messages())
+          fmt::print(stderr, "calltrail serve: {}\n", m);
+      });
+    });
+  }
+  wait_for_signal();
+  fmt::print(stderr, "calltrail serve: stopping\n");
+  stop = true;
+  if (follow_thread.joinable()) follow_thread.join();
+  server.stop();
+  pump.stop();
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<ServeOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "serve",
+      "Serve the live correlation over HTTP: search, interactions as JSON and SVG, a web page,\n"
+      "POST of events and log text from site collectors, and a stream of updates (SSE).\n"
+      "PATHs are followed like tail -F. Runs until SIGINT or SIGTERM (docs/http-api.md).");
+  cmd->add_option("paths", o->input.paths, "Log files or folders to follow (optional)");
+  cmd->add_option("--listen", o->listen, "HOST:PORT to listen on (PORT 0: any free port)")
+      ->capture_default_str();
+  cmd->add_option("--token", o->token,
+                  "Require 'Authorization: Bearer TOKEN' on every endpoint but /health "
+                  "(default: $CALLTRAIL_TOKEN)");
+  cmd->add_option("--retain-raw", o->retain_raw_mb,
+                  "MB of pushed raw text kept for the raw-lines endpoint")
+      ->capture_default_str();
+  cmd->add_option("--max-body", o->max_body_mb, "Largest request body accepted, in MB")
+      ->capture_default_str();
+  add_live_input_options(cmd, o->input);
+  cmd->callback([o, &exit_code] { exit_code = run_serve(*o); });
+}
+
+}  // namespace calltrail::cli

@@ -1,0 +1,481 @@
+#include "calltrail/serve/http_server.hpp"
+
+#include <httplib.h>
+
+#include <charconv>
+#include <chrono>
+
+#include "calltrail/base/json_writer.hpp"
+#include "calltrail/base/time.hpp"
+#include "calltrail/correlate/json.hpp"
+#include "calltrail/serve/event_reader.hpp"
+#include "calltrail/serve/views.hpp"
+#include "calltrail/serve/web_assets.hpp"
+
+namespace calltrail::serve {
+
+namespace {
+
+constexpr const char* kJson = "application/json";
+
+void json_error(httplib::Response& res, int status, std::string_view message) {
+  std::string body = "{\"error\":";
+  base::append_json_string(body, message);
+  body += '}';
+  res.status = status;
+  res.set_content(body, kJson);
+}
+
+std::optional<std::uint64_t> parse_u64(const std::string& s) {
+  std::uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{} || p != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+// A required unsigned query parameter; false (and a 400) when missing or bad.
+bool u64_param(const httplib::Request& req, httplib::Response& res, const char* name,
+               std::uint64_t& out, std::optional<std::uint64_t> fallback = std::nullopt) {
+  if (!req.has_param(name)) {
+    if (fallback) {
+      out = *fallback;
+      return true;
+    }
+    json_error(res, 400, std::string("missing query parameter '") + name + "'");
+    return false;
+  }
+  auto v = parse_u64(req.get_param_value(name));
+  if (!v) {
+    json_error(res, 400,
+               std::string("query parameter '") + name +
+                   "' should be a non-negative integer, not '" + req.get_param_value(name) + "'");
+    return false;
+  }
+  out = *v;
+  return true;
+}
+
+bool source_param(const httplib::Request& req, httplib::Response& res, std::string& out) {
+  out = req.get_param_value("source");
+  if (out.empty()) {
+    json_error(res, 400, "missing query parameter 'source' (the collector's name for its log)");
+    return false;
+  }
+  return true;
+}
+
+void accepted_response(httplib::Response& res, const Accepted& a) {
+  if (a.status == Accepted::Invalid) {
+    json_error(res, 409, a.error);
+    return;
+  }
+  std::string body;
+  base::JsonWriter w(body);
+  w.begin_object();
+  if (a.status == Accepted::Gap) w.field("error", a.error);
+  w.field("accepted", a.accepted);
+  w.field("duplicates", a.duplicates);
+  w.field("events", a.events);
+  w.field("next", a.next);
+  w.end_object();
+  res.status = a.status == Accepted::Gap ? 409 : 200;
+  res.set_content(body, kJson);
+}
+
+std::string metrics_json(const LiveMetrics& m, std::int64_t subscribers) {
+  std::string out;
+  base::JsonWriter w(out);
+  const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  w.begin_object();
+  w.field("events", m.events);
+  w.key("events_per_second").value(static_cast<std::int64_t>(m.events_per_second + 0.5));
+  w.field("batches", m.batches);
+  w.field("duplicate_batches", m.duplicate_batches);
+  w.field("interactions", m.interactions);
+  w.field("incomplete_interactions", m.incomplete_interactions);
+  w.field("open_interactions", m.open_interactions);
+  w.field("updates", m.updates);
+  w.field("recomputes", m.recomputes);
+  w.field("subscribers", subscribers);
+  w.field("largest_component", m.largest_component);
+  w.field("rebuilt_legs", m.rebuilt_legs);
+  std::uint64_t gaps = 0;
+  for (const auto& s : m.sources)
+    gaps += s.gaps;
+  w.field("gaps", gaps);
+  w.key("sources").begin_array();
+  for (const auto& s : m.sources) {
+    w.begin_object();
+    w.field("source", s.name);
+    w.field("kind", to_string(s.kind));
+    if (!s.path.empty()) w.field("path", s.path);
+    w.field("next", s.next);
+    w.field("events", s.events);
+    w.field("gaps", s.gaps);
+    w.field("missing_events", s.missing);
+    w.field("malformed", s.malformed);
+    if (s.last_event_utc) {
+      w.field("last_event_utc", base::format_utc(*s.last_event_utc));
+      w.key("lag_seconds").value(static_cast<std::int64_t>((now - *s.last_event_utc) / 1'000'000));
+    } else {
+      w.key("last_event_utc").null();
+      w.key("lag_seconds").null();
+    }
+    if (s.seconds_since_batch) {
+      w.field("seconds_since_batch", *s.seconds_since_batch);
+    } else {
+      w.key("seconds_since_batch").null();
+    }
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  return out;
+}
+
+bool matches_filter(const PublishedUpdate& u, std::string& follow) {
+  if (follow.empty()) return true;
+  if (u.interaction_id == follow) return true;
+  for (const auto& m : u.merged) {
+    if (m == follow) {
+      follow = u.interaction_id;  // keep following the survivor
+      return true;
+    }
+  }
+  return false;
+}
+
+// index.html with its script and style sheet inlined: one request, so that a
+// page opened with ?token= needs the token nowhere else.
+std::string page_html() {
+  std::string html(find_web_asset("/index.html")->body);
+  auto inline_asset = [&](std::string_view tag, std::string_view path, std::string_view open,
+                          std::string_view close) {
+    const auto at = html.find(tag);
+    const WebAsset* a = find_web_asset(path);
+    if (at == std::string::npos || a == nullptr) return;
+    html.replace(at, tag.size(), std::string(open) + std::string(a->body) + std::string(close));
+  };
+  inline_asset("<link rel=\"stylesheet\" href=\"style.css\">", "/style.css", "<style>\n",
+               "</style>");
+  inline_asset("<script src=\"app.js\"></script>", "/app.js", "<script>\n", "</script>");
+  return html;
+}
+
+}  // namespace
+
+HttpServer::HttpServer(LiveCorrelation& live, UpdatePump& pump, ServerOptions options)
+    : live_(live),
+      pump_(pump),
+      options_(std::move(options)),
+      server_(std::make_unique<httplib::Server>()) {
+  routes();
+}
+
+HttpServer::~HttpServer() {
+  stop();
+}
+
+void HttpServer::routes() {
+  httplib::Server& s = *server_;
+  const std::size_t threads = options_.threads;
+  s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  s.set_payload_max_length(options_.max_body);
+  s.set_keep_alive_max_count(100000);
+  s.set_tcp_nodelay(true);
+  // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, which would
+  // let a second server bind the same port silently.
+  s.set_socket_options([](int sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+
+  s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (options_.token.empty() || req.path == "/health")
+      return httplib::Server::HandlerResponse::Unhandled;
+    const std::string bearer = "Bearer " + options_.token;
+    if (req.get_header_value("Authorization") == bearer ||
+        req.get_param_value("token") == options_.token)
+      return httplib::Server::HandlerResponse::Unhandled;
+    res.set_header("WWW-Authenticate", "Bearer");
+    json_error(res, 401,
+               "this server needs a token: send 'Authorization: Bearer TOKEN' (or ?token=TOKEN)");
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  s.set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown error";
+        try {
+          if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        json_error(res, 500, "internal error on " + req.path + ": " + what);
+      });
+  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    if (res.status == 404) {
+      json_error(res, 404, "no such endpoint: " + req.method + " " + req.path);
+    } else if (res.status == 413) {
+      json_error(res, 413, "request body too large");
+    } else {
+      json_error(res, res.status, "request failed: " + req.method + " " + req.path);
+    }
+  });
+
+  s.Get("/health", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("{\"status\":\"ok\"}", kJson);
+  });
+  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(metrics_json(live_.metrics(), subscribers_.load()), kJson);
+  });
+  s.Get("/api/sources", [this](const httplib::Request& req, httplib::Response& res) {
+    if (req.has_param("source")) {
+      auto p = live_.position(req.get_param_value("source"));
+      std::string body;
+      base::JsonWriter w(body);
+      w.begin_object().field("source", req.get_param_value("source")).field("next", p.value_or(0));
+      w.end_object();
+      res.set_content(body, kJson);
+      return;
+    }
+    res.set_content(metrics_json(live_.metrics(), subscribers_.load()), kJson);
+  });
+
+  s.Get("/api/search", [this](const httplib::Request& req, httplib::Response& res) {
+    SearchQuery q;
+    q.id = req.get_param_value("q");
+    q.site = req.get_param_value("site");
+    for (const char* name : {"from", "to"}) {
+      if (!req.has_param(name)) continue;
+      auto t = base::parse_iso_time(req.get_param_value(name));
+      if (!t) {
+        json_error(
+            res, 400,
+            std::string("'") + name + "' should be an ISO time such as 2012-10-29T14:41:00Z");
+        return;
+      }
+      (std::string_view(name) == "from" ? q.from : q.to) = t;
+    }
+    std::uint64_t limit = 0;
+    if (!u64_param(req, res, "limit", limit, 100)) return;
+    q.limit = static_cast<std::size_t>(std::min<std::uint64_t>(limit, 10'000));
+    std::string body = "{\"interactions\":[";
+    bool first = true;
+    for (const auto& hit : live_.search(q)) {
+      if (!first) body += ',';
+      first = false;
+      std::string one;
+      append_summary_json(one, hit.interaction);
+      if (!hit.matched.empty()) {
+        one.pop_back();
+        one += ",\"matched\":";
+        base::append_json_string(one, hit.matched);
+        one += '}';
+      }
+      body += one;
+    }
+    body += "]}";
+    res.set_content(body, kJson);
+  });
+
+  auto with_interaction = [this](const httplib::Request& req, httplib::Response& res,
+                                 const std::function<void(const Built&)>& f) {
+    const std::string id = req.matches[1];
+    auto b = live_.build_interaction(id);
+    if (!b) {
+      json_error(res, 404, "no interaction carries '" + id + "'");
+      return;
+    }
+    f(*b);
+  };
+  s.Get(R"(/api/interactions/([^/]+)/svg)",
+        [with_interaction](const httplib::Request& req, httplib::Response& res) {
+          with_interaction(req, res, [&](const Built& b) {
+            res.set_content(interaction_svg(b), "image/svg+xml");
+          });
+        });
+  s.Get(R"(/api/interactions/([^/]+)/ladder)", [with_interaction](const httplib::Request& req,
+                                                                  httplib::Response& res) {
+    with_interaction(req, res, [&](const Built& b) { res.set_content(ladder_json(b), kJson); });
+  });
+  s.Get(R"(/api/interactions/([^/]+))",
+        [with_interaction](const httplib::Request& req, httplib::Response& res) {
+          with_interaction(req, res, [&](const Built& b) {
+            std::string body;
+            correlate::append_interaction_json(body, b.correlation,
+                                               b.correlation.interactions[b.interaction]);
+            res.set_content(body, kJson);
+          });
+        });
+
+  s.Get("/api/raw", [this](const httplib::Request& req, httplib::Response& res) {
+    std::string source;
+    std::uint64_t offset = 0;
+    std::uint64_t lines = 0;
+    if (!source_param(req, res, source) || !u64_param(req, res, "offset", offset) ||
+        !u64_param(req, res, "lines", lines, 40))
+      return;
+    std::string error;
+    auto text = live_.raw_lines(
+        source, offset, static_cast<std::size_t>(std::min<std::uint64_t>(lines, 1000)), error);
+    if (!text) {
+      json_error(res, 404, error);
+      return;
+    }
+    std::string body;
+    base::JsonWriter w(body);
+    w.begin_object().field("source", source).field("offset", offset).field("text", *text);
+    w.end_object();
+    res.set_content(body, kJson);
+  });
+
+  s.Post("/api/events", [this](const httplib::Request& req, httplib::Response& res) {
+    std::string source;
+    std::uint64_t first = 0;
+    if (!source_param(req, res, source) || !u64_param(req, res, "first", first)) return;
+    std::vector<model::Event> events;
+    std::vector<std::string_view> lines;  // into the body
+    std::string_view body = req.body;
+    std::size_t line_no = 0;
+    while (!body.empty()) {
+      const auto nl = body.find('\n');
+      std::string_view line = body.substr(0, nl);
+      body = nl == std::string_view::npos ? std::string_view{} : body.substr(nl + 1);
+      ++line_no;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+      model::Event& e = events.emplace_back();
+      std::string err = read_event_json(line, e);
+      if (!err.empty()) {
+        json_error(res, 400,
+                   "line " + std::to_string(line_no) + " of the body: " + err +
+                       " (one events-json object a line, docs/events-json.md); nothing was taken");
+        return;
+      }
+      lines.push_back(line);
+    }
+    const Accepted a = live_.add_events(source, first, events, lines);
+    if (a.accepted > 0) pump_.notify();
+    accepted_response(res, a);
+  });
+  s.Post("/api/logs", [this](const httplib::Request& req, httplib::Response& res) {
+    std::string source;
+    std::uint64_t offset = 0;
+    if (!source_param(req, res, source) || !u64_param(req, res, "offset", offset)) return;
+    Accepted a = live_.add_text(source, offset, req.body);
+    if (a.status == Accepted::Ok && req.get_param_value("end") == "1" &&
+        a.next == offset + req.body.size()) {
+      // The collector says the file is complete (a closed segment): its
+      // last message is read without waiting for the next one.
+      a.events += live_.end_text(source);
+    }
+    if (a.accepted > 0 || req.get_param_value("end") == "1") pump_.notify();
+    accepted_response(res, a);
+  });
+
+  s.Get("/api/updates", [this](const httplib::Request& req, httplib::Response& res) {
+    std::uint64_t after = pump_.last_seq();
+    std::string last = req.get_header_value("Last-Event-ID");
+    if (req.has_param("since")) last = req.get_param_value("since");
+    if (!last.empty()) {
+      auto v = parse_u64(last);
+      if (!v) {
+        json_error(res, 400, "'since' / Last-Event-ID should be an update number");
+        return;
+      }
+      after = *v;
+    }
+    std::optional<std::uint64_t> close_after;
+    if (req.has_param("close_after")) {
+      close_after = parse_u64(req.get_param_value("close_after"));
+      if (!close_after) {
+        json_error(res, 400, "'close_after' should be a number of seconds");
+        return;
+      }
+    }
+    struct Stream {
+      std::uint64_t after = 0;
+      std::string follow;  // an interaction id, followed through merges
+      std::optional<std::chrono::steady_clock::time_point> until;
+    };
+    auto stream = std::make_shared<Stream>();
+    stream->after = after;
+    stream->follow = req.get_param_value("id");
+    if (close_after)
+      stream->until = std::chrono::steady_clock::now() + std::chrono::seconds(*close_after);
+    res.set_header("Cache-Control", "no-store");
+    res.set_header("X-Accel-Buffering", "no");
+    ++subscribers_;
+    res.set_chunked_content_provider(
+        "text/event-stream",
+        [this, stream](std::size_t, httplib::DataSink& sink) {
+          if (stopping_) return false;
+          if (stream->until && std::chrono::steady_clock::now() >= *stream->until) {
+            // Ask EventSource clients not to come back soon, then end.
+            const std::string bye = "retry: 3600000\n\n";
+            sink.write(bye.data(), bye.size());
+            sink.done();
+            return true;
+          }
+          auto updates =
+              pump_.since(stream->after, std::chrono::milliseconds(stream->until ? 200 : 1000));
+          std::string out;
+          for (const auto& u : updates) {
+            stream->after = u.seq;
+            if (!matches_filter(u, stream->follow)) continue;
+            out += "id: " + std::to_string(u.seq) + "\nevent: " + u.kind + "\ndata: " + u.json +
+                   "\n\n";
+          }
+          if (out.empty()) out = ": keep-alive\n\n";
+          if (!sink.is_writable()) return false;
+          return sink.write(out.data(), out.size());
+        },
+        [this](bool) { --subscribers_; });
+  });
+
+  s.Get(R"(/|/index\.html|/app\.js|/style\.css)",
+        [](const httplib::Request& req, httplib::Response& res) {
+          if (req.path == "/" || req.path == "/index.html") {
+            res.set_content(page_html(), "text/html; charset=utf-8");
+            return;
+          }
+          const WebAsset* a = find_web_asset(req.path);
+          if (a == nullptr) {
+            json_error(res, 404, "no such page: " + req.path);
+            return;
+          }
+          res.set_content(std::string(a->body),
+                          (std::string(a->content_type) + "; charset=utf-8").c_str());
+        });
+}
+
+int HttpServer::bind() {
+  if (options_.port == 0) {
+    port_ = server_->bind_to_any_port(options_.host);
+  } else {
+    port_ = server_->bind_to_port(options_.host, options_.port) ? options_.port : -1;
+  }
+  return port_;
+}
+
+void HttpServer::run() {
+  server_->listen_after_bind();
+}
+
+int HttpServer::start() {
+  if (bind() < 0) return -1;
+  thread_ = std::thread([this] { run(); });
+  return port_;
+}
+
+void HttpServer::stop() {
+  stopping_ = true;
+  server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace calltrail::serve

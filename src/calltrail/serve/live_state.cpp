@@ -1,0 +1,835 @@
+#include "calltrail/serve/live_state.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "calltrail/base/json_writer.hpp"
+#include "calltrail/base/time.hpp"
+#include "calltrail/correlate/query.hpp"
+#include "calltrail/correlate/text.hpp"
+#include "calltrail/model/identifiers.hpp"
+
+namespace calltrail::serve {
+
+namespace {
+
+constexpr std::size_t kMaxSearchNodes = 10'000;  // per DN, ANI, DNIS or user-data value
+constexpr std::size_t kMaxUserDataKeys = 64;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
+  return out;
+}
+
+std::string prefixed(char kind, std::string_view value) {
+  std::string k;
+  k.reserve(value.size() + 2);
+  k += kind;
+  k += ':';
+  k += value;
+  return k;
+}
+
+correlate::EventRef reintern(correlate::EventRef r, const correlate::StringPool& from,
+                             correlate::StringPool& to) {
+  r.name = to.intern(from.at(r.name));
+  r.this_dn = to.intern(from.at(r.this_dn));
+  r.other_dn = to.intern(from.at(r.other_dn));
+  r.note = to.intern(from.at(r.note));
+  return r;
+}
+
+}  // namespace
+
+const char* to_string(SourceKind k) {
+  return k == SourceKind::Text ? "text" : "events";
+}
+
+const char* to_string(UpdateKind k) {
+  switch (k) {
+    case UpdateKind::Created:
+      return "created";
+    case UpdateKind::LegAdded:
+      return "leg_added";
+    case UpdateKind::Linked:
+      return "linked";
+    case UpdateKind::Completed:
+      return "completed";
+    case UpdateKind::Merged:
+      return "merged";
+    case UpdateKind::Updated:
+      return "updated";
+  }
+  return "updated";
+}
+
+void MemoryLiveStore::commit(const SourceCheckpoint& checkpoint) {
+  std::lock_guard lock(mutex_);
+  positions_[checkpoint.source] = checkpoint.next;
+}
+
+std::optional<std::uint64_t> MemoryLiveStore::position(std::string_view source) const {
+  std::lock_guard lock(mutex_);
+  auto it = positions_.find(source);
+  if (it == positions_.end()) return std::nullopt;
+  return it->second;
+}
+
+void append_summary_json(std::string& out, const InteractionSummary& s) {
+  base::JsonWriter w(out);
+  w.begin_object();
+  w.field("interaction_id", s.id);
+  w.field("complete", s.complete);
+  w.field("open", s.open);
+  w.field("legs", std::uint64_t{s.legs});
+  w.field("links_paired", std::uint64_t{s.links_paired});
+  w.field("events", s.events);
+  w.field("start", base::format_utc(s.start));
+  w.field("end", base::format_utc(s.end));
+  w.key("sites").begin_array();
+  for (const auto& site : s.sites)
+    w.value(site);
+  w.end_array();
+  w.end_object();
+}
+
+std::string update_json(const Update& u) {
+  std::string out;
+  out += "{\"seq\":";
+  out += std::to_string(u.seq);
+  out += ",\"kind\":";
+  base::append_json_string(out, to_string(u.kind));
+  out += ",\"interaction_id\":";
+  base::append_json_string(out, u.interaction.id);
+  if (u.kind == UpdateKind::Merged) {
+    out += ",\"survivor\":";
+    base::append_json_string(out, u.interaction.id);
+    out += ",\"merged\":[";
+    for (std::size_t i = 0; i < u.merged.size(); ++i) {
+      if (i > 0) out += ',';
+      base::append_json_string(out, u.merged[i]);
+    }
+    out += ']';
+  }
+  out += ",\"interaction\":";
+  append_summary_json(out, u.interaction);
+  out += '}';
+  return out;
+}
+
+struct LiveCorrelation::Source {
+  Source(std::string source_name, SourceKind source_kind, std::uint32_t file_index)
+      : name(std::move(source_name)), kind(source_kind), file(file_index), collector(file_index) {
+    info.path = name;
+  }
+
+  std::string name;
+  SourceKind kind;
+  std::uint32_t file;
+  std::string path;  // followed file
+  std::uint64_t dev = 0;
+  std::uint64_t ino = 0;
+  parse::FileInfo info;
+  base::Diagnostics diagnostics;
+  correlate::FileCollector collector;
+  parse::EventCallback sink;
+  std::unique_ptr<parse::LogParser> parser;
+  bool ended = false;
+  std::uint64_t next = 0;
+  std::uint64_t events = 0;
+  std::optional<Micros> last_event_utc;
+  std::optional<SteadyTime> last_batch;
+  std::size_t legs_seen = 0;
+  std::size_t islinks_seen = 0;
+  std::size_t transfers_seen = 0;
+  std::vector<std::vector<std::uint32_t>> islinks_of_leg;
+  std::vector<std::vector<std::uint32_t>> transfers_of_leg;
+  std::string raw;  // pushed text (or event lines), from position 0
+  bool raw_complete = true;
+  std::uint64_t raw_offset = 0;  // events sources: offset of the next event line in `raw`
+};
+
+LiveCorrelation::LiveCorrelation(LiveOptions options, LiveStore* store)
+    : options_(std::move(options)), store_(store) {}
+
+LiveCorrelation::~LiveCorrelation() = default;
+
+LiveCorrelation::Source& LiveCorrelation::source_for(std::string_view name, SourceKind kind,
+                                                     std::string_view follow_path) {
+  auto it = source_index_.find(std::string(name));
+  if (it != source_index_.end()) return *sources_[it->second];
+  const auto file = static_cast<std::uint32_t>(sources_.size());
+  auto s = std::make_unique<Source>(std::string(name), kind, file);
+  if (!follow_path.empty()) {
+    s->path = std::string(follow_path);
+    s->info.path = s->path;  // the file's own name (its date, its site)
+    struct stat st {};
+    if (::stat(s->path.c_str(), &st) == 0) {
+      s->dev = st.st_dev;
+      s->ino = st.st_ino;
+    }
+  }
+  Source* raw_source = s.get();
+  if (kind == SourceKind::Text) {
+    s->sink = [this, raw_source](model::Event& e) { on_event(*raw_source, e); };
+    s->parser = std::make_unique<parse::LogParser>(s->info, file, s->diagnostics, s->sink);
+  }
+  source_index_.emplace(std::string(name), file);
+  sources_.push_back(std::move(s));
+  return *sources_.back();
+}
+
+std::uint32_t LiveCorrelation::node(const std::string& key) {
+  auto [it, added] = nodes_.try_emplace(key, static_cast<std::uint32_t>(parent_.size()));
+  if (added) {
+    node_keys_.push_back(key);
+    parent_.push_back(it->second);
+    members_.push_back({it->second});
+  }
+  return it->second;
+}
+
+std::uint32_t LiveCorrelation::find(std::uint32_t n) {
+  while (parent_[n] != n) {
+    parent_[n] = parent_[parent_[n]];
+    n = parent_[n];
+  }
+  return n;
+}
+
+void LiveCorrelation::unite(std::uint32_t a, std::uint32_t b) {
+  a = find(a);
+  b = find(b);
+  if (a == b) return;
+  if (members_[a].size() < members_[b].size()) std::swap(a, b);
+  parent_[b] = a;
+  members_[a].insert(members_[a].end(), members_[b].begin(), members_[b].end());
+  members_[b] = {};
+  if (auto it = component_ids_.find(b); it != component_ids_.end()) {
+    auto& ids = component_ids_[a];
+    ids.insert(ids.end(), it->second.begin(), it->second.end());
+    component_ids_.erase(b);
+  }
+  if (auto it = dirty_.find(b); it != dirty_.end()) {
+    const SteadyTime t = it->second;
+    dirty_.erase(it);
+    auto [d, added] = dirty_.try_emplace(a, t);
+    if (!added && t < d->second) d->second = t;
+  }
+}
+
+void LiveCorrelation::mark_dirty(std::uint32_t n) {
+  dirty_.try_emplace(find(n), std::chrono::steady_clock::now());
+}
+
+void LiveCorrelation::on_event(Source& s, const model::Event& e) {
+  s.collector.add(e);
+  ++s.events;
+  ++counters_.events;
+  if (auto utc = e.times.utc(); utc && (!s.last_event_utc || *utc > *s.last_event_utc))
+    s.last_event_utc = utc;
+
+  // The identifiers that can link legs, and those a user searches by.
+  auto& keys = scratch_keys_;
+  keys.clear();
+  std::string conn_only;
+  bool has_uuid = false;
+  std::vector<std::string> search;
+  const auto fields = e.fields();
+  for (std::uint32_t i = 0; i < fields.size(); i = std::max(fields[i].end, i + 1)) {
+    const model::Field& f = fields[i];
+    const std::string_view k = e.key(f);
+    if (!k.starts_with("Attribute")) continue;
+    const std::string_view v = correlate::unquote(e.value(f));
+    if (model::is_call_uuid_attribute(k)) {
+      if (v.empty()) continue;
+      keys.push_back(prefixed('u', lower(v)));
+      has_uuid = has_uuid || k == "AttributeCallUUID";
+    } else if (model::is_conn_id_attribute(k)) {
+      std::string n = model::normalize_conn_id(v);
+      if (n.empty()) continue;
+      if (k == "AttributeConnID") conn_only = n;
+      keys.push_back(prefixed('c', n));
+    } else if (k == "AttributeISLinkList" && f.kind == model::ValueKind::List) {
+      for (std::uint32_t c : e.children(i))
+        if (!e.key(fields[c]).empty())
+          keys.push_back(prefixed('l', lower(correlate::unquote(e.key(fields[c])))));
+    } else if (k == "AttributeThisDN" || k == "AttributeOtherDN" || k == "AttributeThirdPartyDN") {
+      if (!v.empty()) search.push_back(prefixed('d', v));
+    } else if (k == "AttributeANI") {
+      if (!v.empty()) search.push_back(prefixed('a', v));
+    } else if (k == "AttributeDNIS") {
+      if (!v.empty()) search.push_back(prefixed('n', v));
+    } else if (k == "AttributeUserData" && f.kind == model::ValueKind::List) {
+      std::size_t n = 0;
+      for (std::uint32_t c : e.children(i)) {
+        if (fields[c].kind == model::ValueKind::List || ++n > kMaxUserDataKeys) continue;
+        std::string kv(correlate::unquote(e.key(fields[c])));
+        kv += '=';
+        kv += correlate::unquote(e.value(fields[c]));
+        search.push_back(prefixed('k', kv));
+      }
+    }
+  }
+  if (keys.empty()) return;  // not a call event
+  const std::uint32_t first = node(keys[0]);
+  for (std::size_t i = 1; i < keys.size(); ++i)
+    unite(first, node(keys[i]));
+  mark_dirty(first);
+  for (auto& key : search) {
+    auto& v = search_index_[key];
+    if (v.size() >= kMaxSearchNodes) continue;
+    if (!v.empty() && find(v.back()) == find(first)) continue;
+    v.push_back(first);
+  }
+  if (!has_uuid && !conn_only.empty() && s.collector.partial().orphans.contains(conn_only)) {
+    auto& files = orphans_of_node_[node(prefixed('c', conn_only))];
+    if (std::find(files.begin(), files.end(), s.file) == files.end()) files.push_back(s.file);
+  }
+}
+
+void LiveCorrelation::after_batch(Source& s, std::uint64_t events_before) {
+  const correlate::FilePartial& p = s.collector.partial();
+  for (; s.legs_seen < p.legs.size(); ++s.legs_seen) {
+    const std::uint32_t n = node(prefixed('u', lower(p.legs[s.legs_seen].call_uuid)));
+    legs_of_node_[n].emplace_back(s.file, static_cast<std::uint32_t>(s.legs_seen));
+  }
+  s.islinks_of_leg.resize(p.legs.size());
+  s.transfers_of_leg.resize(p.legs.size());
+  for (; s.islinks_seen < p.islinks.size(); ++s.islinks_seen)
+    s.islinks_of_leg[p.islinks[s.islinks_seen].leg].push_back(
+        static_cast<std::uint32_t>(s.islinks_seen));
+  for (; s.transfers_seen < p.transfers.size(); ++s.transfers_seen)
+    s.transfers_of_leg[p.transfers[s.transfers_seen].leg].push_back(
+        static_cast<std::uint32_t>(s.transfers_seen));
+
+  const auto now = std::chrono::steady_clock::now();
+  s.last_batch = now;
+  ++counters_.batches;
+  const std::uint64_t added = s.events - events_before;
+  if (added > 0) {
+    const auto second = std::chrono::time_point_cast<std::chrono::seconds>(now);
+    if (rate_window_.empty() || rate_window_.back().first != second) {
+      rate_window_.emplace_back(second, 0);
+      if (rate_window_.size() > 12) rate_window_.erase(rate_window_.begin());
+    }
+    rate_window_.back().second += added;
+  }
+  if (store_ != nullptr) store_->commit({s.name, s.kind, s.next, &s.info, &p});
+}
+
+Accepted LiveCorrelation::admit(const Source& s, SourceKind kind, std::uint64_t at,
+                                std::uint64_t size) {
+  Accepted a;
+  a.next = s.next;
+  const bool text = kind == SourceKind::Text;
+  if (s.kind != kind) {
+    a.status = Accepted::Invalid;
+    a.error =
+        "source '" + s.name +
+        (text ? "' receives events JSON, not log text" : "' receives log text, not events JSON");
+    return a;
+  }
+  if (at > s.next) {
+    a.status = Accepted::Gap;
+    a.error = std::string(text ? "offset " : "event ") + std::to_string(at) +
+              " is past the end of what source '" + s.name + "' has sent (" +
+              std::to_string(s.next) + (text ? " bytes" : " events") + "); resend from there";
+    return a;
+  }
+  a.duplicates = std::min<std::uint64_t>(s.next - at, size);
+  if (a.duplicates == size && size > 0) ++counters_.duplicate_batches;
+  return a;
+}
+
+Accepted LiveCorrelation::add_text(std::string_view source, std::uint64_t offset,
+                                   std::string_view bytes, std::string_view follow_path) {
+  std::lock_guard lock(mutex_);
+  Source& s = source_for(source, SourceKind::Text, follow_path);
+  Accepted a = admit(s, SourceKind::Text, offset, bytes.size());
+  if (a.status != Accepted::Ok || a.duplicates == bytes.size()) return a;
+  const std::uint64_t skip = a.duplicates;
+  if (s.ended) {
+    a.status = Accepted::Invalid;
+    a.error = "source '" + s.name + "' has ended";
+    return a;
+  }
+  const std::string_view fresh = bytes.substr(skip);
+  const std::uint64_t before = s.events;
+  s.parser->feed(fresh);
+  s.next += fresh.size();
+  if (s.path.empty() && s.raw_complete) {
+    if (retained_raw_ + fresh.size() <= options_.retain_raw_bytes) {
+      s.raw.append(fresh);
+      retained_raw_ += fresh.size();
+    } else {
+      s.raw_complete = false;
+    }
+  }
+  a.accepted = fresh.size();
+  a.events = s.events - before;
+  a.next = s.next;
+  after_batch(s, before);
+  return a;
+}
+
+std::uint64_t LiveCorrelation::end_text(std::string_view source) {
+  std::lock_guard lock(mutex_);
+  auto it = source_index_.find(std::string(source));
+  if (it == source_index_.end()) return 0;
+  Source& s = *sources_[it->second];
+  if (s.kind != SourceKind::Text || s.ended) return 0;
+  const std::uint64_t before = s.events;
+  s.parser->finish();
+  s.ended = true;
+  after_batch(s, before);
+  return s.events - before;
+}
+
+Accepted LiveCorrelation::add_events(std::string_view source, std::uint64_t first,
+                                     std::span<model::Event> events,
+                                     std::span<const std::string_view> raw_lines) {
+  std::lock_guard lock(mutex_);
+  Source& s = source_for(source, SourceKind::Events, {});
+  Accepted a = admit(s, SourceKind::Events, first, events.size());
+  if (a.status != Accepted::Ok || a.duplicates == events.size()) return a;
+  const std::uint64_t skip = a.duplicates;
+  const std::uint64_t before = s.events;
+  for (std::size_t i = skip; i < events.size(); ++i) {
+    model::Event& e = events[i];
+    e.where.file_index = s.file;
+    if (!e.app.empty() && s.info.app.empty()) s.info.app = e.app;
+    if (e.times.utc_offset && !s.info.utc_offset) s.info.utc_offset = e.times.utc_offset;
+    // Raw text of pushed events is the event's JSON line as the server keeps it.
+    e.where.offset = s.raw_offset;
+    if (i < raw_lines.size()) {
+      const std::string_view line = raw_lines[i];
+      s.raw_offset += line.size() + 1;
+      if (s.raw_complete && retained_raw_ + line.size() + 1 <= options_.retain_raw_bytes) {
+        s.raw.append(line);
+        s.raw += '\n';
+        retained_raw_ += line.size() + 1;
+      } else {
+        s.raw_complete = false;
+      }
+    }
+    ++s.info.events;
+    on_event(s, e);
+  }
+  s.next = first + events.size();
+  a.accepted = events.size() - skip;
+  a.events = s.events - before;
+  a.next = s.next;
+  after_batch(s, before);
+  return a;
+}
+
+bool LiveCorrelation::dirty() const {
+  std::lock_guard lock(mutex_);
+  return !dirty_.empty();
+}
+
+std::optional<std::uint64_t> LiveCorrelation::position(std::string_view source) {
+  std::lock_guard lock(mutex_);
+  auto it = source_index_.find(std::string(source));
+  if (it == source_index_.end()) return std::nullopt;
+  return sources_[it->second]->next;
+}
+
+Built LiveCorrelation::build_roots(const std::vector<std::uint32_t>& roots) {
+  const std::size_t n = sources_.size();
+  std::vector<correlate::FilePartial> parts(n);
+  std::vector<parse::FileInfo> infos(n);
+  std::vector<std::vector<std::uint32_t>> chosen(n);      // legs per file
+  std::vector<std::vector<std::string>> orphan_conns(n);  // orphan ConnIDs per file
+  for (std::uint32_t root : roots) {
+    for (std::uint32_t m : members_[root]) {
+      if (auto it = legs_of_node_.find(m); it != legs_of_node_.end())
+        for (auto [file, leg] : it->second)
+          chosen[file].push_back(leg);
+      if (auto it = orphans_of_node_.find(m); it != orphans_of_node_.end())
+        for (std::uint32_t file : it->second)
+          orphan_conns[file].push_back(node_keys_[m].substr(2));
+    }
+  }
+  Built out;
+  for (std::uint32_t f = 0; f < n; ++f) {
+    const Source& s = *sources_[f];
+    const correlate::FilePartial& p = s.collector.partial();
+    correlate::FilePartial& q = parts[f];
+    out.file_sources.push_back(s.name);
+    infos[f] = s.info;
+    q.file = f;
+    q.sequence = p.sequence;
+    q.apps = p.apps;
+    q.offset_votes = p.offset_votes;
+    q.first_utc = p.first_utc;
+    q.events = p.events;
+    q.call_events = p.call_events;
+    auto& legs = chosen[f];
+    std::sort(legs.begin(), legs.end());
+    legs.erase(std::unique(legs.begin(), legs.end()), legs.end());
+    std::unordered_map<std::uint32_t, std::uint32_t> new_index;
+    std::vector<std::uint32_t> islinks;
+    std::vector<std::uint32_t> transfers;
+    for (std::uint32_t li : legs) {
+      new_index.emplace(li, static_cast<std::uint32_t>(q.legs.size()));
+      correlate::Leg leg = p.legs[li];
+      for (auto& e : leg.events)
+        e = reintern(e, p.strings, q.strings);
+      q.legs.push_back(std::move(leg));
+      if (li < s.islinks_of_leg.size()) {
+        islinks.insert(islinks.end(), s.islinks_of_leg[li].begin(), s.islinks_of_leg[li].end());
+        transfers.insert(transfers.end(), s.transfers_of_leg[li].begin(),
+                         s.transfers_of_leg[li].end());
+      }
+    }
+    // In the file's order, as a whole-file build sees them (evidence order).
+    std::sort(islinks.begin(), islinks.end());
+    std::sort(transfers.begin(), transfers.end());
+    for (std::uint32_t k : islinks) {
+      correlate::IsLinkObservation o = p.islinks[k];
+      o.leg = new_index.at(o.leg);
+      o.event = reintern(o.event, p.strings, q.strings);
+      q.islinks.push_back(std::move(o));
+    }
+    for (std::uint32_t k : transfers) {
+      correlate::TransferObservation o = p.transfers[k];
+      o.leg = new_index.at(o.leg);
+      o.event = reintern(o.event, p.strings, q.strings);
+      q.transfers.push_back(std::move(o));
+    }
+    for (const auto& conn : orphan_conns[f]) {
+      auto it = p.orphans.find(conn);
+      if (it == p.orphans.end()) continue;
+      correlate::OrphanEvents o = it->second;
+      for (auto& e : o.events)
+        e = reintern(e, p.strings, q.strings);
+      for (auto& t : o.transfers)
+        t.event = reintern(t.event, p.strings, q.strings);
+      q.orphans.emplace(conn, std::move(o));
+    }
+  }
+  correlate::BuildOptions build = options_.build;
+  for (const auto& [path, site] : pinned_sites_)
+    build.sites.push_back({path, site});
+  // A new segment of a named site's application joins that site at once.
+  for (const auto& sp : sources_) {
+    if (sp->info.app.empty() || pinned_sites_.contains(sp->info.path)) continue;
+    if (auto it = app_sites_.find(sp->info.app); it != app_sites_.end())
+      build.sites.push_back({sp->info.path, it->second});
+  }
+  out.correlation = correlate::build_correlation(std::move(parts), std::move(infos), build);
+  return out;
+}
+
+void LiveCorrelation::pin_site_names(const correlate::Correlation& c) {
+  using correlate::SiteNameSource;
+  for (const auto& site : c.sites) {
+    if (site.name_source == SiteNameSource::Application ||
+        site.name_source == SiteNameSource::FileStem)
+      continue;
+    for (std::uint32_t f : site.files)
+      pinned_sites_.emplace(c.files[f].info.path, site.name);
+    if (!site.app.empty()) app_sites_.emplace(site.app, site.name);
+  }
+}
+
+InteractionSummary LiveCorrelation::summarize(const correlate::Correlation& c,
+                                              const correlate::Interaction& it) const {
+  InteractionSummary s;
+  s.id = it.id;
+  s.complete = it.complete;
+  s.legs = static_cast<std::uint32_t>(it.legs.size());
+  s.start = it.start;
+  s.end = it.end;
+  for (std::uint32_t l : it.links)
+    if (c.links[l].paired()) ++s.links_paired;
+  for (std::uint32_t l : it.legs) {
+    const correlate::Leg& leg = c.legs[l];
+    s.events += leg.events.size();
+    s.open = s.open || !leg.deleted;
+    const std::string& site = c.sites[leg.site].name;
+    if (std::find(s.sites.begin(), s.sites.end(), site) == s.sites.end()) s.sites.push_back(site);
+    s.leg_keys.push_back(lower(leg.call_uuid));
+  }
+  return s;
+}
+
+std::vector<Update> LiveCorrelation::recompute() {
+  std::lock_guard lock(mutex_);
+  std::vector<Update> out;
+  if (dirty_.empty()) return out;
+  std::vector<std::uint32_t> roots;
+  for (const auto& [root, t] : dirty_)
+    roots.push_back(root);
+  std::sort(roots.begin(), roots.end());
+  Built built = build_roots(roots);
+  const correlate::Correlation& c = built.correlation;
+  counters_.rebuilt_legs += c.legs.size();
+  pin_site_names(c);
+
+  // The previous interactions of these components, by leg.
+  std::unordered_map<std::string, std::string> old_owner;  // leg key -> old id
+  std::unordered_map<std::string, InteractionSummary> old;
+  for (std::uint32_t root : roots) {
+    auto it = component_ids_.find(root);
+    if (it == component_ids_.end()) continue;
+    for (const auto& id : it->second) {
+      auto s = summaries_.find(id);
+      if (s == summaries_.end()) continue;
+      for (const auto& k : s->second.leg_keys)
+        old_owner[k] = id;
+      old.emplace(id, std::move(s->second));
+      summaries_.erase(s);
+    }
+    component_ids_.erase(it);
+  }
+
+  auto emit = [&](UpdateKind kind, const InteractionSummary& s, std::uint32_t root,
+                  std::vector<std::string> merged = {}) {
+    Update u;
+    u.seq = ++update_seq_;
+    u.kind = kind;
+    u.interaction = s;
+    u.merged = std::move(merged);
+    u.received = dirty_.at(root);
+    out.push_back(std::move(u));
+  };
+  for (const correlate::Interaction& it : c.interactions) {
+    InteractionSummary s = summarize(c, it);
+    const std::uint32_t root = find(node(prefixed('u', lower(c.legs[it.root].call_uuid))));
+    if (!dirty_.contains(root)) continue;  // cannot happen: every leg built is in a dirty root
+    std::set<std::string> owners;
+    for (const auto& k : s.leg_keys)
+      if (auto o = old_owner.find(k); o != old_owner.end()) owners.insert(o->second);
+    if (owners.empty()) {
+      emit(UpdateKind::Created, s, root);
+      if (s.links_paired > 0) emit(UpdateKind::Linked, s, root);
+      if (s.complete) emit(UpdateKind::Completed, s, root);
+    } else {
+      std::vector<std::string> merged;
+      for (const auto& o : owners)
+        if (o != s.id) merged.push_back(o);
+      if (!merged.empty()) emit(UpdateKind::Merged, s, root, merged);
+      // Compared with what the subscriber knew: the old interactions together.
+      InteractionSummary before;
+      before.complete = true;
+      for (const auto& o : owners) {
+        const InteractionSummary& p = old.at(o);
+        before.legs += p.legs;
+        before.links_paired += p.links_paired;
+        before.events += p.events;
+        before.complete = before.complete && p.complete;
+        before.end = std::max(before.end, p.end);
+      }
+      bool told = !merged.empty();
+      auto tell = [&](UpdateKind kind) {
+        emit(kind, s, root);
+        told = true;
+      };
+      if (s.legs > before.legs) tell(UpdateKind::LegAdded);
+      if (s.links_paired > before.links_paired) tell(UpdateKind::Linked);
+      if (s.complete && !before.complete) tell(UpdateKind::Completed);
+      if (!told &&
+          (s.events != before.events || s.complete != before.complete || s.end != before.end))
+        emit(UpdateKind::Updated, s, root);
+    }
+    component_ids_[root].push_back(s.id);
+    summaries_[s.id] = std::move(s);
+  }
+  counters_.updates += out.size();
+  ++counters_.recomputes;
+  dirty_.clear();
+  return out;
+}
+
+std::vector<std::uint32_t> LiveCorrelation::roots_for_query(std::string_view id) {
+  std::set<std::uint32_t> roots;
+  auto try_node = [&](const std::string& key) {
+    if (auto it = nodes_.find(key); it != nodes_.end()) roots.insert(find(it->second));
+  };
+  auto try_index = [&](const std::string& key) {
+    if (auto it = search_index_.find(key); it != search_index_.end())
+      for (std::uint32_t n : it->second)
+        roots.insert(find(n));
+  };
+  const std::string low = lower(id);
+  try_node(prefixed('u', low));
+  try_node(prefixed('l', low));
+  if (auto conn = model::normalize_conn_id(id); !conn.empty()) try_node(prefixed('c', conn));
+  try_index(prefixed('d', id));
+  try_index(prefixed('a', id));
+  try_index(prefixed('n', id));
+  if (id.find('=') != std::string_view::npos) try_index(prefixed('k', id));
+  return {roots.begin(), roots.end()};
+}
+
+std::vector<SearchHit> LiveCorrelation::search(const SearchQuery& q) {
+  std::lock_guard lock(mutex_);
+  std::vector<SearchHit> hits;
+  auto keep = [&](const InteractionSummary& s) {
+    if (q.from && s.end < *q.from) return false;
+    if (q.to && s.start > *q.to) return false;
+    if (!q.site.empty()) {
+      bool any = false;
+      for (const auto& site : s.sites)
+        any = any || site.find(q.site) != std::string::npos;
+      if (!any) return false;
+    }
+    return true;
+  };
+  if (q.id.empty()) {
+    for (const auto& [id, s] : summaries_)
+      if (keep(s)) hits.push_back({s, ""});
+  } else {
+    const auto roots = roots_for_query(q.id);
+    if (roots.empty()) return hits;
+    Built b = build_roots(roots);
+    for (const auto& m : correlate::find_interactions(b.correlation, q.id)) {
+      InteractionSummary s = summarize(b.correlation, b.correlation.interactions[m.interaction]);
+      if (keep(s)) hits.push_back({std::move(s), m.matched});
+    }
+  }
+  std::sort(hits.begin(), hits.end(), [](const SearchHit& a, const SearchHit& b) {
+    return a.interaction.start != b.interaction.start ? a.interaction.start > b.interaction.start
+                                                      : a.interaction.id < b.interaction.id;
+  });
+  if (hits.size() > q.limit) hits.resize(q.limit);
+  return hits;
+}
+
+std::optional<Built> LiveCorrelation::build_interaction(std::string_view id) {
+  std::lock_guard lock(mutex_);
+  const auto roots = roots_for_query(id);
+  if (roots.empty()) return std::nullopt;
+  Built b = build_roots(roots);
+  const auto& c = b.correlation;
+  for (std::uint32_t i = 0; i < c.interactions.size(); ++i) {
+    if (lower(c.interactions[i].id) == lower(id)) {
+      b.interaction = i;
+      return b;
+    }
+  }
+  auto matches = correlate::find_interactions(c, id);
+  if (matches.empty()) return std::nullopt;
+  b.interaction = matches.front().interaction;
+  return b;
+}
+
+std::optional<std::string> LiveCorrelation::raw_lines(std::string_view source, std::uint64_t offset,
+                                                      std::size_t lines, std::string& error) {
+  std::string text;
+  std::string path;
+  std::uint64_t dev = 0;
+  std::uint64_t ino = 0;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = source_index_.find(std::string(source));
+    if (it == source_index_.end()) {
+      error = "no source named '" + std::string(source) + "'";
+      return std::nullopt;
+    }
+    const Source& s = *sources_[it->second];
+    if (s.path.empty()) {
+      if (offset >= s.raw.size()) {
+        error = s.raw_complete ? "offset " + std::to_string(offset) +
+                                     " is past the end of source '" + s.name + "'"
+                               : "the raw text of source '" + s.name +
+                                     "' was not kept at that offset (--retain-raw limit)";
+        return std::nullopt;
+      }
+      text = s.raw.substr(offset, 1 << 20);
+    } else {
+      path = s.path;
+      dev = s.dev;
+      ino = s.ino;
+    }
+  }
+  if (!path.empty()) {
+    // A followed file may have been rotated by rename: find it by identity
+    // in its folder.
+    std::string actual = path;
+    struct stat st {};
+    if (ino != 0 && (::stat(path.c_str(), &st) != 0 || st.st_ino != ino || st.st_dev != dev)) {
+      actual.clear();
+      std::error_code ec;
+      const auto dir = std::filesystem::path(path).parent_path();
+      for (const auto& entry : std::filesystem::directory_iterator(
+               dir.empty() ? std::filesystem::path(".") : dir, ec)) {
+        if (::stat(entry.path().c_str(), &st) == 0 && st.st_ino == ino && st.st_dev == dev) {
+          actual = entry.path().string();
+          break;
+        }
+      }
+      if (actual.empty()) {
+        error = "the file of source '" + std::string(source) + "' is gone (" + path + ")";
+        return std::nullopt;
+      }
+    }
+    std::ifstream in(actual, std::ios::binary);
+    if (!in || !in.seekg(static_cast<std::streamoff>(offset))) {
+      error = "cannot read " + actual + " at offset " + std::to_string(offset);
+      return std::nullopt;
+    }
+    text.resize(1 << 20);
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (text.empty()) {
+      error = "offset " + std::to_string(offset) + " is past the end of " + actual;
+      return std::nullopt;
+    }
+  }
+  std::size_t pos = 0;
+  for (std::size_t i = 0; i < lines && pos < text.size(); ++i) {
+    auto nl = text.find('\n', pos);
+    pos = nl == std::string::npos ? text.size() : nl + 1;
+  }
+  text.resize(pos);
+  return text;
+}
+
+LiveMetrics LiveCorrelation::metrics() {
+  std::lock_guard lock(mutex_);
+  LiveMetrics m = counters_;
+  const auto now = std::chrono::steady_clock::now();
+  std::uint64_t recent = 0;
+  for (const auto& [second, n] : rate_window_)
+    if (now - second < std::chrono::seconds(10)) recent += n;
+  m.events_per_second = static_cast<double>(recent) / 10.0;
+  m.interactions = summaries_.size();
+  for (const auto& mem : members_)
+    m.largest_component = std::max<std::uint64_t>(m.largest_component, mem.size());
+  for (const auto& [id, s] : summaries_) {
+    if (!s.complete) ++m.incomplete_interactions;
+    if (s.open) ++m.open_interactions;
+  }
+  for (const auto& sp : sources_) {
+    const Source& s = *sp;
+    SourceStatus st;
+    st.name = s.name;
+    st.kind = s.kind;
+    st.path = s.path;
+    st.next = s.next;
+    st.events = s.events;
+    const auto& seq = s.collector.partial().sequence;
+    st.gaps = seq.gaps.size();
+    for (const auto& g : seq.gaps)
+      st.missing += g.last_missing - g.first_missing + 1;
+    st.last_event_utc = s.last_event_utc;
+    if (s.last_batch)
+      st.seconds_since_batch =
+          std::chrono::duration_cast<std::chrono::seconds>(now - *s.last_batch).count();
+    st.malformed = s.diagnostics.count();
+    m.sources.push_back(std::move(st));
+  }
+  return m;
+}
+
+}  // namespace calltrail::serve

@@ -1,0 +1,259 @@
+// The live correlation behind `calltrail serve` and `calltrail follow`.
+//
+// Events arrive in batches per source (a followed file, or what a site
+// collector POSTs). Each source keeps a correlate::FileCollector, exactly as
+// a file read by `trace` does, and a position (the next byte of raw log text,
+// or the next event number of pushed JSON events) so that a batch sent again
+// is recognised and skipped. Every identifier an event carries that can link
+// legs (CallUUIDs, ConnIDs, IS-Link ids, transfer references) joins a
+// union-find of components; recompute() rebuilds with
+// correlate::build_correlation() only the components that new events touched,
+// compares their interactions with the previous ones and returns the updates:
+// created, leg_added, linked, completed, merged (with the surviving id) and
+// updated (new events, nothing else changed).
+//
+// Persistence is a seam: a LiveStore sees every accepted batch (position
+// reached and the source's partial) and, later, restores sources at start.
+// MemoryLiveStore keeps positions in memory only.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "calltrail/base/diagnostics.hpp"
+#include "calltrail/correlate/correlation.hpp"
+#include "calltrail/correlate/file_collector.hpp"
+#include "calltrail/model/event.hpp"
+#include "calltrail/parse/log_parser.hpp"
+#include "calltrail/parse/log_reader.hpp"
+
+namespace calltrail::serve {
+
+using model::Micros;
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+enum class SourceKind : std::uint8_t {
+  Text,    // raw log text; positions are byte offsets
+  Events,  // events-json objects; positions count events
+};
+const char* to_string(SourceKind k);
+
+// A source's state at the end of an accepted batch: what a store persists
+// together, in one transaction.
+struct SourceCheckpoint {
+  std::string source;
+  SourceKind kind = SourceKind::Text;
+  std::uint64_t next = 0;  // the next byte or event number expected
+  const parse::FileInfo* info = nullptr;
+  const correlate::FilePartial* partial = nullptr;
+};
+
+// The persistence seam (issue 5's store plugs in here).
+class LiveStore {
+ public:
+  virtual ~LiveStore() = default;
+  // Called under the live state's lock after each accepted batch.
+  virtual void commit(const SourceCheckpoint& checkpoint) = 0;
+  // The position to resume a source from after a restart, when known.
+  virtual std::optional<std::uint64_t> position(std::string_view source) const = 0;
+};
+
+// Positions in memory only: nothing survives a restart.
+class MemoryLiveStore final : public LiveStore {
+ public:
+  void commit(const SourceCheckpoint& checkpoint) override;
+  std::optional<std::uint64_t> position(std::string_view source) const override;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, std::uint64_t, std::less<>> positions_;
+};
+
+enum class UpdateKind : std::uint8_t { Created, LegAdded, Linked, Completed, Merged, Updated };
+const char* to_string(UpdateKind k);
+
+struct InteractionSummary {
+  std::string id;
+  bool complete = false;
+  bool open = false;  // some leg has not seen EventCallDeleted
+  std::uint32_t legs = 0;
+  std::uint32_t links_paired = 0;
+  std::uint64_t events = 0;
+  Micros start = 0;
+  Micros end = 0;
+  std::vector<std::string> sites;
+  std::vector<std::string> leg_keys;  // "file:CallUUID"
+};
+
+struct Update {
+  std::uint64_t seq = 0;  // increasing; the SSE event id
+  UpdateKind kind = UpdateKind::Updated;
+  InteractionSummary interaction;
+  std::vector<std::string> merged;  // Merged: the ids that are now interaction.id
+  SteadyTime received;              // when the earliest batch behind it arrived
+};
+// {"seq":…,"kind":"merged","interaction_id":…,"merged":[…],"complete":…,…}
+std::string update_json(const Update& u);
+void append_summary_json(std::string& out, const InteractionSummary& s);
+
+// The result of offering a batch.
+struct Accepted {
+  enum Status : std::uint8_t { Ok, Gap, Invalid };
+  Status status = Ok;
+  std::uint64_t accepted = 0;    // new bytes or events taken
+  std::uint64_t duplicates = 0;  // bytes or events already seen, skipped
+  std::uint64_t events = 0;      // events the batch added
+  std::uint64_t next = 0;        // the position expected next
+  std::string error;             // Gap / Invalid: what is wrong
+};
+
+struct LiveOptions {
+  correlate::BuildOptions build;
+  std::size_t retain_raw_bytes = 64u << 20;  // raw text kept for pushed sources (all together)
+};
+
+struct SourceStatus {
+  std::string name;
+  SourceKind kind = SourceKind::Text;
+  std::string path;  // followed file, else empty
+  std::uint64_t next = 0;
+  std::uint64_t events = 0;
+  std::uint64_t gaps = 0;     // sequence-number gaps
+  std::uint64_t missing = 0;  // events missing in those gaps
+  std::optional<Micros> last_event_utc;
+  std::optional<std::int64_t> seconds_since_batch;
+  std::uint64_t malformed = 0;
+};
+
+struct LiveMetrics {
+  std::uint64_t events = 0;
+  std::uint64_t batches = 0;
+  std::uint64_t duplicate_batches = 0;
+  double events_per_second = 0;  // over the last 10 s
+  std::uint64_t interactions = 0;
+  std::uint64_t incomplete_interactions = 0;
+  std::uint64_t open_interactions = 0;
+  std::uint64_t updates = 0;
+  std::uint64_t recomputes = 0;
+  std::uint64_t largest_component = 0;  // identifiers in the largest connected group
+  std::uint64_t rebuilt_legs = 0;       // legs rebuilt by recompute() so far
+  std::vector<SourceStatus> sources;
+};
+
+struct SearchHit {
+  InteractionSummary interaction;
+  std::string matched;  // "CallUUID", "ConnID", "DN", ... ("" for a time/site listing)
+};
+
+struct SearchQuery {
+  std::string id;  // any identifier, or empty for all
+  std::optional<Micros> from;
+  std::optional<Micros> to;
+  std::string site;  // a site name, or part of one
+  std::size_t limit = 100;
+};
+
+// One interaction rebuilt on demand, for JSON, SVG and the page.
+struct Built {
+  correlate::Correlation correlation;
+  std::uint32_t interaction = 0;
+  std::vector<std::string> file_sources;  // file index -> source name
+};
+
+class LiveCorrelation {
+ public:
+  explicit LiveCorrelation(LiveOptions options = {}, LiveStore* store = nullptr);
+  ~LiveCorrelation();
+  LiveCorrelation(const LiveCorrelation&) = delete;
+  LiveCorrelation& operator=(const LiveCorrelation&) = delete;
+
+  // Raw log text of `source` starting at byte `offset`. Bytes before the
+  // source's position are duplicates and skipped; a batch starting after it
+  // is a Gap (nothing taken). `follow_path` marks a followed file (raw lines
+  // are then read back from it rather than kept in memory).
+  Accepted add_text(std::string_view source, std::uint64_t offset, std::string_view bytes,
+                    std::string_view follow_path = {});
+  // The text source ended (its file was rotated away or truncated): its
+  // last message is complete without waiting for the next one. Returns the
+  // events that released.
+  std::uint64_t end_text(std::string_view source);
+  // Events of `source` numbered first, first+1, ...: the same rule as for
+  // offsets. `raw_lines` (optional, one per event) is kept as the raw text.
+  Accepted add_events(std::string_view source, std::uint64_t first, std::span<model::Event> events,
+                      std::span<const std::string_view> raw_lines = {});
+
+  // Rebuilds the components touched since the last call; the updates.
+  std::vector<Update> recompute();
+  bool dirty() const;
+
+  std::vector<SearchHit> search(const SearchQuery& q);
+  std::optional<Built> build_interaction(std::string_view id);
+  // Up to `lines` raw lines of `source` from byte `offset`; nullopt with
+  // `error` set when they cannot be read.
+  std::optional<std::string> raw_lines(std::string_view source, std::uint64_t offset,
+                                       std::size_t lines, std::string& error);
+  LiveMetrics metrics();
+  std::optional<std::uint64_t> position(std::string_view source);
+
+ private:
+  struct Source;
+  struct Component;
+
+  Source& source_for(std::string_view name, SourceKind kind, std::string_view follow_path);
+  // Checks a batch of `size` bytes or events at position `at` against the
+  // source's position: Invalid, Gap, or Ok with the duplicates to skip.
+  Accepted admit(const Source& s, SourceKind kind, std::uint64_t at, std::uint64_t size);
+  void on_event(Source& s, const model::Event& e);
+  void after_batch(Source& s, std::uint64_t events_before);
+  std::uint32_t node(const std::string& key);
+  std::uint32_t find(std::uint32_t n);
+  void unite(std::uint32_t a, std::uint32_t b);
+  void mark_dirty(std::uint32_t n);
+  Built build_roots(const std::vector<std::uint32_t>& roots);
+  std::vector<std::uint32_t> roots_for_query(std::string_view id);
+  InteractionSummary summarize(const correlate::Correlation& c,
+                               const correlate::Interaction& it) const;
+  void pin_site_names(const correlate::Correlation& c);
+
+  LiveOptions options_;
+  LiveStore* store_;
+  mutable std::mutex mutex_;
+  std::vector<std::unique_ptr<Source>> sources_;
+  std::unordered_map<std::string, std::uint32_t> source_index_;
+  std::map<std::string, std::string> pinned_sites_;  // file path -> site name
+  std::map<std::string, std::string> app_sites_;     // application -> site name
+
+  // Union-find over identifier nodes ("u:callid", "c:connid", "l:islink").
+  std::unordered_map<std::string, std::uint32_t> nodes_;
+  std::vector<std::string> node_keys_;
+  std::vector<std::uint32_t> parent_;
+  std::vector<std::vector<std::uint32_t>> members_;  // root -> its nodes
+  // CallUUID node -> legs (file, index in that source's partial).
+  std::unordered_map<std::uint32_t, std::vector<std::pair<std::uint32_t, std::uint32_t>>>
+      legs_of_node_;
+  // ConnID node -> files holding orphan events with that ConnID.
+  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> orphans_of_node_;
+  // DN, ANI, DNIS and user data -> nodes of the calls that carry them.
+  std::unordered_map<std::string, std::vector<std::uint32_t>> search_index_;
+  // Root -> the interaction ids it held at its last rebuild.
+  std::unordered_map<std::uint32_t, std::vector<std::string>> component_ids_;
+  std::unordered_map<std::string, InteractionSummary> summaries_;
+
+  std::unordered_map<std::uint32_t, SteadyTime> dirty_;  // root -> earliest arrival
+  std::uint64_t update_seq_ = 0;
+  std::size_t retained_raw_ = 0;
+  LiveMetrics counters_;
+  std::vector<std::pair<SteadyTime, std::uint64_t>> rate_window_;  // (second, events)
+  std::vector<std::string> scratch_keys_;
+};
+
+}  // namespace calltrail::serve

@@ -1,0 +1,226 @@
+#include "calltrail/serve/views.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+
+#include "calltrail/base/json_writer.hpp"
+#include "calltrail/base/time.hpp"
+#include "calltrail/correlate/timeline.hpp"
+
+namespace calltrail::serve {
+
+namespace {
+
+struct Lane {
+  std::uint32_t site = 0;
+  std::string dn;
+};
+
+struct Row {
+  std::uint32_t lane = 0;
+  std::optional<std::uint32_t> to_lane;  // the other DN's lane on the same site
+  const correlate::EventRef* event = nullptr;
+  std::uint32_t leg = 0;
+  Micros corrected = 0;
+};
+
+struct Hop {
+  const correlate::Link* link = nullptr;
+  std::uint32_t from = 0;  // row indices
+  std::uint32_t to = 0;
+};
+
+struct Ladder {
+  std::vector<Lane> lanes;
+  std::vector<Row> rows;
+  std::vector<Hop> hops;
+};
+
+// Lanes: each site's DNs in order of appearance (a site lane without a DN
+// for events that name none).
+Ladder make_ladder(const Built& b) {
+  const correlate::Correlation& c = b.correlation;
+  const correlate::Interaction& it = c.interactions[b.interaction];
+  Ladder l;
+  std::map<std::pair<std::uint32_t, std::string>, std::uint32_t> lane_of;
+  auto lane = [&](std::uint32_t site, const std::string& dn) {
+    auto [pos, added] = lane_of.try_emplace({site, dn}, static_cast<std::uint32_t>(l.lanes.size()));
+    if (added) l.lanes.push_back({site, dn});
+    return pos->second;
+  };
+  const auto timeline = correlate::build_timeline(c, it);
+  std::map<std::uint32_t, std::uint32_t> source_row;  // link -> row of its source event
+  std::map<std::uint32_t, std::uint32_t> target_row;
+  for (const auto& e : timeline) {
+    const correlate::Leg& leg = c.legs[e.leg];
+    const correlate::EventRef& ev = leg.events[e.event];
+    Row r;
+    r.lane = lane(leg.site, c.str(ev.this_dn));
+    r.event = &ev;
+    r.leg = e.leg;
+    r.corrected = e.corrected;
+    const auto row = static_cast<std::uint32_t>(l.rows.size());
+    for (auto k : e.links_out)
+      source_row.emplace(k, row);
+    for (auto k : e.links_in)
+      target_row.emplace(k, row);
+    l.rows.push_back(r);
+  }
+  for (auto& r : l.rows) {
+    const std::string& other = c.str(r.event->other_dn);
+    if (other.empty()) continue;
+    auto pos = lane_of.find({l.lanes[r.lane].site, other});
+    if (pos != lane_of.end() && pos->second != r.lane) r.to_lane = pos->second;
+  }
+  for (const auto& [k, from] : source_row) {
+    auto to = target_row.find(k);
+    if (to != target_row.end()) l.hops.push_back({&c.links[k], from, to->second});
+  }
+  return l;
+}
+
+std::string local_text(const correlate::Correlation& c, std::uint32_t site,
+                       const correlate::EventRef& e) {
+  auto t = c.local_time(site, e);
+  if (!t) return {};
+  const bool dated = (e.flags & correlate::EventRef::kLocalDated) != 0 || c.sites[site].utc_offset;
+  return base::format_local(*t, dated, e.local_digits == 0 ? 3 : e.local_digits);
+}
+
+std::string escape_xml(std::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    switch (ch) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        if (static_cast<unsigned char>(ch) >= 0x20) out += ch;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ladder_json(const Built& b) {
+  const correlate::Correlation& c = b.correlation;
+  const Ladder l = make_ladder(b);
+  std::string out;
+  base::JsonWriter w(out);
+  w.begin_object();
+  w.field("interaction_id", c.interactions[b.interaction].id);
+  w.key("lanes").begin_array();
+  for (const auto& lane : l.lanes) {
+    w.begin_object();
+    w.field("site", c.sites[lane.site].name);
+    w.field("dn", lane.dn);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("events").begin_array();
+  for (const auto& r : l.rows) {
+    const correlate::EventRef& e = *r.event;
+    const std::uint32_t site = c.legs[r.leg].site;
+    w.begin_object();
+    w.field("lane", std::uint64_t{r.lane});
+    if (r.to_lane) w.field("to_lane", std::uint64_t{*r.to_lane});
+    w.field("utc", base::format_utc(r.corrected));
+    if (e.has_utc()) w.field("site_utc", base::format_utc(e.utc));
+    w.field("local", local_text(c, site, e));
+    w.field("name", c.str(e.name));
+    w.field("this_dn", c.str(e.this_dn));
+    w.field("other_dn", c.str(e.other_dn));
+    w.field("note", c.str(e.note));
+    w.field("leg", c.legs[r.leg].call_uuid);
+    w.field("source", e.file < b.file_sources.size() ? b.file_sources[e.file] : "");
+    w.field("line", e.line);
+    w.field("offset", e.offset);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("hops").begin_array();
+  for (const auto& h : l.hops) {
+    w.begin_object();
+    w.field("kind", correlate::to_string(h.link->kind));
+    w.field("id", h.link->id);
+    w.field("from", std::uint64_t{h.from});
+    w.field("to", std::uint64_t{h.to});
+    w.field("confidence", correlate::to_string(h.link->confidence));
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  return out;
+}
+
+std::string interaction_svg(const Built& b) {
+  const correlate::Correlation& c = b.correlation;
+  const Ladder l = make_ladder(b);
+  constexpr int kLane = 190;
+  constexpr int kRow = 26;
+  constexpr int kTop = 70;
+  constexpr int kLeft = 250;
+  const int width = kLeft + static_cast<int>(l.lanes.size()) * kLane + 20;
+  const int height = kTop + static_cast<int>(l.rows.size()) * kRow + 30;
+  auto x_of = [&](std::uint32_t lane) {
+    return kLeft + static_cast<int>(lane) * kLane + kLane / 2;
+  };
+  auto y_of = [&](std::size_t row) { return kTop + static_cast<int>(row) * kRow + kRow / 2; };
+  std::string out;
+  auto o = std::back_inserter(out);
+  fmt::format_to(o,
+                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" "
+                 "font-family=\"sans-serif\" font-size=\"11\">\n"
+                 "<defs><marker id=\"a\" markerWidth=\"8\" markerHeight=\"8\" refX=\"7\" "
+                 "refY=\"4\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\"/></marker></defs>\n"
+                 "<text x=\"10\" y=\"18\" font-size=\"14\">{}</text>\n",
+                 width, height, escape_xml(c.interactions[b.interaction].id));
+  for (std::uint32_t i = 0; i < l.lanes.size(); ++i) {
+    const int x = x_of(i);
+    fmt::format_to(o,
+                   "<text x=\"{}\" y=\"40\" text-anchor=\"middle\">{}</text>\n"
+                   "<text x=\"{}\" y=\"54\" text-anchor=\"middle\" fill=\"#555\">{}</text>\n"
+                   "<line x1=\"{}\" y1=\"60\" x2=\"{}\" y2=\"{}\" stroke=\"#bbb\"/>\n",
+                   x, escape_xml(c.sites[l.lanes[i].site].name), x,
+                   escape_xml(l.lanes[i].dn.empty() ? "(no DN)" : l.lanes[i].dn), x, x,
+                   height - 20);
+  }
+  for (std::size_t r = 0; r < l.rows.size(); ++r) {
+    const Row& row = l.rows[r];
+    const int y = y_of(r);
+    const int x = x_of(row.lane);
+    fmt::format_to(o, "<text x=\"10\" y=\"{}\">{}</text>\n", y + 4,
+                   escape_xml(base::format_utc(row.corrected, 4).substr(11)));
+    fmt::format_to(o, "<circle cx=\"{}\" cy=\"{}\" r=\"4\"/>\n", x, y);
+    if (row.to_lane) {
+      fmt::format_to(o,
+                     "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#36c\" "
+                     "marker-end=\"url(#a)\"/>\n",
+                     x, y, x_of(*row.to_lane), y);
+    }
+    fmt::format_to(o, "<text x=\"{}\" y=\"{}\">{}</text>\n", x + 8, y - 4,
+                   escape_xml(c.str(row.event->name)));
+  }
+  for (const auto& h : l.hops) {
+    fmt::format_to(o,
+                   "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#c33\" "
+                   "stroke-width=\"2\" marker-end=\"url(#a)\"><title>{} {}</title></line>\n",
+                   x_of(l.rows[h.from].lane), y_of(h.from), x_of(l.rows[h.to].lane), y_of(h.to),
+                   correlate::to_string(h.link->kind), escape_xml(h.link->id));
+  }
+  out += "</svg>\n";
+  return out;
+}
+
+}  // namespace calltrail::serve

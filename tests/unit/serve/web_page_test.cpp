@@ -1,0 +1,112 @@
+// The web page in headless Chromium: search an interaction by its id while
+// one site's logs are still missing, let them arrive while the page is open,
+// and check that the page, updated over SSE, shows every leg and every event
+// of the interaction. Skipped (with a message) when Chromium is absent;
+// scripts/install-deps installs it.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "../cli/run_support.hpp"
+#include "calltrail/serve/http_server.hpp"
+#include "serve_support.hpp"
+
+namespace calltrail::serve {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string chromium() {
+  for (const char* p : {"/usr/bin/chromium", "/usr/bin/chromium-browser"})
+    if (fs::exists(p)) return p;
+  return {};
+}
+
+std::string run_capture(const std::string& cmd) {
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[65536];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;)
+    out.append(buf, n);
+  ::pclose(p);
+  return out;
+}
+
+TEST(WebPage, ShowsEveryLegAndUpdatesLive) {
+  const std::string browser = chromium();
+  if (browser.empty())
+    GTEST_SKIP() << "chromium is not installed (scripts/install-deps installs it)";
+  auto logs = test::simulate_logs("web", "--only multisite --interactions 12 --seed 14");
+  correlate::Loaded expected = correlate::load(logs.files, {}, {});
+  const correlate::Correlation& c = expected.correlation;
+  const correlate::Interaction* pick = nullptr;
+  for (const auto& it : c.interactions)
+    if (it.legs.size() >= 3 && (pick == nullptr || it.legs.size() > pick->legs.size())) pick = &it;
+  ASSERT_NE(pick, nullptr);
+  // The site of its last leg arrives only once the page is open.
+  const std::uint32_t late_site = c.legs[pick->legs.back()].site;
+  ASSERT_NE(late_site, c.legs[pick->root].site);
+  std::set<std::string> late_files;
+  for (auto f : c.sites[late_site].files)
+    late_files.insert(c.files[f].info.path);
+
+  LiveCorrelation live;
+  UpdatePump pump(live, std::chrono::milliseconds(2));
+  ServerOptions o;
+  o.port = 0;
+  o.token = "page-token";
+  HttpServer server(live, pump, o);
+  const int port = server.start();
+  ASSERT_GT(port, 0);
+  auto push = [&](bool late) {
+    for (const auto& f : logs.files) {
+      if (late_files.contains(f) != late) continue;
+      ASSERT_EQ(live.add_text(f, 0, test::read_all(f)).status, Accepted::Ok);
+      live.end_text(f);
+    }
+    pump.flush();
+  };
+  push(false);
+
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/?q=" + pick->id +
+                          "&token=page-token&live_window=6";
+  std::string dom;
+  std::thread page([&] {
+    dom = run_capture("timeout 120 " + test::shell_quote(browser) +
+                      " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage "
+                      "--virtual-time-budget=3000 --dump-dom " +
+                      test::shell_quote(url) + " 2>/dev/null");
+  });
+  // Once the page listens, the missing site's logs arrive.
+  for (int i = 0; i < 600 && server.subscribers() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_GT(server.subscribers(), 0) << "the page never opened the update stream";
+  push(true);
+  page.join();
+  server.stop();
+  pump.stop();
+
+  ASSERT_FALSE(dom.empty()) << "chromium printed nothing for " << url;
+  for (auto leg : pick->legs) {
+    const std::string& uuid = c.legs[leg].call_uuid;
+    EXPECT_NE(dom.find("data-call-uuid=\"" + uuid + "\""), std::string::npos)
+        << "leg " << uuid << " missing from the page";
+  }
+  std::size_t events = 0;
+  for (auto leg : pick->legs)
+    events += c.legs[leg].events.size();
+  const std::regex event_group("<g class=\"event\"");
+  const auto shown = static_cast<std::size_t>(std::distance(
+      std::sregex_iterator(dom.begin(), dom.end(), event_group), std::sregex_iterator()));
+  EXPECT_EQ(shown, events);
+  for (auto leg : pick->legs)
+    EXPECT_NE(dom.find(">" + c.sites[c.legs[leg].site].name + "<"), std::string::npos);
+  fs::remove_all(logs.dir);
+}
+
+}  // namespace
+}  // namespace calltrail::serve
