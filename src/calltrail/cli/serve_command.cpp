@@ -13,6 +13,7 @@
 #include "calltrail/cli/live_input.hpp"
 #include "calltrail/serve/follower.hpp"
 #include "calltrail/serve/http_server.hpp"
+#include "calltrail/store/follow.hpp"
 
 namespace calltrail::cli {
 
@@ -24,11 +25,18 @@ struct ServeOptions {
   std::string token;
   std::size_t retain_raw_mb = 64;
   std::size_t max_body_mb = 64;
+  std::string db;  // keep this store current with the followed paths
 };
 
 int run_serve(const ServeOptions& o) {
   auto live_opts = live_options(o.input, "serve");
   if (!live_opts) return kExitUsage;
+  if (!o.db.empty() && o.input.paths.empty()) {
+    fmt::print(stderr,
+               "calltrail serve: --db keeps a store current with followed PATHs; give "
+               "some\n");
+    return kExitUsage;
+  }
   live_opts->retain_raw_bytes = o.retain_raw_mb << 20;
   serve::ServerOptions server_opts;
   const auto colon = o.listen.rfind(':');
@@ -85,10 +93,26 @@ int run_serve(const ServeOptions& o) {
       });
     });
   }
+  // --db: the same paths are ingested into the store, which keeps its own
+  // positions (a restart continues there; the live state reads the files again).
+  std::thread store_thread;
+  if (!o.db.empty()) {
+    store_thread = std::thread([&] {
+      store::FollowOptions fo;
+      fo.interval = std::chrono::milliseconds(std::max(o.input.poll_ms, 1000u));
+      std::string last_error;
+      store::follow(o.db, o.input.paths, fo, stop, [&](const store::FollowRound& r) {
+        if (r.error && *r.error != last_error)
+          fmt::print(stderr, "calltrail serve: store {}: {}; retrying\n", o.db, *r.error);
+        last_error = r.error.value_or("");
+      });
+    });
+  }
   wait_for_signal();
   fmt::print(stderr, "calltrail serve: stopping\n");
   stop = true;
   if (follow_thread.joinable()) follow_thread.join();
+  if (store_thread.joinable()) store_thread.join();
   server.stop();
   pump.stop();
   return kExitOk;
@@ -114,6 +138,9 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--max-body", o->max_body_mb, "Largest request body accepted, in MB")
       ->capture_default_str();
+  cmd->add_option("--db", o->db,
+                  "Also keep this store current with the followed PATHs (as follow --db; a "
+                  "SQLite file or postgresql://...), for trace, interactions and sites --db");
   add_live_input_options(cmd, o->input);
   cmd->callback([o, &exit_code] { exit_code = run_serve(*o); });
 }

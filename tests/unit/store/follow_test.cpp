@@ -196,5 +196,66 @@ TEST(StoreFollowCommand, KilledAndRestartedWhileLogsGrow) {
   expect_same_answers(q(live.string()), db, 5);
 }
 
+// `calltrail serve PATH --db URL` as a child process.
+pid_t spawn_serve(const std::string& folder, const std::string& db) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    ::execl(CALLTRAIL_BINARY, CALLTRAIL_BINARY, "serve", "--listen", "127.0.0.1:0", "--poll", "20",
+            folder.c_str(), "--db", db.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return pid;
+}
+
+// Waits until `interactions --db` answers as the files do (or a minute).
+bool store_caught_up(const std::string& folder, const std::string& db) {
+  const std::string files = run_calltrail("interactions " + q(folder)).out;
+  for (int i = 0; i < 300; ++i) {
+    if (fs::exists(db) && run_calltrail("interactions --db " + q(db)).out == files) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return false;
+}
+
+// serve --db keeps the store current with what it follows; stopped with
+// SIGTERM, then killed with SIGKILL after the logs grew, every event is
+// stored once.
+TEST(StoreFollowCommand, ServeKeepsTheStoreCurrent) {
+  TempDir dir("serve-db");
+  const std::string full = dir.str("full");
+  simulate(full, "--interactions 80 --segment-size 40k --seed 29");
+  const fs::path live = dir.path() / "live";
+  fs::create_directories(live);
+  std::vector<std::pair<fs::path, std::string>> rest;
+  for (const auto& e : fs::directory_iterator(full)) {
+    if (e.path().extension() != ".log") continue;
+    const std::string data = read_text(e.path().string());
+    append(live / e.path().filename(), data.substr(0, data.size() / 2));
+    rest.emplace_back(live / e.path().filename(), data.substr(data.size() / 2));
+  }
+  const std::string db = dir.str("store.db");
+  pid_t pid = spawn_serve(live.string(), db);
+  ASSERT_GT(pid, 0);
+  EXPECT_TRUE(store_caught_up(live.string(), db));
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+
+  pid = spawn_serve(live.string(), db);
+  ASSERT_GT(pid, 0);
+  for (const auto& [file, data] : rest)
+    append(file, data);
+  EXPECT_TRUE(store_caught_up(live.string(), db));
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+  for (const auto& [where, n] : stored_events(db))
+    EXPECT_EQ(n, 1) << where;
+  expect_same_answers(q(live.string()), db, 5);
+}
+
 }  // namespace
 }  // namespace calltrail::test
