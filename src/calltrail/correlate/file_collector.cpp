@@ -103,11 +103,10 @@ Extract extract(const model::Event& e) {
   return x;
 }
 
-void add_conn(std::vector<std::string>& v, std::string_view raw, std::size_t limit) {
-  auto n = conn_number(raw);
-  if (!n) return;
+// Adds the normalised text of ConnID `n` unless present or the list is full.
+void add_conn(std::vector<std::string>& v, std::optional<std::uint64_t> n, std::size_t limit) {
+  if (!n || v.size() >= limit) return;
   ConnText t(*n);
-  if (v.size() >= limit) return;
   for (const auto& x : v)
     if (x == t.view()) return;
   v.emplace_back(t.view());
@@ -249,11 +248,11 @@ void FileCollector::add(const model::Event& e) {
   // Most events of a leg repeat its ConnID, DNs and user data: skip the
   // searches when they are the ones of the leg's previous event.
   if (conn && *conn != state.conn) {
-    add_conn(l.conn_ids, x.conn_id, SIZE_MAX);
+    add_conn(l.conn_ids, conn, SIZE_MAX);
     state.conn = *conn;
   }
-  add_conn(l.transfer_conn_ids, x.first_transfer, kMaxLegDns);
-  add_conn(l.transfer_conn_ids, x.last_transfer, kMaxLegDns);
+  add_conn(l.transfer_conn_ids, conn_number(x.first_transfer), kMaxLegDns);
+  add_conn(l.transfer_conn_ids, conn_number(x.last_transfer), kMaxLegDns);
   if (ref.this_dn != state.this_dn || ref.other_dn != state.other_dn) {
     add_unique(l.dns, x.this_dn, kMaxLegDns);
     add_unique(l.dns, x.other_dn, kMaxLegDns);
