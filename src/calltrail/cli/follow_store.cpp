@@ -17,7 +17,8 @@ int run_follow_store(const FollowStoreOptions& options, const std::atomic<bool>&
   if (options.once) fo.max_rounds = 1;
   std::set<std::string> told;  // problems already printed
   auto tell = [&](const std::string& message) {
-    if (told.insert(message).second) fmt::print(stderr, "calltrail follow: {}\n", message);
+    if (told.insert(message).second)
+      fmt::print(stderr, "calltrail {}: {}\n", options.command, message);
   };
   bool failed = false;
   store::follow(options.db, options.paths, fo, stop, [&](const store::FollowRound& r) {
@@ -30,8 +31,9 @@ int run_follow_store(const FollowStoreOptions& options, const std::atomic<bool>&
     if (failed) {
       failed = false;
       told.clear();
-      fmt::print(stderr, "calltrail follow: store {} is back\n", options.db);
+      fmt::print(stderr, "calltrail {}: store {} is back\n", options.command, options.db);
     }
+    if (!options.report_rounds) return;
     for (const auto& e : r.result.input_errors)
       tell(fmt::format("cannot read {}: {}", e.path, e.message));
     for (const auto& p : r.result.diagnostics.first())

@@ -10,10 +10,10 @@
 
 #include "calltrail/cli/cli.hpp"
 #include "calltrail/cli/commands.hpp"
+#include "calltrail/cli/follow_store.hpp"
 #include "calltrail/cli/live_input.hpp"
 #include "calltrail/serve/follower.hpp"
 #include "calltrail/serve/http_server.hpp"
-#include "calltrail/store/follow.hpp"
 
 namespace calltrail::cli {
 
@@ -98,14 +98,13 @@ int run_serve(const ServeOptions& o) {
   std::thread store_thread;
   if (!o.db.empty()) {
     store_thread = std::thread([&] {
-      store::FollowOptions fo;
-      fo.interval = std::chrono::milliseconds(std::max(o.input.poll_ms, 1000u));
-      std::string last_error;
-      store::follow(o.db, o.input.paths, fo, stop, [&](const store::FollowRound& r) {
-        if (r.error && *r.error != last_error)
-          fmt::print(stderr, "calltrail serve: store {}: {}; retrying\n", o.db, *r.error);
-        last_error = r.error.value_or("");
-      });
+      FollowStoreOptions fs;
+      fs.paths = o.input.paths;
+      fs.db = o.db;
+      fs.poll_ms = std::max(o.input.poll_ms, 1000u);
+      fs.report_rounds = false;
+      fs.command = "serve";
+      run_follow_store(fs, stop);
     });
   }
   wait_for_signal();
