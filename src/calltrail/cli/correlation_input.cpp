@@ -4,6 +4,7 @@
 
 #include "calltrail/cli/cli.hpp"
 #include "calltrail/correlate/collect.hpp"
+#include "calltrail/correlate/reach.hpp"
 #include "calltrail/store/codec.hpp"
 #include "calltrail/store/store.hpp"
 
@@ -115,33 +116,18 @@ std::vector<std::string> site_filters(const CorrelationInput& input) {
   return out;
 }
 
-std::optional<correlate::Correlation> load_correlation_for_id(const CorrelationInput& input,
-                                                              std::string_view id,
-                                                              std::string_view command,
-                                                              int& exit_code) {
-  if (input.db.empty()) return load_correlation(input, command, exit_code);
-  auto build = build_options(input, command, exit_code);
-  if (!build) return std::nullopt;
-  return from_store(input, command, exit_code, [&](store::Store& st) {
-    auto c = st.load_for_id(id, *build, nullptr);
-    if (!c) c = st.load_all(*build, nullptr);
-    return c;
-  });
-}
+namespace {
 
-std::optional<correlate::Correlation> load_correlation(const CorrelationInput& input,
-                                                       std::string_view command, int& exit_code) {
-  auto options = build_options(input, command, exit_code);
-  if (!options) return std::nullopt;
-  if (!input.db.empty()) {
-    return from_store(input, command, exit_code, [&](store::Store& st) {
-      return std::optional<correlate::Correlation>(st.load_all(*options, nullptr));
-    });
-  }
-  const correlate::BuildOptions& build = *options;
+// Reads the files; with an `id`, builds only what it reaches when that is
+// a small part of the whole (correlate/reach.hpp), else everything.
+std::optional<correlate::Correlation> load_from_files(const CorrelationInput& input,
+                                                      const correlate::BuildOptions& build,
+                                                      std::optional<std::string_view> id,
+                                                      std::string_view command, int& exit_code) {
   correlate::CollectOptions collect;
   collect.threads = input.threads;
-  correlate::Loaded loaded = correlate::load(input.paths, collect, build);
+  collect.index_keys = id.has_value();
+  correlate::Collected loaded = correlate::collect(input.paths, collect);
 
   for (const auto& e : loaded.input_errors) {
     fmt::print(stderr, "calltrail {}: cannot read {}: {}\n", command, e.path, e.message);
@@ -163,7 +149,37 @@ std::optional<correlate::Correlation> load_correlation(const CorrelationInput& i
   } else if (input.strict && d.count() > 0) {
     exit_code = kExitMalformed;
   }
-  return std::move(loaded.correlation);
+  if (id) {
+    auto c = correlate::build_for_id(loaded.partials, loaded.files, loaded.keys, build, *id);
+    if (c) return c;
+  }
+  return correlate::build_correlation(std::move(loaded.partials), std::move(loaded.files), build);
+}
+
+}  // namespace
+
+std::optional<correlate::Correlation> load_correlation_for_id(const CorrelationInput& input,
+                                                              std::string_view id,
+                                                              std::string_view command,
+                                                              int& exit_code) {
+  auto build = build_options(input, command, exit_code);
+  if (!build) return std::nullopt;
+  if (input.db.empty()) return load_from_files(input, *build, id, command, exit_code);
+  return from_store(input, command, exit_code, [&](store::Store& st) {
+    auto c = st.load_for_id(id, *build, nullptr);
+    if (!c) c = st.load_all(*build, nullptr);
+    return c;
+  });
+}
+
+std::optional<correlate::Correlation> load_correlation(const CorrelationInput& input,
+                                                       std::string_view command, int& exit_code) {
+  auto build = build_options(input, command, exit_code);
+  if (!build) return std::nullopt;
+  if (input.db.empty()) return load_from_files(input, *build, std::nullopt, command, exit_code);
+  return from_store(input, command, exit_code, [&](store::Store& st) {
+    return std::optional<correlate::Correlation>(st.load_all(*build, nullptr));
+  });
 }
 
 }  // namespace calltrail::cli

@@ -16,6 +16,7 @@ Collected collect(std::span<const std::string> paths, const CollectOptions& opti
   const std::size_t n = files.size();
   out.files.resize(n);
   out.partials.resize(n);
+  if (options.index_keys) out.keys.resize(n);
 
   // Largest files first, so that two threads finish close together.
   std::vector<std::uint32_t> order(n);
@@ -45,6 +46,7 @@ Collected collect(std::span<const std::string> paths, const CollectOptions& opti
       const std::size_t known = reader.files().size();
       reader.read_file(files[file], [&](model::Event& e) { collector.add(e); });
       out.partials[file] = collector.finish();
+      if (options.index_keys) out.keys[file] = index_keys(out.partials[file]);
       if (reader.files().size() > known) {
         out.files[file] = reader.files()[known];
       }

@@ -8,6 +8,7 @@
 
 #include "calltrail/base/diagnostics.hpp"
 #include "calltrail/correlate/correlation.hpp"
+#include "calltrail/correlate/reach.hpp"
 #include "calltrail/parse/log_reader.hpp"
 
 namespace calltrail::correlate {
@@ -15,11 +16,13 @@ namespace calltrail::correlate {
 struct CollectOptions {
   unsigned threads = 0;  // 0: one per core, at most one per file
   parse::ReadOptions read;
+  bool index_keys = false;  // also fill Collected::keys (for build_for_id)
 };
 
 struct Collected {
   std::vector<parse::FileInfo> files;  // by global file index (the expanded path order)
   std::vector<FilePartial> partials;   // partials[i].file == i
+  std::vector<KeyIndex> keys;          // by file, with CollectOptions::index_keys
   base::Diagnostics diagnostics;
   std::vector<parse::InputError> input_errors;
 };

@@ -70,6 +70,18 @@ std::pair<std::string, std::string> split_site_name(std::string_view name) {
   return {std::string(name.substr(0, at)), std::string(name.substr(at + 1))};
 }
 
+SiteFacts facts_of(const Correlation& c) {
+  SiteFacts out;
+  out.files.reserve(c.files.size());
+  for (const auto& f : c.files) {
+    const SiteInfo& site = c.sites[f.site];
+    out.files.push_back({site.name, site.name_source});
+  }
+  for (const auto& s : c.sites)
+    out.clocks.push_back({s.name, s.clock_offset, c.sites[s.clock_reference].name, s.clock_links});
+  return out;
+}
+
 std::optional<Micros> Correlation::local_time(std::uint32_t site, const EventRef& e) const {
   if ((e.flags & EventRef::kLocalDated) != 0) return e.local;
   const auto& off = sites[site].utc_offset;
@@ -157,6 +169,10 @@ class Builder {
     resolve_times();
     find_gaps();
     link_islinks();
+    if (options_.facts_only) {
+      estimate_clocks();
+      return std::move(c_);
+    }
     link_transfers();
     Groups groups(c_.legs.size());
     for (const Link& l : c_.links)

@@ -144,6 +144,9 @@ struct BuildOptions {
   Micros hint_window = Micros{3600} * 1'000'000;
   // When set: site names and clock offsets come from here, not from the legs.
   const SiteFacts* facts = nullptr;
+  // Stop once sites are named and clocks estimated: no transfers, hints or
+  // interactions (what site_facts() needs).
+  bool facts_only = false;
 };
 
 struct Correlation {
@@ -175,6 +178,10 @@ struct Correlation {
 // file table into sites, legs, links and interactions.
 Correlation build_correlation(std::vector<FilePartial> partials, std::vector<parse::FileInfo> files,
                               const BuildOptions& options);
+
+// The site facts a correlation decided (file -> site name, site clocks), to
+// build another correlation from a subset of the same logs with them.
+SiteFacts facts_of(const Correlation& c);
 
 // "app@switch" split; switch empty when there is no '@'.
 std::pair<std::string, std::string> split_site_name(std::string_view name);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "calltrail/correlate/key_hash.hpp"
 #include "calltrail/store/codec.hpp"
 
 namespace calltrail::store {
@@ -506,29 +507,10 @@ std::vector<std::string> search_keys(const LegRecord& r) {
   return k;
 }
 
-namespace {
-
-// FNV-1a over ASCII-lower-cased bytes, fed in pieces.
-class KeyHasher {
- public:
-  KeyHasher& add(std::string_view s) {
-    for (char c : s) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
-      h_ ^= static_cast<unsigned char>(c);
-      h_ *= 1099511628211ull;
-    }
-    return *this;
-  }
-  std::int64_t value() const { return static_cast<std::int64_t>(h_); }
-
- private:
-  std::uint64_t h_ = 1469598103934665603ull;
-};
-
-}  // namespace
+using correlate::KeyHasher;
 
 std::int64_t key_hash(std::string_view s) {
-  return KeyHasher().add(s).value();
+  return static_cast<std::int64_t>(correlate::key_hash(s));
 }
 
 std::vector<std::int64_t> search_key_hashes(const correlate::Leg& leg,
@@ -552,7 +534,7 @@ std::vector<std::int64_t> search_key_hashes(const correlate::Leg& leg,
   add(leg.ani);
   add(leg.dnis);
   for (const auto& [key, value] : leg.user_data)
-    h.push_back(KeyHasher().add(key).add("=").add(value).value());
+    h.push_back(static_cast<std::int64_t>(KeyHasher().add(key).add("=").add(value).value()));
   std::sort(h.begin(), h.end());
   h.erase(std::unique(h.begin(), h.end()), h.end());
   return h;

@@ -11,16 +11,14 @@
 #include "calltrail/correlate/collect.hpp"
 #include "calltrail/correlate/json.hpp"
 #include "calltrail/correlate/score.hpp"
+#include "simulated.hpp"
 
 namespace calltrail::correlate {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Case {
-  std::string name;
-  std::string args;  // for calltrail simulate
-};
+using Case = testing::SimulatedCase;
 
 std::vector<Case> cases() {
   std::vector<Case> v;
@@ -40,20 +38,14 @@ std::vector<Case> cases() {
 class SimulateAccuracy : public ::testing::TestWithParam<Case> {};
 
 TEST_P(SimulateAccuracy, PerfectAgainstTruth) {
-  const std::string binary = CALLTRAIL_BINARY;
-  if (!fs::exists(binary)) GTEST_SKIP() << "build the calltrail binary first: " << binary;
-  const fs::path dir = fs::temp_directory_path() / ("calltrail_accuracy_" + GetParam().name);
-  fs::remove_all(dir);
-  const std::string cmd =
-      binary + " simulate -q --out " + dir.string() + " " + GetParam().args + " > /dev/null";
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  if (!fs::exists(CALLTRAIL_BINARY)) GTEST_SKIP() << "build the calltrail binary first";
+  const fs::path dir = testing::simulate_case(GetParam(), "calltrail_accuracy_");
+  ASSERT_FALSE(dir.empty());
 
   std::ifstream in(dir / "truth.json");
   ASSERT_TRUE(in);
   const nlohmann::json truth = nlohmann::json::parse(in);
-  std::vector<std::string> paths;
-  for (const auto& e : fs::directory_iterator(dir))
-    if (e.path().filename() != "truth.json") paths.push_back(e.path().string());
+  const std::vector<std::string> paths = testing::simulated_logs(dir);
   for (unsigned threads : {1u, 2u}) {
     CollectOptions o;
     o.threads = threads;
@@ -78,12 +70,7 @@ TEST_P(SimulateAccuracy, PerfectAgainstTruth) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Scenarios, SimulateAccuracy, ::testing::ValuesIn(cases()),
-                         [](const auto& test) {
-                           std::string n = test.param.name;
-                           for (char& ch : n)
-                             if (ch == '-') ch = '_';
-                           return n;
-                         });
+                         testing::case_name);
 
 }  // namespace
 }  // namespace calltrail::correlate

@@ -1,0 +1,274 @@
+#include "calltrail/correlate/reach.hpp"
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "calltrail/correlate/key_hash.hpp"
+#include "calltrail/correlate/query.hpp"
+#include "calltrail/model/identifiers.hpp"
+
+namespace calltrail::correlate {
+
+namespace {
+
+// The strings an event refers to, copied from one pool into another.
+EventRef rehome(EventRef e, const StringPool& from, StringPool& to) {
+  e.name = to.intern(from.at(e.name));
+  e.this_dn = to.intern(from.at(e.this_dn));
+  e.other_dn = to.intern(from.at(e.other_dn));
+  e.note = to.intern(from.at(e.note));
+  return e;
+}
+
+// A partial's summary: everything but its legs, observations and orphans.
+FilePartial summary_copy(const FilePartial& p) {
+  FilePartial out;
+  out.file = p.file;
+  out.sequence = p.sequence;
+  out.apps = p.apps;
+  out.offset_votes = p.offset_votes;
+  out.first_utc = p.first_utc;
+  out.events = p.events;
+  out.call_events = p.call_events;
+  return out;
+}
+
+void add_key(std::vector<std::uint64_t>& v, std::string_view s) {
+  if (!s.empty()) v.push_back(key_hash(s));
+}
+
+// Marks what the identifier reaches, file by file.
+class Reach {
+ public:
+  Reach(const std::vector<FilePartial>& partials, const std::vector<KeyIndex>& keys)
+      : partials_(partials), keys_(keys), legs_(partials.size()), orphans_(partials.size()) {
+    for (std::size_t f = 0; f < partials.size(); ++f) {
+      legs_[f].assign(partials[f].legs.size(), 0);
+      orphans_[f].assign(partials[f].orphans.size(), 0);
+    }
+  }
+
+  // Takes what carries one of `start` as a link or search key, then what
+  // shares a link key with what was taken, until nothing new comes.
+  bool run(const std::vector<std::uint64_t>& start, std::size_t max_legs) {
+    absl::flat_hash_set<std::uint64_t> look(start.begin(), start.end());
+    for (std::uint64_t h : start)
+      reached_.insert(h);
+    bool first = true;
+    while (!look.empty()) {
+      for (std::size_t f = 0; f < partials_.size(); ++f) {
+        const KeyIndex& k = keys_[f];
+        auto hit = [&](const std::vector<std::uint64_t>& v, std::uint32_t from, std::uint32_t to) {
+          for (std::uint32_t j = from; j < to; ++j)
+            if (look.contains(v[j])) return true;
+          return false;
+        };
+        for (std::uint32_t i = 0; i < legs_[f].size(); ++i) {
+          if (legs_[f][i] != 0) continue;
+          if (hit(k.links, k.link_start[i], k.link_start[i + 1]) ||
+              (first && hit(k.search, k.search_start[i], k.search_start[i + 1]))) {
+            legs_[f][i] = 1;
+            ++legs_taken_;
+            for (std::uint32_t j = k.link_start[i]; j < k.link_start[i + 1]; ++j)
+              reach(k.links[j]);
+          }
+        }
+        for (std::uint32_t i = 0; i < orphans_[f].size(); ++i) {
+          if (orphans_[f][i] != 0 || !hit(k.orphans, k.orphan_start[i], k.orphan_start[i + 1]))
+            continue;
+          orphans_[f][i] = 1;
+          for (std::uint32_t j = k.orphan_start[i]; j < k.orphan_start[i + 1]; ++j)
+            reach(k.orphans[j]);
+        }
+        if (legs_taken_ > max_legs) return false;
+      }
+      look.clear();
+      look.insert(frontier_.begin(), frontier_.end());
+      frontier_.clear();
+      first = false;
+    }
+    return true;
+  }
+
+  // The taken legs and orphans, in their files' order, with their strings.
+  std::vector<FilePartial> partials() const {
+    std::vector<FilePartial> out;
+    out.reserve(partials_.size());
+    for (std::size_t f = 0; f < partials_.size(); ++f) {
+      const FilePartial& p = partials_[f];
+      const std::vector<char>& taken = legs_[f];
+      FilePartial& s = out.emplace_back(summary_copy(p));
+      std::vector<std::uint32_t> index(p.legs.size(), 0);
+      for (std::uint32_t i = 0; i < p.legs.size(); ++i) {
+        if (taken[i] == 0) continue;
+        index[i] = static_cast<std::uint32_t>(s.legs.size());
+        Leg& l = s.legs.emplace_back(p.legs[i]);
+        for (auto& e : l.events)
+          e = rehome(e, p.strings, s.strings);
+      }
+      for (const auto& o : p.islinks) {
+        if (o.leg >= p.legs.size() || taken[o.leg] == 0) continue;
+        IsLinkObservation& c = s.islinks.emplace_back(o);
+        c.leg = index[o.leg];
+        c.event = rehome(o.event, p.strings, s.strings);
+      }
+      for (const auto& t : p.transfers) {
+        if (t.leg >= p.legs.size() || taken[t.leg] == 0) continue;
+        TransferObservation& c = s.transfers.emplace_back(t);
+        c.leg = index[t.leg];
+        c.event = rehome(t.event, p.strings, s.strings);
+      }
+      std::size_t k = 0;
+      for (const auto& [conn, o] : p.orphans) {
+        if (orphans_[f][k++] == 0) continue;
+        OrphanEvents& to = s.orphans[conn];
+        for (const auto& e : o.events)
+          to.events.push_back(rehome(e, p.strings, s.strings));
+        for (const auto& t : o.transfers) {
+          TransferObservation& x = to.transfers.emplace_back(t);
+          x.event = rehome(t.event, p.strings, s.strings);
+        }
+      }
+    }
+    return out;
+  }
+
+ private:
+  void reach(std::uint64_t h) {
+    if (reached_.insert(h).second) frontier_.push_back(h);
+  }
+
+  const std::vector<FilePartial>& partials_;
+  const std::vector<KeyIndex>& keys_;
+  std::vector<std::vector<char>> legs_;
+  std::vector<std::vector<char>> orphans_;
+  std::size_t legs_taken_ = 0;
+  absl::flat_hash_set<std::uint64_t> reached_;
+  std::vector<std::uint64_t> frontier_;
+};
+
+}  // namespace
+
+std::vector<FilePartial> facts_partials(const std::vector<FilePartial>& partials) {
+  std::vector<FilePartial> out;
+  out.reserve(partials.size());
+  for (const auto& p : partials) {
+    FilePartial& f = out.emplace_back(summary_copy(p));
+    absl::flat_hash_map<std::uint32_t, std::uint32_t> stub;
+    f.islinks.reserve(p.islinks.size());
+    for (const auto& o : p.islinks) {
+      if (o.leg >= p.legs.size()) continue;
+      auto [it, added] = stub.try_emplace(o.leg, static_cast<std::uint32_t>(f.legs.size()));
+      if (added) {
+        // The real CallUUID, so that stubs merge across a site's files as
+        // the legs themselves do.
+        Leg& l = f.legs.emplace_back();
+        l.site = p.legs[o.leg].site;
+        l.call_uuid = p.legs[o.leg].call_uuid;
+      }
+      IsLinkObservation& c = f.islinks.emplace_back(o);
+      c.leg = it->second;
+      c.event = rehome(o.event, p.strings, f.strings);
+    }
+  }
+  return out;
+}
+
+KeyIndex index_keys(const FilePartial& p) {
+  KeyIndex k;
+  const std::size_t n = p.legs.size();
+  // Transfer references and IS-Link ids, by leg.
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> observed;
+  for (const auto& t : p.transfers)
+    if (t.leg < n && !t.value.empty()) observed.emplace_back(t.leg, key_hash(t.value));
+  for (const auto& o : p.islinks)
+    if (o.leg < n && !o.id.empty()) observed.emplace_back(o.leg, key_hash(o.id));
+  std::sort(observed.begin(), observed.end());
+  k.link_start.reserve(n + 1);
+  k.search_start.reserve(n + 1);
+  std::size_t next = 0;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const Leg& l = p.legs[i];
+    k.link_start.push_back(static_cast<std::uint32_t>(k.links.size()));
+    add_key(k.links, l.call_uuid);
+    for (const auto& c : l.conn_ids)
+      add_key(k.links, c);
+    for (const auto& c : l.transfer_conn_ids)
+      add_key(k.links, c);
+    for (; next < observed.size() && observed[next].first == i; ++next)
+      k.links.push_back(observed[next].second);
+    k.search_start.push_back(static_cast<std::uint32_t>(k.search.size()));
+    for (const auto& d : l.dns)
+      add_key(k.search, d);
+    add_key(k.search, l.ani);
+    add_key(k.search, l.dnis);
+    for (const auto& [key, value] : l.user_data)
+      k.search.push_back(KeyHasher().add(key).add("=").add(value).value());
+  }
+  k.link_start.push_back(static_cast<std::uint32_t>(k.links.size()));
+  k.search_start.push_back(static_cast<std::uint32_t>(k.search.size()));
+  k.orphan_start.reserve(p.orphans.size() + 1);
+  for (const auto& [conn, o] : p.orphans) {
+    k.orphan_start.push_back(static_cast<std::uint32_t>(k.orphans.size()));
+    add_key(k.orphans, conn);
+    for (const auto& t : o.transfers)
+      add_key(k.orphans, t.value);
+  }
+  k.orphan_start.push_back(static_cast<std::uint32_t>(k.orphans.size()));
+  return k;
+}
+
+std::optional<std::vector<FilePartial>> reachable_partials(const std::vector<FilePartial>& partials,
+                                                           const std::vector<KeyIndex>& keys,
+                                                           std::string_view id,
+                                                           std::size_t max_legs) {
+  // The identifier as given (any case: CallUUID, IS-Link id, DN, key=value)
+  // and as a normalised ConnID.
+  std::vector<std::uint64_t> start{key_hash(id)};
+  const std::string conn = model::normalize_conn_id(id);
+  if (!conn.empty()) start.push_back(key_hash(conn));
+  Reach r(partials, keys);
+  if (!r.run(start, max_legs)) return std::nullopt;
+  return r.partials();
+}
+
+std::optional<Correlation> build_for_id(const std::vector<FilePartial>& partials,
+                                        const std::vector<parse::FileInfo>& files,
+                                        const std::vector<KeyIndex>& keys,
+                                        const BuildOptions& options, std::string_view id,
+                                        double max_share) {
+  std::size_t legs = 0;
+  for (const auto& p : partials)
+    legs += p.legs.size();
+  const auto max_legs = static_cast<std::size_t>(static_cast<double>(legs) * max_share);
+
+  // The facts build and the search are independent: one runs on a second thread.
+  SiteFacts facts;
+  std::thread facts_thread([&] {
+    BuildOptions o = options;
+    o.facts_only = true;
+    facts = facts_of(build_correlation(facts_partials(partials), files, o));
+  });
+  std::optional<std::vector<FilePartial>> reachable;
+  if (keys.size() == partials.size()) {
+    reachable = reachable_partials(partials, keys, id, max_legs);
+  } else {
+    std::vector<KeyIndex> built;
+    built.reserve(partials.size());
+    for (const auto& p : partials)
+      built.push_back(index_keys(p));
+    reachable = reachable_partials(partials, built, id, max_legs);
+  }
+  facts_thread.join();
+  if (!reachable) return std::nullopt;
+  BuildOptions with_facts = options;
+  with_facts.facts = &facts;
+  Correlation c = build_correlation(std::move(*reachable), files, with_facts);
+  if (find_interactions(c, id).empty()) return std::nullopt;
+  return c;
+}
+
+}  // namespace calltrail::correlate

@@ -1,0 +1,66 @@
+// Building only what one identifier reaches.
+//
+// `trace ID` over files needs one interaction, not all of them. The site
+// facts (names and clock offsets) are decided over every file's IS-Link
+// observations and summaries, the legs the identifier reaches through links
+// are picked out, and only those are built with the facts: the answer is the
+// one the whole build gives (Store::load_for_id does the same from a store's
+// rows). See docs/correlation.md.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "calltrail/correlate/correlation.hpp"
+
+namespace calltrail::correlate {
+
+// Partials holding what site facts rest on: every summary and IS-Link
+// observation, on stub legs (CallUUID only). build_correlation() over them
+// with BuildOptions::facts_only names the sites and sets the clocks as over
+// the whole partials.
+std::vector<FilePartial> facts_partials(const std::vector<FilePartial>& partials);
+
+// What each leg and orphan of one file can be found and linked by, as
+// key_hash() values in flat arrays: a search over every leg walks a few
+// megabytes instead of the legs themselves. Built on the thread that
+// collected the file (CollectOptions::index_keys).
+struct KeyIndex {
+  // Leg i links by links[link_start[i] .. link_start[i + 1]): its CallUUID,
+  // ConnIDs, First/LastTransferConnIDs, transfer references and IS-Link ids.
+  std::vector<std::uint32_t> link_start;
+  std::vector<std::uint64_t> links;
+  // And is found by those and by search[search_start[i] .. search_start[i + 1]):
+  // its DNs, ANI, DNIS and user data key=value.
+  std::vector<std::uint32_t> search_start;
+  std::vector<std::uint64_t> search;
+  // Orphan k (in map order) links by its ConnID and transfer references.
+  std::vector<std::uint32_t> orphan_start;
+  std::vector<std::uint64_t> orphans;
+};
+KeyIndex index_keys(const FilePartial& p);
+
+// Partials holding the legs and orphan events `id` reaches through links,
+// starting from every leg find_interactions() would match (keys compare
+// without case, so a few more may come along: they form interactions of
+// their own), with every summary. nullopt when they would hold more than
+// `max_legs` legs.
+std::optional<std::vector<FilePartial>> reachable_partials(const std::vector<FilePartial>& partials,
+                                                           const std::vector<KeyIndex>& keys,
+                                                           std::string_view id,
+                                                           std::size_t max_legs);
+
+// Both, then the build of the reachable legs with the facts (the facts build
+// and the search run on two threads). nullopt when the identifier reaches
+// more than `max_share` of the legs (building everything then costs little
+// more) or matches nothing (the caller builds everything to say what was
+// searched). `keys` may be empty (then it is built here).
+std::optional<Correlation> build_for_id(const std::vector<FilePartial>& partials,
+                                        const std::vector<parse::FileInfo>& files,
+                                        const std::vector<KeyIndex>& keys,
+                                        const BuildOptions& options, std::string_view id,
+                                        double max_share = 0.25);
+
+}  // namespace calltrail::correlate

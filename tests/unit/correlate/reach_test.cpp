@@ -1,0 +1,167 @@
+// Building only what an identifier reaches must answer as building
+// everything does: for identifiers of every kind taken from simulated
+// scenarios, the matches and each matched interaction's JSON are compared
+// with the whole build's, and the site facts with the whole build's facts.
+#include "calltrail/correlate/reach.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "calltrail/correlate/collect.hpp"
+#include "calltrail/correlate/json.hpp"
+#include "calltrail/correlate/query.hpp"
+#include "simulated.hpp"
+
+namespace calltrail::correlate {
+namespace {
+
+namespace fs = std::filesystem;
+
+using Case = testing::SimulatedCase;
+
+std::vector<Case> cases() {
+  std::vector<Case> v;
+  for (const char* s :
+       {"multisite", "connid-change", "connid-reuse", "consult", "conference", "late-islink",
+        "postmortem-islink", "unmonitored", "failed-transfer", "lost-events", "ha-sync"}) {
+    v.push_back({s, std::string("--only ") + s + " --interactions 40 --seed 21"});
+  }
+  v.push_back({"mixed_segments", "--interactions 300 --seed 8 --segment-size 64k"});
+  v.push_back({"mixed_five_sites_flat", "--interactions 200 --seed 9 --sites 5 --style flat"});
+  return v;
+}
+
+Collected collect_files(const std::vector<std::string>& paths) {
+  CollectOptions o;
+  o.threads = 2;
+  o.index_keys = true;
+  return collect(paths, o);
+}
+
+Collected collect_dir(const fs::path& dir) {
+  return collect_files(testing::simulated_logs(dir));
+}
+
+// The identifiers to try: per interaction (a stride of them) its id, a
+// ConnID, a DN, the ANI, a user-data pair and its IS-Link ids, in the case
+// a user might type them.
+std::vector<std::string> identifiers(const Correlation& c) {
+  std::set<std::string> ids;
+  const std::size_t stride = std::max<std::size_t>(1, c.interactions.size() / 25);
+  for (std::size_t i = 0; i < c.interactions.size(); i += stride) {
+    const Interaction& it = c.interactions[i];
+    ids.insert(it.id);
+    for (std::uint32_t li : it.legs) {
+      const Leg& l = c.legs[li];
+      if (!l.conn_ids.empty()) ids.insert(l.conn_ids.back());
+      if (!l.dns.empty()) ids.insert(l.dns.front());
+      if (!l.ani.empty()) ids.insert(l.ani);
+      if (!l.user_data.empty())
+        ids.insert(l.user_data.front().first + "=" + l.user_data.front().second);
+    }
+    for (std::uint32_t k : it.links)
+      if (c.links[k].kind == LinkKind::IsLink) ids.insert(c.links[k].id);
+  }
+  if (!c.interactions.empty()) {
+    std::string lower = c.interactions.front().id;
+    for (char& ch : lower)
+      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch | 0x20);
+    ids.insert(lower);
+  }
+  ids.insert("no-such-identifier");
+  return {ids.begin(), ids.end()};
+}
+
+std::vector<std::string> answer(const Correlation& c, const std::string& id) {
+  std::vector<std::string> out;
+  for (const auto& m : find_interactions(c, id)) {
+    out.push_back(m.matched);
+    out.push_back(interaction_json(c, c.interactions[m.interaction]).dump());
+  }
+  return out;
+}
+
+class Reach : public ::testing::TestWithParam<Case> {};
+
+TEST_P(Reach, AnswersAsTheWholeBuild) {
+  if (!fs::exists(CALLTRAIL_BINARY)) GTEST_SKIP() << "build the calltrail binary first";
+  const fs::path dir = testing::simulate_case(GetParam(), "calltrail_reach_");
+  ASSERT_FALSE(dir.empty());
+
+  Collected whole_input = collect_dir(dir);
+  ASSERT_TRUE(whole_input.input_errors.empty());
+  const Correlation whole = build_correlation(std::move(whole_input.partials),
+                                              std::move(whole_input.files), BuildOptions{});
+  ASSERT_FALSE(whole.interactions.empty());
+  const Collected input = collect_dir(dir);
+
+  // The facts from IS-Link observations alone are the whole build's.
+  BuildOptions facts_only;
+  facts_only.facts_only = true;
+  const SiteFacts facts =
+      facts_of(build_correlation(facts_partials(input.partials), input.files, facts_only));
+  const SiteFacts expected = facts_of(whole);
+  ASSERT_EQ(facts.files.size(), expected.files.size());
+  for (std::size_t i = 0; i < facts.files.size(); ++i) {
+    EXPECT_EQ(facts.files[i].site, expected.files[i].site) << "file " << i;
+    EXPECT_EQ(facts.files[i].source, expected.files[i].source) << "file " << i;
+  }
+  ASSERT_EQ(facts.clocks.size(), expected.clocks.size());
+  for (std::size_t i = 0; i < facts.clocks.size(); ++i) {
+    EXPECT_EQ(facts.clocks[i].site, expected.clocks[i].site);
+    EXPECT_EQ(facts.clocks[i].offset, expected.clocks[i].offset) << facts.clocks[i].site;
+    EXPECT_EQ(facts.clocks[i].reference, expected.clocks[i].reference);
+    EXPECT_EQ(facts.clocks[i].links, expected.clocks[i].links);
+  }
+
+  std::size_t matched = 0;
+  std::size_t smaller = 0;
+  for (const std::string& id : identifiers(whole)) {
+    auto part = build_for_id(input.partials, input.files, input.keys, {}, id, 1.0);
+    if (find_interactions(whole, id).empty()) {
+      EXPECT_FALSE(part.has_value()) << "no match builds everything: " << id;
+      continue;
+    }
+    ASSERT_TRUE(part.has_value()) << id;
+    EXPECT_EQ(answer(*part, id), answer(whole, id)) << "identifier " << id;
+    ++matched;
+    if (part->legs.size() < whole.legs.size()) ++smaller;
+    // Without the collector's key index, and with the default share.
+    if (id == whole.interactions.front().id) {
+      auto again = build_for_id(input.partials, input.files, {}, {}, id);
+      ASSERT_TRUE(again.has_value());
+      EXPECT_EQ(answer(*again, id), answer(whole, id));
+    }
+  }
+  EXPECT_GT(matched, 10u);
+  EXPECT_GT(smaller, matched / 2) << "most identifiers reach a small part of the legs";
+  fs::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, Reach, ::testing::ValuesIn(cases()), [](const auto& p) {
+  std::string n = p.param.name;
+  for (char& ch : n)
+    if (ch == '-') ch = '_';
+  return n;
+});
+
+TEST(Reach, SharesOverTheLimitFallBack) {
+  const std::string dir = std::string(CALLTRAIL_SOURCE_DIR) + "/tests/cases/seed/";
+  const Collected input = collect_files({dir + "tserver2.log", dir + "sipserver1.log"});
+  ASSERT_EQ(input.partials.size(), 2u);
+  // The seed's three legs are one interaction: any id reaches all of them.
+  const std::string id = "01AE904GK088LFQD2CGB02LAES0000EP";
+  EXPECT_FALSE(build_for_id(input.partials, input.files, input.keys, {}, id, 0.5).has_value());
+  auto all = build_for_id(input.partials, input.files, input.keys, {}, id, 1.0);
+  ASSERT_TRUE(all.has_value());
+  EXPECT_EQ(all->legs.size(), 3u);
+  ASSERT_EQ(find_interactions(*all, id).size(), 1u);
+}
+
+}  // namespace
+}  // namespace calltrail::correlate
