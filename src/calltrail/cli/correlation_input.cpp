@@ -151,7 +151,13 @@ std::optional<correlate::Correlation> load_from_files(const CorrelationInput& in
   }
   if (id) {
     auto c = correlate::build_for_id(loaded.partials, loaded.files, loaded.keys, build, *id);
-    if (c) return c;
+    if (c) {
+      // Every file's legs take most of the memory, and freeing them one by
+      // one takes longer than building the answer; the process ends once it
+      // is printed, so they are left for the system to take back.
+      new correlate::Collected(std::move(loaded));  // NOLINT(cppcoreguidelines-owning-memory)
+      return c;
+    }
   }
   return correlate::build_correlation(std::move(loaded.partials), std::move(loaded.files), build);
 }

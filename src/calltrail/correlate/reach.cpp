@@ -4,9 +4,10 @@
 #include <absl/container/flat_hash_set.h>
 
 #include <algorithm>
+#include <cstring>
+#include <functional>
 #include <thread>
 
-#include "calltrail/correlate/key_hash.hpp"
 #include "calltrail/correlate/query.hpp"
 #include "calltrail/model/identifiers.hpp"
 
@@ -36,8 +37,42 @@ FilePartial summary_copy(const FilePartial& p) {
   return out;
 }
 
+// Eight bytes with the ASCII capitals made small.
+std::uint64_t fold8(std::uint64_t x) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kHigh = kOnes * 0x80;
+  const std::uint64_t low7 = x & (kOnes * 0x7f);  // no carry between bytes below
+  const std::uint64_t at_least_a = (low7 + kOnes * (0x80 - 'A')) & kHigh;
+  const std::uint64_t past_z = (low7 + kOnes * (0x80 - 'Z' - 1)) & kHigh;
+  const std::uint64_t upper = at_least_a & ~past_z & ~x;  // ~x: ASCII bytes only
+  return x | (upper >> 2);
+}
+
+// The hash of a key without case, eight bytes a step. KeyIndex keys only meet
+// each other, so unlike key_hash() (which a store keeps) it is free to change.
+std::uint64_t fold_hash(std::string_view s) {
+  constexpr std::uint64_t kMul = 0x9e3779b97f4a7c15ull;
+  std::uint64_t h = (s.size() + 1) * kMul;
+  auto mix = [&](std::uint64_t w) {
+    h = (h ^ fold8(w)) * kMul;
+    h ^= h >> 29;
+  };
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    mix(w);
+  }
+  if (i < s.size()) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, s.data() + i, s.size() - i);
+    mix(w);
+  }
+  return h * kMul;
+}
+
 void add_key(std::vector<std::uint64_t>& v, std::string_view s) {
-  if (!s.empty()) v.push_back(key_hash(s));
+  if (!s.empty()) v.push_back(fold_hash(s));
 }
 
 // Marks what the identifier reaches, file by file.
@@ -51,44 +86,24 @@ class Reach {
     }
   }
 
-  // Takes what carries one of `start` as a link or search key, then what
-  // shares a link key with what was taken, until nothing new comes.
-  bool run(const std::vector<std::uint64_t>& start, std::size_t max_legs) {
+  // Takes what carries one of `start` as a link key and the legs `found`
+  // says carry the identifier otherwise (a walk over the legs themselves),
+  // then what shares a link key with what was taken, until nothing new comes.
+  bool run(const std::vector<std::uint64_t>& start, std::size_t max_legs,
+           const std::function<bool(const Leg&)>& found) {
     absl::flat_hash_set<std::uint64_t> look(start.begin(), start.end());
     for (std::uint64_t h : start)
       reached_.insert(h);
-    bool first = true;
-    while (!look.empty()) {
-      for (std::size_t f = 0; f < partials_.size(); ++f) {
-        const KeyIndex& k = keys_[f];
-        auto hit = [&](const std::vector<std::uint64_t>& v, std::uint32_t from, std::uint32_t to) {
-          for (std::uint32_t j = from; j < to; ++j)
-            if (look.contains(v[j])) return true;
-          return false;
-        };
-        for (std::uint32_t i = 0; i < legs_[f].size(); ++i) {
-          if (legs_[f][i] != 0) continue;
-          if (hit(k.links, k.link_start[i], k.link_start[i + 1]) ||
-              (first && hit(k.search, k.search_start[i], k.search_start[i + 1]))) {
-            legs_[f][i] = 1;
-            ++legs_taken_;
-            for (std::uint32_t j = k.link_start[i]; j < k.link_start[i + 1]; ++j)
-              reach(k.links[j]);
-          }
-        }
-        for (std::uint32_t i = 0; i < orphans_[f].size(); ++i) {
-          if (orphans_[f][i] != 0 || !hit(k.orphans, k.orphan_start[i], k.orphan_start[i + 1]))
-            continue;
-          orphans_[f][i] = 1;
-          for (std::uint32_t j = k.orphan_start[i]; j < k.orphan_start[i + 1]; ++j)
-            reach(k.orphans[j]);
-        }
-        if (legs_taken_ > max_legs) return false;
-      }
+    if (!take_linked(look, max_legs)) return false;
+    for (std::size_t f = 0; f < partials_.size(); ++f)
+      for (std::uint32_t i = 0; i < partials_[f].legs.size(); ++i)
+        if (found(partials_[f].legs[i])) take_leg(f, i);
+    if (legs_taken_ > max_legs) return false;
+    while (!frontier_.empty()) {
       look.clear();
       look.insert(frontier_.begin(), frontier_.end());
       frontier_.clear();
-      first = false;
+      if (!take_linked(look, max_legs)) return false;
     }
     return true;
   }
@@ -141,6 +156,38 @@ class Reach {
     if (reached_.insert(h).second) frontier_.push_back(h);
   }
 
+  void take_leg(std::size_t f, std::uint32_t i) {
+    if (legs_[f][i] != 0) return;
+    legs_[f][i] = 1;
+    ++legs_taken_;
+    const KeyIndex& k = keys_[f];
+    for (std::uint32_t j = k.link_start[i]; j < k.link_start[i + 1]; ++j)
+      reach(k.links[j]);
+  }
+
+  // One pass over every file's keys: takes the legs and orphans with a key in `look`.
+  bool take_linked(const absl::flat_hash_set<std::uint64_t>& look, std::size_t max_legs) {
+    auto hit = [&](const std::vector<std::uint64_t>& v, std::uint32_t from, std::uint32_t to) {
+      for (std::uint32_t j = from; j < to; ++j)
+        if (look.contains(v[j])) return true;
+      return false;
+    };
+    for (std::size_t f = 0; f < partials_.size(); ++f) {
+      const KeyIndex& k = keys_[f];
+      for (std::uint32_t i = 0; i < legs_[f].size(); ++i)
+        if (legs_[f][i] == 0 && hit(k.links, k.link_start[i], k.link_start[i + 1])) take_leg(f, i);
+      for (std::uint32_t i = 0; i < orphans_[f].size(); ++i) {
+        if (orphans_[f][i] != 0 || !hit(k.orphans, k.orphan_start[i], k.orphan_start[i + 1]))
+          continue;
+        orphans_[f][i] = 1;
+        for (std::uint32_t j = k.orphan_start[i]; j < k.orphan_start[i + 1]; ++j)
+          reach(k.orphans[j]);
+      }
+      if (legs_taken_ > max_legs) return false;
+    }
+    return true;
+  }
+
   const std::vector<FilePartial>& partials_;
   const std::vector<KeyIndex>& keys_;
   std::vector<std::vector<char>> legs_;
@@ -183,12 +230,11 @@ KeyIndex index_keys(const FilePartial& p) {
   // Transfer references and IS-Link ids, by leg.
   std::vector<std::pair<std::uint32_t, std::uint64_t>> observed;
   for (const auto& t : p.transfers)
-    if (t.leg < n && !t.value.empty()) observed.emplace_back(t.leg, key_hash(t.value));
+    if (t.leg < n && !t.value.empty()) observed.emplace_back(t.leg, fold_hash(t.value));
   for (const auto& o : p.islinks)
-    if (o.leg < n && !o.id.empty()) observed.emplace_back(o.leg, key_hash(o.id));
+    if (o.leg < n && !o.id.empty()) observed.emplace_back(o.leg, fold_hash(o.id));
   std::sort(observed.begin(), observed.end());
   k.link_start.reserve(n + 1);
-  k.search_start.reserve(n + 1);
   std::size_t next = 0;
   for (std::uint32_t i = 0; i < n; ++i) {
     const Leg& l = p.legs[i];
@@ -200,16 +246,8 @@ KeyIndex index_keys(const FilePartial& p) {
       add_key(k.links, c);
     for (; next < observed.size() && observed[next].first == i; ++next)
       k.links.push_back(observed[next].second);
-    k.search_start.push_back(static_cast<std::uint32_t>(k.search.size()));
-    for (const auto& d : l.dns)
-      add_key(k.search, d);
-    add_key(k.search, l.ani);
-    add_key(k.search, l.dnis);
-    for (const auto& [key, value] : l.user_data)
-      k.search.push_back(KeyHasher().add(key).add("=").add(value).value());
   }
   k.link_start.push_back(static_cast<std::uint32_t>(k.links.size()));
-  k.search_start.push_back(static_cast<std::uint32_t>(k.search.size()));
   k.orphan_start.reserve(p.orphans.size() + 1);
   for (const auto& [conn, o] : p.orphans) {
     k.orphan_start.push_back(static_cast<std::uint32_t>(k.orphans.size()));
@@ -225,13 +263,29 @@ std::optional<std::vector<FilePartial>> reachable_partials(const std::vector<Fil
                                                            const std::vector<KeyIndex>& keys,
                                                            std::string_view id,
                                                            std::size_t max_legs) {
-  // The identifier as given (any case: CallUUID, IS-Link id, DN, key=value)
-  // and as a normalised ConnID.
-  std::vector<std::uint64_t> start{key_hash(id)};
+  // The identifier as given (any case: CallUUID, IS-Link id) and as a
+  // normalised ConnID; else a DN, ANI, DNIS or user data key=value.
+  std::vector<std::uint64_t> start{fold_hash(id)};
   const std::string conn = model::normalize_conn_id(id);
-  if (!conn.empty()) start.push_back(key_hash(conn));
+  if (!conn.empty()) start.push_back(fold_hash(conn));
+  std::string_view key;
+  std::string_view value;
+  if (auto eq = id.find('='); eq != std::string_view::npos) {
+    key = id.substr(0, eq);
+    value = id.substr(eq + 1);
+  }
+  auto found = [&](const Leg& l) {
+    for (const auto& dn : l.dns)
+      if (dn == id) return true;
+    if (l.ani == id || l.dnis == id) return true;
+    if (!key.empty()) {
+      for (const auto& [k, v] : l.user_data)
+        if (k == key && v == value) return true;
+    }
+    return false;
+  };
   Reach r(partials, keys);
-  if (!r.run(start, max_legs)) return std::nullopt;
+  if (!r.run(start, max_legs, found)) return std::nullopt;
   return r.partials();
 }
 

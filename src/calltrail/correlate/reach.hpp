@@ -24,7 +24,7 @@ namespace calltrail::correlate {
 std::vector<FilePartial> facts_partials(const std::vector<FilePartial>& partials);
 
 // What each leg and orphan of one file can be found and linked by, as
-// key_hash() values in flat arrays: a search over every leg walks a few
+// hashes (ASCII case folded) in flat arrays: a search over every leg walks a few
 // megabytes instead of the legs themselves. Built on the thread that
 // collected the file (CollectOptions::index_keys).
 struct KeyIndex {
@@ -32,10 +32,6 @@ struct KeyIndex {
   // ConnIDs, First/LastTransferConnIDs, transfer references and IS-Link ids.
   std::vector<std::uint32_t> link_start;
   std::vector<std::uint64_t> links;
-  // And is found by those and by search[search_start[i] .. search_start[i + 1]):
-  // its DNs, ANI, DNIS and user data key=value.
-  std::vector<std::uint32_t> search_start;
-  std::vector<std::uint64_t> search;
   // Orphan k (in map order) links by its ConnID and transfer references.
   std::vector<std::uint32_t> orphan_start;
   std::vector<std::uint64_t> orphans;
@@ -43,9 +39,10 @@ struct KeyIndex {
 KeyIndex index_keys(const FilePartial& p);
 
 // Partials holding the legs and orphan events `id` reaches through links,
-// starting from every leg find_interactions() would match (keys compare
+// starting from every leg find_interactions() would match (by the link keys,
 // without case, so a few more may come along: they form interactions of
-// their own), with every summary. nullopt when they would hold more than
+// their own; and by walking the legs for a DN, ANI, DNIS or user data
+// key=value), with every summary. nullopt when they would hold more than
 // `max_legs` legs.
 std::optional<std::vector<FilePartial>> reachable_partials(const std::vector<FilePartial>& partials,
                                                            const std::vector<KeyIndex>& keys,
