@@ -1,8 +1,10 @@
 #include "calltrail/serve/event_reader.hpp"
 
+#include <simdjson.h>
+
 #include <charconv>
-#include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
 
 #include "calltrail/base/time.hpp"
 
@@ -10,7 +12,6 @@ namespace calltrail::serve {
 
 namespace {
 
-using Json = nlohmann::json;
 using Micros = model::Micros;
 
 bool is_hex_not_decimal(std::string_view s) {
@@ -68,194 +69,140 @@ std::optional<Micros> parse_time_of_day(std::string_view s, std::uint8_t& digits
   return t;
 }
 
-// Builds the event straight from the parser's callbacks (no JSON tree).
-class EventSax : public nlohmann::json_sax<Json> {
+// Builds the event from simdjson's document (its stages are chosen for the
+// CPU at run time); every error is a code, never an exception.
+class EventReader {
  public:
-  explicit EventSax(model::Event& e) : e_(e) {}
+  explicit EventReader(model::Event& e) : e_(e) {}
 
   std::string error;
-  // Top-level strings and numbers, read after the parse.
-  std::string utc, utc_source, local, utc_offset, kind;
+  // Top-level strings and numbers (views into the parser, valid until it
+  // reads the next line).
+  std::string_view utc, utc_source, local, utc_offset, kind;
   std::optional<std::uint64_t> line, offset;
 
-  bool null() override { return scalar(model::ValueKind::String, {}, 0); }
-  bool boolean(bool v) override { return scalar(model::ValueKind::Bare, v ? "true" : "false", 0); }
-  bool number_integer(number_integer_t v) override {
-    return scalar(model::ValueKind::Integer, std::to_string(v), v);
-  }
-  bool number_unsigned(number_unsigned_t v) override {
-    if (depth_ == 1 && key_ != "attributes") {
-      if (key_ == "line") line = v;
-      if (key_ == "offset") offset = v;
-      return true;
-    }
-    return scalar(model::ValueKind::Integer, std::to_string(v), static_cast<std::int64_t>(v));
-  }
-  bool number_float(number_float_t, const string_t& s) override {
-    return scalar(model::ValueKind::Bare, s, 0);
-  }
-  bool string(string_t& s) override {
-    if (depth_ == 1 && key_ == "attributes") return fail("attributes: expected an object");
-    if (depth_ == 1) {
-      top_string(s);
-      return true;
-    }
-    if (!frames_.empty() && frames_.back().type == Frame::Pair && frames_.back().stage == 0) {
-      frames_.back().key = std::move(s);
-      frames_.back().stage = 1;
-      return true;
-    }
-    return scalar(is_hex_not_decimal(s) ? model::ValueKind::Hex : model::ValueKind::String, s, 0);
-  }
-  bool binary(binary_t&) override { return fail("unexpected binary value"); }
-
-  bool start_object(std::size_t) override {
-    ++depth_;
-    if (depth_ == 1) return true;
-    if (depth_ == 2 && key_ == "attributes") {
-      in_attributes_ = true;
-      return true;
-    }
-    if (depth_ == 2) {
-      skip_ = depth_;  // an unknown top-level object: ignore it
-      return true;
-    }
-    if (skip_ != 0) return true;
-    return fail("attributes: a value is an object (lists are arrays of [key, value] pairs)");
-  }
-  bool end_object() override {
-    if (skip_ == depth_) skip_ = 0;
-    if (depth_ == 2) in_attributes_ = false;
-    --depth_;
-    return true;
-  }
-  bool key(string_t& k) override {
-    if (depth_ == 1) {
-      key_ = std::move(k);
-    } else if (in_attributes_ && depth_ == 2) {
-      attr_key_ = std::move(k);
+  bool read(simdjson::dom::element doc) {
+    simdjson::dom::object top;
+    if (doc.get(top) != simdjson::SUCCESS) return fail("expected a JSON object");
+    for (auto [key, value] : top) {
+      if (key == "attributes") {
+        if (!attributes(value)) return false;
+      } else if (value.is_string()) {
+        top_string(key, value.get_string().value_unsafe());
+      } else if (key == "line" || key == "offset") {
+        std::uint64_t n = 0;
+        if (value.get(n) == simdjson::SUCCESS) (key == "line" ? line : offset) = n;
+      }  // other top-level fields are ignored
     }
     return true;
-  }
-  bool start_array(std::size_t) override {
-    if (skip_ != 0 || depth_ == 1 || (!in_attributes_ && depth_ < 2)) {
-      if (depth_ == 0) return fail("expected a JSON object");
-      if (depth_ == 1 && key_ == "attributes") return fail("attributes: expected an object");
-      ++array_skip_;
-      return true;
-    }
-    if (frames_.empty() || frames_.back().type == Frame::Pair) {
-      // A list value: of an attribute, or of a pair inside a list.
-      std::string k;
-      if (frames_.empty()) {
-        k = attr_key_;
-      } else {
-        Frame& pair = frames_.back();
-        if (pair.stage != 1) return fail("attributes: a list entry is not a [key, value] pair");
-        pair.stage = 2;
-        k = pair.key;
-      }
-      if (frames_.size() > 64) return fail("attributes: lists nested too deep");
-      const auto index = static_cast<std::uint32_t>(e_.fields().size());
-      add(model::ValueKind::List, k, {}, 0);
-      frames_.push_back({Frame::List, index, 0, {}});
-      return true;
-    }
-    // A [key, value] pair inside a list.
-    frames_.push_back({Frame::Pair, 0, 0, {}});
-    return true;
-  }
-  bool end_array() override {
-    if (array_skip_ > 0) {
-      --array_skip_;
-      return true;
-    }
-    if (frames_.empty()) return true;
-    Frame f = frames_.back();
-    frames_.pop_back();
-    if (f.type == Frame::Pair) {
-      if (f.stage != 2) return fail("attributes: a list entry is not a [key, value] pair");
-      for (auto it = frames_.rbegin(); it != frames_.rend(); ++it) {
-        if (it->type == Frame::List) {
-          ++e_.mutable_fields()[it->index].number;
-          break;
-        }
-      }
-      return true;
-    }
-    e_.mutable_fields()[f.index].end = static_cast<std::uint32_t>(e_.fields().size());
-    return true;
-  }
-  bool parse_error(std::size_t position, const std::string&,
-                   const nlohmann::detail::exception&) override {
-    if (error.empty()) error = "not valid JSON (at byte " + std::to_string(position) + ")";
-    return false;
   }
 
  private:
-  struct Frame {
-    enum Type : std::uint8_t { List, Pair } type;
-    std::uint32_t index;  // List: its field
-    int stage;            // Pair: 0 key expected, 1 value expected, 2 done
-    std::string key;
-  };
-
   bool fail(std::string m) {
     if (error.empty()) error = std::move(m);
     return false;
   }
 
-  void top_string(std::string& s) {
-    if (key_ == "name") {
-      e_.name = std::move(s);
-    } else if (key_ == "kind") {
-      kind = std::move(s);
-    } else if (key_ == "emitter") {
-      e_.emitter = std::move(s);
-    } else if (key_ == "app") {
-      e_.app = std::move(s);
-    } else if (key_ == "peer") {
-      e_.peer = std::move(s);
-    } else if (key_ == "thread") {
-      e_.thread = std::move(s);
-    } else if (key_ == "version") {
-      e_.version = std::move(s);
-    } else if (key_ == "utc") {
-      utc = std::move(s);
-    } else if (key_ == "utc_source") {
-      utc_source = std::move(s);
-    } else if (key_ == "local") {
-      local = std::move(s);
-    } else if (key_ == "utc_offset") {
-      utc_offset = std::move(s);
+  void top_string(std::string_view key, std::string_view s) {
+    if (key == "name") {
+      e_.name = s;
+    } else if (key == "kind") {
+      kind = s;
+    } else if (key == "emitter") {
+      e_.emitter = s;
+    } else if (key == "app") {
+      e_.app = s;
+    } else if (key == "peer") {
+      e_.peer = s;
+    } else if (key == "thread") {
+      e_.thread = s;
+    } else if (key == "version") {
+      e_.version = s;
+    } else if (key == "utc") {
+      utc = s;
+    } else if (key == "utc_source") {
+      utc_source = s;
+    } else if (key == "local") {
+      local = s;
+    } else if (key == "utc_offset") {
+      utc_offset = s;
     }
   }
 
-  // A scalar in the attributes: an attribute's value or a pair's value.
-  bool scalar(model::ValueKind kind_of, std::string_view text, std::int64_t number) {
-    if (depth_ == 1 && key_ == "attributes" && kind_of != model::ValueKind::String)
-      return fail("attributes: expected an object");
-    if (depth_ <= 1 || skip_ != 0 || array_skip_ > 0) return true;  // top-level extras
-    if (!in_attributes_) return true;
-    if (frames_.empty()) {
-      add(kind_of, attr_key_, text, number);
-      return true;
-    }
-    Frame& f = frames_.back();
-    if (f.type != Frame::Pair || f.stage != 1)
-      return fail("attributes: a list entry is not a [key, value] pair");
-    f.stage = 2;
-    add(kind_of, f.key, text, number);
+  bool attributes(simdjson::dom::element v) {
+    simdjson::dom::object attrs;
+    if (v.get(attrs) != simdjson::SUCCESS) return fail("attributes: expected an object");
+    for (auto [key, value] : attrs)
+      if (!value_of(key, value, 0)) return false;
     return true;
   }
 
-  void add(model::ValueKind kind_of, std::string_view k, std::string_view text,
-           std::int64_t number) {
+  // An attribute's value or a pair's value, at list depth `depth`.
+  bool value_of(std::string_view key, simdjson::dom::element v, std::uint8_t depth) {
+    using Type = simdjson::dom::element_type;
+    switch (v.type()) {
+      case Type::STRING: {
+        const std::string_view s = v.get_string().value_unsafe();
+        add(is_hex_not_decimal(s) ? model::ValueKind::Hex : model::ValueKind::String, key, s, 0,
+            depth);
+        return true;
+      }
+      case Type::INT64: {
+        const std::int64_t n = v.get_int64().value_unsafe();
+        add(model::ValueKind::Integer, key, std::to_string(n), n, depth);
+        return true;
+      }
+      case Type::UINT64: {
+        const std::uint64_t n = v.get_uint64().value_unsafe();
+        add(model::ValueKind::Integer, key, std::to_string(n), static_cast<std::int64_t>(n), depth);
+        return true;
+      }
+      case Type::DOUBLE: {
+        char text[32];
+        auto r = std::to_chars(text, text + sizeof text, v.get_double().value_unsafe());
+        add(model::ValueKind::Bare, key, std::string_view(text, r.ptr - text), 0, depth);
+        return true;
+      }
+      case Type::BOOL:
+        add(model::ValueKind::Bare, key, v.get_bool().value_unsafe() ? "true" : "false", 0, depth);
+        return true;
+      case Type::NULL_VALUE:
+        add(model::ValueKind::String, key, {}, 0, depth);
+        return true;
+      case Type::OBJECT:
+        return fail("attributes: a value is an object (lists are arrays of [key, value] pairs)");
+      case Type::ARRAY:
+        return list(key, v.get_array().value_unsafe(), depth);
+    }
+    return fail("not valid JSON");
+  }
+
+  // A list: an array of [key, value] pairs.
+  bool list(std::string_view key, simdjson::dom::array entries, std::uint8_t depth) {
+    if (depth >= 64) return fail("attributes: lists nested too deep");
+    const auto index = static_cast<std::uint32_t>(e_.fields().size());
+    add(model::ValueKind::List, key, {}, 0, depth);
+    std::int64_t pairs = 0;
+    for (simdjson::dom::element entry : entries) {
+      simdjson::dom::array pair;
+      std::string_view pair_key;
+      if (entry.get(pair) != simdjson::SUCCESS || pair.size() != 2 ||
+          pair.at(0).get(pair_key) != simdjson::SUCCESS)
+        return fail("attributes: a list entry is not a [key, value] pair");
+      if (!value_of(pair_key, pair.at(1).value_unsafe(), static_cast<std::uint8_t>(depth + 1)))
+        return false;
+      ++pairs;
+    }
+    model::Field& f = e_.mutable_fields()[index];
+    f.number = pairs;
+    f.end = static_cast<std::uint32_t>(e_.fields().size());
+    return true;
+  }
+
+  void add(model::ValueKind kind_of, std::string_view k, std::string_view text, std::int64_t number,
+           std::uint8_t depth) {
     model::Field f;
-    std::size_t lists = 0;
-    for (const auto& fr : frames_)
-      lists += fr.type == Frame::List ? 1 : 0;
-    f.depth = static_cast<std::uint8_t>(lists);
+    f.depth = depth;
     f.kind = kind_of;
     f.number = number;
     f.key_offset = e_.append_text(k);
@@ -263,44 +210,41 @@ class EventSax : public nlohmann::json_sax<Json> {
     f.value_offset = e_.append_text(text);
     f.value_size = static_cast<std::uint32_t>(text.size());
     f.end = static_cast<std::uint32_t>(e_.fields().size()) + 1;
-    if (kind_of == model::ValueKind::List) f.number = 0;
     e_.mutable_fields().push_back(f);
   }
 
   model::Event& e_;
-  int depth_ = 0;
-  int skip_ = 0;
-  int array_skip_ = 0;
-  bool in_attributes_ = false;
-  std::string key_;
-  std::string attr_key_;
-  std::vector<Frame> frames_;
 };
 
 }  // namespace
 
 std::string read_event_json(std::string_view line, model::Event& e) {
   e.clear();
-  EventSax sax(e);
-  const bool ok = Json::sax_parse(line.begin(), line.end(), &sax);
-  if (!ok || !sax.error.empty()) {
-    if (!sax.error.empty()) return sax.error;
-    return "not valid JSON";
-  }
+  // simdjson reads a few bytes past the text: each line is copied into a
+  // padded buffer kept by the thread, with the parser.
+  thread_local simdjson::dom::parser parser;
+  thread_local std::string buffer;
+  buffer.assign(line);
+  buffer.append(simdjson::SIMDJSON_PADDING, '\0');
+  simdjson::dom::element doc;
+  EventReader reader(e);
+  if (auto err = parser.parse(buffer.data(), line.size(), false).get(doc))
+    return std::string("not valid JSON (") + simdjson::error_message(err) + ")";
+  if (!reader.read(doc)) return reader.error.empty() ? "not valid JSON" : reader.error;
   if (e.name.empty()) return "name: missing (EventXxx or RequestXxx)";
-  e.kind = sax.kind == "request" || e.name.starts_with("Request") ? model::MessageKind::Request
-                                                                  : model::MessageKind::Event;
-  if (!sax.utc_offset.empty()) {
-    e.times.utc_offset = parse_offset(sax.utc_offset);
+  e.kind = reader.kind == "request" || e.name.starts_with("Request") ? model::MessageKind::Request
+                                                                     : model::MessageKind::Event;
+  if (!reader.utc_offset.empty()) {
+    e.times.utc_offset = parse_offset(reader.utc_offset);
     if (!e.times.utc_offset) return "utc_offset: expected +HH:MM or -HH:MM";
   }
   std::optional<Micros> utc;
-  if (!sax.utc.empty()) {
-    utc = base::parse_iso_time(sax.utc);
+  if (!reader.utc.empty()) {
+    utc = base::parse_iso_time(reader.utc);
     if (!utc) return "utc: expected an ISO time such as 2012-10-29T14:41:00.540480Z";
   }
   bool have_local = false;
-  if (const std::string_view l = sax.local; !l.empty()) {
+  if (const std::string_view l = reader.local; !l.empty()) {
     std::uint8_t digits = 0;
     if (l.size() > 10 && l[4] == '-') {
       auto t = base::parse_iso_time(l);
@@ -318,7 +262,7 @@ std::string read_event_json(std::string_view line, model::Event& e) {
     have_local = true;
   }
   if (utc) {
-    const bool local_source = sax.utc_source == "local";
+    const bool local_source = reader.utc_source == "local";
     if (local_source && e.times.utc_offset && !have_local) {
       e.times.local = *utc + Micros{*e.times.utc_offset} * base::kMicrosPerSecond;
       e.times.local_date_known = true;
@@ -327,8 +271,8 @@ std::string read_event_json(std::string_view line, model::Event& e) {
       e.times.utc_stamp = utc;
     }
   }
-  if (sax.line) e.where.line = *sax.line;
-  if (sax.offset) e.where.offset = *sax.offset;
+  if (reader.line) e.where.line = *reader.line;
+  if (reader.offset) e.where.offset = *reader.offset;
   return {};
 }
 
