@@ -248,7 +248,7 @@ std::string read_event_json(std::string_view line, model::Event& e) {
     std::uint8_t digits = 0;
     if (l.size() > 10 && l[4] == '-') {
       auto t = base::parse_iso_time(l);
-      const auto dot = l.rfind('.');
+      const auto dot = l.find_last_of(".,");  // ISO allows either
       if (!t) return "local: expected YYYY-MM-DDTHH:MM:SS.ffff or HH:MM:SS.ffff";
       e.times.local = *t;
       e.times.local_date_known = true;
