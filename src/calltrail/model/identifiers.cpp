@@ -1,25 +1,37 @@
 #include "calltrail/model/identifiers.hpp"
 
 #include <array>
+#include <cstring>
 
 namespace calltrail::model {
+
+namespace {
+
+// Each byte as a lower-case hex digit, 0 when it is none.
+constexpr std::array<char, 256> kHexLower = [] {
+  std::array<char, 256> t{};
+  for (int c = '0'; c <= '9'; ++c)
+    t[static_cast<std::size_t>(c)] = static_cast<char>(c);
+  for (int c = 'a'; c <= 'f'; ++c) {
+    t[static_cast<std::size_t>(c)] = static_cast<char>(c);
+    t[static_cast<std::size_t>(c - 'a' + 'A')] = static_cast<char>(c);
+  }
+  return t;
+}();
+
+}  // namespace
 
 bool normalize_conn_id(std::string_view s, char (&out)[16]) {
   if (s.empty() || s.size() > 16) return false;
   const std::size_t pad = 16 - s.size();
-  for (std::size_t i = 0; i < pad; ++i)
-    out[i] = '0';
+  std::memset(out, '0', pad);
+  char all_hex = 1;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c >= '0' && c <= '9') {
-      out[pad + i] = c;
-    } else if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) {
-      out[pad + i] = static_cast<char>(c | 0x20);
-    } else {
-      return false;
-    }
+    const char h = kHexLower[static_cast<unsigned char>(s[i])];
+    out[pad + i] = h;
+    all_hex = static_cast<char>(all_hex & (h != 0 ? 1 : 0));
   }
-  return true;
+  return all_hex != 0;
 }
 
 std::string normalize_conn_id(std::string_view s) {

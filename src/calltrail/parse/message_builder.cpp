@@ -188,12 +188,13 @@ void MessageBuilder::set_scalar(std::uint32_t field, std::string_view word) {
       return;
     }
   }
-  bool digits = !word.empty(), hex = !word.empty();
-  std::size_t start = (word.size() > 1 && (word[0] == '-' || word[0] == '+')) ? 1 : 0;
-  for (std::size_t i = 0; i < word.size(); ++i) {
-    digits = digits && (is_digit(word[i]) || (i == 0 && start == 1));
-    hex = hex && is_hex(word[i]);
-  }
+  // Digits after an optional sign; hex digits without one.
+  const std::size_t start = (word.size() > 1 && (word[0] == '-' || word[0] == '+')) ? 1 : 0;
+  std::uint8_t all = word.empty() ? 0 : kDigitClass | kHexClass;
+  for (std::size_t i = start; i < word.size(); ++i)
+    all &= char_class(word[i]);
+  const bool digits = (all & kDigitClass) != 0;
+  const bool hex = start == 0 && (all & kHexClass) != 0;
   if (digits && word.size() < 16) {
     std::int64_t n = 0;
     const char* b = word.data() + (word[0] == '+' ? 1 : 0);
@@ -233,10 +234,14 @@ void MessageBuilder::close_lists_to(std::size_t depth, const ProblemCallback& pr
 void MessageBuilder::fix_top_level_count(OpenList& list, const ProblemCallback& problem) {
   auto& f = event_->mutable_fields();
   const std::uint32_t root = list.field;
+  const auto declared = static_cast<std::size_t>(list.declared);
+  std::size_t count = 0;
+  for (std::uint32_t i = root + 1; i < f[root].end; i = f[i].end)
+    ++count;
+  if (count == declared) return;  // the usual case: nothing to move
   std::vector<std::uint32_t> kids;
   for (std::uint32_t i = root + 1; i < f[root].end; i = f[i].end)
     kids.push_back(i);
-  const auto declared = static_cast<std::size_t>(list.declared);
   while (kids.size() < declared) {
     if (kids.empty()) break;
     const std::uint32_t last = kids.back();
@@ -294,10 +299,6 @@ namespace {
 
 // A value as servers print it after a TAB: 'quoted text' without inner
 // quotes, or one bare word. Returns false for anything the tokenizer must see.
-bool is_alnum(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 bool simple_value(std::string_view v, bool& quoted) {
   if (v.size() >= 2 && v.front() == '\'' && v.back() == '\'') {
     quoted = true;
@@ -308,7 +309,7 @@ bool simple_value(std::string_view v, bool& quoted) {
                      (v[0] >= 'A' && v[0] <= 'Z') || v[0] == '+' || v[0] == '-'))
     return false;
   for (char c : v)
-    if (static_cast<unsigned char>(c) <= ' ' || c == '\xC2') return false;
+    if ((char_class(c) & kPlainClass) == 0) return false;
   return true;
 }
 
@@ -334,7 +335,7 @@ bool MessageBuilder::add_simple_line(std::string_view text, int indent) {
     if (expect_ != Expect::AttributeName && expect_ != Expect::PairKey) return false;
     if (!starts_with(rest, "Attribute")) return false;
     std::size_t tab = 9;
-    while (tab < rest.size() && is_alnum(rest[tab]))
+    while (tab < rest.size() && (char_class(rest[tab]) & kAlnumClass) != 0)
       ++tab;
     if (tab >= rest.size() || rest[tab] != '\t') return false;
     key = rest.substr(0, tab);

@@ -3,7 +3,9 @@
 // of logs carry.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 namespace calltrail::parse {
@@ -13,6 +15,29 @@ inline constexpr std::string_view kLeftSingleQuote = "\xE2\x80\x98";   // ‘
 inline constexpr std::string_view kRightSingleQuote = "\xE2\x80\x99";  // ’
 inline constexpr std::string_view kLeftDoubleQuote = "\xE2\x80\x9C";   // “
 inline constexpr std::string_view kRightDoubleQuote = "\xE2\x80\x9D";  // ”
+
+// Byte classes by table, for the loops that run over every attribute line.
+enum CharClass : std::uint8_t {
+  kDigitClass = 1,
+  kHexClass = 2,
+  kAlnumClass = 4,
+  kPlainClass = 8,  // can stand in a bare value: above ' ' and not the lead byte of NBSP
+};
+inline constexpr std::array<std::uint8_t, 256> kCharClasses = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    std::uint8_t k = 0;
+    if (c >= '0' && c <= '9') k |= kDigitClass | kHexClass | kAlnumClass;
+    if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) k |= kHexClass;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) k |= kAlnumClass;
+    if (c > ' ' && c != 0xC2) k |= kPlainClass;
+    t[static_cast<std::size_t>(c)] = k;
+  }
+  return t;
+}();
+inline std::uint8_t char_class(char c) {
+  return kCharClasses[static_cast<unsigned char>(c)];
+}
 
 inline bool is_digit(char c) {
   return c >= '0' && c <= '9';
