@@ -144,6 +144,37 @@ bool before(const std::optional<Micros>& a, const std::optional<Micros>& b) {
   return a.has_value() && !b.has_value();
 }
 
+// Items grouped by a string key, groups in order of first appearance:
+// group g holds items[start[g] .. start[g + 1]) (indices into the input).
+struct Grouped {
+  std::vector<std::uint32_t> start;
+  std::vector<std::uint32_t> items;
+  std::size_t size() const { return start.empty() ? 0 : start.size() - 1; }
+};
+
+template <typename KeyOf>
+Grouped group_by_key(std::size_t n, KeyOf key_of) {
+  absl::flat_hash_map<std::string_view, std::uint32_t> group_of;
+  std::vector<std::uint32_t> group(n);
+  std::vector<std::uint32_t> count;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string_view k = key_of(i);
+    auto [it, added] = group_of.try_emplace(k, static_cast<std::uint32_t>(count.size()));
+    if (added) count.push_back(0);
+    group[i] = it->second;
+    ++count[it->second];
+  }
+  Grouped g;
+  g.start.resize(count.size() + 1, 0);
+  for (std::size_t k = 0; k < count.size(); ++k)
+    g.start[k + 1] = g.start[k] + count[k];
+  g.items.resize(n);
+  std::vector<std::uint32_t> fill(g.start.begin(), g.start.end() - 1);
+  for (std::size_t i = 0; i < n; ++i)
+    g.items[fill[group[i]]++] = static_cast<std::uint32_t>(i);
+  return g;
+}
+
 class Builder {
  public:
   Builder(std::vector<FilePartial>& partials, std::vector<parse::FileInfo>& files,
@@ -189,20 +220,26 @@ class Builder {
     const std::size_t n = partials_.size();
     std::vector<std::map<std::string, std::uint64_t>> votes(n);
     std::map<std::string, std::uint64_t> locations;
-    std::map<std::string, std::vector<std::pair<std::uint32_t, const IsLinkObservation*>>> by_id;
+    std::vector<std::pair<std::uint32_t, const IsLinkObservation*>> all;  // (file, observation)
     for (const auto& p : partials_) {
       for (const auto& o : p.islinks) {
         if (!o.location.empty()) ++locations[o.location];
-        by_id[o.id].emplace_back(p.file, &o);
+        all.emplace_back(p.file, &o);
       }
     }
-    for (const auto& [id, obs] : by_id) {
-      for (const auto& [fs, s] : obs) {
-        if (s->role != IsLinkRole::Source) continue;
-        for (const auto& [ft, t] : obs) {
-          if (t->role != IsLinkRole::Target || ft == fs) continue;
-          if (!s->location.empty()) ++votes[ft][s->location];
-          if (!t->location.empty()) ++votes[fs][t->location];
+    const Grouped by_id = group_by_key(
+        all.size(), [&](std::size_t i) { return std::string_view(all[i].second->id); });
+    for (std::size_t g = 0; g < by_id.size(); ++g) {
+      const std::uint32_t* first = by_id.items.data() + by_id.start[g];
+      const std::uint32_t* last = by_id.items.data() + by_id.start[g + 1];
+      for (const std::uint32_t* a = first; a != last; ++a) {
+        const auto [fs, src] = all[*a];
+        if (src->role != IsLinkRole::Source) continue;
+        for (const std::uint32_t* b = first; b != last; ++b) {
+          const auto [ft, tgt] = all[*b];
+          if (tgt->role != IsLinkRole::Target || ft == fs) continue;
+          if (!src->location.empty()) ++votes[ft][src->location];
+          if (!tgt->location.empty()) ++votes[fs][tgt->location];
         }
       }
     }
@@ -566,13 +603,9 @@ class Builder {
   }
 
   void link_islinks() {
-    std::map<std::string, std::vector<const IsLinkObservation*>> by_id;
-    std::vector<std::string> order;
-    for (const auto& o : islinks_) {
-      auto& v = by_id[o.id];
-      if (v.empty()) order.push_back(o.id);
-      v.push_back(&o);
-    }
+    const Grouped by_id = group_by_key(
+        islinks_.size(), [&](std::size_t i) { return std::string_view(islinks_[i].id); });
+    std::vector<const IsLinkObservation*> obs;
     auto earliest = [](const std::vector<const IsLinkObservation*>& v, IsLinkRole role) {
       const IsLinkObservation* b = nullptr;
       for (const auto* o : v) {
@@ -583,8 +616,11 @@ class Builder {
       }
       return b;
     };
-    for (const auto& id : order) {
-      const auto& obs = by_id[id];
+    for (std::size_t g = 0; g < by_id.size(); ++g) {
+      obs.clear();
+      for (std::uint32_t k = by_id.start[g]; k < by_id.start[g + 1]; ++k)
+        obs.push_back(&islinks_[by_id.items[k]]);
+      const std::string& id = obs.front()->id;
       const IsLinkObservation* src = earliest(obs, IsLinkRole::Source);
       const IsLinkObservation* tgt = earliest(obs, IsLinkRole::Target);
       if (src == nullptr && tgt == nullptr) continue;  // no direction-role: nothing to say
