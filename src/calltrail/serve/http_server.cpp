@@ -69,6 +69,10 @@ void accepted_response(httplib::Response& res, const Accepted& a) {
     json_error(res, 409, a.error);
     return;
   }
+  if (a.status == Accepted::Unavailable) {
+    json_error(res, 503, a.error);
+    return;
+  }
   std::string body;
   base::JsonWriter w(body);
   w.begin_object();
@@ -372,6 +376,10 @@ void HttpServer::routes() {
       // The collector says the file is complete (a closed segment): its
       // last message is read without waiting for the next one.
       a.events += live_.end_text(source);
+      if (auto failed = live_.store_error()) {
+        a.status = Accepted::Unavailable;
+        a.error = *failed;
+      }
     }
     if (a.accepted > 0 || req.get_param_value("end") == "1") pump_.notify();
     accepted_response(res, a);

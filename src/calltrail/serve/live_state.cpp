@@ -36,14 +36,7 @@ std::string prefixed(char kind, std::string_view value) {
   return k;
 }
 
-correlate::EventRef reintern(correlate::EventRef r, const correlate::StringPool& from,
-                             correlate::StringPool& to) {
-  r.name = to.intern(from.at(r.name));
-  r.this_dn = to.intern(from.at(r.this_dn));
-  r.other_dn = to.intern(from.at(r.other_dn));
-  r.note = to.intern(from.at(r.note));
-  return r;
-}
+using store::reintern;
 
 }  // namespace
 
@@ -71,7 +64,7 @@ const char* to_string(UpdateKind k) {
 
 void MemoryLiveStore::commit(const SourceCheckpoint& checkpoint) {
   std::lock_guard lock(mutex_);
-  positions_[checkpoint.source] = checkpoint.next;
+  positions_[std::string(checkpoint.source)] = checkpoint.next;
 }
 
 std::optional<std::uint64_t> MemoryLiveStore::position(std::string_view source) const {
@@ -127,6 +120,7 @@ struct LiveCorrelation::Source {
   Source(std::string source_name, SourceKind source_kind, std::uint32_t file_index)
       : name(std::move(source_name)), kind(source_kind), file(file_index), collector(file_index) {
     info.path = name;
+    partial.file = file_index;
   }
 
   std::string name;
@@ -137,7 +131,16 @@ struct LiveCorrelation::Source {
   std::uint64_t ino = 0;
   parse::FileInfo info;
   base::Diagnostics diagnostics;
+  // Events go to the collector; after each batch what it holds is cut and
+  // appended to `partial`, everything collected so far (the same cut goes to
+  // the store).
   correlate::FileCollector collector;
+  correlate::FilePartial partial;
+  std::unordered_map<std::string, std::uint32_t> leg_by_uuid;  // in `partial`
+  std::uint64_t part_start = 0;                                // where the events not yet cut begin
+  std::uint64_t max_emitted = 0;  // byte offset of the latest event not yet cut
+  bool emitted = false;
+  std::string pending;  // durable text: the bytes from part_start to next
   parse::EventCallback sink;
   std::unique_ptr<parse::LogParser> parser;
   bool ended = false;
@@ -150,7 +153,8 @@ struct LiveCorrelation::Source {
   std::size_t transfers_seen = 0;
   std::vector<std::vector<std::uint32_t>> islinks_of_leg;
   std::vector<std::vector<std::uint32_t>> transfers_of_leg;
-  std::string raw;  // pushed text (or event lines), from position 0
+  std::string raw;             // pushed text (or event lines), from raw_base on
+  std::uint64_t raw_base = 0;  // what came before a restart is not kept
   bool raw_complete = true;
   std::uint64_t raw_offset = 0;  // events sources: offset of the next event line in `raw`
 };
@@ -230,6 +234,8 @@ void LiveCorrelation::mark_dirty(std::uint32_t n) {
 
 void LiveCorrelation::on_event(Source& s, const model::Event& e) {
   s.collector.add(e);
+  s.max_emitted = std::max(s.max_emitted, e.where.offset);
+  s.emitted = true;
   ++s.events;
   ++counters_.events;
   if (auto utc = e.times.utc(); utc && (!s.last_event_utc || *utc > *s.last_event_utc))
@@ -294,8 +300,82 @@ void LiveCorrelation::on_event(Source& s, const model::Event& e) {
   }
 }
 
-void LiveCorrelation::after_batch(Source& s, std::uint64_t events_before) {
-  const correlate::FilePartial& p = s.collector.partial();
+bool LiveCorrelation::cut(Source& s) {
+  const bool text = s.kind == SourceKind::Text;
+  const bool durable = store_ != nullptr && store_->durable() && s.path.empty();
+  // A durable text source is cut at the parser's latest record boundary,
+  // where a restarted parser can resume, when no event from beyond it was
+  // collected yet; everything else at the end of the batch.
+  bool cutting = true;
+  std::uint64_t end = s.next;
+  store::ResumeState state;
+  if (text && durable && !s.ended) {
+    const parse::ParserCheckpoint& cp = s.parser->checkpoint();
+    cutting = cp.offset > s.part_start && !(s.emitted && s.max_emitted >= cp.offset);
+    if (cutting) {
+      end = cp.offset;
+      state.parser = cp;
+    }
+  } else if (!text) {
+    state.parser.offset = s.raw_offset;  // events: where the next event line's raw text goes
+  }
+  correlate::FilePartial part;
+  if (cutting) {
+    part = s.collector.cut();
+    s.emitted = false;
+    s.max_emitted = 0;
+    if (durable) state.collector = s.collector.carry();
+  }
+  if (durable && text) {
+    const std::uint64_t done = cutting ? end - s.part_start : 0;
+    s.pending.erase(0, std::min<std::uint64_t>(done, s.pending.size()));
+    if (s.ended) s.pending.clear();
+  }
+  if (store_ != nullptr) {
+    SourceCheckpoint c;
+    c.source = s.name;
+    c.kind = s.kind;
+    c.follow_path = s.path;
+    c.next = s.next;
+    c.ended = s.ended;
+    c.info = &s.info;
+    if (cutting) {
+      c.part = &part;
+      c.part_start = s.part_start;
+      c.part_end = end;
+      c.resume_offset = end;
+      c.resume = &state;
+    }
+    c.pending = s.pending;
+    try {
+      store_->commit(c);
+    } catch (const std::exception& e) {
+      store_error_ = std::string("the store failed: ") + e.what();
+      return false;
+    }
+  }
+  if (cutting) {
+    s.part_start = end;
+    append_part(s, std::move(part));
+  }
+  return true;
+}
+
+void LiveCorrelation::append_part(Source& s, correlate::FilePartial part) {
+  std::vector<std::string> conns;
+  for (const auto& [conn, o] : part.orphans)
+    conns.push_back(conn);
+  const auto legs = store::append_partial(s.partial, std::move(part), s.leg_by_uuid);
+  // Marked again here: events collected in an earlier batch may only now
+  // join the partial a rebuild reads.
+  for (std::uint32_t li : legs)
+    mark_dirty(node(prefixed('u', lower(s.partial.legs[li].call_uuid))));
+  for (const auto& conn : conns)
+    mark_dirty(node(prefixed('c', conn)));
+}
+
+void LiveCorrelation::index_new_legs(Source& s) {
+  const correlate::FilePartial& p = s.partial;
   for (; s.legs_seen < p.legs.size(); ++s.legs_seen) {
     const std::uint32_t n = node(prefixed('u', lower(p.legs[s.legs_seen].call_uuid)));
     legs_of_node_[n].emplace_back(s.file, static_cast<std::uint32_t>(s.legs_seen));
@@ -308,6 +388,14 @@ void LiveCorrelation::after_batch(Source& s, std::uint64_t events_before) {
   for (; s.transfers_seen < p.transfers.size(); ++s.transfers_seen)
     s.transfers_of_leg[p.transfers[s.transfers_seen].leg].push_back(
         static_cast<std::uint32_t>(s.transfers_seen));
+}
+
+void LiveCorrelation::after_batch(Source& s, std::uint64_t events_before, Accepted* a) {
+  if (!cut(s) && a != nullptr) {
+    a->status = Accepted::Unavailable;
+    a->error = *store_error_;
+  }
+  index_new_legs(s);
 
   const auto now = std::chrono::steady_clock::now();
   s.last_batch = now;
@@ -321,13 +409,17 @@ void LiveCorrelation::after_batch(Source& s, std::uint64_t events_before) {
     }
     rate_window_.back().second += added;
   }
-  if (store_ != nullptr) store_->commit({s.name, s.kind, s.next, &s.info, &p});
 }
 
 Accepted LiveCorrelation::admit(const Source& s, SourceKind kind, std::uint64_t at,
                                 std::uint64_t size) {
   Accepted a;
   a.next = s.next;
+  if (store_error_) {
+    a.status = Accepted::Unavailable;
+    a.error = *store_error_;
+    return a;
+  }
   const bool text = kind == SourceKind::Text;
   if (s.kind != kind) {
     a.status = Accepted::Invalid;
@@ -364,6 +456,7 @@ Accepted LiveCorrelation::add_text(std::string_view source, std::uint64_t offset
   const std::uint64_t before = s.events;
   s.parser->feed(fresh);
   s.next += fresh.size();
+  if (store_ != nullptr && store_->durable() && s.path.empty()) s.pending.append(fresh);
   if (s.path.empty() && s.raw_complete) {
     if (retained_raw_ + fresh.size() <= options_.retain_raw_bytes) {
       s.raw.append(fresh);
@@ -375,7 +468,7 @@ Accepted LiveCorrelation::add_text(std::string_view source, std::uint64_t offset
   a.accepted = fresh.size();
   a.events = s.events - before;
   a.next = s.next;
-  after_batch(s, before);
+  after_batch(s, before, &a);
   return a;
 }
 
@@ -384,7 +477,7 @@ std::uint64_t LiveCorrelation::end_text(std::string_view source) {
   auto it = source_index_.find(std::string(source));
   if (it == source_index_.end()) return 0;
   Source& s = *sources_[it->second];
-  if (s.kind != SourceKind::Text || s.ended) return 0;
+  if (s.kind != SourceKind::Text || s.ended || store_error_) return 0;
   const std::uint64_t before = s.events;
   s.parser->finish();
   s.ended = true;
@@ -426,7 +519,7 @@ Accepted LiveCorrelation::add_events(std::string_view source, std::uint64_t firs
   a.accepted = events.size() - skip;
   a.events = s.events - before;
   a.next = s.next;
-  after_batch(s, before);
+  after_batch(s, before, &a);
   return a;
 }
 
@@ -440,6 +533,102 @@ std::optional<std::uint64_t> LiveCorrelation::position(std::string_view source) 
   auto it = source_index_.find(std::string(source));
   if (it == source_index_.end()) return std::nullopt;
   return sources_[it->second]->next;
+}
+
+std::optional<std::string> LiveCorrelation::store_error() const {
+  std::lock_guard lock(mutex_);
+  return store_error_;
+}
+
+void LiveCorrelation::index_restored(Source& s) {
+  const correlate::FilePartial& p = s.partial;
+  std::vector<std::vector<std::string>> keys(p.legs.size());
+  auto link = [](std::vector<std::string>& k, correlate::TransferVia via, const std::string& v) {
+    using correlate::TransferVia;
+    const bool conn = via == TransferVia::TransferConnID || via == TransferVia::PreviousConnID;
+    if (!v.empty()) k.push_back(conn ? prefixed('c', v) : prefixed('u', lower(v)));
+  };
+  for (const auto& t : p.transfers)
+    link(keys[t.leg], t.via, t.value);
+  for (const auto& o : p.islinks)
+    keys[o.leg].push_back(prefixed('l', lower(o.id)));
+  for (std::uint32_t li = 0; li < p.legs.size(); ++li) {
+    const correlate::Leg& leg = p.legs[li];
+    auto& k = keys[li];
+    k.push_back(prefixed('u', lower(leg.call_uuid)));
+    for (const auto& c : leg.conn_ids)
+      k.push_back(prefixed('c', c));
+    for (const auto& c : leg.transfer_conn_ids)
+      if (auto n = model::normalize_conn_id(c); !n.empty()) k.push_back(prefixed('c', n));
+    const std::uint32_t first = node(k.back());
+    for (const auto& key : k)
+      unite(first, node(key));
+    mark_dirty(first);
+    std::vector<std::string> search;
+    for (const auto& dn : leg.dns)
+      search.push_back(prefixed('d', dn));
+    if (!leg.ani.empty()) search.push_back(prefixed('a', leg.ani));
+    if (!leg.dnis.empty()) search.push_back(prefixed('n', leg.dnis));
+    for (const auto& [key, value] : leg.user_data)
+      search.push_back(prefixed('k', key + "=" + value));
+    for (const auto& key : search) {
+      auto& v = search_index_[key];
+      if (v.size() >= kMaxSearchNodes) continue;
+      if (!v.empty() && find(v.back()) == find(first)) continue;
+      v.push_back(first);
+    }
+    for (const auto& e : leg.events)
+      if (e.has_utc() && (!s.last_event_utc || e.utc > *s.last_event_utc)) s.last_event_utc = e.utc;
+  }
+  for (const auto& [conn, o] : p.orphans) {
+    const std::uint32_t n = node(prefixed('c', conn));
+    for (const auto& t : o.transfers) {
+      std::vector<std::string> k;
+      link(k, t.via, t.value);
+      for (const auto& key : k)
+        unite(n, node(key));
+    }
+    mark_dirty(n);
+    auto& files = orphans_of_node_[n];
+    if (std::find(files.begin(), files.end(), s.file) == files.end()) files.push_back(s.file);
+  }
+}
+
+std::size_t LiveCorrelation::restore() {
+  if (store_ == nullptr) return 0;
+  std::vector<RestoredSource> restored = store_->restore();
+  {
+    std::lock_guard lock(mutex_);
+    for (RestoredSource& r : restored) {
+      Source& s = source_for(r.name, r.kind, {});
+      s.info = std::move(r.info);
+      s.info.path = s.name;
+      s.next = r.next;
+      s.ended = r.ended;
+      s.part_start = r.resume_offset;
+      s.collector = correlate::FileCollector(s.file, r.resume.collector);
+      append_part(s, std::move(r.partial));
+      index_restored(s);
+      s.events = s.partial.events;
+      if (s.kind == SourceKind::Text) {
+        s.raw_base = r.resume_offset;
+        s.raw = r.pending;
+        retained_raw_ += s.raw.size();
+        if (!s.ended) {
+          // The text after the last part: parsed again from its boundary.
+          s.parser->resume(r.resume.parser);
+          s.pending = std::move(r.pending);
+          s.parser->feed(s.pending);
+        }
+      } else {
+        s.raw_offset = r.resume.parser.offset;
+        s.raw_base = s.raw_offset;
+      }
+      index_new_legs(s);
+    }
+  }
+  recompute();  // the restored interactions, announced to no one
+  return restored.size();
 }
 
 Built LiveCorrelation::build_roots(const std::vector<std::uint32_t>& roots) {
@@ -461,7 +650,7 @@ Built LiveCorrelation::build_roots(const std::vector<std::uint32_t>& roots) {
   Built out;
   for (std::uint32_t f = 0; f < n; ++f) {
     const Source& s = *sources_[f];
-    const correlate::FilePartial& p = s.collector.partial();
+    const correlate::FilePartial& p = s.partial;
     correlate::FilePartial& q = parts[f];
     out.file_sources.push_back(s.name);
     infos[f] = s.info;
@@ -738,14 +927,20 @@ std::optional<std::string> LiveCorrelation::raw_lines(std::string_view source, s
     }
     const Source& s = *sources_[it->second];
     if (s.path.empty()) {
-      if (offset >= s.raw.size()) {
+      if (offset < s.raw_base) {
+        error = "the raw text of source '" + s.name + "' at offset " + std::to_string(offset) +
+                " was received before the server restarted and is not kept";
+        return std::nullopt;
+      }
+      const std::uint64_t at = offset - s.raw_base;
+      if (at >= s.raw.size()) {
         error = s.raw_complete ? "offset " + std::to_string(offset) +
                                      " is past the end of source '" + s.name + "'"
                                : "the raw text of source '" + s.name +
                                      "' was not kept at that offset (--retain-raw limit)";
         return std::nullopt;
       }
-      text = s.raw.substr(offset, 1 << 20);
+      text = s.raw.substr(at, 1 << 20);
     } else {
       path = s.path;
       dev = s.dev;
@@ -818,7 +1013,7 @@ LiveMetrics LiveCorrelation::metrics() {
     st.path = s.path;
     st.next = s.next;
     st.events = s.events;
-    const auto& seq = s.collector.partial().sequence;
+    const auto& seq = s.partial.sequence;
     st.gaps = seq.gaps.size();
     for (const auto& g : seq.gaps)
       st.missing += g.last_missing - g.first_missing + 1;

@@ -12,9 +12,12 @@
 // created, leg_added, linked, completed, merged (with the surviving id) and
 // updated (new events, nothing else changed).
 //
-// Persistence is a seam: a LiveStore sees every accepted batch (position
-// reached and the source's partial) and, later, restores sources at start.
-// MemoryLiveStore keeps positions in memory only.
+// After each batch what the source's collector gathered is cut and appended
+// to the source's partial (the same merge that joins a stored file's parts),
+// and the cut goes to the LiveStore with the source's new position before
+// the batch is acknowledged. StoreLiveStore keeps pushed sources in a
+// calltrail store and restores them at start; MemoryLiveStore keeps
+// positions in memory only.
 #pragma once
 
 #include <chrono>
@@ -35,6 +38,7 @@
 #include "calltrail/model/event.hpp"
 #include "calltrail/parse/log_parser.hpp"
 #include "calltrail/parse/log_reader.hpp"
+#include "calltrail/store/records.hpp"
 
 namespace calltrail::serve {
 
@@ -50,23 +54,55 @@ const char* to_string(SourceKind k);
 // A source's state at the end of an accepted batch: what a store persists
 // together, in one transaction.
 struct SourceCheckpoint {
-  std::string source;
+  std::string_view source;
   SourceKind kind = SourceKind::Text;
-  std::uint64_t next = 0;  // the next byte or event number expected
+  std::string_view follow_path;  // a followed file (else pushed)
+  std::uint64_t next = 0;        // the next byte or event number expected
+  bool ended = false;            // a text source that takes no more text
   const parse::FileInfo* info = nullptr;
-  const correlate::FilePartial* partial = nullptr;
+  // The events collected since the previous cut, from byte or event
+  // `part_start` to `part_end`; nullptr when this batch cut none (raw text
+  // that ended inside a record: its events wait for the next batch).
+  const correlate::FilePartial* part = nullptr;
+  std::uint64_t part_start = 0;
+  std::uint64_t part_end = 0;
+  // Where a restarted server resumes the source: at `resume_offset`, with
+  // the parser's and the collector's state there, then the `pending` text
+  // (received after it; raw text sources only).
+  std::uint64_t resume_offset = 0;
+  const store::ResumeState* resume = nullptr;
+  std::string_view pending;
 };
 
-// The persistence seam (issue 5's store plugs in here).
+// A pushed source as a store holds it, for a restarted server.
+struct RestoredSource {
+  std::string name;
+  SourceKind kind = SourceKind::Text;
+  std::uint64_t next = 0;
+  bool ended = false;
+  parse::FileInfo info;
+  correlate::FilePartial partial;  // every event stored, the parts merged
+  std::uint64_t resume_offset = 0;
+  store::ResumeState resume;
+  std::string pending;
+};
+
+// The persistence seam: serve::StoreLiveStore (store_live_store.hpp) keeps
+// pushed sources in a calltrail store.
 class LiveStore {
  public:
   virtual ~LiveStore() = default;
-  // Called under the live state's lock after each accepted batch.
+  // Called under the live state's lock after each accepted batch, before it
+  // is acknowledged; throws when the batch could not be made durable.
   virtual void commit(const SourceCheckpoint& checkpoint) = 0;
   // The position to resume a source from after a restart, when known.
   virtual std::optional<std::uint64_t> position(std::string_view source) const = 0;
+  // Whether pushed sources survive a restart (then raw text is cut into
+  // parts only at record boundaries, where a parser can resume).
+  virtual bool durable() const { return false; }
+  // The pushed sources to resume at start.
+  virtual std::vector<RestoredSource> restore() { return {}; }
 };
-
 // Positions in memory only: nothing survives a restart.
 class MemoryLiveStore final : public LiveStore {
  public:
@@ -107,7 +143,8 @@ void append_summary_json(std::string& out, const InteractionSummary& s);
 
 // The result of offering a batch.
 struct Accepted {
-  enum Status : std::uint8_t { Ok, Gap, Invalid };
+  // Unavailable: the store could not be written; nothing more is taken.
+  enum Status : std::uint8_t { Ok, Gap, Invalid, Unavailable };
   Status status = Ok;
   std::uint64_t accepted = 0;    // new bytes or events taken
   std::uint64_t duplicates = 0;  // bytes or events already seen, skipped
@@ -204,6 +241,15 @@ class LiveCorrelation {
   LiveMetrics metrics();
   std::optional<std::uint64_t> position(std::string_view source);
 
+  // Resumes the sources a store kept (before anything else arrives): each
+  // continues at its stored position with its stored events, and their
+  // interactions are rebuilt (without updates). Returns the sources
+  // restored.
+  std::size_t restore();
+  // Set when the store failed: the live state is then ahead of the store and
+  // takes nothing more (a restart resumes from what was committed).
+  std::optional<std::string> store_error() const;
+
  private:
   struct Source;
   struct Component;
@@ -213,7 +259,14 @@ class LiveCorrelation {
   // source's position: Invalid, Gap, or Ok with the duplicates to skip.
   Accepted admit(const Source& s, SourceKind kind, std::uint64_t at, std::uint64_t size);
   void on_event(Source& s, const model::Event& e);
-  void after_batch(Source& s, std::uint64_t events_before);
+  void after_batch(Source& s, std::uint64_t events_before, Accepted* a = nullptr);
+  // Moves what the collector holds into the source's partial (at a record
+  // boundary for a durable text source) and commits it; false when the store
+  // failed.
+  bool cut(Source& s);
+  void append_part(Source& s, correlate::FilePartial part);
+  void index_restored(Source& s);
+  void index_new_legs(Source& s);
   std::uint32_t node(const std::string& key);
   std::uint32_t find(std::uint32_t n);
   void unite(std::uint32_t a, std::uint32_t b);
@@ -254,6 +307,7 @@ class LiveCorrelation {
   LiveMetrics counters_;
   std::vector<std::pair<SteadyTime, std::uint64_t>> rate_window_;  // (second, events)
   std::vector<std::string> scratch_keys_;
+  std::optional<std::string> store_error_;
 };
 
 }  // namespace calltrail::serve

@@ -1,0 +1,66 @@
+#include "calltrail/serve/store_live_store.hpp"
+
+#include <cstdlib>
+
+namespace calltrail::serve {
+
+StoreLiveStore::StoreLiveStore(const std::string& url)
+    : store_(std::make_unique<store::Store>(store::open_database(url))) {
+  for (const auto& row : store_->sources())
+    sources_.emplace(row.name, Known{row.file, row.next});
+}
+
+void StoreLiveStore::commit(const SourceCheckpoint& c) {
+  if (!c.follow_path.empty()) return;  // followed files: store::follow
+  std::lock_guard lock(mutex_);
+  auto it = sources_.find(c.source);
+  if (it == sources_.end()) {
+    const store::SourceRow row =
+        store_->add_source(std::string(c.source), static_cast<std::int64_t>(c.kind));
+    it = sources_.emplace(row.name, Known{row.file, 0}).first;
+  }
+  store::SourceCommit w;
+  w.file = it->second.file;
+  w.name = std::string(c.source);
+  w.next = c.next;
+  w.ended = c.ended;
+  w.pending = c.pending;
+  w.part = c.part;
+  w.start_offset = c.part_start;
+  w.end_offset = c.part_end;
+  w.resume_offset = c.resume_offset;
+  if (c.resume != nullptr) w.resume_state = store::encode_resume(*c.resume);
+  w.info = c.info;
+  store_->commit_source(w);
+  it->second.next = c.next;
+  if (exit_after_commits != 0 && ++commits_ >= exit_after_commits) std::_Exit(86);
+}
+
+std::optional<std::uint64_t> StoreLiveStore::position(std::string_view source) const {
+  std::lock_guard lock(mutex_);
+  auto it = sources_.find(source);
+  if (it == sources_.end()) return std::nullopt;
+  return it->second.next;
+}
+
+std::vector<RestoredSource> StoreLiveStore::restore() {
+  std::lock_guard lock(mutex_);
+  std::vector<RestoredSource> out;
+  for (auto& row : store_->sources()) {
+    RestoredSource r;
+    r.name = row.name;
+    r.kind = row.kind == static_cast<std::int64_t>(SourceKind::Events) ? SourceKind::Events
+                                                                       : SourceKind::Text;
+    r.next = row.next;
+    r.ended = row.ended;
+    r.info = std::move(row.info);
+    r.partial = store_->load_file_partial(row.file, 0);
+    r.resume_offset = row.resume_offset;
+    if (row.resume) r.resume = std::move(*row.resume);
+    r.pending = std::move(row.pending);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace calltrail::serve
