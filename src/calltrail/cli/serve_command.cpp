@@ -27,12 +27,14 @@ struct ServeOptions {
   std::size_t retain_raw_mb = 64;
   std::size_t max_body_mb = 64;
   std::string db;  // pushed sources (and followed paths) kept in this store
+  unsigned retention_s = 3600;
 };
 
 int run_serve(const ServeOptions& o) {
   auto live_opts = live_options(o.input, "serve");
   if (!live_opts) return kExitUsage;
   live_opts->retain_raw_bytes = o.retain_raw_mb << 20;
+  live_opts->retention = std::chrono::seconds(o.retention_s);
   serve::ServerOptions server_opts;
   const auto colon = o.listen.rfind(':');
   int port = -1;
@@ -80,8 +82,15 @@ int run_serve(const ServeOptions& o) {
   if (!o.db.empty()) {
     try {
       const std::size_t n = live.restore();
-      if (n > 0)
-        fmt::print(stderr, "calltrail serve: resumed {} pushed sources from {}\n", n, o.db);
+      if (n > 0) {
+        // What was complete before the restart is not kept in memory.
+        const std::size_t evicted =
+            live.evict(std::chrono::steady_clock::now() + live_opts->retention);
+        fmt::print(stderr,
+                   "calltrail serve: resumed {} pushed sources from {} ({} complete "
+                   "interactions left in the store)\n",
+                   n, o.db, evicted);
+      }
     } catch (const std::exception& e) {
       fmt::print(stderr, "calltrail serve: cannot read the store {}: {}\n", o.db, e.what());
       return kExitInput;
@@ -128,7 +137,10 @@ int run_serve(const ServeOptions& o) {
     });
   }
   int code = kExitOk;
-  if (wait_for_signal([&] { return !live.store_error(); })) {
+  if (wait_for_signal([&] {
+        live.evict();
+        return !live.store_error();
+      })) {
     fmt::print(stderr, "calltrail serve: stopping\n");
   } else {
     // The live state is ahead of the store: stop, so that a restart resumes
@@ -168,6 +180,10 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                   "Keep pushed events in this store (a SQLite file or postgresql://...) and "
                   "resume from it at start; followed PATHs are ingested into it as by follow "
                   "--db. trace, interactions and sites --db read it");
+  cmd->add_option("--retention", o->retention_s,
+                  "With --db: complete interactions unchanged for this many seconds are dropped "
+                  "from memory and answered from the store (0: keep everything)")
+      ->capture_default_str();
   add_live_input_options(cmd, o->input);
   cmd->callback([o, &exit_code] { exit_code = run_serve(*o); });
 }

@@ -105,6 +105,11 @@ std::string metrics_json(const LiveMetrics& m, std::int64_t subscribers) {
   w.field("subscribers", subscribers);
   w.field("largest_component", m.largest_component);
   w.field("rebuilt_legs", m.rebuilt_legs);
+  w.field("legs_held", m.legs_held);
+  w.field("events_held", m.events_held);
+  w.field("identifiers_held", m.identifiers_held);
+  w.field("evicted_interactions", m.evicted_interactions);
+  w.field("evicted_legs", m.evicted_legs);
   std::uint64_t gaps = 0;
   for (const auto& s : m.sources)
     gaps += s.gaps;

@@ -535,6 +535,78 @@ std::optional<std::uint64_t> LiveCorrelation::position(std::string_view source) 
   return sources_[it->second]->next;
 }
 
+std::size_t LiveCorrelation::evict(std::optional<SteadyTime> now) {
+  if (store_ == nullptr || !store_->durable() || options_.retention.count() == 0) return 0;
+  std::lock_guard lock(mutex_);
+  const SteadyTime t = now.value_or(std::chrono::steady_clock::now());
+  if (!now && t - last_evict_ < std::chrono::seconds(1)) return 0;
+  last_evict_ = t;
+  // Whole components whose interactions are all complete, ended and old.
+  std::vector<std::uint32_t> roots;
+  for (const auto& [root, ids] : component_ids_) {
+    if (dirty_.contains(root)) continue;
+    bool old_enough = !ids.empty();
+    for (const auto& id : ids) {
+      auto it = summaries_.find(id);
+      old_enough = old_enough && it != summaries_.end() && it->second.complete &&
+                   !it->second.open && t - it->second.changed >= options_.retention;
+    }
+    if (old_enough) roots.push_back(root);
+  }
+  std::size_t evicted = 0;
+  for (std::uint32_t root : roots) {
+    evicted += component_ids_[root].size();
+    evict_component(root);
+  }
+  if (evicted > 0) {
+    // Search entries of identifiers that are gone.
+    for (auto it = search_index_.begin(); it != search_index_.end();) {
+      auto& v = it->second;
+      v.erase(std::remove_if(v.begin(), v.end(),
+                             [&](std::uint32_t n) { return node_keys_[n].empty(); }),
+              v.end());
+      it = v.empty() ? search_index_.erase(it) : std::next(it);
+    }
+  }
+  return evicted;
+}
+
+void LiveCorrelation::evict_component(std::uint32_t root) {
+  for (const auto& id : component_ids_[root]) {
+    summaries_.erase(id);
+    ++counters_.evicted_interactions;
+  }
+  component_ids_.erase(root);
+  for (std::uint32_t m : members_[root]) {
+    if (auto it = legs_of_node_.find(m); it != legs_of_node_.end()) {
+      for (auto [file, li] : it->second) {
+        Source& s = *sources_[file];
+        correlate::Leg& leg = s.partial.legs[li];
+        std::string uuid = lower(leg.call_uuid);
+        s.leg_by_uuid.erase(leg.call_uuid);
+        for (std::uint32_t k : s.islinks_of_leg[li])
+          s.partial.islinks[k] = {};
+        for (std::uint32_t k : s.transfers_of_leg[li])
+          s.partial.transfers[k] = {};
+        s.islinks_of_leg[li] = {};
+        s.transfers_of_leg[li] = {};
+        leg = {};
+        evicted_uuids_.insert(std::move(uuid));
+        ++counters_.evicted_legs;
+      }
+      legs_of_node_.erase(it);
+    }
+    if (auto it = orphans_of_node_.find(m); it != orphans_of_node_.end()) {
+      for (std::uint32_t file : it->second)
+        sources_[file]->partial.orphans.erase(node_keys_[m].substr(2));
+      orphans_of_node_.erase(it);
+    }
+    nodes_.erase(node_keys_[m]);
+    node_keys_[m] = {};
+  }
+  members_[root] = {};
+}
+
 std::optional<std::string> LiveCorrelation::store_error() const {
   std::lock_guard lock(mutex_);
   return store_error_;
@@ -791,7 +863,9 @@ std::vector<Update> LiveCorrelation::recompute() {
     u.received = dirty_.at(root);
     out.push_back(std::move(u));
   };
+  const SteadyTime now = std::chrono::steady_clock::now();
   for (const correlate::Interaction& it : c.interactions) {
+    const std::size_t told_before = out.size();
     InteractionSummary s = summarize(c, it);
     const std::uint32_t root = find(node(prefixed('u', lower(c.legs[it.root].call_uuid))));
     if (!dirty_.contains(root)) continue;  // cannot happen: every leg built is in a dirty root
@@ -830,6 +904,10 @@ std::vector<Update> LiveCorrelation::recompute() {
           (s.events != before.events || s.complete != before.complete || s.end != before.end))
         emit(UpdateKind::Updated, s, root);
     }
+    s.changed = now;
+    if (out.size() == told_before) {
+      if (auto o = old.find(s.id); o != old.end()) s.changed = o->second.changed;
+    }
     component_ids_[root].push_back(s.id);
     summaries_[s.id] = std::move(s);
   }
@@ -861,7 +939,7 @@ std::vector<std::uint32_t> LiveCorrelation::roots_for_query(std::string_view id)
 }
 
 std::vector<SearchHit> LiveCorrelation::search(const SearchQuery& q) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   std::vector<SearchHit> hits;
   auto keep = [&](const InteractionSummary& s) {
     if (q.from && s.end < *q.from) return false;
@@ -879,11 +957,23 @@ std::vector<SearchHit> LiveCorrelation::search(const SearchQuery& q) {
       if (keep(s)) hits.push_back({s, ""});
   } else {
     const auto roots = roots_for_query(q.id);
-    if (roots.empty()) return hits;
-    Built b = build_roots(roots);
-    for (const auto& m : correlate::find_interactions(b.correlation, q.id)) {
-      InteractionSummary s = summarize(b.correlation, b.correlation.interactions[m.interaction]);
-      if (keep(s)) hits.push_back({std::move(s), m.matched});
+    if (!roots.empty()) {
+      Built b = build_roots(roots);
+      for (const auto& m : correlate::find_interactions(b.correlation, q.id)) {
+        InteractionSummary s = summarize(b.correlation, b.correlation.interactions[m.interaction]);
+        if (keep(s)) hits.push_back({std::move(s), m.matched});
+      }
+    }
+    if (hits.empty() && counters_.evicted_interactions > 0) {
+      // Perhaps evicted: the store answers (outside the lock).
+      lock.unlock();
+      if (auto b = built_from_store(q.id)) {
+        for (const auto& m : correlate::find_interactions(b->correlation, q.id)) {
+          InteractionSummary s =
+              summarize(b->correlation, b->correlation.interactions[m.interaction]);
+          if (keep(s)) hits.push_back({std::move(s), m.matched});
+        }
+      }
     }
   }
   std::sort(hits.begin(), hits.end(), [](const SearchHit& a, const SearchHit& b) {
@@ -894,21 +984,54 @@ std::vector<SearchHit> LiveCorrelation::search(const SearchQuery& q) {
   return hits;
 }
 
-std::optional<Built> LiveCorrelation::build_interaction(std::string_view id) {
-  std::lock_guard lock(mutex_);
-  const auto roots = roots_for_query(id);
-  if (roots.empty()) return std::nullopt;
-  Built b = build_roots(roots);
+namespace {
+
+// The interaction `id` names in `b`: its own id, else the first carrying it.
+bool choose_interaction(Built& b, std::string_view id) {
   const auto& c = b.correlation;
   for (std::uint32_t i = 0; i < c.interactions.size(); ++i) {
     if (lower(c.interactions[i].id) == lower(id)) {
       b.interaction = i;
-      return b;
+      return true;
     }
   }
   auto matches = correlate::find_interactions(c, id);
-  if (matches.empty()) return std::nullopt;
+  if (matches.empty()) return false;
   b.interaction = matches.front().interaction;
+  return true;
+}
+
+}  // namespace
+
+std::optional<Built> LiveCorrelation::build_interaction(std::string_view id) {
+  {
+    std::lock_guard lock(mutex_);
+    const auto roots = roots_for_query(id);
+    if (!roots.empty()) {
+      Built b = build_roots(roots);
+      if (choose_interaction(b, id)) {
+        // A leg evicted earlier that got events again is only partly here.
+        bool partial = false;
+        for (std::uint32_t l : b.correlation.interactions[b.interaction].legs)
+          partial = partial || evicted_uuids_.contains(lower(b.correlation.legs[l].call_uuid));
+        if (!partial) return b;
+      }
+    }
+    if (counters_.evicted_interactions == 0) return std::nullopt;
+  }
+  return built_from_store(id);
+}
+
+std::optional<Built> LiveCorrelation::built_from_store(std::string_view id) {
+  if (store_ == nullptr) return std::nullopt;
+  // Outside the lock: batches go on while the store is read.
+  std::optional<correlate::Correlation> c = store_->load(id, options_.build);
+  if (!c) return std::nullopt;
+  Built b;
+  b.correlation = std::move(*c);
+  for (const auto& f : b.correlation.files)
+    b.file_sources.push_back(f.info.path);
+  if (!choose_interaction(b, id)) return std::nullopt;
   return b;
 }
 
@@ -999,6 +1122,14 @@ LiveMetrics LiveCorrelation::metrics() {
     if (now - second < std::chrono::seconds(10)) recent += n;
   m.events_per_second = static_cast<double>(recent) / 10.0;
   m.interactions = summaries_.size();
+  m.identifiers_held = nodes_.size();
+  for (const auto& sp : sources_) {
+    for (const auto& leg : sp->partial.legs) {
+      if (leg.call_uuid.empty()) continue;  // evicted
+      ++m.legs_held;
+      m.events_held += leg.events.size();
+    }
+  }
   for (const auto& mem : members_)
     m.largest_component = std::max<std::uint64_t>(m.largest_component, mem.size());
   for (const auto& [id, s] : summaries_) {

@@ -30,6 +30,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "calltrail/base/diagnostics.hpp"
@@ -102,6 +103,12 @@ class LiveStore {
   virtual bool durable() const { return false; }
   // The pushed sources to resume at start.
   virtual std::vector<RestoredSource> restore() { return {}; }
+  // The interactions carrying `id` as the store answers them (trace --db),
+  // for those no longer held in memory; nullopt when there is no store.
+  virtual std::optional<correlate::Correlation> load(std::string_view /*id*/,
+                                                     const correlate::BuildOptions& /*options*/) {
+    return std::nullopt;
+  }
 };
 // Positions in memory only: nothing survives a restart.
 class MemoryLiveStore final : public LiveStore {
@@ -127,7 +134,8 @@ struct InteractionSummary {
   Micros start = 0;
   Micros end = 0;
   std::vector<std::string> sites;
-  std::vector<std::string> leg_keys;  // "file:CallUUID"
+  std::vector<std::string> leg_keys;  // lower-case CallUUIDs of its legs
+  SteadyTime changed;                 // when a rebuild last changed it
 };
 
 struct Update {
@@ -156,6 +164,10 @@ struct Accepted {
 struct LiveOptions {
   correlate::BuildOptions build;
   std::size_t retain_raw_bytes = 64u << 20;  // raw text kept for pushed sources (all together)
+  // With a durable store: complete interactions whose legs have all ended and
+  // that did not change for this long are dropped from memory (and answered
+  // from the store); zero: never.
+  std::chrono::seconds retention{3600};
 };
 
 struct SourceStatus {
@@ -183,6 +195,13 @@ struct LiveMetrics {
   std::uint64_t recomputes = 0;
   std::uint64_t largest_component = 0;  // identifiers in the largest connected group
   std::uint64_t rebuilt_legs = 0;       // legs rebuilt by recompute() so far
+  // What memory holds: legs and their events, identifiers; and what was
+  // evicted from it (answered from the store).
+  std::uint64_t legs_held = 0;
+  std::uint64_t events_held = 0;
+  std::uint64_t identifiers_held = 0;
+  std::uint64_t evicted_interactions = 0;
+  std::uint64_t evicted_legs = 0;
   std::vector<SourceStatus> sources;
 };
 
@@ -246,6 +265,10 @@ class LiveCorrelation {
   // interactions are rebuilt (without updates). Returns the sources
   // restored.
   std::size_t restore();
+  // Drops from memory the interactions that `retention` allows (only with a
+  // durable store); returns how many. Cheap when called often: it looks at
+  // most once a second unless `now` is given.
+  std::size_t evict(std::optional<SteadyTime> now = std::nullopt);
   // Set when the store failed: the live state is then ahead of the store and
   // takes nothing more (a restart resumes from what was committed).
   std::optional<std::string> store_error() const;
@@ -267,6 +290,8 @@ class LiveCorrelation {
   void append_part(Source& s, correlate::FilePartial part);
   void index_restored(Source& s);
   void index_new_legs(Source& s);
+  void evict_component(std::uint32_t root);
+  std::optional<Built> built_from_store(std::string_view id);
   std::uint32_t node(const std::string& key);
   std::uint32_t find(std::uint32_t n);
   void unite(std::uint32_t a, std::uint32_t b);
@@ -308,6 +333,8 @@ class LiveCorrelation {
   std::vector<std::pair<SteadyTime, std::uint64_t>> rate_window_;  // (second, events)
   std::vector<std::string> scratch_keys_;
   std::optional<std::string> store_error_;
+  SteadyTime last_evict_{};
+  std::unordered_set<std::string> evicted_uuids_;  // lower-case CallUUIDs of evicted legs
 };
 
 }  // namespace calltrail::serve

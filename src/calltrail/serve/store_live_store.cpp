@@ -5,7 +5,7 @@
 namespace calltrail::serve {
 
 StoreLiveStore::StoreLiveStore(const std::string& url)
-    : store_(std::make_unique<store::Store>(store::open_database(url))) {
+    : store_(std::make_unique<store::Store>(store::open_database(url))), url_(url) {
   for (const auto& row : store_->sources())
     sources_.emplace(row.name, Known{row.file, row.next});
 }
@@ -61,6 +61,19 @@ std::vector<RestoredSource> StoreLiveStore::restore() {
     out.push_back(std::move(r));
   }
   return out;
+}
+
+std::optional<correlate::Correlation> StoreLiveStore::load(std::string_view id,
+                                                           const correlate::BuildOptions& options) {
+  std::lock_guard lock(query_mutex_);
+  try {
+    if (!query_store_) query_store_ = std::make_unique<store::Store>(store::open_database(url_));
+    if (auto c = query_store_->load_for_id(id, options, nullptr)) return c;
+    return query_store_->load_all(options, nullptr);
+  } catch (const std::exception&) {
+    query_store_.reset();  // opened again next time
+    throw;
+  }
 }
 
 }  // namespace calltrail::serve

@@ -23,6 +23,9 @@ class StoreLiveStore final : public LiveStore {
   std::optional<std::uint64_t> position(std::string_view source) const override;
   bool durable() const override { return true; }
   std::vector<RestoredSource> restore() override;
+  // On a connection of its own, so that commits go on meanwhile.
+  std::optional<correlate::Correlation> load(std::string_view id,
+                                             const correlate::BuildOptions& options) override;
 
   // For tests: end the process abruptly after this many commits (0: never).
   std::uint64_t exit_after_commits = 0;
@@ -36,6 +39,9 @@ class StoreLiveStore final : public LiveStore {
   std::unique_ptr<store::Store> store_;
   std::map<std::string, Known, std::less<>> sources_;
   std::uint64_t commits_ = 0;
+  std::string url_;
+  std::mutex query_mutex_;
+  std::unique_ptr<store::Store> query_store_;
 };
 
 }  // namespace calltrail::serve

@@ -95,8 +95,20 @@ TEST(ServePersist, PushedEventsResentAfterARestartAreStoredOnce) {
         EXPECT_EQ(a["next"], std::min(v.size(), first + 40));
       }
     }
-    const auto m = serve.get("/metrics");
-    EXPECT_EQ(m["interactions"], file_grouping(logs.files).by_id.size());
+    // In memory, or left in the store at start (complete before the restart),
+    // once the updates are computed.
+    const std::size_t want = file_grouping(logs.files).by_id.size();
+    nlohmann::json m;
+    for (int i = 0; i < 100; ++i) {
+      m = serve.get("/metrics");
+      if (m["interactions"].get<std::size_t>() + m["evicted_interactions"].get<std::size_t>() ==
+          want)
+        break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_EQ(m["interactions"].get<std::size_t>() + m["evicted_interactions"].get<std::size_t>(),
+              want)
+        << m.dump();
     serve.kill(SIGKILL);
   }
   // Stored once: the store's grouping is the files'.
@@ -121,6 +133,70 @@ TEST(ServePersist, PushedEventsResentAfterARestartAreStoredOnce) {
     want_events += l.events.size();
   EXPECT_EQ(events, want_events);
   fs::remove_all(logs.dir);
+}
+
+// --retention 1: complete interactions leave memory a second after their
+// last change and are still served, from the store.
+TEST(ServePersist, EvictedInteractionsAreAnsweredFromTheStore) {
+  Scratch s("evict");
+  const std::string logs = (s.dir / "logs").string();
+  const std::string sim = std::string(CALLTRAIL_BINARY) + " simulate -q --out " +
+                          shell_quote(logs) + " --interactions 20 --seed 43 > /dev/null";
+  ASSERT_EQ(std::system(sim.c_str()), 0);
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(logs))
+    if (e.path().extension() == ".log") names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  std::string paths;
+  for (const auto& n : names)
+    paths += " " + shell_quote(n);
+  const auto files = run_calltrail("interactions --format jsonl" + paths, {}, logs);
+  ASSERT_EQ(files.exit_code, 0) << files.err;
+  std::map<std::string, std::string> want;  // id -> legs_of
+  std::map<std::string, std::string> conn;  // id -> a ConnID of it
+  std::istringstream in(files.out);
+  for (std::string line; std::getline(in, line);) {
+    const auto it = nlohmann::json::parse(line);
+    const std::string id = it["interaction_id"];
+    const auto t = run_calltrail("trace --format json " + shell_quote(id) + paths, {}, logs);
+    want[id] = legs_of(nlohmann::json::parse(t.out));
+    conn[id] = it["legs"][0]["conn_ids"][0];
+  }
+
+  ServeProcess serve((s.dir / "store.db").string(), (s.dir / "serve.err").string(), 0,
+                     {"--retention", "1"});
+  ASSERT_GT(serve.port(), 0);
+  auto c = serve.client();
+  for (const auto& k : chunks_of(logs, names, 9)) {
+    auto r = post_chunk(c, k);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+  }
+  nlohmann::json m;
+  for (int i = 0; i < 300; ++i) {
+    m = serve.get("/metrics");
+    if (m["evicted_interactions"].get<std::uint64_t>() > 0 && m["updates"].get<int>() > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const auto evicted = m["evicted_interactions"].get<std::uint64_t>();
+  ASSERT_GT(evicted, 0u) << m.dump();
+  EXPECT_GT(m["evicted_legs"].get<std::uint64_t>(), 0u);
+  // What stays in memory is what is not complete (or still open).
+  EXPECT_EQ(m["interactions"].get<std::uint64_t>() + evicted, want.size());
+  for (const auto& [id, legs] : want) {
+    const auto got = serve.get("/api/interactions/" + id);
+    ASSERT_FALSE(got.is_null()) << id;
+    EXPECT_EQ(legs_of(got), legs) << id;
+    const auto hits = serve.get("/api/search?q=" + conn[id]);
+    ASSERT_FALSE(hits.is_null()) << id;
+    bool found = false;
+    for (const auto& h : hits["interactions"])
+      found = found || h["interaction_id"] == id;
+    EXPECT_TRUE(found) << id << " by " << conn[id];
+  }
+  auto svg = c.Get(("/api/interactions/" + want.begin()->first + "/svg").c_str());
+  ASSERT_TRUE(svg);
+  EXPECT_EQ(svg->status, 200);
 }
 
 }  // namespace
