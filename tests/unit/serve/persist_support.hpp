@@ -156,33 +156,47 @@ inline std::string legs_of(const nlohmann::json& interaction) {
   return out;
 }
 
+// Simulated logs in `logs` and the file-based answers, with the files named
+// as the sources are (the tools run in `logs`).
+struct FileAnswers {
+  std::vector<std::string> names;           // the log files, sorted
+  std::string paths;                        // the same, quoted, for a command line
+  std::string jsonl;                        // interactions --format jsonl
+  std::map<std::string, std::string> legs;  // interaction id -> legs_of(its trace JSON)
+  std::map<std::string, std::string> conn;  // interaction id -> a ConnID of it
+};
+
+inline FileAnswers simulated_answers(const std::string& logs, const std::string& args) {
+  namespace fs = std::filesystem;
+  FileAnswers a;
+  const std::string sim = std::string(CALLTRAIL_BINARY) + " simulate -q --out " +
+                          shell_quote(logs) + " " + args + " > /dev/null";
+  EXPECT_EQ(std::system(sim.c_str()), 0);
+  for (const auto& e : fs::directory_iterator(logs))
+    if (e.path().extension() == ".log") a.names.push_back(e.path().filename().string());
+  std::sort(a.names.begin(), a.names.end());
+  for (const auto& n : a.names)
+    a.paths += " " + shell_quote(n);
+  const RunResult files = run_calltrail("interactions --format jsonl" + a.paths, {}, logs);
+  EXPECT_EQ(files.exit_code, 0) << files.err;
+  a.jsonl = files.out;
+  std::istringstream in(files.out);
+  for (std::string line; std::getline(in, line);) {
+    const auto it = nlohmann::json::parse(line);
+    const std::string id = it["interaction_id"];
+    const auto t = run_calltrail("trace --format json " + shell_quote(id) + a.paths, {}, logs);
+    a.legs[id] = legs_of(nlohmann::json::parse(t.out));
+    a.conn[id] = it["legs"][0]["conn_ids"][0];
+  }
+  return a;
+}
+
 // The scenario. `db` is a store URL (created empty), `dir` a scratch folder.
 inline void expect_pushed_text_survives_restarts(const std::string& db, const std::string& dir) {
   namespace fs = std::filesystem;
   const std::string logs = dir + "/logs";
-  const std::string sim = std::string(CALLTRAIL_BINARY) + " simulate -q --out " +
-                          shell_quote(logs) + " --interactions 40 --seed 37 > /dev/null";
-  ASSERT_EQ(std::system(sim.c_str()), 0);
-  std::vector<std::string> names;
-  for (const auto& e : fs::directory_iterator(logs))
-    if (e.path().extension() == ".log") names.push_back(e.path().filename().string());
-  std::sort(names.begin(), names.end());
-  std::string paths;
-  for (const auto& n : names)
-    paths += " " + shell_quote(n);
-  // The file-based answers, with the files named as the sources are.
-  const RunResult files = run_calltrail("interactions --format jsonl" + paths, {}, logs);
-  ASSERT_EQ(files.exit_code, 0) << files.err;
-  std::map<std::string, std::string> want;  // id -> legs_of
-  {
-    std::istringstream in(files.out);
-    for (std::string line; std::getline(in, line);) {
-      const auto it = nlohmann::json::parse(line);
-      const std::string id = it["interaction_id"];
-      const auto t = run_calltrail("trace --format json " + shell_quote(id) + paths, {}, logs);
-      want[id] = legs_of(nlohmann::json::parse(t.out));
-    }
-  }
+  const FileAnswers files = simulated_answers(logs, "--interactions 40 --seed 37");
+  const auto& [names, paths, jsonl, want, conn] = files;
   ASSERT_GE(want.size(), 30u);
 
   const std::vector<Chunk> chunks = chunks_of(logs, names, 5);
@@ -245,7 +259,7 @@ inline void expect_pushed_text_survives_restarts(const std::string& db, const st
   // The store answers as the files do, nothing doubled.
   const RunResult stored = run_calltrail("interactions --format jsonl --db " + shell_quote(db));
   EXPECT_EQ(stored.exit_code, 0) << stored.err;
-  EXPECT_EQ(stored.out, files.out);
+  EXPECT_EQ(stored.out, jsonl);
   std::size_t traced = 0;
   for (const auto& [id, legs] : want) {
     if (traced++ % 4 != 0) continue;

@@ -140,28 +140,9 @@ TEST(ServePersist, PushedEventsResentAfterARestartAreStoredOnce) {
 TEST(ServePersist, EvictedInteractionsAreAnsweredFromTheStore) {
   Scratch s("evict");
   const std::string logs = (s.dir / "logs").string();
-  const std::string sim = std::string(CALLTRAIL_BINARY) + " simulate -q --out " +
-                          shell_quote(logs) + " --interactions 20 --seed 43 > /dev/null";
-  ASSERT_EQ(std::system(sim.c_str()), 0);
-  std::vector<std::string> names;
-  for (const auto& e : fs::directory_iterator(logs))
-    if (e.path().extension() == ".log") names.push_back(e.path().filename().string());
-  std::sort(names.begin(), names.end());
-  std::string paths;
-  for (const auto& n : names)
-    paths += " " + shell_quote(n);
-  const auto files = run_calltrail("interactions --format jsonl" + paths, {}, logs);
-  ASSERT_EQ(files.exit_code, 0) << files.err;
-  std::map<std::string, std::string> want;  // id -> legs_of
-  std::map<std::string, std::string> conn;  // id -> a ConnID of it
-  std::istringstream in(files.out);
-  for (std::string line; std::getline(in, line);) {
-    const auto it = nlohmann::json::parse(line);
-    const std::string id = it["interaction_id"];
-    const auto t = run_calltrail("trace --format json " + shell_quote(id) + paths, {}, logs);
-    want[id] = legs_of(nlohmann::json::parse(t.out));
-    conn[id] = it["legs"][0]["conn_ids"][0];
-  }
+  const FileAnswers files = simulated_answers(logs, "--interactions 20 --seed 43");
+  const auto& [names, paths, jsonl, want, conn] = files;
+  ASSERT_FALSE(want.empty());
 
   ServeProcess serve((s.dir / "store.db").string(), (s.dir / "serve.err").string(), 0,
                      {"--retention", "1"});
@@ -187,12 +168,12 @@ TEST(ServePersist, EvictedInteractionsAreAnsweredFromTheStore) {
     const auto got = serve.get("/api/interactions/" + id);
     ASSERT_FALSE(got.is_null()) << id;
     EXPECT_EQ(legs_of(got), legs) << id;
-    const auto hits = serve.get("/api/search?q=" + conn[id]);
+    const auto hits = serve.get("/api/search?q=" + conn.at(id));
     ASSERT_FALSE(hits.is_null()) << id;
     bool found = false;
     for (const auto& h : hits["interactions"])
       found = found || h["interaction_id"] == id;
-    EXPECT_TRUE(found) << id << " by " << conn[id];
+    EXPECT_TRUE(found) << id << " by " << conn.at(id);
   }
   auto svg = c.Get(("/api/interactions/" + want.begin()->first + "/svg").c_str());
   ASSERT_TRUE(svg);
