@@ -539,8 +539,10 @@ std::size_t LiveCorrelation::evict(std::optional<SteadyTime> now) {
   if (store_ == nullptr || !store_->durable() || options_.retention.count() == 0) return 0;
   std::lock_guard lock(mutex_);
   const SteadyTime t = now.value_or(std::chrono::steady_clock::now());
-  if (!now && t - last_evict_ < std::chrono::seconds(1)) return 0;
-  last_evict_ = t;
+  if (!now) {
+    if (t - last_evict_ < std::chrono::seconds(1)) return 0;
+    last_evict_ = t;
+  }
   // Whole components whose interactions are all complete, ended and old.
   std::vector<std::uint32_t> roots;
   for (const auto& [root, ids] : component_ids_) {
