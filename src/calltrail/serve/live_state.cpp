@@ -9,6 +9,7 @@
 
 #include "calltrail/base/json_writer.hpp"
 #include "calltrail/base/time.hpp"
+#include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/query.hpp"
 #include "calltrail/correlate/text.hpp"
 #include "calltrail/model/identifiers.hpp"
@@ -62,9 +63,10 @@ const char* to_string(UpdateKind k) {
   return "updated";
 }
 
-void MemoryLiveStore::commit(const SourceCheckpoint& checkpoint) {
+void MemoryLiveStore::commit(std::span<const SourceCheckpoint> checkpoints) {
   std::lock_guard lock(mutex_);
-  positions_[std::string(checkpoint.source)] = checkpoint.next;
+  for (const auto& c : checkpoints)
+    positions_[std::string(c.source)] = c.next;
 }
 
 std::optional<std::uint64_t> MemoryLiveStore::position(std::string_view source) const {
@@ -141,6 +143,16 @@ struct LiveCorrelation::Source {
   std::uint64_t max_emitted = 0;  // byte offset of the latest event not yet cut
   bool emitted = false;
   std::string pending;  // durable text: the bytes from part_start to next
+  // Durable sources: what the next commit writes (the cuts since the last
+  // one, merged), and the ticket of the latest accepted batch.
+  correlate::FilePartial store_part;
+  std::unordered_map<std::string, std::uint32_t> store_legs;
+  bool store_has_part = false;
+  bool store_dirty = false;
+  std::uint64_t store_part_start = 0;
+  std::uint64_t store_resume_offset = 0;
+  store::ResumeState store_resume;
+  std::uint64_t ticket = 0;
   parse::EventCallback sink;
   std::unique_ptr<parse::LogParser> parser;
   bool ended = false;
@@ -324,14 +336,32 @@ bool LiveCorrelation::cut(Source& s) {
     part = s.collector.cut();
     s.emitted = false;
     s.max_emitted = 0;
-    if (durable) state.collector = s.collector.carry();
+    if (durable) {
+      state.collector = s.collector.carry();
+      // Every ConnID the source ever saw: written with each commit it would
+      // make commits grow with the source's age. A restart rebuilds it from
+      // the stored legs instead (restore()).
+      state.collector.conn_legs.clear();
+    }
   }
   if (durable && text) {
     const std::uint64_t done = cutting ? end - s.part_start : 0;
     s.pending.erase(0, std::min<std::uint64_t>(done, s.pending.size()));
     if (s.ended) s.pending.clear();
   }
-  if (store_ != nullptr) {
+  if (durable) {
+    // Kept for the next commit (sync_store), which the answer waits for.
+    if (cutting) {
+      if (!s.store_has_part) s.store_part_start = s.part_start;
+      s.store_has_part = true;
+      store::append_partial(s.store_part, part, s.store_legs);
+      s.store_resume_offset = end;
+      s.store_resume = std::move(state);
+    }
+    if (!s.store_dirty) store_dirty_.push_back(s.file);
+    s.store_dirty = true;
+    s.ticket = ++accepted_seq_;
+  } else if (store_ != nullptr) {
     SourceCheckpoint c;
     c.source = s.name;
     c.kind = s.kind;
@@ -339,16 +369,8 @@ bool LiveCorrelation::cut(Source& s) {
     c.next = s.next;
     c.ended = s.ended;
     c.info = &s.info;
-    if (cutting) {
-      c.part = &part;
-      c.part_start = s.part_start;
-      c.part_end = end;
-      c.resume_offset = end;
-      c.resume = &state;
-    }
-    c.pending = s.pending;
     try {
-      store_->commit(c);
+      store_->commit({&c, 1});
     } catch (const std::exception& e) {
       store_error_ = std::string("the store failed: ") + e.what();
       return false;
@@ -356,16 +378,16 @@ bool LiveCorrelation::cut(Source& s) {
   }
   if (cutting) {
     s.part_start = end;
-    append_part(s, std::move(part));
+    append_part(s, part);
   }
   return true;
 }
 
-void LiveCorrelation::append_part(Source& s, correlate::FilePartial part) {
+void LiveCorrelation::append_part(Source& s, const correlate::FilePartial& part) {
   std::vector<std::string> conns;
   for (const auto& [conn, o] : part.orphans)
     conns.push_back(conn);
-  const auto legs = store::append_partial(s.partial, std::move(part), s.leg_by_uuid);
+  const auto legs = store::append_partial(s.partial, part, s.leg_by_uuid);
   // Marked again here: events collected in an earlier batch may only now
   // join the partial a rebuild reads.
   for (std::uint32_t li : legs)
@@ -440,9 +462,113 @@ Accepted LiveCorrelation::admit(const Source& s, SourceKind kind, std::uint64_t 
   return a;
 }
 
+std::uint64_t LiveCorrelation::ticket_of(std::string_view source) const {
+  auto it = source_index_.find(std::string(source));
+  return it == source_index_.end() ? 0 : sources_[it->second]->ticket;
+}
+
+bool LiveCorrelation::sync_store(std::uint64_t ticket) {
+  std::lock_guard leader(commit_mutex_);
+  std::vector<SourceCheckpoint> checkpoints;
+  std::vector<std::string> names;
+  std::vector<std::string> pendings;
+  std::vector<parse::FileInfo> infos;
+  std::vector<correlate::FilePartial> parts;
+  std::vector<store::ResumeState> resumes;
+  std::uint64_t taking = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (store_error_) return false;
+    if (committed_seq_ >= ticket) return true;
+    taking = accepted_seq_;
+    // Reserved: the checkpoints point into these.
+    const std::size_t n = store_dirty_.size();
+    for (auto* v : {&names, &pendings})
+      v->reserve(n);
+    infos.reserve(n);
+    parts.reserve(n);
+    resumes.reserve(n);
+    for (std::uint32_t f : store_dirty_) {
+      Source& s = *sources_[f];
+      SourceCheckpoint& c = checkpoints.emplace_back();
+      c.source = names.emplace_back(s.name);
+      c.kind = s.kind;
+      c.next = s.next;
+      c.ended = s.ended;
+      c.info = &infos.emplace_back(s.info);
+      c.pending = pendings.emplace_back(s.pending);
+      if (s.store_has_part) {
+        c.part = &parts.emplace_back(std::move(s.store_part));
+        c.part_start = s.store_part_start;
+        c.part_end = s.store_resume_offset;
+        c.resume_offset = s.store_resume_offset;
+        c.resume = &resumes.emplace_back(s.store_resume);
+        s.store_part = correlate::FilePartial{};
+        s.store_legs.clear();
+        s.store_has_part = false;
+      }
+      s.store_dirty = false;
+    }
+    store_dirty_.clear();
+  }
+  try {
+    store_->commit(checkpoints);
+  } catch (const std::exception& e) {
+    std::lock_guard lock(mutex_);
+    store_error_ = std::string("the store failed: ") + e.what();
+    return false;
+  }
+  std::lock_guard lock(mutex_);
+  committed_seq_ = taking;
+  return true;
+}
+
+Accepted LiveCorrelation::acknowledged(Accepted a, std::uint64_t ticket) {
+  if (a.status != Accepted::Ok || ticket == 0 || sync_store(ticket)) return a;
+  a.status = Accepted::Unavailable;
+  a.error = store_error().value_or("the store failed");
+  return a;
+}
+
 Accepted LiveCorrelation::add_text(std::string_view source, std::uint64_t offset,
                                    std::string_view bytes, std::string_view follow_path) {
-  std::lock_guard lock(mutex_);
+  Accepted a;
+  std::uint64_t ticket = 0;
+  {
+    std::lock_guard lock(mutex_);
+    a = add_text_locked(source, offset, bytes, follow_path);
+    ticket = ticket_of(source);
+  }
+  return acknowledged(std::move(a), ticket);
+}
+
+std::uint64_t LiveCorrelation::end_text(std::string_view source) {
+  std::uint64_t events = 0;
+  std::uint64_t ticket = 0;
+  {
+    std::lock_guard lock(mutex_);
+    events = end_text_locked(source);
+    ticket = ticket_of(source);
+  }
+  if (ticket != 0) sync_store(ticket);  // a failure shows in store_error()
+  return events;
+}
+
+Accepted LiveCorrelation::add_events(std::string_view source, std::uint64_t first,
+                                     std::span<model::Event> events,
+                                     std::span<const std::string_view> raw_lines) {
+  Accepted a;
+  std::uint64_t ticket = 0;
+  {
+    std::lock_guard lock(mutex_);
+    a = add_events_locked(source, first, events, raw_lines);
+    ticket = ticket_of(source);
+  }
+  return acknowledged(std::move(a), ticket);
+}
+
+Accepted LiveCorrelation::add_text_locked(std::string_view source, std::uint64_t offset,
+                                          std::string_view bytes, std::string_view follow_path) {
   Source& s = source_for(source, SourceKind::Text, follow_path);
   Accepted a = admit(s, SourceKind::Text, offset, bytes.size());
   if (a.status != Accepted::Ok || a.duplicates == bytes.size()) return a;
@@ -472,8 +598,7 @@ Accepted LiveCorrelation::add_text(std::string_view source, std::uint64_t offset
   return a;
 }
 
-std::uint64_t LiveCorrelation::end_text(std::string_view source) {
-  std::lock_guard lock(mutex_);
+std::uint64_t LiveCorrelation::end_text_locked(std::string_view source) {
   auto it = source_index_.find(std::string(source));
   if (it == source_index_.end()) return 0;
   Source& s = *sources_[it->second];
@@ -485,10 +610,9 @@ std::uint64_t LiveCorrelation::end_text(std::string_view source) {
   return s.events - before;
 }
 
-Accepted LiveCorrelation::add_events(std::string_view source, std::uint64_t first,
-                                     std::span<model::Event> events,
-                                     std::span<const std::string_view> raw_lines) {
-  std::lock_guard lock(mutex_);
+Accepted LiveCorrelation::add_events_locked(std::string_view source, std::uint64_t first,
+                                            std::span<model::Event> events,
+                                            std::span<const std::string_view> raw_lines) {
   Source& s = source_for(source, SourceKind::Events, {});
   Accepted a = admit(s, SourceKind::Events, first, events.size());
   if (a.status != Accepted::Ok || a.duplicates == events.size()) return a;
@@ -680,8 +804,25 @@ std::size_t LiveCorrelation::restore() {
       s.next = r.next;
       s.ended = r.ended;
       s.part_start = r.resume_offset;
+      append_part(s, r.partial);
+      // The collector's ConnID -> CallUUID carry, from the stored legs: for a
+      // ConnID on several legs, the leg with the latest event.
+      std::unordered_map<std::string, std::pair<std::uint64_t, std::string>> latest;
+      for (const correlate::Leg& leg : s.partial.legs) {
+        std::uint64_t last = 0;
+        for (const auto& e : leg.events)
+          last = std::max(last, e.offset);
+        for (const auto& conn : leg.conn_ids) {
+          auto [it, added] = latest.try_emplace(conn, last, leg.call_uuid);
+          if (!added && last >= it->second.first) it->second = {last, leg.call_uuid};
+        }
+      }
+      auto& carried = r.resume.collector.conn_legs;
+      carried.clear();
+      for (const auto& [conn, at] : latest)
+        if (auto n = correlate::conn_number(conn)) carried.emplace_back(*n, at.second);
+      std::sort(carried.begin(), carried.end());
       s.collector = correlate::FileCollector(s.file, r.resume.collector);
-      append_part(s, std::move(r.partial));
       index_restored(s);
       s.events = s.partial.events;
       if (s.kind == SourceKind::Text) {

@@ -15,7 +15,7 @@
 // After each batch what the source's collector gathered is cut and appended
 // to the source's partial (the same merge that joins a stored file's parts),
 // and the cut goes to the LiveStore with the source's new position before
-// the batch is acknowledged. StoreLiveStore keeps pushed sources in a
+// the batch is acknowledged (group commit for a durable store). StoreLiveStore keeps pushed sources in a
 // calltrail store and restores them at start; MemoryLiveStore keeps
 // positions in memory only.
 #pragma once
@@ -52,8 +52,8 @@ enum class SourceKind : std::uint8_t {
 };
 const char* to_string(SourceKind k);
 
-// A source's state at the end of an accepted batch: what a store persists
-// together, in one transaction.
+// A source's state at a commit (after one or more accepted batches): what a
+// store persists together, in one transaction.
 struct SourceCheckpoint {
   std::string_view source;
   SourceKind kind = SourceKind::Text;
@@ -61,9 +61,9 @@ struct SourceCheckpoint {
   std::uint64_t next = 0;        // the next byte or event number expected
   bool ended = false;            // a text source that takes no more text
   const parse::FileInfo* info = nullptr;
-  // The events collected since the previous cut, from byte or event
-  // `part_start` to `part_end`; nullptr when this batch cut none (raw text
-  // that ended inside a record: its events wait for the next batch).
+  // The events cut since the previous commit, from byte or event
+  // `part_start` to `part_end`; nullptr when none were cut (raw text that
+  // ended inside a record: its events wait for a later batch).
   const correlate::FilePartial* part = nullptr;
   std::uint64_t part_start = 0;
   std::uint64_t part_end = 0;
@@ -93,9 +93,11 @@ struct RestoredSource {
 class LiveStore {
  public:
   virtual ~LiveStore() = default;
-  // Called under the live state's lock after each accepted batch, before it
-  // is acknowledged; throws when the batch could not be made durable.
-  virtual void commit(const SourceCheckpoint& checkpoint) = 0;
+  // The checkpoints of one or more sources, in one transaction; throws when
+  // they could not be made durable. Batches are acknowledged only after the
+  // commit that holds them (for a durable store, several accepted batches
+  // are committed together: whatever arrived while the last commit ran).
+  virtual void commit(std::span<const SourceCheckpoint> checkpoints) = 0;
   // The position to resume a source from after a restart, when known.
   virtual std::optional<std::uint64_t> position(std::string_view source) const = 0;
   // Whether pushed sources survive a restart (then raw text is cut into
@@ -113,7 +115,7 @@ class LiveStore {
 // Positions in memory only: nothing survives a restart.
 class MemoryLiveStore final : public LiveStore {
  public:
-  void commit(const SourceCheckpoint& checkpoint) override;
+  void commit(std::span<const SourceCheckpoint> checkpoints) override;
   std::optional<std::uint64_t> position(std::string_view source) const override;
 
  private:
@@ -287,10 +289,22 @@ class LiveCorrelation {
   // boundary for a durable text source) and commits it; false when the store
   // failed.
   bool cut(Source& s);
-  void append_part(Source& s, correlate::FilePartial part);
+  void append_part(Source& s, const correlate::FilePartial& part);
   void index_restored(Source& s);
   void index_new_legs(Source& s);
   void evict_component(std::uint32_t root);
+  Accepted add_text_locked(std::string_view source, std::uint64_t offset, std::string_view bytes,
+                           std::string_view follow_path);
+  std::uint64_t end_text_locked(std::string_view source);
+  Accepted add_events_locked(std::string_view source, std::uint64_t first,
+                             std::span<model::Event> events,
+                             std::span<const std::string_view> raw_lines);
+  std::uint64_t ticket_of(std::string_view source) const;
+  // Commits what durable sources accumulated, at least through `ticket`
+  // (one committer at a time; those waiting meanwhile are committed together
+  // by the next). False when the store failed.
+  bool sync_store(std::uint64_t ticket);
+  Accepted acknowledged(Accepted a, std::uint64_t ticket);
   std::optional<Built> built_from_store(std::string_view id);
   std::uint32_t node(const std::string& key);
   std::uint32_t find(std::uint32_t n);
@@ -334,6 +348,10 @@ class LiveCorrelation {
   std::vector<std::string> scratch_keys_;
   std::optional<std::string> store_error_;
   SteadyTime last_evict_{};
+  std::mutex commit_mutex_;                        // the committing thread
+  std::uint64_t accepted_seq_ = 0;                 // durable batches accepted (tickets)
+  std::uint64_t committed_seq_ = 0;                // ... and committed
+  std::vector<std::uint32_t> store_dirty_;         // sources with something to commit
   std::unordered_set<std::string> evicted_uuids_;  // lower-case CallUUIDs of evicted legs
 };
 

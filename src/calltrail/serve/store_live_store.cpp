@@ -10,29 +10,34 @@ StoreLiveStore::StoreLiveStore(const std::string& url)
     sources_.emplace(row.name, Known{row.file, row.next});
 }
 
-void StoreLiveStore::commit(const SourceCheckpoint& c) {
-  if (!c.follow_path.empty()) return;  // followed files: store::follow
+void StoreLiveStore::commit(std::span<const SourceCheckpoint> checkpoints) {
   std::lock_guard lock(mutex_);
-  auto it = sources_.find(c.source);
-  if (it == sources_.end()) {
-    const store::SourceRow row =
-        store_->add_source(std::string(c.source), static_cast<std::int64_t>(c.kind));
-    it = sources_.emplace(row.name, Known{row.file, 0}).first;
+  std::vector<store::SourceCommit> writes;
+  for (const SourceCheckpoint& c : checkpoints) {
+    if (!c.follow_path.empty()) continue;  // followed files: store::follow
+    auto it = sources_.find(c.source);
+    if (it == sources_.end()) {
+      const store::SourceRow row =
+          store_->add_source(std::string(c.source), static_cast<std::int64_t>(c.kind));
+      it = sources_.emplace(row.name, Known{row.file, 0}).first;
+    }
+    store::SourceCommit& w = writes.emplace_back();
+    w.file = it->second.file;
+    w.name = std::string(c.source);
+    w.next = c.next;
+    w.ended = c.ended;
+    w.pending = c.pending;
+    w.part = c.part;
+    w.start_offset = c.part_start;
+    w.end_offset = c.part_end;
+    w.resume_offset = c.resume_offset;
+    if (c.resume != nullptr) w.resume_state = store::encode_resume(*c.resume);
+    w.info = c.info;
   }
-  store::SourceCommit w;
-  w.file = it->second.file;
-  w.name = std::string(c.source);
-  w.next = c.next;
-  w.ended = c.ended;
-  w.pending = c.pending;
-  w.part = c.part;
-  w.start_offset = c.part_start;
-  w.end_offset = c.part_end;
-  w.resume_offset = c.resume_offset;
-  if (c.resume != nullptr) w.resume_state = store::encode_resume(*c.resume);
-  w.info = c.info;
-  store_->commit_source(w);
-  it->second.next = c.next;
+  if (writes.empty()) return;
+  store_->commit_sources(writes);
+  for (const auto& w : writes)
+    sources_.find(w.name)->second.next = w.next;
   if (exit_after_commits != 0 && ++commits_ >= exit_after_commits) std::_Exit(86);
 }
 

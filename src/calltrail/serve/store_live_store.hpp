@@ -19,7 +19,7 @@ class StoreLiveStore final : public LiveStore {
   // Opens (and migrates) the store; throws store::DbError.
   explicit StoreLiveStore(const std::string& url);
 
-  void commit(const SourceCheckpoint& checkpoint) override;
+  void commit(std::span<const SourceCheckpoint> checkpoints) override;
   std::optional<std::uint64_t> position(std::string_view source) const override;
   bool durable() const override { return true; }
   std::vector<RestoredSource> restore() override;

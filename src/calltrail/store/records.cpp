@@ -419,12 +419,12 @@ void merge_leg(correlate::Leg& to, correlate::Leg&& from) {
 }
 
 std::vector<std::uint32_t> append_partial(
-    correlate::FilePartial& into, correlate::FilePartial&& part,
+    correlate::FilePartial& into, const correlate::FilePartial& part,
     std::unordered_map<std::string, std::uint32_t>& legs_by_uuid) {
   const std::uint32_t file = into.file;
   std::vector<std::uint32_t> index;
   index.reserve(part.legs.size());
-  for (correlate::Leg& leg : part.legs) {
+  for (correlate::Leg leg : part.legs) {
     for (auto& e : leg.events)
       e = moved_ref(e, file, part.strings, into.strings);
     leg.site = file;
@@ -437,21 +437,21 @@ std::vector<std::uint32_t> append_partial(
     }
     index.push_back(it->second);
   }
-  for (auto& o : part.islinks) {
+  for (correlate::IsLinkObservation o : part.islinks) {
     o.leg = index.at(o.leg);
     o.event = moved_ref(o.event, file, part.strings, into.strings);
     into.islinks.push_back(std::move(o));
   }
-  for (auto& t : part.transfers) {
+  for (correlate::TransferObservation t : part.transfers) {
     t.leg = index.at(t.leg);
     t.event = moved_ref(t.event, file, part.strings, into.strings);
     into.transfers.push_back(std::move(t));
   }
-  for (auto& [conn, o] : part.orphans) {
+  for (const auto& [conn, o] : part.orphans) {
     auto& to = into.orphans[conn];
     for (const auto& e : o.events)
       to.events.push_back(moved_ref(e, file, part.strings, into.strings));
-    for (auto& t : o.transfers) {
+    for (correlate::TransferObservation t : o.transfers) {
       t.event = moved_ref(t.event, file, part.strings, into.strings);
       to.transfers.push_back(std::move(t));
     }

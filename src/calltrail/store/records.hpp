@@ -74,7 +74,7 @@ void merge_leg(correlate::Leg& to, correlate::Leg&& from);
 // summary merged, every reference set to `into.file`. Returns the index in
 // `into.legs` of each leg of `part`.
 std::vector<std::uint32_t> append_partial(
-    correlate::FilePartial& into, correlate::FilePartial&& part,
+    correlate::FilePartial& into, const correlate::FilePartial& part,
     std::unordered_map<std::string, std::uint32_t>& legs_by_uuid);
 
 std::string encode_info(const parse::FileInfo& info);

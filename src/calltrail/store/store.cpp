@@ -624,44 +624,46 @@ SourceRow Store::add_source(const std::string& name, std::int64_t kind) {
   }
 }
 
-void Store::commit_source(const SourceCommit& c) {
+void Store::commit_sources(std::span<const SourceCommit> commits) {
   Database& db = *db_;
   db.begin();
   try {
-    if (c.part != nullptr) {
-      insert_part(db, c.file, c.start_offset, c.end_offset, *c.part);
-      auto s = db.prepare(
-          "UPDATE files SET resume_offset = ?, resume_state = ?, size = ?, info = ?, "
-          "events = events + ? WHERE id = ?");
-      s->bind_int(1, static_cast<std::int64_t>(c.resume_offset));
-      if (c.resume_state.empty()) {
-        s->bind_null(2);
-      } else {
-        s->bind_blob(2, c.resume_state);
+    for (const SourceCommit& c : commits) {
+      if (c.part != nullptr) {
+        insert_part(db, c.file, c.start_offset, c.end_offset, *c.part);
+        auto s = db.prepare(
+            "UPDATE files SET resume_offset = ?, resume_state = ?, size = ?, info = ?, "
+            "events = events + ? WHERE id = ?");
+        s->bind_int(1, static_cast<std::int64_t>(c.resume_offset));
+        if (c.resume_state.empty()) {
+          s->bind_null(2);
+        } else {
+          s->bind_blob(2, c.resume_state);
+        }
+        s->bind_int(3, static_cast<std::int64_t>(c.next));
+        if (c.info != nullptr) {
+          s->bind_blob(4, encode_info(*c.info));
+        } else {
+          s->bind_null(4);
+        }
+        s->bind_int(5, static_cast<std::int64_t>(c.part->events));
+        s->bind_int(6, c.file);
+        s->step();
       }
-      s->bind_int(3, static_cast<std::int64_t>(c.next));
-      if (c.info != nullptr) {
-        s->bind_blob(4, encode_info(*c.info));
-      } else {
-        s->bind_null(4);
+      {
+        auto s = db.prepare("UPDATE sources SET next = ?, ended = ?, pending = ? WHERE name = ?");
+        s->bind_int(1, static_cast<std::int64_t>(c.next));
+        s->bind_int(2, c.ended ? 1 : 0);
+        if (c.pending.empty()) {
+          s->bind_null(3);
+        } else {
+          s->bind_blob(3, c.pending);
+        }
+        s->bind_text(4, c.name);
+        s->step();
+        if (s->changes() != 1)
+          throw DbError(fmt::format("source '{}' is not in the store", c.name), false);
       }
-      s->bind_int(5, static_cast<std::int64_t>(c.part->events));
-      s->bind_int(6, c.file);
-      s->step();
-    }
-    {
-      auto s = db.prepare("UPDATE sources SET next = ?, ended = ?, pending = ? WHERE name = ?");
-      s->bind_int(1, static_cast<std::int64_t>(c.next));
-      s->bind_int(2, c.ended ? 1 : 0);
-      if (c.pending.empty()) {
-        s->bind_null(3);
-      } else {
-        s->bind_blob(3, c.pending);
-      }
-      s->bind_text(4, c.name);
-      s->step();
-      if (s->changes() != 1)
-        throw DbError(fmt::format("source '{}' is not in the store", c.name), false);
     }
     db.commit();
   } catch (...) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -113,9 +114,9 @@ class Store {
   std::vector<SourceRow> sources();
   // A new source with its file row; throws DbError when it exists.
   SourceRow add_source(const std::string& name, std::int64_t kind);
-  // The part and the file row's resume state (when there is a part) and the
-  // source's position, in one transaction.
-  void commit_source(const SourceCommit& c);
+  // For each source: the part and the file row's resume state (when there is
+  // a part) and its position; all in one transaction.
+  void commit_sources(std::span<const SourceCommit> commits);
   // Everything stored of one file, its parts merged as one pass over it
   // (references to file index `index`).
   correlate::FilePartial load_file_partial(std::int64_t file, std::uint32_t index);
