@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <type_traits>
 
 #include "calltrail/base/json_writer.hpp"
 #include "calltrail/base/time.hpp"
@@ -523,48 +524,38 @@ bool LiveCorrelation::sync_store(std::uint64_t ticket) {
   return true;
 }
 
-Accepted LiveCorrelation::acknowledged(Accepted a, std::uint64_t ticket) {
-  if (a.status != Accepted::Ok || ticket == 0 || sync_store(ticket)) return a;
-  a.status = Accepted::Unavailable;
-  a.error = store_error().value_or("the store failed");
-  return a;
+template <typename Take>
+auto LiveCorrelation::taken(std::string_view source, Take&& take) {
+  std::uint64_t ticket = 0;
+  auto result = [&] {
+    std::lock_guard lock(mutex_);
+    auto r = take();
+    ticket = ticket_of(source);
+    return r;
+  }();
+  const bool committed = ticket == 0 || sync_store(ticket);  // waits for the commit
+  if constexpr (std::is_same_v<decltype(result), Accepted>) {
+    if (result.status == Accepted::Ok && !committed) {
+      result.status = Accepted::Unavailable;
+      result.error = store_error().value_or("the store failed");
+    }
+  }
+  return result;  // end_text: a failure shows in store_error()
 }
 
 Accepted LiveCorrelation::add_text(std::string_view source, std::uint64_t offset,
                                    std::string_view bytes, std::string_view follow_path) {
-  Accepted a;
-  std::uint64_t ticket = 0;
-  {
-    std::lock_guard lock(mutex_);
-    a = add_text_locked(source, offset, bytes, follow_path);
-    ticket = ticket_of(source);
-  }
-  return acknowledged(std::move(a), ticket);
+  return taken(source, [&] { return add_text_locked(source, offset, bytes, follow_path); });
 }
 
 std::uint64_t LiveCorrelation::end_text(std::string_view source) {
-  std::uint64_t events = 0;
-  std::uint64_t ticket = 0;
-  {
-    std::lock_guard lock(mutex_);
-    events = end_text_locked(source);
-    ticket = ticket_of(source);
-  }
-  if (ticket != 0) sync_store(ticket);  // a failure shows in store_error()
-  return events;
+  return taken(source, [&] { return end_text_locked(source); });
 }
 
 Accepted LiveCorrelation::add_events(std::string_view source, std::uint64_t first,
                                      std::span<model::Event> events,
                                      std::span<const std::string_view> raw_lines) {
-  Accepted a;
-  std::uint64_t ticket = 0;
-  {
-    std::lock_guard lock(mutex_);
-    a = add_events_locked(source, first, events, raw_lines);
-    ticket = ticket_of(source);
-  }
-  return acknowledged(std::move(a), ticket);
+  return taken(source, [&] { return add_events_locked(source, first, events, raw_lines); });
 }
 
 Accepted LiveCorrelation::add_text_locked(std::string_view source, std::uint64_t offset,

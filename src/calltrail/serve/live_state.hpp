@@ -15,9 +15,8 @@
 // After each batch what the source's collector gathered is cut and appended
 // to the source's partial (the same merge that joins a stored file's parts),
 // and the cut goes to the LiveStore with the source's new position before
-// the batch is acknowledged (group commit for a durable store). StoreLiveStore keeps pushed sources in a
-// calltrail store and restores them at start; MemoryLiveStore keeps
-// positions in memory only.
+// the batch is acknowledged (group commit for a durable store). StoreLiveStore keeps pushed sources
+// in a calltrail store and restores them at start; MemoryLiveStore keeps positions in memory only.
 #pragma once
 
 #include <chrono>
@@ -304,7 +303,10 @@ class LiveCorrelation {
   // (one committer at a time; those waiting meanwhile are committed together
   // by the next). False when the store failed.
   bool sync_store(std::uint64_t ticket);
-  Accepted acknowledged(Accepted a, std::uint64_t ticket);
+  // Runs `take` under the lock, then waits for the commit that holds what
+  // it took (an Accepted becomes Unavailable when the store failed).
+  template <typename Take>
+  auto taken(std::string_view source, Take&& take);
   std::optional<Built> built_from_store(std::string_view id);
   std::uint32_t node(const std::string& key);
   std::uint32_t find(std::uint32_t n);
