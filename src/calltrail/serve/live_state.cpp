@@ -338,11 +338,10 @@ bool LiveCorrelation::cut(Source& s) {
     s.emitted = false;
     s.max_emitted = 0;
     if (durable) {
-      state.collector = s.collector.carry();
-      // Every ConnID the source ever saw: written with each commit it would
-      // make commits grow with the source's age. A restart rebuilds it from
-      // the stored legs instead (restore()).
-      state.collector.conn_legs.clear();
+      // Without the ConnIDs: every ConnID the source ever saw, written with
+      // each commit, would make commits grow with the source's age. A restart
+      // rebuilds them from the stored legs instead (restore()).
+      state.collector = s.collector.carry_without_conns();
     }
   }
   if (durable && text) {

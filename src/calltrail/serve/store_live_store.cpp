@@ -7,7 +7,7 @@ namespace calltrail::serve {
 StoreLiveStore::StoreLiveStore(const std::string& url)
     : store_(std::make_unique<store::Store>(store::open_database(url))), url_(url) {
   for (const auto& row : store_->sources())
-    sources_.emplace(row.name, Known{row.file, row.next});
+    sources_.emplace(row.name, Known{row.file, row.next, {}});
 }
 
 void StoreLiveStore::commit(std::span<const SourceCheckpoint> checkpoints) {
@@ -19,7 +19,7 @@ void StoreLiveStore::commit(std::span<const SourceCheckpoint> checkpoints) {
     if (it == sources_.end()) {
       const store::SourceRow row =
           store_->add_source(std::string(c.source), static_cast<std::int64_t>(c.kind));
-      it = sources_.emplace(row.name, Known{row.file, 0}).first;
+      it = sources_.emplace(row.name, Known{row.file, 0, {}}).first;
     }
     store::SourceCommit& w = writes.emplace_back();
     w.file = it->second.file;
@@ -33,6 +33,7 @@ void StoreLiveStore::commit(std::span<const SourceCheckpoint> checkpoints) {
     w.resume_offset = c.resume_offset;
     if (c.resume != nullptr) w.resume_state = store::encode_resume(*c.resume);
     w.info = c.info;
+    w.written = &it->second.written;
   }
   if (writes.empty()) return;
   store_->commit_sources(writes);

@@ -34,6 +34,7 @@ class StoreLiveStore final : public LiveStore {
   struct Known {
     std::int64_t file = 0;
     std::uint64_t next = 0;
+    store::WrittenKeys written;  // since this process started
   };
   mutable std::mutex mutex_;
   std::unique_ptr<store::Store> store_;

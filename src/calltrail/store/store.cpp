@@ -343,7 +343,8 @@ void delete_part(Database& db, std::int64_t part) {
 // Inserts a part's rows (part, legs, IS-Link observations, orphan events,
 // identifier index) inside the caller's transaction; the part's id.
 std::int64_t insert_part(Database& db, std::int64_t file, std::uint64_t start_offset,
-                         std::uint64_t end_offset, const FilePartial& p) {
+                         std::uint64_t end_offset, const FilePartial& p,
+                         WrittenKeys* written = nullptr) {
   std::int64_t part = 0;
   {
     auto s = db.prepare(
@@ -402,7 +403,22 @@ std::int64_t insert_part(Database& db, std::int64_t file, std::uint64_t start_of
     insert_leg->step();
     leg_rows[k] = insert_leg->integer(0);
     insert_leg->reset();
-    for (std::int64_t h : search_key_hashes(l, leg_transfers[k], leg_islinks[k]))
+    std::vector<std::int64_t> leg_keys = search_key_hashes(l, leg_transfers[k], leg_islinks[k]);
+    if (written != nullptr) {
+      const std::int64_t uuid = key_hash(l.call_uuid);
+      std::vector<std::int64_t>& done = (*written)[l.call_uuid];
+      std::vector<std::int64_t> fresh;
+      std::set_difference(leg_keys.begin(), leg_keys.end(), done.begin(), done.end(),
+                          std::back_inserter(fresh));
+      std::vector<std::int64_t> all;
+      std::set_union(done.begin(), done.end(), fresh.begin(), fresh.end(), std::back_inserter(all));
+      done = std::move(all);
+      if (!std::binary_search(fresh.begin(), fresh.end(), uuid))
+        fresh.insert(std::upper_bound(fresh.begin(), fresh.end(), uuid), uuid);
+      leg_keys = std::move(fresh);
+      if (l.deleted) written->erase(l.call_uuid);
+    }
+    for (std::int64_t h : leg_keys)
       keys.emplace_back(h, leg_rows[k]);
   }
   {
@@ -630,7 +646,7 @@ void Store::commit_sources(std::span<const SourceCommit> commits) {
   try {
     for (const SourceCommit& c : commits) {
       if (c.part != nullptr) {
-        insert_part(db, c.file, c.start_offset, c.end_offset, *c.part);
+        insert_part(db, c.file, c.start_offset, c.end_offset, *c.part, c.written);
         auto s = db.prepare(
             "UPDATE files SET resume_offset = ?, resume_state = ?, size = ?, info = ?, "
             "events = events + ? WHERE id = ?");

@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "calltrail/correlate/correlation.hpp"
@@ -70,6 +71,11 @@ struct SourceRow {
   std::uint64_t events = 0;  // events in its parts
 };
 
+// Identifier-index entries already written for the legs of one file, by
+// CallUUID: a later leg-part of the same leg then adds only its CallUUID (by
+// which a query reaches every leg-part) and identifiers new to the leg.
+using WrittenKeys = std::unordered_map<std::string, std::vector<std::int64_t>>;
+
 // What serve commits after an accepted batch, in one transaction.
 struct SourceCommit {
   std::int64_t file = 0;
@@ -84,6 +90,9 @@ struct SourceCommit {
   std::uint64_t resume_offset = 0;
   std::string resume_state;  // encode_resume()
   const parse::FileInfo* info = nullptr;
+  // Optional: the source's written keys, used and kept up to date (a leg's
+  // entry is forgotten once it has seen EventCallDeleted).
+  WrittenKeys* written = nullptr;
 };
 
 struct LoadStats {
