@@ -8,6 +8,7 @@
 # same files (events/s of the batch correlation, parsing included).
 #
 #   bench/live_bench.sh [INTERACTIONS] [BUILD_DIR]   INTERACTIONS defaults to 40000
+#   STORE=sqlite bench/live_bench.sh ...              serve --db a fresh SQLite file each run
 #
 # Data is generated once into bench/data/live-INTERACTIONS/ (git-ignored).
 set -euo pipefail
@@ -20,6 +21,7 @@ client="$build/bench/bench_live"
 data="$here/data/live-$n"
 runs="${RUNS:-5}"
 batch="${BATCH:-200}"
+store="${STORE:-}"
 
 [ -x "$binary" ] && [ -x "$client" ] || { echo "live_bench: build first ($binary, $client)" >&2; exit 2; }
 if [ ! -f "$data/truth.json" ]; then
@@ -28,14 +30,19 @@ if [ ! -f "$data/truth.json" ]; then
 fi
 logs=()
 while IFS= read -r f; do logs+=("$f"); done < <(find "$data" -name '*.log' | sort)
-echo "data: ${#logs[@]} files, $(cat "${logs[@]}" | wc -c) bytes, $(nproc) cores, batch $batch"
+echo "data: ${#logs[@]} files, $(cat "${logs[@]}" | wc -c) bytes, $(nproc) cores, batch $batch${store:+, store $store}"
 
 rates=()
 p99s=()
 p50s=()
 for ((i = 1; i <= runs; i++)); do
   err=$(mktemp)
-  "$binary" serve --listen 127.0.0.1:0 2>"$err" &
+  db_args=()
+  if [ "$store" = sqlite ]; then
+    db=$(mktemp -d)
+    db_args=(--db "$db/store.db")
+  fi
+  "$binary" serve --listen 127.0.0.1:0 "${db_args[@]}" 2>"$err" &
   server=$!
   port=""
   for _ in $(seq 100); do
@@ -47,6 +54,7 @@ for ((i = 1; i <= runs; i++)); do
   kill -TERM "$server"
   wait "$server" || true
   rm -f "$err"
+  [ "$store" = sqlite ] && rm -rf "$db"
   echo "run $i: $out" | tr '\n' ' '
   echo
   rates+=("$(sed -n 's/.*s: \([0-9]*\) events\/s.*/\1/p' <<<"$out")")

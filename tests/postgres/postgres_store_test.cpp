@@ -1,13 +1,15 @@
 // The store on a real PostgreSQL server, started for these tests by the ctest
 // fixture (scripts/pg-test-server; its URL is in $CALLTRAIL_PG_URL_FILE):
 // the same answers as from the files, one ingest process per site writing at
-// the same time, and a lost connection reported (exit 3) and resumed.
+// the same time, a lost connection reported (exit 3) and resumed, and
+// `serve --db` keeping pushed text across restarts.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../unit/serve/persist_support.hpp"
 #include "../unit/store/store_support.hpp"
 
 namespace calltrail::test {
@@ -152,6 +154,12 @@ TEST_F(Postgres, UnreachableServerIsAnInputError) {
       << r.err;
   auto t = run_calltrail("trace x --db postgresql://calltrail@127.0.0.1:1/nothing");
   EXPECT_EQ(t.exit_code, 3);
+}
+
+// serve --db on PostgreSQL: the same restart scenario as on SQLite.
+TEST_F(Postgres, ServePushedTextSurvivesRestarts) {
+  TempDir dir("pg-serve");
+  expect_pushed_text_survives_restarts(fresh_database("serve_persist"), dir.str());
 }
 
 }  // namespace

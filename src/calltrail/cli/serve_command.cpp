@@ -14,6 +14,7 @@
 #include "calltrail/cli/live_input.hpp"
 #include "calltrail/serve/follower.hpp"
 #include "calltrail/serve/http_server.hpp"
+#include "calltrail/serve/store_live_store.hpp"
 
 namespace calltrail::cli {
 
@@ -25,19 +26,15 @@ struct ServeOptions {
   std::string token;
   std::size_t retain_raw_mb = 64;
   std::size_t max_body_mb = 64;
-  std::string db;  // keep this store current with the followed paths
+  std::string db;  // pushed sources (and followed paths) kept in this store
+  unsigned retention_s = 3600;
 };
 
 int run_serve(const ServeOptions& o) {
   auto live_opts = live_options(o.input, "serve");
   if (!live_opts) return kExitUsage;
-  if (!o.db.empty() && o.input.paths.empty()) {
-    fmt::print(stderr,
-               "calltrail serve: --db keeps a store current with followed PATHs; give "
-               "some\n");
-    return kExitUsage;
-  }
   live_opts->retain_raw_bytes = o.retain_raw_mb << 20;
+  live_opts->retention = std::chrono::seconds(o.retention_s);
   serve::ServerOptions server_opts;
   const auto colon = o.listen.rfind(':');
   int port = -1;
@@ -65,8 +62,40 @@ int run_serve(const ServeOptions& o) {
 
   block_stop_signals();
   std::signal(SIGPIPE, SIG_IGN);  // a client or stderr gone away is not a reason to die
-  serve::MemoryLiveStore store;
-  serve::LiveCorrelation live(*live_opts, &store);
+  // --db: pushed sources are committed to the store before each batch is
+  // acknowledged, and resumed from it at start.
+  std::unique_ptr<serve::LiveStore> store;
+  if (o.db.empty()) {
+    store = std::make_unique<serve::MemoryLiveStore>();
+  } else {
+    try {
+      auto durable = std::make_unique<serve::StoreLiveStore>(o.db);
+      if (const char* n = std::getenv("CALLTRAIL_SERVE_EXIT_AFTER_COMMITS"))
+        durable->exit_after_commits = std::strtoull(n, nullptr, 10);
+      store = std::move(durable);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "calltrail serve: cannot open the store {}: {}\n", o.db, e.what());
+      return kExitInput;
+    }
+  }
+  serve::LiveCorrelation live(*live_opts, store.get());
+  if (!o.db.empty()) {
+    try {
+      const std::size_t n = live.restore();
+      if (n > 0) {
+        // What was complete before the restart is not kept in memory.
+        const std::size_t evicted =
+            live.evict(std::chrono::steady_clock::now() + live_opts->retention);
+        fmt::print(stderr,
+                   "calltrail serve: resumed {} pushed sources from {} ({} complete "
+                   "interactions left in the store)\n",
+                   n, o.db, evicted);
+      }
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "calltrail serve: cannot read the store {}: {}\n", o.db, e.what());
+      return kExitInput;
+    }
+  }
   serve::UpdatePump pump(live);
   serve::HttpServer server(live, pump, server_opts);
   const int bound = server.start();
@@ -96,7 +125,7 @@ int run_serve(const ServeOptions& o) {
   // --db: the same paths are ingested into the store, which keeps its own
   // positions (a restart continues there; the live state reads the files again).
   std::thread store_thread;
-  if (!o.db.empty()) {
+  if (!o.db.empty() && !o.input.paths.empty()) {
     store_thread = std::thread([&] {
       FollowStoreOptions fs;
       fs.paths = o.input.paths;
@@ -107,14 +136,24 @@ int run_serve(const ServeOptions& o) {
       run_follow_store(fs, stop);
     });
   }
-  wait_for_signal();
-  fmt::print(stderr, "calltrail serve: stopping\n");
+  int code = kExitOk;
+  if (wait_for_signal([&] {
+        live.evict();
+        return !live.store_error();
+      })) {
+    fmt::print(stderr, "calltrail serve: stopping\n");
+  } else {
+    // The live state is ahead of the store: stop, so that a restart resumes
+    // from what was committed (collectors resend the rest).
+    fmt::print(stderr, "calltrail serve: {} ({}); stopping\n", *live.store_error(), o.db);
+    code = kExitInput;
+  }
   stop = true;
   if (follow_thread.joinable()) follow_thread.join();
   if (store_thread.joinable()) store_thread.join();
   server.stop();
   pump.stop();
-  return kExitOk;
+  return code;
 }
 
 }  // namespace
@@ -138,8 +177,13 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-body", o->max_body_mb, "Largest request body accepted, in MB")
       ->capture_default_str();
   cmd->add_option("--db", o->db,
-                  "Also keep this store current with the followed PATHs (as follow --db; a "
-                  "SQLite file or postgresql://...), for trace, interactions and sites --db");
+                  "Keep pushed events in this store (a SQLite file or postgresql://...) and "
+                  "resume from it at start; followed PATHs are ingested into it as by follow "
+                  "--db. trace, interactions and sites --db read it");
+  cmd->add_option("--retention", o->retention_s,
+                  "With --db: complete interactions unchanged for this many seconds are dropped "
+                  "from memory and answered from the store (0: keep everything)")
+      ->capture_default_str();
   add_live_input_options(cmd, o->input);
   cmd->callback([o, &exit_code] { exit_code = run_serve(*o); });
 }

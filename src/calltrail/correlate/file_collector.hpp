@@ -113,6 +113,11 @@ class FileCollector {
   // with an empty partial that carries what the next events need.
   FilePartial cut();
   CollectorCarry carry() const;
+  // carry() without its ConnID -> CallUUID list (cheap: that list holds
+  // every ConnID seen so far).
+  CollectorCarry carry_without_conns() const {
+    return {{}, partial_.sequence.last, partial_.sequence.last_utc, offset_votes_};
+  }
 
   void add(const model::Event& event);
   FilePartial finish();

@@ -9,9 +9,9 @@
 // starts, so when a newer segment of the same log (same folder, same name up to the first '.')
 // appears, the older one is ended and its last message released.
 //
-// Positions live in memory (per file identity); with a store (issue 5) they
-// are restored from the LiveStore at start, which needs the sources' parts
-// restored with them.
+// Positions live in memory (per file identity): a restarted follower reads
+// its files again from their start (serve --db stores followed files with
+// store::follow instead, docs/http-api.md).
 #pragma once
 
 #include <atomic>

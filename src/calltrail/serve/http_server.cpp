@@ -69,6 +69,10 @@ void accepted_response(httplib::Response& res, const Accepted& a) {
     json_error(res, 409, a.error);
     return;
   }
+  if (a.status == Accepted::Unavailable) {
+    json_error(res, 503, a.error);
+    return;
+  }
   std::string body;
   base::JsonWriter w(body);
   w.begin_object();
@@ -101,6 +105,11 @@ std::string metrics_json(const LiveMetrics& m, std::int64_t subscribers) {
   w.field("subscribers", subscribers);
   w.field("largest_component", m.largest_component);
   w.field("rebuilt_legs", m.rebuilt_legs);
+  w.field("legs_held", m.legs_held);
+  w.field("events_held", m.events_held);
+  w.field("identifiers_held", m.identifiers_held);
+  w.field("evicted_interactions", m.evicted_interactions);
+  w.field("evicted_legs", m.evicted_legs);
   std::uint64_t gaps = 0;
   for (const auto& s : m.sources)
     gaps += s.gaps;
@@ -372,6 +381,10 @@ void HttpServer::routes() {
       // The collector says the file is complete (a closed segment): its
       // last message is read without waiting for the next one.
       a.events += live_.end_text(source);
+      if (auto failed = live_.store_error()) {
+        a.status = Accepted::Unavailable;
+        a.error = *failed;
+      }
     }
     if (a.accepted > 0 || req.get_param_value("end") == "1") pump_.notify();
     accepted_response(res, a);

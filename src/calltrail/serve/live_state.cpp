@@ -6,9 +6,11 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <type_traits>
 
 #include "calltrail/base/json_writer.hpp"
 #include "calltrail/base/time.hpp"
+#include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/query.hpp"
 #include "calltrail/correlate/text.hpp"
 #include "calltrail/model/identifiers.hpp"
@@ -36,14 +38,7 @@ std::string prefixed(char kind, std::string_view value) {
   return k;
 }
 
-correlate::EventRef reintern(correlate::EventRef r, const correlate::StringPool& from,
-                             correlate::StringPool& to) {
-  r.name = to.intern(from.at(r.name));
-  r.this_dn = to.intern(from.at(r.this_dn));
-  r.other_dn = to.intern(from.at(r.other_dn));
-  r.note = to.intern(from.at(r.note));
-  return r;
-}
+using store::reintern;
 
 }  // namespace
 
@@ -69,9 +64,10 @@ const char* to_string(UpdateKind k) {
   return "updated";
 }
 
-void MemoryLiveStore::commit(const SourceCheckpoint& checkpoint) {
+void MemoryLiveStore::commit(std::span<const SourceCheckpoint> checkpoints) {
   std::lock_guard lock(mutex_);
-  positions_[checkpoint.source] = checkpoint.next;
+  for (const auto& c : checkpoints)
+    positions_[std::string(c.source)] = c.next;
 }
 
 std::optional<std::uint64_t> MemoryLiveStore::position(std::string_view source) const {
@@ -127,6 +123,7 @@ struct LiveCorrelation::Source {
   Source(std::string source_name, SourceKind source_kind, std::uint32_t file_index)
       : name(std::move(source_name)), kind(source_kind), file(file_index), collector(file_index) {
     info.path = name;
+    partial.file = file_index;
   }
 
   std::string name;
@@ -137,7 +134,26 @@ struct LiveCorrelation::Source {
   std::uint64_t ino = 0;
   parse::FileInfo info;
   base::Diagnostics diagnostics;
+  // Events go to the collector; after each batch what it holds is cut and
+  // appended to `partial`, everything collected so far (the same cut goes to
+  // the store).
   correlate::FileCollector collector;
+  correlate::FilePartial partial;
+  std::unordered_map<std::string, std::uint32_t> leg_by_uuid;  // in `partial`
+  std::uint64_t part_start = 0;                                // where the events not yet cut begin
+  std::uint64_t max_emitted = 0;  // byte offset of the latest event not yet cut
+  bool emitted = false;
+  std::string pending;  // durable text: the bytes from part_start to next
+  // Durable sources: what the next commit writes (the cuts since the last
+  // one, merged), and the ticket of the latest accepted batch.
+  correlate::FilePartial store_part;
+  std::unordered_map<std::string, std::uint32_t> store_legs;
+  bool store_has_part = false;
+  bool store_dirty = false;
+  std::uint64_t store_part_start = 0;
+  std::uint64_t store_resume_offset = 0;
+  store::ResumeState store_resume;
+  std::uint64_t ticket = 0;
   parse::EventCallback sink;
   std::unique_ptr<parse::LogParser> parser;
   bool ended = false;
@@ -150,7 +166,8 @@ struct LiveCorrelation::Source {
   std::size_t transfers_seen = 0;
   std::vector<std::vector<std::uint32_t>> islinks_of_leg;
   std::vector<std::vector<std::uint32_t>> transfers_of_leg;
-  std::string raw;  // pushed text (or event lines), from position 0
+  std::string raw;             // pushed text (or event lines), from raw_base on
+  std::uint64_t raw_base = 0;  // what came before a restart is not kept
   bool raw_complete = true;
   std::uint64_t raw_offset = 0;  // events sources: offset of the next event line in `raw`
 };
@@ -230,6 +247,8 @@ void LiveCorrelation::mark_dirty(std::uint32_t n) {
 
 void LiveCorrelation::on_event(Source& s, const model::Event& e) {
   s.collector.add(e);
+  s.max_emitted = std::max(s.max_emitted, e.where.offset);
+  s.emitted = true;
   ++s.events;
   ++counters_.events;
   if (auto utc = e.times.utc(); utc && (!s.last_event_utc || *utc > *s.last_event_utc))
@@ -294,8 +313,91 @@ void LiveCorrelation::on_event(Source& s, const model::Event& e) {
   }
 }
 
-void LiveCorrelation::after_batch(Source& s, std::uint64_t events_before) {
-  const correlate::FilePartial& p = s.collector.partial();
+bool LiveCorrelation::cut(Source& s) {
+  const bool text = s.kind == SourceKind::Text;
+  const bool durable = store_ != nullptr && store_->durable() && s.path.empty();
+  // A durable text source is cut at the parser's latest record boundary,
+  // where a restarted parser can resume, when no event from beyond it was
+  // collected yet; everything else at the end of the batch.
+  bool cutting = true;
+  std::uint64_t end = s.next;
+  store::ResumeState state;
+  if (text && durable && !s.ended) {
+    const parse::ParserCheckpoint& cp = s.parser->checkpoint();
+    cutting = cp.offset > s.part_start && !(s.emitted && s.max_emitted >= cp.offset);
+    if (cutting) {
+      end = cp.offset;
+      state.parser = cp;
+    }
+  } else if (!text) {
+    state.parser.offset = s.raw_offset;  // events: where the next event line's raw text goes
+  }
+  correlate::FilePartial part;
+  if (cutting) {
+    part = s.collector.cut();
+    s.emitted = false;
+    s.max_emitted = 0;
+    if (durable) {
+      // Without the ConnIDs: every ConnID the source ever saw, written with
+      // each commit, would make commits grow with the source's age. A restart
+      // rebuilds them from the stored legs instead (restore()).
+      state.collector = s.collector.carry_without_conns();
+    }
+  }
+  if (durable && text) {
+    const std::uint64_t done = cutting ? end - s.part_start : 0;
+    s.pending.erase(0, std::min<std::uint64_t>(done, s.pending.size()));
+    if (s.ended) s.pending.clear();
+  }
+  if (durable) {
+    // Kept for the next commit (sync_store), which the answer waits for.
+    if (cutting) {
+      if (!s.store_has_part) s.store_part_start = s.part_start;
+      s.store_has_part = true;
+      store::append_partial(s.store_part, part, s.store_legs);
+      s.store_resume_offset = end;
+      s.store_resume = std::move(state);
+    }
+    if (!s.store_dirty) store_dirty_.push_back(s.file);
+    s.store_dirty = true;
+    s.ticket = ++accepted_seq_;
+  } else if (store_ != nullptr) {
+    SourceCheckpoint c;
+    c.source = s.name;
+    c.kind = s.kind;
+    c.follow_path = s.path;
+    c.next = s.next;
+    c.ended = s.ended;
+    c.info = &s.info;
+    try {
+      store_->commit({&c, 1});
+    } catch (const std::exception& e) {
+      store_error_ = std::string("the store failed: ") + e.what();
+      return false;
+    }
+  }
+  if (cutting) {
+    s.part_start = end;
+    append_part(s, part);
+  }
+  return true;
+}
+
+void LiveCorrelation::append_part(Source& s, const correlate::FilePartial& part) {
+  std::vector<std::string> conns;
+  for (const auto& [conn, o] : part.orphans)
+    conns.push_back(conn);
+  const auto legs = store::append_partial(s.partial, part, s.leg_by_uuid);
+  // Marked again here: events collected in an earlier batch may only now
+  // join the partial a rebuild reads.
+  for (std::uint32_t li : legs)
+    mark_dirty(node(prefixed('u', lower(s.partial.legs[li].call_uuid))));
+  for (const auto& conn : conns)
+    mark_dirty(node(prefixed('c', conn)));
+}
+
+void LiveCorrelation::index_new_legs(Source& s) {
+  const correlate::FilePartial& p = s.partial;
   for (; s.legs_seen < p.legs.size(); ++s.legs_seen) {
     const std::uint32_t n = node(prefixed('u', lower(p.legs[s.legs_seen].call_uuid)));
     legs_of_node_[n].emplace_back(s.file, static_cast<std::uint32_t>(s.legs_seen));
@@ -308,6 +410,14 @@ void LiveCorrelation::after_batch(Source& s, std::uint64_t events_before) {
   for (; s.transfers_seen < p.transfers.size(); ++s.transfers_seen)
     s.transfers_of_leg[p.transfers[s.transfers_seen].leg].push_back(
         static_cast<std::uint32_t>(s.transfers_seen));
+}
+
+void LiveCorrelation::after_batch(Source& s, std::uint64_t events_before, Accepted* a) {
+  if (!cut(s) && a != nullptr) {
+    a->status = Accepted::Unavailable;
+    a->error = *store_error_;
+  }
+  index_new_legs(s);
 
   const auto now = std::chrono::steady_clock::now();
   s.last_batch = now;
@@ -321,13 +431,17 @@ void LiveCorrelation::after_batch(Source& s, std::uint64_t events_before) {
     }
     rate_window_.back().second += added;
   }
-  if (store_ != nullptr) store_->commit({s.name, s.kind, s.next, &s.info, &p});
 }
 
 Accepted LiveCorrelation::admit(const Source& s, SourceKind kind, std::uint64_t at,
                                 std::uint64_t size) {
   Accepted a;
   a.next = s.next;
+  if (store_error_) {
+    a.status = Accepted::Unavailable;
+    a.error = *store_error_;
+    return a;
+  }
   const bool text = kind == SourceKind::Text;
   if (s.kind != kind) {
     a.status = Accepted::Invalid;
@@ -348,9 +462,103 @@ Accepted LiveCorrelation::admit(const Source& s, SourceKind kind, std::uint64_t 
   return a;
 }
 
+std::uint64_t LiveCorrelation::ticket_of(std::string_view source) const {
+  auto it = source_index_.find(std::string(source));
+  return it == source_index_.end() ? 0 : sources_[it->second]->ticket;
+}
+
+bool LiveCorrelation::sync_store(std::uint64_t ticket) {
+  std::lock_guard leader(commit_mutex_);
+  std::vector<SourceCheckpoint> checkpoints;
+  std::vector<std::string> names;
+  std::vector<std::string> pendings;
+  std::vector<parse::FileInfo> infos;
+  std::vector<correlate::FilePartial> parts;
+  std::vector<store::ResumeState> resumes;
+  std::uint64_t taking = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (store_error_) return false;
+    if (committed_seq_ >= ticket) return true;
+    taking = accepted_seq_;
+    // Reserved: the checkpoints point into these.
+    const std::size_t n = store_dirty_.size();
+    for (auto* v : {&names, &pendings})
+      v->reserve(n);
+    infos.reserve(n);
+    parts.reserve(n);
+    resumes.reserve(n);
+    for (std::uint32_t f : store_dirty_) {
+      Source& s = *sources_[f];
+      SourceCheckpoint& c = checkpoints.emplace_back();
+      c.source = names.emplace_back(s.name);
+      c.kind = s.kind;
+      c.next = s.next;
+      c.ended = s.ended;
+      c.info = &infos.emplace_back(s.info);
+      c.pending = pendings.emplace_back(s.pending);
+      if (s.store_has_part) {
+        c.part = &parts.emplace_back(std::move(s.store_part));
+        c.part_start = s.store_part_start;
+        c.part_end = s.store_resume_offset;
+        c.resume_offset = s.store_resume_offset;
+        c.resume = &resumes.emplace_back(s.store_resume);
+        s.store_part = correlate::FilePartial{};
+        s.store_legs.clear();
+        s.store_has_part = false;
+      }
+      s.store_dirty = false;
+    }
+    store_dirty_.clear();
+  }
+  try {
+    store_->commit(checkpoints);
+  } catch (const std::exception& e) {
+    std::lock_guard lock(mutex_);
+    store_error_ = std::string("the store failed: ") + e.what();
+    return false;
+  }
+  std::lock_guard lock(mutex_);
+  committed_seq_ = taking;
+  return true;
+}
+
+template <typename Take>
+auto LiveCorrelation::taken(std::string_view source, Take&& take) {
+  std::uint64_t ticket = 0;
+  auto result = [&] {
+    std::lock_guard lock(mutex_);
+    auto r = take();
+    ticket = ticket_of(source);
+    return r;
+  }();
+  const bool committed = ticket == 0 || sync_store(ticket);  // waits for the commit
+  if constexpr (std::is_same_v<decltype(result), Accepted>) {
+    if (result.status == Accepted::Ok && !committed) {
+      result.status = Accepted::Unavailable;
+      result.error = store_error().value_or("the store failed");
+    }
+  }
+  return result;  // end_text: a failure shows in store_error()
+}
+
 Accepted LiveCorrelation::add_text(std::string_view source, std::uint64_t offset,
                                    std::string_view bytes, std::string_view follow_path) {
-  std::lock_guard lock(mutex_);
+  return taken(source, [&] { return add_text_locked(source, offset, bytes, follow_path); });
+}
+
+std::uint64_t LiveCorrelation::end_text(std::string_view source) {
+  return taken(source, [&] { return end_text_locked(source); });
+}
+
+Accepted LiveCorrelation::add_events(std::string_view source, std::uint64_t first,
+                                     std::span<model::Event> events,
+                                     std::span<const std::string_view> raw_lines) {
+  return taken(source, [&] { return add_events_locked(source, first, events, raw_lines); });
+}
+
+Accepted LiveCorrelation::add_text_locked(std::string_view source, std::uint64_t offset,
+                                          std::string_view bytes, std::string_view follow_path) {
   Source& s = source_for(source, SourceKind::Text, follow_path);
   Accepted a = admit(s, SourceKind::Text, offset, bytes.size());
   if (a.status != Accepted::Ok || a.duplicates == bytes.size()) return a;
@@ -364,6 +572,7 @@ Accepted LiveCorrelation::add_text(std::string_view source, std::uint64_t offset
   const std::uint64_t before = s.events;
   s.parser->feed(fresh);
   s.next += fresh.size();
+  if (store_ != nullptr && store_->durable() && s.path.empty()) s.pending.append(fresh);
   if (s.path.empty() && s.raw_complete) {
     if (retained_raw_ + fresh.size() <= options_.retain_raw_bytes) {
       s.raw.append(fresh);
@@ -375,16 +584,15 @@ Accepted LiveCorrelation::add_text(std::string_view source, std::uint64_t offset
   a.accepted = fresh.size();
   a.events = s.events - before;
   a.next = s.next;
-  after_batch(s, before);
+  after_batch(s, before, &a);
   return a;
 }
 
-std::uint64_t LiveCorrelation::end_text(std::string_view source) {
-  std::lock_guard lock(mutex_);
+std::uint64_t LiveCorrelation::end_text_locked(std::string_view source) {
   auto it = source_index_.find(std::string(source));
   if (it == source_index_.end()) return 0;
   Source& s = *sources_[it->second];
-  if (s.kind != SourceKind::Text || s.ended) return 0;
+  if (s.kind != SourceKind::Text || s.ended || store_error_) return 0;
   const std::uint64_t before = s.events;
   s.parser->finish();
   s.ended = true;
@@ -392,10 +600,9 @@ std::uint64_t LiveCorrelation::end_text(std::string_view source) {
   return s.events - before;
 }
 
-Accepted LiveCorrelation::add_events(std::string_view source, std::uint64_t first,
-                                     std::span<model::Event> events,
-                                     std::span<const std::string_view> raw_lines) {
-  std::lock_guard lock(mutex_);
+Accepted LiveCorrelation::add_events_locked(std::string_view source, std::uint64_t first,
+                                            std::span<model::Event> events,
+                                            std::span<const std::string_view> raw_lines) {
   Source& s = source_for(source, SourceKind::Events, {});
   Accepted a = admit(s, SourceKind::Events, first, events.size());
   if (a.status != Accepted::Ok || a.duplicates == events.size()) return a;
@@ -426,7 +633,7 @@ Accepted LiveCorrelation::add_events(std::string_view source, std::uint64_t firs
   a.accepted = events.size() - skip;
   a.events = s.events - before;
   a.next = s.next;
-  after_batch(s, before);
+  after_batch(s, before, &a);
   return a;
 }
 
@@ -440,6 +647,193 @@ std::optional<std::uint64_t> LiveCorrelation::position(std::string_view source) 
   auto it = source_index_.find(std::string(source));
   if (it == source_index_.end()) return std::nullopt;
   return sources_[it->second]->next;
+}
+
+std::size_t LiveCorrelation::evict(std::optional<SteadyTime> now) {
+  if (store_ == nullptr || !store_->durable() || options_.retention.count() == 0) return 0;
+  std::lock_guard lock(mutex_);
+  const SteadyTime t = now.value_or(std::chrono::steady_clock::now());
+  if (!now) {
+    if (t - last_evict_ < std::chrono::seconds(1)) return 0;
+    last_evict_ = t;
+  }
+  // Whole components whose interactions are all complete, ended and old.
+  std::vector<std::uint32_t> roots;
+  for (const auto& [root, ids] : component_ids_) {
+    if (dirty_.contains(root)) continue;
+    bool old_enough = !ids.empty();
+    for (const auto& id : ids) {
+      auto it = summaries_.find(id);
+      old_enough = old_enough && it != summaries_.end() && it->second.complete &&
+                   !it->second.open && t - it->second.changed >= options_.retention;
+    }
+    if (old_enough) roots.push_back(root);
+  }
+  std::size_t evicted = 0;
+  for (std::uint32_t root : roots) {
+    evicted += component_ids_[root].size();
+    evict_component(root);
+  }
+  if (evicted > 0) {
+    // Search entries of identifiers that are gone.
+    for (auto it = search_index_.begin(); it != search_index_.end();) {
+      auto& v = it->second;
+      v.erase(std::remove_if(v.begin(), v.end(),
+                             [&](std::uint32_t n) { return node_keys_[n].empty(); }),
+              v.end());
+      it = v.empty() ? search_index_.erase(it) : std::next(it);
+    }
+  }
+  return evicted;
+}
+
+void LiveCorrelation::evict_component(std::uint32_t root) {
+  for (const auto& id : component_ids_[root]) {
+    summaries_.erase(id);
+    ++counters_.evicted_interactions;
+  }
+  component_ids_.erase(root);
+  for (std::uint32_t m : members_[root]) {
+    if (auto it = legs_of_node_.find(m); it != legs_of_node_.end()) {
+      for (auto [file, li] : it->second) {
+        Source& s = *sources_[file];
+        correlate::Leg& leg = s.partial.legs[li];
+        std::string uuid = lower(leg.call_uuid);
+        s.leg_by_uuid.erase(leg.call_uuid);
+        for (std::uint32_t k : s.islinks_of_leg[li])
+          s.partial.islinks[k] = {};
+        for (std::uint32_t k : s.transfers_of_leg[li])
+          s.partial.transfers[k] = {};
+        s.islinks_of_leg[li] = {};
+        s.transfers_of_leg[li] = {};
+        leg = {};
+        evicted_uuids_.insert(std::move(uuid));
+        ++counters_.evicted_legs;
+      }
+      legs_of_node_.erase(it);
+    }
+    if (auto it = orphans_of_node_.find(m); it != orphans_of_node_.end()) {
+      for (std::uint32_t file : it->second)
+        sources_[file]->partial.orphans.erase(node_keys_[m].substr(2));
+      orphans_of_node_.erase(it);
+    }
+    nodes_.erase(node_keys_[m]);
+    node_keys_[m] = {};
+  }
+  members_[root] = {};
+}
+
+std::optional<std::string> LiveCorrelation::store_error() const {
+  std::lock_guard lock(mutex_);
+  return store_error_;
+}
+
+void LiveCorrelation::index_restored(Source& s) {
+  const correlate::FilePartial& p = s.partial;
+  std::vector<std::vector<std::string>> keys(p.legs.size());
+  auto link = [](std::vector<std::string>& k, correlate::TransferVia via, const std::string& v) {
+    using correlate::TransferVia;
+    const bool conn = via == TransferVia::TransferConnID || via == TransferVia::PreviousConnID;
+    if (!v.empty()) k.push_back(conn ? prefixed('c', v) : prefixed('u', lower(v)));
+  };
+  for (const auto& t : p.transfers)
+    link(keys[t.leg], t.via, t.value);
+  for (const auto& o : p.islinks)
+    keys[o.leg].push_back(prefixed('l', lower(o.id)));
+  for (std::uint32_t li = 0; li < p.legs.size(); ++li) {
+    const correlate::Leg& leg = p.legs[li];
+    auto& k = keys[li];
+    k.push_back(prefixed('u', lower(leg.call_uuid)));
+    for (const auto& c : leg.conn_ids)
+      k.push_back(prefixed('c', c));
+    for (const auto& c : leg.transfer_conn_ids)
+      if (auto n = model::normalize_conn_id(c); !n.empty()) k.push_back(prefixed('c', n));
+    const std::uint32_t first = node(k.back());
+    for (const auto& key : k)
+      unite(first, node(key));
+    mark_dirty(first);
+    std::vector<std::string> search;
+    for (const auto& dn : leg.dns)
+      search.push_back(prefixed('d', dn));
+    if (!leg.ani.empty()) search.push_back(prefixed('a', leg.ani));
+    if (!leg.dnis.empty()) search.push_back(prefixed('n', leg.dnis));
+    for (const auto& [key, value] : leg.user_data)
+      search.push_back(prefixed('k', key + "=" + value));
+    for (const auto& key : search) {
+      auto& v = search_index_[key];
+      if (v.size() >= kMaxSearchNodes) continue;
+      if (!v.empty() && find(v.back()) == find(first)) continue;
+      v.push_back(first);
+    }
+    for (const auto& e : leg.events)
+      if (e.has_utc() && (!s.last_event_utc || e.utc > *s.last_event_utc)) s.last_event_utc = e.utc;
+  }
+  for (const auto& [conn, o] : p.orphans) {
+    const std::uint32_t n = node(prefixed('c', conn));
+    for (const auto& t : o.transfers) {
+      std::vector<std::string> k;
+      link(k, t.via, t.value);
+      for (const auto& key : k)
+        unite(n, node(key));
+    }
+    mark_dirty(n);
+    auto& files = orphans_of_node_[n];
+    if (std::find(files.begin(), files.end(), s.file) == files.end()) files.push_back(s.file);
+  }
+}
+
+std::size_t LiveCorrelation::restore() {
+  if (store_ == nullptr) return 0;
+  std::vector<RestoredSource> restored = store_->restore();
+  {
+    std::lock_guard lock(mutex_);
+    for (RestoredSource& r : restored) {
+      Source& s = source_for(r.name, r.kind, {});
+      s.info = std::move(r.info);
+      s.info.path = s.name;
+      s.next = r.next;
+      s.ended = r.ended;
+      s.part_start = r.resume_offset;
+      append_part(s, r.partial);
+      // The collector's ConnID -> CallUUID carry, from the stored legs: for a
+      // ConnID on several legs, the leg with the latest event.
+      std::unordered_map<std::string, std::pair<std::uint64_t, std::string>> latest;
+      for (const correlate::Leg& leg : s.partial.legs) {
+        std::uint64_t last = 0;
+        for (const auto& e : leg.events)
+          last = std::max(last, e.offset);
+        for (const auto& conn : leg.conn_ids) {
+          auto [it, added] = latest.try_emplace(conn, last, leg.call_uuid);
+          if (!added && last >= it->second.first) it->second = {last, leg.call_uuid};
+        }
+      }
+      auto& carried = r.resume.collector.conn_legs;
+      carried.clear();
+      for (const auto& [conn, at] : latest)
+        if (auto n = correlate::conn_number(conn)) carried.emplace_back(*n, at.second);
+      std::sort(carried.begin(), carried.end());
+      s.collector = correlate::FileCollector(s.file, r.resume.collector);
+      index_restored(s);
+      s.events = s.partial.events;
+      if (s.kind == SourceKind::Text) {
+        s.raw_base = r.resume_offset;
+        s.raw = r.pending;
+        retained_raw_ += s.raw.size();
+        if (!s.ended) {
+          // The text after the last part: parsed again from its boundary.
+          s.parser->resume(r.resume.parser);
+          s.pending = std::move(r.pending);
+          s.parser->feed(s.pending);
+        }
+      } else {
+        s.raw_offset = r.resume.parser.offset;
+        s.raw_base = s.raw_offset;
+      }
+      index_new_legs(s);
+    }
+  }
+  recompute();  // the restored interactions, announced to no one
+  return restored.size();
 }
 
 Built LiveCorrelation::build_roots(const std::vector<std::uint32_t>& roots) {
@@ -461,7 +855,7 @@ Built LiveCorrelation::build_roots(const std::vector<std::uint32_t>& roots) {
   Built out;
   for (std::uint32_t f = 0; f < n; ++f) {
     const Source& s = *sources_[f];
-    const correlate::FilePartial& p = s.collector.partial();
+    const correlate::FilePartial& p = s.partial;
     correlate::FilePartial& q = parts[f];
     out.file_sources.push_back(s.name);
     infos[f] = s.info;
@@ -602,7 +996,9 @@ std::vector<Update> LiveCorrelation::recompute() {
     u.received = dirty_.at(root);
     out.push_back(std::move(u));
   };
+  const SteadyTime now = std::chrono::steady_clock::now();
   for (const correlate::Interaction& it : c.interactions) {
+    const std::size_t told_before = out.size();
     InteractionSummary s = summarize(c, it);
     const std::uint32_t root = find(node(prefixed('u', lower(c.legs[it.root].call_uuid))));
     if (!dirty_.contains(root)) continue;  // cannot happen: every leg built is in a dirty root
@@ -641,6 +1037,10 @@ std::vector<Update> LiveCorrelation::recompute() {
           (s.events != before.events || s.complete != before.complete || s.end != before.end))
         emit(UpdateKind::Updated, s, root);
     }
+    s.changed = now;
+    if (out.size() == told_before) {
+      if (auto o = old.find(s.id); o != old.end()) s.changed = o->second.changed;
+    }
     component_ids_[root].push_back(s.id);
     summaries_[s.id] = std::move(s);
   }
@@ -672,7 +1072,7 @@ std::vector<std::uint32_t> LiveCorrelation::roots_for_query(std::string_view id)
 }
 
 std::vector<SearchHit> LiveCorrelation::search(const SearchQuery& q) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   std::vector<SearchHit> hits;
   auto keep = [&](const InteractionSummary& s) {
     if (q.from && s.end < *q.from) return false;
@@ -690,11 +1090,23 @@ std::vector<SearchHit> LiveCorrelation::search(const SearchQuery& q) {
       if (keep(s)) hits.push_back({s, ""});
   } else {
     const auto roots = roots_for_query(q.id);
-    if (roots.empty()) return hits;
-    Built b = build_roots(roots);
-    for (const auto& m : correlate::find_interactions(b.correlation, q.id)) {
-      InteractionSummary s = summarize(b.correlation, b.correlation.interactions[m.interaction]);
-      if (keep(s)) hits.push_back({std::move(s), m.matched});
+    if (!roots.empty()) {
+      Built b = build_roots(roots);
+      for (const auto& m : correlate::find_interactions(b.correlation, q.id)) {
+        InteractionSummary s = summarize(b.correlation, b.correlation.interactions[m.interaction]);
+        if (keep(s)) hits.push_back({std::move(s), m.matched});
+      }
+    }
+    if (hits.empty() && counters_.evicted_interactions > 0) {
+      // Perhaps evicted: the store answers (outside the lock).
+      lock.unlock();
+      if (auto b = built_from_store(q.id)) {
+        for (const auto& m : correlate::find_interactions(b->correlation, q.id)) {
+          InteractionSummary s =
+              summarize(b->correlation, b->correlation.interactions[m.interaction]);
+          if (keep(s)) hits.push_back({std::move(s), m.matched});
+        }
+      }
     }
   }
   std::sort(hits.begin(), hits.end(), [](const SearchHit& a, const SearchHit& b) {
@@ -705,21 +1117,54 @@ std::vector<SearchHit> LiveCorrelation::search(const SearchQuery& q) {
   return hits;
 }
 
-std::optional<Built> LiveCorrelation::build_interaction(std::string_view id) {
-  std::lock_guard lock(mutex_);
-  const auto roots = roots_for_query(id);
-  if (roots.empty()) return std::nullopt;
-  Built b = build_roots(roots);
+namespace {
+
+// The interaction `id` names in `b`: its own id, else the first carrying it.
+bool choose_interaction(Built& b, std::string_view id) {
   const auto& c = b.correlation;
   for (std::uint32_t i = 0; i < c.interactions.size(); ++i) {
     if (lower(c.interactions[i].id) == lower(id)) {
       b.interaction = i;
-      return b;
+      return true;
     }
   }
   auto matches = correlate::find_interactions(c, id);
-  if (matches.empty()) return std::nullopt;
+  if (matches.empty()) return false;
   b.interaction = matches.front().interaction;
+  return true;
+}
+
+}  // namespace
+
+std::optional<Built> LiveCorrelation::build_interaction(std::string_view id) {
+  {
+    std::lock_guard lock(mutex_);
+    const auto roots = roots_for_query(id);
+    if (!roots.empty()) {
+      Built b = build_roots(roots);
+      if (choose_interaction(b, id)) {
+        // A leg evicted earlier that got events again is only partly here.
+        bool partial = false;
+        for (std::uint32_t l : b.correlation.interactions[b.interaction].legs)
+          partial = partial || evicted_uuids_.contains(lower(b.correlation.legs[l].call_uuid));
+        if (!partial) return b;
+      }
+    }
+    if (counters_.evicted_interactions == 0) return std::nullopt;
+  }
+  return built_from_store(id);
+}
+
+std::optional<Built> LiveCorrelation::built_from_store(std::string_view id) {
+  if (store_ == nullptr) return std::nullopt;
+  // Outside the lock: batches go on while the store is read.
+  std::optional<correlate::Correlation> c = store_->load(id, options_.build);
+  if (!c) return std::nullopt;
+  Built b;
+  b.correlation = std::move(*c);
+  for (const auto& f : b.correlation.files)
+    b.file_sources.push_back(f.info.path);
+  if (!choose_interaction(b, id)) return std::nullopt;
   return b;
 }
 
@@ -738,14 +1183,20 @@ std::optional<std::string> LiveCorrelation::raw_lines(std::string_view source, s
     }
     const Source& s = *sources_[it->second];
     if (s.path.empty()) {
-      if (offset >= s.raw.size()) {
+      if (offset < s.raw_base) {
+        error = "the raw text of source '" + s.name + "' at offset " + std::to_string(offset) +
+                " was received before the server restarted and is not kept";
+        return std::nullopt;
+      }
+      const std::uint64_t at = offset - s.raw_base;
+      if (at >= s.raw.size()) {
         error = s.raw_complete ? "offset " + std::to_string(offset) +
                                      " is past the end of source '" + s.name + "'"
                                : "the raw text of source '" + s.name +
                                      "' was not kept at that offset (--retain-raw limit)";
         return std::nullopt;
       }
-      text = s.raw.substr(offset, 1 << 20);
+      text = s.raw.substr(at, 1 << 20);
     } else {
       path = s.path;
       dev = s.dev;
@@ -804,6 +1255,14 @@ LiveMetrics LiveCorrelation::metrics() {
     if (now - second < std::chrono::seconds(10)) recent += n;
   m.events_per_second = static_cast<double>(recent) / 10.0;
   m.interactions = summaries_.size();
+  m.identifiers_held = nodes_.size();
+  for (const auto& sp : sources_) {
+    for (const auto& leg : sp->partial.legs) {
+      if (leg.call_uuid.empty()) continue;  // evicted
+      ++m.legs_held;
+      m.events_held += leg.events.size();
+    }
+  }
   for (const auto& mem : members_)
     m.largest_component = std::max<std::uint64_t>(m.largest_component, mem.size());
   for (const auto& [id, s] : summaries_) {
@@ -818,7 +1277,7 @@ LiveMetrics LiveCorrelation::metrics() {
     st.path = s.path;
     st.next = s.next;
     st.events = s.events;
-    const auto& seq = s.collector.partial().sequence;
+    const auto& seq = s.partial.sequence;
     st.gaps = seq.gaps.size();
     for (const auto& g : seq.gaps)
       st.missing += g.last_missing - g.first_missing + 1;

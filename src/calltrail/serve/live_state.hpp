@@ -12,9 +12,11 @@
 // created, leg_added, linked, completed, merged (with the surviving id) and
 // updated (new events, nothing else changed).
 //
-// Persistence is a seam: a LiveStore sees every accepted batch (position
-// reached and the source's partial) and, later, restores sources at start.
-// MemoryLiveStore keeps positions in memory only.
+// After each batch what the source's collector gathered is cut and appended
+// to the source's partial (the same merge that joins a stored file's parts),
+// and the cut goes to the LiveStore with the source's new position before
+// the batch is acknowledged (group commit for a durable store). StoreLiveStore keeps pushed sources
+// in a calltrail store and restores them at start; MemoryLiveStore keeps positions in memory only.
 #pragma once
 
 #include <chrono>
@@ -27,6 +29,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "calltrail/base/diagnostics.hpp"
@@ -35,6 +38,7 @@
 #include "calltrail/model/event.hpp"
 #include "calltrail/parse/log_parser.hpp"
 #include "calltrail/parse/log_reader.hpp"
+#include "calltrail/store/records.hpp"
 
 namespace calltrail::serve {
 
@@ -47,30 +51,70 @@ enum class SourceKind : std::uint8_t {
 };
 const char* to_string(SourceKind k);
 
-// A source's state at the end of an accepted batch: what a store persists
-// together, in one transaction.
+// A source's state at a commit (after one or more accepted batches): what a
+// store persists together, in one transaction.
 struct SourceCheckpoint {
-  std::string source;
+  std::string_view source;
   SourceKind kind = SourceKind::Text;
-  std::uint64_t next = 0;  // the next byte or event number expected
+  std::string_view follow_path;  // a followed file (else pushed)
+  std::uint64_t next = 0;        // the next byte or event number expected
+  bool ended = false;            // a text source that takes no more text
   const parse::FileInfo* info = nullptr;
-  const correlate::FilePartial* partial = nullptr;
+  // The events cut since the previous commit, from byte or event
+  // `part_start` to `part_end`; nullptr when none were cut (raw text that
+  // ended inside a record: its events wait for a later batch).
+  const correlate::FilePartial* part = nullptr;
+  std::uint64_t part_start = 0;
+  std::uint64_t part_end = 0;
+  // Where a restarted server resumes the source: at `resume_offset`, with
+  // the parser's and the collector's state there, then the `pending` text
+  // (received after it; raw text sources only).
+  std::uint64_t resume_offset = 0;
+  const store::ResumeState* resume = nullptr;
+  std::string_view pending;
 };
 
-// The persistence seam (issue 5's store plugs in here).
+// A pushed source as a store holds it, for a restarted server.
+struct RestoredSource {
+  std::string name;
+  SourceKind kind = SourceKind::Text;
+  std::uint64_t next = 0;
+  bool ended = false;
+  parse::FileInfo info;
+  correlate::FilePartial partial;  // every event stored, the parts merged
+  std::uint64_t resume_offset = 0;
+  store::ResumeState resume;
+  std::string pending;
+};
+
+// The persistence seam: serve::StoreLiveStore (store_live_store.hpp) keeps
+// pushed sources in a calltrail store.
 class LiveStore {
  public:
   virtual ~LiveStore() = default;
-  // Called under the live state's lock after each accepted batch.
-  virtual void commit(const SourceCheckpoint& checkpoint) = 0;
+  // The checkpoints of one or more sources, in one transaction; throws when
+  // they could not be made durable. Batches are acknowledged only after the
+  // commit that holds them (for a durable store, several accepted batches
+  // are committed together: whatever arrived while the last commit ran).
+  virtual void commit(std::span<const SourceCheckpoint> checkpoints) = 0;
   // The position to resume a source from after a restart, when known.
   virtual std::optional<std::uint64_t> position(std::string_view source) const = 0;
+  // Whether pushed sources survive a restart (then raw text is cut into
+  // parts only at record boundaries, where a parser can resume).
+  virtual bool durable() const { return false; }
+  // The pushed sources to resume at start.
+  virtual std::vector<RestoredSource> restore() { return {}; }
+  // The interactions carrying `id` as the store answers them (trace --db),
+  // for those no longer held in memory; nullopt when there is no store.
+  virtual std::optional<correlate::Correlation> load(std::string_view /*id*/,
+                                                     const correlate::BuildOptions& /*options*/) {
+    return std::nullopt;
+  }
 };
-
 // Positions in memory only: nothing survives a restart.
 class MemoryLiveStore final : public LiveStore {
  public:
-  void commit(const SourceCheckpoint& checkpoint) override;
+  void commit(std::span<const SourceCheckpoint> checkpoints) override;
   std::optional<std::uint64_t> position(std::string_view source) const override;
 
  private:
@@ -91,7 +135,8 @@ struct InteractionSummary {
   Micros start = 0;
   Micros end = 0;
   std::vector<std::string> sites;
-  std::vector<std::string> leg_keys;  // "file:CallUUID"
+  std::vector<std::string> leg_keys;  // lower-case CallUUIDs of its legs
+  SteadyTime changed;                 // when a rebuild last changed it
 };
 
 struct Update {
@@ -107,7 +152,8 @@ void append_summary_json(std::string& out, const InteractionSummary& s);
 
 // The result of offering a batch.
 struct Accepted {
-  enum Status : std::uint8_t { Ok, Gap, Invalid };
+  // Unavailable: the store could not be written; nothing more is taken.
+  enum Status : std::uint8_t { Ok, Gap, Invalid, Unavailable };
   Status status = Ok;
   std::uint64_t accepted = 0;    // new bytes or events taken
   std::uint64_t duplicates = 0;  // bytes or events already seen, skipped
@@ -119,6 +165,10 @@ struct Accepted {
 struct LiveOptions {
   correlate::BuildOptions build;
   std::size_t retain_raw_bytes = 64u << 20;  // raw text kept for pushed sources (all together)
+  // With a durable store: complete interactions whose legs have all ended and
+  // that did not change for this long are dropped from memory (and answered
+  // from the store); zero: never.
+  std::chrono::seconds retention{3600};
 };
 
 struct SourceStatus {
@@ -146,6 +196,13 @@ struct LiveMetrics {
   std::uint64_t recomputes = 0;
   std::uint64_t largest_component = 0;  // identifiers in the largest connected group
   std::uint64_t rebuilt_legs = 0;       // legs rebuilt by recompute() so far
+  // What memory holds: legs and their events, identifiers; and what was
+  // evicted from it (answered from the store).
+  std::uint64_t legs_held = 0;
+  std::uint64_t events_held = 0;
+  std::uint64_t identifiers_held = 0;
+  std::uint64_t evicted_interactions = 0;
+  std::uint64_t evicted_legs = 0;
   std::vector<SourceStatus> sources;
 };
 
@@ -204,6 +261,19 @@ class LiveCorrelation {
   LiveMetrics metrics();
   std::optional<std::uint64_t> position(std::string_view source);
 
+  // Resumes the sources a store kept (before anything else arrives): each
+  // continues at its stored position with its stored events, and their
+  // interactions are rebuilt (without updates). Returns the sources
+  // restored.
+  std::size_t restore();
+  // Drops from memory the interactions that `retention` allows (only with a
+  // durable store); returns how many. Cheap when called often: it looks at
+  // most once a second unless `now` is given.
+  std::size_t evict(std::optional<SteadyTime> now = std::nullopt);
+  // Set when the store failed: the live state is then ahead of the store and
+  // takes nothing more (a restart resumes from what was committed).
+  std::optional<std::string> store_error() const;
+
  private:
   struct Source;
   struct Component;
@@ -213,7 +283,31 @@ class LiveCorrelation {
   // source's position: Invalid, Gap, or Ok with the duplicates to skip.
   Accepted admit(const Source& s, SourceKind kind, std::uint64_t at, std::uint64_t size);
   void on_event(Source& s, const model::Event& e);
-  void after_batch(Source& s, std::uint64_t events_before);
+  void after_batch(Source& s, std::uint64_t events_before, Accepted* a = nullptr);
+  // Moves what the collector holds into the source's partial (at a record
+  // boundary for a durable text source) and commits it; false when the store
+  // failed.
+  bool cut(Source& s);
+  void append_part(Source& s, const correlate::FilePartial& part);
+  void index_restored(Source& s);
+  void index_new_legs(Source& s);
+  void evict_component(std::uint32_t root);
+  Accepted add_text_locked(std::string_view source, std::uint64_t offset, std::string_view bytes,
+                           std::string_view follow_path);
+  std::uint64_t end_text_locked(std::string_view source);
+  Accepted add_events_locked(std::string_view source, std::uint64_t first,
+                             std::span<model::Event> events,
+                             std::span<const std::string_view> raw_lines);
+  std::uint64_t ticket_of(std::string_view source) const;
+  // Commits what durable sources accumulated, at least through `ticket`
+  // (one committer at a time; those waiting meanwhile are committed together
+  // by the next). False when the store failed.
+  bool sync_store(std::uint64_t ticket);
+  // Runs `take` under the lock, then waits for the commit that holds what
+  // it took (an Accepted becomes Unavailable when the store failed).
+  template <typename Take>
+  auto taken(std::string_view source, Take&& take);
+  std::optional<Built> built_from_store(std::string_view id);
   std::uint32_t node(const std::string& key);
   std::uint32_t find(std::uint32_t n);
   void unite(std::uint32_t a, std::uint32_t b);
@@ -254,6 +348,13 @@ class LiveCorrelation {
   LiveMetrics counters_;
   std::vector<std::pair<SteadyTime, std::uint64_t>> rate_window_;  // (second, events)
   std::vector<std::string> scratch_keys_;
+  std::optional<std::string> store_error_;
+  SteadyTime last_evict_{};
+  std::mutex commit_mutex_;                        // the committing thread
+  std::uint64_t accepted_seq_ = 0;                 // durable batches accepted (tickets)
+  std::uint64_t committed_seq_ = 0;                // ... and committed
+  std::vector<std::uint32_t> store_dirty_;         // sources with something to commit
+  std::unordered_set<std::string> evicted_uuids_;  // lower-case CallUUIDs of evicted legs
 };
 
 }  // namespace calltrail::serve

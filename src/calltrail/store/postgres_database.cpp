@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 
 #include <cstring>
+#include <unordered_map>
 #include <vector>
 
 #include "calltrail/store/database.hpp"
@@ -176,6 +177,10 @@ class PgDatabase final : public Database {
   std::unique_ptr<Statement> prepare(const std::string& sql) override {
     int params = 0;
     const std::string text = number_placeholders(sql, params);
+    // Prepared once per connection: a long-lived connection (serve --db
+    // commits every batch) must not pile up statements on the server.
+    if (auto it = prepared_.find(sql); it != prepared_.end())
+      return std::make_unique<PgStatement>(conn_, it->second, params, url());
     std::string name = "s" + std::to_string(++statements_);
     PGresult* r = PQprepare(conn_, name.c_str(), text.c_str(), params, nullptr);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -185,6 +190,7 @@ class PgDatabase final : public Database {
       throw DbError(fmt::format("{} (in: {})", message, sql.substr(0, 80)), lost);
     }
     PQclear(r);
+    prepared_.emplace(sql, name);
     return std::make_unique<PgStatement>(conn_, std::move(name), params, url());
   }
   void begin() override { exec("BEGIN"); }
@@ -200,6 +206,7 @@ class PgDatabase final : public Database {
  private:
   PGconn* conn_ = nullptr;
   int statements_ = 0;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
 };
 
 }  // namespace

@@ -381,6 +381,88 @@ void merge_summary(correlate::FilePartial& into, const PartSummary& part) {
     into.first_utc = part.first_utc;
 }
 
+namespace {
+
+template <typename T>
+void add_unique(std::vector<T>& to, const std::vector<T>& from, std::size_t limit) {
+  for (const auto& s : from) {
+    if (to.size() >= limit) return;
+    if (std::find(to.begin(), to.end(), s) == to.end()) to.push_back(s);
+  }
+}
+
+EventRef moved_ref(EventRef r, std::uint32_t file, const StringPool& from, StringPool& to) {
+  r.file = file;
+  return reintern(r, from, to);
+}
+
+}  // namespace
+
+EventRef reintern(EventRef r, const StringPool& from, StringPool& to) {
+  r.name = to.intern(from.at(r.name));
+  r.this_dn = to.intern(from.at(r.this_dn));
+  r.other_dn = to.intern(from.at(r.other_dn));
+  r.note = to.intern(from.at(r.note));
+  return r;
+}
+
+void merge_leg(correlate::Leg& to, correlate::Leg&& from) {
+  add_unique(to.conn_ids, from.conn_ids, SIZE_MAX);
+  add_unique(to.transfer_conn_ids, from.transfer_conn_ids, correlate::kMaxLegDns);
+  add_unique(to.dns, from.dns, correlate::kMaxLegDns);
+  if (to.ani.empty()) to.ani = std::move(from.ani);
+  if (to.dnis.empty()) to.dnis = std::move(from.dnis);
+  if (to.call_type.empty()) to.call_type = std::move(from.call_type);
+  add_unique(to.user_data, from.user_data, correlate::kMaxLegUserData);
+  to.events.insert(to.events.end(), from.events.begin(), from.events.end());
+  to.deleted = to.deleted || from.deleted;
+}
+
+std::vector<std::uint32_t> append_partial(
+    correlate::FilePartial& into, const correlate::FilePartial& part,
+    std::unordered_map<std::string, std::uint32_t>& legs_by_uuid) {
+  const std::uint32_t file = into.file;
+  std::vector<std::uint32_t> index;
+  index.reserve(part.legs.size());
+  for (correlate::Leg leg : part.legs) {
+    for (auto& e : leg.events)
+      e = moved_ref(e, file, part.strings, into.strings);
+    leg.site = file;
+    auto [it, added] =
+        legs_by_uuid.emplace(leg.call_uuid, static_cast<std::uint32_t>(into.legs.size()));
+    if (added) {
+      into.legs.push_back(std::move(leg));
+    } else {
+      merge_leg(into.legs[it->second], std::move(leg));
+    }
+    index.push_back(it->second);
+  }
+  for (correlate::IsLinkObservation o : part.islinks) {
+    o.leg = index.at(o.leg);
+    o.event = moved_ref(o.event, file, part.strings, into.strings);
+    into.islinks.push_back(std::move(o));
+  }
+  for (correlate::TransferObservation t : part.transfers) {
+    t.leg = index.at(t.leg);
+    t.event = moved_ref(t.event, file, part.strings, into.strings);
+    into.transfers.push_back(std::move(t));
+  }
+  for (const auto& [conn, o] : part.orphans) {
+    auto& to = into.orphans[conn];
+    for (const auto& e : o.events)
+      to.events.push_back(moved_ref(e, file, part.strings, into.strings));
+    for (correlate::TransferObservation t : o.transfers) {
+      t.event = moved_ref(t.event, file, part.strings, into.strings);
+      to.transfers.push_back(std::move(t));
+    }
+  }
+  PartSummary summary = summary_of(part);
+  for (auto& g : summary.sequence.gaps)
+    g.file = file;
+  merge_summary(into, summary);
+  return index;
+}
+
 std::string encode_info(const parse::FileInfo& f) {
   Writer w;
   w.u(kFormat);

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "calltrail/correlate/file_collector.hpp"
@@ -60,6 +61,21 @@ std::string encode_summary(const PartSummary& s);
 PartSummary decode_summary(std::string_view blob, std::uint32_t file);
 // Adds a later part of the same file to `into` as one pass would have.
 void merge_summary(correlate::FilePartial& into, const PartSummary& part);
+
+// `r` with its strings interned in `to` instead of `from`.
+EventRef reintern(EventRef r, const StringPool& from, StringPool& to);
+// Joins a later leg-part of the same CallUUID (same pool) to `to`, as one
+// pass over the file would have collected them together.
+void merge_leg(correlate::Leg& to, correlate::Leg&& from);
+// Appends the partial of a later byte range of the same file to `into`, as
+// one pass over both ranges would have produced it: legs joined by CallUUID
+// (`legs_by_uuid` indexes `into.legs` and is kept up to date), observations
+// and orphan events after the earlier ones, strings interned again, the
+// summary merged, every reference set to `into.file`. Returns the index in
+// `into.legs` of each leg of `part`.
+std::vector<std::uint32_t> append_partial(
+    correlate::FilePartial& into, const correlate::FilePartial& part,
+    std::unordered_map<std::string, std::uint32_t>& legs_by_uuid);
 
 std::string encode_info(const parse::FileInfo& info);
 parse::FileInfo decode_info(std::string_view blob);

@@ -42,6 +42,12 @@ const std::vector<std::vector<const char*>> kMigrations = {
         "CREATE TABLE sites (name TEXT PRIMARY KEY, clock_offset {INT}, clock_reference TEXT, "
         "clock_links {INT} NOT NULL DEFAULT 0)",
     },
+    // 2: sources pushed to `calltrail serve --db`: each has a file row
+    // (status 2) holding its parts, and here its position.
+    {
+        "CREATE TABLE sources (name TEXT PRIMARY KEY, kind {INT} NOT NULL, file {INT} NOT NULL, "
+        "next {INT} NOT NULL DEFAULT 0, ended {INT} NOT NULL DEFAULT 0, pending {BLOB})",
+    },
 };
 
 std::string dialect(std::string sql, Database::Kind kind) {

@@ -22,14 +22,6 @@ constexpr std::int64_t kFactsLock = 0x6661637473;  // "facts"
 constexpr std::size_t kKeysPerInsert = 64;
 constexpr std::size_t kMaxClosureLegs = 2'000'000;
 
-template <typename T>
-void add_unique(std::vector<T>& to, const std::vector<T>& from, std::size_t limit) {
-  for (const auto& s : from) {
-    if (to.size() >= limit) return;
-    if (std::find(to.begin(), to.end(), s) == to.end()) to.push_back(s);
-  }
-}
-
 std::vector<std::int64_t> hashes(const std::vector<std::string>& keys) {
   std::vector<std::int64_t> h;
   h.reserve(keys.size());
@@ -91,12 +83,15 @@ struct Store::Loader {
   std::vector<Row> islink_rows;
   bool facts_complete = true;
 
-  void load_files() {
-    auto s = db.prepare(db.kind() == Database::Kind::Postgres
+  // Every file, or only the file row `only`.
+  void load_files(std::optional<std::int64_t> only = std::nullopt) {
+    auto s = db.prepare(only ? "SELECT id, path, info, site, site_source FROM files WHERE id = ?"
+                        : db.kind() == Database::Kind::Postgres
                             ? "SELECT id, path, info, site, site_source FROM files "
                               "ORDER BY path COLLATE \"C\", id"
                             : "SELECT id, path, info, site, site_source FROM files "
                               "ORDER BY path, id");
+    if (only) s->bind_int(1, *only);
     while (s->step()) {
       FileEntry f;
       f.id = s->integer(0);
@@ -115,7 +110,9 @@ struct Store::Loader {
     uuid_leg.resize(files.size());
     for (std::uint32_t i = 0; i < partials.size(); ++i)
       partials[i].file = i;
-    auto p = db.prepare("SELECT file, summary FROM parts ORDER BY id");
+    auto p = db.prepare(only ? "SELECT file, summary FROM parts WHERE file = ? ORDER BY id"
+                             : "SELECT file, summary FROM parts ORDER BY id");
+    if (only) p->bind_int(1, *only);
     while (p->step()) {
       auto it = file_index.find(p->integer(0));
       if (it == file_index.end()) continue;
@@ -139,17 +136,7 @@ struct Store::Loader {
     if (added) {
       p.legs.push_back(std::move(r.leg));
     } else {
-      Leg& to = p.legs[li];
-      Leg& from = r.leg;
-      add_unique(to.conn_ids, from.conn_ids, SIZE_MAX);
-      add_unique(to.transfer_conn_ids, from.transfer_conn_ids, correlate::kMaxLegDns);
-      add_unique(to.dns, from.dns, correlate::kMaxLegDns);
-      if (to.ani.empty()) to.ani = from.ani;
-      if (to.dnis.empty()) to.dnis = from.dnis;
-      if (to.call_type.empty()) to.call_type = from.call_type;
-      add_unique(to.user_data, from.user_data, correlate::kMaxLegUserData);
-      to.events.insert(to.events.end(), from.events.begin(), from.events.end());
-      to.deleted = to.deleted || from.deleted;
+      merge_leg(p.legs[li], std::move(r.leg));
     }
     for (auto& t : r.transfers) {
       t.observation.leg = li;
@@ -189,13 +176,18 @@ struct Store::Loader {
     islink_rows.clear();
   }
 
-  correlate::Correlation build(const correlate::BuildOptions& options) {
+  // The transfer observations of every file, in the order of one pass.
+  void place_transfers() {
     std::stable_sort(transfers.begin(), transfers.end(), [](const auto& a, const auto& b) {
       return a.part != b.part ? a.part < b.part : a.seq < b.seq;
     });
     for (auto& t : transfers)
       partials[t.file].transfers.push_back(std::move(t.t));
     transfers.clear();
+  }
+
+  correlate::Correlation build(const correlate::BuildOptions& options) {
+    place_transfers();
     std::vector<parse::FileInfo> infos;
     infos.reserve(files.size());
     for (auto& f : files)
@@ -348,6 +340,136 @@ void delete_part(Database& db, std::int64_t part) {
   s->step();
 }
 
+// Inserts a part's rows (part, legs, IS-Link observations, orphan events,
+// identifier index) inside the caller's transaction; the part's id.
+std::int64_t insert_part(Database& db, std::int64_t file, std::uint64_t start_offset,
+                         std::uint64_t end_offset, const FilePartial& p,
+                         WrittenKeys* written = nullptr) {
+  std::int64_t part = 0;
+  {
+    auto s = db.prepare(
+        "INSERT INTO parts (file, start_offset, end_offset, events, summary) "
+        "VALUES (?, ?, ?, ?, ?) RETURNING id");
+    s->bind_int(1, file);
+    s->bind_int(2, static_cast<std::int64_t>(start_offset));
+    s->bind_int(3, static_cast<std::int64_t>(end_offset));
+    s->bind_int(4, static_cast<std::int64_t>(p.events));
+    s->bind_blob(5, encode_summary(summary_of(p)));
+    s->step();
+    part = s->integer(0);
+  }
+  // Per leg: its transfer observations (with their place) and IS-Link ids.
+  std::vector<std::vector<TransferRecord>> leg_transfers(p.legs.size());
+  for (std::uint32_t k = 0; k < p.transfers.size(); ++k) {
+    const auto& t = p.transfers[k];
+    if (t.leg < p.legs.size()) leg_transfers[t.leg].push_back({k, t});
+  }
+  std::vector<std::vector<std::string>> leg_islinks(p.legs.size());
+  for (const auto& o : p.islinks)
+    if (o.leg < p.legs.size()) leg_islinks[o.leg].push_back(o.id);
+
+  auto insert_leg = db.prepare(
+      "INSERT INTO legs (part, file, call_uuid, first_utc, last_utc, data) "
+      "VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
+  auto insert_key = db.prepare("INSERT INTO keys (key, ref) VALUES (?, ?) ON CONFLICT DO NOTHING");
+  std::string many = "INSERT INTO keys (key, ref) VALUES (?, ?)";
+  for (std::size_t i = 1; i < kKeysPerInsert; ++i)
+    many += ", (?, ?)";
+  auto insert_keys = db.prepare(many + " ON CONFLICT DO NOTHING");
+  std::vector<std::int64_t> leg_rows(p.legs.size());
+  std::vector<std::pair<std::int64_t, std::int64_t>> keys;  // hash, leg (or -orphan) row
+  StringPool scratch;
+  for (std::uint32_t k = 0; k < p.legs.size(); ++k) {
+    const Leg& l = p.legs[k];
+    const std::string data = encode_leg(l, leg_transfers[k], leg_islinks[k], p.strings);
+    std::optional<model::Micros> first, last;
+    for (const auto& e : l.events) {
+      if (!e.has_utc()) continue;
+      if (!first || e.utc < *first) first = e.utc;
+      if (!last || e.utc > *last) last = e.utc;
+    }
+    insert_leg->reset();
+    insert_leg->bind_int(1, part);
+    insert_leg->bind_int(2, file);
+    insert_leg->bind_text(3, l.call_uuid);
+    if (first) {
+      insert_leg->bind_int(4, *first);
+      insert_leg->bind_int(5, *last);
+    } else {
+      insert_leg->bind_null(4);
+      insert_leg->bind_null(5);
+    }
+    insert_leg->bind_blob(6, data);
+    insert_leg->step();
+    leg_rows[k] = insert_leg->integer(0);
+    insert_leg->reset();
+    std::vector<std::int64_t> leg_keys = search_key_hashes(l, leg_transfers[k], leg_islinks[k]);
+    if (written != nullptr) {
+      const std::int64_t uuid = key_hash(l.call_uuid);
+      std::vector<std::int64_t>& done = (*written)[l.call_uuid];
+      std::vector<std::int64_t> fresh;
+      std::set_difference(leg_keys.begin(), leg_keys.end(), done.begin(), done.end(),
+                          std::back_inserter(fresh));
+      std::vector<std::int64_t> all;
+      std::set_union(done.begin(), done.end(), fresh.begin(), fresh.end(), std::back_inserter(all));
+      done = std::move(all);
+      if (!std::binary_search(fresh.begin(), fresh.end(), uuid))
+        fresh.insert(std::upper_bound(fresh.begin(), fresh.end(), uuid), uuid);
+      leg_keys = std::move(fresh);
+      if (l.deleted) written->erase(l.call_uuid);
+    }
+    for (std::int64_t h : leg_keys)
+      keys.emplace_back(h, leg_rows[k]);
+  }
+  {
+    auto s = db.prepare("INSERT INTO islinks (part, file, leg, data) VALUES (?, ?, ?, ?)");
+    for (const auto& o : p.islinks) {
+      if (o.leg >= leg_rows.size()) continue;
+      s->reset();
+      s->bind_int(1, part);
+      s->bind_int(2, file);
+      s->bind_int(3, leg_rows[o.leg]);
+      s->bind_blob(4, encode_islink(o, p.strings));
+      s->step();
+    }
+  }
+  {
+    auto s =
+        db.prepare("INSERT INTO orphans (part, file, conn, data) VALUES (?, ?, ?, ?) RETURNING id");
+    for (const auto& [conn, o] : p.orphans) {
+      s->reset();
+      s->bind_int(1, part);
+      s->bind_int(2, file);
+      s->bind_text(3, conn);
+      s->bind_blob(4, encode_orphans(o, p.strings));
+      s->step();
+      const std::int64_t id = s->integer(0);
+      s->reset();
+      for (std::int64_t h : hashes(orphan_keys(conn, o)))
+        keys.emplace_back(h, -id);
+    }
+  }
+  // In key order, so that the index pages are visited once each, and many
+  // rows a statement.
+  std::sort(keys.begin(), keys.end());
+  std::size_t done = 0;
+  for (; done + kKeysPerInsert <= keys.size(); done += kKeysPerInsert) {
+    insert_keys->reset();
+    for (std::size_t i = 0; i < kKeysPerInsert; ++i) {
+      insert_keys->bind_int(static_cast<int>(2 * i + 1), keys[done + i].first);
+      insert_keys->bind_int(static_cast<int>(2 * i + 2), keys[done + i].second);
+    }
+    insert_keys->step();
+  }
+  for (; done < keys.size(); ++done) {
+    insert_key->reset();
+    insert_key->bind_int(1, keys[done].first);
+    insert_key->bind_int(2, keys[done].second);
+    insert_key->step();
+  }
+  return part;
+}
+
 }  // namespace
 
 bool Store::write_part(const PartWrite& w) {
@@ -371,114 +493,7 @@ bool Store::write_part(const PartWrite& w) {
     if (w.expect_open_part) delete_part(db, *w.expect_open_part);
 
     const FilePartial& p = w.partial;
-    std::int64_t part = 0;
-    {
-      auto s = db.prepare(
-          "INSERT INTO parts (file, start_offset, end_offset, events, summary) "
-          "VALUES (?, ?, ?, ?, ?) RETURNING id");
-      s->bind_int(1, w.file);
-      s->bind_int(2, static_cast<std::int64_t>(w.start_offset));
-      s->bind_int(3, static_cast<std::int64_t>(w.end_offset));
-      s->bind_int(4, static_cast<std::int64_t>(p.events));
-      s->bind_blob(5, encode_summary(summary_of(p)));
-      s->step();
-      part = s->integer(0);
-    }
-    // Per leg: its transfer observations (with their place) and IS-Link ids.
-    std::vector<std::vector<TransferRecord>> leg_transfers(p.legs.size());
-    for (std::uint32_t k = 0; k < p.transfers.size(); ++k) {
-      const auto& t = p.transfers[k];
-      if (t.leg < p.legs.size()) leg_transfers[t.leg].push_back({k, t});
-    }
-    std::vector<std::vector<std::string>> leg_islinks(p.legs.size());
-    for (const auto& o : p.islinks)
-      if (o.leg < p.legs.size()) leg_islinks[o.leg].push_back(o.id);
-
-    auto insert_leg = db.prepare(
-        "INSERT INTO legs (part, file, call_uuid, first_utc, last_utc, data) "
-        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
-    auto insert_key =
-        db.prepare("INSERT INTO keys (key, ref) VALUES (?, ?) ON CONFLICT DO NOTHING");
-    std::string many = "INSERT INTO keys (key, ref) VALUES (?, ?)";
-    for (std::size_t i = 1; i < kKeysPerInsert; ++i)
-      many += ", (?, ?)";
-    auto insert_keys = db.prepare(many + " ON CONFLICT DO NOTHING");
-    std::vector<std::int64_t> leg_rows(p.legs.size());
-    std::vector<std::pair<std::int64_t, std::int64_t>> keys;  // hash, leg (or -orphan) row
-    StringPool scratch;
-    for (std::uint32_t k = 0; k < p.legs.size(); ++k) {
-      const Leg& l = p.legs[k];
-      const std::string data = encode_leg(l, leg_transfers[k], leg_islinks[k], p.strings);
-      std::optional<model::Micros> first, last;
-      for (const auto& e : l.events) {
-        if (!e.has_utc()) continue;
-        if (!first || e.utc < *first) first = e.utc;
-        if (!last || e.utc > *last) last = e.utc;
-      }
-      insert_leg->reset();
-      insert_leg->bind_int(1, part);
-      insert_leg->bind_int(2, w.file);
-      insert_leg->bind_text(3, l.call_uuid);
-      if (first) {
-        insert_leg->bind_int(4, *first);
-        insert_leg->bind_int(5, *last);
-      } else {
-        insert_leg->bind_null(4);
-        insert_leg->bind_null(5);
-      }
-      insert_leg->bind_blob(6, data);
-      insert_leg->step();
-      leg_rows[k] = insert_leg->integer(0);
-      insert_leg->reset();
-      for (std::int64_t h : search_key_hashes(l, leg_transfers[k], leg_islinks[k]))
-        keys.emplace_back(h, leg_rows[k]);
-    }
-    {
-      auto s = db.prepare("INSERT INTO islinks (part, file, leg, data) VALUES (?, ?, ?, ?)");
-      for (const auto& o : p.islinks) {
-        if (o.leg >= leg_rows.size()) continue;
-        s->reset();
-        s->bind_int(1, part);
-        s->bind_int(2, w.file);
-        s->bind_int(3, leg_rows[o.leg]);
-        s->bind_blob(4, encode_islink(o, p.strings));
-        s->step();
-      }
-    }
-    {
-      auto s = db.prepare(
-          "INSERT INTO orphans (part, file, conn, data) VALUES (?, ?, ?, ?) RETURNING id");
-      for (const auto& [conn, o] : p.orphans) {
-        s->reset();
-        s->bind_int(1, part);
-        s->bind_int(2, w.file);
-        s->bind_text(3, conn);
-        s->bind_blob(4, encode_orphans(o, p.strings));
-        s->step();
-        const std::int64_t id = s->integer(0);
-        s->reset();
-        for (std::int64_t h : hashes(orphan_keys(conn, o)))
-          keys.emplace_back(h, -id);
-      }
-    }
-    // In key order, so that the index pages are visited once each, and many
-    // rows a statement.
-    std::sort(keys.begin(), keys.end());
-    std::size_t done = 0;
-    for (; done + kKeysPerInsert <= keys.size(); done += kKeysPerInsert) {
-      insert_keys->reset();
-      for (std::size_t i = 0; i < kKeysPerInsert; ++i) {
-        insert_keys->bind_int(static_cast<int>(2 * i + 1), keys[done + i].first);
-        insert_keys->bind_int(static_cast<int>(2 * i + 2), keys[done + i].second);
-      }
-      insert_keys->step();
-    }
-    for (; done < keys.size(); ++done) {
-      insert_key->reset();
-      insert_key->bind_int(1, keys[done].first);
-      insert_key->bind_int(2, keys[done].second);
-      insert_key->step();
-    }
+    const std::int64_t part = insert_part(db, w.file, w.start_offset, w.end_offset, p);
     {
       auto s = db.prepare(
           "UPDATE files SET resume_offset = ?, resume_state = ?, size = ?, info = ?, "
@@ -563,6 +578,151 @@ void Store::refresh_facts() {
     db.rollback();
     throw;
   }
+}
+
+namespace {
+
+constexpr const char* kSourceColumns =
+    "SELECT s.name, s.kind, s.file, s.next, s.pending, f.resume_offset, f.resume_state, f.info, "
+    "f.events, f.path, s.ended FROM sources s JOIN files f ON f.id = s.file ";
+
+SourceRow read_source_row(Statement& s) {
+  SourceRow r;
+  r.name = std::string(s.text(0));
+  r.kind = s.integer(1);
+  r.file = s.integer(2);
+  r.next = static_cast<std::uint64_t>(s.integer(3));
+  if (!s.is_null(4)) r.pending = std::string(s.blob(4));
+  r.resume_offset = static_cast<std::uint64_t>(s.integer(5));
+  if (!s.is_null(6) && !s.blob(6).empty()) r.resume = decode_resume(s.blob(6));
+  if (!s.is_null(7)) r.info = decode_info(s.blob(7));
+  r.events = static_cast<std::uint64_t>(s.integer(8));
+  r.info.path = std::string(s.text(9));
+  r.ended = s.integer(10) != 0;
+  return r;
+}
+
+}  // namespace
+
+std::vector<SourceRow> Store::sources() {
+  auto s = db_->prepare(std::string(kSourceColumns) + "ORDER BY s.file");
+  std::vector<SourceRow> out;
+  while (s->step())
+    out.push_back(read_source_row(*s));
+  return out;
+}
+
+SourceRow Store::add_source(const std::string& name, std::int64_t kind) {
+  db_->begin();
+  try {
+    auto f = db_->prepare(
+        "INSERT INTO files (path, status, head_len, head_hash, gz) VALUES (?, 2, -1, 0, 0) "
+        "RETURNING id");
+    f->bind_text(1, name);
+    f->step();
+    SourceRow r;
+    r.name = name;
+    r.kind = kind;
+    r.file = f->integer(0);
+    r.info.path = name;
+    f.reset();
+    auto s = db_->prepare("INSERT INTO sources (name, kind, file) VALUES (?, ?, ?)");
+    s->bind_text(1, name);
+    s->bind_int(2, kind);
+    s->bind_int(3, r.file);
+    s->step();
+    s.reset();
+    db_->commit();
+    return r;
+  } catch (...) {
+    db_->rollback();
+    throw;
+  }
+}
+
+void Store::commit_sources(std::span<const SourceCommit> commits) {
+  Database& db = *db_;
+  db.begin();
+  try {
+    for (const SourceCommit& c : commits) {
+      if (c.part != nullptr) {
+        insert_part(db, c.file, c.start_offset, c.end_offset, *c.part, c.written);
+        auto s = db.prepare(
+            "UPDATE files SET resume_offset = ?, resume_state = ?, size = ?, info = ?, "
+            "events = events + ? WHERE id = ?");
+        s->bind_int(1, static_cast<std::int64_t>(c.resume_offset));
+        if (c.resume_state.empty()) {
+          s->bind_null(2);
+        } else {
+          s->bind_blob(2, c.resume_state);
+        }
+        s->bind_int(3, static_cast<std::int64_t>(c.next));
+        if (c.info != nullptr) {
+          s->bind_blob(4, encode_info(*c.info));
+        } else {
+          s->bind_null(4);
+        }
+        s->bind_int(5, static_cast<std::int64_t>(c.part->events));
+        s->bind_int(6, c.file);
+        s->step();
+      }
+      {
+        auto s = db.prepare("UPDATE sources SET next = ?, ended = ?, pending = ? WHERE name = ?");
+        s->bind_int(1, static_cast<std::int64_t>(c.next));
+        s->bind_int(2, c.ended ? 1 : 0);
+        if (c.pending.empty()) {
+          s->bind_null(3);
+        } else {
+          s->bind_blob(3, c.pending);
+        }
+        s->bind_text(4, c.name);
+        s->step();
+        if (s->changes() != 1)
+          throw DbError(fmt::format("source '{}' is not in the store", c.name), false);
+      }
+    }
+    db.commit();
+  } catch (...) {
+    db.rollback();
+    throw;
+  }
+}
+
+correlate::FilePartial Store::load_file_partial(std::int64_t file, std::uint32_t index) {
+  Loader loader(*db_);
+  loader.load_files(file);
+  if (loader.files.empty()) throw DbError(fmt::format("file row {} is missing", file), false);
+  {
+    auto s = db_->prepare(
+        "SELECT l.id, l.part, l.file, l.data FROM parts p JOIN legs l ON l.part = p.id "
+        "WHERE p.file = ? ORDER BY l.id");
+    s->bind_int(1, file);
+    while (s->step())
+      loader.add_leg({s->integer(0), s->integer(1), s->integer(2), {}, std::string(s->blob(3))});
+  }
+  {
+    auto s = db_->prepare(
+        "SELECT o.id, o.part, o.file, o.conn, o.data FROM parts p JOIN orphans o ON o.part = p.id "
+        "WHERE p.file = ? ORDER BY o.id");
+    s->bind_int(1, file);
+    while (s->step())
+      loader.add_orphans({s->integer(0), s->integer(1), s->integer(2), std::string(s->text(3)),
+                          std::string(s->blob(4))});
+  }
+  {
+    auto s = db_->prepare(
+        "SELECT i.id, i.leg, i.file, i.data FROM parts p JOIN islinks i ON i.part = p.id "
+        "WHERE p.file = ? ORDER BY i.id");
+    s->bind_int(1, file);
+    while (s->step())
+      loader.islink_rows.push_back(
+          {s->integer(0), s->integer(1), s->integer(2), {}, std::string(s->blob(3))});
+  }
+  loader.add_islinks(false);
+  loader.place_transfers();
+  correlate::FilePartial out = std::move(loader.partials.front());
+  out.file = index;
+  return out;
 }
 
 correlate::Correlation Store::load_all(const correlate::BuildOptions& options, LoadStats* stats) {

@@ -8,8 +8,10 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "calltrail/correlate/correlation.hpp"
@@ -50,6 +52,49 @@ struct PartWrite {
   std::optional<std::int64_t> expect_open_part;
 };
 
+// A source pushed to `calltrail serve --db` (JSON events or raw log text
+// from a site collector). Its parts live under a file row of its own
+// (status 2, path = the source name), so queries see its events as those of
+// a file of that name.
+struct SourceRow {
+  std::string name;
+  std::int64_t kind = 0;   // serve::SourceKind
+  std::int64_t file = 0;   // its file row
+  std::uint64_t next = 0;  // the next byte or event number expected
+  bool ended = false;      // a text source that takes no more text
+  // Text sources: the bytes from `resume_offset` to `next`, received but
+  // not yet in a part (the last record may still be growing).
+  std::string pending;
+  std::uint64_t resume_offset = 0;
+  std::optional<ResumeState> resume;
+  parse::FileInfo info;
+  std::uint64_t events = 0;  // events in its parts
+};
+
+// Identifier-index entries already written for the legs of one file, by
+// CallUUID: a later leg-part of the same leg then adds only its CallUUID (by
+// which a query reaches every leg-part) and identifiers new to the leg.
+using WrittenKeys = std::unordered_map<std::string, std::vector<std::int64_t>>;
+
+// What serve commits after an accepted batch, in one transaction.
+struct SourceCommit {
+  std::int64_t file = 0;
+  std::string name;
+  std::uint64_t next = 0;
+  bool ended = false;
+  std::string_view pending;
+  // The events collected since the last commit (none: the position only).
+  const correlate::FilePartial* part = nullptr;
+  std::uint64_t start_offset = 0;  // the part's range
+  std::uint64_t end_offset = 0;
+  std::uint64_t resume_offset = 0;
+  std::string resume_state;  // encode_resume()
+  const parse::FileInfo* info = nullptr;
+  // Optional: the source's written keys, used and kept up to date (a leg's
+  // entry is forgotten once it has seen EventCallDeleted).
+  WrittenKeys* written = nullptr;
+};
+
 struct LoadStats {
   std::uint64_t legs = 0;  // leg rows read
   bool whole = false;      // everything was loaded
@@ -73,6 +118,17 @@ class Store {
   bool write_part(const PartWrite& w);
   // Site names and clock offsets over everything stored.
   void refresh_facts();
+
+  // --- sources pushed to serve ----------------------------------------
+  std::vector<SourceRow> sources();
+  // A new source with its file row; throws DbError when it exists.
+  SourceRow add_source(const std::string& name, std::int64_t kind);
+  // For each source: the part and the file row's resume state (when there is
+  // a part) and its position; all in one transaction.
+  void commit_sources(std::span<const SourceCommit> commits);
+  // Everything stored of one file, its parts merged as one pass over it
+  // (references to file index `index`).
+  correlate::FilePartial load_file_partial(std::int64_t file, std::uint32_t index);
 
   // --- queries --------------------------------------------------------
   // Everything.
