@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "calltrail/cli/cli.hpp"
+#include "calltrail/cli/progress.hpp"
 #include "calltrail/correlate/collect.hpp"
 #include "calltrail/correlate/reach.hpp"
 #include "calltrail/store/codec.hpp"
@@ -127,7 +128,17 @@ std::optional<correlate::Correlation> load_from_files(const CorrelationInput& in
   correlate::CollectOptions collect;
   collect.threads = input.threads;
   collect.index_keys = id.has_value();
+  ProgressLine line;
+  if (line.enabled() && !input.quiet) {
+    collect.progress = [&line, command](std::uint64_t done, std::uint64_t total) {
+      if (!line.due()) return;
+      line.show(fmt::format("calltrail {}: read {} of {} ({:.0f}%)", command, megabytes(done),
+                            megabytes(total),
+                            total == 0 ? 100.0 : 100.0 * static_cast<double>(done) / total));
+    };
+  }
   correlate::Collected loaded = correlate::collect(input.paths, collect);
+  line.clear();
 
   for (const auto& e : loaded.input_errors) {
     fmt::print(stderr, "calltrail {}: cannot read {}: {}\n", command, e.path, e.message);

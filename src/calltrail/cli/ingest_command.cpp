@@ -10,6 +10,7 @@
 
 #include "calltrail/cli/cli.hpp"
 #include "calltrail/cli/commands.hpp"
+#include "calltrail/cli/progress.hpp"
 #include "calltrail/store/codec.hpp"
 #include "calltrail/store/ingest.hpp"
 
@@ -25,33 +26,24 @@ struct IngestCommandOptions {
   bool quiet = false;
 };
 
-std::string mib(std::uint64_t bytes) {
-  return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
-}
-
-// "\r" progress line on a terminal, at most every 200 ms.
+// Bytes, rate and ETA on the progress line.
 class Progress {
  public:
   void operator()(const store::IngestProgress& p) {
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_ < std::chrono::milliseconds(200)) return;
-    last_ = now;
+    if (!line_.due()) return;
     const double rate = p.seconds > 0 ? static_cast<double>(p.events) / p.seconds : 0;
     const double bps = p.seconds > 0 ? static_cast<double>(p.bytes_done) / p.seconds : 0;
     std::string eta = "?";
     if (bps > 0 && p.bytes_total >= p.bytes_done)
       eta = fmt::format("{:.0f} s", static_cast<double>(p.bytes_total - p.bytes_done) / bps);
-    fmt::print(stderr, "\r  {} of {}, {:.0f} events/s, ETA {}   ", mib(p.bytes_done),
-               mib(p.bytes_total), rate, eta);
-    shown_ = true;
+    line_.show(fmt::format("  {} of {}, {:.0f} events/s, ETA {}", megabytes(p.bytes_done),
+                           megabytes(p.bytes_total), rate, eta));
   }
-  void clear() {
-    if (shown_) fmt::print(stderr, "\r{:70}\r", "");
-  }
+  bool enabled() const { return line_.enabled(); }
+  void clear() { line_.clear(); }
 
  private:
-  std::chrono::steady_clock::time_point last_{};
-  bool shown_ = false;
+  ProgressLine line_;
 };
 
 int run_ingest(const IngestCommandOptions& o) {
@@ -64,7 +56,7 @@ int run_ingest(const IngestCommandOptions& o) {
   if (const char* n = std::getenv("CALLTRAIL_INGEST_STOP_AFTER_COMMITS"))
     options.stop_after_commits = std::strtoull(n, nullptr, 10);
   auto progress = std::make_shared<Progress>();
-  if (::isatty(STDERR_FILENO) != 0)
+  if (progress->enabled())
     options.progress = [progress](const store::IngestProgress& p) { (*progress)(p); };
 
   store::IngestResult r;
@@ -104,8 +96,8 @@ int run_ingest(const IngestCommandOptions& o) {
              "calltrail ingest: {} file{} ({} new, {} grown, {} unchanged, {} replaced, {} moved), "
              "{}, {} events in {:.1f} s ({:.0f} events/s), {} part{} into {}\n",
              s.files, s.files == 1 ? "" : "s", s.new_files, s.grown, s.unchanged, s.replaced,
-             s.moved, mib(s.bytes), s.events, s.seconds, rate, s.parts, s.parts == 1 ? "" : "s",
-             o.db);
+             s.moved, megabytes(s.bytes), s.events, s.seconds, rate, s.parts,
+             s.parts == 1 ? "" : "s", o.db);
   if (!r.input_errors.empty()) return kExitInput;
   if (o.strict && d.count() > 0) return kExitMalformed;
   return kExitOk;

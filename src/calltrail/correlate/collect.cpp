@@ -34,9 +34,25 @@ Collected collect(std::span<const std::string> paths, const CollectOptions& opti
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(n, 1)));
 
+  // Progress: the sizes of the files done plus, per thread, how far into
+  // its file it is (the offset of its last event, capped at the size).
+  std::uint64_t total = 0;
+  for (auto size : sizes)
+    total += size;
+  std::atomic<std::uint64_t> done_files{0};
+  std::vector<std::atomic<std::uint64_t>> in_file(threads);
+  auto report = [&] {
+    std::uint64_t done = done_files.load(std::memory_order_relaxed);
+    for (const auto& f : in_file)
+      done += f.load(std::memory_order_relaxed);
+    options.progress(std::min(done, total), total);
+  };
+
   std::atomic<std::size_t> next{0};
+  std::atomic<unsigned> slots{0};
   std::mutex merge_mutex;
   auto worker = [&] {
+    const unsigned slot = slots.fetch_add(1);
     parse::LogReader reader(options.read);
     for (;;) {
       const std::size_t k = next.fetch_add(1);
@@ -44,7 +60,21 @@ Collected collect(std::span<const std::string> paths, const CollectOptions& opti
       const std::uint32_t file = order[k];
       FileCollector collector(file);
       const std::size_t known = reader.files().size();
-      reader.read_file(files[file], [&](model::Event& e) { collector.add(e); });
+      std::uint32_t since_report = 0;
+      reader.read_file(files[file], [&](model::Event& e) {
+        collector.add(e);
+        if (options.progress && ++since_report == 16384) {
+          since_report = 0;
+          in_file[slot].store(std::min<std::uint64_t>(e.where.offset, sizes[file]),
+                              std::memory_order_relaxed);
+          report();
+        }
+      });
+      if (options.progress) {
+        done_files.fetch_add(sizes[file], std::memory_order_relaxed);
+        in_file[slot].store(0, std::memory_order_relaxed);
+        report();
+      }
       out.partials[file] = collector.finish();
       if (options.index_keys) out.keys[file] = index_keys(out.partials[file]);
       if (reader.files().size() > known) {
@@ -66,6 +96,7 @@ Collected collect(std::span<const std::string> paths, const CollectOptions& opti
     for (auto& t : pool)
       t.join();
   }
+  if (options.progress) options.progress(total, total);
   return out;
 }
 

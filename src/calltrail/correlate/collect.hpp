@@ -2,6 +2,8 @@
 // threads (each with its own parse::LogReader), then builds the correlation.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -17,6 +19,10 @@ struct CollectOptions {
   unsigned threads = 0;  // 0: one per core, at most one per file
   parse::ReadOptions read;
   bool index_keys = false;  // also fill Collected::keys (for build_for_id)
+  // Called now and then from the reading threads (at once, so it must be
+  // thread-safe) with the bytes read so far and in all, and once at the end
+  // with both equal. Bytes of compressed files count as their size on disk.
+  std::function<void(std::uint64_t done, std::uint64_t total)> progress;
 };
 
 struct Collected {
