@@ -31,7 +31,8 @@ void add_correlation_input_options(CLI::App* cmd, CorrelationInput& input) {
   cmd->add_option("--threads", input.threads, "Files read in parallel (0: one per core)")
       ->capture_default_str();
   cmd->add_flag("--strict", input.strict, "Exit with 4 when malformed records were found");
-  cmd->add_flag("-q,--quiet", input.quiet, "Print only the one-line summary of malformed input");
+  cmd->add_flag("-q,--quiet", input.quiet,
+                "Print only the one-line summary of malformed input, and no progress line");
 }
 
 bool parse_site_overrides(const std::vector<std::string>& specs, std::string_view command,
