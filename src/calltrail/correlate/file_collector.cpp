@@ -133,6 +133,18 @@ void collect_transfers(const Extract& x, const EventRef& ref, std::uint32_t leg,
 
 }  // namespace
 
+FilePartial summary_copy(const FilePartial& p) {
+  FilePartial out;
+  out.file = p.file;
+  out.sequence = p.sequence;
+  out.apps = p.apps;
+  out.offset_votes = p.offset_votes;
+  out.first_utc = p.first_utc;
+  out.events = p.events;
+  out.call_events = p.call_events;
+  return out;
+}
+
 FileCollector::FileCollector(std::uint32_t file_index) {
   partial_.file = file_index;
 }

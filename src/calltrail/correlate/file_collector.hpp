@@ -86,6 +86,10 @@ struct FilePartial {
   std::uint64_t call_events = 0;  // events placed on a leg (or kept as orphans)
 };
 
+// A partial's summary alone (file, sequence numbers, applications, offset
+// votes, counts): everything but its legs, observations and orphans.
+FilePartial summary_copy(const FilePartial& p);
+
 // What a collector carries from one byte range of a file to the next, so that
 // the ranges collected one after the other (cut(), or a later run resuming the
 // file) merge into the FilePartial a single pass gives: the latest CallUUID

@@ -24,19 +24,6 @@ EventRef rehome(EventRef e, const StringPool& from, StringPool& to) {
   return e;
 }
 
-// A partial's summary: everything but its legs, observations and orphans.
-FilePartial summary_copy(const FilePartial& p) {
-  FilePartial out;
-  out.file = p.file;
-  out.sequence = p.sequence;
-  out.apps = p.apps;
-  out.offset_votes = p.offset_votes;
-  out.first_utc = p.first_utc;
-  out.events = p.events;
-  out.call_events = p.call_events;
-  return out;
-}
-
 // Eight bytes with the ASCII capitals made small.
 std::uint64_t fold8(std::uint64_t x) {
   constexpr std::uint64_t kOnes = 0x0101010101010101ull;

@@ -859,13 +859,8 @@ Built LiveCorrelation::build_roots(const std::vector<std::uint32_t>& roots) {
     correlate::FilePartial& q = parts[f];
     out.file_sources.push_back(s.name);
     infos[f] = s.info;
+    q = correlate::summary_copy(p);
     q.file = f;
-    q.sequence = p.sequence;
-    q.apps = p.apps;
-    q.offset_votes = p.offset_votes;
-    q.first_utc = p.first_utc;
-    q.events = p.events;
-    q.call_events = p.call_events;
     auto& legs = chosen[f];
     std::sort(legs.begin(), legs.end());
     legs.erase(std::unique(legs.begin(), legs.end()), legs.end());
