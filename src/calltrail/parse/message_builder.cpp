@@ -161,14 +161,17 @@ void MessageBuilder::start(model::Event& event) {
 }
 
 std::uint32_t MessageBuilder::add_field(std::string_view key, std::uint8_t depth) {
+  const std::uint32_t key_offset = event_->append_text(key);
   auto& fields = event_->mutable_fields();
-  Field f;
-  f.key_offset = event_->append_text(key);
+  const auto index = static_cast<std::uint32_t>(fields.size());
+  // Built in place: a Field assembled on the stack and copied in is read back
+  // in 16-byte pieces its narrower stores cannot forward to.
+  Field& f = fields.emplace_back();
+  f.key_offset = key_offset;
   f.key_size = static_cast<std::uint32_t>(key.size());
   f.depth = depth;
-  f.end = static_cast<std::uint32_t>(fields.size() + 1);
-  fields.push_back(f);
-  return static_cast<std::uint32_t>(fields.size() - 1);
+  f.end = index + 1;
+  return index;
 }
 
 void MessageBuilder::set_value(std::uint32_t field, ValueKind kind, std::string_view value) {
