@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -36,6 +37,8 @@ class FdSource final : public ByteSource {
     }
   }
   std::uint64_t raw_position() const override { return position_; }
+  bool seekable() const { return seekable_; }
+  void start_at(std::uint64_t position) { position_ = position; }
 
  private:
   int fd_;
@@ -94,6 +97,25 @@ OpenOutcome open_source(const std::string& path) {
     return {std::make_unique<GzipSource>(gz), {}};
   }
   return {std::make_unique<FdSource>(fd, true, true), {}};
+}
+
+OpenOutcome open_source_at(const std::string& path, std::uint64_t offset) {
+  OpenOutcome o = open_source(path);
+  if (!o.source || offset == 0) return o;
+  if (auto* plain = dynamic_cast<FdSource*>(o.source.get());
+      plain != nullptr && plain->seekable()) {
+    plain->start_at(offset);
+    return o;
+  }
+  // Compressed or standard input: read up to the offset.
+  std::string skip(std::min<std::uint64_t>(offset, 1 << 20), '\0');
+  while (offset > 0) {
+    ReadOutcome r = o.source->read(skip.data(), std::min<std::uint64_t>(offset, skip.size()));
+    if (!r.error.empty()) return {nullptr, r.error};
+    if (r.size == 0) return {nullptr, "shorter than the offset to read from"};
+    offset -= r.size;
+  }
+  return o;
 }
 
 }  // namespace calltrail::io

@@ -32,5 +32,8 @@ struct OpenOutcome {
 
 // Opens "-" (standard input), a plain file or a gzip file.
 OpenOutcome open_source(const std::string& path);
+// Opens like open_source() and goes to byte `offset` of the (decompressed)
+// input: a plain file starts reading there, anything else is read up to it.
+OpenOutcome open_source_at(const std::string& path, std::uint64_t offset);
 
 }  // namespace calltrail::io

@@ -51,7 +51,8 @@ void LogReader::read(std::span<const std::string> paths, const EventCallback& si
     read_file(path, sink);
 }
 
-void LogReader::read_file(const std::string& path, const EventCallback& sink) {
+void LogReader::read_file(const std::string& path, const EventCallback& sink,
+                          std::vector<ParserCheckpoint>* checkpoints) {
   io::OpenOutcome opened = io::open_source(path);
   if (!opened.source) {
     input_errors_.push_back({path, opened.error});
@@ -73,8 +74,45 @@ void LogReader::read_file(const std::string& path, const EventCallback& sink) {
     }
     if (r.size == 0) break;
     parser.feed(std::string_view(buffer.data(), r.size));
+    if (checkpoints != nullptr &&
+        (checkpoints->empty() || checkpoints->back().offset < parser.checkpoint().offset)) {
+      checkpoints->push_back(parser.checkpoint());
+    }
   }
   parser.finish();
+}
+
+std::string reparse_range(const std::string& path, FileInfo info, std::uint32_t file_index,
+                          const ParserCheckpoint& from, std::uint64_t last,
+                          const EventCallback& sink, const ReadOptions& options) {
+  io::OpenOutcome opened = io::open_source_at(path, from.offset);
+  if (!opened.source) return opened.error;
+  base::Diagnostics ignored;
+  bool past = false;
+  const EventCallback until = [&](model::Event& e) {
+    if (e.where.offset > last) {
+      past = true;
+      return;
+    }
+    sink(e);
+  };
+  // From the start, the file's facts are read again as the first time.
+  if (from.offset == 0) {
+    FileInfo fresh;
+    fresh.path = std::move(info.path);
+    info = std::move(fresh);
+  }
+  LogParser parser(info, file_index, ignored, until, options.max_line);
+  if (from.offset > 0) parser.resume(from);
+  std::string buffer(std::max<std::size_t>(options.chunk_size, 1), '\0');
+  while (!past) {
+    io::ReadOutcome r = opened.source->read(buffer.data(), buffer.size());
+    if (!r.error.empty()) return r.error;
+    if (r.size == 0) break;
+    parser.feed(std::string_view(buffer.data(), r.size));
+  }
+  if (!past) parser.finish();
+  return {};
 }
 
 }  // namespace calltrail::parse

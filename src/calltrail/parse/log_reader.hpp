@@ -12,6 +12,7 @@
 
 #include "calltrail/base/diagnostics.hpp"
 #include "calltrail/model/event.hpp"
+#include "calltrail/parse/checkpoint.hpp"
 
 namespace calltrail::parse {
 
@@ -57,8 +58,11 @@ class LogReader {
   // `sink` for each event, in the order of the input. Event::where.file_index
   // indexes files().
   void read(std::span<const std::string> paths, const EventCallback& sink);
-  // Reads one already expanded path (a file, .gz or "-").
-  void read_file(const std::string& path, const EventCallback& sink);
+  // Reads one already expanded path (a file, .gz or "-"). With
+  // `checkpoints`, appends a parser checkpoint after every chunk that moved
+  // it, so that a range of the file can be parsed again (reparse_range).
+  void read_file(const std::string& path, const EventCallback& sink,
+                 std::vector<ParserCheckpoint>* checkpoints = nullptr);
 
   const std::vector<FileInfo>& files() const { return files_; }
   const base::Diagnostics& diagnostics() const { return diagnostics_; }
@@ -70,6 +74,14 @@ class LogReader {
   base::Diagnostics diagnostics_;
   std::vector<InputError> input_errors_;
 };
+
+// Parses `path` again from `from` (a checkpoint its earlier read took) up to
+// the first event that starts after byte `last`, or its end; `info` is what
+// that read said of the file. Problems are not reported (the first read did).
+// Returns an error message, or empty.
+std::string reparse_range(const std::string& path, FileInfo info, std::uint32_t file_index,
+                          const ParserCheckpoint& from, std::uint64_t last,
+                          const EventCallback& sink, const ReadOptions& options = {});
 
 // Expands folders recursively (sorted) into regular files; "-" stays "-".
 // Paths that do not exist are reported in `errors`.

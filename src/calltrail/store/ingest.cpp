@@ -79,53 +79,6 @@ bool same_head(const Probe& p, const FileRow& r) {
              r.head_hash;
 }
 
-// Plain files are read with pread from the resume offset; gzip files are
-// decompressed from the start and the bytes before the offset skipped.
-class Source {
- public:
-  Source(const std::string& path, bool gz, std::uint64_t offset, std::string& error) {
-    if (gz) {
-      io::OpenOutcome o = io::open_source(path);
-      if (!o.source) {
-        error = o.error;
-        return;
-      }
-      gz_ = std::move(o.source);
-      std::string skip(kChunk, '\0');
-      while (offset > 0) {
-        io::ReadOutcome r = gz_->read(skip.data(), std::min<std::uint64_t>(offset, skip.size()));
-        if (!r.error.empty() || r.size == 0) {
-          error = r.error.empty() ? "shorter than the part already stored" : r.error;
-          return;
-        }
-        offset -= r.size;
-      }
-      return;
-    }
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) error = std::strerror(errno);
-    position_ = offset;
-  }
-  ~Source() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Source(const Source&) = delete;
-  Source& operator=(const Source&) = delete;
-
-  io::ReadOutcome read(char* buffer, std::size_t capacity) {
-    if (gz_) return gz_->read(buffer, capacity);
-    const ssize_t n = ::pread(fd_, buffer, capacity, static_cast<off_t>(position_));
-    if (n < 0) return {0, std::strerror(errno)};
-    position_ += static_cast<std::uint64_t>(n);
-    return {static_cast<std::size_t>(n), {}};
-  }
-
- private:
-  std::unique_ptr<io::ByteSource> gz_;
-  int fd_ = -1;
-  std::uint64_t position_ = 0;
-};
-
 // Writes parts on a thread of its own, so that the next part is parsed while
 // the last one is written. At most two parts wait; a failed write is thrown
 // again to the reading thread at its next push() or at finish().
@@ -298,12 +251,15 @@ class FileIngest {
   }
 
   void read(const std::string& path, const Probe& p, FileRow& row) {
-    std::string error;
-    Source source(path, p.gz, static_cast<std::uint64_t>(row.resume_offset), error);
-    if (!error.empty()) {
-      result_.input_errors.push_back({path, error});
+    // Plain files are read from the resume offset; gzip files are
+    // decompressed from the start and the bytes before it skipped.
+    io::OpenOutcome opened =
+        io::open_source_at(path, static_cast<std::uint64_t>(row.resume_offset));
+    if (!opened.source) {
+      result_.input_errors.push_back({path, opened.error});
       return;
     }
+    io::ByteSource& source = *opened.source;
     parse::FileInfo info = row.info;
     info.path = path;
     std::uint64_t max_emitted = 0;
