@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "calltrail/cli/cli.hpp"
 #include "calltrail/cli/progress.hpp"
 #include "calltrail/correlate/collect.hpp"
-#include "calltrail/correlate/reach.hpp"
+#include "calltrail/correlate/rescan.hpp"
 #include "calltrail/store/codec.hpp"
 #include "calltrail/store/store.hpp"
 
@@ -120,27 +122,9 @@ std::vector<std::string> site_filters(const CorrelationInput& input) {
 
 namespace {
 
-// Reads the files; with an `id`, builds only what it reaches when that is
-// a small part of the whole (correlate/reach.hpp), else everything.
-std::optional<correlate::Correlation> load_from_files(const CorrelationInput& input,
-                                                      const correlate::BuildOptions& build,
-                                                      std::optional<std::string_view> id,
-                                                      std::string_view command, int& exit_code) {
-  correlate::CollectOptions collect;
-  collect.threads = input.threads;
-  collect.index_keys = id.has_value();
-  ProgressLine line;
-  if (line.enabled() && !input.quiet) {
-    collect.progress = [&line, command](std::uint64_t done, std::uint64_t total) {
-      if (!line.due()) return;
-      line.show(fmt::format("calltrail {}: read {} of {} ({:.0f}%)", command, megabytes(done),
-                            megabytes(total),
-                            total == 0 ? 100.0 : 100.0 * static_cast<double>(done) / total));
-    };
-  }
-  correlate::Collected loaded = correlate::collect(input.paths, collect);
-  line.clear();
-
+// Prints what reading found wrong and sets the exit code for it.
+void report_reading(const correlate::Collected& loaded, const CorrelationInput& input,
+                    std::string_view command, int& exit_code) {
   for (const auto& e : loaded.input_errors) {
     fmt::print(stderr, "calltrail {}: cannot read {}: {}\n", command, e.path, e.message);
   }
@@ -161,16 +145,52 @@ std::optional<correlate::Correlation> load_from_files(const CorrelationInput& in
   } else if (input.strict && d.count() > 0) {
     exit_code = kExitMalformed;
   }
-  if (id) {
-    auto c = correlate::build_for_id(loaded.partials, loaded.files, loaded.keys, build, *id);
-    if (c) {
-      // Every file's legs take most of the memory, and freeing them one by
-      // one takes longer than building the answer; the process ends once it
-      // is printed, so they are left for the system to take back.
-      new correlate::Collected(std::move(loaded));  // NOLINT(cppcoreguidelines-owning-memory)
+}
+
+// Reads the files; with an `id`, first without the legs' events, then again
+// only the legs it reaches when they are a small part of the whole
+// (correlate/rescan.hpp); else everything.
+std::optional<correlate::Correlation> load_from_files(const CorrelationInput& input,
+                                                      const correlate::BuildOptions& build,
+                                                      std::optional<std::string_view> id,
+                                                      std::string_view command, int& exit_code) {
+  correlate::CollectOptions collect;
+  collect.threads = input.threads;
+  ProgressLine line;
+  auto show_progress = [&line, command](std::string_view what) {
+    return [&line, command, what](std::uint64_t done, std::uint64_t total) {
+      if (!line.due()) return;
+      line.show(fmt::format("calltrail {}: {} {} of {} ({:.0f}%)", command, what, megabytes(done),
+                            megabytes(total),
+                            total == 0 ? 100.0 : 100.0 * static_cast<double>(done) / total));
+    };
+  };
+  const bool progress = line.enabled() && !input.quiet;
+  if (progress) collect.progress = show_progress("read");
+
+  const bool from_stdin =
+      std::find(input.paths.begin(), input.paths.end(), "-") != input.paths.end();
+  if (id && !from_stdin) {
+    const correlate::IdProbe probe(*id);
+    correlate::Collected scanned = correlate::collect(input.paths, scan_options(collect, probe));
+    line.clear();
+    report_reading(scanned, input, command, exit_code);
+    if (auto c = correlate::build_for_id_rescan(scanned, build, *id, collect.read)) {
+      // Every file's scan takes most of the memory, and freeing it piece by
+      // piece takes longer than building the answer; the process ends once
+      // it is printed, so it is left for the system to take back.
+      new correlate::Collected(std::move(scanned));  // NOLINT(cppcoreguidelines-owning-memory)
       return c;
     }
+    // Busy or unknown: everything is read again and built.
+    if (progress) collect.progress = show_progress("building everything: read");
+    correlate::Collected loaded = correlate::collect(input.paths, collect);
+    line.clear();
+    return correlate::build_correlation(std::move(loaded.partials), std::move(loaded.files), build);
   }
+  correlate::Collected loaded = correlate::collect(input.paths, collect);
+  line.clear();
+  report_reading(loaded, input, command, exit_code);
   return correlate::build_correlation(std::move(loaded.partials), std::move(loaded.files), build);
 }
 

@@ -17,6 +17,7 @@ Collected collect(std::span<const std::string> paths, const CollectOptions& opti
   out.files.resize(n);
   out.partials.resize(n);
   if (options.index_keys) out.keys.resize(n);
+  if (options.checkpoints) out.checkpoints.resize(n);
 
   // Largest files first, so that two threads finish close together.
   std::vector<std::uint32_t> order(n);
@@ -58,18 +59,22 @@ Collected collect(std::span<const std::string> paths, const CollectOptions& opti
       const std::size_t k = next.fetch_add(1);
       if (k >= n) break;
       const std::uint32_t file = order[k];
-      FileCollector collector(file);
+      FileCollector collector(file, options.mode, options.probe);
       const std::size_t known = reader.files().size();
       std::uint32_t since_report = 0;
-      reader.read_file(files[file], [&](model::Event& e) {
-        collector.add(e);
-        if (options.progress && ++since_report == 16384) {
-          since_report = 0;
-          in_file[slot].store(std::min<std::uint64_t>(e.where.offset, sizes[file]),
-                              std::memory_order_relaxed);
-          report();
-        }
-      });
+      auto* checkpoints = options.checkpoints ? &out.checkpoints[file] : nullptr;
+      reader.read_file(
+          files[file],
+          [&](model::Event& e) {
+            collector.add(e);
+            if (options.progress && ++since_report == 16384) {
+              since_report = 0;
+              in_file[slot].store(std::min<std::uint64_t>(e.where.offset, sizes[file]),
+                                  std::memory_order_relaxed);
+              report();
+            }
+          },
+          checkpoints);
       if (options.progress) {
         done_files.fetch_add(sizes[file], std::memory_order_relaxed);
         in_file[slot].store(0, std::memory_order_relaxed);

@@ -10,6 +10,7 @@
 
 #include "calltrail/base/diagnostics.hpp"
 #include "calltrail/correlate/correlation.hpp"
+#include "calltrail/correlate/file_collector.hpp"
 #include "calltrail/correlate/reach.hpp"
 #include "calltrail/parse/log_reader.hpp"
 
@@ -19,6 +20,9 @@ struct CollectOptions {
   unsigned threads = 0;  // 0: one per core, at most one per file
   parse::ReadOptions read;
   bool index_keys = false;  // also fill Collected::keys (for build_for_id)
+  CollectMode mode = CollectMode::Full;
+  const IdProbe* probe = nullptr;  // for CollectMode::Scan
+  bool checkpoints = false;        // also fill Collected::checkpoints
   // Called now and then from the reading threads (at once, so it must be
   // thread-safe) with the bytes read so far and in all, and once at the end
   // with both equal. Bytes of compressed files count as their size on disk.
@@ -29,6 +33,8 @@ struct Collected {
   std::vector<parse::FileInfo> files;  // by global file index (the expanded path order)
   std::vector<FilePartial> partials;   // partials[i].file == i
   std::vector<KeyIndex> keys;          // by file, with CollectOptions::index_keys
+  // By file, with CollectOptions::checkpoints: where a parse of it can start.
+  std::vector<std::vector<parse::ParserCheckpoint>> checkpoints;
   base::Diagnostics diagnostics;
   std::vector<parse::InputError> input_errors;
 };

@@ -13,11 +13,6 @@
 
 namespace calltrail::correlate {
 
-namespace {
-
-constexpr std::size_t kMaxGapsPerFile = 10'000;
-constexpr std::uint64_t kMaxOffsetVotes = 256;
-
 // The attributes correlation looks at, found in one pass over an event.
 struct Extract {
   std::string_view call_uuid, conn_id, this_dn, other_dn, third_dn, ani, dnis, call_type;
@@ -27,6 +22,8 @@ struct Extract {
   const model::Field* user_data = nullptr;
   const model::Field* sequence = nullptr;
 };
+
+namespace {
 
 Extract extract(const model::Event& e) {
   Extract x;
@@ -103,6 +100,9 @@ Extract extract(const model::Event& e) {
   return x;
 }
 
+constexpr std::size_t kMaxGapsPerFile = 10'000;
+constexpr std::uint64_t kMaxOffsetVotes = 256;
+
 // Adds the normalised text of ConnID `n` unless present or the list is full.
 void add_conn(std::vector<std::string>& v, std::optional<std::uint64_t> n, std::size_t limit) {
   if (!n || v.size() >= limit) return;
@@ -145,7 +145,15 @@ FilePartial summary_copy(const FilePartial& p) {
   return out;
 }
 
-FileCollector::FileCollector(std::uint32_t file_index) {
+IdProbe::IdProbe(std::string_view identifier) : id(identifier) {
+  if (auto eq = identifier.find('='); eq != std::string_view::npos) {
+    key = identifier.substr(0, eq);
+    value = identifier.substr(eq + 1);
+  }
+}
+
+FileCollector::FileCollector(std::uint32_t file_index, CollectMode mode, const IdProbe* probe)
+    : mode_(mode), probe_(probe) {
   partial_.file = file_index;
 }
 
@@ -163,6 +171,7 @@ std::uint32_t FileCollector::leg_for(std::string_view call_uuid) {
   if (it != leg_by_uuid_.end()) return it->second;
   auto index = static_cast<std::uint32_t>(partial_.legs.size());
   Leg& leg = partial_.legs.emplace_back();
+  partial_.spans.emplace_back();
   leg_state_.emplace_back();
   leg.site = partial_.file;
   leg.call_uuid = std::string(call_uuid);
@@ -170,7 +179,7 @@ std::uint32_t FileCollector::leg_for(std::string_view call_uuid) {
   return index;
 }
 
-EventRef FileCollector::make_ref(const model::Event& e) {
+EventRef FileCollector::make_ref(const model::Event& e, bool intern_name) {
   EventRef r;
   r.file = partial_.file;
   r.line = e.where.line;
@@ -183,7 +192,7 @@ EventRef FileCollector::make_ref(const model::Event& e) {
     r.flags |= EventRef::kHasUtc;
     if (e.times.utc_stamp) r.flags |= EventRef::kUtcStamped;
   }
-  r.name = partial_.strings.intern(e.name);
+  if (intern_name) r.name = partial_.strings.intern(e.name);
   return r;
 }
 
@@ -198,7 +207,13 @@ void FileCollector::add(const model::Event& e) {
     }
     ++*app_count_;
   }
-  EventRef ref = make_ref(e);
+  const bool full = mode_ == CollectMode::Full;
+  const Extract x = extract(e);
+  const bool transfer = !x.transfer_conn.empty() || !x.previous_conn.empty() ||
+                        !x.ref_uuid.empty() || !x.orig_uuid.empty() || !x.new_uuid.empty();
+  // A scan keeps only the events of observations; their references are whole.
+  const bool whole = full || transfer || x.islinks != nullptr;
+  EventRef ref = make_ref(e, whole);
   if (e.times.utc_stamp) {
     if (!partial_.first_utc || *e.times.utc_stamp < *partial_.first_utc)
       partial_.first_utc = e.times.utc_stamp;
@@ -207,12 +222,18 @@ void FileCollector::add(const model::Event& e) {
       ++partial_.offset_votes[round_offset(e.times.local, *e.times.utc_stamp)];
     }
   }
-  const Extract x = extract(e);
   if (x.sequence != nullptr) track_sequence(e.sequence_number(*x.sequence), ref);
-  ref.this_dn = partial_.strings.intern(x.this_dn);
-  ref.other_dn = partial_.strings.intern(x.other_dn);
-  if (!x.transfer_conn.empty() || !x.previous_conn.empty() || !x.ref_uuid.empty() ||
-      !x.orig_uuid.empty() || !x.new_uuid.empty()) {
+  if (filter_ != nullptr &&
+      !filter_->call_uuids.contains(absl::string_view(x.call_uuid.data(), x.call_uuid.size()))) {
+    if (!x.call_uuid.empty()) return;
+    const std::optional<std::uint64_t> c = conn_number(x.conn_id);
+    if (!c || !filter_->conns.contains(*c)) return;
+  }
+  if (whole) {
+    ref.this_dn = partial_.strings.intern(x.this_dn);
+    ref.other_dn = partial_.strings.intern(x.other_dn);
+  }
+  if (whole && transfer) {
     std::string note;
     auto add_note = [&](std::string_view key, std::string_view value) {
       if (value.empty()) return;
@@ -256,7 +277,9 @@ void FileCollector::add(const model::Event& e) {
   ++partial_.call_events;
   Leg& l = partial_.legs[leg];
   LegState& state = leg_state_[leg];
-  l.events.push_back(ref);
+  LegSpan& span = partial_.spans[leg];
+  span.first = std::min(span.first, ref.offset);
+  span.last = std::max(span.last, ref.offset);
   // Most events of a leg repeat its ConnID, DNs and user data: skip the
   // searches when they are the ones of the leg's previous event.
   if (conn && *conn != state.conn) {
@@ -265,6 +288,12 @@ void FileCollector::add(const model::Event& e) {
   }
   add_conn(l.transfer_conn_ids, conn_number(x.first_transfer), kMaxLegDns);
   add_conn(l.transfer_conn_ids, conn_number(x.last_transfer), kMaxLegDns);
+  if (!full) {
+    if (probe_ != nullptr && !span.probe_hit) span.probe_hit = probe_hit(e, x);
+    add_observations(e, x, ref, leg);
+    return;
+  }
+  l.events.push_back(ref);
   if (ref.this_dn != state.this_dn || ref.other_dn != state.other_dn) {
     add_unique(l.dns, x.this_dn, kMaxLegDns);
     add_unique(l.dns, x.other_dn, kMaxLegDns);
@@ -299,6 +328,12 @@ void FileCollector::add(const model::Event& e) {
       });
     }
   }
+  add_observations(e, x, ref, leg);
+}
+
+void FileCollector::add_observations(const model::Event& e, const Extract& x, const EventRef& ref,
+                                     std::uint32_t leg) {
+  auto fields = e.fields();
   if (x.islinks != nullptr) {
     auto index = static_cast<std::uint32_t>(x.islinks - fields.data());
     e.for_each_child(index, [&](std::uint32_t c) {
@@ -323,6 +358,24 @@ void FileCollector::add(const model::Event& e) {
     });
   }
   collect_transfers(x, ref, leg, partial_.transfers);
+}
+
+bool FileCollector::probe_hit(const model::Event& e, const Extract& x) const {
+  if (probe_->matches_party(x.this_dn) || probe_->matches_party(x.other_dn) ||
+      probe_->matches_party(x.third_dn) || probe_->matches_party(x.ani) ||
+      probe_->matches_party(x.dnis))
+    return true;
+  if (probe_->key.empty() || x.user_data == nullptr) return false;
+  bool hit = false;
+  auto fields = e.fields();
+  e.for_each_child(static_cast<std::uint32_t>(x.user_data - fields.data()), [&](std::uint32_t c) {
+    const model::Field& f = fields[c];
+    if (f.kind == model::ValueKind::List || unquote(e.key(f)) != probe_->key) return;
+    const std::string_view v = unquote(e.value(f));
+    // A kept value is cut to kMaxUserDataValue: either may be compared.
+    if (v == probe_->value || v.substr(0, kMaxUserDataValue) == probe_->value) hit = true;
+  });
+  return hit;
 }
 
 namespace {

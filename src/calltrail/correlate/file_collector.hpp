@@ -5,6 +5,7 @@
 #pragma once
 
 #include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
 
 #include <cstdint>
 #include <functional>
@@ -71,10 +72,19 @@ struct SequenceTrack {
   std::vector<SequenceGap> gaps;
 };
 
+// Where a leg's events are in its file (byte offsets of the first and the
+// last) and, in a scan, whether it carries the probed identifier.
+struct LegSpan {
+  std::uint64_t first = UINT64_MAX;
+  std::uint64_t last = 0;
+  bool probe_hit = false;  // CollectMode::Scan with an IdProbe
+};
+
 struct FilePartial {
   std::uint32_t file = 0;
   StringPool strings;
   std::vector<Leg> legs;
+  std::vector<LegSpan> spans;  // by leg
   std::vector<IsLinkObservation> islinks;
   std::vector<TransferObservation> transfers;
   std::map<std::string, OrphanEvents> orphans;  // by normalised ConnID
@@ -102,9 +112,41 @@ struct CollectorCarry {
   std::uint64_t offset_votes = 0;
 };
 
+// What a collector keeps of each leg.
+enum class CollectMode : std::uint8_t {
+  // Everything: the leg's events with its identifiers.
+  Full,
+  // The leg's link keys (CallUUID, ConnIDs, First/LastTransferConnIDs) and
+  // span, without its events, DNs, ANI, DNIS and user data; IS-Link and
+  // transfer observations, orphans and the file's summary as in Full. Enough
+  // to find and link legs and to decide site facts; the legs an answer needs
+  // are then collected again in Full mode from their spans (see rescan.hpp).
+  Scan,
+};
+
+// The identifier a scan looks for among what it does not keep: a leg one of
+// whose events has it as ThisDN, OtherDN, ThirdPartyDN, ANI or DNIS, or as a
+// user data `key=value`, gets LegSpan::probe_hit.
+struct IdProbe {
+  explicit IdProbe(std::string_view identifier);
+  bool matches_party(std::string_view party) const { return party == id; }
+  std::string id;
+  std::string key, value;  // of key=value, else empty
+};
+
+// Which events a Full collector keeps: those of the legs with these CallUUIDs
+// and those without a CallUUID whose ConnID is one of `conns`.
+struct CollectFilter {
+  absl::flat_hash_set<std::string> call_uuids;
+  absl::flat_hash_set<std::uint64_t> conns;
+};
+
+struct Extract;  // the attributes of an event the collector reads
+
 class FileCollector {
  public:
-  explicit FileCollector(std::uint32_t file_index);
+  explicit FileCollector(std::uint32_t file_index, CollectMode mode = CollectMode::Full,
+                         const IdProbe* probe = nullptr);
   // Not copyable: it points into its own partial.
   FileCollector(const FileCollector&) = delete;
   FileCollector& operator=(const FileCollector&) = delete;
@@ -124,6 +166,9 @@ class FileCollector {
   }
 
   void add(const model::Event& event);
+  // Keeps only the events `filter` names (it must outlive the collector);
+  // the summary still counts every event.
+  void keep_only(const CollectFilter* filter) { filter_ = filter; }
   FilePartial finish();
   // What has been collected so far (the live correlation reads it between
   // batches instead of finishing).
@@ -131,10 +176,16 @@ class FileCollector {
 
  private:
   std::uint32_t leg_for(std::string_view call_uuid);
-  EventRef make_ref(const model::Event& event);
+  EventRef make_ref(const model::Event& event, bool intern_name);
+  bool probe_hit(const model::Event& e, const Extract& x) const;
+  void add_observations(const model::Event& e, const Extract& x, const EventRef& ref,
+                        std::uint32_t leg);
   void track_sequence(std::optional<std::uint64_t> sequence, const EventRef& ref);
 
   FilePartial partial_;
+  CollectMode mode_ = CollectMode::Full;
+  const IdProbe* probe_ = nullptr;
+  const CollectFilter* filter_ = nullptr;
   absl::flat_hash_map<std::string, std::uint32_t> leg_by_uuid_;
   absl::flat_hash_map<std::uint64_t, std::uint32_t> leg_by_conn_;  // latest leg with this ConnID
   // What the previous event of each leg carried (see add()).

@@ -77,14 +77,14 @@ class Reach {
   // says carry the identifier otherwise (a walk over the legs themselves),
   // then what shares a link key with what was taken, until nothing new comes.
   bool run(const std::vector<std::uint64_t>& start, std::size_t max_legs,
-           const std::function<bool(const Leg&)>& found) {
+           const std::function<bool(std::size_t, std::uint32_t)>& found) {
     absl::flat_hash_set<std::uint64_t> look(start.begin(), start.end());
     for (std::uint64_t h : start)
       reached_.insert(h);
     if (!take_linked(look, max_legs)) return false;
     for (std::size_t f = 0; f < partials_.size(); ++f)
       for (std::uint32_t i = 0; i < partials_[f].legs.size(); ++i)
-        if (found(partials_[f].legs[i])) take_leg(f, i);
+        if (found(f, i)) take_leg(f, i);
     if (legs_taken_ > max_legs) return false;
     while (!frontier_.empty()) {
       look.clear();
@@ -95,48 +95,7 @@ class Reach {
     return true;
   }
 
-  // The taken legs and orphans, in their files' order, with their strings.
-  std::vector<FilePartial> partials() const {
-    std::vector<FilePartial> out;
-    out.reserve(partials_.size());
-    for (std::size_t f = 0; f < partials_.size(); ++f) {
-      const FilePartial& p = partials_[f];
-      const std::vector<char>& taken = legs_[f];
-      FilePartial& s = out.emplace_back(summary_copy(p));
-      std::vector<std::uint32_t> index(p.legs.size(), 0);
-      for (std::uint32_t i = 0; i < p.legs.size(); ++i) {
-        if (taken[i] == 0) continue;
-        index[i] = static_cast<std::uint32_t>(s.legs.size());
-        Leg& l = s.legs.emplace_back(p.legs[i]);
-        for (auto& e : l.events)
-          e = rehome(e, p.strings, s.strings);
-      }
-      for (const auto& o : p.islinks) {
-        if (o.leg >= p.legs.size() || taken[o.leg] == 0) continue;
-        IsLinkObservation& c = s.islinks.emplace_back(o);
-        c.leg = index[o.leg];
-        c.event = rehome(o.event, p.strings, s.strings);
-      }
-      for (const auto& t : p.transfers) {
-        if (t.leg >= p.legs.size() || taken[t.leg] == 0) continue;
-        TransferObservation& c = s.transfers.emplace_back(t);
-        c.leg = index[t.leg];
-        c.event = rehome(t.event, p.strings, s.strings);
-      }
-      std::size_t k = 0;
-      for (const auto& [conn, o] : p.orphans) {
-        if (orphans_[f][k++] == 0) continue;
-        OrphanEvents& to = s.orphans[conn];
-        for (const auto& e : o.events)
-          to.events.push_back(rehome(e, p.strings, s.strings));
-        for (const auto& t : o.transfers) {
-          TransferObservation& x = to.transfers.emplace_back(t);
-          x.event = rehome(t.event, p.strings, s.strings);
-        }
-      }
-    }
-    return out;
-  }
+  Reached take() && { return {std::move(legs_), std::move(orphans_)}; }
 
  private:
   void reach(std::uint64_t h) {
@@ -185,6 +144,51 @@ class Reach {
 };
 
 }  // namespace
+
+// The taken legs and orphans, in their files' order, with their strings.
+std::vector<FilePartial> reached_partials(const std::vector<FilePartial>& partials,
+                                          const Reached& reached) {
+  std::vector<FilePartial> out;
+  out.reserve(partials.size());
+  for (std::size_t f = 0; f < partials.size(); ++f) {
+    const FilePartial& p = partials[f];
+    const std::vector<char>& taken = reached.legs[f];
+    FilePartial& s = out.emplace_back(summary_copy(p));
+    std::vector<std::uint32_t> index(p.legs.size(), 0);
+    for (std::uint32_t i = 0; i < p.legs.size(); ++i) {
+      if (taken[i] == 0) continue;
+      index[i] = static_cast<std::uint32_t>(s.legs.size());
+      Leg& l = s.legs.emplace_back(p.legs[i]);
+      if (i < p.spans.size()) s.spans.push_back(p.spans[i]);
+      for (auto& e : l.events)
+        e = rehome(e, p.strings, s.strings);
+    }
+    for (const auto& o : p.islinks) {
+      if (o.leg >= p.legs.size() || taken[o.leg] == 0) continue;
+      IsLinkObservation& c = s.islinks.emplace_back(o);
+      c.leg = index[o.leg];
+      c.event = rehome(o.event, p.strings, s.strings);
+    }
+    for (const auto& t : p.transfers) {
+      if (t.leg >= p.legs.size() || taken[t.leg] == 0) continue;
+      TransferObservation& c = s.transfers.emplace_back(t);
+      c.leg = index[t.leg];
+      c.event = rehome(t.event, p.strings, s.strings);
+    }
+    std::size_t k = 0;
+    for (const auto& [conn, o] : p.orphans) {
+      if (reached.orphans[f][k++] == 0) continue;
+      OrphanEvents& to = s.orphans[conn];
+      for (const auto& e : o.events)
+        to.events.push_back(rehome(e, p.strings, s.strings));
+      for (const auto& t : o.transfers) {
+        TransferObservation& x = to.transfers.emplace_back(t);
+        x.event = rehome(t.event, p.strings, s.strings);
+      }
+    }
+  }
+  return out;
+}
 
 std::vector<FilePartial> facts_partials(const std::vector<FilePartial>& partials) {
   std::vector<FilePartial> out;
@@ -246,34 +250,68 @@ KeyIndex index_keys(const FilePartial& p) {
   return k;
 }
 
+std::optional<Reached> reach_id(const std::vector<FilePartial>& partials,
+                                const std::vector<KeyIndex>& keys, std::string_view id,
+                                std::size_t max_legs,
+                                const std::function<bool(std::size_t, std::uint32_t)>& found) {
+  // The identifier as given (any case: CallUUID, IS-Link id) and as a
+  // normalised ConnID.
+  std::vector<std::uint64_t> start{fold_hash(id)};
+  const std::string conn = model::normalize_conn_id(id);
+  if (!conn.empty()) start.push_back(fold_hash(conn));
+  Reach r(partials, keys);
+  if (!r.run(start, max_legs, found)) return std::nullopt;
+  return std::move(r).take();
+}
+
 std::optional<std::vector<FilePartial>> reachable_partials(const std::vector<FilePartial>& partials,
                                                            const std::vector<KeyIndex>& keys,
                                                            std::string_view id,
                                                            std::size_t max_legs) {
-  // The identifier as given (any case: CallUUID, IS-Link id) and as a
-  // normalised ConnID; else a DN, ANI, DNIS or user data key=value.
-  std::vector<std::uint64_t> start{fold_hash(id)};
-  const std::string conn = model::normalize_conn_id(id);
-  if (!conn.empty()) start.push_back(fold_hash(conn));
-  std::string_view key;
-  std::string_view value;
-  if (auto eq = id.find('='); eq != std::string_view::npos) {
-    key = id.substr(0, eq);
-    value = id.substr(eq + 1);
-  }
-  auto found = [&](const Leg& l) {
+  // Else a DN, ANI, DNIS or user data key=value.
+  const IdProbe probe(id);
+  auto found = [&](std::size_t f, std::uint32_t i) {
+    const Leg& l = partials[f].legs[i];
     for (const auto& dn : l.dns)
-      if (dn == id) return true;
-    if (l.ani == id || l.dnis == id) return true;
-    if (!key.empty()) {
+      if (probe.matches_party(dn)) return true;
+    if (probe.matches_party(l.ani) || probe.matches_party(l.dnis)) return true;
+    if (!probe.key.empty()) {
       for (const auto& [k, v] : l.user_data)
-        if (k == key && v == value) return true;
+        if (k == probe.key && v == probe.value) return true;
     }
     return false;
   };
-  Reach r(partials, keys);
-  if (!r.run(start, max_legs, found)) return std::nullopt;
-  return r.partials();
+  auto reached = reach_id(partials, keys, id, max_legs, found);
+  if (!reached) return std::nullopt;
+  return reached_partials(partials, *reached);
+}
+
+std::size_t reach_limit(const std::vector<FilePartial>& partials, double max_share) {
+  std::size_t legs = 0;
+  for (const auto& p : partials)
+    legs += p.legs.size();
+  return static_cast<std::size_t>(static_cast<double>(legs) * max_share);
+}
+
+std::thread start_facts_build(const std::vector<FilePartial>& partials,
+                              const std::vector<parse::FileInfo>& files,
+                              const BuildOptions& options, SiteFacts& facts) {
+  return std::thread([&partials, &files, options, &facts] {
+    BuildOptions o = options;
+    o.facts_only = true;
+    facts = facts_of(build_correlation(facts_partials(partials), files, o));
+  });
+}
+
+std::optional<Correlation> build_with_facts(std::vector<FilePartial> partials,
+                                            const std::vector<parse::FileInfo>& files,
+                                            const BuildOptions& options, const SiteFacts& facts,
+                                            std::string_view id) {
+  BuildOptions with_facts = options;
+  with_facts.facts = &facts;
+  Correlation c = build_correlation(std::move(partials), files, with_facts);
+  if (find_interactions(c, id).empty()) return std::nullopt;
+  return c;
 }
 
 std::optional<Correlation> build_for_id(const std::vector<FilePartial>& partials,
@@ -281,18 +319,10 @@ std::optional<Correlation> build_for_id(const std::vector<FilePartial>& partials
                                         const std::vector<KeyIndex>& keys,
                                         const BuildOptions& options, std::string_view id,
                                         double max_share) {
-  std::size_t legs = 0;
-  for (const auto& p : partials)
-    legs += p.legs.size();
-  const auto max_legs = static_cast<std::size_t>(static_cast<double>(legs) * max_share);
-
+  const std::size_t max_legs = reach_limit(partials, max_share);
   // The facts build and the search are independent: one runs on a second thread.
   SiteFacts facts;
-  std::thread facts_thread([&] {
-    BuildOptions o = options;
-    o.facts_only = true;
-    facts = facts_of(build_correlation(facts_partials(partials), files, o));
-  });
+  std::thread facts_thread = start_facts_build(partials, files, options, facts);
   std::optional<std::vector<FilePartial>> reachable;
   if (keys.size() == partials.size()) {
     reachable = reachable_partials(partials, keys, id, max_legs);
@@ -305,11 +335,7 @@ std::optional<Correlation> build_for_id(const std::vector<FilePartial>& partials
   }
   facts_thread.join();
   if (!reachable) return std::nullopt;
-  BuildOptions with_facts = options;
-  with_facts.facts = &facts;
-  Correlation c = build_correlation(std::move(*reachable), files, with_facts);
-  if (find_interactions(c, id).empty()) return std::nullopt;
-  return c;
+  return build_with_facts(std::move(*reachable), files, options, facts, id);
 }
 
 }  // namespace calltrail::correlate

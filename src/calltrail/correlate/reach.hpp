@@ -9,8 +9,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "calltrail/correlate/correlation.hpp"
@@ -38,6 +40,26 @@ struct KeyIndex {
 };
 KeyIndex index_keys(const FilePartial& p);
 
+// What an identifier reaches: per file, a flag per leg and per orphan (in
+// map order).
+struct Reached {
+  std::vector<std::vector<char>> legs;
+  std::vector<std::vector<char>> orphans;
+};
+
+// The legs and orphans that carry `id` (without case) or its normalised
+// ConnID as a link key, or that `found(file, leg)` says carry it otherwise,
+// and everything sharing a link key with what was taken, until nothing new
+// comes. nullopt when that is more than `max_legs` legs.
+std::optional<Reached> reach_id(const std::vector<FilePartial>& partials,
+                                const std::vector<KeyIndex>& keys, std::string_view id,
+                                std::size_t max_legs,
+                                const std::function<bool(std::size_t, std::uint32_t)>& found);
+
+// Partials holding what `reached` took of `partials`, with every summary.
+std::vector<FilePartial> reached_partials(const std::vector<FilePartial>& partials,
+                                          const Reached& reached);
+
 // Partials holding the legs and orphan events `id` reaches through links,
 // starting from every leg find_interactions() would match (by the link keys,
 // without case, so a few more may come along: they form interactions of
@@ -59,5 +81,20 @@ std::optional<Correlation> build_for_id(const std::vector<FilePartial>& partials
                                         const std::vector<KeyIndex>& keys,
                                         const BuildOptions& options, std::string_view id,
                                         double max_share = 0.25);
+
+// Pieces of build_for_id() that other ways of finding the reached legs share.
+// `max_share` of the legs, as a count.
+std::size_t reach_limit(const std::vector<FilePartial>& partials, double max_share);
+// Runs the facts build of `partials` on a thread of its own, into `facts`
+// (everything passed must outlive the thread).
+std::thread start_facts_build(const std::vector<FilePartial>& partials,
+                              const std::vector<parse::FileInfo>& files,
+                              const BuildOptions& options, SiteFacts& facts);
+// The build of reached partials with the facts; nullopt when no interaction
+// of it matches `id`.
+std::optional<Correlation> build_with_facts(std::vector<FilePartial> partials,
+                                            const std::vector<parse::FileInfo>& files,
+                                            const BuildOptions& options, const SiteFacts& facts,
+                                            std::string_view id);
 
 }  // namespace calltrail::correlate

@@ -1,7 +1,9 @@
 // Building only what an identifier reaches must answer as building
 // everything does: for identifiers of every kind taken from simulated
 // scenarios, the matches and each matched interaction's JSON are compared
-// with the whole build's, and the site facts with the whole build's facts.
+// with the whole build's, and the site facts with the whole build's facts;
+// both from fully collected partials (build_for_id) and from a scan that
+// reads the reached legs again (build_for_id_rescan).
 #include "calltrail/correlate/reach.hpp"
 
 #include <gtest/gtest.h>
@@ -15,6 +17,7 @@
 #include "calltrail/correlate/collect.hpp"
 #include "calltrail/correlate/json.hpp"
 #include "calltrail/correlate/query.hpp"
+#include "calltrail/correlate/rescan.hpp"
 #include "simulated.hpp"
 
 namespace calltrail::correlate {
@@ -45,6 +48,18 @@ Collected collect_files(const std::vector<std::string>& paths) {
 
 Collected collect_dir(const fs::path& dir) {
   return collect_files(testing::simulated_logs(dir));
+}
+
+// The scan path, in small chunks so that legs start between many checkpoints.
+std::optional<Correlation> rescan_for(const std::vector<std::string>& paths, const std::string& id,
+                                      double max_share = 1.0) {
+  const IdProbe probe(id);
+  CollectOptions o;
+  o.threads = 2;
+  o.read.chunk_size = 4096;
+  const Collected scanned = collect(paths, scan_options(o, probe));
+  EXPECT_TRUE(scanned.input_errors.empty());
+  return build_for_id_rescan(scanned, {}, id, o.read, max_share);
 }
 
 // The identifiers to try: per interaction (a stride of them) its id, a
@@ -119,16 +134,21 @@ TEST_P(Reach, AnswersAsTheWholeBuild) {
     EXPECT_EQ(facts.clocks[i].links, expected.clocks[i].links);
   }
 
+  const std::vector<std::string> paths = testing::simulated_logs(dir);
   std::size_t matched = 0;
   std::size_t smaller = 0;
   for (const std::string& id : identifiers(whole)) {
     auto part = build_for_id(input.partials, input.files, input.keys, {}, id, 1.0);
+    auto rescanned = rescan_for(paths, id);
     if (find_interactions(whole, id).empty()) {
       EXPECT_FALSE(part.has_value()) << "no match builds everything: " << id;
+      EXPECT_FALSE(rescanned.has_value()) << "no match builds everything: " << id;
       continue;
     }
     ASSERT_TRUE(part.has_value()) << id;
     EXPECT_EQ(answer(*part, id), answer(whole, id)) << "identifier " << id;
+    ASSERT_TRUE(rescanned.has_value()) << id;
+    EXPECT_EQ(answer(*rescanned, id), answer(whole, id)) << "identifier (rescan) " << id;
     ++matched;
     if (part->legs.size() < whole.legs.size()) ++smaller;
     // Without the collector's key index, and with the default share.
@@ -161,6 +181,38 @@ TEST(Reach, SharesOverTheLimitFallBack) {
   ASSERT_TRUE(all.has_value());
   EXPECT_EQ(all->legs.size(), 3u);
   ASSERT_EQ(find_interactions(*all, id).size(), 1u);
+
+  const std::vector<std::string> paths{dir + "tserver2.log", dir + "sipserver1.log"};
+  EXPECT_FALSE(rescan_for(paths, id, 0.5).has_value());
+  auto rescanned = rescan_for(paths, id);
+  ASSERT_TRUE(rescanned.has_value());
+  EXPECT_EQ(answer(*rescanned, id), answer(*all, id));
+}
+
+// Compressed files cannot be read from an offset: the scan path reads them
+// again from the start, to the same answer.
+TEST(Reach, RescanReadsCompressedFilesAgain) {
+  if (!fs::exists(CALLTRAIL_BINARY)) GTEST_SKIP() << "build the calltrail binary first";
+  const fs::path dir = testing::simulate_case(
+      {"gz", "--interactions 60 --seed 5 --segment-size 256k"}, "calltrail_reach_");
+  ASSERT_FALSE(dir.empty());
+  std::vector<std::string> paths;
+  for (const std::string& p : testing::simulated_logs(dir)) {
+    ASSERT_EQ(std::system(("gzip -f " + p).c_str()), 0);
+    paths.push_back(p + ".gz");
+  }
+  Collected input = collect_files(paths);
+  ASSERT_TRUE(input.input_errors.empty());
+  const Correlation whole =
+      build_correlation(std::move(input.partials), std::move(input.files), BuildOptions{});
+  ASSERT_GT(whole.interactions.size(), 10u);
+  for (std::size_t i = 0; i < whole.interactions.size(); i += 7) {
+    const std::string& id = whole.interactions[i].id;
+    auto rescanned = rescan_for(paths, id);
+    ASSERT_TRUE(rescanned.has_value()) << id;
+    EXPECT_EQ(answer(*rescanned, id), answer(whole, id)) << id;
+  }
+  fs::remove_all(dir);
 }
 
 }  // namespace

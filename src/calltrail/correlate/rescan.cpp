@@ -1,0 +1,117 @@
+#include "calltrail/correlate/rescan.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+
+#include "calltrail/correlate/conn_id.hpp"
+#include "calltrail/correlate/file_collector.hpp"
+
+namespace calltrail::correlate {
+
+namespace {
+
+// The reached legs and orphans of file `f` collected again in full, with the
+// scan's summary; nullopt when the file cannot be read again.
+std::optional<FilePartial> collect_again(const Collected& scanned, const Reached& reached,
+                                         std::uint32_t f, const parse::ReadOptions& read) {
+  const FilePartial& p = scanned.partials[f];
+  FilePartial out = summary_copy(p);
+  CollectFilter filter;
+  std::uint64_t first = UINT64_MAX;
+  std::uint64_t last = 0;
+  for (std::uint32_t i = 0; i < p.legs.size(); ++i) {
+    if (reached.legs[f][i] == 0) continue;
+    filter.call_uuids.insert(p.legs[i].call_uuid);
+    for (const auto& c : p.legs[i].conn_ids)
+      if (auto n = conn_number(c)) filter.conns.insert(*n);
+    first = std::min(first, p.spans[i].first);
+    last = std::max(last, p.spans[i].last);
+  }
+  std::size_t k = 0;
+  for (const auto& [conn, o] : p.orphans) {
+    if (reached.orphans[f][k++] == 0) continue;
+    if (auto n = conn_number(conn)) filter.conns.insert(*n);
+    for (const auto& e : o.events) {
+      first = std::min(first, e.offset);
+      last = std::max(last, e.offset);
+    }
+  }
+  if (first > last) return out;
+
+  // The latest checkpoint at or before the first event (they are in order).
+  parse::ParserCheckpoint from;
+  if (f < scanned.checkpoints.size()) {
+    const auto& cps = scanned.checkpoints[f];
+    auto it = std::upper_bound(
+        cps.begin(), cps.end(), first,
+        [](std::uint64_t offset, const parse::ParserCheckpoint& c) { return offset < c.offset; });
+    if (it != cps.begin()) from = *std::prev(it);
+  }
+  FileCollector collector(f);
+  collector.keep_only(&filter);
+  const parse::FileInfo& info = scanned.files[f];
+  const std::string error = parse::reparse_range(
+      info.path, info, f, from, last, [&](model::Event& e) { collector.add(e); }, read);
+  if (!error.empty()) return std::nullopt;
+  FilePartial again = collector.finish();
+  out.strings = std::move(again.strings);
+  out.legs = std::move(again.legs);
+  out.spans = std::move(again.spans);
+  out.islinks = std::move(again.islinks);
+  out.transfers = std::move(again.transfers);
+  out.orphans = std::move(again.orphans);
+  return out;
+}
+
+}  // namespace
+
+CollectOptions scan_options(CollectOptions options, const IdProbe& probe) {
+  options.mode = CollectMode::Scan;
+  options.probe = &probe;
+  options.checkpoints = true;
+  options.index_keys = true;
+  return options;
+}
+
+std::optional<Correlation> build_for_id_rescan(const Collected& scanned,
+                                               const BuildOptions& options, std::string_view id,
+                                               const parse::ReadOptions& read, double max_share) {
+  const std::vector<FilePartial>& partials = scanned.partials;
+  for (const auto& f : scanned.files)
+    if (f.path == "-") return std::nullopt;  // standard input cannot be read again
+  std::vector<KeyIndex> built;
+  const std::vector<KeyIndex>* keys = &scanned.keys;
+  if (keys->size() != partials.size()) {
+    built.reserve(partials.size());
+    for (const auto& p : partials)
+      built.push_back(index_keys(p));
+    keys = &built;
+  }
+
+  // The facts build runs on a second thread while the reached legs are
+  // found and read again.
+  SiteFacts facts;
+  std::thread facts_thread = start_facts_build(partials, scanned.files, options, facts);
+  auto found = [&](std::size_t f, std::uint32_t i) {
+    return i < partials[f].spans.size() && partials[f].spans[i].probe_hit;
+  };
+  std::optional<std::vector<FilePartial>> again;
+  if (auto reached = reach_id(partials, *keys, id, reach_limit(partials, max_share), found)) {
+    again.emplace();
+    again->reserve(partials.size());
+    for (std::uint32_t f = 0; f < partials.size(); ++f) {
+      auto p = collect_again(scanned, *reached, f, read);
+      if (!p) {
+        again.reset();
+        break;
+      }
+      again->push_back(std::move(*p));
+    }
+  }
+  facts_thread.join();
+  if (!again) return std::nullopt;
+  return build_with_facts(std::move(*again), scanned.files, options, facts, id);
+}
+
+}  // namespace calltrail::correlate

@@ -1,0 +1,30 @@
+// `trace ID` over files without keeping every leg's events.
+//
+// The files are first collected in CollectMode::Scan with an IdProbe and
+// parser checkpoints: every leg's link keys and byte span, every IS-Link
+// observation and every summary, but no events. The legs the identifier
+// reaches are found in those, then only they are collected again in full, by
+// parsing each file from the checkpoint before their first event to their
+// last, and built with the site facts of the scan. The answer is the one the
+// whole build gives. See docs/correlation.md "What trace builds".
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "calltrail/correlate/collect.hpp"
+
+namespace calltrail::correlate {
+
+// How collect() should read for build_for_id_rescan().
+CollectOptions scan_options(CollectOptions options, const IdProbe& probe);
+
+// nullopt when the identifier reaches more than `max_share` of the legs,
+// matches nothing, or a file cannot be read again; the caller then collects
+// and builds everything.
+std::optional<Correlation> build_for_id_rescan(const Collected& scanned,
+                                               const BuildOptions& options, std::string_view id,
+                                               const parse::ReadOptions& read = {},
+                                               double max_share = 0.25);
+
+}  // namespace calltrail::correlate
