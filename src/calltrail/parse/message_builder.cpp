@@ -316,11 +316,28 @@ bool simple_value(std::string_view v, bool& quoted) {
   return true;
 }
 
+// A KV list header as servers print it, "[108] 00 01 03 00..", and nothing
+// after it: the tokenizer reads it the same way (declared pairs = byte 1).
+bool list_header(std::string_view v, std::int64_t& declared) {
+  if (v.size() < 17 || v[0] != '[' || !is_digit(v[1])) return false;
+  std::size_t i = 2;
+  while (i < v.size() && is_digit(v[i]))
+    ++i;
+  if (v.size() != i + 15 || v[i] != ']') return false;
+  const char* b = v.data() + i + 1;  // " 00 01 03 00.."
+  for (int k = 0; k < 4; ++k)
+    if (b[3 * k] != ' ' || !is_hex(b[3 * k + 1]) || !is_hex(b[3 * k + 2])) return false;
+  if (b[12] != '.' || v.back() != '.') return false;
+  declared = hex_value(b[4]) * 16 + hex_value(b[5]);
+  return true;
+}
+
 }  // namespace
 
 // The canonical lines, "<TABs>AttributeName<TAB>value" and
-// "<TABs>'key'<TAB>value", without the general tokenizer. Anything else
-// (spaces, curly quotes, lists, annotations) takes the general path.
+// "<TABs>'key'<TAB>value" (value: quoted, a bare word or a KV list header),
+// without the general tokenizer. Anything else (spaces, curly quotes,
+// annotations) takes the general path.
 bool MessageBuilder::add_simple_line(std::string_view text, int indent) {
   const std::size_t p = skip_space(text, 0);
   std::string_view rest = text.substr(p);
@@ -346,7 +363,9 @@ bool MessageBuilder::add_simple_line(std::string_view text, int indent) {
     attribute = true;
   }
   bool quoted = false;
-  if (!simple_value(value, quoted)) return false;
+  std::int64_t declared = -1;
+  const bool list = list_header(value, declared);
+  if (!list && !simple_value(value, quoted)) return false;
   std::uint32_t field;
   if (attribute) {
     close_lists_to(0, *problem_);
@@ -354,6 +373,12 @@ bool MessageBuilder::add_simple_line(std::string_view text, int indent) {
   } else {
     place_pair_line(indent);
     field = add_field(key, static_cast<std::uint8_t>(lists_.size()));
+  }
+  if (list) {
+    pending_ = field;
+    open_list(field, declared);
+    expect_ = Expect::PairKey;
+    return true;
   }
   if (quoted) {
     set_value(field, ValueKind::String, value.substr(1, value.size() - 2));

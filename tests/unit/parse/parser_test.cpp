@@ -52,6 +52,42 @@ TEST(Parser, NestedListByIndentationWithInnerPairsOnTheSameLine) {
   EXPECT_EQ(e.attribute_value("AttributeConnID"), "0000000000000001");
 }
 
+// KV list headers printed canonically ("<TAB>Key<TAB>[n] 00 02 00 00..") take
+// the parser's fast path; spaced out they take the tokenizer: both must give
+// the same fields, declared counts and nesting.
+TEST(Parser, ListHeaderFastPathMatchesTheTokenizer) {
+  auto message = [](std::string_view top, std::string_view inner) {
+    return std::string(
+               "@09:41:00.1000 [0] 8.1 distribute_event: message EventAttachedDataChanged\n") +
+           "\tAttributeUserData" + std::string(top) + "\n" + "\t\t'Inner'" + std::string(inner) +
+           "\n\t\t\t'A'\t'1'\n\t\t'B'\t2\n\tAttributeConnID\t0001\n";
+  };
+  Parsed fast = parse_text(message("\t[141] 00 02 00 00..", "\t[20] 00 01 00 00.."));
+  Parsed slow = parse_text(message("  [141]  00 02 00 00..", "   [20] 00 01 00 00.."));
+  ASSERT_EQ(fast.events.size(), 1u);
+  ASSERT_EQ(slow.events.size(), 1u);
+  EXPECT_EQ(fast.diagnostics.count(), 0u);
+  EXPECT_EQ(slow.diagnostics.count(), 0u);
+  const model::Event& f = fast.events[0];
+  const model::Event& s = slow.events[0];
+  ASSERT_EQ(f.fields().size(), 5u);  // UserData, Inner, A, B, ConnID
+  ASSERT_EQ(f.fields().size(), s.fields().size());
+  for (std::size_t i = 0; i < f.fields().size(); ++i) {
+    const model::Field& a = f.fields()[i];
+    const model::Field& b = s.fields()[i];
+    EXPECT_EQ(f.key(a), s.key(b)) << i;
+    EXPECT_EQ(f.value(a), s.value(b)) << i;
+    EXPECT_EQ(a.kind, b.kind) << i;
+    EXPECT_EQ(a.number, b.number) << i;
+    EXPECT_EQ(a.depth, b.depth) << i;
+    EXPECT_EQ(a.end, b.end) << i;
+  }
+  EXPECT_EQ(f.fields()[0].kind, model::ValueKind::List);
+  EXPECT_EQ(f.fields()[0].number, 2);
+  EXPECT_EQ(f.fields()[1].number, 1);  // 'Inner' declares one pair
+  EXPECT_EQ(f.children(0).size(), 2u);
+}
+
 TEST(Parser, DeclaredCountDecidesNestingWithoutIndentation) {
   // Tabs lost: the nested list is followed by pairs at the same depth. The
   // header says 3 pairs at the top, so the empty list ends at once.
