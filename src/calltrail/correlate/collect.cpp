@@ -18,6 +18,7 @@ Collected collect(std::span<const std::string> paths, const CollectOptions& opti
   out.partials.resize(n);
   if (options.index_keys) out.keys.resize(n);
   if (options.checkpoints) out.checkpoints.resize(n);
+  if (options.facts) out.facts.resize(n);
 
   // Largest files first, so that two threads finish close together.
   std::vector<std::uint32_t> order(n);
@@ -82,6 +83,7 @@ Collected collect(std::span<const std::string> paths, const CollectOptions& opti
       }
       out.partials[file] = collector.finish();
       if (options.index_keys) out.keys[file] = index_keys(out.partials[file]);
+      if (options.facts) out.facts[file] = facts_partial(out.partials[file]);
       if (reader.files().size() > known) {
         out.files[file] = reader.files()[known];
       }

@@ -23,6 +23,7 @@ struct CollectOptions {
   CollectMode mode = CollectMode::Full;
   const IdProbe* probe = nullptr;  // for CollectMode::Scan
   bool checkpoints = false;        // also fill Collected::checkpoints
+  bool facts = false;              // also fill Collected::facts
   // Called now and then from the reading threads (at once, so it must be
   // thread-safe) with the bytes read so far and in all, and once at the end
   // with both equal. Bytes of compressed files count as their size on disk.
@@ -35,6 +36,8 @@ struct Collected {
   std::vector<KeyIndex> keys;          // by file, with CollectOptions::index_keys
   // By file, with CollectOptions::checkpoints: where a parse of it can start.
   std::vector<std::vector<parse::ParserCheckpoint>> checkpoints;
+  // By file, with CollectOptions::facts: facts_partial() of each partial.
+  std::vector<FilePartial> facts;
   base::Diagnostics diagnostics;
   std::vector<parse::InputError> input_errors;
 };

@@ -190,28 +190,32 @@ std::vector<FilePartial> reached_partials(const std::vector<FilePartial>& partia
   return out;
 }
 
+FilePartial facts_partial(const FilePartial& p) {
+  FilePartial f = summary_copy(p);
+  absl::flat_hash_map<std::uint32_t, std::uint32_t> stub;
+  f.islinks.reserve(p.islinks.size());
+  for (const auto& o : p.islinks) {
+    if (o.leg >= p.legs.size()) continue;
+    auto [it, added] = stub.try_emplace(o.leg, static_cast<std::uint32_t>(f.legs.size()));
+    if (added) {
+      // The real CallUUID, so that stubs merge across a site's files as
+      // the legs themselves do.
+      Leg& l = f.legs.emplace_back();
+      l.site = p.legs[o.leg].site;
+      l.call_uuid = p.legs[o.leg].call_uuid;
+    }
+    IsLinkObservation& c = f.islinks.emplace_back(o);
+    c.leg = it->second;
+    c.event = rehome(o.event, p.strings, f.strings);
+  }
+  return f;
+}
+
 std::vector<FilePartial> facts_partials(const std::vector<FilePartial>& partials) {
   std::vector<FilePartial> out;
   out.reserve(partials.size());
-  for (const auto& p : partials) {
-    FilePartial& f = out.emplace_back(summary_copy(p));
-    absl::flat_hash_map<std::uint32_t, std::uint32_t> stub;
-    f.islinks.reserve(p.islinks.size());
-    for (const auto& o : p.islinks) {
-      if (o.leg >= p.legs.size()) continue;
-      auto [it, added] = stub.try_emplace(o.leg, static_cast<std::uint32_t>(f.legs.size()));
-      if (added) {
-        // The real CallUUID, so that stubs merge across a site's files as
-        // the legs themselves do.
-        Leg& l = f.legs.emplace_back();
-        l.site = p.legs[o.leg].site;
-        l.call_uuid = p.legs[o.leg].call_uuid;
-      }
-      IsLinkObservation& c = f.islinks.emplace_back(o);
-      c.leg = it->second;
-      c.event = rehome(o.event, p.strings, f.strings);
-    }
-  }
+  for (const auto& p : partials)
+    out.push_back(facts_partial(p));
   return out;
 }
 
@@ -293,13 +297,13 @@ std::size_t reach_limit(const std::vector<FilePartial>& partials, double max_sha
   return static_cast<std::size_t>(static_cast<double>(legs) * max_share);
 }
 
-std::thread start_facts_build(const std::vector<FilePartial>& partials,
+std::thread start_facts_build(std::vector<FilePartial> facts_partials,
                               const std::vector<parse::FileInfo>& files,
                               const BuildOptions& options, SiteFacts& facts) {
-  return std::thread([&partials, &files, options, &facts] {
+  return std::thread([partials = std::move(facts_partials), &files, options, &facts]() mutable {
     BuildOptions o = options;
     o.facts_only = true;
-    facts = facts_of(build_correlation(facts_partials(partials), files, o));
+    facts = facts_of(build_correlation(std::move(partials), files, o));
   });
 }
 
@@ -322,7 +326,7 @@ std::optional<Correlation> build_for_id(const std::vector<FilePartial>& partials
   const std::size_t max_legs = reach_limit(partials, max_share);
   // The facts build and the search are independent: one runs on a second thread.
   SiteFacts facts;
-  std::thread facts_thread = start_facts_build(partials, files, options, facts);
+  std::thread facts_thread = start_facts_build(facts_partials(partials), files, options, facts);
   std::optional<std::vector<FilePartial>> reachable;
   if (keys.size() == partials.size()) {
     reachable = reachable_partials(partials, keys, id, max_legs);

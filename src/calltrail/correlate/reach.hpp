@@ -24,6 +24,9 @@ namespace calltrail::correlate {
 // with BuildOptions::facts_only names the sites and sets the clocks as over
 // the whole partials.
 std::vector<FilePartial> facts_partials(const std::vector<FilePartial>& partials);
+// The same for one partial (CollectOptions::facts makes them on the reading
+// threads).
+FilePartial facts_partial(const FilePartial& p);
 
 // What each leg and orphan of one file can be found and linked by, as
 // hashes (ASCII case folded) in flat arrays: a search over every leg walks a few
@@ -85,9 +88,9 @@ std::optional<Correlation> build_for_id(const std::vector<FilePartial>& partials
 // Pieces of build_for_id() that other ways of finding the reached legs share.
 // `max_share` of the legs, as a count.
 std::size_t reach_limit(const std::vector<FilePartial>& partials, double max_share);
-// Runs the facts build of `partials` on a thread of its own, into `facts`
-// (everything passed must outlive the thread).
-std::thread start_facts_build(const std::vector<FilePartial>& partials,
+// Runs the facts build of facts_partials() on a thread of its own, into
+// `facts` (`files` and `facts` must outlive the thread).
+std::thread start_facts_build(std::vector<FilePartial> facts_partials,
                               const std::vector<parse::FileInfo>& files,
                               const BuildOptions& options, SiteFacts& facts);
 // The build of reached partials with the facts; nullopt when no interaction

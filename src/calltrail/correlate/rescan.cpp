@@ -71,12 +71,13 @@ CollectOptions scan_options(CollectOptions options, const IdProbe& probe) {
   options.probe = &probe;
   options.checkpoints = true;
   options.index_keys = true;
+  options.facts = true;
   return options;
 }
 
-std::optional<Correlation> build_for_id_rescan(const Collected& scanned,
-                                               const BuildOptions& options, std::string_view id,
-                                               const parse::ReadOptions& read, double max_share) {
+std::optional<Correlation> build_for_id_rescan(Collected& scanned, const BuildOptions& options,
+                                               std::string_view id, const parse::ReadOptions& read,
+                                               double max_share) {
   const std::vector<FilePartial>& partials = scanned.partials;
   for (const auto& f : scanned.files)
     if (f.path == "-") return std::nullopt;  // standard input cannot be read again
@@ -92,7 +93,11 @@ std::optional<Correlation> build_for_id_rescan(const Collected& scanned,
   // The facts build runs on a second thread while the reached legs are
   // found and read again.
   SiteFacts facts;
-  std::thread facts_thread = start_facts_build(partials, scanned.files, options, facts);
+  std::vector<FilePartial> facts_input =
+      scanned.facts.size() == partials.size() ? std::move(scanned.facts) : facts_partials(partials);
+  scanned.facts.clear();
+  std::thread facts_thread =
+      start_facts_build(std::move(facts_input), scanned.files, options, facts);
   auto found = [&](std::size_t f, std::uint32_t i) {
     return i < partials[f].spans.size() && partials[f].spans[i].probe_hit;
   };

@@ -21,9 +21,9 @@ CollectOptions scan_options(CollectOptions options, const IdProbe& probe);
 
 // nullopt when the identifier reaches more than `max_share` of the legs,
 // matches nothing, or a file cannot be read again; the caller then collects
-// and builds everything.
-std::optional<Correlation> build_for_id_rescan(const Collected& scanned,
-                                               const BuildOptions& options, std::string_view id,
+// and builds everything. Takes `scanned.facts`.
+std::optional<Correlation> build_for_id_rescan(Collected& scanned, const BuildOptions& options,
+                                               std::string_view id,
                                                const parse::ReadOptions& read = {},
                                                double max_share = 0.25);
 

@@ -57,7 +57,7 @@ std::optional<Correlation> rescan_for(const std::vector<std::string>& paths, con
   CollectOptions o;
   o.threads = 2;
   o.read.chunk_size = 4096;
-  const Collected scanned = collect(paths, scan_options(o, probe));
+  Collected scanned = collect(paths, scan_options(o, probe));
   EXPECT_TRUE(scanned.input_errors.empty());
   return build_for_id_rescan(scanned, {}, id, o.read, max_share);
 }
