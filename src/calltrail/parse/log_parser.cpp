@@ -398,12 +398,12 @@ bool LogParser::try_message_header(std::string_view line, std::size_t search_fro
   std::size_t keyword = std::string_view::npos;
   std::string_view name;
   // Each keyword is searched for again only once the search has passed it.
-  std::size_t m = line.find("essage ", at);
-  std::size_t te = line.find("TEvent: ", at);
+  std::size_t m = find_message_keyword(line, at);
+  std::size_t te = find_tevent_keyword(line, at);
   last_line_has_keyword_ = m != std::string_view::npos || te != std::string_view::npos;
   for (;;) {
-    if (m < at) m = line.find("essage ", at);
-    if (te < at) te = line.find("TEvent: ", at);
+    if (m < at) m = find_message_keyword(line, at);
+    if (te < at) te = find_tevent_keyword(line, at);
     if (m == std::string_view::npos && te == std::string_view::npos) return false;
     std::size_t name_pos;
     if (m < te) {
@@ -458,8 +458,8 @@ bool LogParser::try_message_header(std::string_view line, std::size_t search_fro
 }
 
 bool LogParser::try_glued_record(std::string_view line, std::size_t own_time_size) {
-  std::size_t m = line.find("essage ");
-  if (m == std::string_view::npos) m = line.find("TEvent: ");
+  std::size_t m = find_message_keyword(line, 0);
+  if (m == std::string_view::npos) m = find_tevent_keyword(line, 0);
   if (m == std::string_view::npos) return false;
   const std::size_t start = rfind_line_time(line, m);
   if (own_time_size > 0) {

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace calltrail::parse {
@@ -103,6 +104,32 @@ inline int leading_indent(std::string_view s) {
   for (std::size_t i = 0, n; (n = space_size(s, i)) > 0; i += n)
     w += s[i] == '\t' ? 4 : 1;
   return w;
+}
+
+// s.find(pattern, from), searching for the pattern's byte at `anchor` rather
+// than its first: with a byte that is rare in log text, most lines are passed
+// over in one memchr instead of stopping at every common letter.
+inline std::size_t find_anchored(std::string_view s, std::string_view pattern, std::size_t anchor,
+                                 std::size_t from) {
+  if (pattern.size() > s.size()) return std::string_view::npos;
+  const std::size_t last = s.size() - pattern.size();  // the last possible start
+  for (std::size_t start = from; start <= last;) {
+    const void* hit = std::memchr(s.data() + start + anchor, pattern[anchor], last - start + 1);
+    if (hit == nullptr) return std::string_view::npos;
+    const auto at = static_cast<std::size_t>(static_cast<const char*>(hit) - s.data()) - anchor;
+    if (std::memcmp(s.data() + at, pattern.data(), pattern.size()) == 0) return at;
+    start = at + 1;
+  }
+  return std::string_view::npos;
+}
+
+// The keywords that start a T-Library message header: "[m]essage " and
+// "TEvent: " (by their 'g' and 'E').
+inline std::size_t find_message_keyword(std::string_view line, std::size_t from) {
+  return find_anchored(line, "essage ", 4, from);
+}
+inline std::size_t find_tevent_keyword(std::string_view line, std::size_t from) {
+  return find_anchored(line, "TEvent: ", 1, from);
 }
 
 }  // namespace calltrail::parse

@@ -2,6 +2,7 @@
 
 #include "calltrail/base/time.hpp"
 #include "calltrail/parse/line_time.hpp"
+#include "calltrail/parse/text.hpp"
 #include "parse_support.hpp"
 
 namespace calltrail::test {
@@ -26,6 +27,24 @@ TEST(LineTime, ReadsEveryPrefixForm) {
   EXPECT_FALSE(parse_line_time("25:00:00.000"));
   EXPECT_FALSE(parse_line_time("09:41:00"));
   EXPECT_FALSE(parse_line_time("AttributeConnID"));
+}
+
+// The anchored search finds what std::string_view::find finds, wherever the
+// pattern and its anchor byte stand.
+TEST(Text, AnchoredFindAgreesWithFind) {
+  const std::string_view pattern = "essage ";
+  for (std::string_view s :
+       {"", "essage", "essage ", "message Event", "x messag message y", "ggggessage gessage ",
+        "Via: SIP/2.0/UDP 10.51.31.100:5060;branch=z9hG4bKcc6f2252", "a essage",
+        "essage  essage "}) {
+    for (std::size_t from = 0; from <= s.size() + 1; ++from) {
+      EXPECT_EQ(parse::find_anchored(s, pattern, 4, from), s.find(pattern, from))
+          << "'" << s << "' from " << from;
+      EXPECT_EQ(parse::find_anchored(s, pattern, 0, from), s.find(pattern, from));
+    }
+  }
+  EXPECT_EQ(parse::find_tevent_keyword("12:00:00 TEvent: EventRinging", 0), 9u);
+  EXPECT_EQ(parse::find_message_keyword("distribute_event: message EventRinging", 0), 19u);
 }
 
 TEST(Parser, NestedListByIndentationWithInnerPairsOnTheSameLine) {
