@@ -147,74 +147,91 @@ void report_reading(const correlate::Collected& loaded, const CorrelationInput& 
   }
 }
 
-// Reads the files; with an `id`, first without the legs' events, then again
-// only the legs it reaches when they are a small part of the whole
-// (correlate/rescan.hpp); else everything.
-std::optional<correlate::Correlation> load_from_files(const CorrelationInput& input,
-                                                      const correlate::BuildOptions& build,
-                                                      std::optional<std::string_view> id,
-                                                      std::string_view command, int& exit_code) {
+// The progress line's reports of collect(), as "<what> 12 MB of 1.1 GB (1%)".
+std::function<void(std::uint64_t, std::uint64_t)> progress_to(ProgressLine& line,
+                                                              std::string_view command,
+                                                              std::string_view what) {
+  return [&line, command, what](std::uint64_t done, std::uint64_t total) {
+    if (!line.due()) return;
+    line.show(fmt::format("calltrail {}: {} {} of {} ({:.0f}%)", command, what, megabytes(done),
+                          megabytes(total),
+                          total == 0 ? 100.0 : 100.0 * static_cast<double>(done) / total));
+  };
+}
+
+correlate::CollectOptions collect_options(const CorrelationInput& input, ProgressLine& line,
+                                          std::string_view command) {
   correlate::CollectOptions collect;
   collect.threads = input.threads;
-  ProgressLine line;
-  auto show_progress = [&line, command](std::string_view what) {
-    return [&line, command, what](std::uint64_t done, std::uint64_t total) {
-      if (!line.due()) return;
-      line.show(fmt::format("calltrail {}: {} {} of {} ({:.0f}%)", command, what, megabytes(done),
-                            megabytes(total),
-                            total == 0 ? 100.0 : 100.0 * static_cast<double>(done) / total));
-    };
-  };
-  const bool progress = line.enabled() && !input.quiet;
-  if (progress) collect.progress = show_progress("read");
+  if (line.enabled() && !input.quiet) collect.progress = progress_to(line, command, "read");
+  return collect;
+}
 
-  const bool from_stdin =
-      std::find(input.paths.begin(), input.paths.end(), "-") != input.paths.end();
-  if (id && !from_stdin) {
-    const correlate::IdProbe probe(*id);
-    correlate::Collected scanned = correlate::collect(input.paths, scan_options(collect, probe));
-    line.clear();
-    report_reading(scanned, input, command, exit_code);
-    if (auto c = correlate::build_for_id_rescan(scanned, build, *id, collect.read)) {
-      // Every file's scan takes most of the memory, and freeing it piece by
-      // piece takes longer than building the answer; the process ends once
-      // it is printed, so it is left for the system to take back.
-      new correlate::Collected(std::move(scanned));  // NOLINT(cppcoreguidelines-owning-memory)
-      return c;
-    }
-    // Busy or unknown: everything is read again and built.
-    if (progress) collect.progress = show_progress("building everything: read");
-    correlate::Collected loaded = correlate::collect(input.paths, collect);
-    line.clear();
-    return correlate::build_correlation(std::move(loaded.partials), std::move(loaded.files), build);
-  }
-  correlate::Collected loaded = correlate::collect(input.paths, collect);
+// Reads and builds everything.
+std::optional<correlate::Correlation> load_from_files(const CorrelationInput& input,
+                                                      const correlate::BuildOptions& build,
+                                                      std::string_view command, int& exit_code) {
+  ProgressLine line;
+  correlate::Collected loaded =
+      correlate::collect(input.paths, collect_options(input, line, command));
   line.clear();
   report_reading(loaded, input, command, exit_code);
   return correlate::build_correlation(std::move(loaded.partials), std::move(loaded.files), build);
 }
 
+// Reads the files without the legs' events, then again only the legs `id`
+// reaches (correlate/rescan.hpp); standard input is read and built whole.
+std::optional<TraceLoad> load_for_id_from_files(const CorrelationInput& input,
+                                                const correlate::BuildOptions& build,
+                                                std::string_view id, std::string_view command,
+                                                int& exit_code) {
+  if (std::find(input.paths.begin(), input.paths.end(), "-") == input.paths.end()) {
+    ProgressLine line;
+    const correlate::CollectOptions collect = collect_options(input, line, command);
+    const correlate::IdProbe probe(id);
+    correlate::Collected scanned = correlate::collect(input.paths, scan_options(collect, probe));
+    line.clear();
+    report_reading(scanned, input, command, exit_code);
+    correlate::RescanResult r = correlate::build_for_id_rescan(scanned, build, id, collect.read);
+    if (r.correlation) {
+      // The scan takes most of the memory, and freeing it piece by piece
+      // takes longer than building the answer; the process ends once it is
+      // printed, so it is left for the system to take back.
+      new correlate::Collected(std::move(scanned));  // NOLINT(cppcoreguidelines-owning-memory)
+      return TraceLoad{std::move(*r.correlation), r.legs, r.sites};
+    }
+  }
+  int ignored = kExitOk;
+  auto c = load_from_files(input, build, command, exit_code == kExitOk ? exit_code : ignored);
+  if (!c) return std::nullopt;
+  const std::size_t legs = c->legs.size();
+  const std::size_t sites = c->sites.size();
+  return TraceLoad{std::move(*c), legs, sites};
+}
+
 }  // namespace
 
-std::optional<correlate::Correlation> load_correlation_for_id(const CorrelationInput& input,
-                                                              std::string_view id,
-                                                              std::string_view command,
-                                                              int& exit_code) {
+std::optional<TraceLoad> load_correlation_for_id(const CorrelationInput& input, std::string_view id,
+                                                 std::string_view command, int& exit_code) {
   auto build = build_options(input, command, exit_code);
   if (!build) return std::nullopt;
-  if (input.db.empty()) return load_from_files(input, *build, id, command, exit_code);
-  return from_store(input, command, exit_code, [&](store::Store& st) {
-    auto c = st.load_for_id(id, *build, nullptr);
-    if (!c) c = st.load_all(*build, nullptr);
-    return c;
+  if (input.db.empty()) return load_for_id_from_files(input, *build, id, command, exit_code);
+  auto c = from_store(input, command, exit_code, [&](store::Store& st) {
+    auto loaded = st.load_for_id(id, *build, nullptr);
+    if (!loaded) loaded = st.load_all(*build, nullptr);
+    return loaded;
   });
+  if (!c) return std::nullopt;
+  const std::size_t legs = c->legs.size();
+  const std::size_t sites = c->sites.size();
+  return TraceLoad{std::move(*c), legs, sites};
 }
 
 std::optional<correlate::Correlation> load_correlation(const CorrelationInput& input,
                                                        std::string_view command, int& exit_code) {
   auto build = build_options(input, command, exit_code);
   if (!build) return std::nullopt;
-  if (input.db.empty()) return load_from_files(input, *build, std::nullopt, command, exit_code);
+  if (input.db.empty()) return load_from_files(input, *build, command, exit_code);
   return from_store(input, command, exit_code, [&](store::Store& st) {
     return std::optional<correlate::Correlation>(st.load_all(*build, nullptr));
   });

@@ -47,12 +47,19 @@ void add_db_option(CLI::App* cmd, CorrelationInput& input);
 // The paths or --db, not both and not neither; prints why and sets
 // kExitUsage otherwise.
 bool check_input_source(const CorrelationInput& input, std::string_view command, int& exit_code);
-// For trace: with --db, only the legs `id` reaches (the whole store when the
-// store cannot answer that way); from paths, the same as load_correlation.
-std::optional<correlate::Correlation> load_correlation_for_id(const CorrelationInput& input,
-                                                              std::string_view id,
-                                                              std::string_view command,
-                                                              int& exit_code);
+// What trace reads: a correlation holding at least every interaction `id`
+// matches, and how many legs and sites were searched (what a reply that
+// nothing matched says).
+struct TraceLoad {
+  correlate::Correlation correlation;
+  std::size_t legs = 0;
+  std::size_t sites = 0;
+};
+// For trace: only the legs `id` reaches, from paths (docs/correlation.md
+// "What trace builds") or from --db (the whole store when the store cannot
+// answer that way).
+std::optional<TraceLoad> load_correlation_for_id(const CorrelationInput& input, std::string_view id,
+                                                 std::string_view command, int& exit_code);
 // --site values without '=': site names to filter by.
 std::vector<std::string> site_filters(const CorrelationInput& input);
 

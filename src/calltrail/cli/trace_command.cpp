@@ -29,15 +29,16 @@ struct TraceOptions {
 int run_trace(const TraceOptions& o) {
   int exit_code = kExitOk;
   if (!check_input_source(o.input, "trace", exit_code)) return exit_code;
-  auto c = load_correlation_for_id(o.input, o.id, "trace", exit_code);
-  if (!c) return exit_code;
+  auto loaded = load_correlation_for_id(o.input, o.id, "trace", exit_code);
+  if (!loaded) return exit_code;
+  const correlate::Correlation* c = &loaded->correlation;
   auto matches = correlate::find_interactions(*c, o.id);
   if (matches.empty()) {
     fmt::print(stderr,
                "calltrail trace: no interaction carries '{}' (tried CallUUID, ConnID, IS-Link id, "
                "DN, ANI, DNIS and user data key=value) in {} leg{} on {} site{}\n",
-               o.id, c->legs.size(), c->legs.size() == 1 ? "" : "s", c->sites.size(),
-               c->sites.size() == 1 ? "" : "s");
+               o.id, loaded->legs, loaded->legs == 1 ? "" : "s", loaded->sites,
+               loaded->sites == 1 ? "" : "s");
     return exit_code == kExitOk ? kExitNoMatch : exit_code;
   }
   // The interaction whose own id was given wins over the others it touches.

@@ -1,11 +1,16 @@
 #include "calltrail/correlate/rescan.hpp"
 
+#include <absl/container/flat_hash_set.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
+#include <thread>
 #include <utility>
 
 #include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/file_collector.hpp"
+#include "calltrail/correlate/query.hpp"
 
 namespace calltrail::correlate {
 
@@ -75,12 +80,13 @@ CollectOptions scan_options(CollectOptions options, const IdProbe& probe) {
   return options;
 }
 
-std::optional<Correlation> build_for_id_rescan(Collected& scanned, const BuildOptions& options,
-                                               std::string_view id, const parse::ReadOptions& read,
-                                               double max_share) {
+RescanResult build_for_id_rescan(Collected& scanned, const BuildOptions& options,
+                                 std::string_view id, const parse::ReadOptions& read,
+                                 double max_share) {
+  RescanResult out;
   const std::vector<FilePartial>& partials = scanned.partials;
   for (const auto& f : scanned.files)
-    if (f.path == "-") return std::nullopt;  // standard input cannot be read again
+    if (f.path == "-") return out;  // standard input cannot be read again
   std::vector<KeyIndex> built;
   const std::vector<KeyIndex>* keys = &scanned.keys;
   if (keys->size() != partials.size()) {
@@ -103,10 +109,20 @@ std::optional<Correlation> build_for_id_rescan(Collected& scanned, const BuildOp
   };
   std::optional<std::vector<FilePartial>> again;
   if (auto reached = reach_id(partials, *keys, id, reach_limit(partials, max_share), found)) {
+    // Files are read again on two threads (a busy identifier's legs can
+    // span most of every file).
+    std::vector<std::optional<FilePartial>> got(partials.size());
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+      for (std::size_t f = next++; f < partials.size(); f = next++)
+        got[f] = collect_again(scanned, *reached, static_cast<std::uint32_t>(f), read);
+    };
+    std::thread helper(work);
+    work();
+    helper.join();
     again.emplace();
     again->reserve(partials.size());
-    for (std::uint32_t f = 0; f < partials.size(); ++f) {
-      auto p = collect_again(scanned, *reached, f, read);
+    for (auto& p : got) {
       if (!p) {
         again.reset();
         break;
@@ -115,8 +131,26 @@ std::optional<Correlation> build_for_id_rescan(Collected& scanned, const BuildOp
     }
   }
   facts_thread.join();
-  if (!again) return std::nullopt;
-  return build_with_facts(std::move(*again), scanned.files, options, facts, id);
+  if (!again) return out;
+  BuildOptions with_facts = options;
+  with_facts.facts = &facts;
+  out.correlation = build_correlation(std::move(*again), scanned.files, with_facts);
+  out.sites = facts.clocks.size();  // one entry per site
+  if (find_interactions(*out.correlation, id).empty()) {
+    // Say what was searched: the legs of the scan, merged per site as a
+    // whole build merges them.
+    absl::flat_hash_set<std::pair<std::string_view, std::string_view>> legs;
+    for (const auto& p : partials) {
+      const std::string_view site =
+          p.file < facts.files.size() ? std::string_view(facts.files[p.file].site) : "";
+      for (const auto& l : p.legs)
+        legs.emplace(site, l.call_uuid);
+    }
+    out.legs = legs.size();
+  } else {
+    out.legs = out.correlation->legs.size();
+  }
+  return out;
 }
 
 }  // namespace calltrail::correlate

@@ -19,12 +19,21 @@ namespace calltrail::correlate {
 // How collect() should read for build_for_id_rescan().
 CollectOptions scan_options(CollectOptions options, const IdProbe& probe);
 
-// nullopt when the identifier reaches more than `max_share` of the legs,
-// matches nothing, or a file cannot be read again; the caller then collects
-// and builds everything. Takes `scanned.facts`.
-std::optional<Correlation> build_for_id_rescan(Collected& scanned, const BuildOptions& options,
-                                               std::string_view id,
-                                               const parse::ReadOptions& read = {},
-                                               double max_share = 0.25);
+struct RescanResult {
+  // The reached legs built with the site facts; find_interactions() on it
+  // answers as on the whole build. nullopt when the identifier reaches more
+  // than `max_share` of the legs or a file cannot be read again (standard
+  // input): the caller then collects and builds everything.
+  std::optional<Correlation> correlation;
+  // What was searched: legs (one per site and CallUUID, as a whole build
+  // merges them) and sites.
+  std::size_t legs = 0;
+  std::size_t sites = 0;
+};
+
+// Takes `scanned.facts`.
+RescanResult build_for_id_rescan(Collected& scanned, const BuildOptions& options,
+                                 std::string_view id, const parse::ReadOptions& read = {},
+                                 double max_share = 1.0);
 
 }  // namespace calltrail::correlate

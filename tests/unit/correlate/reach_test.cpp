@@ -51,8 +51,8 @@ Collected collect_dir(const fs::path& dir) {
 }
 
 // The scan path, in small chunks so that legs start between many checkpoints.
-std::optional<Correlation> rescan_for(const std::vector<std::string>& paths, const std::string& id,
-                                      double max_share = 1.0) {
+RescanResult rescan(const std::vector<std::string>& paths, const std::string& id,
+                    double max_share = 1.0) {
   const IdProbe probe(id);
   CollectOptions o;
   o.threads = 2;
@@ -60,6 +60,14 @@ std::optional<Correlation> rescan_for(const std::vector<std::string>& paths, con
   Collected scanned = collect(paths, scan_options(o, probe));
   EXPECT_TRUE(scanned.input_errors.empty());
   return build_for_id_rescan(scanned, {}, id, o.read, max_share);
+}
+
+// Its correlation when the identifier matches.
+std::optional<Correlation> rescan_for(const std::vector<std::string>& paths, const std::string& id,
+                                      double max_share = 1.0) {
+  RescanResult r = rescan(paths, id, max_share);
+  if (!r.correlation || find_interactions(*r.correlation, id).empty()) return std::nullopt;
+  return std::move(r.correlation);
 }
 
 // The identifiers to try: per interaction (a stride of them) its id, a
@@ -142,7 +150,12 @@ TEST_P(Reach, AnswersAsTheWholeBuild) {
     auto rescanned = rescan_for(paths, id);
     if (find_interactions(whole, id).empty()) {
       EXPECT_FALSE(part.has_value()) << "no match builds everything: " << id;
-      EXPECT_FALSE(rescanned.has_value()) << "no match builds everything: " << id;
+      EXPECT_FALSE(rescanned.has_value()) << id;
+      // Nothing matched: the scan says what was searched as the whole build would.
+      const RescanResult miss = rescan(paths, id);
+      ASSERT_TRUE(miss.correlation.has_value());
+      EXPECT_EQ(miss.legs, whole.legs.size());
+      EXPECT_EQ(miss.sites, whole.sites.size());
       continue;
     }
     ASSERT_TRUE(part.has_value()) << id;
@@ -183,7 +196,7 @@ TEST(Reach, SharesOverTheLimitFallBack) {
   ASSERT_EQ(find_interactions(*all, id).size(), 1u);
 
   const std::vector<std::string> paths{dir + "tserver2.log", dir + "sipserver1.log"};
-  EXPECT_FALSE(rescan_for(paths, id, 0.5).has_value());
+  EXPECT_FALSE(rescan(paths, id, 0.5).correlation.has_value());
   auto rescanned = rescan_for(paths, id);
   ASSERT_TRUE(rescanned.has_value());
   EXPECT_EQ(answer(*rescanned, id), answer(*all, id));
