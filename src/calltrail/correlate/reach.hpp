@@ -1,11 +1,12 @@
 // Building only what one identifier reaches.
 //
-// `trace ID` over files needs one interaction, not all of them. The site
-// facts (names and clock offsets) are decided over every file's IS-Link
-// observations and summaries, the legs the identifier reaches through links
-// are picked out, and only those are built with the facts: the answer is the
-// one the whole build gives (Store::load_for_id does the same from a store's
-// rows). See docs/correlation.md.
+// `trace ID` needs one interaction, not all of them. The site facts (names
+// and clock offsets) are decided over every file's IS-Link observations and
+// summaries, the legs the identifier reaches through links are picked out,
+// and only those are built with the facts: the answer is the one the whole
+// build gives. `trace` over files does this from a scan (rescan.hpp),
+// Store::load_for_id from a store's rows; build_for_id() does it from fully
+// collected partials. See docs/correlation.md.
 #pragma once
 
 #include <cstdint>
@@ -76,9 +77,8 @@ std::optional<std::vector<FilePartial>> reachable_partials(const std::vector<Fil
 
 // Both, then the build of the reachable legs with the facts (the facts build
 // and the search run on two threads). nullopt when the identifier reaches
-// more than `max_share` of the legs (building everything then costs little
-// more) or matches nothing (the caller builds everything to say what was
-// searched). `keys` may be empty (then it is built here).
+// more than `max_share` of the legs or matches nothing. `keys` may be empty
+// (then it is built here).
 std::optional<Correlation> build_for_id(const std::vector<FilePartial>& partials,
                                         const std::vector<parse::FileInfo>& files,
                                         const std::vector<KeyIndex>& keys,
