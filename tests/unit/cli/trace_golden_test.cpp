@@ -140,5 +140,26 @@ TEST_P(TraceCase, MermaidIsWellFormed) {
 
 INSTANTIATE_TEST_SUITE_P(Trace, TraceCase, ::testing::ValuesIn(case_names()), GoldenCaseName());
 
+// Standard input cannot be read a second time, so trace reads it whole: the
+// answer is the one the files give (evidence then names the input "-").
+TEST(Trace, StandardInputAnswersAsFiles) {
+  const fs::path seed = fs::path(CALLTRAIL_SOURCE_DIR) / "tests" / "cases" / "seed";
+  const std::string id = "00RP30KH7088L1IC08GB82LAES000317";
+  const std::string tserver = (seed / "tserver2.log").string();
+  const std::string sip = (seed / "sipserver1.log").string();
+  const RunResult files = run_calltrail("trace --format json " + id + " " + shell_quote(tserver) +
+                                        " " + shell_quote(sip));
+  const RunResult piped =
+      run_calltrail("trace --format json " + id + " - " + shell_quote(sip), tserver);
+  ASSERT_EQ(files.exit_code, 0) << files.err;
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+  std::string expected = files.out;
+  for (std::size_t at = expected.find(tserver); at != std::string::npos;
+       at = expected.find(tserver, at + 1))
+    expected.replace(at, tserver.size(), "-");
+  EXPECT_NE(expected, files.out) << "the evidence names the T-Server's file";
+  EXPECT_EQ(piped.out, expected);
+}
+
 }  // namespace
 }  // namespace calltrail::test
