@@ -3,6 +3,7 @@
 #include <absl/container/flat_hash_set.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <thread>
@@ -16,48 +17,70 @@ namespace calltrail::correlate {
 
 namespace {
 
-// The reached legs and orphans of file `f` collected again in full, with the
-// scan's summary; nullopt when the file cannot be read again.
-std::optional<FilePartial> collect_again(const Collected& scanned, const Reached& reached,
-                                         std::uint32_t f, const parse::ReadOptions& read) {
-  const FilePartial& p = scanned.partials[f];
-  FilePartial out = summary_copy(p);
+// What to read again of one file: the events it keeps, and from where to where.
+struct Plan {
   CollectFilter filter;
-  std::uint64_t first = UINT64_MAX;
+  parse::ParserCheckpoint from;
   std::uint64_t last = 0;
+  bool any = false;
+  std::uint64_t bytes() const { return any ? last - std::min(last, from.offset) : 0; }
+};
+
+Plan plan_again(const Collected& scanned, const Reached& reached, std::uint32_t f) {
+  const FilePartial& p = scanned.partials[f];
+  Plan plan;
+  std::uint64_t first = UINT64_MAX;
   for (std::uint32_t i = 0; i < p.legs.size(); ++i) {
     if (reached.legs[f][i] == 0) continue;
-    filter.call_uuids.insert(p.legs[i].call_uuid);
+    plan.filter.call_uuids.insert(p.legs[i].call_uuid);
     for (const auto& c : p.legs[i].conn_ids)
-      if (auto n = conn_number(c)) filter.conns.insert(*n);
+      if (auto n = conn_number(c)) plan.filter.conns.insert(*n);
     first = std::min(first, p.spans[i].first);
-    last = std::max(last, p.spans[i].last);
+    plan.last = std::max(plan.last, p.spans[i].last);
   }
   std::size_t k = 0;
   for (const auto& [conn, o] : p.orphans) {
     if (reached.orphans[f][k++] == 0) continue;
-    if (auto n = conn_number(conn)) filter.conns.insert(*n);
+    if (auto n = conn_number(conn)) plan.filter.conns.insert(*n);
     for (const auto& e : o.events) {
       first = std::min(first, e.offset);
-      last = std::max(last, e.offset);
+      plan.last = std::max(plan.last, e.offset);
     }
   }
-  if (first > last) return out;
-
+  plan.any = first <= plan.last;
   // The latest checkpoint at or before the first event (they are in order).
-  parse::ParserCheckpoint from;
-  if (f < scanned.checkpoints.size()) {
+  if (plan.any && f < scanned.checkpoints.size()) {
     const auto& cps = scanned.checkpoints[f];
     auto it = std::upper_bound(
         cps.begin(), cps.end(), first,
         [](std::uint64_t offset, const parse::ParserCheckpoint& c) { return offset < c.offset; });
-    if (it != cps.begin()) from = *std::prev(it);
+    if (it != cps.begin()) plan.from = *std::prev(it);
   }
+  return plan;
+}
+
+// The planned legs and orphans of file `f` collected again in full, with the
+// scan's summary; nullopt when the file cannot be read again. `at` hears the
+// offset of the events read now and then.
+std::optional<FilePartial> collect_again(const Collected& scanned, std::uint32_t f,
+                                         const Plan& plan, const parse::ReadOptions& read,
+                                         const std::function<void(std::uint64_t)>& at) {
+  FilePartial out = summary_copy(scanned.partials[f]);
+  if (!plan.any) return out;
   FileCollector collector(f);
-  collector.keep_only(&filter);
+  collector.keep_only(&plan.filter);
   const parse::FileInfo& info = scanned.files[f];
+  std::uint32_t since_report = 0;
   const std::string error = parse::reparse_range(
-      info.path, info, f, from, last, [&](model::Event& e) { collector.add(e); }, read);
+      info.path, info, f, plan.from, plan.last,
+      [&](model::Event& e) {
+        collector.add(e);
+        if (at && ++since_report == 16384) {
+          since_report = 0;
+          at(e.where.offset);
+        }
+      },
+      read);
   if (!error.empty()) return std::nullopt;
   FilePartial again = collector.finish();
   out.strings = std::move(again.strings);
@@ -82,7 +105,7 @@ CollectOptions scan_options(CollectOptions options, const IdProbe& probe) {
 
 RescanResult build_for_id_rescan(Collected& scanned, const BuildOptions& options,
                                  std::string_view id, const parse::ReadOptions& read,
-                                 double max_share) {
+                                 const Progress& progress, double max_share) {
   RescanResult out;
   const std::vector<FilePartial>& partials = scanned.partials;
   for (const auto& f : scanned.files)
@@ -109,17 +132,41 @@ RescanResult build_for_id_rescan(Collected& scanned, const BuildOptions& options
   };
   std::optional<std::vector<FilePartial>> again;
   if (auto reached = reach_id(partials, *keys, id, reach_limit(partials, max_share), found)) {
+    std::vector<Plan> plans(partials.size());
+    std::uint64_t total = 0;
+    for (std::uint32_t f = 0; f < partials.size(); ++f) {
+      plans[f] = plan_again(scanned, *reached, f);
+      total += plans[f].bytes();
+    }
     // Files are read again on two threads (a busy identifier's legs can
-    // span most of every file).
+    // span most of every file). Progress: the bytes of the files done plus,
+    // per thread, how far into its file it is.
     std::vector<std::optional<FilePartial>> got(partials.size());
     std::atomic<std::size_t> next{0};
-    auto work = [&] {
-      for (std::size_t f = next++; f < partials.size(); f = next++)
-        got[f] = collect_again(scanned, *reached, static_cast<std::uint32_t>(f), read);
+    std::atomic<std::uint64_t> done_files{0};
+    std::array<std::atomic<std::uint64_t>, 2> in_file{};
+    auto report = [&] {
+      if (!progress) return;
+      const std::uint64_t done = done_files.load() + in_file[0].load() + in_file[1].load();
+      progress(std::min(done, total), total);
     };
-    std::thread helper(work);
-    work();
+    auto work = [&](std::size_t slot) {
+      for (std::size_t f = next++; f < partials.size(); f = next++) {
+        const Plan& plan = plans[f];
+        got[f] = collect_again(scanned, static_cast<std::uint32_t>(f), plan, read,
+                               [&](std::uint64_t offset) {
+                                 in_file[slot] = std::min(plan.bytes(), offset - plan.from.offset);
+                                 report();
+                               });
+        in_file[slot] = 0;
+        done_files += plan.bytes();
+        report();
+      }
+    };
+    std::thread helper(work, 1);
+    work(0);
     helper.join();
+    if (progress) progress(total, total);
     again.emplace();
     again->reserve(partials.size());
     for (auto& p : got) {

@@ -9,6 +9,8 @@
 // whole build gives. See docs/correlation.md "What trace builds".
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string_view>
 
@@ -31,9 +33,13 @@ struct RescanResult {
   std::size_t sites = 0;
 };
 
+// Called now and then, from any thread, with the bytes read again so far
+// and in all (as CollectOptions::progress).
+using Progress = std::function<void(std::uint64_t done, std::uint64_t total)>;
+
 // Takes `scanned.facts`.
 RescanResult build_for_id_rescan(Collected& scanned, const BuildOptions& options,
                                  std::string_view id, const parse::ReadOptions& read = {},
-                                 double max_share = 1.0);
+                                 const Progress& progress = {}, double max_share = 1.0);
 
 }  // namespace calltrail::correlate

@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -59,7 +60,7 @@ RescanResult rescan(const std::vector<std::string>& paths, const std::string& id
   o.read.chunk_size = 4096;
   Collected scanned = collect(paths, scan_options(o, probe));
   EXPECT_TRUE(scanned.input_errors.empty());
-  return build_for_id_rescan(scanned, {}, id, o.read, max_share);
+  return build_for_id_rescan(scanned, {}, id, o.read, {}, max_share);
 }
 
 // Its correlation when the identifier matches.
@@ -200,6 +201,43 @@ TEST(Reach, SharesOverTheLimitFallBack) {
   auto rescanned = rescan_for(paths, id);
   ASSERT_TRUE(rescanned.has_value());
   EXPECT_EQ(answer(*rescanned, id), answer(*all, id));
+}
+
+// The second read reports its progress: bytes up to the total of the reached
+// legs' ranges, ending with the total.
+TEST(Reach, RescanReportsProgress) {
+  if (!fs::exists(CALLTRAIL_BINARY)) GTEST_SKIP() << "build the calltrail binary first";
+  const fs::path dir = testing::simulate_case(
+      {"progress", "--interactions 200 --seed 3 --segment-size 128k"}, "calltrail_reach_");
+  ASSERT_FALSE(dir.empty());
+  const std::vector<std::string> paths = testing::simulated_logs(dir);
+  Collected whole_input = collect_files(paths);
+  const Correlation whole = build_correlation(std::move(whole_input.partials),
+                                              std::move(whole_input.files), BuildOptions{});
+  ASSERT_FALSE(whole.interactions.empty());
+  const std::string id = whole.interactions.back().id;
+  const IdProbe probe(id);
+  CollectOptions o;
+  o.read.chunk_size = 4096;
+  Collected scanned = collect(paths, scan_options(o, probe));
+  std::mutex m;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> reports;
+  RescanResult r =
+      build_for_id_rescan(scanned, {}, id, o.read, [&](std::uint64_t d, std::uint64_t t) {
+        std::lock_guard<std::mutex> lock(m);
+        reports.emplace_back(d, t);
+      });
+  ASSERT_TRUE(r.correlation.has_value());
+  EXPECT_EQ(answer(*r.correlation, id), answer(whole, id));
+  ASSERT_FALSE(reports.empty());
+  const std::uint64_t total = reports.back().second;
+  EXPECT_GT(total, 0u);
+  EXPECT_EQ(reports.back().first, total);
+  for (const auto& [d, t] : reports) {
+    EXPECT_EQ(t, total);
+    EXPECT_LE(d, t);
+  }
+  fs::remove_all(dir);
 }
 
 // Compressed files cannot be read from an offset: the scan path reads them
