@@ -167,15 +167,17 @@ correlate::CollectOptions collect_options(const CorrelationInput& input, Progres
   return collect;
 }
 
-// Reads and builds everything.
+// Reads and builds everything; `report`: says what reading found wrong
+// (not when an earlier read of the same files did).
 std::optional<correlate::Correlation> load_from_files(const CorrelationInput& input,
                                                       const correlate::BuildOptions& build,
-                                                      std::string_view command, int& exit_code) {
+                                                      std::string_view command, int& exit_code,
+                                                      bool report = true) {
   ProgressLine line;
   correlate::Collected loaded =
       correlate::collect(input.paths, collect_options(input, line, command));
   line.clear();
-  report_reading(loaded, input, command, exit_code);
+  if (report) report_reading(loaded, input, command, exit_code);
   return correlate::build_correlation(std::move(loaded.partials), std::move(loaded.files), build);
 }
 
@@ -185,7 +187,9 @@ std::optional<TraceLoad> load_for_id_from_files(const CorrelationInput& input,
                                                 const correlate::BuildOptions& build,
                                                 std::string_view id, std::string_view command,
                                                 int& exit_code) {
-  if (std::find(input.paths.begin(), input.paths.end(), "-") == input.paths.end()) {
+  const bool from_stdin =
+      std::find(input.paths.begin(), input.paths.end(), "-") != input.paths.end();
+  if (!from_stdin) {
     ProgressLine line;
     const correlate::CollectOptions collect = collect_options(input, line, command);
     const correlate::IdProbe probe(id);
@@ -205,8 +209,8 @@ std::optional<TraceLoad> load_for_id_from_files(const CorrelationInput& input,
       return TraceLoad{std::move(*r.correlation), r.legs, r.sites};
     }
   }
-  int ignored = kExitOk;
-  auto c = load_from_files(input, build, command, exit_code == kExitOk ? exit_code : ignored);
+  // Standard input, or a file that could not be read again.
+  auto c = load_from_files(input, build, command, exit_code, from_stdin);
   if (!c) return std::nullopt;
   const std::size_t legs = c->legs.size();
   const std::size_t sites = c->sites.size();
