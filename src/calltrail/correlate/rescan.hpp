@@ -27,8 +27,9 @@ struct RescanResult {
   // than `max_share` of the legs or a file cannot be read again (standard
   // input): the caller then collects and builds everything.
   std::optional<Correlation> correlation;
-  // What was searched: legs (one per site and CallUUID, as a whole build
-  // merges them) and sites.
+  // The sites the scan found, and when nothing matched the legs it found (one
+  // per site and CallUUID, as a whole build merges them): what a reply that
+  // nothing matched says. When something matched, the legs of `correlation`.
   std::size_t legs = 0;
   std::size_t sites = 0;
 };
