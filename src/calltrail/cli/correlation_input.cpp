@@ -196,10 +196,12 @@ std::optional<TraceLoad> load_for_id_from_files(const CorrelationInput& input,
     correlate::Collected scanned = correlate::collect(input.paths, scan_options(collect, probe));
     line.clear();
     report_reading(scanned, input, command, exit_code);
-    correlate::RescanResult r = correlate::build_for_id_rescan(
-        scanned, build, id, collect.read,
-        collect.progress ? progress_to(line, command, "reading the reached legs again:")
-                         : correlate::Progress{});
+    correlate::RescanOptions again;
+    again.read = collect.read;
+    again.threads = collect.threads;
+    if (collect.progress)
+      again.progress = progress_to(line, command, "reading the reached legs again:");
+    correlate::RescanResult r = correlate::build_for_id_rescan(scanned, build, id, again);
     line.clear();
     if (r.correlation) {
       // The scan takes most of the memory, and freeing it piece by piece

@@ -3,7 +3,6 @@
 #include <absl/container/flat_hash_set.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <cstdint>
 #include <thread>
@@ -104,8 +103,8 @@ CollectOptions scan_options(CollectOptions options, const IdProbe& probe) {
 }
 
 RescanResult build_for_id_rescan(Collected& scanned, const BuildOptions& options,
-                                 std::string_view id, const parse::ReadOptions& read,
-                                 const Progress& progress, double max_share) {
+                                 std::string_view id, const RescanOptions& rescan) {
+  const auto& progress = rescan.progress;
   RescanResult out;
   const std::vector<FilePartial>& partials = scanned.partials;
   for (const auto& f : scanned.files)
@@ -131,29 +130,34 @@ RescanResult build_for_id_rescan(Collected& scanned, const BuildOptions& options
     return i < partials[f].spans.size() && partials[f].spans[i].probe_hit;
   };
   std::optional<std::vector<FilePartial>> again;
-  if (auto reached = reach_id(partials, *keys, id, reach_limit(partials, max_share), found)) {
+  if (auto reached =
+          reach_id(partials, *keys, id, reach_limit(partials, rescan.max_share), found)) {
     std::vector<Plan> plans(partials.size());
     std::uint64_t total = 0;
     for (std::uint32_t f = 0; f < partials.size(); ++f) {
       plans[f] = plan_again(scanned, *reached, f);
       total += plans[f].bytes();
     }
-    // Files are read again on two threads (a busy identifier's legs can
+    // Files are read again on every core (a busy identifier's legs can
     // span most of every file). Progress: the bytes of the files done plus,
     // per thread, how far into its file it is.
+    unsigned threads = rescan.threads;
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
     std::vector<std::optional<FilePartial>> got(partials.size());
     std::atomic<std::size_t> next{0};
     std::atomic<std::uint64_t> done_files{0};
-    std::array<std::atomic<std::uint64_t>, 2> in_file{};
+    std::vector<std::atomic<std::uint64_t>> in_file(threads);
     auto report = [&] {
       if (!progress) return;
-      const std::uint64_t done = done_files.load() + in_file[0].load() + in_file[1].load();
+      std::uint64_t done = done_files.load();
+      for (const auto& x : in_file)
+        done += x.load();
       progress(std::min(done, total), total);
     };
     auto work = [&](std::size_t slot) {
       for (std::size_t f = next++; f < partials.size(); f = next++) {
         const Plan& plan = plans[f];
-        got[f] = collect_again(scanned, static_cast<std::uint32_t>(f), plan, read,
+        got[f] = collect_again(scanned, static_cast<std::uint32_t>(f), plan, rescan.read,
                                [&](std::uint64_t offset) {
                                  in_file[slot] = std::min(plan.bytes(), offset - plan.from.offset);
                                  report();
@@ -163,9 +167,12 @@ RescanResult build_for_id_rescan(Collected& scanned, const BuildOptions& options
         report();
       }
     };
-    std::thread helper(work, 1);
+    std::vector<std::thread> helpers;
+    for (unsigned t = 1; t < threads; ++t)
+      helpers.emplace_back(work, t);
     work(0);
-    helper.join();
+    for (auto& h : helpers)
+      h.join();
     if (progress) progress(total, total);
     again.emplace();
     again->reserve(partials.size());

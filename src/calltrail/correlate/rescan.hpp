@@ -24,7 +24,7 @@ CollectOptions scan_options(CollectOptions options, const IdProbe& probe);
 struct RescanResult {
   // The reached legs built with the site facts; find_interactions() on it
   // answers as on the whole build. nullopt when the identifier reaches more
-  // than `max_share` of the legs or a file cannot be read again (standard
+  // than RescanOptions::max_share of the legs or a file cannot be read again (standard
   // input): the caller then collects and builds everything.
   std::optional<Correlation> correlation;
   // The sites the scan found, and when nothing matched the legs it found (one
@@ -34,13 +34,17 @@ struct RescanResult {
   std::size_t sites = 0;
 };
 
-// Called now and then, from any thread, with the bytes read again so far
-// and in all (as CollectOptions::progress).
-using Progress = std::function<void(std::uint64_t done, std::uint64_t total)>;
+struct RescanOptions {
+  parse::ReadOptions read;
+  unsigned threads = 0;  // files read again in parallel; 0: one per core
+  // Called now and then, from any thread, with the bytes read again so far
+  // and in all (as CollectOptions::progress), and once at the end.
+  std::function<void(std::uint64_t done, std::uint64_t total)> progress;
+  double max_share = 1.0;
+};
 
 // Takes `scanned.facts`.
 RescanResult build_for_id_rescan(Collected& scanned, const BuildOptions& options,
-                                 std::string_view id, const parse::ReadOptions& read = {},
-                                 const Progress& progress = {}, double max_share = 1.0);
+                                 std::string_view id, const RescanOptions& rescan = {});
 
 }  // namespace calltrail::correlate

@@ -60,7 +60,11 @@ RescanResult rescan(const std::vector<std::string>& paths, const std::string& id
   o.read.chunk_size = 4096;
   Collected scanned = collect(paths, scan_options(o, probe));
   EXPECT_TRUE(scanned.input_errors.empty());
-  return build_for_id_rescan(scanned, {}, id, o.read, {}, max_share);
+  RescanOptions r;
+  r.read = o.read;
+  r.threads = 2;
+  r.max_share = max_share;
+  return build_for_id_rescan(scanned, {}, id, r);
 }
 
 // Its correlation when the identifier matches.
@@ -222,11 +226,14 @@ TEST(Reach, RescanReportsProgress) {
   Collected scanned = collect(paths, scan_options(o, probe));
   std::mutex m;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> reports;
-  RescanResult r =
-      build_for_id_rescan(scanned, {}, id, o.read, [&](std::uint64_t d, std::uint64_t t) {
-        std::lock_guard<std::mutex> lock(m);
-        reports.emplace_back(d, t);
-      });
+  RescanOptions ro;
+  ro.read = o.read;
+  ro.threads = 3;  // more threads than the cores of a small machine
+  ro.progress = [&](std::uint64_t d, std::uint64_t t) {
+    std::lock_guard<std::mutex> lock(m);
+    reports.emplace_back(d, t);
+  };
+  RescanResult r = build_for_id_rescan(scanned, {}, id, ro);
   ASSERT_TRUE(r.correlation.has_value());
   EXPECT_EQ(answer(*r.correlation, id), answer(whole, id));
   ASSERT_FALSE(reports.empty());
