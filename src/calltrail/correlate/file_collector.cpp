@@ -145,6 +145,14 @@ FilePartial summary_copy(const FilePartial& p) {
   return out;
 }
 
+EventRef reintern(EventRef r, const StringPool& from, StringPool& to) {
+  r.name = to.intern(from.at(r.name));
+  r.this_dn = to.intern(from.at(r.this_dn));
+  r.other_dn = to.intern(from.at(r.other_dn));
+  r.note = to.intern(from.at(r.note));
+  return r;
+}
+
 IdProbe::IdProbe(std::string_view identifier) : id(identifier) {
   if (auto eq = identifier.find('='); eq != std::string_view::npos) {
     key = identifier.substr(0, eq);

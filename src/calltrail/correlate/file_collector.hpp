@@ -100,6 +100,9 @@ struct FilePartial {
 // votes, counts): everything but its legs, observations and orphans.
 FilePartial summary_copy(const FilePartial& p);
 
+// `r` with its strings interned in `to` instead of `from`.
+EventRef reintern(EventRef r, const StringPool& from, StringPool& to);
+
 // What a collector carries from one byte range of a file to the next, so that
 // the ranges collected one after the other (cut(), or a later run resuming the
 // file) merge into the FilePartial a single pass gives: the latest CallUUID

@@ -15,15 +15,6 @@ namespace calltrail::correlate {
 
 namespace {
 
-// The strings an event refers to, copied from one pool into another.
-EventRef rehome(EventRef e, const StringPool& from, StringPool& to) {
-  e.name = to.intern(from.at(e.name));
-  e.this_dn = to.intern(from.at(e.this_dn));
-  e.other_dn = to.intern(from.at(e.other_dn));
-  e.note = to.intern(from.at(e.note));
-  return e;
-}
-
 // Eight bytes with the ASCII capitals made small.
 std::uint64_t fold8(std::uint64_t x) {
   constexpr std::uint64_t kOnes = 0x0101010101010101ull;
@@ -161,29 +152,29 @@ std::vector<FilePartial> reached_partials(const std::vector<FilePartial>& partia
       Leg& l = s.legs.emplace_back(p.legs[i]);
       if (i < p.spans.size()) s.spans.push_back(p.spans[i]);
       for (auto& e : l.events)
-        e = rehome(e, p.strings, s.strings);
+        e = reintern(e, p.strings, s.strings);
     }
     for (const auto& o : p.islinks) {
       if (o.leg >= p.legs.size() || taken[o.leg] == 0) continue;
       IsLinkObservation& c = s.islinks.emplace_back(o);
       c.leg = index[o.leg];
-      c.event = rehome(o.event, p.strings, s.strings);
+      c.event = reintern(o.event, p.strings, s.strings);
     }
     for (const auto& t : p.transfers) {
       if (t.leg >= p.legs.size() || taken[t.leg] == 0) continue;
       TransferObservation& c = s.transfers.emplace_back(t);
       c.leg = index[t.leg];
-      c.event = rehome(t.event, p.strings, s.strings);
+      c.event = reintern(t.event, p.strings, s.strings);
     }
     std::size_t k = 0;
     for (const auto& [conn, o] : p.orphans) {
       if (reached.orphans[f][k++] == 0) continue;
       OrphanEvents& to = s.orphans[conn];
       for (const auto& e : o.events)
-        to.events.push_back(rehome(e, p.strings, s.strings));
+        to.events.push_back(reintern(e, p.strings, s.strings));
       for (const auto& t : o.transfers) {
         TransferObservation& x = to.transfers.emplace_back(t);
-        x.event = rehome(t.event, p.strings, s.strings);
+        x.event = reintern(t.event, p.strings, s.strings);
       }
     }
   }
@@ -206,7 +197,7 @@ FilePartial facts_partial(const FilePartial& p) {
     }
     IsLinkObservation& c = f.islinks.emplace_back(o);
     c.leg = it->second;
-    c.event = rehome(o.event, p.strings, f.strings);
+    c.event = reintern(o.event, p.strings, f.strings);
   }
   return f;
 }
@@ -307,15 +298,12 @@ std::thread start_facts_build(std::vector<FilePartial> facts_partials,
   });
 }
 
-std::optional<Correlation> build_with_facts(std::vector<FilePartial> partials,
-                                            const std::vector<parse::FileInfo>& files,
-                                            const BuildOptions& options, const SiteFacts& facts,
-                                            std::string_view id) {
+Correlation build_with_facts(std::vector<FilePartial> partials,
+                             const std::vector<parse::FileInfo>& files, const BuildOptions& options,
+                             const SiteFacts& facts) {
   BuildOptions with_facts = options;
   with_facts.facts = &facts;
-  Correlation c = build_correlation(std::move(partials), files, with_facts);
-  if (find_interactions(c, id).empty()) return std::nullopt;
-  return c;
+  return build_correlation(std::move(partials), files, with_facts);
 }
 
 std::optional<Correlation> build_for_id(const std::vector<FilePartial>& partials,
@@ -339,7 +327,9 @@ std::optional<Correlation> build_for_id(const std::vector<FilePartial>& partials
   }
   facts_thread.join();
   if (!reachable) return std::nullopt;
-  return build_with_facts(std::move(*reachable), files, options, facts, id);
+  Correlation c = build_with_facts(std::move(*reachable), files, options, facts);
+  if (find_interactions(c, id).empty()) return std::nullopt;
+  return c;
 }
 
 }  // namespace calltrail::correlate

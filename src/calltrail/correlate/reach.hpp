@@ -93,11 +93,9 @@ std::size_t reach_limit(const std::vector<FilePartial>& partials, double max_sha
 std::thread start_facts_build(std::vector<FilePartial> facts_partials,
                               const std::vector<parse::FileInfo>& files,
                               const BuildOptions& options, SiteFacts& facts);
-// The build of reached partials with the facts; nullopt when no interaction
-// of it matches `id`.
-std::optional<Correlation> build_with_facts(std::vector<FilePartial> partials,
-                                            const std::vector<parse::FileInfo>& files,
-                                            const BuildOptions& options, const SiteFacts& facts,
-                                            std::string_view id);
+// The build of reached partials with the facts.
+Correlation build_with_facts(std::vector<FilePartial> partials,
+                             const std::vector<parse::FileInfo>& files, const BuildOptions& options,
+                             const SiteFacts& facts);
 
 }  // namespace calltrail::correlate

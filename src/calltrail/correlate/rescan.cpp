@@ -186,9 +186,7 @@ RescanResult build_for_id_rescan(Collected& scanned, const BuildOptions& options
   }
   facts_thread.join();
   if (!again) return out;
-  BuildOptions with_facts = options;
-  with_facts.facts = &facts;
-  out.correlation = build_correlation(std::move(*again), scanned.files, with_facts);
+  out.correlation = build_with_facts(std::move(*again), scanned.files, options, facts);
   out.sites = facts.clocks.size();  // one entry per site
   if (find_interactions(*out.correlation, id).empty()) {
     // Say what was searched: the legs of the scan, merged per site as a

@@ -398,14 +398,6 @@ EventRef moved_ref(EventRef r, std::uint32_t file, const StringPool& from, Strin
 
 }  // namespace
 
-EventRef reintern(EventRef r, const StringPool& from, StringPool& to) {
-  r.name = to.intern(from.at(r.name));
-  r.this_dn = to.intern(from.at(r.this_dn));
-  r.other_dn = to.intern(from.at(r.other_dn));
-  r.note = to.intern(from.at(r.note));
-  return r;
-}
-
 void merge_leg(correlate::Leg& to, correlate::Leg&& from) {
   add_unique(to.conn_ids, from.conn_ids, SIZE_MAX);
   add_unique(to.transfer_conn_ids, from.transfer_conn_ids, correlate::kMaxLegDns);

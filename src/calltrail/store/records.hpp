@@ -62,8 +62,8 @@ PartSummary decode_summary(std::string_view blob, std::uint32_t file);
 // Adds a later part of the same file to `into` as one pass would have.
 void merge_summary(correlate::FilePartial& into, const PartSummary& part);
 
-// `r` with its strings interned in `to` instead of `from`.
-EventRef reintern(EventRef r, const StringPool& from, StringPool& to);
+// Event references move between string pools as the collector's do.
+using correlate::reintern;
 // Joins a later leg-part of the same CallUUID (same pool) to `to`, as one
 // pass over the file would have collected them together.
 void merge_leg(correlate::Leg& to, correlate::Leg&& from);
