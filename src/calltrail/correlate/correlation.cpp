@@ -218,17 +218,23 @@ class Builder {
   // --- sites -------------------------------------------------------------
   void name_sites() {
     const std::size_t n = partials_.size();
-    std::vector<std::map<std::string, std::uint64_t>> votes(n);
-    std::map<std::string, std::uint64_t> locations;
+    // Counted by views into the observations, then put in name order.
+    std::vector<absl::flat_hash_map<std::string_view, std::uint64_t>> votes(n);
+    absl::flat_hash_map<std::string_view, std::uint64_t> location_counts;
     std::vector<std::pair<std::uint32_t, const IsLinkObservation*>> all;  // (file, observation)
     for (const auto& p : partials_) {
       for (const auto& o : p.islinks) {
-        if (!o.location.empty()) ++locations[o.location];
+        if (!o.location.empty()) ++location_counts[o.location];
         all.emplace_back(p.file, &o);
       }
     }
-    const Grouped by_id = group_by_key(
+    const std::map<std::string, std::uint64_t> locations(location_counts.begin(),
+                                                         location_counts.end());
+    // merge_legs() gathers the observations in this order: link_islinks()
+    // uses the same groups.
+    by_islink_id_ = group_by_key(
         all.size(), [&](std::size_t i) { return std::string_view(all[i].second->id); });
+    const Grouped& by_id = by_islink_id_;
     for (std::size_t g = 0; g < by_id.size(); ++g) {
       const std::uint32_t* first = by_id.items.data() + by_id.start[g];
       const std::uint32_t* last = by_id.items.data() + by_id.start[g + 1];
@@ -243,11 +249,19 @@ class Builder {
         }
       }
     }
-    auto best = [](const std::map<std::string, std::uint64_t>& m) {
-      const std::pair<const std::string, std::uint64_t>* b = nullptr;
-      for (const auto& kv : m)
-        if (b == nullptr || kv.second > b->second) b = &kv;
-      return b == nullptr ? std::string{} : b->first;
+    // The name with the most votes; of equal ones, the first in name order.
+    auto best = [](const auto& m) {
+      std::string_view name;
+      std::uint64_t most = 0;
+      bool any = false;
+      for (const auto& [k, count] : m) {
+        if (!any || count > most || (count == most && std::string_view(k) < name)) {
+          name = k;
+          most = count;
+          any = true;
+        }
+      }
+      return std::string(name);
     };
     auto location_for = [&](std::string_view name, bool whole_too) {
       std::map<std::string, std::uint64_t> found;
@@ -360,6 +374,17 @@ class Builder {
       for (std::uint32_t k = 0; k < m.size(); ++k)
         m[k] = c_.strings.intern(p.strings.at(k));
       std::vector<std::uint32_t> global(p.legs.size());
+      if (options_.facts_only) {
+        // Clocks need only the site at each end of a link: one leg per
+        // site stands for all of its legs.
+        if (site >= site_legs_.size()) site_legs_.resize(site + 1, kNoLeg);
+        if (site_legs_[site] == kNoLeg) {
+          site_legs_[site] = static_cast<std::uint32_t>(c_.legs.size());
+          c_.legs.emplace_back().site = site;
+        }
+        std::fill(global.begin(), global.end(), site_legs_[site]);
+        p.legs.clear();
+      }
       for (std::uint32_t k = 0; k < p.legs.size(); ++k) {
         Leg& from = p.legs[k];
         for (auto& e : from.events)
@@ -602,9 +627,12 @@ class Builder {
     return false;
   }
 
+  // Builds a Link per IS-Link id (see docs/correlation.md); with
+  // BuildOptions::facts_only, only the paired ones, with their ends.
   void link_islinks() {
-    const Grouped by_id = group_by_key(
-        islinks_.size(), [&](std::size_t i) { return std::string_view(islinks_[i].id); });
+    const Grouped& by_id = by_islink_id_;
+    assert(by_id.items.size() == islinks_.size());
+    c_.links.reserve(c_.links.size() + by_id.size());
     std::vector<const IsLinkObservation*> obs;
     auto earliest = [](const std::vector<const IsLinkObservation*>& v, IsLinkRole role) {
       const IsLinkObservation* b = nullptr;
@@ -626,6 +654,16 @@ class Builder {
       if (src == nullptr && tgt == nullptr) continue;  // no direction-role: nothing to say
       Link l;
       l.kind = LinkKind::IsLink;
+      if (options_.facts_only) {
+        // What estimate_clocks() reads: the ends and their events.
+        if (src == nullptr || tgt == nullptr) continue;
+        l.from = src->leg;
+        l.from_event = src->event;
+        l.to = tgt->leg;
+        l.to_event = tgt->event;
+        c_.links.push_back(std::move(l));
+        continue;
+      }
       l.id = id;
       l.via = "AttributeISLinkList";
       l.confidence = Confidence::Certain;
@@ -1022,10 +1060,12 @@ class Builder {
   // (site, CallUUID) -> leg; the views point into c_.legs.
   using LegKey = std::pair<std::uint32_t, std::string_view>;
   absl::flat_hash_map<LegKey, std::uint32_t> by_key_;
+  std::vector<std::uint32_t> site_legs_;  // facts_only: the one leg of each site
   // (site, ConnID) -> legs that carried it.
   using ConnKey = std::pair<std::uint32_t, std::uint64_t>;
   absl::flat_hash_map<ConnKey, std::vector<std::uint32_t>> conn_index_;
   std::vector<IsLinkObservation> islinks_;
+  Grouped by_islink_id_;  // islinks_ by id
   std::vector<TransferObservation> transfers_;
   std::vector<Orphans> orphans_;
 };

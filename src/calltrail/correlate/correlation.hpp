@@ -145,7 +145,8 @@ struct BuildOptions {
   // When set: site names and clock offsets come from here, not from the legs.
   const SiteFacts* facts = nullptr;
   // Stop once sites are named and clocks estimated: no transfers, hints or
-  // interactions (what site_facts() needs).
+  // interactions, and one leg stands for all the legs of its site (what
+  // facts_of() needs).
   bool facts_only = false;
 };
 
