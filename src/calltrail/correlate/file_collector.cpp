@@ -174,16 +174,22 @@ FilePartial FileCollector::finish() {
 }
 
 std::uint32_t FileCollector::leg_for(std::string_view call_uuid) {
-  // Debian's Abseil has its own string_view type for heterogeneous lookup.
-  auto it = leg_by_uuid_.find(absl::string_view(call_uuid.data(), call_uuid.size()));
-  if (it != leg_by_uuid_.end()) return it->second;
-  auto index = static_cast<std::uint32_t>(partial_.legs.size());
+  const auto next = static_cast<std::uint32_t>(partial_.legs.size());
+  std::uint32_t index = next;
+  if (call_uuid.size() <= UuidKey::kCapacity) {
+    index = leg_by_uuid_.try_emplace(UuidKey(call_uuid), next).first->second;
+  } else {
+    // Debian's Abseil has its own string_view type for heterogeneous lookup.
+    auto it = leg_by_long_uuid_.find(absl::string_view(call_uuid.data(), call_uuid.size()));
+    if (it != leg_by_long_uuid_.end()) return it->second;
+    leg_by_long_uuid_.emplace(std::string(call_uuid), next);
+  }
+  if (index != next) return index;
   Leg& leg = partial_.legs.emplace_back();
   partial_.spans.emplace_back();
   leg_state_.emplace_back();
   leg.site = partial_.file;
   leg.call_uuid = std::string(call_uuid);
-  leg_by_uuid_.emplace(leg.call_uuid, index);
   return index;
 }
 
@@ -429,6 +435,7 @@ FilePartial FileCollector::cut() {
     carried_conns_[conn] = partial_.legs[leg].call_uuid;
   leg_by_conn_.clear();
   leg_by_uuid_.clear();
+  leg_by_long_uuid_.clear();
   leg_state_.clear();
   app_count_ = nullptr;  // it points into the partial handed out below
   FilePartial out = std::move(partial_);

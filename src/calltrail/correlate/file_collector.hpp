@@ -7,7 +7,9 @@
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 
+#include <array>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <optional>
@@ -146,6 +148,30 @@ struct CollectFilter {
 
 struct Extract;  // the attributes of an event the collector reads
 
+// A CallUUID kept in a hash map's own slot (Genesys prints 32 characters):
+// finding a leg compares bytes in place instead of following a pointer to a
+// heap string for every event.
+class UuidKey {
+ public:
+  static constexpr std::size_t kCapacity = 32;
+  // `s` must be at most kCapacity bytes.
+  explicit UuidKey(std::string_view s) : size_(static_cast<std::uint8_t>(s.size())) {
+    std::memcpy(bytes_.data(), s.data(), s.size());
+  }
+  std::string_view view() const { return {bytes_.data(), size_}; }
+  friend bool operator==(const UuidKey& a, const UuidKey& b) {
+    return a.size_ == b.size_ && std::memcmp(a.bytes_.data(), b.bytes_.data(), kCapacity) == 0;
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const UuidKey& k) {
+    return H::combine_contiguous(std::move(h), k.bytes_.data(), kCapacity);
+  }
+
+ private:
+  std::array<char, kCapacity> bytes_{};
+  std::uint8_t size_ = 0;
+};
+
 class FileCollector {
  public:
   explicit FileCollector(std::uint32_t file_index, CollectMode mode = CollectMode::Full,
@@ -189,8 +215,9 @@ class FileCollector {
   CollectMode mode_ = CollectMode::Full;
   const IdProbe* probe_ = nullptr;
   const CollectFilter* filter_ = nullptr;
-  absl::flat_hash_map<std::string, std::uint32_t> leg_by_uuid_;
-  absl::flat_hash_map<std::uint64_t, std::uint32_t> leg_by_conn_;  // latest leg with this ConnID
+  absl::flat_hash_map<UuidKey, std::uint32_t> leg_by_uuid_;
+  absl::flat_hash_map<std::string, std::uint32_t> leg_by_long_uuid_;  // longer than UuidKey holds
+  absl::flat_hash_map<std::uint64_t, std::uint32_t> leg_by_conn_;     // latest leg with this ConnID
   // What the previous event of each leg carried (see add()).
   struct LegState {
     std::uint64_t conn = ~std::uint64_t{0};

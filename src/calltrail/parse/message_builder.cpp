@@ -161,14 +161,18 @@ void MessageBuilder::start(model::Event& event) {
 }
 
 std::uint32_t MessageBuilder::add_field(std::string_view key, std::uint8_t depth) {
-  const std::uint32_t key_offset = event_->append_text(key);
+  return place_field(event_->append_text(key), key.size(), depth);
+}
+
+std::uint32_t MessageBuilder::place_field(std::uint32_t key_offset, std::size_t key_size,
+                                          std::uint8_t depth) {
   auto& fields = event_->mutable_fields();
   const auto index = static_cast<std::uint32_t>(fields.size());
   // Built in place: a Field assembled on the stack and copied in is read back
   // in 16-byte pieces its narrower stores cannot forward to.
   Field& f = fields.emplace_back();
   f.key_offset = key_offset;
-  f.key_size = static_cast<std::uint32_t>(key.size());
+  f.key_size = static_cast<std::uint32_t>(key_size);
   f.depth = depth;
   f.end = index + 1;
   return index;
@@ -182,33 +186,61 @@ void MessageBuilder::set_value(std::uint32_t field, ValueKind kind, std::string_
   f.value_size = static_cast<std::uint32_t>(value.size());
 }
 
+namespace {
+
+// Where a bare word's digits start: after a sign, when more follows.
+std::size_t sign_size(std::string_view word) {
+  return (word.size() > 1 && (word[0] == '-' || word[0] == '+')) ? 1 : 0;
+}
+
+// The class bits every byte of `word` after its sign has.
+std::uint8_t word_classes(std::string_view word) {
+  std::uint8_t all = word.empty() ? 0 : kDigitClass | kHexClass;
+  for (std::size_t i = sign_size(word); i < word.size(); ++i)
+    all &= char_class(word[i]);
+  return all;
+}
+
+}  // namespace
+
 void MessageBuilder::set_scalar(std::uint32_t field, std::string_view word) {
-  const Field& f = event_->fields()[field];
+  const std::uint32_t offset = event_->append_text(word);
+  set_stored_scalar(field, word, offset, word_classes(word));
+}
+
+void MessageBuilder::set_stored_scalar(std::uint32_t field, std::string_view word,
+                                       std::uint32_t offset, std::uint8_t classes) {
+  Field& f = event_->mutable_fields()[field];
   if (f.depth == 0 && model::is_conn_id_attribute(event_->key(f))) {
     char id[16];
     if (model::normalize_conn_id(word, id)) {
-      set_value(field, ValueKind::Hex, std::string_view(id, sizeof id));
+      const std::string_view normal(id, sizeof id);
+      // Usually printed normalised already: then the stored text is kept.
+      const std::uint32_t at = normal == word ? offset : event_->append_text(normal);
+      Field& g = event_->mutable_fields()[field];
+      g.kind = ValueKind::Hex;
+      g.value_offset = at;
+      g.value_size = sizeof id;
       return;
     }
   }
+  f.value_offset = offset;
+  f.value_size = static_cast<std::uint32_t>(word.size());
   // Digits after an optional sign; hex digits without one.
-  const std::size_t start = (word.size() > 1 && (word[0] == '-' || word[0] == '+')) ? 1 : 0;
-  std::uint8_t all = word.empty() ? 0 : kDigitClass | kHexClass;
-  for (std::size_t i = start; i < word.size(); ++i)
-    all &= char_class(word[i]);
-  const bool digits = (all & kDigitClass) != 0;
-  const bool hex = start == 0 && (all & kHexClass) != 0;
+  const std::size_t start = sign_size(word);
+  const bool digits = (classes & kDigitClass) != 0;
+  const bool hex = start == 0 && (classes & kHexClass) != 0;
   if (digits && word.size() < 16) {
     std::int64_t n = 0;
     const char* b = word.data() + (word[0] == '+' ? 1 : 0);
     auto [p, ec] = std::from_chars(b, word.data() + word.size(), n);
     if (ec == std::errc{} && p == word.data() + word.size()) {
-      set_value(field, ValueKind::Integer, word);
-      event_->mutable_fields()[field].number = n;
+      f.kind = ValueKind::Integer;
+      f.number = n;
       return;
     }
   }
-  set_value(field, hex ? ValueKind::Hex : ValueKind::Bare, word);
+  f.kind = hex ? ValueKind::Hex : ValueKind::Bare;
 }
 
 void MessageBuilder::open_list(std::uint32_t field, std::int64_t declared) {
@@ -302,7 +334,8 @@ namespace {
 
 // A value as servers print it after a TAB: 'quoted text' without inner
 // quotes, or one bare word. Returns false for anything the tokenizer must see.
-bool simple_value(std::string_view v, bool& quoted) {
+// For a bare word, `classes` gets the class bits of its bytes after a sign.
+bool simple_value(std::string_view v, bool& quoted, std::uint8_t& classes) {
   if (v.size() >= 2 && v.front() == '\'' && v.back() == '\'') {
     quoted = true;
     return std::memchr(v.data() + 1, '\'', v.size() - 2) == nullptr;
@@ -311,8 +344,13 @@ bool simple_value(std::string_view v, bool& quoted) {
   if (v.empty() || !((v[0] >= '0' && v[0] <= '9') || (v[0] >= 'a' && v[0] <= 'z') ||
                      (v[0] >= 'A' && v[0] <= 'Z') || v[0] == '+' || v[0] == '-'))
     return false;
-  for (char c : v)
-    if ((char_class(c) & kPlainClass) == 0) return false;
+  // One pass: every byte plain, and the digit and hex bits after the sign.
+  const std::size_t start = sign_size(v);
+  std::uint8_t all = kPlainClass | kDigitClass | kHexClass;
+  for (std::size_t i = 0; i < v.size(); ++i)
+    all &= static_cast<std::uint8_t>(char_class(v[i]) | (i < start ? ~kPlainClass : 0));
+  if ((all & kPlainClass) == 0) return false;
+  classes = all;
   return true;
 }
 
@@ -354,36 +392,43 @@ bool MessageBuilder::add_simple_line(std::string_view text, int indent) {
   } else {
     if (expect_ != Expect::AttributeName && expect_ != Expect::PairKey) return false;
     if (!starts_with(rest, "Attribute")) return false;
-    std::size_t tab = 9;
-    while (tab < rest.size() && (char_class(rest[tab]) & kAlnumClass) != 0)
-      ++tab;
+    const std::size_t tab = alnum_run_end(rest, 9);
     if (tab >= rest.size() || rest[tab] != '\t') return false;
     key = rest.substr(0, tab);
     value = rest.substr(tab + 1);
     attribute = true;
   }
   bool quoted = false;
+  std::uint8_t classes = 0;
   std::int64_t declared = -1;
   const bool list = list_header(value, declared);
-  if (!list && !simple_value(value, quoted)) return false;
-  std::uint32_t field;
+  if (!list && !simple_value(value, quoted, classes)) return false;
+  std::uint8_t depth = 0;
   if (attribute) {
-    close_lists_to(0, *problem_);
-    field = add_field(key, 0);
+    if (!lists_.empty()) close_lists_to(0, *problem_);
   } else {
     place_pair_line(indent);
-    field = add_field(key, static_cast<std::uint8_t>(lists_.size()));
+    depth = static_cast<std::uint8_t>(lists_.size());
   }
   if (list) {
-    pending_ = field;
-    open_list(field, declared);
+    pending_ = add_field(key, depth);
+    open_list(pending_, declared);
     expect_ = Expect::PairKey;
     return true;
   }
+  // Key, separator and value are one run of the line: stored with one copy.
+  const std::string_view run(key.data(),
+                             static_cast<std::size_t>(value.data() - key.data()) + value.size());
+  const std::uint32_t at = event_->append_text(run);
+  const auto value_at = static_cast<std::uint32_t>(at + (value.data() - key.data()));
+  const std::uint32_t field = place_field(at, key.size(), depth);
+  Field& f = event_->mutable_fields()[field];
   if (quoted) {
-    set_value(field, ValueKind::String, value.substr(1, value.size() - 2));
+    f.kind = ValueKind::String;
+    f.value_offset = value_at + 1;
+    f.value_size = static_cast<std::uint32_t>(value.size() - 2);
   } else {
-    set_scalar(field, value);
+    set_stored_scalar(field, value, value_at, classes);
   }
   expect_ = attribute ? Expect::AttributeName : Expect::PairKey;
   return true;

@@ -59,8 +59,14 @@ class MessageBuilder {
   };
 
   std::uint32_t add_field(std::string_view key, std::uint8_t depth);
+  // add_field() for a key already in the event's text.
+  std::uint32_t place_field(std::uint32_t key_offset, std::size_t key_size, std::uint8_t depth);
   void set_value(std::uint32_t field, model::ValueKind kind, std::string_view value);
   void set_scalar(std::uint32_t field, std::string_view word);
+  // set_scalar() for a word already in the event's text at `offset`, whose
+  // class bits after an optional sign are `classes` (see text.hpp).
+  void set_stored_scalar(std::uint32_t field, std::string_view word, std::uint32_t offset,
+                         std::uint8_t classes);
   void open_list(std::uint32_t field, std::int64_t declared);
   void close_lists_to(std::size_t depth, const ProblemCallback& problem);
   void place_pair_line(int indent);

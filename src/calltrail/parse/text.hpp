@@ -9,6 +9,10 @@
 #include <cstring>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace calltrail::parse {
 
 inline constexpr std::string_view kNbsp = "\xC2\xA0";
@@ -38,6 +42,32 @@ inline constexpr std::array<std::uint8_t, 256> kCharClasses = [] {
 }();
 inline std::uint8_t char_class(char c) {
   return kCharClasses[static_cast<unsigned char>(c)];
+}
+
+// End of the run of ASCII letters and digits that starts at `pos`.
+inline std::size_t alnum_run_end(std::string_view s, std::size_t pos) {
+#if defined(__SSE2__)
+  // Sixteen bytes a step: attribute names are 12 to 30 of them.
+  const __m128i zero = _mm_set1_epi8('0');
+  const __m128i nine = _mm_set1_epi8(9);
+  const __m128i lower = _mm_set1_epi8(0x20);
+  const __m128i a = _mm_set1_epi8('a');
+  const __m128i z = _mm_set1_epi8(25);
+  while (pos + 16 <= s.size()) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + pos));
+    // c - '0' <= 9 and (c | 0x20) - 'a' <= 25, unsigned: equal to their minimum.
+    const __m128i d = _mm_sub_epi8(v, zero);
+    const __m128i l = _mm_sub_epi8(_mm_or_si128(v, lower), a);
+    const __m128i ok = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(d, nine), d),
+                                    _mm_cmpeq_epi8(_mm_min_epu8(l, z), l));
+    const unsigned stop = ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
+    if (stop != 0) return pos + static_cast<std::size_t>(__builtin_ctz(stop));
+    pos += 16;
+  }
+#endif
+  while (pos < s.size() && (char_class(s[pos]) & kAlnumClass) != 0)
+    ++pos;
+  return pos;
 }
 
 inline bool is_digit(char c) {
