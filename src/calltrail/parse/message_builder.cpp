@@ -344,6 +344,7 @@ bool simple_value(std::string_view v, bool& quoted, std::uint8_t& classes) {
   if (v.empty() || !((v[0] >= '0' && v[0] <= '9') || (v[0] >= 'a' && v[0] <= 'z') ||
                      (v[0] >= 'A' && v[0] <= 'Z') || v[0] == '+' || v[0] == '-'))
     return false;
+  if (v == "KVList:") return false;  // opens a list (Platform SDK): the tokenizer's
   // One pass: every byte plain, and the digit and hex bits after the sign.
   const std::size_t start = sign_size(v);
   std::uint8_t all = kPlainClass | kDigitClass | kHexClass;
@@ -372,8 +373,28 @@ bool list_header(std::string_view v, std::int64_t& declared) {
 
 }  // namespace
 
+namespace {
+
+// "'key'<TAB>value" with a value simple_value() takes, not a KV list header:
+// the pair a "'id'(list) " prefix is followed by.
+bool simple_pair(std::string_view s, std::string_view& key, std::string_view& value, bool& quoted,
+                 std::uint8_t& classes) {
+  if (s.size() < 4 || s[0] != '\'') return false;
+  const void* close = std::memchr(s.data() + 1, '\'', s.size() - 1);
+  if (close == nullptr) return false;
+  const auto k = static_cast<std::size_t>(static_cast<const char*>(close) - s.data());
+  if (k + 1 >= s.size() || s[k + 1] != '\t') return false;
+  key = s.substr(1, k - 1);
+  value = s.substr(k + 2);
+  std::int64_t declared = 0;
+  return !list_header(value, declared) && simple_value(value, quoted, classes);
+}
+
+}  // namespace
+
 // The canonical lines, "<TABs>AttributeName<TAB>value" and
 // "<TABs>'key'<TAB>value" (value: quoted, a bare word or a KV list header),
+// and "<TABs>'key'(list) 'key'<TAB>value" (a nested list and its first pair),
 // without the general tokenizer. Anything else (spaces, curly quotes,
 // annotations) takes the general path.
 bool MessageBuilder::add_simple_line(std::string_view text, int indent) {
@@ -382,13 +403,24 @@ bool MessageBuilder::add_simple_line(std::string_view text, int indent) {
   if (rest.size() < 4) return false;
   std::string_view key, value;
   bool attribute = false;
+  // "'id'(list) " before the pair: the key of a nested list.
+  bool nested = false;
+  std::string_view list_key;
   if (rest[0] == '\'') {
     if (expect_ != Expect::PairKey) return false;
-    const std::size_t close = rest.find("'\t", 1);
-    if (close == std::string_view::npos) return false;
-    key = rest.substr(1, close - 1);
-    if (std::memchr(key.data(), '\'', key.size()) != nullptr) return false;
-    value = rest.substr(close + 2);
+    const std::size_t close = rest.find('\'', 1);
+    if (close == std::string_view::npos || close + 1 >= rest.size()) return false;
+    if (rest[close + 1] == '\t') {
+      key = rest.substr(1, close - 1);
+      value = rest.substr(close + 2);
+    } else {
+      if (!starts_with_at(rest, close + 1, "(list) ")) return false;
+      nested = true;
+      list_key = rest.substr(1, close - 1);
+      bool quoted = false;
+      std::uint8_t classes = 0;
+      if (!simple_pair(rest.substr(close + 8), key, value, quoted, classes)) return false;
+    }
   } else {
     if (expect_ != Expect::AttributeName && expect_ != Expect::PairKey) return false;
     if (!starts_with(rest, "Attribute")) return false;
@@ -408,6 +440,11 @@ bool MessageBuilder::add_simple_line(std::string_view text, int indent) {
     if (!lists_.empty()) close_lists_to(0, *problem_);
   } else {
     place_pair_line(indent);
+    depth = static_cast<std::uint8_t>(lists_.size());
+  }
+  if (nested) {
+    // The nested list opens, its first pair follows on the same line.
+    open_list(add_field(list_key, depth), -1);
     depth = static_cast<std::uint8_t>(lists_.size());
   }
   if (list) {

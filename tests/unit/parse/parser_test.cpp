@@ -74,6 +74,21 @@ TEST(Parser, NestedListByIndentationWithInnerPairsOnTheSameLine) {
 // KV list headers printed canonically ("<TAB>Key<TAB>[n] 00 02 00 00..") take
 // the parser's fast path; spaced out they take the tokenizer: both must give
 // the same fields, declared counts and nesting.
+// Fields compared one by one: key, value, kind, number, depth and end.
+void expect_same_fields(const model::Event& f, const model::Event& s) {
+  ASSERT_EQ(f.fields().size(), s.fields().size());
+  for (std::size_t i = 0; i < f.fields().size(); ++i) {
+    const model::Field& a = f.fields()[i];
+    const model::Field& b = s.fields()[i];
+    EXPECT_EQ(f.key(a), s.key(b)) << i;
+    EXPECT_EQ(f.value(a), s.value(b)) << i;
+    EXPECT_EQ(a.kind, b.kind) << i;
+    EXPECT_EQ(a.number, b.number) << i;
+    EXPECT_EQ(a.depth, b.depth) << i;
+    EXPECT_EQ(a.end, b.end) << i;
+  }
+}
+
 TEST(Parser, ListHeaderFastPathMatchesTheTokenizer) {
   auto message = [](std::string_view top, std::string_view inner) {
     return std::string(
@@ -90,21 +105,44 @@ TEST(Parser, ListHeaderFastPathMatchesTheTokenizer) {
   const model::Event& f = fast.events[0];
   const model::Event& s = slow.events[0];
   ASSERT_EQ(f.fields().size(), 5u);  // UserData, Inner, A, B, ConnID
-  ASSERT_EQ(f.fields().size(), s.fields().size());
-  for (std::size_t i = 0; i < f.fields().size(); ++i) {
-    const model::Field& a = f.fields()[i];
-    const model::Field& b = s.fields()[i];
-    EXPECT_EQ(f.key(a), s.key(b)) << i;
-    EXPECT_EQ(f.value(a), s.value(b)) << i;
-    EXPECT_EQ(a.kind, b.kind) << i;
-    EXPECT_EQ(a.number, b.number) << i;
-    EXPECT_EQ(a.depth, b.depth) << i;
-    EXPECT_EQ(a.end, b.end) << i;
-  }
+  expect_same_fields(f, s);
   EXPECT_EQ(f.fields()[0].kind, model::ValueKind::List);
   EXPECT_EQ(f.fields()[0].number, 2);
   EXPECT_EQ(f.fields()[1].number, 1);  // 'Inner' declares one pair
   EXPECT_EQ(f.children(0).size(), 2u);
+}
+
+TEST(Parser, NestedListLineFastPathMatchesTheTokenizer) {
+  // The seed's IS-Link entries: "'id'(list) 'key'<TAB>value", then the
+  // list's other pairs one level deeper. With a space for the TAB the line
+  // takes the general tokenizer.
+  auto message = [](std::string_view sep) {
+    return "@09:41:00.1000 [0] 8.1 distribute_event: message EventRinging\n"
+           "\tAttributeISLinkList\t[108] 00 02 03 00..\n"
+           "\t\t'01TQ8IACN1IB5DD27HIN99RCO40002B9'(list) 'location-name'" +
+           std::string(sep) +
+           "'Tserver2@Avaya_Switch1'\n"
+           "\t\t\t'direction-role'\t'target'\n"
+           "\t\t'02AB'(list) 'hops'" +
+           std::string(sep) +
+           "3\n"
+           "\tAttributeConnID\t006a0240d1e23402\n";
+  };
+  Parsed fast = parse_text(message("\t"));
+  Parsed slow = parse_text(message(" "));
+  ASSERT_EQ(fast.events.size(), 1u);
+  ASSERT_EQ(slow.events.size(), 1u);
+  EXPECT_EQ(fast.diagnostics.count(), 0u);
+  EXPECT_EQ(slow.diagnostics.count(), 0u);
+  const model::Event& f = fast.events[0];
+  ASSERT_EQ(f.fields().size(), 7u);  // list, id, location, role, id, hops, ConnID
+  expect_same_fields(f, slow.events[0]);
+  auto links = f.islinks();
+  ASSERT_EQ(links.size(), 2u);
+  EXPECT_EQ(links[0].location, "Tserver2@Avaya_Switch1");
+  EXPECT_EQ(links[0].role, "target");
+  EXPECT_EQ(f.fields()[5].kind, model::ValueKind::Integer);
+  EXPECT_EQ(f.fields()[5].number, 3);
 }
 
 TEST(Parser, DeclaredCountDecidesNestingWithoutIndentation) {
