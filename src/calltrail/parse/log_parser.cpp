@@ -562,7 +562,20 @@ void LogParser::begin_message(std::string_view name, const LineTime* time) {
 
 void LogParser::apply_times(model::Event& ev) {
   auto& times = ev.times;
-  if (const model::Field* f = ev.attribute("AttributeTimeStamp")) {
+  // The three time attributes in one pass over the top-level fields.
+  const model::Field* f = nullptr;
+  const model::Field* s = nullptr;
+  const model::Field* u = nullptr;
+  const auto fields = ev.fields();
+  for (std::uint32_t i = 0; i < fields.size(); i = fields[i].end) {
+    const model::Field& field = fields[i];
+    const std::string_view key = ev.key(field);
+    if (key.size() < 18 || key.size() > 20 || !starts_with(key, "AttributeTime")) continue;
+    if (f == nullptr && key == "AttributeTimeStamp") f = &field;
+    if (s == nullptr && key == "AttributeTimeinSecs") s = &field;
+    if (u == nullptr && key == "AttributeTimeinuSecs") u = &field;
+  }
+  if (f != nullptr) {
     std::string_view v = ev.value(*f);
     auto secs = v.size() == 16 ? parse_hex(v.substr(0, 8)) : std::nullopt;
     auto micros = v.size() == 16 ? parse_hex(v.substr(8)) : std::nullopt;
@@ -575,8 +588,7 @@ void LogParser::apply_times(model::Event& ev) {
                          "of microseconds, found '{}'",
                          v.substr(0, 40)));
     }
-  } else if (const model::Field* s = ev.attribute("AttributeTimeinSecs")) {
-    const model::Field* u = ev.attribute("AttributeTimeinuSecs");
+  } else if (s != nullptr) {
     if (s->kind == model::ValueKind::Integer && s->number >= 0 &&
         (u == nullptr ||
          (u->kind == model::ValueKind::Integer && u->number >= 0 && u->number < 1'000'000))) {

@@ -345,6 +345,8 @@ bool simple_value(std::string_view v, bool& quoted, std::uint8_t& classes) {
                      (v[0] >= 'A' && v[0] <= 'Z') || v[0] == '+' || v[0] == '-'))
     return false;
   if (v == "KVList:") return false;  // opens a list (Platform SDK): the tokenizer's
+  // A word like an attribute name starts a new attribute for the tokenizer.
+  if (v.size() > 9 && starts_with(v, "Attribute")) return false;
   // One pass: every byte plain, and the digit and hex bits after the sign.
   const std::size_t start = sign_size(v);
   std::uint8_t all = kPlainClass | kDigitClass | kHexClass;
@@ -352,6 +354,22 @@ bool simple_value(std::string_view v, bool& quoted, std::uint8_t& classes) {
     all &= static_cast<std::uint8_t>(char_class(v[i]) | (i < start ? ~kPlainClass : 0));
   if ((all & kPlainClass) == 0) return false;
   classes = all;
+  return true;
+}
+
+// "1351517400 (23:30:00)": a bare word, one space and a parenthesised note
+// without spaces, which the tokenizer passes over. On success `v` is the word.
+bool annotated_word(std::string_view& v, std::uint8_t& classes) {
+  const std::size_t space = v.find(' ');
+  if (space == std::string_view::npos || space + 1 >= v.size() || v[space + 1] != '(') {
+    return false;
+  }
+  for (std::size_t i = space + 1; i < v.size(); ++i)
+    if ((char_class(v[i]) & kPlainClass) == 0) return false;
+  bool quoted = false;
+  std::string_view word = v.substr(0, space);
+  if (!simple_value(word, quoted, classes) || quoted) return false;
+  v = word;
   return true;
 }
 
@@ -434,7 +452,9 @@ bool MessageBuilder::add_simple_line(std::string_view text, int indent) {
   std::uint8_t classes = 0;
   std::int64_t declared = -1;
   const bool list = list_header(value, declared);
-  if (!list && !simple_value(value, quoted, classes)) return false;
+  if (!list && !simple_value(value, quoted, classes) && !annotated_word(value, classes)) {
+    return false;
+  }
   std::uint8_t depth = 0;
   if (attribute) {
     if (!lists_.empty()) close_lists_to(0, *problem_);

@@ -145,6 +145,32 @@ TEST(Parser, NestedListLineFastPathMatchesTheTokenizer) {
   EXPECT_EQ(f.fields()[5].number, 3);
 }
 
+TEST(Parser, AnnotatedValueFastPathMatchesTheTokenizer) {
+  // T-Server prints the time of AttributeTimeinSecs after its value; a word
+  // like an attribute name is read as a new attribute either way.
+  auto message = [](std::string_view sep) {
+    const std::string t(sep);
+    return "@23:30:00.3701 [0] 8.1 distribute call/party event: message EventRinging\n"
+           "\tAttributeTimeinSecs" +
+           t + "1351517400 (23:30:00)\n" + "\tAttributeTimeinuSecs" + t + "370154\n" +
+           "\tAttributeCallState" + t + "AttributeOops\n" + "\tAttributeConnID" + t +
+           "-12 (note)\n";
+  };
+  Parsed fast = parse_text(message("\t"));
+  Parsed slow = parse_text(message("  "));
+  ASSERT_EQ(fast.events.size(), 1u);
+  ASSERT_EQ(slow.events.size(), 1u);
+  EXPECT_EQ(fast.diagnostics.count(), slow.diagnostics.count());
+  const model::Event& f = fast.events[0];
+  ASSERT_EQ(f.fields().size(), 5u);  // TimeinSecs, TimeinuSecs, CallState, Oops, ConnID
+  expect_same_fields(f, slow.events[0]);
+  EXPECT_EQ(f.fields()[0].kind, model::ValueKind::Integer);
+  EXPECT_EQ(f.fields()[0].number, 1351517400);
+  EXPECT_EQ(f.times.utc_stamp, slow.events[0].times.utc_stamp);
+  ASSERT_TRUE(f.times.utc_stamp.has_value());
+  EXPECT_EQ(*f.times.utc_stamp, 1351517400LL * 1'000'000 + 370154);
+}
+
 TEST(Parser, DeclaredCountDecidesNestingWithoutIndentation) {
   // Tabs lost: the nested list is followed by pairs at the same depth. The
   // header says 3 pairs at the top, so the empty list ends at once.
