@@ -225,8 +225,9 @@ void FileCollector::add(const model::Event& e) {
   const Extract x = extract(e);
   const bool transfer = !x.transfer_conn.empty() || !x.previous_conn.empty() ||
                         !x.ref_uuid.empty() || !x.orig_uuid.empty() || !x.new_uuid.empty();
-  // A scan keeps only the events of observations; their references are whole.
-  const bool whole = full || transfer || x.islinks != nullptr;
+  // A scan keeps only the events of observations, and only their places and
+  // times are read (the answer's legs are collected again): no strings.
+  const bool whole = full;
   EventRef ref = make_ref(e, whole);
   if (e.times.utc_stamp) {
     if (!partial_.first_utc || *e.times.utc_stamp < *partial_.first_utc)

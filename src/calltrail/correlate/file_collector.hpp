@@ -160,14 +160,23 @@ class UuidKey {
   }
   std::string_view view() const { return {bytes_.data(), size_}; }
   friend bool operator==(const UuidKey& a, const UuidKey& b) {
-    return a.size_ == b.size_ && std::memcmp(a.bytes_.data(), b.bytes_.data(), kCapacity) == 0;
+    std::uint64_t differ = a.size_ ^ b.size_;
+    for (std::size_t i = 0; i < kWords; ++i)
+      differ |= a.word(i) ^ b.word(i);
+    return differ == 0;
   }
   template <typename H>
   friend H AbslHashValue(H h, const UuidKey& k) {
-    return H::combine_contiguous(std::move(h), k.bytes_.data(), kCapacity);
+    return H::combine(std::move(h), k.word(0), k.word(1), k.word(2), k.word(3));
   }
 
  private:
+  static constexpr std::size_t kWords = kCapacity / 8;
+  std::uint64_t word(std::size_t i) const {
+    std::uint64_t w;
+    std::memcpy(&w, bytes_.data() + 8 * i, 8);
+    return w;
+  }
   std::array<char, kCapacity> bytes_{};
   std::uint8_t size_ = 0;
 };

@@ -183,21 +183,15 @@ std::vector<FilePartial> reached_partials(const std::vector<FilePartial>& partia
 
 FilePartial facts_partial(const FilePartial& p) {
   FilePartial f = summary_copy(p);
-  absl::flat_hash_map<std::uint32_t, std::uint32_t> stub;
+  // A facts-only build keeps one leg per site, and reads of each observation
+  // its id, role, location and times: one stub leg, no strings.
   f.islinks.reserve(p.islinks.size());
   for (const auto& o : p.islinks) {
     if (o.leg >= p.legs.size()) continue;
-    auto [it, added] = stub.try_emplace(o.leg, static_cast<std::uint32_t>(f.legs.size()));
-    if (added) {
-      // The real CallUUID, so that stubs merge across a site's files as
-      // the legs themselves do.
-      Leg& l = f.legs.emplace_back();
-      l.site = p.legs[o.leg].site;
-      l.call_uuid = p.legs[o.leg].call_uuid;
-    }
+    if (f.legs.empty()) f.legs.emplace_back().site = p.legs[o.leg].site;
     IsLinkObservation& c = f.islinks.emplace_back(o);
-    c.leg = it->second;
-    c.event = reintern(o.event, p.strings, f.strings);
+    c.leg = 0;
+    c.event.name = c.event.this_dn = c.event.other_dn = c.event.note = 0;
   }
   return f;
 }

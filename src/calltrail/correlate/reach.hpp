@@ -21,9 +21,9 @@
 namespace calltrail::correlate {
 
 // Partials holding what site facts rest on: every summary and IS-Link
-// observation, on stub legs (CallUUID only). build_correlation() over them
-// with BuildOptions::facts_only names the sites and sets the clocks as over
-// the whole partials.
+// observation (without the strings of its event), on one stub leg per file.
+// build_correlation() over them with BuildOptions::facts_only names the sites
+// and sets the clocks as over the whole partials.
 std::vector<FilePartial> facts_partials(const std::vector<FilePartial>& partials);
 // The same for one partial (CollectOptions::facts makes them on the reading
 // threads).
