@@ -45,6 +45,13 @@ struct Collected {
 // Expands `paths` (folders recursively) and collects every file.
 Collected collect(std::span<const std::string> paths, const CollectOptions& options);
 
+// How long reading the file of `size` bytes takes, in bytes of canonical
+// text: T-Library attribute lines (TAB first) cost about twice a line of
+// other text, so the share of them in the first 64 KB weighs the size.
+// collect() reads the costliest files first, so that its threads finish
+// close together.
+double read_cost(const std::string& path, std::uintmax_t size);
+
 // collect() then build_correlation().
 struct Loaded {
   Correlation correlation;

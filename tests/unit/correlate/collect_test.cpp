@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -48,6 +49,33 @@ TEST(Collect, ReportsProgressUpToTheSizeOfEveryFile) {
         EXPECT_GE(calls[i].first, calls[i - 1].first) << "call " << i;
     }
   }
+  fs::remove_all(dir);
+}
+
+TEST(Collect, ReadCostWeighsAttributeLinesAndCompression) {
+  const fs::path dir = fs::temp_directory_path() / "calltrail_read_cost";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  auto write = [&](const std::string& name, const std::string& text) {
+    const std::string path = (dir / name).string();
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  };
+  std::string attributes, prose;
+  while (attributes.size() < 100'000) {
+    attributes += "\tAttributeConnID\t006a0240d1e23402\n";
+    prose += "Via: SIP/2.0/UDP 10.51.31.100:506\n";  // as long as the line above
+  }
+  const std::string a = write("attributes.log", attributes);
+  const std::string p = write("prose.log", prose);
+  const std::string z = write("packed.log.gz", std::string("\x1f\x8b\x08\x00", 4) + prose);
+  ASSERT_EQ(fs::file_size(a), fs::file_size(p));
+  // Every line an attribute: twice the size; none: the size.
+  EXPECT_DOUBLE_EQ(read_cost(a, fs::file_size(a)), 2.0 * static_cast<double>(fs::file_size(a)));
+  EXPECT_DOUBLE_EQ(read_cost(p, fs::file_size(p)), static_cast<double>(fs::file_size(p)));
+  EXPECT_GT(read_cost(z, fs::file_size(z)), read_cost(a, fs::file_size(a)));
+  EXPECT_EQ(read_cost("-", 0), 0.0);
+  EXPECT_EQ(read_cost((dir / "missing.log").string(), 0), 0.0);
   fs::remove_all(dir);
 }
 
