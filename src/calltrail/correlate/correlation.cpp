@@ -221,9 +221,15 @@ class Builder {
     // Counted by views into the observations, then put in name order.
     std::vector<absl::flat_hash_map<std::string_view, std::uint64_t>> votes(n);
     absl::flat_hash_map<std::string_view, std::uint64_t> location_counts;
-    std::vector<std::pair<std::uint32_t, const IsLinkObservation*>> all;  // (file, observation)
-    for (const auto& p : partials_) {
-      for (const auto& o : p.islinks) {
+    // (file, observation), kept for link_islinks(): merge_legs() updates the
+    // observations in place.
+    auto& all = islinks_;
+    std::size_t total = 0;
+    for (const auto& p : partials_)
+      total += p.islinks.size();
+    all.reserve(total);
+    for (auto& p : partials_) {
+      for (auto& o : p.islinks) {
         if (!o.location.empty()) ++location_counts[o.location];
         all.emplace_back(p.file, &o);
       }
@@ -419,7 +425,6 @@ class Builder {
       for (auto& o : p.islinks) {
         o.leg = global[o.leg];
         remap(o.event, m);
-        islinks_.push_back(std::move(o));
       }
       for (auto& t : p.transfers) {
         t.leg = global[t.leg];
@@ -647,7 +652,7 @@ class Builder {
     for (std::size_t g = 0; g < by_id.size(); ++g) {
       obs.clear();
       for (std::uint32_t k = by_id.start[g]; k < by_id.start[g + 1]; ++k)
-        obs.push_back(&islinks_[by_id.items[k]]);
+        obs.push_back(islinks_[by_id.items[k]].second);
       const std::string& id = obs.front()->id;
       const IsLinkObservation* src = earliest(obs, IsLinkRole::Source);
       const IsLinkObservation* tgt = earliest(obs, IsLinkRole::Target);
@@ -1064,8 +1069,9 @@ class Builder {
   // (site, ConnID) -> legs that carried it.
   using ConnKey = std::pair<std::uint32_t, std::uint64_t>;
   absl::flat_hash_map<ConnKey, std::vector<std::uint32_t>> conn_index_;
-  std::vector<IsLinkObservation> islinks_;
-  Grouped by_islink_id_;  // islinks_ by id
+  // Every IS-Link observation (file, observation in partials_), and by id.
+  std::vector<std::pair<std::uint32_t, IsLinkObservation*>> islinks_;
+  Grouped by_islink_id_;
   std::vector<TransferObservation> transfers_;
   std::vector<Orphans> orphans_;
 };
