@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "calltrail/correlate/file_collector.hpp"
+#include "calltrail/io/byte_source.hpp"
 
 namespace calltrail::correlate {
 
@@ -17,7 +18,7 @@ double read_cost(const std::string& path, std::uintmax_t size) {
   std::string head(64 * 1024, '\0');
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<std::size_t>(std::max<std::streamsize>(in.gcount(), 0)));
-  if (head.size() >= 2 && head[0] == '\x1f' && head[1] == '\x8b') {
+  if (io::is_gzip(head)) {
     return 8.0 * static_cast<double>(size);  // gzip: logs shrink about tenfold
   }
   std::size_t lines = 0;

@@ -85,9 +85,9 @@ OpenOutcome open_source(const std::string& path) {
   if (path == "-") return {std::make_unique<FdSource>(STDIN_FILENO, false, false), {}};
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return {nullptr, errno_text(errno)};
-  unsigned char magic[2] = {0, 0};
-  ssize_t n = ::pread(fd, magic, 2, 0);
-  if (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+  char magic[2] = {0, 0};
+  const ssize_t n = ::pread(fd, magic, 2, 0);
+  if (n == 2 && is_gzip(std::string_view(magic, 2))) {
     gzFile gz = gzdopen(fd, "rb");
     if (gz == nullptr) {
       ::close(fd);

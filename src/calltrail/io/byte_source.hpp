@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace calltrail::io {
 
@@ -29,6 +30,12 @@ struct OpenOutcome {
   std::unique_ptr<ByteSource> source;
   std::string error;  // set when source is null
 };
+
+// Whether `head`, the first bytes of a file, starts with gzip's magic bytes.
+inline bool is_gzip(std::string_view head) {
+  return head.size() >= 2 && static_cast<unsigned char>(head[0]) == 0x1f &&
+         static_cast<unsigned char>(head[1]) == 0x8b;
+}
 
 // Opens "-" (standard input), a plain file or a gzip file.
 OpenOutcome open_source(const std::string& path);

@@ -68,8 +68,7 @@ Probe probe(const std::string& path) {
   }
   p.head.resize(got);
   ::close(fd);
-  p.gz = p.head.size() >= 2 && static_cast<unsigned char>(p.head[0]) == 0x1f &&
-         static_cast<unsigned char>(p.head[1]) == 0x8b;
+  p.gz = io::is_gzip(p.head);
   return p;
 }
 
