@@ -393,19 +393,17 @@ bool list_header(std::string_view v, std::int64_t& declared) {
 
 namespace {
 
-// "'key'<TAB>value" with a value simple_value() takes, not a KV list header:
-// the pair a "'id'(list) " prefix is followed by.
-bool simple_pair(std::string_view s, std::string_view& key, std::string_view& value, bool& quoted,
-                 std::uint8_t& classes) {
-  if (s.size() < 4 || s[0] != '\'') return false;
-  const void* close = std::memchr(s.data() + 1, '\'', s.size() - 1);
-  if (close == nullptr) return false;
-  const auto k = static_cast<std::size_t>(static_cast<const char*>(close) - s.data());
-  if (k + 1 >= s.size() || s[k + 1] != '\t') return false;
-  key = s.substr(1, k - 1);
-  value = s.substr(k + 2);
-  std::int64_t declared = 0;
-  return !list_header(value, declared) && simple_value(value, quoted, classes);
+// "'key'<TAB>value": the key without its quotes, and the value. False when
+// the first quote after the opening one is not followed by a TAB.
+bool split_pair(std::string_view s, std::string_view& key, std::string_view& value) {
+  if (s.empty() || s[0] != '\'') return false;
+  const std::size_t close = s.find('\'', 1);
+  if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != '\t') {
+    return false;
+  }
+  key = s.substr(1, close - 1);
+  value = s.substr(close + 2);
+  return true;
 }
 
 }  // namespace
@@ -426,18 +424,14 @@ bool MessageBuilder::add_simple_line(std::string_view text, int indent) {
   std::string_view list_key;
   if (rest[0] == '\'') {
     if (expect_ != Expect::PairKey) return false;
-    const std::size_t close = rest.find('\'', 1);
-    if (close == std::string_view::npos || close + 1 >= rest.size()) return false;
-    if (rest[close + 1] == '\t') {
-      key = rest.substr(1, close - 1);
-      value = rest.substr(close + 2);
-    } else {
-      if (!starts_with_at(rest, close + 1, "(list) ")) return false;
+    if (!split_pair(rest, key, value)) {
+      const std::size_t close = rest.find('\'', 1);
+      if (close == std::string_view::npos || !starts_with_at(rest, close + 1, "(list) ") ||
+          !split_pair(rest.substr(close + 8), key, value)) {
+        return false;
+      }
       nested = true;
       list_key = rest.substr(1, close - 1);
-      bool quoted = false;
-      std::uint8_t classes = 0;
-      if (!simple_pair(rest.substr(close + 8), key, value, quoted, classes)) return false;
     }
   } else {
     if (expect_ != Expect::AttributeName && expect_ != Expect::PairKey) return false;
@@ -455,6 +449,7 @@ bool MessageBuilder::add_simple_line(std::string_view text, int indent) {
   if (!list && !simple_value(value, quoted, classes) && !annotated_word(value, classes)) {
     return false;
   }
+  if (nested && list) return false;  // a list header after "'id'(list) ": the tokenizer's
   std::uint8_t depth = 0;
   if (attribute) {
     if (!lists_.empty()) close_lists_to(0, *problem_);
