@@ -165,16 +165,44 @@ FileCollector::FileCollector(std::uint32_t file_index, CollectMode mode, const I
   partial_.file = file_index;
 }
 
+std::uint32_t ScanLegs::add(std::string_view call_uuid) {
+  uuids_.append(call_uuid);
+  uuid_end_.push_back(static_cast<std::uint32_t>(uuids_.size()));
+  return static_cast<std::uint32_t>(uuid_end_.size() - 1);
+}
+
+void ScanLegs::seal(Pairs& v, std::size_t limit) {
+  // By leg, in order of appearance within a leg; then the first of repeats.
+  std::stable_sort(v.begin(), v.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::size_t out = 0;
+  std::size_t leg_start = 0;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (out == 0 || v[out - 1].first != v[i].first) leg_start = out;
+    bool seen = out - leg_start >= limit;
+    for (std::size_t j = leg_start; j < out && !seen; ++j)
+      seen = v[j].second == v[i].second;
+    if (!seen) v[out++] = v[i];
+  }
+  v.resize(out);
+}
+
+void ScanLegs::seal(std::size_t max_transfers) {
+  seal(conns_, SIZE_MAX);
+  seal(transfers_, max_transfers);
+}
+
 FilePartial FileCollector::finish() {
   // Vectors grown by doubling hold up to twice their events; the partial is
   // kept until every file is read, so give the slack back now.
   for (auto& leg : partial_.legs)
     leg.events.shrink_to_fit();
+  partial_.scan_legs.seal(kMaxLegDns);
   return std::move(partial_);
 }
 
 std::uint32_t FileCollector::leg_for(std::string_view call_uuid) {
-  const auto next = static_cast<std::uint32_t>(partial_.legs.size());
+  const auto next = static_cast<std::uint32_t>(partial_.leg_count());
   std::uint32_t index = next;
   if (call_uuid.size() <= UuidKey::kCapacity) {
     index = leg_by_uuid_.try_emplace(UuidKey(call_uuid), next).first->second;
@@ -185,9 +213,10 @@ std::uint32_t FileCollector::leg_for(std::string_view call_uuid) {
     leg_by_long_uuid_.emplace(std::string(call_uuid), next);
   }
   if (index != next) return index;
-  Leg& leg = partial_.legs.emplace_back();
   partial_.spans.emplace_back();
   leg_state_.emplace_back();
+  if (mode_ == CollectMode::Scan) return partial_.scan_legs.add(call_uuid);
+  Leg& leg = partial_.legs.emplace_back();
   leg.site = partial_.file;
   leg.call_uuid = std::string(call_uuid);
   return index;
@@ -290,11 +319,33 @@ void FileCollector::add(const model::Event& e) {
     return;  // not a call event (agent state, DN registration, ...)
   }
   ++partial_.call_events;
-  Leg& l = partial_.legs[leg];
   LegState& state = leg_state_[leg];
   LegSpan& span = partial_.spans[leg];
   span.first = std::min(span.first, ref.offset);
   span.last = std::max(span.last, ref.offset);
+  if (!full) {
+    // The ScanLegs lists drop repeats when sealed; the leg's previous
+    // values are skipped here.
+    ScanLegs& s = partial_.scan_legs;
+    if (conn && *conn != state.conn) {
+      s.add_conn(leg, *conn);
+      state.conn = *conn;
+    }
+    const auto first = conn_number(x.first_transfer);
+    if (first && *first != state.first_transfer) {
+      s.add_transfer_conn(leg, *first);
+      state.first_transfer = *first;
+    }
+    const auto last = conn_number(x.last_transfer);
+    if (last && *last != state.last_transfer) {
+      s.add_transfer_conn(leg, *last);
+      state.last_transfer = *last;
+    }
+    if (probe_ != nullptr && !span.probe_hit) span.probe_hit = probe_hit(e, x);
+    add_observations(e, x, ref, leg);
+    return;
+  }
+  Leg& l = partial_.legs[leg];
   // Most events of a leg repeat its ConnID, DNs and user data: skip the
   // searches when they are the ones of the leg's previous event.
   if (conn && *conn != state.conn) {
@@ -303,11 +354,6 @@ void FileCollector::add(const model::Event& e) {
   }
   add_conn(l.transfer_conn_ids, conn_number(x.first_transfer), kMaxLegDns);
   add_conn(l.transfer_conn_ids, conn_number(x.last_transfer), kMaxLegDns);
-  if (!full) {
-    if (probe_ != nullptr && !span.probe_hit) span.probe_hit = probe_hit(e, x);
-    add_observations(e, x, ref, leg);
-    return;
-  }
   l.events.push_back(ref);
   if (ref.this_dn != state.this_dn || ref.other_dn != state.other_dn) {
     add_unique(l.dns, x.this_dn, kMaxLegDns);
@@ -423,7 +469,7 @@ CollectorCarry FileCollector::carry() const {
   for (const auto& [conn, uuid] : carried_conns_)
     if (leg_by_conn_.count(conn) == 0) c.conn_legs.emplace_back(conn, uuid);
   for (const auto& [conn, leg] : leg_by_conn_)
-    c.conn_legs.emplace_back(conn, partial_.legs[leg].call_uuid);
+    c.conn_legs.emplace_back(conn, partial_.call_uuid(leg));
   std::sort(c.conn_legs.begin(), c.conn_legs.end());
   c.sequence_last = partial_.sequence.last;
   c.sequence_last_utc = partial_.sequence.last_utc;
@@ -432,8 +478,9 @@ CollectorCarry FileCollector::carry() const {
 }
 
 FilePartial FileCollector::cut() {
+  partial_.scan_legs.seal(kMaxLegDns);
   for (const auto& [conn, leg] : leg_by_conn_)
-    carried_conns_[conn] = partial_.legs[leg].call_uuid;
+    carried_conns_[conn] = partial_.call_uuid(leg);
   leg_by_conn_.clear();
   leg_by_uuid_.clear();
   leg_by_long_uuid_.clear();

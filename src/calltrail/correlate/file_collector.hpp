@@ -7,6 +7,7 @@
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -82,10 +83,60 @@ struct LegSpan {
   bool probe_hit = false;  // CollectMode::Scan with an IdProbe
 };
 
+// What a scan (CollectMode::Scan) keeps of each leg instead of a Leg: its
+// CallUUID and its ConnIDs and First/LastTransferConnIDs as numbers, about a
+// quarter of a Leg's memory (a scan of a gigabyte holds a few hundred
+// thousand legs). The ConnID lists are in order of appearance without
+// repeats, as in a Leg.
+class ScanLegs {
+ public:
+  std::size_t size() const { return uuid_end_.size(); }
+  std::string_view call_uuid(std::uint32_t leg) const {
+    const std::uint32_t from = leg == 0 ? 0 : uuid_end_[leg - 1];
+    return std::string_view(uuids_).substr(from, uuid_end_[leg] - from);
+  }
+  // Calls fn(number) for each ConnID of `leg` (after seal()).
+  template <typename Fn>
+  void for_each_conn(std::uint32_t leg, Fn&& fn) const {
+    for_each_of(conns_, leg, fn);
+  }
+  template <typename Fn>
+  void for_each_transfer_conn(std::uint32_t leg, Fn&& fn) const {
+    for_each_of(transfers_, leg, fn);
+  }
+
+  // Collecting: legs are added in order; ConnIDs in any order of legs.
+  std::uint32_t add(std::string_view call_uuid);
+  void add_conn(std::uint32_t leg, std::uint64_t conn) { conns_.push_back({leg, conn}); }
+  void add_transfer_conn(std::uint32_t leg, std::uint64_t conn) {
+    transfers_.push_back({leg, conn});
+  }
+  // Groups the ConnIDs by leg, keeps the first of repeats and at most
+  // `max_transfers` transfer ConnIDs a leg (as Leg::transfer_conn_ids).
+  void seal(std::size_t max_transfers);
+
+ private:
+  using Pairs = std::vector<std::pair<std::uint32_t, std::uint64_t>>;  // leg, ConnID
+  template <typename Fn>
+  static void for_each_of(const Pairs& v, std::uint32_t leg, Fn&& fn) {
+    auto it = std::lower_bound(v.begin(), v.end(), leg,
+                               [](const auto& p, std::uint32_t l) { return p.first < l; });
+    for (; it != v.end() && it->first == leg; ++it)
+      fn(it->second);
+  }
+  static void seal(Pairs& v, std::size_t limit);
+
+  std::string uuids_;
+  std::vector<std::uint32_t> uuid_end_;
+  Pairs conns_;
+  Pairs transfers_;
+};
+
 struct FilePartial {
   std::uint32_t file = 0;
   StringPool strings;
   std::vector<Leg> legs;
+  ScanLegs scan_legs;          // instead of `legs` in CollectMode::Scan (legs is then empty)
   std::vector<LegSpan> spans;  // by leg
   std::vector<IsLinkObservation> islinks;
   std::vector<TransferObservation> transfers;
@@ -96,6 +147,12 @@ struct FilePartial {
   std::optional<Micros> first_utc;                     // earliest stamped event
   std::uint64_t events = 0;
   std::uint64_t call_events = 0;  // events placed on a leg (or kept as orphans)
+
+  // The number of legs, whether kept as Legs or as ScanLegs.
+  std::size_t leg_count() const { return legs.empty() ? scan_legs.size() : legs.size(); }
+  std::string_view call_uuid(std::uint32_t leg) const {
+    return legs.empty() ? scan_legs.call_uuid(leg) : std::string_view(legs[leg].call_uuid);
+  }
 };
 
 // A partial's summary alone (file, sequence numbers, applications, offset
@@ -121,8 +178,9 @@ struct CollectorCarry {
 enum class CollectMode : std::uint8_t {
   // Everything: the leg's events with its identifiers.
   Full,
-  // The leg's link keys (CallUUID, ConnIDs, First/LastTransferConnIDs) and
-  // span, without its events, DNs, ANI, DNIS and user data; IS-Link and
+  // The leg's link keys (CallUUID, ConnIDs, First/LastTransferConnIDs, in
+  // FilePartial::scan_legs) and span, without its events, DNs, ANI, DNIS and
+  // user data; IS-Link and
   // transfer observations, orphans and the file's summary as in Full. Enough
   // to find and link legs and to decide site facts; the legs an answer needs
   // are then collected again in Full mode from their spans (see rescan.hpp).
@@ -230,6 +288,8 @@ class FileCollector {
   // What the previous event of each leg carried (see add()).
   struct LegState {
     std::uint64_t conn = ~std::uint64_t{0};
+    std::uint64_t first_transfer = ~std::uint64_t{0};  // of a scan
+    std::uint64_t last_transfer = ~std::uint64_t{0};
     std::uint32_t this_dn = ~0u;
     std::uint32_t other_dn = ~0u;
     std::size_t user_data = 0;

@@ -8,6 +8,7 @@
 #include <functional>
 #include <thread>
 
+#include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/query.hpp"
 #include "calltrail/model/identifiers.hpp"
 
@@ -59,7 +60,7 @@ class Reach {
   Reach(const std::vector<FilePartial>& partials, const std::vector<KeyIndex>& keys)
       : partials_(partials), keys_(keys), legs_(partials.size()), orphans_(partials.size()) {
     for (std::size_t f = 0; f < partials.size(); ++f) {
-      legs_[f].assign(partials[f].legs.size(), 0);
+      legs_[f].assign(partials[f].leg_count(), 0);
       orphans_[f].assign(partials[f].orphans.size(), 0);
     }
   }
@@ -74,7 +75,7 @@ class Reach {
       reached_.insert(h);
     if (!take_linked(look, max_legs)) return false;
     for (std::size_t f = 0; f < partials_.size(); ++f)
-      for (std::uint32_t i = 0; i < partials_[f].legs.size(); ++i)
+      for (std::uint32_t i = 0; i < legs_[f].size(); ++i)
         if (found(f, i)) take_leg(f, i);
     if (legs_taken_ > max_legs) return false;
     while (!frontier_.empty()) {
@@ -187,8 +188,9 @@ FilePartial facts_partial(const FilePartial& p) {
   // its id, role, location and times: one stub leg, no strings.
   f.islinks.reserve(p.islinks.size());
   for (const auto& o : p.islinks) {
-    if (o.leg >= p.legs.size()) continue;
-    if (f.legs.empty()) f.legs.emplace_back().site = p.legs[o.leg].site;
+    if (o.leg >= p.leg_count()) continue;
+    // A scan's legs are all on the file's own site while collecting.
+    if (f.legs.empty()) f.legs.emplace_back().site = p.legs.empty() ? p.file : p.legs[o.leg].site;
     IsLinkObservation& c = f.islinks.emplace_back(o);
     c.leg = 0;
     c.event.name = c.event.this_dn = c.event.other_dn = c.event.note = 0;
@@ -206,7 +208,7 @@ std::vector<FilePartial> facts_partials(const std::vector<FilePartial>& partials
 
 KeyIndex index_keys(const FilePartial& p) {
   KeyIndex k;
-  const std::size_t n = p.legs.size();
+  const std::size_t n = p.leg_count();
   // Transfer references and IS-Link ids, by leg.
   std::vector<std::pair<std::uint32_t, std::uint64_t>> observed;
   for (const auto& t : p.transfers)
@@ -216,14 +218,21 @@ KeyIndex index_keys(const FilePartial& p) {
   std::sort(observed.begin(), observed.end());
   k.link_start.reserve(n + 1);
   std::size_t next = 0;
+  const bool scan = p.legs.empty();
+  auto add_conn_key = [&](std::uint64_t c) { add_key(k.links, ConnText(c).view()); };
   for (std::uint32_t i = 0; i < n; ++i) {
-    const Leg& l = p.legs[i];
     k.link_start.push_back(static_cast<std::uint32_t>(k.links.size()));
-    add_key(k.links, l.call_uuid);
-    for (const auto& c : l.conn_ids)
-      add_key(k.links, c);
-    for (const auto& c : l.transfer_conn_ids)
-      add_key(k.links, c);
+    add_key(k.links, p.call_uuid(i));
+    if (scan) {
+      p.scan_legs.for_each_conn(i, add_conn_key);
+      p.scan_legs.for_each_transfer_conn(i, add_conn_key);
+    } else {
+      const Leg& l = p.legs[i];
+      for (const auto& c : l.conn_ids)
+        add_key(k.links, c);
+      for (const auto& c : l.transfer_conn_ids)
+        add_key(k.links, c);
+    }
     for (; next < observed.size() && observed[next].first == i; ++next)
       k.links.push_back(observed[next].second);
   }
@@ -278,7 +287,7 @@ std::optional<std::vector<FilePartial>> reachable_partials(const std::vector<Fil
 std::size_t reach_limit(const std::vector<FilePartial>& partials, double max_share) {
   std::size_t legs = 0;
   for (const auto& p : partials)
-    legs += p.legs.size();
+    legs += p.leg_count();
   return static_cast<std::size_t>(static_cast<double>(legs) * max_share);
 }
 

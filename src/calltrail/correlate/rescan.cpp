@@ -29,11 +29,16 @@ Plan plan_again(const Collected& scanned, const Reached& reached, std::uint32_t 
   const FilePartial& p = scanned.partials[f];
   Plan plan;
   std::uint64_t first = UINT64_MAX;
-  for (std::uint32_t i = 0; i < p.legs.size(); ++i) {
+  const std::size_t legs = p.leg_count();
+  for (std::uint32_t i = 0; i < legs; ++i) {
     if (reached.legs[f][i] == 0) continue;
-    plan.filter.call_uuids.insert(p.legs[i].call_uuid);
-    for (const auto& c : p.legs[i].conn_ids)
-      if (auto n = conn_number(c)) plan.filter.conns.insert(*n);
+    plan.filter.call_uuids.insert(std::string(p.call_uuid(i)));
+    if (p.legs.empty()) {
+      p.scan_legs.for_each_conn(i, [&](std::uint64_t c) { plan.filter.conns.insert(c); });
+    } else {
+      for (const auto& c : p.legs[i].conn_ids)
+        if (auto number = conn_number(c)) plan.filter.conns.insert(*number);
+    }
     first = std::min(first, p.spans[i].first);
     plan.last = std::max(plan.last, p.spans[i].last);
   }
@@ -195,8 +200,8 @@ RescanResult build_for_id_rescan(Collected& scanned, const BuildOptions& options
     for (const auto& p : partials) {
       const std::string_view site =
           p.file < facts.files.size() ? std::string_view(facts.files[p.file].site) : "";
-      for (const auto& l : p.legs)
-        legs.emplace(site, l.call_uuid);
+      for (std::uint32_t i = 0; i < p.leg_count(); ++i)
+        legs.emplace(site, p.call_uuid(i));
     }
     out.legs = legs.size();
   } else {

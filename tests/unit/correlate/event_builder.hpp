@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "calltrail/correlate/correlation.hpp"
 #include "calltrail/correlate/file_collector.hpp"
 #include "calltrail/model/event.hpp"
 
