@@ -3,6 +3,8 @@
 #include <cassert>
 #include <charconv>
 
+#include "calltrail/base/hex.hpp"
+
 namespace calltrail::model {
 
 const Field* Event::attribute(std::string_view attribute_name) const {
@@ -34,10 +36,10 @@ std::optional<std::uint64_t> Event::sequence_number() const {
 std::optional<std::uint64_t> Event::sequence_number(const Field& f) const {
   std::string_view v = value(f);
   if (v.empty()) return std::nullopt;
-  std::uint64_t n = 0;
   // Printed as 16 hex digits by T-Servers; some clients print it in decimal.
-  int base = (f.kind == ValueKind::Integer && v.size() < 16) ? 10 : 16;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n, base);
+  if (f.kind != ValueKind::Integer || v.size() >= 16) return base::parse_hex(v);
+  std::uint64_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
   if (ec != std::errc{} || p != v.data() + v.size()) return std::nullopt;
   return n;
 }

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "calltrail/base/hex.hpp"
 #include "calltrail/base/time.hpp"
 #include "calltrail/parse/text.hpp"
 
@@ -71,12 +72,6 @@ Micros floor_div(Micros a, Micros b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
 }
 
-std::optional<std::uint64_t> parse_hex(std::string_view s) {
-  std::uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
-  if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
-  return v;
-}
 
 // "<app>.<YYYYMMDD_HHMMSS_mmm>.log" (also with .gz, or without milliseconds).
 struct NameDate {
@@ -577,8 +572,8 @@ void LogParser::apply_times(model::Event& ev) {
   }
   if (f != nullptr) {
     std::string_view v = ev.value(*f);
-    auto secs = v.size() == 16 ? parse_hex(v.substr(0, 8)) : std::nullopt;
-    auto micros = v.size() == 16 ? parse_hex(v.substr(8)) : std::nullopt;
+    auto secs = v.size() == 16 ? base::parse_hex16(v.substr(0, 8)) : std::nullopt;
+    auto micros = v.size() == 16 ? base::parse_hex16(v.substr(8)) : std::nullopt;
     if (secs && micros && *micros < 1'000'000) {
       times.utc_stamp =
           static_cast<Micros>(*secs) * kMicrosPerSecond + static_cast<Micros>(*micros);
