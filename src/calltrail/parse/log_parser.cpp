@@ -72,7 +72,6 @@ Micros floor_div(Micros a, Micros b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
 }
 
-
 // "<app>.<YYYYMMDD_HHMMSS_mmm>.log" (also with .gz, or without milliseconds).
 struct NameDate {
   std::string app;
@@ -418,8 +417,18 @@ bool LogParser::try_message_header(std::string_view line, std::size_t search_fro
     if (!name.empty() && is_header_tail(line.substr(name_end))) break;
   }
   begin_message(name, time);
+  std::string_view tail = line.substr(name_end);
+  if (header_details_) read_header_details(line.substr(search_from, keyword - search_from), tail);
+  if (tail.find("Attribute") != std::string_view::npos) builder_.add(tail, -1, problem_);
+  state_ = State::InMessage;
+  return true;
+}
+
+// The text before a message's keyword and after its name: emitter, thread,
+// version and peer.
+void LogParser::read_header_details(std::string_view before, std::string_view tail) {
   // Prefix: "[0] 8.1.001.05 distribute_event:" or "received from 65200(APP)host:port(fd=)"
-  std::string_view prefix = trim(line.substr(search_from, keyword - search_from));
+  std::string_view prefix = trim(before);
   if (!prefix.empty() && prefix.front() == '[') {
     const std::size_t close = prefix.find(']');
     if (close != std::string_view::npos) {
@@ -433,7 +442,6 @@ bool LogParser::try_message_header(std::string_view line, std::size_t search_fro
     }
   }
   if (!prefix.empty() && prefix.back() == ':') prefix = trim(prefix.substr(0, prefix.size() - 1));
-  std::string_view tail = line.substr(name_end);
   for (std::string_view verb : {"received from ", "request to "}) {
     const std::size_t v = prefix.find(verb);
     if (v != std::string_view::npos) {
@@ -447,9 +455,6 @@ bool LogParser::try_message_header(std::string_view line, std::size_t search_fro
     }
   }
   event_.emitter.assign(prefix);
-  if (tail.find("Attribute") != std::string_view::npos) builder_.add(tail, -1, problem_);
-  state_ = State::InMessage;
-  return true;
 }
 
 bool LogParser::try_glued_record(std::string_view line, std::size_t own_time_size) {

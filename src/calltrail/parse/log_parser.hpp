@@ -26,6 +26,10 @@ class LogParser {
   LogParser(FileInfo& info, std::uint32_t file_index, base::Diagnostics& diagnostics,
             const EventCallback& sink, std::size_t max_line = 16 << 20);
 
+  // Whether message headers are read for the emitter, peer, thread and
+  // version (ReadOptions::header_details); they are by default.
+  void set_header_details(bool on) { header_details_ = on; }
+
   void feed(std::string_view chunk);
   // Ends the input: completes the last line and message.
   void finish();
@@ -43,6 +47,7 @@ class LogParser {
   void on_line(std::string_view line);
   bool on_record(std::string_view line, const LineTime& time);
   bool try_message_header(std::string_view line, std::size_t search_from, const LineTime* time);
+  void read_header_details(std::string_view prefix, std::string_view tail);
   bool try_glued_record(std::string_view line, std::size_t own_time_size);
   bool try_header_label(std::string_view line);
   void begin_message(std::string_view name, const LineTime* time);
@@ -57,6 +62,7 @@ class LogParser {
   base::Diagnostics& diagnostics_;
   const EventCallback& sink_;
   std::size_t max_line_;
+  bool header_details_ = true;
 
   std::string partial_;  // the unfinished last line of the previous chunk
   bool partial_cut_ = false;

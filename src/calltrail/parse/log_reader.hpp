@@ -46,6 +46,10 @@ struct ReadOptions {
   // Lines longer than this are cut (the tail is kept, since junk glued before
   // a record ends with the record) and reported.
   std::size_t max_line = 16 << 20;
+  // Whether each message's emitter, peer, thread and version are read from
+  // its header line; a reader that looks at none of them (the scan of trace)
+  // is spared the work. Everything else, the diagnostics too, is the same.
+  bool header_details = true;
 };
 
 using EventCallback = std::function<void(model::Event&)>;

@@ -62,8 +62,8 @@ std::vector<Keys> keys_of(const FilePartial& p) {
     Keys k;
     k.uuid = std::string(p.call_uuid(i));
     if (p.legs.empty()) {
-      p.scan_legs.for_each_conn(
-          i, [&](std::uint64_t c) { k.conns.emplace_back(ConnText(c).view()); });
+      p.scan_legs.for_each_conn(i,
+                                [&](std::uint64_t c) { k.conns.emplace_back(ConnText(c).view()); });
       p.scan_legs.for_each_transfer_conn(
           i, [&](std::uint64_t c) { k.transfers.emplace_back(ConnText(c).view()); });
     } else {

@@ -88,5 +88,39 @@ TEST_P(GoldenCase, ChunkSizeDoesNotChangeTheOutput) {
 
 INSTANTIATE_TEST_SUITE_P(Cases, GoldenCase, ::testing::ValuesIn(case_names()), GoldenCaseName());
 
+// A reader that asks for no header details (the scan of trace) gets every
+// event and diagnostic as before, without emitter, peer, thread and version.
+TEST(GoldenCases, WithoutHeaderDetailsOnlyThoseAreMissing) {
+  // Events with any detail, counted before they are cleared.
+  auto clear_details = [](Parsed& p) {
+    std::size_t with = 0;
+    for (auto& e : p.events) {
+      if (!e.emitter.empty() || !e.peer.empty() || !e.thread.empty() || !e.version.empty()) ++with;
+      e.emitter.clear();
+      e.peer.clear();
+      e.thread.clear();
+      e.version.clear();
+    }
+    return with;
+  };
+  std::size_t with_full = 0;
+  std::size_t with_lite = 0;
+  for (const auto& name : case_names()) {
+    const fs::path log = kCases / (name + ".log");
+    const std::string text = read_file(log);
+    const std::string file = log.filename().string();
+    Parsed full = parse_text(text, file);
+    Parsed lite = parse_text(text, file, {}, false);
+    with_full += clear_details(full);
+    with_lite += clear_details(lite);
+    const Rendered a = render(full, file);
+    const Rendered b = render(lite, file);
+    EXPECT_EQ(a.events, b.events) << name;
+    EXPECT_EQ(a.diagnostics, b.diagnostics) << name;
+  }
+  // The option does spare the work for most messages of the cases.
+  EXPECT_LT(with_lite * 2, with_full);
+}
+
 }  // namespace
 }  // namespace calltrail::test

@@ -1,14 +1,14 @@
 // base::parse_hex reads a whole string of hex digits as std::from_chars
 // (base 16) does; the parser reads time stamps, sequence numbers and ConnIDs
 // with it.
+#include "calltrail/base/hex.hpp"
+
 #include <gtest/gtest.h>
 
 #include <charconv>
 #include <optional>
 #include <random>
 #include <string>
-
-#include "calltrail/base/hex.hpp"
 
 namespace calltrail::base {
 namespace {
