@@ -29,69 +29,64 @@ Extract extract(const model::Event& e) {
   Extract x;
   auto fields = e.fields();
   for (std::uint32_t i = 0; i < fields.size(); i = std::max(fields[i].end, i + 1)) {
+    using model::Attr;
     const model::Field& f = fields[i];
-    const std::string_view k = e.key(f);
     auto v = [&] { return unquote(e.value(f)); };
-    // By length first: most attributes are rejected without comparing bytes.
-    switch (k.size()) {
-      case 12:
-        if (k == "AttributeANI") x.ani = v();
+    const bool list = f.kind == model::ValueKind::List;
+    switch (e.attr(f)) {
+      case Attr::ANI:
+        x.ani = v();
         break;
-      case 13:
-        if (k == "AttributeDNIS") x.dnis = v();
+      case Attr::DNIS:
+        x.dnis = v();
         break;
-      case 15:
-        if (k == "AttributeConnID") {
-          x.conn_id = v();
-        } else if (k == "AttributeThisDN") {
-          x.this_dn = v();
-        }
+      case Attr::ConnID:
+        x.conn_id = v();
         break;
-      case 16:
-        if (k == "AttributeOtherDN") x.other_dn = v();
+      case Attr::ThisDN:
+        x.this_dn = v();
         break;
-      case 17:
-        if (k == "AttributeCallUUID") {
-          x.call_uuid = v();
-        } else if (k == "AttributeCallType") {
-          x.call_type = v();
-        } else if (k == "AttributeUserData" && f.kind == model::ValueKind::List) {
-          x.user_data = &f;
-        }
+      case Attr::OtherDN:
+        x.other_dn = v();
         break;
-      case 19:
-        if (k == "AttributeISLinkList" && f.kind == model::ValueKind::List) x.islinks = &f;
+      case Attr::CallUUID:
+        x.call_uuid = v();
         break;
-      case 20:
-        if (k == "AttributeNewCallUUID") {
-          x.new_uuid = v();
-        } else if (k == "AttributeRefCallUUID") {
-          x.ref_uuid = v();
-        }
+      case Attr::CallType:
+        x.call_type = v();
         break;
-      case 21:
-        if (k == "AttributeOrigCallUUID") {
-          x.orig_uuid = v();
-        } else if (k == "AttributeThirdPartyDN") {
-          x.third_dn = v();
-        }
+      case Attr::UserData:
+        if (list) x.user_data = &f;
         break;
-      case 23:
-        if (k == "AttributeTransferConnID") {
-          x.transfer_conn = v();
-        } else if (k == "AttributePreviousConnID") {
-          x.previous_conn = v();
-        }
+      case Attr::ISLinkList:
+        if (list) x.islinks = &f;
         break;
-      case 27:
-        if (k == "AttributeLastTransferConnID") x.last_transfer = v();
+      case Attr::NewCallUUID:
+        x.new_uuid = v();
         break;
-      case 28:
-        if (k == "AttributeFirstTransferConnID") {
-          x.first_transfer = v();
-        } else if (k == "AttributeEventSequenceNumber") {
-          x.sequence = &f;
-        }
+      case Attr::RefCallUUID:
+        x.ref_uuid = v();
+        break;
+      case Attr::OrigCallUUID:
+        x.orig_uuid = v();
+        break;
+      case Attr::ThirdPartyDN:
+        x.third_dn = v();
+        break;
+      case Attr::TransferConnID:
+        x.transfer_conn = v();
+        break;
+      case Attr::PreviousConnID:
+        x.previous_conn = v();
+        break;
+      case Attr::LastTransferConnID:
+        x.last_transfer = v();
+        break;
+      case Attr::FirstTransferConnID:
+        x.first_transfer = v();
+        break;
+      case Attr::EventSequenceNumber:
+        x.sequence = &f;
         break;
       default:
         break;

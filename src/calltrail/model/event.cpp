@@ -7,6 +7,61 @@
 
 namespace calltrail::model {
 
+Attr classify_attribute(std::string_view k) {
+  // By length first: most names are told apart without comparing bytes.
+  switch (k.size()) {
+    case 12:
+      if (k == "AttributeANI") return Attr::ANI;
+      break;
+    case 13:
+      if (k == "AttributeDNIS") return Attr::DNIS;
+      break;
+    case 15:
+      if (k == "AttributeConnID") return Attr::ConnID;
+      if (k == "AttributeThisDN") return Attr::ThisDN;
+      break;
+    case 16:
+      if (k == "AttributeOtherDN") return Attr::OtherDN;
+      break;
+    case 17:
+      if (k == "AttributeCallUUID") return Attr::CallUUID;
+      if (k == "AttributeCallType") return Attr::CallType;
+      if (k == "AttributeUserData") return Attr::UserData;
+      break;
+    case 18:
+      if (k == "AttributeTimeStamp") return Attr::TimeStamp;
+      break;
+    case 19:
+      if (k == "AttributeISLinkList") return Attr::ISLinkList;
+      if (k == "AttributeTimeinSecs") return Attr::TimeinSecs;
+      break;
+    case 20:
+      if (k == "AttributeNewCallUUID") return Attr::NewCallUUID;
+      if (k == "AttributeRefCallUUID") return Attr::RefCallUUID;
+      if (k == "AttributeOtherConnID") return Attr::OtherConnID;
+      if (k == "AttributeTimeinuSecs") return Attr::TimeinuSecs;
+      break;
+    case 21:
+      if (k == "AttributeOrigCallUUID") return Attr::OrigCallUUID;
+      if (k == "AttributeThirdPartyDN") return Attr::ThirdPartyDN;
+      break;
+    case 23:
+      if (k == "AttributeTransferConnID") return Attr::TransferConnID;
+      if (k == "AttributePreviousConnID") return Attr::PreviousConnID;
+      break;
+    case 27:
+      if (k == "AttributeLastTransferConnID") return Attr::LastTransferConnID;
+      break;
+    case 28:
+      if (k == "AttributeFirstTransferConnID") return Attr::FirstTransferConnID;
+      if (k == "AttributeEventSequenceNumber") return Attr::EventSequenceNumber;
+      break;
+    default:
+      break;
+  }
+  return Attr::Other;
+}
+
 const Field* Event::attribute(std::string_view attribute_name) const {
   for (std::uint32_t i = 0; i < fields_.size(); i = fields_[i].end) {
     if (key(fields_[i]) == attribute_name) return &fields_[i];

@@ -19,6 +19,39 @@ enum class ValueKind : std::uint8_t {
   List,     // a KV list; its pairs follow in the field table
 };
 
+// The attributes that correlation and the parser's time reading look at.
+// A field carries its own (Field::attr), told once when the field is made,
+// so that they need not be found again by comparing names.
+enum class Attr : std::uint8_t {
+  Other,  // any other attribute, and every pair of a KV list
+  ConnID,
+  CallUUID,
+  ThisDN,
+  OtherDN,
+  ThirdPartyDN,
+  ANI,
+  DNIS,
+  CallType,
+  UserData,
+  ISLinkList,
+  NewCallUUID,
+  RefCallUUID,
+  OrigCallUUID,
+  TransferConnID,
+  PreviousConnID,
+  FirstTransferConnID,
+  LastTransferConnID,
+  OtherConnID,
+  EventSequenceNumber,
+  TimeStamp,
+  TimeinSecs,
+  TimeinuSecs,
+  Unclassified,  // not told when the field was made: Event::attr() tells it
+};
+
+// Which of them an attribute name is.
+Attr classify_attribute(std::string_view name);
+
 // One attribute of a message or one pair of a KV list. Fields are stored flat
 // in pre-order: a List field is followed by its descendants, and `end` is the
 // index one past its last descendant.
@@ -31,6 +64,7 @@ struct Field {
   std::int64_t number = 0;  // Integer value, or the declared pair count of a List
   ValueKind kind = ValueKind::String;
   std::uint8_t depth = 0;  // 0 for attributes, 1 for their pairs, ...
+  Attr attr = Attr::Unclassified;
 };
 
 enum class MessageKind : std::uint8_t { Event, Request };
@@ -88,6 +122,11 @@ class Event {
   std::span<const Field> fields() const { return fields_; }
 
   std::string_view key(const Field& f) const { return view(f.key_offset, f.key_size); }
+  // Which attribute `f` is (Attr::Other for a KV pair).
+  Attr attr(const Field& f) const {
+    if (f.depth != 0) return Attr::Other;
+    return f.attr != Attr::Unclassified ? f.attr : classify_attribute(key(f));
+  }
   std::string_view value(const Field& f) const { return view(f.value_offset, f.value_size); }
 
   // The top-level attribute called `name` ("AttributeConnID"), or null.

@@ -3,6 +3,8 @@
 #include <array>
 #include <cstring>
 
+#include "calltrail/base/hex.hpp"
+
 namespace calltrail::model {
 
 namespace {
@@ -22,6 +24,7 @@ constexpr std::array<char, 256> kHexLower = [] {
 }  // namespace
 
 bool normalize_conn_id(std::string_view s, char (&out)[16]) {
+  if (s.size() == 16) return base::lower_hex16(s.data(), out);  // as servers print them
   if (s.empty() || s.size() > 16) return false;
   const std::size_t pad = 16 - s.size();
   std::memset(out, '0', pad);
@@ -39,27 +42,34 @@ std::string normalize_conn_id(std::string_view s) {
   return normalize_conn_id(s, out) ? std::string(out, sizeof out) : std::string();
 }
 
+bool is_conn_id(Attr a) {
+  switch (a) {
+    case Attr::ConnID:
+    case Attr::TransferConnID:
+    case Attr::PreviousConnID:
+    case Attr::FirstTransferConnID:
+    case Attr::LastTransferConnID:
+    case Attr::OtherConnID:
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool is_conn_id_attribute(std::string_view n) {
-  // Runs for every scalar the parser reads: reject by the suffix first.
-  if (n.size() < 15 || n.substr(n.size() - 6) != "ConnID") return false;
-  static constexpr std::array<std::string_view, 6> kNames = {"AttributeConnID",
-                                                             "AttributeTransferConnID",
-                                                             "AttributePreviousConnID",
-                                                             "AttributeFirstTransferConnID",
-                                                             "AttributeLastTransferConnID",
-                                                             "AttributeOtherConnID"};
-  for (auto k : kNames)
-    if (n == k) return true;
-  return false;
+  return is_conn_id(classify_attribute(n));
 }
 
 bool is_call_uuid_attribute(std::string_view n) {
-  if (n.size() < 17 || n.substr(n.size() - 8) != "CallUUID") return false;
-  static constexpr std::array<std::string_view, 4> kNames = {
-      "AttributeCallUUID", "AttributeRefCallUUID", "AttributeOrigCallUUID", "AttributeNewCallUUID"};
-  for (auto k : kNames)
-    if (n == k) return true;
-  return false;
+  switch (classify_attribute(n)) {
+    case Attr::CallUUID:
+    case Attr::RefCallUUID:
+    case Attr::OrigCallUUID:
+    case Attr::NewCallUUID:
+      return true;
+    default:
+      return false;
+  }
 }
 
 bool is_identifier_attribute(std::string_view n) {

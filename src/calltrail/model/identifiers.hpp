@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "calltrail/model/event.hpp"
+
 namespace calltrail::model {
 
 // ConnIDs are 64-bit numbers printed as hex: lower-case them and left-pad to
@@ -14,6 +16,7 @@ std::string normalize_conn_id(std::string_view s);
 bool normalize_conn_id(std::string_view s, char (&out)[16]);
 
 // True for the attributes whose value is a ConnID.
+bool is_conn_id(Attr attribute);
 bool is_conn_id_attribute(std::string_view attribute_name);
 
 // True for the attributes whose value is a CallUUID (own or referenced).

@@ -569,19 +569,28 @@ void LogParser::apply_times(model::Event& ev) {
   const auto fields = ev.fields();
   for (std::uint32_t i = 0; i < fields.size(); i = fields[i].end) {
     const model::Field& field = fields[i];
-    const std::string_view key = ev.key(field);
-    if (key.size() < 18 || key.size() > 20 || !starts_with(key, "AttributeTime")) continue;
-    if (f == nullptr && key == "AttributeTimeStamp") f = &field;
-    if (s == nullptr && key == "AttributeTimeinSecs") s = &field;
-    if (u == nullptr && key == "AttributeTimeinuSecs") u = &field;
+    switch (ev.attr(field)) {
+      case model::Attr::TimeStamp:
+        if (f == nullptr) f = &field;
+        break;
+      case model::Attr::TimeinSecs:
+        if (s == nullptr) s = &field;
+        break;
+      case model::Attr::TimeinuSecs:
+        if (u == nullptr) u = &field;
+        break;
+      default:
+        break;
+    }
   }
   if (f != nullptr) {
     std::string_view v = ev.value(*f);
-    auto secs = v.size() == 16 ? base::parse_hex16(v.substr(0, 8)) : std::nullopt;
-    auto micros = v.size() == 16 ? base::parse_hex16(v.substr(8)) : std::nullopt;
-    if (secs && micros && *micros < 1'000'000) {
-      times.utc_stamp =
-          static_cast<Micros>(*secs) * kMicrosPerSecond + static_cast<Micros>(*micros);
+    // 8 hex digits of seconds, then 8 of microseconds.
+    const auto both = v.size() == 16 ? base::parse_hex16(v) : std::nullopt;
+    const std::uint64_t secs = both ? *both >> 32 : 0;
+    const std::uint64_t micros = both ? *both & 0xFFFFFFFFu : 0;
+    if (both && micros < 1'000'000) {
+      times.utc_stamp = static_cast<Micros>(secs) * kMicrosPerSecond + static_cast<Micros>(micros);
     } else {
       report("timestamp",
              fmt::format("expected AttributeTimeStamp as 8 hex digits of seconds and 8 "

@@ -161,10 +161,10 @@ void MessageBuilder::start(model::Event& event) {
 }
 
 std::uint32_t MessageBuilder::add_field(std::string_view key, std::uint8_t depth) {
-  return place_field(event_->append_text(key), key.size(), depth);
+  return place_field(event_->append_text(key), key, depth);
 }
 
-std::uint32_t MessageBuilder::place_field(std::uint32_t key_offset, std::size_t key_size,
+std::uint32_t MessageBuilder::place_field(std::uint32_t key_offset, std::string_view key,
                                           std::uint8_t depth) {
   auto& fields = event_->mutable_fields();
   const auto index = static_cast<std::uint32_t>(fields.size());
@@ -172,9 +172,10 @@ std::uint32_t MessageBuilder::place_field(std::uint32_t key_offset, std::size_t 
   // in 16-byte pieces its narrower stores cannot forward to.
   Field& f = fields.emplace_back();
   f.key_offset = key_offset;
-  f.key_size = static_cast<std::uint32_t>(key_size);
+  f.key_size = static_cast<std::uint32_t>(key.size());
   f.depth = depth;
   f.end = index + 1;
+  f.attr = depth == 0 ? model::classify_attribute(key) : model::Attr::Other;
   return index;
 }
 
@@ -211,7 +212,7 @@ void MessageBuilder::set_scalar(std::uint32_t field, std::string_view word) {
 void MessageBuilder::set_stored_scalar(std::uint32_t field, std::string_view word,
                                        std::uint32_t offset, std::uint8_t classes) {
   Field& f = event_->mutable_fields()[field];
-  if (f.depth == 0 && model::is_conn_id_attribute(event_->key(f))) {
+  if (model::is_conn_id(f.attr)) {
     char id[16];
     if (model::normalize_conn_id(word, id)) {
       const std::string_view normal(id, sizeof id);
@@ -473,7 +474,7 @@ bool MessageBuilder::add_simple_line(std::string_view text, int indent) {
                              static_cast<std::size_t>(value.data() - key.data()) + value.size());
   const std::uint32_t at = event_->append_text(run);
   const auto value_at = static_cast<std::uint32_t>(at + (value.data() - key.data()));
-  const std::uint32_t field = place_field(at, key.size(), depth);
+  const std::uint32_t field = place_field(at, key, depth);
   Field& f = event_->mutable_fields()[field];
   if (quoted) {
     f.kind = ValueKind::String;

@@ -60,7 +60,7 @@ class MessageBuilder {
 
   std::uint32_t add_field(std::string_view key, std::uint8_t depth);
   // add_field() for a key already in the event's text.
-  std::uint32_t place_field(std::uint32_t key_offset, std::size_t key_size, std::uint8_t depth);
+  std::uint32_t place_field(std::uint32_t key_offset, std::string_view key, std::uint8_t depth);
   void set_value(std::uint32_t field, model::ValueKind kind, std::string_view value);
   void set_scalar(std::uint32_t field, std::string_view word);
   // set_scalar() for a word already in the event's text at `offset`, whose

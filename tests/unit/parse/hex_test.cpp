@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <charconv>
 #include <optional>
 #include <random>
@@ -50,6 +51,32 @@ TEST(Hex, ReadsAsFromCharsDoes) {
     for (auto& c : s)
       c = alphabet[rng() % alphabet.size()];
     EXPECT_EQ(parse_hex(s), by_from_chars(s)) << "'" << s << "'";
+  }
+}
+
+// Sixteen bytes, the form servers print (read sixteen at a time): every
+// byte next to the hex digits, control bytes that lower-casing would turn
+// into digits, and bytes past ASCII.
+TEST(Hex, SixteenBytesOfAnyKind) {
+  const std::string near = "/09:@AFG`afg\x10\x19\x80\xff";
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 50000; ++i) {
+    std::string s(16, '0');
+    const int odd = static_cast<int>(rng() % 3);  // bytes that are not hex digits
+    for (auto& c : s)
+      c = "0123456789abcdefABCDEF"[rng() % 22];
+    for (int k = 0; k < odd; ++k)
+      s[rng() % 16] = near[rng() % near.size()];
+    EXPECT_EQ(parse_hex(s), by_from_chars(s)) << "'" << s << "'";
+    char out[16];
+    const bool ok = lower_hex16(s.data(), out);
+    EXPECT_EQ(ok, by_from_chars(s).has_value()) << "'" << s << "'";
+    if (ok) {
+      std::string lower = s;
+      for (auto& c : lower)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      EXPECT_EQ(std::string(out, 16), lower);
+    }
   }
 }
 
