@@ -1,5 +1,6 @@
 #include "calltrail/model/event.hpp"
 
+#include <array>
 #include <cassert>
 #include <charconv>
 
@@ -7,58 +8,58 @@
 
 namespace calltrail::model {
 
-Attr classify_attribute(std::string_view k) {
-  // By length first: most names are told apart without comparing bytes.
-  switch (k.size()) {
-    case 12:
-      if (k == "AttributeANI") return Attr::ANI;
-      break;
-    case 13:
-      if (k == "AttributeDNIS") return Attr::DNIS;
-      break;
-    case 15:
-      if (k == "AttributeConnID") return Attr::ConnID;
-      if (k == "AttributeThisDN") return Attr::ThisDN;
-      break;
-    case 16:
-      if (k == "AttributeOtherDN") return Attr::OtherDN;
-      break;
-    case 17:
-      if (k == "AttributeCallUUID") return Attr::CallUUID;
-      if (k == "AttributeCallType") return Attr::CallType;
-      if (k == "AttributeUserData") return Attr::UserData;
-      break;
-    case 18:
-      if (k == "AttributeTimeStamp") return Attr::TimeStamp;
-      break;
-    case 19:
-      if (k == "AttributeISLinkList") return Attr::ISLinkList;
-      if (k == "AttributeTimeinSecs") return Attr::TimeinSecs;
-      break;
-    case 20:
-      if (k == "AttributeNewCallUUID") return Attr::NewCallUUID;
-      if (k == "AttributeRefCallUUID") return Attr::RefCallUUID;
-      if (k == "AttributeOtherConnID") return Attr::OtherConnID;
-      if (k == "AttributeTimeinuSecs") return Attr::TimeinuSecs;
-      break;
-    case 21:
-      if (k == "AttributeOrigCallUUID") return Attr::OrigCallUUID;
-      if (k == "AttributeThirdPartyDN") return Attr::ThirdPartyDN;
-      break;
-    case 23:
-      if (k == "AttributeTransferConnID") return Attr::TransferConnID;
-      if (k == "AttributePreviousConnID") return Attr::PreviousConnID;
-      break;
-    case 27:
-      if (k == "AttributeLastTransferConnID") return Attr::LastTransferConnID;
-      break;
-    case 28:
-      if (k == "AttributeFirstTransferConnID") return Attr::FirstTransferConnID;
-      if (k == "AttributeEventSequenceNumber") return Attr::EventSequenceNumber;
-      break;
-    default:
-      break;
+namespace {
+
+struct NamedAttr {
+  std::string_view name;
+  Attr attr;
+};
+
+// By name length, so that a name is compared only with those of its length.
+constexpr NamedAttr kNamedAttrs[] = {
+    {"AttributeANI", Attr::ANI},
+    {"AttributeDNIS", Attr::DNIS},
+    {"AttributeConnID", Attr::ConnID},
+    {"AttributeThisDN", Attr::ThisDN},
+    {"AttributeOtherDN", Attr::OtherDN},
+    {"AttributeCallUUID", Attr::CallUUID},
+    {"AttributeCallType", Attr::CallType},
+    {"AttributeUserData", Attr::UserData},
+    {"AttributeTimeStamp", Attr::TimeStamp},
+    {"AttributeISLinkList", Attr::ISLinkList},
+    {"AttributeTimeinSecs", Attr::TimeinSecs},
+    {"AttributeNewCallUUID", Attr::NewCallUUID},
+    {"AttributeRefCallUUID", Attr::RefCallUUID},
+    {"AttributeOtherConnID", Attr::OtherConnID},
+    {"AttributeTimeinuSecs", Attr::TimeinuSecs},
+    {"AttributeOrigCallUUID", Attr::OrigCallUUID},
+    {"AttributeThirdPartyDN", Attr::ThirdPartyDN},
+    {"AttributeTransferConnID", Attr::TransferConnID},
+    {"AttributePreviousConnID", Attr::PreviousConnID},
+    {"AttributeLastTransferConnID", Attr::LastTransferConnID},
+    {"AttributeFirstTransferConnID", Attr::FirstTransferConnID},
+    {"AttributeEventSequenceNumber", Attr::EventSequenceNumber},
+};
+constexpr std::size_t kLongestName = 28;
+
+// For each length, where its names start in kNamedAttrs (and end: the next).
+constexpr std::array<std::uint8_t, kLongestName + 2> kFirstOfLength = [] {
+  std::array<std::uint8_t, kLongestName + 2> first{};
+  std::size_t at = 0;
+  for (std::size_t len = 0; len <= kLongestName + 1; ++len) {
+    while (at < std::size(kNamedAttrs) && kNamedAttrs[at].name.size() < len)
+      ++at;
+    first[len] = static_cast<std::uint8_t>(at);
   }
+  return first;
+}();
+
+}  // namespace
+
+Attr classify_attribute(std::string_view k) {
+  if (k.size() > kLongestName) return Attr::Other;
+  for (std::size_t i = kFirstOfLength[k.size()]; i < kFirstOfLength[k.size() + 1]; ++i)
+    if (kNamedAttrs[i].name == k) return kNamedAttrs[i].attr;
   return Attr::Other;
 }
 

@@ -1,7 +1,9 @@
 #include "calltrail/model/identifiers.hpp"
 
 #include <array>
+#include <cstdint>
 #include <cstring>
+#include <initializer_list>
 
 #include "calltrail/base/hex.hpp"
 
@@ -42,18 +44,28 @@ std::string normalize_conn_id(std::string_view s) {
   return normalize_conn_id(s, out) ? std::string(out, sizeof out) : std::string();
 }
 
+namespace {
+
+constexpr std::uint32_t bits(std::initializer_list<Attr> attrs) {
+  std::uint32_t m = 0;
+  for (Attr a : attrs)
+    m |= 1u << static_cast<unsigned>(a);
+  return m;
+}
+constexpr std::uint32_t kConnIds =
+    bits({Attr::ConnID, Attr::TransferConnID, Attr::PreviousConnID, Attr::FirstTransferConnID,
+          Attr::LastTransferConnID, Attr::OtherConnID});
+constexpr std::uint32_t kCallUuids =
+    bits({Attr::CallUUID, Attr::RefCallUUID, Attr::OrigCallUUID, Attr::NewCallUUID});
+
+bool in(std::uint32_t set, Attr a) {
+  return ((set >> static_cast<unsigned>(a)) & 1u) != 0;
+}
+
+}  // namespace
+
 bool is_conn_id(Attr a) {
-  switch (a) {
-    case Attr::ConnID:
-    case Attr::TransferConnID:
-    case Attr::PreviousConnID:
-    case Attr::FirstTransferConnID:
-    case Attr::LastTransferConnID:
-    case Attr::OtherConnID:
-      return true;
-    default:
-      return false;
-  }
+  return in(kConnIds, a);
 }
 
 bool is_conn_id_attribute(std::string_view n) {
@@ -61,15 +73,7 @@ bool is_conn_id_attribute(std::string_view n) {
 }
 
 bool is_call_uuid_attribute(std::string_view n) {
-  switch (classify_attribute(n)) {
-    case Attr::CallUUID:
-    case Attr::RefCallUUID:
-    case Attr::OrigCallUUID:
-    case Attr::NewCallUUID:
-      return true;
-    default:
-      return false;
-  }
+  return in(kCallUuids, classify_attribute(n));
 }
 
 bool is_identifier_attribute(std::string_view n) {
