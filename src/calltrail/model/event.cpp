@@ -3,6 +3,7 @@
 #include <array>
 #include <cassert>
 #include <charconv>
+#include <cstring>
 
 #include "calltrail/base/hex.hpp"
 
@@ -10,9 +11,36 @@ namespace calltrail::model {
 
 namespace {
 
+// Eight bytes of `s` from `at` as one word (little-endian), 0 past its end.
+constexpr std::uint64_t word_at(std::string_view s, std::size_t at) {
+  std::uint64_t w = 0;
+  for (std::size_t i = 0; i < 8 && at + i < s.size(); ++i)
+    w |= static_cast<std::uint64_t>(static_cast<unsigned char>(s[at + i])) << (8 * i);
+  return w;
+}
+
+std::uint64_t load_word(const char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+
+constexpr std::string_view kPrefix = "Attribute";
+constexpr std::uint64_t kPrefixWord = word_at(kPrefix, 0);
+
+// A name after "Attribute", as the words classify_attribute() compares: the
+// last eight bytes of the name, and the eight from byte 9 and from byte 17
+// where the name goes past them (so that together they cover it).
 struct NamedAttr {
+  constexpr NamedAttr(std::string_view n, Attr a)
+      : name(n),
+        attr(a),
+        last(word_at(n, n.size() - 8)),
+        from9(n.size() > 17 ? word_at(n, 9) : 0),
+        from17(n.size() > 25 ? word_at(n, 17) : 0) {}
   std::string_view name;
   Attr attr;
+  std::uint64_t last, from9, from17;
 };
 
 // By name length, so that a name is compared only with those of its length.
@@ -40,6 +68,7 @@ constexpr NamedAttr kNamedAttrs[] = {
     {"AttributeFirstTransferConnID", Attr::FirstTransferConnID},
     {"AttributeEventSequenceNumber", Attr::EventSequenceNumber},
 };
+constexpr std::size_t kShortestName = 12;
 constexpr std::size_t kLongestName = 28;
 
 // For each length, where its names start in kNamedAttrs (and end: the next).
@@ -57,9 +86,19 @@ constexpr std::array<std::uint8_t, kLongestName + 2> kFirstOfLength = [] {
 }  // namespace
 
 Attr classify_attribute(std::string_view k) {
-  if (k.size() > kLongestName) return Attr::Other;
-  for (std::size_t i = kFirstOfLength[k.size()]; i < kFirstOfLength[k.size() + 1]; ++i)
-    if (kNamedAttrs[i].name == k) return kNamedAttrs[i].attr;
+  // Every parsed attribute line comes here: words, not byte by byte.
+  const std::size_t n = k.size();
+  if (n < kShortestName || n > kLongestName || load_word(k.data()) != kPrefixWord ||
+      k[8] != kPrefix[8]) {
+    return Attr::Other;
+  }
+  const std::uint64_t last = load_word(k.data() + n - 8);
+  const std::uint64_t from9 = n > 17 ? load_word(k.data() + 9) : 0;
+  const std::uint64_t from17 = n > 25 ? load_word(k.data() + 17) : 0;
+  for (std::size_t i = kFirstOfLength[n]; i < kFirstOfLength[n + 1]; ++i) {
+    const NamedAttr& a = kNamedAttrs[i];
+    if (a.last == last && a.from9 == from9 && a.from17 == from17) return a.attr;
+  }
   return Attr::Other;
 }
 
