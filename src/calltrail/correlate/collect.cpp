@@ -110,7 +110,12 @@ Collected collect(std::span<const std::string> paths, const CollectOptions& opti
       }
       out.partials[file] = collector.finish();
       if (options.index_keys) out.keys[file] = index_keys(out.partials[file]);
-      if (options.facts) out.facts[file] = facts_partial(out.partials[file]);
+      if (options.facts) {
+        // A scan's observations are read no more once its keys are indexed.
+        FilePartial& p = out.partials[file];
+        const bool take = options.mode == CollectMode::Scan && options.index_keys;
+        out.facts[file] = take ? take_facts_partial(p) : facts_partial(p);
+      }
       if (reader.files().size() > known) {
         out.files[file] = reader.files()[known];
       }

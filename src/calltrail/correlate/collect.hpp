@@ -36,7 +36,8 @@ struct Collected {
   std::vector<KeyIndex> keys;          // by file, with CollectOptions::index_keys
   // By file, with CollectOptions::checkpoints: where a parse of it can start.
   std::vector<std::vector<parse::ParserCheckpoint>> checkpoints;
-  // By file, with CollectOptions::facts: facts_partial() of each partial.
+  // By file, with CollectOptions::facts: facts_partial() of each partial (a
+  // scan with index_keys hands its IS-Link observations over to them).
   std::vector<FilePartial> facts;
   base::Diagnostics diagnostics;
   std::vector<parse::InputError> input_errors;

@@ -182,19 +182,39 @@ std::vector<FilePartial> reached_partials(const std::vector<FilePartial>& partia
   return out;
 }
 
+namespace {
+
+// `f` (a summary copy of `p` holding p's IS-Link observations) made what a
+// facts-only build reads: one stub leg on the file's site, and of each
+// observation its id, role, location and times, without the strings of its
+// event.
+void keep_facts(FilePartial& f, const FilePartial& p) {
+  const std::size_t legs = p.leg_count();
+  std::erase_if(f.islinks, [&](const IsLinkObservation& o) { return o.leg >= legs; });
+  // A scan's legs are all on the file's own site while collecting.
+  if (!f.islinks.empty()) {
+    f.legs.emplace_back().site = p.legs.empty() ? p.file : p.legs[f.islinks[0].leg].site;
+  }
+  for (auto& o : f.islinks) {
+    o.leg = 0;
+    o.event.name = o.event.this_dn = o.event.other_dn = o.event.note = 0;
+  }
+}
+
+}  // namespace
+
 FilePartial facts_partial(const FilePartial& p) {
   FilePartial f = summary_copy(p);
-  // A facts-only build keeps one leg per site, and reads of each observation
-  // its id, role, location and times: one stub leg, no strings.
-  f.islinks.reserve(p.islinks.size());
-  for (const auto& o : p.islinks) {
-    if (o.leg >= p.leg_count()) continue;
-    // A scan's legs are all on the file's own site while collecting.
-    if (f.legs.empty()) f.legs.emplace_back().site = p.legs.empty() ? p.file : p.legs[o.leg].site;
-    IsLinkObservation& c = f.islinks.emplace_back(o);
-    c.leg = 0;
-    c.event.name = c.event.this_dn = c.event.other_dn = c.event.note = 0;
-  }
+  f.islinks = p.islinks;
+  keep_facts(f, p);
+  return f;
+}
+
+FilePartial take_facts_partial(FilePartial& p) {
+  FilePartial f = summary_copy(p);
+  f.islinks = std::move(p.islinks);
+  p.islinks.clear();
+  keep_facts(f, p);
   return f;
 }
 

@@ -28,6 +28,9 @@ std::vector<FilePartial> facts_partials(const std::vector<FilePartial>& partials
 // The same for one partial (CollectOptions::facts makes them on the reading
 // threads).
 FilePartial facts_partial(const FilePartial& p);
+// The same, taking p's IS-Link observations instead of copying them (a
+// scan's partial needs none once its keys are indexed).
+FilePartial take_facts_partial(FilePartial& p);
 
 // What each leg and orphan of one file can be found and linked by, as
 // hashes (ASCII case folded) in flat arrays: a search over every leg walks a few
