@@ -105,6 +105,11 @@ class ScanLegs {
     for_each_of(transfers_, leg, fn);
   }
 
+  // (leg, ConnID) pairs by leg, after seal(): for a walk over every leg.
+  using Pairs = std::vector<std::pair<std::uint32_t, std::uint64_t>>;
+  const Pairs& conns() const { return conns_; }
+  const Pairs& transfer_conns() const { return transfers_; }
+
   // Collecting: legs are added in order; ConnIDs in any order of legs.
   std::uint32_t add(std::string_view call_uuid);
   void add_conn(std::uint32_t leg, std::uint64_t conn) { conns_.push_back({leg, conn}); }
@@ -116,7 +121,6 @@ class ScanLegs {
   void seal(std::size_t max_transfers);
 
  private:
-  using Pairs = std::vector<std::pair<std::uint32_t, std::uint64_t>>;  // leg, ConnID
   template <typename Fn>
   static void for_each_of(const Pairs& v, std::uint32_t leg, Fn&& fn) {
     auto it = std::lower_bound(v.begin(), v.end(), leg,

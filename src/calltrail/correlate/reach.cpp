@@ -239,13 +239,21 @@ KeyIndex index_keys(const FilePartial& p) {
   k.link_start.reserve(n + 1);
   std::size_t next = 0;
   const bool scan = p.legs.empty();
-  auto add_conn_key = [&](std::uint64_t c) { add_key(k.links, ConnText(c).view()); };
+  // A scan's ConnIDs are grouped by leg: walked along with the legs.
+  const ScanLegs::Pairs& conns = p.scan_legs.conns();
+  const ScanLegs::Pairs& transfers = p.scan_legs.transfer_conns();
+  std::size_t next_conn = 0;
+  std::size_t next_transfer = 0;
+  auto add_conn_keys = [&](const ScanLegs::Pairs& v, std::size_t& at, std::uint32_t leg) {
+    for (; at < v.size() && v[at].first == leg; ++at)
+      add_key(k.links, ConnText(v[at].second).view());
+  };
   for (std::uint32_t i = 0; i < n; ++i) {
     k.link_start.push_back(static_cast<std::uint32_t>(k.links.size()));
     add_key(k.links, p.call_uuid(i));
     if (scan) {
-      p.scan_legs.for_each_conn(i, add_conn_key);
-      p.scan_legs.for_each_transfer_conn(i, add_conn_key);
+      add_conn_keys(conns, next_conn, i);
+      add_conn_keys(transfers, next_transfer, i);
     } else {
       const Leg& l = p.legs[i];
       for (const auto& c : l.conn_ids)
