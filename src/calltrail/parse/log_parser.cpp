@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -391,6 +392,10 @@ bool LogParser::try_message_header(std::string_view line, std::size_t search_fro
   std::size_t name_end = 0;
   std::size_t keyword = std::string_view::npos;
   std::string_view name;
+  if (!may_have_keyword(line.substr(search_from))) {  // SIP traffic and other records
+    last_line_has_keyword_ = false;
+    return false;
+  }
   // Each keyword is searched for again only once the search has passed it.
   std::size_t m = find_message_keyword(line, at);
   std::size_t te = find_tevent_keyword(line, at);
@@ -458,6 +463,7 @@ void LogParser::read_header_details(std::string_view before, std::string_view ta
 }
 
 bool LogParser::try_glued_record(std::string_view line, std::size_t own_time_size) {
+  if (!may_have_keyword(line)) return false;  // most lines of other text
   std::size_t m = find_message_keyword(line, 0);
   if (m == std::string_view::npos) m = find_tevent_keyword(line, 0);
   if (m == std::string_view::npos) return false;
@@ -478,9 +484,15 @@ bool LogParser::try_glued_record(std::string_view line, std::size_t own_time_siz
 }
 
 bool LogParser::try_header_label(std::string_view line) {
-  const std::size_t colon = line.find(':');
-  if (colon == std::string_view::npos || colon > 20) return false;
+  // The labels are at most 20 bytes: the colon is looked for there only.
+  const void* at = std::memchr(line.data(), ':', std::min<std::size_t>(line.size(), 21));
+  if (at == nullptr) return false;
+  const auto colon = static_cast<std::size_t>(static_cast<const char*>(at) - line.data());
   std::string_view label = line.substr(0, colon);
+  static constexpr std::string_view kLabels[] = {
+      "Application name", "Application type", "Host name", "Local time",
+      "Start time (UTC)", "Time zone",        "File"};
+  if (std::find(std::begin(kLabels), std::end(kLabels), label) == std::end(kLabels)) return false;
   std::string_view value = trim(line.substr(colon + 1));
   if (label == "Application name") {
     info_.app = std::string(value);

@@ -153,6 +153,40 @@ inline std::size_t find_anchored(std::string_view s, std::string_view pattern, s
   return std::string_view::npos;
 }
 
+// Whether `line` may hold a message keyword: "ge" (of "essage ") or "Ev" (of
+// "TEvent: ") somewhere in it. One pass for both, so that a line of other
+// text (SIP traffic) costs one look instead of two searches; false means
+// neither find_message_keyword() nor find_tevent_keyword() can find one.
+inline bool may_have_keyword(std::string_view line) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i g = _mm_set1_epi8('g');
+  const __m128i e = _mm_set1_epi8('e');
+  const __m128i big_e = _mm_set1_epi8('E');
+  const __m128i v = _mm_set1_epi8('v');
+  auto pairs_at = [&](std::size_t at) {
+    // Byte at + k and byte at + k + 1 of sixteen pairs.
+    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(line.data() + at));
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(line.data() + at + 1));
+    const __m128i ge = _mm_and_si128(_mm_cmpeq_epi8(a, g), _mm_cmpeq_epi8(b, e));
+    const __m128i ev = _mm_and_si128(_mm_cmpeq_epi8(a, big_e), _mm_cmpeq_epi8(b, v));
+    return _mm_movemask_epi8(_mm_or_si128(ge, ev)) != 0;
+  };
+  if (line.size() >= 17) {
+    for (; i + 17 <= line.size(); i += 16)
+      if (pairs_at(i)) return true;
+    // The last pairs, in a step that overlaps the one before.
+    return i + 1 < line.size() && pairs_at(line.size() - 17);
+  }
+#endif
+  for (; i + 1 < line.size(); ++i) {
+    if ((line[i] == 'g' && line[i + 1] == 'e') || (line[i] == 'E' && line[i + 1] == 'v')) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // The keywords that start a T-Library message header: "[m]essage " and
 // "TEvent: " (by their 'g' and 'E').
 inline std::size_t find_message_keyword(std::string_view line, std::size_t from) {

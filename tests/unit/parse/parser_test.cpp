@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+
 #include "calltrail/base/time.hpp"
 #include "calltrail/parse/line_time.hpp"
 #include "calltrail/parse/text.hpp"
@@ -45,6 +48,36 @@ TEST(Text, AnchoredFindAgreesWithFind) {
   }
   EXPECT_EQ(parse::find_tevent_keyword("12:00:00 TEvent: EventRinging", 0), 9u);
   EXPECT_EQ(parse::find_message_keyword("distribute_event: message EventRinging", 0), 19u);
+}
+
+// The one-pass look for keywords never misses one the searches would find
+// (at any place in lines of any length, so in the sixteen-byte steps, the
+// overlapping last step and the short-line loop), and passes over the lines
+// of SIP traffic.
+TEST(Text, KeywordLookNeverMissesAKeyword) {
+  std::mt19937 rng(5);
+  const std::string alphabet = "gesaEvTnt :m";
+  for (int round = 0; round < 20000; ++round) {
+    std::string s(rng() % 70, ' ');
+    for (auto& c : s)
+      c = alphabet[rng() % alphabet.size()];
+    if (round % 3 == 0 && s.size() >= 8) {
+      const std::string_view kw = round % 2 == 0 ? "essage " : "TEvent: ";
+      s.replace(rng() % (s.size() - kw.size() + 1), kw.size(), kw);
+    }
+    const bool found = parse::find_message_keyword(s, 0) != std::string_view::npos ||
+                       parse::find_tevent_keyword(s, 0) != std::string_view::npos;
+    if (found) {
+      EXPECT_TRUE(parse::may_have_keyword(s)) << "'" << s << "'";
+    }
+  }
+  for (std::string_view sip : {"Via: SIP/2.0/UDP 10.51.31.100:5060;branch=z9hG4bKcc6f2252",
+                               "From: <sip:+15551620273@10.51.31.100>;tag=000000", "CSeq: 1 INVITE",
+                               "Content-Length: 0", "a=rtpmap:101 telephone-event/8000", "v=0"}) {
+    EXPECT_FALSE(parse::may_have_keyword(sip)) << sip;
+  }
+  EXPECT_TRUE(parse::may_have_keyword("12:00:00 TEvent: EventRinging"));
+  EXPECT_TRUE(parse::may_have_keyword("message EventRinging"));
 }
 
 TEST(Parser, NestedListByIndentationWithInnerPairsOnTheSameLine) {
