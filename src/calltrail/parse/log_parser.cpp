@@ -392,10 +392,6 @@ bool LogParser::try_message_header(std::string_view line, std::size_t search_fro
   std::size_t name_end = 0;
   std::size_t keyword = std::string_view::npos;
   std::string_view name;
-  if (!may_have_keyword(line.substr(search_from))) {  // SIP traffic and other records
-    last_line_has_keyword_ = false;
-    return false;
-  }
   // Each keyword is searched for again only once the search has passed it.
   std::size_t m = find_message_keyword(line, at);
   std::size_t te = find_tevent_keyword(line, at);
