@@ -152,9 +152,22 @@ struct Grouped {
   std::size_t size() const { return start.empty() ? 0 : start.size() - 1; }
 };
 
+// Abseil's hash for std::string_view keys (Debian's Abseil has a string_view
+// of its own, and std::string_view would otherwise get std::hash).
+struct ViewHash {
+  std::size_t operator()(std::string_view s) const {
+    return absl::Hash<absl::string_view>{}(absl::string_view(s.data(), s.size()));
+  }
+};
+template <typename V>
+using ViewMap = absl::flat_hash_map<std::string_view, V, ViewHash>;
+
 template <typename KeyOf>
 Grouped group_by_key(std::size_t n, KeyOf key_of) {
-  absl::flat_hash_map<std::string_view, std::uint32_t> group_of;
+  ViewMap<std::uint32_t> group_of;
+  // Sized once: growing would hash every key again, and the keys are
+  // scattered strings.
+  group_of.reserve(n);
   std::vector<std::uint32_t> group(n);
   std::vector<std::uint32_t> count;
   for (std::size_t i = 0; i < n; ++i) {
@@ -219,8 +232,8 @@ class Builder {
   void name_sites() {
     const std::size_t n = partials_.size();
     // Counted by views into the observations, then put in name order.
-    std::vector<absl::flat_hash_map<std::string_view, std::uint64_t>> votes(n);
-    absl::flat_hash_map<std::string_view, std::uint64_t> location_counts;
+    std::vector<ViewMap<std::uint64_t>> votes(n);
+    ViewMap<std::uint64_t> location_counts;
     // (file, observation), kept for link_islinks(): merge_legs() updates the
     // observations in place.
     auto& all = islinks_;
