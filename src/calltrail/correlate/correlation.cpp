@@ -646,11 +646,12 @@ class Builder {
   }
 
   // Builds a Link per IS-Link id (see docs/correlation.md); with
-  // BuildOptions::facts_only, only the paired ones, with their ends.
+  // BuildOptions::facts_only, no links: only what estimate_clocks() reads of
+  // the paired ones (clock_deltas_).
   void link_islinks() {
     const Grouped& by_id = by_islink_id_;
     assert(by_id.items.size() == islinks_.size());
-    c_.links.reserve(c_.links.size() + by_id.size());
+    if (!options_.facts_only) c_.links.reserve(c_.links.size() + by_id.size());
     std::vector<const IsLinkObservation*> obs;
     auto earliest = [](const std::vector<const IsLinkObservation*>& v, IsLinkRole role) {
       const IsLinkObservation* b = nullptr;
@@ -670,18 +671,13 @@ class Builder {
       const IsLinkObservation* src = earliest(obs, IsLinkRole::Source);
       const IsLinkObservation* tgt = earliest(obs, IsLinkRole::Target);
       if (src == nullptr && tgt == nullptr) continue;  // no direction-role: nothing to say
-      Link l;
-      l.kind = LinkKind::IsLink;
       if (options_.facts_only) {
-        // What estimate_clocks() reads: the ends and their events.
-        if (src == nullptr || tgt == nullptr) continue;
-        l.from = src->leg;
-        l.from_event = src->event;
-        l.to = tgt->leg;
-        l.to_event = tgt->event;
-        c_.links.push_back(std::move(l));
+        if (src != nullptr && tgt != nullptr)
+          add_clock_delta(src->leg, src->event, tgt->leg, tgt->event);
         continue;
       }
+      Link l;
+      l.kind = LinkKind::IsLink;
       l.id = id;
       l.via = "AttributeISLinkList";
       l.confidence = Confidence::Certain;
@@ -864,22 +860,28 @@ class Builder {
     }
   }
 
+  // d = target's stamp - source's stamp of a paired IS-Link, per ordered
+  // site pair.
+  void add_clock_delta(std::uint32_t from, const EventRef& from_event, std::uint32_t to,
+                       const EventRef& to_event) {
+    if (!from_event.has_utc() || !to_event.has_utc()) return;
+    const std::uint32_t a = c_.legs[from].site;
+    const std::uint32_t b = c_.legs[to].site;
+    if (a == b) return;
+    clock_deltas_[{a, b}].push_back(to_event.utc - from_event.utc);
+  }
+
   void estimate_clocks() {
     if (options_.facts != nullptr) {
       fixed_clocks(*options_.facts);
       return;
     }
     const auto n = static_cast<std::uint32_t>(c_.sites.size());
-    // d = target's stamp - source's stamp, per ordered site pair.
-    std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<Micros>> deltas;
     for (const Link& l : c_.links) {
       if (l.kind != LinkKind::IsLink || !l.paired() || !l.from_event || !l.to_event) continue;
-      if (!l.from_event->has_utc() || !l.to_event->has_utc()) continue;
-      const std::uint32_t a = c_.legs[l.from].site;
-      const std::uint32_t b = c_.legs[l.to].site;
-      if (a == b) continue;
-      deltas[{a, b}].push_back(l.to_event->utc - l.from_event->utc);
+      add_clock_delta(l.from, *l.from_event, l.to, *l.to_event);
     }
+    const auto& deltas = clock_deltas_;
     // estimate[a][b]: how far b's clock runs ahead of a's.
     std::map<std::pair<std::uint32_t, std::uint32_t>, std::pair<Micros, std::uint32_t>> estimate;
     for (const auto& [key, ab] : deltas) {
@@ -1079,6 +1081,7 @@ class Builder {
   using LegKey = std::pair<std::uint32_t, std::string_view>;
   absl::flat_hash_map<LegKey, std::uint32_t> by_key_;
   std::vector<std::uint32_t> site_legs_;  // facts_only: the one leg of each site
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<Micros>> clock_deltas_;
   // (site, ConnID) -> legs that carried it.
   using ConnKey = std::pair<std::uint32_t, std::uint64_t>;
   absl::flat_hash_map<ConnKey, std::vector<std::uint32_t>> conn_index_;
