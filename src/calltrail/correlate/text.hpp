@@ -6,9 +6,8 @@
 
 namespace calltrail::correlate {
 
-// Strips one level of quotes, straight or curly (‘ ’ “ ”), that a re-published
-// log may have left around a value the parser did not unquote.
-inline std::string_view unquote(std::string_view s) {
+// unquote() for a value that starts or ends with a byte of a quote.
+inline std::string_view unquote_edges(std::string_view s) {
   auto strip = [&](std::string_view q, bool front) {
     if (front && s.substr(0, q.size()) == q) {
       s.remove_prefix(q.size());
@@ -20,19 +19,26 @@ inline std::string_view unquote(std::string_view s) {
     }
     return false;
   };
-  if (s.empty()) return s;
-  // Every quote below starts with ' " or \xe2 and ends with ' " \x98 \x99 \x9c or \x9d.
-  auto opening_byte = [](char c) { return c == '\'' || c == '"' || c == '\xe2'; };
-  auto closing_byte = [](char c) {
-    return c == '\'' || c == '"' || c == '\x98' || c == '\x99' || c == '\x9c' || c == '\x9d';
-  };
-  if (!opening_byte(s.front()) && !closing_byte(s.back())) return s;
   static constexpr std::string_view kQuotes[] = {"'", "\"", "\u2018", "\u2019", "\u201c", "\u201d"};
   for (auto q : kQuotes)
     if (strip(q, true)) break;
   for (auto q : kQuotes)
     if (strip(q, false)) break;
   return s;
+}
+
+// Strips one level of quotes, straight or curly (‘ ’ “ ”), that a re-published
+// log may have left around a value the parser did not unquote. Runs for every
+// attribute the collector reads: most values pass the first test.
+[[gnu::always_inline]] inline std::string_view unquote(std::string_view s) {
+  if (s.empty()) return s;
+  // Every quote starts with ' " or \xe2 and ends with ' " \x98 \x99 \x9c or \x9d.
+  const char f = s.front();
+  const char b = s.back();
+  const bool opening = f == '\'' || f == '"' || f == '\xe2';
+  const bool closing =
+      b == '\'' || b == '"' || b == '\x98' || b == '\x99' || b == '\x9c' || b == '\x9d';
+  return opening || closing ? unquote_edges(s) : s;
 }
 
 // ASCII lower case without the characters that are not letters or digits:
