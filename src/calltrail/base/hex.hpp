@@ -66,7 +66,9 @@ inline bool lower_hex16(const char* p, char* out) {
 }
 
 // The value of 1 to 16 hex digits (either case); nullopt for anything else.
-inline std::optional<std::uint64_t> parse_hex16(std::string_view s) {
+// Always inlined: returned through the stack, the optional's one-byte flag
+// stored and read back as a word stalls the load for several cycles.
+[[gnu::always_inline]] inline std::optional<std::uint64_t> parse_hex16(std::string_view s) {
 #if defined(__SSE2__)
   if (s.size() == 16) {  // as ConnIDs, sequence numbers and time stamps are printed
     __m128i lower;

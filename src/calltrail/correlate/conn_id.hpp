@@ -12,7 +12,10 @@
 namespace calltrail::correlate {
 
 // A ConnID's number; nullopt when it is not 1 to 16 hex digits.
-inline std::optional<std::uint64_t> conn_number(std::string_view s) { return base::parse_hex16(s); }
+// Inlined as parse_hex16() is (an optional returned through the stack stalls).
+[[gnu::always_inline]] inline std::optional<std::uint64_t> conn_number(std::string_view s) {
+  return base::parse_hex16(s);
+}
 
 struct ConnText {
   char digits[16];
