@@ -327,14 +327,14 @@ void FileCollector::add(const model::Event& e) {
       state.conn = *conn;
     }
     const auto first = conn_number(x.first_transfer);
-    if (first && *first != state.first_transfer) {
+    if (first && first != state.first_transfer) {
       s.add_transfer_conn(leg, *first);
-      state.first_transfer = *first;
+      state.first_transfer = first;
     }
     const auto last = conn_number(x.last_transfer);
-    if (last && *last != state.last_transfer) {
+    if (last && last != state.last_transfer) {
       s.add_transfer_conn(leg, *last);
-      state.last_transfer = *last;
+      state.last_transfer = last;
     }
     if (probe_ != nullptr && !span.probe_hit) span.probe_hit = probe_hit(e, x);
     add_observations(e, x, ref, leg);

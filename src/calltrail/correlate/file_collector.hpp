@@ -292,8 +292,8 @@ class FileCollector {
   // What the previous event of each leg carried (see add()).
   struct LegState {
     std::uint64_t conn = ~std::uint64_t{0};
-    std::uint64_t first_transfer = ~std::uint64_t{0};  // of a scan
-    std::uint64_t last_transfer = ~std::uint64_t{0};
+    std::optional<std::uint64_t> first_transfer;  // of a scan
+    std::optional<std::uint64_t> last_transfer;
     std::uint32_t this_dn = ~0u;
     std::uint32_t other_dn = ~0u;
     std::size_t user_data = 0;

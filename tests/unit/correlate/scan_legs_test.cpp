@@ -44,6 +44,16 @@ std::vector<model::Event> interleaved_events() {
   add("UA", 3, 9, 8);
   add("UC", 4, 0, 0);
   add("UA", 1, 8, 9);  // the same transfer ConnIDs, the other way round
+  {
+    // The largest ConnID as a new leg's first transfer ConnID, which no leg
+    // state may mistake for "none yet".
+    EventBuilder b("EventPartyChanged", kT0 + static_cast<Micros>(line) * 1000, line);
+    b.attr("AttributeCallUUID", "UD");
+    b.attr("AttributeConnID", conn(5), model::ValueKind::Hex);
+    b.attr("AttributeFirstTransferConnID", "ffffffffffffffff", model::ValueKind::Hex);
+    out.push_back(b.event());
+    ++line;
+  }
   for (unsigned k = 0; k < kMaxLegDns + 10; ++k)
     add("UC", 4, 100 + k, 100 + k + 1);
   return out;
@@ -86,7 +96,7 @@ TEST(ScanLegs, KeepTheLinkKeysAFullCollectionKeeps) {
   const FilePartial f = full.finish();
   const FilePartial s = scan.finish();
   EXPECT_TRUE(s.legs.empty());
-  ASSERT_EQ(s.leg_count(), 3u);
+  ASSERT_EQ(s.leg_count(), 4u);
   const auto full_keys = keys_of(f);
   const auto scan_keys = keys_of(s);
   EXPECT_EQ(scan_keys, full_keys);
