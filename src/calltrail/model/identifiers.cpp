@@ -9,34 +9,18 @@
 
 namespace calltrail::model {
 
-namespace {
-
-// Each byte as a lower-case hex digit, 0 when it is none.
-constexpr std::array<char, 256> kHexLower = [] {
-  std::array<char, 256> t{};
-  for (int c = '0'; c <= '9'; ++c)
-    t[static_cast<std::size_t>(c)] = static_cast<char>(c);
-  for (int c = 'a'; c <= 'f'; ++c) {
-    t[static_cast<std::size_t>(c)] = static_cast<char>(c);
-    t[static_cast<std::size_t>(c - 'a' + 'A')] = static_cast<char>(c);
-  }
-  return t;
-}();
-
-}  // namespace
-
 bool normalize_conn_id(std::string_view s, char (&out)[16]) {
   if (s.size() == 16) return base::lower_hex16(s.data(), out);  // as servers print them
   if (s.empty() || s.size() > 16) return false;
   const std::size_t pad = 16 - s.size();
   std::memset(out, '0', pad);
-  char all_hex = 1;
+  std::uint8_t bad = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    const char h = kHexLower[static_cast<unsigned char>(s[i])];
-    out[pad + i] = h;
-    all_hex = static_cast<char>(all_hex & (h != 0 ? 1 : 0));
+    const std::uint8_t d = base::kHexDigitValues[static_cast<unsigned char>(s[i])];
+    bad |= d & 0xF0;
+    out[pad + i] = "0123456789abcdef"[d & 0x0F];
   }
-  return all_hex != 0;
+  return bad == 0;
 }
 
 std::string normalize_conn_id(std::string_view s) {

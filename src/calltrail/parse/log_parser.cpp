@@ -484,47 +484,56 @@ bool LogParser::try_header_label(std::string_view line) {
   const void* at = std::memchr(line.data(), ':', std::min<std::size_t>(line.size(), 21));
   if (at == nullptr) return false;
   const auto colon = static_cast<std::size_t>(static_cast<const char*>(at) - line.data());
-  std::string_view label = line.substr(0, colon);
+  enum Label { kAppName, kAppType, kHost, kLocalTime, kUtcStart, kTimeZone, kFile };
   static constexpr std::string_view kLabels[] = {
       "Application name", "Application type", "Host name", "Local time",
       "Start time (UTC)", "Time zone",        "File"};
-  if (std::find(std::begin(kLabels), std::end(kLabels), label) == std::end(kLabels)) return false;
+  const auto* found = std::find(std::begin(kLabels), std::end(kLabels), line.substr(0, colon));
+  if (found == std::end(kLabels)) return false;
   std::string_view value = trim(line.substr(colon + 1));
-  if (label == "Application name") {
-    info_.app = std::string(value);
-  } else if (label == "Application type") {
-    info_.app_type = std::string(value);
-  } else if (label == "Host name") {
-    info_.host = std::string(value);
-  } else if (label == "Local time") {
-    auto t = parse_line_time(value);
-    if (!t || !t->day) {
-      report("header", "expected a 'Local time:' like 2012-10-29T09:41:00.540");
-      return true;
+  switch (static_cast<Label>(found - std::begin(kLabels))) {
+    case kAppName:
+      info_.app = std::string(value);
+      break;
+    case kAppType:
+      info_.app_type = std::string(value);
+      break;
+    case kHost:
+      info_.host = std::string(value);
+      break;
+    case kLocalTime:
+    case kUtcStart: {
+      const bool local = found == &kLabels[kLocalTime];
+      auto t = parse_line_time(value);
+      if (!t || !t->day) {
+        report("header", local ? "expected a 'Local time:' like 2012-10-29T09:41:00.540"
+                               : "expected a 'Start time (UTC):' like 2012-10-29T14:41:00.540");
+        return true;
+      }
+      const Micros when = *t->day * kMicrosPerDay + t->time_of_day;
+      if (local) {
+        set_local_start(when);
+      } else {
+        info_.utc_start = when;
+      }
+      break;
     }
-    set_local_start(*t->day * kMicrosPerDay + t->time_of_day);
-  } else if (label == "Start time (UTC)") {
-    auto t = parse_line_time(value);
-    if (!t || !t->day) {
-      report("header", "expected a 'Start time (UTC):' like 2012-10-29T14:41:00.540");
-      return true;
+    case kTimeZone: {
+      std::int64_t west = 0;
+      auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), west);
+      if (ec != std::errc{} || west < -86400 || west > 86400) {
+        report("header", "expected a 'Time zone:' in seconds west of UTC, like 18000");
+        return true;
+      }
+      if (!info_.utc_offset_from_header || !info_.utc_start) {
+        info_.utc_offset = static_cast<std::int32_t>(-west);
+        info_.utc_offset_from_header = true;
+      }
+      break;
     }
-    info_.utc_start = *t->day * kMicrosPerDay + t->time_of_day;
-  } else if (label == "Time zone") {
-    std::int64_t west = 0;
-    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), west);
-    if (ec != std::errc{} || west < -86400 || west > 86400) {
-      report("header", "expected a 'Time zone:' in seconds west of UTC, like 18000");
-      return true;
-    }
-    if (!info_.utc_offset_from_header || !info_.utc_start) {
-      info_.utc_offset = static_cast<std::int32_t>(-west);
-      info_.utc_offset_from_header = true;
-    }
-  } else if (label == "File") {
-    // "(0001) <name>": the segment's own name, already known from the path.
-  } else {
-    return false;
+    case kFile:
+      // "(0001) <name>": the segment's own name, already known from the path.
+      break;
   }
   if (info_.local_start && info_.utc_start) {
     info_.utc_offset =
