@@ -26,6 +26,8 @@ const char* to_string(LinkKind k) {
       return "transfer";
     case LinkKind::Hint:
       return "hint";
+    case LinkKind::Sip:
+      return "sip";
   }
   return "?";
 }

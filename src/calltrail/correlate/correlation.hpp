@@ -15,7 +15,7 @@
 
 namespace calltrail::correlate {
 
-enum class LinkKind : std::uint8_t { IsLink, Transfer, Hint };
+enum class LinkKind : std::uint8_t { IsLink, Transfer, Hint, Sip };
 enum class Confidence : std::uint8_t { Certain, Hint };
 // Why a link has no partner leg.
 enum class LinkReason : std::uint8_t { None, Unmonitored, PartnerMissing };
@@ -42,6 +42,9 @@ struct Link {
   std::uint32_t from = kNoLeg;  // source leg (main call for transfers)
   std::uint32_t to = kNoLeg;    // target leg
   std::string remote_site;      // islink: location-name seen at the present end
+  // The SIP Call-ID the two legs share (sip links; IS-Links that a SIP
+  // dialog confirms).
+  std::string sip_call_id;
   Confidence confidence = Confidence::Certain;
   LinkReason reason = LinkReason::None;
   std::vector<Evidence> evidence;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,6 +22,9 @@ struct EventRef {
     kHasUtc = 1,      // `utc` is known (stamp, or local time and site offset)
     kUtcStamped = 2,  // `utc` comes from AttributeTimeStamp / TimeinSecs
     kLocalDated = 4,  // `local` carries a real date
+    kSip = 8,         // a SIP message (name: method or status; this_dn: Request-URI;
+                      // other_dn: the peer address; note: Call-ID, CSeq, Reason)
+    kSipSent = 16,    // ... that the site sent (else received)
   };
   Micros utc = 0;    // the site's own clock, UTC
   Micros local = 0;  // the line's local time as printed
@@ -35,6 +39,19 @@ struct EventRef {
   std::uint8_t local_digits = 0;
 
   bool has_utc() const { return (flags & kHasUtc) != 0; }
+  bool is_sip() const { return (flags & kSip) != 0; }
+};
+
+// One SIP dialog of a leg: a Call-ID the site mapped to the leg's CallUUID
+// (a `CID:CUUID>` line, or X-Genesys-CallUUID on a request the site sent).
+struct SipDialog {
+  enum class Origin : std::uint8_t { Unknown, Sent, Received };
+  std::string call_id;
+  Origin origin = Origin::Unknown;  // who sent the dialog's first INVITE
+  // X-Genesys-CallUUID of a received INVITE: the sending site's leg.
+  std::string remote_uuid;
+  // The first INVITE of the dialog, as the site logged it.
+  std::optional<EventRef> invite;
 };
 
 struct Leg {
@@ -48,6 +65,7 @@ struct Leg {
   std::string call_type;
   std::vector<std::pair<std::string, std::string>> user_data;
   std::vector<EventRef> events;
+  std::vector<SipDialog> sip_dialogs;  // in order of appearance
   bool deleted = false;  // EventCallDeleted seen
   // Life on the site's own clock (UTC), set when the correlation is built.
   Micros start = 0;

@@ -67,7 +67,10 @@ struct Field {
   Attr attr = Attr::Unclassified;
 };
 
-enum class MessageKind : std::uint8_t { Event, Request };
+// Event and Request: T-Library messages. Sip: a SIP message the site sent or
+// received, or a `CID:CUUID>` line that maps a SIP Call-ID to a CallUUID
+// (docs/log-format.md, "SIP").
+enum class MessageKind : std::uint8_t { Event, Request, Sip };
 
 // Where a message came from in its log.
 struct Provenance {
