@@ -16,6 +16,7 @@
 #include "calltrail/model/event_json.hpp"
 #include "calltrail/model/identifiers.hpp"
 #include "calltrail/parse/log_reader.hpp"
+#include "calltrail/parse/sip_message.hpp"
 
 namespace calltrail::cli {
 
@@ -38,6 +39,24 @@ struct EventsOptions {
 bool matches_id(const model::Event& e, const std::vector<std::string>& ids,
                 const std::vector<std::string>& conn_ids) {
   const auto fields = e.fields();
+  if (e.kind == model::MessageKind::Sip) {
+    // A SIP message or mapping: its Call-ID (whole, or the part before '@'),
+    // CallUUIDs and parties.
+    for (std::uint32_t i = 0; i < fields.size(); i = fields[i].end) {
+      const std::string_view key = e.key(fields[i]);
+      const std::string_view v = e.value(fields[i]);
+      const bool call_id = key == parse::sip_keys::kCallId;
+      if (!call_id && key != parse::sip_keys::kCallUuid &&
+          key != parse::sip_keys::kGenesysCallUuid && key != parse::sip_keys::kFrom &&
+          key != parse::sip_keys::kTo)
+        continue;
+      for (const auto& id : ids)
+        if (v == id || (call_id && v.size() > id.size() && v[id.size()] == '@' &&
+                        v.substr(0, id.size()) == id))
+          return true;
+    }
+    return false;
+  }
   for (std::uint32_t i = 0; i < fields.size(); i = fields[i].end) {
     const std::string_view key = e.key(fields[i]);
     if (key == "AttributeISLinkList" && fields[i].kind == model::ValueKind::List) {
@@ -80,6 +99,16 @@ void append_text_line(std::string& out, const model::Event& e, std::string_view 
   for (const auto& [attr, label] : kShown) {
     const std::string_view v = e.attribute_value(attr);
     if (!v.empty()) fmt::format_to(std::back_inserter(out), " {}={}", label, v);
+  }
+  if (e.kind == model::MessageKind::Sip) {
+    const std::string_view direction = e.attribute_value(parse::sip_keys::kDirection);
+    if (!e.peer.empty())
+      fmt::format_to(std::back_inserter(out), " {}={}", direction == "out" ? "to" : "from", e.peer);
+    for (std::string_view key : {parse::sip_keys::kRequestUri, parse::sip_keys::kCallId,
+                                 parse::sip_keys::kCallUuid, parse::sip_keys::kReason}) {
+      const std::string_view v = e.attribute_value(key);
+      if (!v.empty()) fmt::format_to(std::back_inserter(out), " {}={}", key, v);
+    }
   }
   for (const model::IsLinkEntry& link : e.islinks()) {
     fmt::format_to(std::back_inserter(out), " islink={}({}{}{})", link.id, link.role,
@@ -144,8 +173,9 @@ void add_events_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<EventsOptions>();
   CLI::App* cmd = app.add_subcommand(
       "events",
-      "Print every T-Library message in the logs as a typed event, one JSON object a line\n"
-      "(schema: docs/events-json.md), with its UTC time and the file and line it came from.");
+      "Print every T-Library message and SIP message in the logs as a typed event, one JSON\n"
+      "object a line (schema: docs/events-json.md), with its UTC time and the file and line it\n"
+      "came from.");
   cmd->add_option("paths", o->paths, "Log files, folders (recursive), .gz files, or - for stdin")
       ->required();
   cmd->add_option("--format", o->format, "json (one object a line) or text")
@@ -153,8 +183,8 @@ void add_events_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--name", o->names, "Only messages with this name (EventRinging...); repeatable");
   cmd->add_option("--id", o->ids,
-                  "Only events carrying this identifier: ConnID, CallUUID, IS-Link id, DN, ANI, "
-                  "DNIS; repeatable");
+                  "Only events carrying this identifier: ConnID, CallUUID, IS-Link id, SIP Call-ID "
+                  "(whole or the part before '@'), DN, ANI, DNIS; repeatable");
   cmd->add_option("--from", o->from, "Only events at or after this UTC time (2012-10-29T14:41Z)");
   cmd->add_option("--to", o->to, "Only events at or before this UTC time");
   cmd->add_flag("--strict", o->strict, "Exit with 4 when malformed records were found");

@@ -63,6 +63,38 @@ std::string link_end_text(const Correlation& c, const std::map<std::uint32_t, st
   return fmt::format("{} ({})", l.id, correlate::to_string(l.reason));
 }
 
+// A Call-ID shortened for the timeline: its last characters before '@'
+// (the Legs list has it whole).
+std::string short_call_id(std::string_view id) {
+  id = id.substr(0, id.find('@'));
+  if (id.size() <= 12) return std::string(id);
+  return "…" + std::string(id.substr(id.size() - 8));
+}
+
+// "SIP> INVITE sip:1002@host [Call-ID …6290F4CB29F6-4]", "SIP< 403 Forbidden [Call-ID …]".
+std::string sip_event_text(const Correlation& c, const correlate::EventRef& ev) {
+  const std::string& note = c.str(ev.note);
+  std::string_view call_id;
+  std::string_view rest;
+  if (note.starts_with("Call-ID=")) {
+    std::string_view n(note);
+    n.remove_prefix(8);
+    const std::size_t sp = n.find(' ');
+    call_id = n.substr(0, sp);
+    if (sp != std::string_view::npos) rest = n.substr(sp + 1);
+  }
+  const std::string& name = c.str(ev.name);
+  if (name == "CID:CUUID")
+    return fmt::format("SIP  Call-ID {} is this call's", short_call_id(call_id));
+  const bool sent = (ev.flags & correlate::EventRef::kSipSent) != 0;
+  std::string text = fmt::format("SIP{} {}", sent ? '>' : '<', name);
+  if (ev.this_dn != 0) text += " " + c.str(ev.this_dn);
+  if (ev.other_dn != 0) text += fmt::format(" {} {}", sent ? "to" : "from", c.str(ev.other_dn));
+  if (!rest.empty()) text += fmt::format(" {}", rest);
+  text += fmt::format(" [Call-ID {}]", short_call_id(call_id));
+  return text;
+}
+
 }  // namespace
 
 void append_interaction_summary(std::string& out, const Correlation& c, const Interaction& it) {
@@ -81,7 +113,8 @@ void append_interaction_summary(std::string& out, const Correlation& c, const In
                  it.gaps.empty() ? "" : "  [sequence gaps]");
 }
 
-void append_interaction_text(std::string& out, const Correlation& c, const Interaction& it) {
+void append_interaction_text(std::string& out, const Correlation& c, const Interaction& it,
+                             const TextOptions& options) {
   const auto labels = leg_labels(it);
   std::size_t sites = 0;
   {
@@ -109,6 +142,12 @@ void append_interaction_text(std::string& out, const Correlation& c, const Inter
                    c.sites[leg.site].name, site_width, leg.call_uuid, conns.empty() ? "-" : conns,
                    leg.events.size(), leg.events.size() == 1 ? "" : "s",
                    l == it.root ? "  (root)" : "", leg.ani.empty() ? "" : "  ani " + leg.ani);
+    for (const auto& d : leg.sip_dialogs) {
+      const char* origin = d.origin == correlate::SipDialog::Origin::Sent       ? "sent"
+                           : d.origin == correlate::SipDialog::Origin::Received ? "received"
+                                                                                : "seen";
+      fmt::format_to(out_it(out), "      SIP Call-ID {}  ({})\n", d.call_id, origin);
+    }
   }
   out += "\nLinks:\n";
   if (it.links.empty()) out += "  none\n";
@@ -129,6 +168,8 @@ void append_interaction_text(std::string& out, const Correlation& c, const Inter
                    l.id, link_end_text(c, labels, l, true), link_end_text(c, labels, l, false),
                    correlate::to_string(l.confidence),
                    l.kind == LinkKind::IsLink ? "" : fmt::format(" via {}", l.via), evidence);
+    if (l.kind != LinkKind::Sip && !l.sip_call_id.empty())
+      fmt::format_to(out_it(out), "           also SIP Call-ID {}\n", l.sip_call_id);
   }
   if (!it.gaps.empty()) {
     out += "\nSequence gaps (events missing from the logs while these legs were alive):\n";
@@ -144,7 +185,12 @@ void append_interaction_text(std::string& out, const Correlation& c, const Inter
   out +=
       "\nTimeline (UTC corrected for site clock offsets; local time as the site logs it;\n"
       "* = shown after a later time to respect an IS-Link):\n";
-  const auto timeline = correlate::build_timeline(c, it);
+  auto timeline = correlate::build_timeline(c, it);
+  if (!options.sip) {
+    std::erase_if(timeline, [&](const correlate::TimelineEntry& e) {
+      return c.legs[e.leg].events[e.event].is_sip() && e.links_out.empty() && e.links_in.empty();
+    });
+  }
   std::size_t local_width = 5;
   for (const auto& e : timeline) {
     const auto& leg = c.legs[e.leg];
@@ -155,14 +201,19 @@ void append_interaction_text(std::string& out, const Correlation& c, const Inter
   for (const auto& e : timeline) {
     const auto& leg = c.legs[e.leg];
     const auto& ev = leg.events[e.event];
-    std::string details;
-    if (ev.this_dn != 0) details += " this=" + c.str(ev.this_dn);
-    if (ev.other_dn != 0) details += " other=" + c.str(ev.other_dn);
-    if (ev.note != 0) details += " " + c.str(ev.note);
-    fmt::format_to(out_it(out), " {}{:<28} {:<{}}  {:<{}}  {:<3} {}{}  ({}:{})\n",
+    std::string what;
+    if (ev.is_sip()) {
+      what = sip_event_text(c, ev);
+    } else {
+      what = c.str(ev.name);
+      if (ev.this_dn != 0) what += " this=" + c.str(ev.this_dn);
+      if (ev.other_dn != 0) what += " other=" + c.str(ev.other_dn);
+      if (ev.note != 0) what += " " + c.str(ev.note);
+    }
+    fmt::format_to(out_it(out), " {}{:<28} {:<{}}  {:<{}}  {:<3} {}  ({}:{})\n",
                    e.reordered ? '*' : ' ', base::format_utc(e.corrected), c.sites[leg.site].name,
-                   site_width, local_text(c, leg.site, ev), local_width, labels.at(e.leg),
-                   c.str(ev.name), details, base_name(c.files[ev.file].info.path), ev.line);
+                   site_width, local_text(c, leg.site, ev), local_width, labels.at(e.leg), what,
+                   base_name(c.files[ev.file].info.path), ev.line);
     const std::string pad(31, ' ');
     for (std::uint32_t li : e.links_out) {
       const Link& l = c.links[li];

@@ -14,9 +14,13 @@ namespace calltrail::cli {
 // "00RP…317  complete  3 legs  Tserver2@Avaya_Switch1 -> SIPServer1@SIP_Switch1 -> …  start"
 void append_interaction_summary(std::string& out, const correlate::Correlation& c,
                                 const correlate::Interaction& interaction);
+struct TextOptions {
+  bool sip = true;  // SIP messages on the timeline (trace --no-sip hides them)
+};
 // Legs, links, gaps, then every event on one UTC timeline with each hop drawn.
 void append_interaction_text(std::string& out, const correlate::Correlation& c,
-                             const correlate::Interaction& interaction);
+                             const correlate::Interaction& interaction,
+                             const TextOptions& options = {});
 // A Mermaid sequenceDiagram: one participant per site, an arrow per link.
 // Labels are escaped (mermaid_text). Several interactions make one diagram,
 // each opened by a note with its id.

@@ -24,6 +24,7 @@ struct TraceOptions {
   CorrelationInput input;
   std::string format = "text";
   bool all = false;
+  bool no_sip = false;
 };
 
 int run_trace(const TraceOptions& o) {
@@ -36,7 +37,7 @@ int run_trace(const TraceOptions& o) {
   if (matches.empty()) {
     fmt::print(stderr,
                "calltrail trace: no interaction carries '{}' (tried CallUUID, ConnID, IS-Link id, "
-               "DN, ANI, DNIS and user data key=value) in {} leg{} on {} site{}\n",
+               "SIP Call-ID, DN, ANI, DNIS and user data key=value) in {} leg{} on {} site{}\n",
                o.id, loaded->legs, loaded->legs == 1 ? "" : "s", loaded->sites,
                loaded->sites == 1 ? "" : "s");
     return exit_code == kExitOk ? kExitNoMatch : exit_code;
@@ -92,11 +93,11 @@ int run_trace(const TraceOptions& o) {
   for (const auto& m : matches) {
     const auto& it = c->interactions[m.interaction];
     if (o.format == "json") {
-      correlate::append_interaction_json(out.buffer(), *c, it);
+      correlate::append_interaction_json(out.buffer(), *c, it, {.timeline = true});
       out.buffer() += '\n';
     } else {
       if (!first) out.buffer() += "\n\n";
-      append_interaction_text(out.buffer(), *c, it);
+      append_interaction_text(out.buffer(), *c, it, {.sip = !o.no_sip});
     }
     first = false;
     out.maybe_flush();
@@ -112,7 +113,8 @@ void add_trace_command(CLI::App& app, int& exit_code) {
       "trace",
       "Follow one interaction through every site: its legs, the links between them with\n"
       "their evidence, and all events on one UTC timeline. ID is any ConnID, CallUUID,\n"
-      "IS-Link id, DN, ANI, DNIS or user-data key=value.");
+      "IS-Link id, SIP Call-ID (whole or the part before '@'), DN, ANI, DNIS or user-data\n"
+      "key=value.");
   cmd->add_option("id", o->id, "The identifier to look for")->required();
   cmd->add_option("paths", o->input.paths,
                   "Log files, folders (recursive), .gz files, or - for stdin (or --db)");
@@ -121,6 +123,8 @@ void add_trace_command(CLI::App& app, int& exit_code) {
                   "text (timeline), json (the interaction JSON) or mermaid (sequence diagram)")
       ->check(CLI::IsMember({"text", "json", "mermaid"}))
       ->capture_default_str();
+  cmd->add_flag("--no-sip", o->no_sip,
+                "Text: leave SIP messages off the timeline (those that anchor a link stay)");
   cmd->add_flag("--all", o->all,
                 "Show every matching interaction instead of listing them (mermaid: in one "
                 "diagram)");

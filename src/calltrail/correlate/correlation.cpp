@@ -220,6 +220,7 @@ class Builder {
       return std::move(c_);
     }
     link_transfers();
+    link_sip();
     Groups groups(c_.legs.size());
     for (const Link& l : c_.links)
       if (l.paired()) groups.unite(l.from, l.to);
@@ -433,6 +434,7 @@ class Builder {
             to.user_data.push_back(kv);
         }
         to.events.insert(to.events.end(), from.events.begin(), from.events.end());
+        merge_dialogs(to.sip_dialogs, std::move(from.sip_dialogs));
         to.deleted = to.deleted || from.deleted;
       }
       p.legs.clear();
@@ -641,6 +643,22 @@ class Builder {
       l.evidence.push_back(ev);
   }
 
+  // A leg's dialogs from two parts of its file (or two files of its site):
+  // one per Call-ID, the first INVITE's origin wherever it was seen.
+  static void merge_dialogs(std::vector<SipDialog>& to, std::vector<SipDialog> from) {
+    for (auto& d : from) {
+      auto it = std::find_if(to.begin(), to.end(),
+                             [&](const SipDialog& x) { return x.call_id == d.call_id; });
+      if (it == to.end()) {
+        to.push_back(std::move(d));
+      } else if (it->origin == SipDialog::Origin::Unknown) {
+        it->origin = d.origin;
+        it->remote_uuid = std::move(d.remote_uuid);
+        it->invite = d.invite;
+      }
+    }
+  }
+
   bool monitored(const std::string& site_name) const {
     for (const auto& s : c_.sites)
       if (s.name == site_name) return true;
@@ -785,6 +803,123 @@ class Builder {
       add_evidence(l, t.event);
     }
     transfers_.clear();
+  }
+
+  // The leg's event at the place `e` names (a dialog keeps only where and
+  // when its INVITE was), or `e` itself.
+  static EventRef event_at(const Leg& leg, const EventRef& e) {
+    for (const auto& x : leg.events)
+      if (x.file == e.file && x.offset == e.offset) return x;
+    return e;
+  }
+
+  // Links of kind sip (see docs/correlation.md, "SIP"): a dialog a site
+  // received joins the leg of another site that sent the same Call-ID, and
+  // the leg its X-Genesys-CallUUID names. Where an IS-Link already joins the
+  // two legs, or is reported by one of them only toward the other's site,
+  // the dialog confirms or completes it instead of making a second hop.
+  void link_sip() {
+    // Call-ID -> (leg, dialog) of the dialogs a site sent; CallUUID -> legs.
+    absl::flat_hash_map<std::string_view, std::vector<std::pair<std::uint32_t, std::uint32_t>>>
+        sent;
+    absl::flat_hash_map<std::string_view, std::vector<std::uint32_t>> by_uuid;
+    bool any_received = false;
+    for (std::uint32_t i = 0; i < c_.legs.size(); ++i) {
+      const Leg& l = c_.legs[i];
+      for (std::uint32_t d = 0; d < l.sip_dialogs.size(); ++d) {
+        const SipDialog& dialog = l.sip_dialogs[d];
+        if (dialog.origin == SipDialog::Origin::Sent) sent[dialog.call_id].emplace_back(i, d);
+        if (dialog.origin == SipDialog::Origin::Received) any_received = true;
+      }
+    }
+    if (!any_received) return;
+    for (std::uint32_t i = 0; i < c_.legs.size(); ++i)
+      by_uuid[c_.legs[i].call_uuid].push_back(i);
+    // Paired IS-Links by their legs, and IS-Links with one end by that end.
+    std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> paired;
+    std::multimap<std::uint32_t, std::uint32_t> half_from, half_to;
+    for (std::uint32_t k = 0; k < c_.links.size(); ++k) {
+      const Link& l = c_.links[k];
+      if (l.kind != LinkKind::IsLink) continue;
+      if (l.paired()) {
+        paired.emplace(std::make_pair(l.from, l.to), k);
+      } else if (l.from != kNoLeg) {
+        half_from.emplace(l.from, k);
+      } else if (l.to != kNoLeg) {
+        half_to.emplace(l.to, k);
+      }
+    }
+    std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> made;
+    auto join = [&](std::uint32_t from, const EventRef& from_event, std::uint32_t to,
+                    const EventRef& to_event, const std::string& call_id, const char* via) {
+      const std::string& from_site = c_.sites[c_.legs[from].site].name;
+      const std::string& to_site = c_.sites[c_.legs[to].site].name;
+      std::optional<std::uint32_t> existing;
+      if (auto p = paired.find({from, to}); p != paired.end()) existing = p->second;
+      if (auto m = made.find({from, to}); !existing && m != made.end()) existing = m->second;
+      if (!existing) {
+        for (auto [h, end] = half_from.equal_range(from); h != end && !existing; ++h) {
+          Link& l = c_.links[h->second];
+          if (l.paired() || l.remote_site != to_site) continue;
+          l.to = to;
+          l.to_event = to_event;
+          l.reason = LinkReason::None;
+          existing = h->second;
+        }
+        for (auto [h, end] = half_to.equal_range(to); h != end && !existing; ++h) {
+          Link& l = c_.links[h->second];
+          if (l.paired() || l.remote_site != from_site) continue;
+          l.from = from;
+          l.from_event = from_event;
+          l.reason = LinkReason::None;
+          existing = h->second;
+        }
+      }
+      if (!existing) {
+        Link l;
+        l.kind = LinkKind::Sip;
+        l.id = call_id;
+        l.via = via;
+        l.from = from;
+        l.to = to;
+        l.from_event = from_event;
+        l.to_event = to_event;
+        l.remote_site = to_site;
+        existing = static_cast<std::uint32_t>(c_.links.size());
+        c_.links.push_back(std::move(l));
+      }
+      made.emplace(std::make_pair(from, to), *existing);
+      Link& l = c_.links[*existing];
+      if (l.sip_call_id.empty()) l.sip_call_id = call_id;
+      add_evidence(l, from_event);
+      add_evidence(l, to_event);
+    };
+    for (std::uint32_t i = 0; i < c_.legs.size(); ++i) {
+      for (const SipDialog& d : c_.legs[i].sip_dialogs) {
+        if (d.origin != SipDialog::Origin::Received || !d.invite) continue;
+        const Leg& to = c_.legs[i];
+        const EventRef to_event = event_at(to, *d.invite);
+        if (auto s = sent.find(d.call_id); s != sent.end()) {
+          for (auto [from, k] : s->second) {
+            const Leg& f = c_.legs[from];
+            if (f.site == to.site) continue;
+            join(from, event_at(f, *f.sip_dialogs[k].invite), i, to_event, d.call_id, "Call-ID");
+          }
+        }
+        if (d.remote_uuid.empty()) continue;
+        if (auto u = by_uuid.find(d.remote_uuid); u != by_uuid.end()) {
+          for (std::uint32_t from : u->second) {
+            const Leg& f = c_.legs[from];
+            if (f.site == to.site) continue;
+            // The sender's own INVITE of this dialog when it logged one.
+            EventRef from_event = f.events.empty() ? to_event : f.events.front();
+            for (const auto& fd : f.sip_dialogs)
+              if (fd.call_id == d.call_id && fd.invite) from_event = event_at(f, *fd.invite);
+            join(from, from_event, i, to_event, d.call_id, "X-Genesys-CallUUID");
+          }
+        }
+      }
+    }
   }
 
   void find_hints(Groups& groups) {
@@ -949,7 +1084,8 @@ class Builder {
       const Link& l = c_.links[i];
       if (l.from != kNoLeg) leg_links[l.from].push_back(i);
       if (l.to != kNoLeg && l.to != l.from) leg_links[l.to].push_back(i);
-      if (l.kind == LinkKind::IsLink && l.paired()) is_target[l.to] = true;
+      if ((l.kind == LinkKind::IsLink || l.kind == LinkKind::Sip) && l.paired())
+        is_target[l.to] = true;
     }
     // Group roots are their smallest leg, so walking roots in index order
     // gives the groups in the order of their first leg.

@@ -9,7 +9,9 @@
 #include "calltrail/base/time.hpp"
 #include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/text.hpp"
+#include "calltrail/correlate/key_hash.hpp"
 #include "calltrail/model/identifiers.hpp"
+#include "calltrail/parse/sip_message.hpp"
 
 namespace calltrail::correlate {
 
@@ -185,6 +187,7 @@ void ScanLegs::seal(Pairs& v, std::size_t limit) {
 void ScanLegs::seal(std::size_t max_transfers) {
   seal(conns_, SIZE_MAX);
   seal(transfers_, max_transfers);
+  seal(sip_keys_, SIZE_MAX);
 }
 
 FilePartial FileCollector::finish() {
@@ -244,6 +247,10 @@ void FileCollector::add(const model::Event& e) {
       app_count_ = &partial_.apps[app_];
     }
     ++*app_count_;
+  }
+  if (e.kind == model::MessageKind::Sip) {
+    add_sip(e);
+    return;
   }
   const bool full = mode_ == CollectMode::Full;
   const Extract x = extract(e);
@@ -387,6 +394,150 @@ void FileCollector::add(const model::Event& e) {
   add_observations(e, x, ref, leg);
 }
 
+namespace {
+
+constexpr std::size_t kMaxPendingSip = 64;           // messages of one Call-ID
+constexpr std::size_t kMaxPendingCalls = 1 << 16;    // Call-IDs waiting
+constexpr Micros kSipMappingWait = Micros{60} * 1'000'000;  // a mapping follows in ms
+constexpr std::size_t kMaxLegDialogs = 64;
+
+}  // namespace
+
+// A SIP message (or a mapping line) joins the leg whose CallUUID its Call-ID
+// is mapped to: by a `CID:CUUID>` line, or by X-Genesys-CallUUID on a request
+// the site sent (it names the site's own leg; on a received one it names the
+// sender's). Messages before their dialog's mapping wait for it.
+void FileCollector::add_sip(const model::Event& e) {
+  namespace k = parse::sip_keys;
+  SipFacts f;
+  std::string_view uuid, method, to_tag, reason, request_uri;
+  bool response = false;
+  const auto fields = e.fields();
+  for (std::uint32_t i = 0; i < fields.size(); i = std::max(fields[i].end, i + 1)) {
+    const std::string_view key = e.key(fields[i]);
+    const std::string_view v = e.value(fields[i]);
+    if (key == k::kCallId) {
+      f.call_id = v;
+    } else if (key == k::kDirection) {
+      f.sent = v == "out";
+    } else if (key == k::kMethod) {
+      method = v;
+    } else if (key == k::kStatus) {
+      response = true;
+    } else if (key == k::kGenesysCallUuid) {
+      f.genesys_uuid = v;
+    } else if (key == k::kToTag) {
+      to_tag = v;
+    } else if (key == k::kFrom) {
+      f.from = v;
+    } else if (key == k::kTo) {
+      f.to = v;
+    } else if (key == k::kReason) {
+      reason = v;
+    } else if (key == k::kRequestUri) {
+      request_uri = v;
+    } else if (key == k::kCallUuid) {
+      uuid = v;
+    }
+  }
+  if (f.call_id.empty()) return;  // not of a dialog
+  const bool mapping = e.name == k::kMappingName;
+  f.first_invite = !mapping && !response && method == "INVITE" && to_tag.empty();
+  const bool full = mode_ == CollectMode::Full;
+  EventRef ref = make_ref(e, full);
+  ref.flags |= EventRef::kSip;
+  if (f.sent) ref.flags |= EventRef::kSipSent;
+  if (full) {
+    ref.this_dn = partial_.strings.intern(request_uri);
+    ref.other_dn = partial_.strings.intern(e.peer);
+    std::string note = "Call-ID=" + f.call_id;
+    if (!reason.empty()) note.append(" Reason=").append(reason);
+    if (mapping) note.append(" CallUUID=").append(uuid);
+    ref.note = partial_.strings.intern(note);
+  }
+  if (mapping) {
+    if (uuid.empty()) return;
+    sip_uuid_by_call_[f.call_id] = std::string(uuid);
+  } else if (f.sent && !response && !f.genesys_uuid.empty()) {
+    sip_uuid_by_call_.try_emplace(f.call_id, f.genesys_uuid);
+  }
+  const auto mapped = sip_uuid_by_call_.find(f.call_id);
+  if (mapped == sip_uuid_by_call_.end()) {
+    drop_stale_sip(ref.local);
+    SipPending& p = sip_pending_[f.call_id];
+    if (p.messages.empty()) {
+      p.first = ref.local;
+      sip_pending_order_.emplace_back(ref.local, f.call_id);
+    }
+    if (p.messages.size() < kMaxPendingSip) p.messages.emplace_back(ref, std::move(f));
+    return;
+  }
+  const std::string& leg_uuid = mapped->second;
+  auto pending = sip_pending_.find(f.call_id);
+  if (filter_ != nullptr &&
+      !filter_->call_uuids.contains(absl::string_view(leg_uuid.data(), leg_uuid.size()))) {
+    if (pending != sip_pending_.end()) sip_pending_.erase(pending);
+    return;
+  }
+  const std::uint32_t leg = leg_for(leg_uuid);
+  if (pending != sip_pending_.end()) {
+    for (const auto& [r, pf] : pending->second.messages)
+      place_sip(leg, r, pf);
+    sip_pending_.erase(pending);
+  }
+  place_sip(leg, ref, f);
+}
+
+void FileCollector::place_sip(std::uint32_t leg, const EventRef& ref, const SipFacts& f) {
+  ++partial_.call_events;
+  LegSpan& span = partial_.spans[leg];
+  span.first = std::min(span.first, ref.offset);
+  span.last = std::max(span.last, ref.offset);
+  const bool names_sender = f.first_invite && !f.sent && !f.genesys_uuid.empty();
+  if (mode_ != CollectMode::Full) {
+    ScanLegs& s = partial_.scan_legs;
+    const std::uint64_t h = fold_hash(f.call_id);
+    LegState& state = leg_state_[leg];
+    if (h != state.sip_call) {
+      for_each_call_id_key(f.call_id, [&](std::string_view key) { s.add_sip_key(leg, fold_hash(key)); });
+      state.sip_call = h;
+    }
+    if (names_sender) s.add_sip_key(leg, fold_hash(f.genesys_uuid));
+    if (probe_ != nullptr && !span.probe_hit)
+      span.probe_hit = probe_->matches_party(f.from) || probe_->matches_party(f.to);
+    return;
+  }
+  Leg& l = partial_.legs[leg];
+  l.events.push_back(ref);
+  auto d = std::find_if(l.sip_dialogs.begin(), l.sip_dialogs.end(),
+                        [&](const SipDialog& x) { return x.call_id == f.call_id; });
+  if (d == l.sip_dialogs.end()) {
+    if (l.sip_dialogs.size() >= kMaxLegDialogs) return;
+    d = l.sip_dialogs.insert(l.sip_dialogs.end(), SipDialog{});
+    d->call_id = f.call_id;
+  }
+  if (f.first_invite && d->origin == SipDialog::Origin::Unknown) {
+    d->origin = f.sent ? SipDialog::Origin::Sent : SipDialog::Origin::Received;
+    // Where and when only: the event itself, with its strings, is in `events`.
+    d->invite = ref;
+    d->invite->name = d->invite->this_dn = d->invite->other_dn = d->invite->note = 0;
+    if (names_sender) d->remote_uuid = f.genesys_uuid;
+    add_unique(l.dns, f.from, kMaxLegDns);
+    add_unique(l.dns, f.to, kMaxLegDns);
+  }
+}
+
+void FileCollector::drop_stale_sip(Micros now) {
+  while (!sip_pending_order_.empty() &&
+         (sip_pending_order_.front().first < now - kSipMappingWait ||
+          sip_pending_order_.size() > kMaxPendingCalls)) {
+    auto& [first, call_id] = sip_pending_order_.front();
+    auto it = sip_pending_.find(call_id);
+    if (it != sip_pending_.end() && it->second.first == first) sip_pending_.erase(it);
+    sip_pending_order_.pop_front();
+  }
+}
+
 void FileCollector::add_observations(const model::Event& e, const Extract& x, const EventRef& ref,
                                      std::uint32_t leg) {
   auto fields = e.fields();
@@ -484,6 +635,10 @@ FilePartial FileCollector::cut() {
   FilePartial out = std::move(partial_);
   partial_ = FilePartial{};
   partial_.file = out.file;
+  // SIP messages waiting for their dialog's mapping go on to the next part.
+  for (auto& [call_id, pending] : sip_pending_)
+    for (auto& [ref, facts] : pending.messages)
+      ref = reintern(ref, out.strings, partial_.strings);
   partial_.sequence.last = out.sequence.last;
   partial_.sequence.last_utc = out.sequence.last_utc;
   return out;

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -109,6 +110,9 @@ class ScanLegs {
   using Pairs = std::vector<std::pair<std::uint32_t, std::uint64_t>>;
   const Pairs& conns() const { return conns_; }
   const Pairs& transfer_conns() const { return transfers_; }
+  // (leg, fold_hash) of each leg's SIP keys (for_each_call_id_key of its
+  // dialogs' Call-IDs, and the X-Genesys-CallUUID of a received INVITE).
+  const Pairs& sip_keys() const { return sip_keys_; }
 
   // Collecting: legs are added in order; ConnIDs in any order of legs.
   std::uint32_t add(std::string_view call_uuid);
@@ -116,6 +120,7 @@ class ScanLegs {
   void add_transfer_conn(std::uint32_t leg, std::uint64_t conn) {
     transfers_.push_back({leg, conn});
   }
+  void add_sip_key(std::uint32_t leg, std::uint64_t hash) { sip_keys_.push_back({leg, hash}); }
   // Groups the ConnIDs by leg, keeps the first of repeats and at most
   // `max_transfers` transfer ConnIDs a leg (as Leg::transfer_conn_ids).
   void seal(std::size_t max_transfers);
@@ -134,6 +139,7 @@ class ScanLegs {
   std::vector<std::uint32_t> uuid_end_;
   Pairs conns_;
   Pairs transfers_;
+  Pairs sip_keys_;
 };
 
 struct FilePartial {
@@ -282,6 +288,30 @@ class FileCollector {
                         std::uint32_t leg);
   void track_sequence(std::optional<std::uint64_t> sequence, const EventRef& ref);
 
+  // SIP (see add_sip()).
+  struct SipFacts {
+    std::string call_id;
+    std::string genesys_uuid;  // X-Genesys-CallUUID
+    std::string from, to;      // users of the first INVITE
+    bool sent = false;
+    bool first_invite = false;  // an INVITE request without a To tag
+  };
+  void add_sip(const model::Event& e);
+  void place_sip(std::uint32_t leg, const EventRef& ref, const SipFacts& facts);
+  void drop_stale_sip(Micros now);
+  // The CallUUID each Call-ID maps to (kept across cuts: later messages of a
+  // dialog join its leg whatever part they are in).
+  absl::flat_hash_map<std::string, std::string> sip_uuid_by_call_;
+  // Messages of Call-IDs not mapped yet: a dialog's first messages come
+  // before the line that maps it. Dropped after a while (traffic of no call:
+  // REGISTER, OPTIONS, a 404 to an unknown number).
+  struct SipPending {
+    std::vector<std::pair<EventRef, SipFacts>> messages;
+    Micros first = 0;
+  };
+  absl::flat_hash_map<std::string, SipPending> sip_pending_;
+  std::deque<std::pair<Micros, std::string>> sip_pending_order_;
+
   FilePartial partial_;
   CollectMode mode_ = CollectMode::Full;
   const IdProbe* probe_ = nullptr;
@@ -297,6 +327,7 @@ class FileCollector {
     std::uint32_t this_dn = ~0u;
     std::uint32_t other_dn = ~0u;
     std::size_t user_data = 0;
+    std::uint64_t sip_call = 0;  // fold_hash of the last Call-ID (of a scan)
   };
   std::vector<LegState> leg_state_;  // by leg index
   // The application of the last event and its count in partial_.apps.

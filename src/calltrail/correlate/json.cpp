@@ -4,6 +4,7 @@
 
 #include "calltrail/base/json_writer.hpp"
 #include "calltrail/base/time.hpp"
+#include "calltrail/correlate/timeline.hpp"
 
 namespace calltrail::correlate {
 
@@ -29,7 +30,56 @@ Json gap_json(const Correlation& c, const Gap& g) {
 
 }  // namespace
 
-void append_interaction_json(std::string& out, const Correlation& c, const Interaction& it) {
+namespace {
+
+void append_timeline(base::JsonWriter& w, const Correlation& c, const Interaction& it) {
+  w.key("timeline").begin_array();
+  for (const TimelineEntry& t : build_timeline(c, it)) {
+    const Leg& leg = c.legs[t.leg];
+    const EventRef& e = leg.events[t.event];
+    const auto position = std::find(it.legs.begin(), it.legs.end(), t.leg) - it.legs.begin();
+    w.begin_object();
+    w.field("leg", static_cast<std::uint64_t>(position + 1));
+    w.field("call_uuid", std::string_view(leg.call_uuid));
+    w.field("site", std::string_view(c.sites[leg.site].name));
+    w.key("utc");
+    if (e.has_utc()) {
+      w.utc(e.utc);
+    } else {
+      w.null();
+    }
+    if (e.has_utc() && c.sites[leg.site].clock_offset && *c.sites[leg.site].clock_offset != 0) {
+      w.key("corrected_utc").utc(t.corrected);
+      w.field("clock_reference",
+              std::string_view(c.sites[c.sites[leg.site].clock_reference].name));
+    }
+    if (auto local = c.local_time(leg.site, e)) {
+      const bool dated = (e.flags & EventRef::kLocalDated) != 0 || e.has_utc();
+      w.field("local", base::format_local(*local, dated, e.local_digits == 0 ? 3 : e.local_digits));
+    }
+    w.field("kind", e.is_sip() ? "sip" : "tlib");
+    w.field("name", std::string_view(c.str(e.name)));
+    if (e.is_sip()) {
+      w.field("direction", (e.flags & EventRef::kSipSent) != 0 ? "out" : "in");
+      if (e.other_dn != 0) w.field("peer", std::string_view(c.str(e.other_dn)));
+      if (e.this_dn != 0) w.field("request_uri", std::string_view(c.str(e.this_dn)));
+    } else {
+      if (e.this_dn != 0) w.field("this_dn", std::string_view(c.str(e.this_dn)));
+      if (e.other_dn != 0) w.field("other_dn", std::string_view(c.str(e.other_dn)));
+    }
+    if (e.note != 0) w.field("note", std::string_view(c.str(e.note)));
+    if (t.reordered) w.field("reordered", true);
+    w.field("file", std::string_view(c.files[e.file].info.path));
+    w.field("line", static_cast<std::uint64_t>(e.line));
+    w.end_object();
+  }
+  w.end_array();
+}
+
+}  // namespace
+
+void append_interaction_json(std::string& out, const Correlation& c, const Interaction& it,
+                             const InteractionJsonOptions& options) {
   base::JsonWriter w(out);
   w.begin_object();
   w.field("interaction_id", std::string_view(it.id));
@@ -56,6 +106,10 @@ void append_interaction_json(std::string& out, const Correlation& c, const Inter
     w.key("conn_ids").begin_array();
     for (const auto& x : l.conn_ids)
       w.value(std::string_view(x));
+    w.end_array();
+    w.key("sip_call_ids").begin_array();
+    for (const auto& d : l.sip_dialogs)
+      w.value(std::string_view(d.call_id));
     w.end_array();
     w.key("start").utc(l.start);
     w.key("end").utc(l.end);
@@ -104,6 +158,7 @@ void append_interaction_json(std::string& out, const Correlation& c, const Inter
     leg_field("from_site", l.from, true);
     leg_field("to_site", l.to, true);
     if (!l.remote_site.empty()) w.field("remote_site", std::string_view(l.remote_site));
+    if (!l.sip_call_id.empty()) w.field("sip_call_id", std::string_view(l.sip_call_id));
     w.field("confidence", to_string(l.confidence));
     w.key("reason");
     if (l.reason == LinkReason::None) {
@@ -154,6 +209,7 @@ void append_interaction_json(std::string& out, const Correlation& c, const Inter
     w.end_object();
   }
   w.end_array();
+  if (options.timeline) append_timeline(w, c, it);
   w.end_object();
 }
 

@@ -11,9 +11,16 @@ namespace calltrail::correlate {
 
 using Json = nlohmann::ordered_json;
 
+struct InteractionJsonOptions {
+  // Also `timeline`: every event of the interaction in timeline order
+  // (trace --format json, the HTTP API's interaction).
+  bool timeline = false;
+};
+
 // One line of `interactions`: appends the interaction's JSON (no newline).
 void append_interaction_json(std::string& out, const Correlation& c,
-                             const Interaction& interaction);
+                             const Interaction& interaction,
+                             const InteractionJsonOptions& options = {});
 Json interaction_json(const Correlation& c, const Interaction& interaction);
 Json site_json(const Correlation& c, std::uint32_t site);
 

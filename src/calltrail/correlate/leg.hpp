@@ -50,7 +50,8 @@ struct SipDialog {
   Origin origin = Origin::Unknown;  // who sent the dialog's first INVITE
   // X-Genesys-CallUUID of a received INVITE: the sending site's leg.
   std::string remote_uuid;
-  // The first INVITE of the dialog, as the site logged it.
+  // Where and when the site logged the dialog's first INVITE (its strings are
+  // not kept here: the event is among the leg's events).
   std::optional<EventRef> invite;
 };
 

@@ -16,7 +16,8 @@ struct Match {
 };
 
 // `id` is a CallUUID, ConnID (any case, with or without leading zeros), IS-Link
-// id, DN, ANI, DNIS or a user-data `key=value`. One match per interaction, in
+// id, SIP Call-ID (whole, or the part before '@'), DN, ANI, DNIS or a
+// user-data `key=value`. One match per interaction, in
 // interaction order.
 std::vector<Match> find_interactions(const Correlation& c, std::string_view id);
 

@@ -9,46 +9,13 @@
 #include <thread>
 
 #include "calltrail/correlate/conn_id.hpp"
+#include "calltrail/correlate/key_hash.hpp"
 #include "calltrail/correlate/query.hpp"
 #include "calltrail/model/identifiers.hpp"
 
 namespace calltrail::correlate {
 
 namespace {
-
-// Eight bytes with the ASCII capitals made small.
-std::uint64_t fold8(std::uint64_t x) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
-  constexpr std::uint64_t kHigh = kOnes * 0x80;
-  const std::uint64_t low7 = x & (kOnes * 0x7f);  // no carry between bytes below
-  const std::uint64_t at_least_a = (low7 + kOnes * (0x80 - 'A')) & kHigh;
-  const std::uint64_t past_z = (low7 + kOnes * (0x80 - 'Z' - 1)) & kHigh;
-  const std::uint64_t upper = at_least_a & ~past_z & ~x;  // ~x: ASCII bytes only
-  return x | (upper >> 2);
-}
-
-// The hash of a key without case, eight bytes a step. KeyIndex keys only meet
-// each other, so unlike key_hash() (which a store keeps) it is free to change.
-std::uint64_t fold_hash(std::string_view s) {
-  constexpr std::uint64_t kMul = 0x9e3779b97f4a7c15ull;
-  std::uint64_t h = (s.size() + 1) * kMul;
-  auto mix = [&](std::uint64_t w) {
-    h = (h ^ fold8(w)) * kMul;
-    h ^= h >> 29;
-  };
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    mix(w);
-  }
-  if (i < s.size()) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, s.data() + i, s.size() - i);
-    mix(w);
-  }
-  return h * kMul;
-}
 
 void add_key(std::vector<std::uint64_t>& v, std::string_view s) {
   if (!s.empty()) v.push_back(fold_hash(s));
@@ -242,8 +209,10 @@ KeyIndex index_keys(const FilePartial& p) {
   // A scan's ConnIDs are grouped by leg: walked along with the legs.
   const ScanLegs::Pairs& conns = p.scan_legs.conns();
   const ScanLegs::Pairs& transfers = p.scan_legs.transfer_conns();
+  const ScanLegs::Pairs& sip = p.scan_legs.sip_keys();
   std::size_t next_conn = 0;
   std::size_t next_transfer = 0;
+  std::size_t next_sip = 0;
   auto add_conn_keys = [&](const ScanLegs::Pairs& v, std::size_t& at, std::uint32_t leg) {
     for (; at < v.size() && v[at].first == leg; ++at)
       add_key(k.links, ConnText(v[at].second).view());
@@ -254,12 +223,18 @@ KeyIndex index_keys(const FilePartial& p) {
     if (scan) {
       add_conn_keys(conns, next_conn, i);
       add_conn_keys(transfers, next_transfer, i);
+      for (; next_sip < sip.size() && sip[next_sip].first == i; ++next_sip)
+        k.links.push_back(sip[next_sip].second);
     } else {
       const Leg& l = p.legs[i];
       for (const auto& c : l.conn_ids)
         add_key(k.links, c);
       for (const auto& c : l.transfer_conn_ids)
         add_key(k.links, c);
+      for (const auto& d : l.sip_dialogs) {
+        for_each_call_id_key(d.call_id, [&](std::string_view key) { add_key(k.links, key); });
+        add_key(k.links, d.remote_uuid);
+      }
     }
     for (; next < observed.size() && observed[next].first == i; ++next)
       k.links.push_back(observed[next].second);

@@ -236,10 +236,31 @@ void LogParser::finish() {
   }
   info_.lines = line_no_;
   info_.bytes = next_offset_;
+  if (state_ == State::InSip) {
+    if (!sip_.complete()) {
+      report("sip-truncated",
+             "expected the SIP message to be as long as its transport line says; the input ends "
+             "inside it (the message is kept with what was read)");
+    }
+    end_sip();
+  }
   if (state_ != State::Idle) end_message();
 }
 
 void LogParser::on_line(std::string_view line) {
+  if (state_ == State::InSip) {
+    // A line with a record time ends a message cut short; anything else
+    // belongs to it, whatever it looks like.
+    const bool record = !line.empty() && is_digit(line[0]) && parse_line_time(line).has_value();
+    if (!record) {
+      if (sip_.add_line(line) == SipMessageReader::Step::Done) end_sip();
+      return;
+    }
+    report("sip-truncated",
+           "expected the SIP message to be as long as its transport line says; the next record "
+           "starts before its end (the message is kept with what was read)");
+    end_sip();
+  }
   builder_.set_position({line_no_, line_offset_});
   if (state_ == State::InRequestTrace) {
     // SIP Server's "+++ CIFace::Request +++" block: indented "Key: value" lines.
@@ -336,6 +357,11 @@ void LogParser::on_line(std::string_view line) {
 }
 
 bool LogParser::on_record(std::string_view line, const LineTime& time) {
+  // "13:56:06.083: Sending  [0,UDP] ..." and "13:56:06.083: CID:CUUID>...".
+  if (std::size_t p = time.size; p + 2 < line.size() && line[p] == ':' && line[p + 1] == ' ') {
+    const char c = line[p + 2];
+    if ((c == 'S' || c == 'C') && try_sip_line(line.substr(p + 2), time)) return true;
+  }
   if (try_message_header(line, time.size, &time)) return true;
   // Two-line forms: the header names the message (or only the peer) and the
   // next line says "message RequestXxx".
@@ -484,45 +510,75 @@ bool LogParser::try_header_label(std::string_view line) {
   const void* at = std::memchr(line.data(), ':', std::min<std::size_t>(line.size(), 21));
   if (at == nullptr) return false;
   const auto colon = static_cast<std::size_t>(static_cast<const char*>(at) - line.data());
-  enum Label { kAppName, kAppType, kHost, kLocalTime, kUtcStart, kTimeZone, kFile };
+  enum Label {
+    kAppName,
+    kAppType,
+    kHost,
+    kLocalTime,
+    kUtcTime,
+    kUtcStart,
+    kTimeZone,
+    kFile,
+    kCommandLine,
+    kDst,
+    kRunningTime,
+    kHostInfo,
+  };
   static constexpr std::string_view kLabels[] = {
       "Application name", "Application type", "Host name", "Local time",
-      "Start time (UTC)", "Time zone",        "File"};
+      "UTC time",         "Start time (UTC)", "Time zone", "File",
+      "Command line",     "DST",              "Running time", "Host info"};
   const auto* found = std::find(std::begin(kLabels), std::end(kLabels), line.substr(0, colon));
   if (found == std::end(kLabels)) return false;
   std::string_view value = trim(line.substr(colon + 1));
-  switch (static_cast<Label>(found - std::begin(kLabels))) {
+  const auto label = static_cast<Label>(found - std::begin(kLabels));
+  switch (label) {
     case kAppName:
       info_.app = std::string(value);
       break;
     case kAppType:
+      // "TServer (1)": the type's name and its number.
       info_.app_type = std::string(value);
       break;
     case kHost:
       info_.host = std::string(value);
       break;
     case kLocalTime:
+    case kUtcTime:
     case kUtcStart: {
-      const bool local = found == &kLabels[kLocalTime];
-      auto t = parse_line_time(value);
+      // ISO with or without a fraction ("Start time (UTC):" has none).
+      std::optional<LineTime> t = parse_line_time(value);
+      if (!t && value.size() == 19) t = parse_line_time(std::string(value) + ".0");
       if (!t || !t->day) {
-        report("header", local ? "expected a 'Local time:' like 2012-10-29T09:41:00.540"
-                               : "expected a 'Start time (UTC):' like 2012-10-29T14:41:00.540");
+        report("header", fmt::format("expected '{}:' as an ISO date and time like "
+                                     "2012-10-29T09:41:00.540",
+                                     *found));
         return true;
       }
       const Micros when = *t->day * kMicrosPerDay + t->time_of_day;
-      if (local) {
+      if (label == kLocalTime) {
         set_local_start(when);
-      } else {
+      } else if (label == kUtcTime) {
+        // The same instant as "Local time:".
+        info_.utc_start = when;
+        utc_time_label_ = true;
+      } else if (!utc_time_label_) {
+        // When the application started: the segment's own start only in
+        // headers without "UTC time:" (a later segment's is days older, and
+        // "Running time:" says by how much).
         info_.utc_start = when;
       }
       break;
     }
     case kTimeZone: {
+      // "-19800, India Standard Time, India Daylight Time": seconds west of
+      // UTC, then the zone's names.
       std::int64_t west = 0;
       auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), west);
-      if (ec != std::errc{} || west < -86400 || west > 86400) {
-        report("header", "expected a 'Time zone:' in seconds west of UTC, like 18000");
+      if (ec != std::errc{} || west < -86400 || west > 86400 ||
+          (p != value.data() + value.size() && *p != ',' && *p != ' ')) {
+        report("header", "expected a 'Time zone:' in seconds west of UTC, like 18000 or "
+                         "'-19800, India Standard Time, India Daylight Time'");
         return true;
       }
       if (!info_.utc_offset_from_header || !info_.utc_start) {
@@ -532,7 +588,12 @@ bool LogParser::try_header_label(std::string_view line) {
       break;
     }
     case kFile:
-      // "(0001) <name>": the segment's own name, already known from the path.
+      // "(1) <path, Windows or Unix>" or "(0001) <name>": the segment's own
+      // name, already known from the path.
+    case kCommandLine:
+    case kDst:
+    case kRunningTime:
+    case kHostInfo:
       break;
   }
   if (info_.local_start && info_.utc_start) {
@@ -561,6 +622,12 @@ void LogParser::note_time(const LineTime& t) {
 }
 
 void LogParser::begin_message(std::string_view name, const LineTime* time) {
+  begin_event(name, time);
+  builder_.start(event_);
+  state_ = State::InMessage;
+}
+
+void LogParser::begin_event(std::string_view name, const LineTime* time) {
   event_.clear();
   event_.name.assign(name);
   event_.kind =
@@ -573,8 +640,6 @@ void LogParser::begin_message(std::string_view name, const LineTime* time) {
     event_.times.local_date_known = day_.has_value();
     event_.times.local = (day_ ? *day_ * kMicrosPerDay : 0) + time->time_of_day;
   }
-  builder_.start(event_);
-  state_ = State::InMessage;
 }
 
 void LogParser::apply_times(model::Event& ev) {
@@ -659,6 +724,39 @@ void LogParser::apply_times(model::Event& ev) {
     }
   }
   times.utc_offset = info_.utc_offset;
+}
+
+bool LogParser::try_sip_line(std::string_view rest, const LineTime& time) {
+  if (auto t = parse_sip_transport(rest)) {
+    begin_event({}, &time);
+    event_.kind = model::MessageKind::Sip;
+    sip_.start(*t);
+    state_ = State::InSip;
+    return true;
+  }
+  auto m = parse_sip_mapping(rest);
+  if (!m) return false;
+  auto [it, added] = sip_mapped_.try_emplace(std::string(m->call_id), m->call_uuid);
+  if (!added) {
+    if (it->second == m->call_uuid) return true;
+    it->second.assign(m->call_uuid);
+  }
+  begin_event(sip_keys::kMappingName, &time);
+  event_.kind = model::MessageKind::Sip;
+  append_attribute(event_, sip_keys::kCallId, m->call_id);
+  append_attribute(event_, sip_keys::kCallUuid, m->call_uuid);
+  end_sip();
+  return true;
+}
+
+// Hands a SIP event (a message or a mapping) to the sink.
+void LogParser::end_sip() {
+  if (event_.name.empty()) sip_.build(event_);
+  event_.times.utc_offset = info_.utc_offset;
+  ++info_.events;
+  sink_(event_);
+  event_.clear();
+  state_ = State::Idle;
 }
 
 void LogParser::end_message() {

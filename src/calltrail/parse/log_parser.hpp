@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "calltrail/base/diagnostics.hpp"
 #include "calltrail/model/event.hpp"
@@ -15,6 +16,7 @@
 #include "calltrail/parse/line_time.hpp"
 #include "calltrail/parse/log_reader.hpp"
 #include "calltrail/parse/message_builder.hpp"
+#include "calltrail/parse/sip_message.hpp"
 
 namespace calltrail::parse {
 
@@ -42,7 +44,7 @@ class LogParser {
   void resume(const ParserCheckpoint& c);
 
  private:
-  enum class State : std::uint8_t { Idle, AwaitMessageLine, InMessage, InRequestTrace };
+  enum class State : std::uint8_t { Idle, AwaitMessageLine, InMessage, InRequestTrace, InSip };
 
   void on_line(std::string_view line);
   bool on_record(std::string_view line, const LineTime& time);
@@ -50,7 +52,10 @@ class LogParser {
   void read_header_details(std::string_view prefix, std::string_view tail);
   bool try_glued_record(std::string_view line, std::size_t own_time_size);
   bool try_header_label(std::string_view line);
+  bool try_sip_line(std::string_view rest, const LineTime& time);
+  void end_sip();
   void begin_message(std::string_view name, const LineTime* time);
+  void begin_event(std::string_view name, const LineTime* time);
   void end_message();
   void note_time(const LineTime& time);
   void set_local_start(model::Micros local);
@@ -75,6 +80,11 @@ class LogParser {
   State state_ = State::Idle;
   model::Event event_;
   MessageBuilder builder_;
+  SipMessageReader sip_;
+  // The CallUUID each SIP Call-ID was last mapped to: a `CID:CUUID>` line
+  // becomes an event only when it maps a Call-ID anew (they repeat after
+  // every message of a dialog).
+  std::unordered_map<std::string, std::string> sip_mapped_;
   ProblemCallback problem_;
 
   // Local date context: the day of the last dated line, advanced at midnight.
@@ -83,6 +93,7 @@ class LogParser {
   LineTime last_time_;
   bool have_time_ = false;
   bool offset_checked_ = false;
+  bool utc_time_label_ = false;  // the header has "UTC time:"
   // Whether the last try_message_header() found a keyword at all.
   bool last_line_has_keyword_ = false;
 

@@ -232,8 +232,9 @@ std::string read_event_json(std::string_view line, model::Event& e) {
     return std::string("not valid JSON (") + simdjson::error_message(err) + ")";
   if (!reader.read(doc)) return reader.error.empty() ? "not valid JSON" : reader.error;
   if (e.name.empty()) return "name: missing (EventXxx or RequestXxx)";
-  e.kind = reader.kind == "request" || e.name.starts_with("Request") ? model::MessageKind::Request
-                                                                     : model::MessageKind::Event;
+  e.kind = reader.kind == "sip"                                      ? model::MessageKind::Sip
+           : reader.kind == "request" || e.name.starts_with("Request") ? model::MessageKind::Request
+                                                                       : model::MessageKind::Event;
   if (!reader.utc_offset.empty()) {
     e.times.utc_offset = parse_offset(reader.utc_offset);
     if (!e.times.utc_offset) return "utc_offset: expected +HH:MM or -HH:MM";

@@ -316,7 +316,8 @@ void HttpServer::routes() {
           with_interaction(req, res, [&](const Built& b) {
             std::string body;
             correlate::append_interaction_json(body, b.correlation,
-                                               b.correlation.interactions[b.interaction]);
+                                               b.correlation.interactions[b.interaction],
+                                               {.timeline = true});
             res.set_content(body, kJson);
           });
         });
