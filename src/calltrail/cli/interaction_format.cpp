@@ -88,6 +88,13 @@ std::string sip_event_text(const Correlation& c, const correlate::EventRef& ev) 
     return fmt::format("SIP  Call-ID {} is this call's", short_call_id(call_id));
   const bool sent = (ev.flags & correlate::EventRef::kSipSent) != 0;
   std::string text = fmt::format("SIP{} {}", sent ? '>' : '<', name);
+  if (rest.starts_with("Method=")) {
+    // A response: the method of the request it answers.
+    rest.remove_prefix(7);
+    const std::size_t sp = rest.find(' ');
+    text += fmt::format(" ({})", rest.substr(0, sp));
+    rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
+  }
   if (ev.this_dn != 0) text += " " + c.str(ev.this_dn);
   if (ev.other_dn != 0) text += fmt::format(" {} {}", sent ? "to" : "from", c.str(ev.other_dn));
   if (!rest.empty()) text += fmt::format(" {}", rest);

@@ -434,7 +434,7 @@ class Builder {
             to.user_data.push_back(kv);
         }
         to.events.insert(to.events.end(), from.events.begin(), from.events.end());
-        merge_dialogs(to.sip_dialogs, std::move(from.sip_dialogs));
+        merge_sip_dialogs(to.sip_dialogs, std::move(from.sip_dialogs));
         to.deleted = to.deleted || from.deleted;
       }
       p.legs.clear();
@@ -641,22 +641,6 @@ class Builder {
     Evidence ev = evidence_of(e);
     if (std::find(l.evidence.begin(), l.evidence.end(), ev) == l.evidence.end())
       l.evidence.push_back(ev);
-  }
-
-  // A leg's dialogs from two parts of its file (or two files of its site):
-  // one per Call-ID, the first INVITE's origin wherever it was seen.
-  static void merge_dialogs(std::vector<SipDialog>& to, std::vector<SipDialog> from) {
-    for (auto& d : from) {
-      auto it = std::find_if(to.begin(), to.end(),
-                             [&](const SipDialog& x) { return x.call_id == d.call_id; });
-      if (it == to.end()) {
-        to.push_back(std::move(d));
-      } else if (it->origin == SipDialog::Origin::Unknown) {
-        it->origin = d.origin;
-        it->remote_uuid = std::move(d.remote_uuid);
-        it->invite = d.invite;
-      }
-    }
   }
 
   bool monitored(const std::string& site_name) const {

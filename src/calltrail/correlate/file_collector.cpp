@@ -451,6 +451,7 @@ void FileCollector::add_sip(const model::Event& e) {
     ref.this_dn = partial_.strings.intern(request_uri);
     ref.other_dn = partial_.strings.intern(e.peer);
     std::string note = "Call-ID=" + f.call_id;
+    if (response && !method.empty()) note.append(" Method=").append(method);
     if (!reason.empty()) note.append(" Reason=").append(reason);
     if (mapping) note.append(" CallUUID=").append(uuid);
     ref.note = partial_.strings.intern(note);

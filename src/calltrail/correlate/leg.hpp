@@ -2,6 +2,7 @@
 // events rather than the events themselves.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -54,6 +55,23 @@ struct SipDialog {
   // not kept here: the event is among the leg's events).
   std::optional<EventRef> invite;
 };
+
+// Adds `from` (a leg's dialogs from a later part of its file, or another
+// file of its site) to `to`: one dialog per Call-ID, the first INVITE's origin
+// wherever it was seen.
+inline void merge_sip_dialogs(std::vector<SipDialog>& to, std::vector<SipDialog>&& from) {
+  for (auto& d : from) {
+    auto it = std::find_if(to.begin(), to.end(),
+                           [&](const SipDialog& x) { return x.call_id == d.call_id; });
+    if (it == to.end()) {
+      to.push_back(std::move(d));
+    } else if (it->origin == SipDialog::Origin::Unknown) {
+      it->origin = d.origin;
+      it->remote_uuid = std::move(d.remote_uuid);
+      it->invite = d.invite;
+    }
+  }
+}
 
 struct Leg {
   std::uint32_t site = 0;  // index into the site table (file index while collecting)

@@ -237,7 +237,7 @@ void LogParser::finish() {
   info_.lines = line_no_;
   info_.bytes = next_offset_;
   if (state_ == State::InSip) {
-    if (!sip_.complete()) {
+    if (sip_.started() && !sip_.complete()) {
       report("sip-truncated",
              "expected the SIP message to be as long as its transport line says; the input ends "
              "inside it (the message is kept with what was read)");
@@ -256,9 +256,13 @@ void LogParser::on_line(std::string_view line) {
       if (sip_.add_line(line) == SipMessageReader::Step::Done) end_sip();
       return;
     }
-    report("sip-truncated",
-           "expected the SIP message to be as long as its transport line says; the next record "
-           "starts before its end (the message is kept with what was read)");
+    // A transport line alone (the message not printed, or cut from an
+    // excerpt) is an event of its own; a message cut short is reported.
+    if (sip_.started()) {
+      report("sip-truncated",
+             "expected the SIP message to be as long as its transport line says; the next "
+             "record starts before its end (the message is kept with what was read)");
+    }
     end_sip();
   }
   builder_.set_position({line_no_, line_offset_});

@@ -49,6 +49,8 @@ class SipMessageReader {
   Step add_line(std::string_view line);
   // Whether the lines so far make a whole message.
   bool complete() const;
+  // Whether a line of the message was read at all.
+  bool started() const { return have_start_; }
   // The event's name (method, or status and reason phrase) and attributes.
   void build(model::Event& e) const;
 

@@ -14,6 +14,7 @@
 #include "calltrail/correlate/query.hpp"
 #include "calltrail/correlate/text.hpp"
 #include "calltrail/model/identifiers.hpp"
+#include "calltrail/parse/sip_message.hpp"
 
 namespace calltrail::serve {
 
@@ -257,6 +258,10 @@ void LiveCorrelation::on_event(Source& s, const model::Event& e) {
   // The identifiers that can link legs, and those a user searches by.
   auto& keys = scratch_keys_;
   keys.clear();
+  if (e.kind == model::MessageKind::Sip) {
+    on_sip_event(e);
+    return;
+  }
   std::string conn_only;
   bool has_uuid = false;
   std::vector<std::string> search;
@@ -728,6 +733,32 @@ std::optional<std::string> LiveCorrelation::store_error() const {
   return store_error_;
 }
 
+// A SIP event joins its Call-ID to the CallUUID that a mapping line or
+// X-Genesys-CallUUID names (the site's own leg, or on a received INVITE the
+// sender's); messages of a Call-ID nothing names yet make no node (most are
+// traffic of no call).
+void LiveCorrelation::on_sip_event(const model::Event& e) {
+  namespace k = parse::sip_keys;
+  const std::string_view call_id = e.attribute_value(k::kCallId);
+  std::string_view uuid = e.attribute_value(k::kCallUuid);
+  if (uuid.empty()) uuid = e.attribute_value(k::kGenesysCallUuid);
+  if (call_id.empty() || uuid.empty()) return;
+  const std::uint32_t first = node(prefixed('s', lower(call_id)));
+  unite(first, node(prefixed('u', lower(uuid))));
+  mark_dirty(first);
+  add_call_id_search(call_id, first);
+}
+
+void LiveCorrelation::add_call_id_search(std::string_view call_id, std::uint32_t n) {
+  // The part before '@' (the whole Call-ID is a node of its own).
+  const std::size_t at = call_id.find('@');
+  if (at == std::string_view::npos || at == 0) return;
+  auto& v = search_index_[prefixed('p', lower(call_id.substr(0, at)))];
+  if (v.size() >= kMaxSearchNodes) return;
+  if (!v.empty() && find(v.back()) == find(n)) return;
+  v.push_back(n);
+}
+
 void LiveCorrelation::index_restored(Source& s) {
   const correlate::FilePartial& p = s.partial;
   std::vector<std::vector<std::string>> keys(p.legs.size());
@@ -748,10 +779,16 @@ void LiveCorrelation::index_restored(Source& s) {
       k.push_back(prefixed('c', c));
     for (const auto& c : leg.transfer_conn_ids)
       if (auto n = model::normalize_conn_id(c); !n.empty()) k.push_back(prefixed('c', n));
+    for (const auto& d : leg.sip_dialogs) {
+      k.push_back(prefixed('s', lower(d.call_id)));
+      if (!d.remote_uuid.empty()) k.push_back(prefixed('u', lower(d.remote_uuid)));
+    }
     const std::uint32_t first = node(k.back());
     for (const auto& key : k)
       unite(first, node(key));
     mark_dirty(first);
+    for (const auto& d : leg.sip_dialogs)
+      add_call_id_search(d.call_id, first);
     std::vector<std::string> search;
     for (const auto& dn : leg.dns)
       search.push_back(prefixed('d', dn));
@@ -1058,6 +1095,8 @@ std::vector<std::uint32_t> LiveCorrelation::roots_for_query(std::string_view id)
   const std::string low = lower(id);
   try_node(prefixed('u', low));
   try_node(prefixed('l', low));
+  try_node(prefixed('s', low));
+  try_index(prefixed('p', low));
   if (auto conn = model::normalize_conn_id(id); !conn.empty()) try_node(prefixed('c', conn));
   try_index(prefixed('d', id));
   try_index(prefixed('a', id));

@@ -283,6 +283,8 @@ class LiveCorrelation {
   // source's position: Invalid, Gap, or Ok with the duplicates to skip.
   Accepted admit(const Source& s, SourceKind kind, std::uint64_t at, std::uint64_t size);
   void on_event(Source& s, const model::Event& e);
+  void on_sip_event(const model::Event& e);
+  void add_call_id_search(std::string_view call_id, std::uint32_t node);
   void after_batch(Source& s, std::uint64_t events_before, Accepted* a = nullptr);
   // Moves what the collector holds into the source's partial (at a record
   // boundary for a durable text source) and commits it; false when the store

@@ -11,6 +11,8 @@ namespace calltrail::store {
 namespace {
 
 constexpr std::uint64_t kFormat = 1;
+// Legs since they keep SIP dialogs (a leg of format 1 has none).
+constexpr std::uint64_t kLegFormat = 2;
 
 // Strings of a run of events, written once each.
 class LocalStrings {
@@ -148,7 +150,7 @@ std::vector<std::string> read_list(Reader& r) {
 std::string encode_leg(const correlate::Leg& leg, const std::vector<TransferRecord>& transfers,
                        const std::vector<std::string>& islink_ids, const StringPool& pool) {
   Writer w;
-  w.u(kFormat);
+  w.u(kLegFormat);
   w.str(leg.call_uuid);
   write_list(w, leg.conn_ids);
   write_list(w, leg.transfer_conn_ids);
@@ -176,12 +178,30 @@ std::string encode_leg(const correlate::Leg& leg, const std::vector<TransferReco
     w.str(t.observation.value);
   }
   write_list(w, islink_ids);
+  // SIP dialogs.
+  w.u(leg.sip_dialogs.size());
+  for (const auto& d : leg.sip_dialogs) {
+    w.str(d.call_id);
+    w.u(static_cast<std::uint64_t>(d.origin));
+    w.str(d.remote_uuid);
+    w.u(d.invite ? 1 : 0);
+    if (d.invite) {
+      const EventRef& e = *d.invite;
+      w.u(e.flags);
+      w.u(e.local_digits);
+      w.i(e.utc);
+      w.i(e.local);
+      w.u(e.line);
+      w.u(e.offset);
+    }
+  }
   return w.take();
 }
 
 LegRecord decode_leg(std::string_view blob, std::uint32_t file, StringPool& pool) {
   Reader r(blob);
-  check_format(r);
+  const std::uint64_t format = r.u();
+  if (format != kFormat && format != kLegFormat) throw CodecError("unknown record format");
   LegRecord out;
   correlate::Leg& l = out.leg;
   l.site = file;
@@ -210,6 +230,28 @@ LegRecord decode_leg(std::string_view blob, std::uint32_t file, StringPool& pool
     out.transfers.push_back(std::move(t));
   }
   out.islink_ids = read_list(r);
+  if (format == kLegFormat) {
+    l.sip_dialogs.resize(r.count());
+    for (auto& d : l.sip_dialogs) {
+      d.call_id = std::string(r.str());
+      const auto origin = r.u();
+      if (origin > static_cast<std::uint64_t>(correlate::SipDialog::Origin::Received))
+        throw CodecError("unknown SIP dialog origin");
+      d.origin = static_cast<correlate::SipDialog::Origin>(origin);
+      d.remote_uuid = std::string(r.str());
+      if (r.u() != 0) {
+        EventRef e;
+        e.flags = static_cast<std::uint8_t>(r.u());
+        e.local_digits = static_cast<std::uint8_t>(r.u());
+        e.utc = r.i();
+        e.local = r.i();
+        e.line = r.u();
+        e.offset = r.u();
+        e.file = file;
+        d.invite = e;
+      }
+    }
+  }
   if (!r.done()) throw CodecError("trailing bytes");
   return out;
 }
@@ -407,6 +449,7 @@ void merge_leg(correlate::Leg& to, correlate::Leg&& from) {
   if (to.call_type.empty()) to.call_type = std::move(from.call_type);
   add_unique(to.user_data, from.user_data, correlate::kMaxLegUserData);
   to.events.insert(to.events.end(), from.events.begin(), from.events.end());
+  correlate::merge_sip_dialogs(to.sip_dialogs, std::move(from.sip_dialogs));
   to.deleted = to.deleted || from.deleted;
 }
 
@@ -419,6 +462,8 @@ std::vector<std::uint32_t> append_partial(
   for (correlate::Leg leg : part.legs) {
     for (auto& e : leg.events)
       e = moved_ref(e, file, part.strings, into.strings);
+    for (auto& d : leg.sip_dialogs)
+      if (d.invite) d.invite->file = file;  // where and when only: no strings
     leg.site = file;
     auto [it, added] =
         legs_by_uuid.emplace(leg.call_uuid, static_cast<std::uint32_t>(into.legs.size()));
@@ -566,6 +611,10 @@ std::vector<std::string> link_keys(const LegRecord& r) {
     k.push_back(t.observation.value);
   for (const auto& id : r.islink_ids)
     k.push_back(id);
+  for (const auto& d : r.leg.sip_dialogs) {
+    correlate::for_each_call_id_key(d.call_id, [&](std::string_view key) { k.emplace_back(key); });
+    if (!d.remote_uuid.empty()) k.push_back(d.remote_uuid);
+  }
   return k;
 }
 
@@ -603,6 +652,10 @@ std::vector<std::int64_t> search_key_hashes(const correlate::Leg& leg,
     add(t.observation.value);
   for (const auto& id : islink_ids)
     add(id);
+  for (const auto& d : leg.sip_dialogs) {
+    correlate::for_each_call_id_key(d.call_id, add);
+    add(d.remote_uuid);
+  }
   for (const auto& d : leg.dns)
     add(d);
   add(leg.ani);

@@ -71,8 +71,12 @@ TEST(EventsCommand, FiltersByNameIdAndTime) {
       json_lines(run_calltrail("events --id 00RP30KH7088L1IC08GB82LAES000403 " + file).out);
   ASSERT_EQ(by_islink.size(), 1u);
   EXPECT_EQ(by_islink[0]["name"], "EventCallDataChanged");
+  // The ANI of a T-Library event, and the From user of the SIP INVITE.
   auto by_ani = json_lines(run_calltrail("events --id +15551234567 " + file).out);
-  ASSERT_EQ(by_ani.size(), 1u);
+  ASSERT_EQ(by_ani.size(), 2u);
+  EXPECT_EQ(by_ani[0]["name"], "EventRinging");
+  EXPECT_EQ(by_ani[1]["kind"], "sip");
+  EXPECT_EQ(by_ani[1]["attributes"]["From"], "+15551234567");
   auto by_time = json_lines(
       run_calltrail("events --from 2012-10-30T05:00:00Z --to 2012-10-30T05:00:01.2Z " + file).out);
   ASSERT_EQ(by_time.size(), 3u);
@@ -116,7 +120,7 @@ TEST(EventsCommand, ReadsFoldersGzipAndStandardInputAlike) {
   auto plain = json_lines(run_calltrail("events " + shell_quote(src.string())).out);
   auto folder = json_lines(run_calltrail("events " + shell_quote(dir.path().string())).out);
   auto piped = json_lines(run_calltrail("events -", src.string()).out);
-  ASSERT_EQ(plain.size(), 5u);
+  ASSERT_EQ(plain.size(), 6u);
   ASSERT_EQ(folder.size(), plain.size());
   ASSERT_EQ(piped.size(), plain.size());
   for (std::size_t i = 0; i < plain.size(); ++i) {
