@@ -146,5 +146,31 @@ TEST(RealSipLog, HeaderGivesTheSiteItsOffsetAndEventsFilterByCallId) {
     EXPECT_EQ(e["attributes"]["Call-ID"], call_id(6));
 }
 
+TEST(RealSipLog, TheStoreAnswersByCallIdAsTheFilesDo) {
+  const fs::path db = fs::temp_directory_path() /
+                      ("calltrail-real-sip-" + std::to_string(::getpid()) + ".db");
+  fs::remove(db);
+  RunResult ingest = run_calltrail("ingest -q " + kLog + " --db " + shell_quote(db.string()));
+  ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
+  for (const std::string& id : {call_id(4), std::string("640476ED-F320-46F0-975D-6290F4CB29F6-6")}) {
+    SCOPED_TRACE(id);
+    RunResult files = run_calltrail("trace " + shell_quote(id) + " " + kLog + " --format json");
+    RunResult stored =
+        run_calltrail("trace " + shell_quote(id) + " --db " + shell_quote(db.string()) +
+                      " --format json");
+    ASSERT_EQ(stored.exit_code, 0) << stored.err;
+    auto a = nlohmann::json::parse(files.out);
+    auto b = nlohmann::json::parse(stored.out);
+    // File paths differ (the store names the file as ingested): compare the rest.
+    for (auto* j : {&a, &b}) {
+      for (auto& e : (*j)["timeline"])
+        e.erase("file");
+    }
+    EXPECT_EQ(a["legs"], b["legs"]);
+    EXPECT_EQ(a["timeline"], b["timeline"]);
+  }
+  fs::remove(db);
+}
+
 }  // namespace
 }  // namespace calltrail::test

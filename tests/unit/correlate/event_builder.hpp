@@ -61,6 +61,15 @@ class EventBuilder {
     f[list].end = static_cast<std::uint32_t>(f.size());
     return *this;
   }
+  // A SIP event (see parse/sip_message.hpp): attributes by their SIP keys.
+  EventBuilder& sip() {
+    e_.kind = model::MessageKind::Sip;
+    return *this;
+  }
+  EventBuilder& peer(std::string_view p) {
+    e_.peer = std::string(p);
+    return *this;
+  }
   const model::Event& event() const { return e_; }
 
  private:
@@ -101,6 +110,15 @@ class Logs {
     return static_cast<std::uint32_t>(collectors_.size() - 1);
   }
   void add(std::uint32_t file, const EventBuilder& b) { collectors_[file].add(b.event()); }
+
+  // The collected partials and the file table, for the builds other than
+  // build_correlation() (build_for_id).
+  std::pair<std::vector<FilePartial>, std::vector<parse::FileInfo>> take() {
+    std::vector<FilePartial> partials;
+    for (auto& c : collectors_)
+      partials.push_back(c.finish());
+    return {std::move(partials), files_};
+  }
 
   Correlation build(const BuildOptions& options = {}) {
     std::vector<FilePartial> partials;
