@@ -200,28 +200,63 @@ SipMessageReader::Step SipMessageReader::add_line(std::string_view line) {
 }
 
 void SipMessageReader::header(std::string_view name, std::string_view value) {
-  // Long names and RFC 3261's compact forms.
-  auto is = [&](std::string_view full, std::string_view compact = {}) {
-    return iequals(name, full) || (!compact.empty() && iequals(name, compact));
-  };
-  if (is("Call-ID", "i")) {
-    keep(call_id_, value);
-  } else if (is("CSeq")) {
-    keep(cseq_, value);
-  } else if (is("From", "f")) {
-    keep(from_user_, sip_user(value));
-    keep(from_tag_, sip_tag(value));
-  } else if (is("To", "t")) {
-    keep(to_user_, sip_user(value));
-    keep(to_tag_, sip_tag(value));
-  } else if (is("X-Genesys-CallUUID")) {
-    keep(genesys_uuid_, value);
-  } else if (is("Reason")) {
-    keep(reason_, value);
-  } else if (is("Content-Type", "c")) {
-    keep(content_type_, value);
-  } else if (is("Content-Length", "l")) {
-    content_length_ = to_number(value);
+  // Long names and RFC 3261's compact forms, told apart by length first: most
+  // header lines (Via, Contact, Allow, ...) are passed over after one compare.
+  switch (name.size()) {
+    case 1:
+      switch (name[0] | 0x20) {
+        case 'i':
+          keep(call_id_, value);
+          break;
+        case 'f':
+          keep(from_user_, sip_user(value));
+          keep(from_tag_, sip_tag(value));
+          break;
+        case 't':
+          keep(to_user_, sip_user(value));
+          keep(to_tag_, sip_tag(value));
+          break;
+        case 'c':
+          keep(content_type_, value);
+          break;
+        case 'l':
+          content_length_ = to_number(value);
+          break;
+        default:
+          break;
+      }
+      break;
+    case 2:
+      if (iequals(name, "To")) {
+        keep(to_user_, sip_user(value));
+        keep(to_tag_, sip_tag(value));
+      }
+      break;
+    case 4:
+      if (iequals(name, "CSeq")) {
+        keep(cseq_, value);
+      } else if (iequals(name, "From")) {
+        keep(from_user_, sip_user(value));
+        keep(from_tag_, sip_tag(value));
+      }
+      break;
+    case 6:
+      if (iequals(name, "Reason")) keep(reason_, value);
+      break;
+    case 7:
+      if (iequals(name, "Call-ID")) keep(call_id_, value);
+      break;
+    case 12:
+      if (iequals(name, "Content-Type")) keep(content_type_, value);
+      break;
+    case 14:
+      if (iequals(name, "Content-Length")) content_length_ = to_number(value);
+      break;
+    case 18:
+      if (iequals(name, "X-Genesys-CallUUID")) keep(genesys_uuid_, value);
+      break;
+    default:
+      break;
   }
 }
 
