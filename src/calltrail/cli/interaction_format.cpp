@@ -84,8 +84,6 @@ std::string sip_event_text(const Correlation& c, const correlate::EventRef& ev) 
     if (sp != std::string_view::npos) rest = n.substr(sp + 1);
   }
   const std::string& name = c.str(ev.name);
-  if (name == "CID:CUUID")
-    return fmt::format("SIP  Call-ID {} is this call's", short_call_id(call_id));
   const bool sent = (ev.flags & correlate::EventRef::kSipSent) != 0;
   std::string text = fmt::format("SIP{} {}", sent ? '>' : '<', name);
   if (rest.starts_with("Method=")) {

@@ -443,6 +443,26 @@ void FileCollector::add_sip(const model::Event& e) {
   if (f.call_id.empty()) return;  // not of a dialog
   const bool mapping = e.name == k::kMappingName;
   f.first_invite = !mapping && !response && method == "INVITE" && to_tag.empty();
+  // The CallUUID the parser found for the message (the mapping line after it),
+  // or that a mapping line repeats; a request the site sent names its own.
+  if (!uuid.empty()) {
+    auto [it, added] = sip_uuid_by_call_.try_emplace(f.call_id, uuid);
+    if (!added && it->second != uuid) it->second.assign(uuid);
+  } else if (f.sent && !response && !f.genesys_uuid.empty()) {
+    sip_uuid_by_call_.try_emplace(f.call_id, f.genesys_uuid);
+  }
+  if (mapping) {
+    // Not an event of the call: it maps the messages that waited for it.
+    auto pending = sip_pending_.find(f.call_id);
+    if (pending == sip_pending_.end() || uuid.empty()) return;
+    if (filter_ == nullptr || filter_->call_uuids.contains(absl::string_view(uuid.data(), uuid.size()))) {
+      const std::uint32_t leg = leg_for(uuid);
+      for (const auto& [r, pf] : pending->second.messages)
+        place_sip(leg, r, pf);
+    }
+    sip_pending_.erase(pending);
+    return;
+  }
   const bool full = mode_ == CollectMode::Full;
   EventRef ref = make_ref(e, full);
   ref.flags |= EventRef::kSip;
@@ -453,14 +473,7 @@ void FileCollector::add_sip(const model::Event& e) {
     std::string note = "Call-ID=" + f.call_id;
     if (response && !method.empty()) note.append(" Method=").append(method);
     if (!reason.empty()) note.append(" Reason=").append(reason);
-    if (mapping) note.append(" CallUUID=").append(uuid);
     ref.note = partial_.strings.intern(note);
-  }
-  if (mapping) {
-    if (uuid.empty()) return;
-    sip_uuid_by_call_[f.call_id] = std::string(uuid);
-  } else if (f.sent && !response && !f.genesys_uuid.empty()) {
-    sip_uuid_by_call_.try_emplace(f.call_id, f.genesys_uuid);
   }
   const auto mapped = sip_uuid_by_call_.find(f.call_id);
   if (mapped == sip_uuid_by_call_.end()) {

@@ -242,8 +242,9 @@ void LogParser::finish() {
              "expected the SIP message to be as long as its transport line says; the input ends "
              "inside it (the message is kept with what was read)");
     }
-    end_sip();
+    hold_sip();
   }
+  if (state_ == State::SipHeld) release_sip();
   if (state_ != State::Idle) end_message();
 }
 
@@ -253,7 +254,7 @@ void LogParser::on_line(std::string_view line) {
     // belongs to it, whatever it looks like.
     const bool record = !line.empty() && is_digit(line[0]) && parse_line_time(line).has_value();
     if (!record) {
-      if (sip_.add_line(line) == SipMessageReader::Step::Done) end_sip();
+      if (sip_.add_line(line) == SipMessageReader::Step::Done) hold_sip();
       return;
     }
     // A transport line alone (the message not printed, or cut from an
@@ -263,8 +264,9 @@ void LogParser::on_line(std::string_view line) {
              "expected the SIP message to be as long as its transport line says; the next "
              "record starts before its end (the message is kept with what was read)");
     }
-    end_sip();
+    hold_sip();
   }
+  if (state_ == State::SipHeld && !on_held_sip_line(line)) return;
   builder_.set_position({line_no_, line_offset_});
   if (state_ == State::InRequestTrace) {
     // SIP Server's "+++ CIFace::Request +++" block: indented "Key: value" lines.
@@ -738,24 +740,69 @@ bool LogParser::try_sip_line(std::string_view rest, const LineTime& time) {
     state_ = State::InSip;
     return true;
   }
+  // A mapping line that follows no message of its dialog (a repeat).
   auto m = parse_sip_mapping(rest);
   if (!m) return false;
-  auto [it, added] = sip_mapped_.try_emplace(std::string(m->call_id), m->call_uuid);
-  if (!added) {
-    if (it->second == m->call_uuid) return true;
-    it->second.assign(m->call_uuid);
-  }
   begin_event(sip_keys::kMappingName, &time);
   event_.kind = model::MessageKind::Sip;
   append_attribute(event_, sip_keys::kCallId, m->call_id);
   append_attribute(event_, sip_keys::kCallUuid, m->call_uuid);
-  end_sip();
+  release_sip();
   return true;
 }
 
+// A whole SIP message waits for the `CID:CUUID>` line that names its call:
+// the server writes it a few trace lines after the message. Until then no
+// checkpoint is taken, so that a file read in parts gives the same events.
+void LogParser::hold_sip() {
+  sip_.build(event_);
+  if (sip_.call_id().empty()) {
+    release_sip();
+    return;
+  }
+  state_ = State::SipHeld;
+  held_lines_ = 0;
+}
+
+// A line while a SIP message is held: the mapping of its Call-ID completes
+// it (the line is consumed); a mapping of another, a SIP message or a
+// T-Library message releases it first (true: handle the line); other lines
+// pass (their times still count for the date).
+bool LogParser::on_held_sip_line(std::string_view line) {
+  constexpr std::uint32_t kMaxHeldLines = 64;
+  if (!line.empty() && is_digit(line[0])) {
+    if (auto t = parse_line_time(line)) {
+      const std::size_t p = t->size;
+      if (p + 2 < line.size() && line[p] == ':' && line[p + 1] == ' ') {
+        const std::string_view rest = line.substr(p + 2);
+        if (auto m = parse_sip_mapping(rest); m && m->call_id == sip_.call_id()) {
+          append_attribute(event_, sip_keys::kCallUuid, m->call_uuid);
+          release_sip();
+          return false;
+        }
+        if (starts_with(rest, "CID:CUUID>") || parse_sip_transport(rest)) {
+          release_sip();
+          return true;
+        }
+      }
+      if (may_have_keyword(line)) {
+        release_sip();
+        return true;
+      }
+      note_time(*t);
+      if (++held_lines_ > kMaxHeldLines) release_sip();
+      return false;
+    }
+  }
+  if (may_have_keyword(line) || ++held_lines_ > kMaxHeldLines) {
+    release_sip();
+    return true;
+  }
+  return false;
+}
+
 // Hands a SIP event (a message or a mapping) to the sink.
-void LogParser::end_sip() {
-  if (event_.name.empty()) sip_.build(event_);
+void LogParser::release_sip() {
   event_.times.utc_offset = info_.utc_offset;
   ++info_.events;
   sink_(event_);

@@ -8,7 +8,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "calltrail/base/diagnostics.hpp"
 #include "calltrail/model/event.hpp"
@@ -44,7 +43,14 @@ class LogParser {
   void resume(const ParserCheckpoint& c);
 
  private:
-  enum class State : std::uint8_t { Idle, AwaitMessageLine, InMessage, InRequestTrace, InSip };
+  enum class State : std::uint8_t {
+    Idle,
+    AwaitMessageLine,
+    InMessage,
+    InRequestTrace,
+    InSip,    // reading a SIP message
+    SipHeld,  // a whole SIP message waiting for the line that maps it to its call
+  };
 
   void on_line(std::string_view line);
   bool on_record(std::string_view line, const LineTime& time);
@@ -53,7 +59,9 @@ class LogParser {
   bool try_glued_record(std::string_view line, std::size_t own_time_size);
   bool try_header_label(std::string_view line);
   bool try_sip_line(std::string_view rest, const LineTime& time);
-  void end_sip();
+  void hold_sip();
+  bool on_held_sip_line(std::string_view line);
+  void release_sip();
   void begin_message(std::string_view name, const LineTime* time);
   void begin_event(std::string_view name, const LineTime* time);
   void end_message();
@@ -81,10 +89,7 @@ class LogParser {
   model::Event event_;
   MessageBuilder builder_;
   SipMessageReader sip_;
-  // The CallUUID each SIP Call-ID was last mapped to: a `CID:CUUID>` line
-  // becomes an event only when it maps a Call-ID anew (they repeat after
-  // every message of a dialog).
-  std::unordered_map<std::string, std::string> sip_mapped_;
+  std::uint32_t held_lines_ = 0;  // lines read while a SIP message is held
   ProblemCallback problem_;
 
   // Local date context: the day of the last dated line, advanced at midnight.

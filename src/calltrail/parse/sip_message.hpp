@@ -51,6 +51,7 @@ class SipMessageReader {
   bool complete() const;
   // Whether a line of the message was read at all.
   bool started() const { return have_start_; }
+  const std::string& call_id() const { return call_id_; }
   // The event's name (method, or status and reason phrase) and attributes.
   void build(model::Event& e) const;
 

@@ -70,22 +70,30 @@ TEST(RealSipLog, EveryEventIsSipAndTheAnswersAreTheKnownOnes) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
   std::map<std::string, std::string> final_answer;  // Call-ID -> last final status of its INVITE
+  std::map<std::string, std::string> call_of;        // Call-ID -> the call's CallUUID
+  for (int call = 1; call <= 7; ++call) {
+    call_of[call_id(2 * call + 1)] = call_uuid(call);
+    call_of[call_id(2 * call + 2)] = call_uuid(call);
+  }
   std::size_t not_found = 0;
-  std::size_t mappings = 0;
+  std::size_t invites_with_their_call = 0;
   for (const auto& e : json_lines(r.out)) {
     ASSERT_EQ(e["kind"], "sip") << e.dump();
     const auto& a = e["attributes"];
-    if (e["name"] == "CID:CUUID") {
-      ++mappings;
-      continue;
+    // A message the mapping line after it names the call of: the right one.
+    if (a.contains("CallUUID")) {
+      const auto known = call_of.find(a["Call-ID"]);
+      ASSERT_NE(known, call_of.end()) << e.dump();
+      EXPECT_EQ(a["CallUUID"], known->second) << e.dump();
+      if (e["name"] == "INVITE") ++invites_with_their_call;
     }
-    if (!a.contains("Status")) continue;
+    if (e["name"] == "CID:CUUID" || !a.contains("Status")) continue;
     const int status = a["Status"];
     if (status == 404) ++not_found;
     if (status >= 300 && a["Method"] == "INVITE") final_answer[a["Call-ID"]] = e["name"];
   }
-  // One mapping event per dialog: the repeated CID:CUUID lines are not events.
-  EXPECT_EQ(mappings, 14u);
+  // Each dialog's INVITE is followed by the line that maps it.
+  EXPECT_EQ(invites_with_their_call, 14u);
   EXPECT_EQ(not_found, 6u);
   for (int call = 1; call <= 7; ++call) {
     SCOPED_TRACE(call);
