@@ -975,8 +975,10 @@ InteractionSummary LiveCorrelation::summarize(const correlate::Correlation& c,
   s.legs = static_cast<std::uint32_t>(it.legs.size());
   s.start = it.start;
   s.end = it.end;
+  // Links that join two of its legs: a hint toward another interaction has
+  // both ends too, but joins nothing.
   for (std::uint32_t l : it.links)
-    if (c.links[l].paired()) ++s.links_paired;
+    if (c.links[l].paired() && c.links[l].kind != correlate::LinkKind::Hint) ++s.links_paired;
   for (std::uint32_t l : it.legs) {
     const correlate::Leg& leg = c.legs[l];
     s.events += leg.events.size();
