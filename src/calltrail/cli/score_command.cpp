@@ -76,7 +76,7 @@ int run_score(ScoreOptions o) {
       {"leg_recall", &r.leg_recall},         {"link_precision", &r.link_precision},
       {"link_recall", &r.link_recall},       {"exact_interactions", &r.exact},
       {"completeness", &r.complete},         {"interaction_ids", &r.ids},
-      {"site_names", &r.site_names}};
+      {"site_names", &r.site_names},         {"sip_call_ids", &r.sip_call_ids}};
   if (o.format == "json") {
     correlate::Json j;
     for (const auto& [name, ratio] : rows)
@@ -101,8 +101,9 @@ void add_score_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "score",
       "Compare correlation with the truth.json written by `calltrail simulate`: pairwise\n"
-      "precision and recall of legs grouped into interactions, links (IS-Links directed,\n"
-      "transfers unordered, hints ignored), completeness, interaction ids, site names.");
+      "precision and recall of legs grouped into interactions, links (IS-Links and SIP links\n"
+      "directed, transfers unordered, hints ignored), completeness, interaction ids, site\n"
+      "names, and the SIP Call-IDs of each leg.");
   cmd->add_option("truth", o->truth, "truth.json")->required()->check(CLI::ExistingFile);
   cmd->add_option("paths", o->input.paths, "Logs to correlate (default: the folder of truth.json)");
   cmd->add_option("--interactions", o->interactions,

@@ -22,6 +22,8 @@ std::string str_or_empty(const json& j, const char* key) {
 struct Side {
   // leg call_uuid -> (interaction index, site)
   std::map<std::string, std::pair<std::size_t, std::string>> legs;
+  // leg call_uuid -> its SIP Call-IDs, for legs that state them
+  std::map<std::string, std::set<std::string>> sip_call_ids;
   std::vector<std::vector<std::string>> groups;  // legs of each interaction, sorted
   std::vector<std::string> ids;
   std::vector<bool> complete;
@@ -33,8 +35,8 @@ std::string link_key(const json& l) {
   const std::string reason = str_or_empty(l, "reason");
   std::string from = str_or_empty(l, "from");
   std::string to = str_or_empty(l, "to");
-  if (kind == "islink")
-    return fmt::format("islink {} {}->{} {}", str_or_empty(l, "id"), from, to, reason);
+  if (kind == "islink" || kind == "sip")
+    return fmt::format("{} {} {}->{} {}", kind, str_or_empty(l, "id"), from, to, reason);
   if (from > to && !from.empty() && !to.empty()) std::swap(from, to);
   return fmt::format("transfer {}~{} {}", from, to, reason);
 }
@@ -47,6 +49,11 @@ void add_interaction(Side& s, const json& ia, const std::set<std::string>* monit
     if (monitored != nullptr && monitored->count(site) == 0) continue;
     const std::string uuid = leg.at("call_uuid").get<std::string>();
     s.legs[uuid] = {index, site};
+    if (auto ids = leg.find("sip_call_ids"); ids != leg.end() && ids->is_array()) {
+      auto& set = s.sip_call_ids[uuid];
+      for (const auto& id : *ids)
+        set.insert(id.get<std::string>());
+    }
     group.push_back(uuid);
   }
   std::sort(group.begin(), group.end());
@@ -56,7 +63,7 @@ void add_interaction(Side& s, const json& ia, const std::set<std::string>* monit
   if (auto links = ia.find("links"); links != ia.end()) {
     for (const auto& l : *links) {
       const std::string kind = str_or_empty(l, "kind");
-      if (kind != "islink" && kind != "transfer") continue;
+      if (kind != "islink" && kind != "transfer" && kind != "sip") continue;
       s.links.insert(link_key(l));
     }
   }
@@ -75,7 +82,7 @@ std::set<std::pair<std::string, std::string>> pairs(const Side& s) {
 
 bool ScoreReport::perfect() const {
   for (const Ratio* r : {&pair_precision, &pair_recall, &leg_recall, &link_precision, &link_recall,
-                         &exact, &complete, &ids})
+                         &exact, &complete, &ids, &sip_call_ids})
     if (r->hit != r->total) return false;
   return true;
 }
@@ -129,6 +136,25 @@ ScoreReport score(const json& truth, const std::vector<json>& predicted, std::si
     } else {
       mistake(
           fmt::format("leg {} on {} reported on site {}", uuid, where.second, it->second.second));
+    }
+  }
+  auto joined = [](const std::set<std::string>& ids) {
+    std::string out;
+    for (const auto& id : ids)
+      out += (out.empty() ? "" : ", ") + id;
+    return "[" + out + "]";
+  };
+  for (const auto& [uuid, ids] : t.sip_call_ids) {
+    ++r.sip_call_ids.total;
+    if (p.legs.count(uuid) == 0) continue;  // reported as not found above
+    const auto it = p.sip_call_ids.find(uuid);
+    const std::set<std::string> none;
+    const auto& predicted_ids = it == p.sip_call_ids.end() ? none : it->second;
+    if (predicted_ids == ids) {
+      ++r.sip_call_ids.hit;
+    } else {
+      mistake(fmt::format("leg {}: SIP Call-IDs {}, should be {}", uuid, joined(predicted_ids),
+                          joined(ids)));
     }
   }
   for (const auto& k : p.links) {

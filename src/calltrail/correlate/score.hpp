@@ -1,7 +1,7 @@
 // Accuracy of correlation against a simulation's truth.json: pairwise
 // precision and recall over legs grouped into interactions, links (IS-Links
-// directed, transfers as unordered pairs, hints ignored), completeness,
-// interaction ids and site names.
+// and SIP links directed, transfers as unordered pairs, hints ignored),
+// completeness, interaction ids, site names and each leg's SIP Call-IDs.
 #pragma once
 
 #include <cstdint>
@@ -23,12 +23,16 @@ struct ScoreReport {
   Ratio pair_precision;  // predicted same-interaction leg pairs that are true
   Ratio pair_recall;     // true pairs that were predicted
   Ratio leg_recall;      // truth legs (on monitored sites) found at all
-  Ratio link_precision;  // predicted islink/transfer links that are true
+  Ratio link_precision;  // predicted islink/transfer/sip links that are true
   Ratio link_recall;     // true links that were predicted
   Ratio exact;           // truth interactions predicted with exactly their legs
   Ratio complete;        // truth interactions exactly predicted with the right `complete`
   Ratio ids;             // ... and the right interaction_id
   Ratio site_names;      // legs found whose site name matches
+  // Truth legs whose predicted leg has exactly their set of SIP Call-IDs
+  // (legs[].sip_call_ids; a missing leg is a miss, truth without the field
+  // is not counted).
+  Ratio sip_call_ids;
   std::vector<std::string> mistakes;  // the first few, readable
 
   bool perfect() const;

@@ -286,13 +286,24 @@ std::optional<SiteSpec> parse_site_spec(std::string_view text, std::string& erro
                                          : TimeForm::Mixed;
     } else if (key == "host" && !value.empty()) {
       site.host = std::string(value);
+    } else if (key == "tlib" && (value == "on" || value == "off")) {
+      site.tlib = value == "on";
+    } else if (key == "header" && (value == "spaces" || value == "tab")) {
+      site.header = value == "tab" ? HeaderLayout::Tab : HeaderLayout::Spaces;
     } else {
       error = fmt::format(
           "site '{}': unknown setting '{}' (known: type=sip|tserver, time=stamp|secs|mixed, "
-          "host=NAME, unmonitored)",
+          "host=NAME, tlib=on|off, header=spaces|tab, unmonitored)",
           text, part);
       return std::nullopt;
     }
+  }
+  if (!site.tlib && site.kind != ServerKind::SipServer) {
+    error = fmt::format(
+        "site '{}': tlib=off is for SIP Servers (type=sip): a T-Server without T-Library "
+        "messages would log nothing of its calls",
+        text);
+    return std::nullopt;
   }
   if (site.host.empty()) {
     std::string host;
@@ -359,14 +370,30 @@ std::string_view time_form_name(TimeForm f) {
   return "stamp";
 }
 
+std::string_view header_layout_name(HeaderLayout h) {
+  switch (h) {
+    case HeaderLayout::Auto:
+      return "auto";
+    case HeaderLayout::Spaces:
+      return "spaces";
+    case HeaderLayout::Tab:
+      return "tab";
+  }
+  return "auto";
+}
+
 std::string describe(const SimulateOptions& o) {
   std::string out;
   auto it = std::back_inserter(out);
   for (const auto& s : o.sites) {
-    fmt::format_to(it, "--site {},{},{:+}us,type={},time={}{} ", s.name(),
+    fmt::format_to(it, "--site {},{},{:+}us,type={},time={}", s.name(),
                    base::format_offset(s.utc_offset), s.clock_skew_us,
-                   s.kind == ServerKind::SipServer ? "sip" : "tserver", time_form_name(s.time_form),
-                   s.monitored ? "" : ",unmonitored");
+                   s.kind == ServerKind::SipServer ? "sip" : "tserver",
+                   time_form_name(s.time_form));
+    if (!s.tlib) out += ",tlib=off";
+    if (s.header != HeaderLayout::Auto)
+      fmt::format_to(it, ",header={}", header_layout_name(s.header));
+    out += s.monitored ? " " : ",unmonitored ";
   }
   if (o.target_bytes > 0) {
     fmt::format_to(it, "--size {} ", o.target_bytes);

@@ -72,6 +72,13 @@ enum class PrintStyle : std::uint8_t {
 
 enum class ServerKind : std::uint8_t { TServer, SipServer };
 
+// How a segment's header is laid out.
+enum class HeaderLayout : std::uint8_t {
+  Auto,    // Spaces, or Tab for one site in four (by position)
+  Spaces,  // labels padded with spaces, values at column 19, as SIP Server 8.x writes
+  Tab,     // "Label:<TAB>value", fewer labels (other copies)
+};
+
 struct SiteSpec {
   std::string app;                 // Tserver2
   std::string switch_name;         // Avaya_Switch1
@@ -80,6 +87,11 @@ struct SiteSpec {
   ServerKind kind = ServerKind::TServer;
   TimeForm time_form = TimeForm::Stamp;
   bool monitored = true;
+  // Prints T-Library messages. A SIP Server without (tlib=off) logs its SIP
+  // traffic and the Call-ID to CallUUID mapping only: no event, request,
+  // IS-Link or ConnID.
+  bool tlib = true;
+  HeaderLayout header = HeaderLayout::Auto;
   std::string host;  // Host name: in the header
 
   std::string name() const { return app + "@" + switch_name; }
@@ -87,7 +99,8 @@ struct SiteSpec {
 
 // Parses `APP@SWITCH[,UTC_OFFSET[,SKEW]][,key=value|flag]...`, e.g.
 // "Tserver2@Avaya_Switch1,-5h,+0ms" or "SIPServer1@SIP_Switch1,-4h,-50ms,time=secs".
-// Keys: type=sip|tserver, time=stamp|secs|mixed, host=NAME; flag: unmonitored.
+// Keys: type=sip|tserver, time=stamp|secs|mixed, host=NAME, tlib=on|off (SIP
+// Servers only), header=spaces|tab; flag: unmonitored.
 std::optional<SiteSpec> parse_site_spec(std::string_view text, std::string& error);
 // "-5h", "+4", "+5:30", "-04:00", "0" -> seconds.
 std::optional<std::int32_t> parse_utc_offset(std::string_view text);
@@ -124,6 +137,7 @@ inline constexpr base::Micros kDefaultStart = 1351517400LL * base::kMicrosPerSec
 
 std::string_view style_name(PrintStyle s);
 std::string_view time_form_name(TimeForm f);
+std::string_view header_layout_name(HeaderLayout h);
 
 // A canonical, deterministic rendering of the options that shape the output
 // (everything but the output folder), stored in truth.json.

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <initializer_list>
 #include <limits>
 #include <memory>
@@ -16,6 +17,7 @@
 
 #include "calltrail/simulate/message_text.hpp"
 #include "calltrail/simulate/rng.hpp"
+#include "calltrail/simulate/sip_text.hpp"
 #include "calltrail/simulate/site_log.hpp"
 
 namespace calltrail::simulate {
@@ -28,9 +30,16 @@ constexpr Micros kMs = 1000;
 constexpr Micros kSecond = base::kMicrosPerSecond;
 // Average log bytes per interaction with every scenario on; only used to
 // spread interactions over --duration when --size is given.
-constexpr std::uint64_t kBytesPerInteractionEstimate = 6600;
+constexpr std::uint64_t kBytesPerInteractionEstimate = 9300;
 
 constexpr std::string_view kBase32 = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
+
+// What a SIP Server puts in the BYE that ends a call.
+constexpr std::string_view kNormalClearing = "Q.850;cause=16;text=\"Normal call clearing\"";
+constexpr std::string_view kGatewayAgent = "Mediant 4000/v.7.20A.258.459";
+constexpr std::string_view kPhoneAgent = "Genesys-Softphone/9.0.014.13 (Windows 10.0.17763)";
+// Share of calls whose agent is first tried on a phone that refuses the call.
+constexpr double kFailedAttemptRate = 0.08;
 
 // One record waiting to be written: kept in true-time order across sites.
 struct Record {
@@ -38,6 +47,9 @@ struct Record {
   std::uint64_t order = 0;
   std::uint32_t site = 0;
   std::int64_t seq_offset = -1;  // offset of the sequence number; -1 for non-events
+  // A "$*:SIP:CTI:...:" trace: the site's next CTI counter goes before the
+  // final newline when written, so that the counters increase in the file.
+  bool cti_counter = false;
   std::string text;
 };
 
@@ -60,7 +72,18 @@ struct SiteState {
   std::string version;
   std::string emitter;
   std::string backup;
-  std::string ip;
+  std::string ip;          // the server's SIP address
+  std::string gateway_ip;  // the trunk gateway: customers' calls, calls to and from T-Server sites
+  HeaderLayout header = HeaderLayout::Spaces;
+  // A SIP Server builds its Call-IDs, tags and branches from a GUID of its
+  // own and a counter, as the real log shows.
+  std::string call_id_guid;
+  std::string tag_guid;
+  std::string branch_guid;
+  std::uint64_t call_id_counter = 0;
+  std::uint64_t tag_counter = 0;
+  std::uint64_t branch_counter = 0;
+  std::uint64_t cti_counter = 0;  // $*:SIP:CTI:...:N
   Micros next_noise = 0;
   std::uint64_t events = 0;
   std::vector<SequenceGap> gaps;
@@ -86,6 +109,59 @@ struct LinkEntry {
   bool source = false;
 };
 
+// One end of a SIP dialog: a SIP Server (genesys) or a gateway or phone.
+struct DialogEnd {
+  std::string user;  // user part of its URI: a DN, the ANI, a number
+  std::string host;  // ip:port
+  std::string tag;
+  bool tagged = false;  // its tag has been sent (the callee's, with its first answer)
+  bool genesys = false;
+  std::string agent;  // gateways and phones: User-Agent / Server
+  // A SIP Server's call: the CallUUID it maps the dialog to (CID:CUUID) and
+  // names in X-Genesys-CallUUID, its site and the call's leg in truth.
+  std::string uuid;
+  std::uint32_t site = 0;
+  std::size_t leg = 0;
+  bool logs = false;  // the site writes this dialog's messages
+  std::uint32_t cseq = 0;
+};
+
+// One request, kept for its responses.
+struct Txn {
+  bool from_caller = true;
+  std::string method;
+  std::uint32_t cseq = 0;
+  std::string via;
+};
+
+struct Dialog {
+  std::string call_id;
+  DialogEnd caller;  // sent the INVITE
+  DialogEnd callee;
+  Txn invite;
+  bool answered = false;  // 2xx to the INVITE
+  bool active() const { return !call_id.empty(); }
+};
+
+// "sip:user@host" in a From or To header: bare from a SIP Server, in angle
+// brackets from others; with the tag once it is known.
+void party(std::string& out, const DialogEnd& e, bool genesys_style, bool with_tag) {
+  if (!genesys_style) out += '<';
+  out += "sip:";
+  out += e.user;
+  out += '@';
+  out += e.host;
+  if (!genesys_style) out += '>';
+  if (with_tag) {
+    out += ";tag=";
+    out += e.tag;
+  }
+}
+
+std::string_view ip_of(std::string_view host) {
+  return host.substr(0, host.find(':'));
+}
+
 // A call on one site while it is being generated.
 struct Call {
   std::uint32_t site = 0;
@@ -93,10 +169,12 @@ struct Call {
   std::string uuid;
   std::size_t leg = 0;
   std::vector<LinkEntry> links;
-  std::string sip_call_id;
   std::string agent;
-  std::string point;       // route point or external routing point the call arrived at
-  bool keepalive = false;  // a SIP OPTIONS exchange, not a customer call
+  std::string point;  // route point or external routing point the call arrived at
+  // SIP dialogs on a SIP Server site: with the customer's side (received),
+  // with the agent's phone (sent).
+  Dialog customer;
+  Dialog agent_dialog;
 };
 
 struct Customer {
@@ -170,10 +248,46 @@ class Simulator {
   std::string& begin_plain(std::uint32_t site, Micros t);
   void finish();
   void user_data(MessageText& m);
-  // One SIP message; `method` is the CSeq method (of the request a response answers).
-  void sip(std::uint32_t site, Micros t, bool received, std::string_view first_line,
-           const Call& call, bool sdp, std::string_view method);
   void ha_sync(const Call& call, Micros t, std::string_view dn);
+
+  // SIP. Identifiers as a SIP Server, a gateway or a phone makes them.
+  std::string server_call_id(std::uint32_t site);
+  std::string endpoint_uuid();  // lowercase 8-4-4-4-12 hex
+  std::string guid();           // uppercase 8-4-4-4-12 hex
+  DialogEnd server_end(const Call& call, std::string user);
+  DialogEnd gateway_end(std::uint32_t site, std::string user);
+  DialogEnd phone_end(std::uint32_t site, const std::string& dn);
+  // A request of dialog `d` sent at `t` by its caller (or callee), logged by
+  // each end that writes SIP (the receiver a moment later), each with its
+  // CID:CUUID line. ACK and CANCEL take the CSeq of `invite` (CANCEL and the
+  // ACK of a refusal its Via too). `uri` replaces the Request-URI (REGISTER,
+  // OPTIONS); `extra` are further header lines.
+  Txn sip_request(Micros t, Dialog& d, bool from_caller, std::string_view method, bool sdp,
+                  std::string_view reason = {}, const Txn* invite = nullptr,
+                  std::string_view uri = {}, std::string_view extra = {});
+  // The answer to `txn`, sent at `t` by the other end.
+  void sip_response(Micros t, Dialog& d, const Txn& txn, std::string_view status, bool sdp,
+                    std::string_view reason = {}, std::string_view extra = {});
+  void log_sip(const DialogEnd& end, Micros t, bool sent, std::string_view peer,
+               std::string_view message, std::string_view call_id);
+  // BYE from one end at `t`, 200 OK from the other.
+  void bye(Micros t, Dialog& d, bool from_caller);
+  // The site's SIP Server end of `d` now belongs to `owner` (merged calls).
+  void hand_over(Dialog& d, const Call& owner);
+  // "HH:MM:SS.mmm SIPCONN(<dn>): main dialog 0 created, flags 0x21f" (no
+  // colon after the time, as the real log has it).
+  void dialog_created(std::uint32_t site, Micros t, std::string_view dn);
+  // "HH:MM:SS.mmm: $*:SIP:CTI:<what>:<N>".
+  void cti(std::uint32_t site, Micros t, std::string_view what);
+  // The agent's phone refuses the call (busy, forbidden, or rings unanswered
+  // until cancelled). Returns the time the server is done with it.
+  Micros failed_attempt(Call& call, Micros t);
+  // The call leaves `from`'s site at `arrival` toward `target` over SIP: to
+  // the target's SIP Server (`to`: the target's leg) or to the trunk
+  // gateway. Returns the Call-ID.
+  std::string pass_call(Call& from, Call* to, std::uint32_t target, Micros arrival,
+                        std::string_view remote_point);
+  void sip_noise(std::uint32_t site, Micros t);
 
   // Call flows.
   Plan choose_plan();
@@ -181,7 +295,9 @@ class Simulator {
   Micros arrive(Call& call, Micros t, bool inbound);
   void report_incoming(Call& call, Micros t);
   Micros route_to_agent(Call& call, Micros t);
-  Micros release(Call& call, Micros t, std::string_view dn);
+  // `handed_off`: the call went on to another site; the customer's side of
+  // it stays up.
+  Micros release(Call& call, Micros t, std::string_view dn, bool handed_off = false);
   Micros hop_out(Call& call, Micros t, std::uint32_t target, const std::string& link_id,
                  bool from_agent, std::string_view remote_point);
   void consult_same_site(Call& main, Micros t, bool conference);
@@ -189,7 +305,10 @@ class Simulator {
   void run_single(Micros t);
   void run_multisite(Micros t);
   std::vector<std::uint32_t> plan_journey(std::size_t hops);
-  std::uint32_t other_monitored_site(std::uint32_t not_this);
+  // One of the monitored sites other than `not_this` that `ok` accepts, at
+  // random; nullopt when there is none.
+  std::optional<std::uint32_t> pick_site(std::uint32_t not_this,
+                                         const std::function<bool(std::uint32_t)>& ok);
 
   std::string agent_dn(std::uint32_t site) {
     return fmt::format("{}7{:03}", sites_[site].number, rng_.below(200));
@@ -200,8 +319,21 @@ class Simulator {
   std::string external_point(std::uint32_t site) {
     return fmt::format("{}60{}", sites_[site].number, rng_.below(10));
   }
-  bool use_sip(std::uint32_t site) const {
-    return noise_ && sites_[site].spec.kind == ServerKind::SipServer;
+  bool tlib(std::uint32_t site) const { return sites_[site].spec.tlib; }
+  bool is_sip(std::uint32_t site) const { return sites_[site].spec.kind == ServerKind::SipServer; }
+  // The site writes the SIP of its calls: with `noise`, or when it prints no
+  // T-Library message (then SIP is all it says of its calls).
+  bool sip_logged(std::uint32_t site) const {
+    const auto& s = sites_[site].spec;
+    return s.monitored && s.kind == ServerKind::SipServer && (noise_ || !s.tlib);
+  }
+  // A hop from `a` to `b` that a correct tool can see: reported as an
+  // IS-Link by both sites, or by one and completed by the SIP dialog both
+  // log, or by neither and seen in the SIP dialog alone. A hop to an
+  // unmonitored site is seen only in the source's IS-Link.
+  bool hop_visible(std::uint32_t a, std::uint32_t b) const {
+    if (!sites_[b].spec.monitored) return tlib(a);
+    return (tlib(a) && tlib(b)) || (sip_logged(a) && sip_logged(b));
   }
   Micros ms(std::int64_t lo, std::int64_t hi) { return rng_.between(lo, hi) * kMs; }
 
@@ -218,6 +350,7 @@ class Simulator {
   std::uint64_t pending_bytes_ = 0;
   std::uint64_t order_ = 0;
   Record current_;
+  bool drop_current_ = false;  // a T-Library message on a site that prints none
   bool noise_ = false;
   bool ha_ = false;
   bool lost_ = false;
@@ -273,10 +406,19 @@ bool Simulator::setup(std::string& error) {
     s.emitter = sip ? "distribute_event" : "distribute call/party event";
     s.backup = s.spec.app + "_B";
     s.ip = fmt::format("10.{}.{}.{}", 20 + i, rng_.below(250) + 1, rng_.below(250) + 1);
+    s.gateway_ip = fmt::format("10.{}.{}.{}", 20 + i, rng_.below(250) + 1, rng_.below(250) + 1);
+    s.call_id_guid = guid();
+    s.tag_guid = guid();
+    s.branch_guid = guid();
+    s.call_id_counter = rng_.below(100);
+    // One site in four writes the shorter TAB header, so that both stay covered.
+    s.header = s.spec.header != HeaderLayout::Auto ? s.spec.header
+               : i % 4 == 1                        ? HeaderLayout::Tab
+                                                   : HeaderLayout::Spaces;
     s.next_noise = options_.start;
     if (s.spec.monitored) {
-      s.log =
-          std::make_unique<SiteLog>(s.spec, options_.out_dir, options_.segment_size, options_.gzip);
+      s.log = std::make_unique<SiteLog>(s.spec, s.header, options_.out_dir, options_.segment_size,
+                                        options_.gzip);
       monitored_.push_back(i);
     } else {
       unmonitored_.push_back(i);
@@ -330,13 +472,14 @@ Call Simulator::new_call(std::uint32_t site, std::string conn_id, const std::str
   c.conn_id = std::move(conn_id);
   c.uuid = next_uuid(site);
   c.leg = ia_.legs.size();
-  c.sip_call_id = fmt::format("{:016x}@{}", rng_.next(), sites_[site].ip);
   TruthLeg leg;
   leg.site = site;
   leg.call_uuid = c.uuid;
-  leg.conn_ids = {c.conn_id};
+  if (tlib(site)) leg.conn_ids = {c.conn_id};
   leg.true_start = std::numeric_limits<Micros>::max();  // set by the leg's events
   leg.true_end = std::numeric_limits<Micros>::min();
+  leg.sip_start = std::numeric_limits<Micros>::max();  // set by its CID:CUUID lines
+  leg.sip_end = std::numeric_limits<Micros>::min();
   leg.skew = sites_[site].spec.clock_skew_us;
   leg.role = role;
   ia_.legs.push_back(std::move(leg));
@@ -350,6 +493,7 @@ MessageText Simulator::begin_event(Call& call, Micros t, std::string_view name) 
   current_ = Record{};
   current_.when = t;
   current_.site = call.site;
+  drop_current_ = !site.spec.tlib;
   MessageText m(current_.text, options_.style);
   const Micros local = local_time(call.site, t);
   const Micros logged = t + site.spec.clock_skew_us;
@@ -364,10 +508,12 @@ MessageText Simulator::begin_event(Call& call, Micros t, std::string_view name) 
   }
   m.attr_bare("AttributeConnID", call.conn_id);
   m.attr_str("AttributeCallUUID", call.uuid);
-  auto& leg = ia_.legs[call.leg];
-  leg.events += 1;
-  leg.true_start = std::min(leg.true_start, t);
-  leg.true_end = std::max(leg.true_end, t);
+  if (!drop_current_) {
+    auto& leg = ia_.legs[call.leg];
+    leg.events += 1;
+    leg.true_start = std::min(leg.true_start, t);
+    leg.true_end = std::max(leg.true_end, t);
+  }
   return m;
 }
 
@@ -376,6 +522,7 @@ MessageText Simulator::begin_request(std::uint32_t site, Micros t, std::string_v
   current_ = Record{};
   current_.when = t;
   current_.site = site;
+  drop_current_ = !tlib(site);
   MessageText m(current_.text, options_.style);
   m.request_header(local_time(site, t), name, handle, client);
   m.attr_int("AttributeReferenceID", static_cast<std::int64_t>(++sites_[site].reference_id));
@@ -419,6 +566,7 @@ std::string& Simulator::begin_plain(std::uint32_t site, Micros t) {
   current_ = Record{};
   current_.when = t;
   current_.site = site;
+  drop_current_ = false;
   append_time_of_day(current_.text, local_time(site, t), 3);
   return current_.text;
 }
@@ -426,6 +574,7 @@ std::string& Simulator::begin_plain(std::uint32_t site, Micros t) {
 void Simulator::finish() {
   if (current_.text.empty() || current_.text.back() != '\n') current_.text += '\n';
   if (!sites_[current_.site].log) return;  // unmonitored: exists in truth only
+  if (drop_current_) return;               // tlib=off: no T-Library message
   current_.order = order_++;
   last_when_ = std::max(last_when_, current_.when);
   pending_bytes_ += current_.text.size();
@@ -441,48 +590,343 @@ void Simulator::user_data(MessageText& m) {
   m.attr_kv_list("AttributeUserData", pairs);
 }
 
-void Simulator::sip(std::uint32_t site, Micros t, bool received, std::string_view first_line,
-                    const Call& call, bool sdp, std::string_view method) {
-  const auto& s = sites_[site];
-  const std::string peer = fmt::format("10.51.{}.{}", 30 + s.number, 100 + call.leg % 50);
-  std::string body;
-  if (sdp) {
-    body = fmt::format(
-        "v=0\no=- {} 1 IN IP4 {}\ns=-\nc=IN IP4 {}\nt=0 0\nm=audio {} RTP/AVP 0 8 101\n"
-        "a=rtpmap:0 PCMU/8000\na=rtpmap:101 telephone-event/8000\n",
-        t / kSecond, peer, peer, 20000 + 2 * (call.leg % 5000));
-  }
-  // Both arms as views: "ping" : std::string would make a temporary string.
-  const std::string_view user =
-      call.keepalive ? std::string_view("ping") : std::string_view(customer_.ani);
-  const std::string_view callee =
-      call.keepalive ? std::string_view("ping") : std::string_view(customer_.dnis);
-  // Headers, a blank line, then the body (if any), as on the wire.
-  std::string message = fmt::format(
-      "{}\nVia: SIP/2.0/UDP {}:5060;branch=z9hG4bK{:08x}\nFrom: <sip:{}@{}>;tag={:06x}\n"
-      "To: <sip:{}@{}>\nCall-ID: {}\nCSeq: {} {}\nContact: <sip:{}:5060>\n{}"
-      "Content-Length: {}\n\n{}",
-      first_line, peer, rng_.next() & 0xffffffff, user, peer, call.leg * 7919 % 0xffffff, callee,
-      s.ip, call.sip_call_id, method == "BYE" ? 2 : 1, method, peer,
-      sdp ? "Content-Type: application/sdp\n" : "", body.size(), body);
-  std::string& out = begin_plain(site, t);
-  if (received) {
-    fmt::format_to(std::back_inserter(out),
-                   ": SIPTR: Received [0,UDP] {} bytes from {}:5060 <<<<<\n", message.size(), peer);
+// ---------------------------------------------------------------- SIP
+
+std::string Simulator::guid() {
+  const std::uint64_t a = rng_.next();
+  const std::uint64_t b = rng_.next();
+  return fmt::format("{:08X}-{:04X}-{:04X}-{:04X}-{:012X}", a >> 32, (a >> 16) & 0xffff, a & 0xffff,
+                     b >> 48, b & 0xffffffffffffULL);
+}
+
+std::string Simulator::endpoint_uuid() {
+  const std::uint64_t a = rng_.next();
+  const std::uint64_t b = rng_.next();
+  return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff, a & 0xffff,
+                     b >> 48, b & 0xffffffffffffULL);
+}
+
+std::string Simulator::server_call_id(std::uint32_t site) {
+  auto& s = sites_[site];
+  return fmt::format("{}-{}@{}", s.call_id_guid, ++s.call_id_counter, s.ip);
+}
+
+DialogEnd Simulator::server_end(const Call& call, std::string user) {
+  auto& s = sites_[call.site];
+  DialogEnd e;
+  e.user = std::move(user);
+  e.host = s.ip + ":5060";
+  e.tag = fmt::format("{}-{}", s.tag_guid, ++s.tag_counter);
+  e.genesys = true;
+  e.uuid = call.uuid;
+  e.site = call.site;
+  e.leg = call.leg;
+  e.logs = sip_logged(call.site);
+  return e;
+}
+
+DialogEnd Simulator::gateway_end(std::uint32_t site, std::string user) {
+  DialogEnd e;
+  e.user = std::move(user);
+  e.host = sites_[site].gateway_ip + ":5060";
+  e.tag = endpoint_uuid();
+  e.agent = kGatewayAgent;
+  e.site = site;
+  return e;
+}
+
+DialogEnd Simulator::phone_end(std::uint32_t site, const std::string& dn) {
+  // The agent's softphone, at an address that follows from its DN.
+  std::uint32_t n = 0;
+  for (char c : dn)
+    n = n * 10 + static_cast<std::uint32_t>(c - '0');
+  DialogEnd e;
+  e.user = dn;
+  e.host = fmt::format("10.{}.{}.{}:5090", 120 + site % 100, n / 250 % 250, n % 250 + 1);
+  e.tag = guid() + "-1";
+  e.agent = kPhoneAgent;
+  e.site = site;
+  return e;
+}
+
+Txn Simulator::sip_request(Micros t, Dialog& d, bool from_caller, std::string_view method, bool sdp,
+                           std::string_view reason, const Txn* invite, std::string_view uri,
+                           std::string_view extra) {
+  DialogEnd& sender = from_caller ? d.caller : d.callee;
+  const DialogEnd& receiver = from_caller ? d.callee : d.caller;
+  Txn txn;
+  txn.from_caller = from_caller;
+  txn.method = std::string(method);
+  txn.cseq = invite ? invite->cseq : ++sender.cseq;
+  // CANCEL, and the ACK of a refusal, belong to the INVITE's transaction.
+  const bool same_transaction = method == "CANCEL" || (method == "ACK" && !d.answered);
+  if (same_transaction) {
+    txn.via = invite->via;
+  } else if (sender.genesys) {
+    auto& s = sites_[sender.site];
+    txn.via = fmt::format("SIP/2.0/UDP {};branch=z9hG4bK{}-{}", sender.host, s.branch_guid,
+                          ++s.branch_counter);
   } else {
-    fmt::format_to(std::back_inserter(out), ": Sending  [0,UDP] {} bytes to {}:5060 >>>>>\n",
-                   message.size(), peer);
+    txn.via = fmt::format("SIP/2.0/UDP {};rport;branch=z9hG4bKPj{}", sender.host, endpoint_uuid());
   }
+  if (method == "INVITE") d.invite = txn;
+  std::string from, to, contact, body;
+  party(from, sender, sender.genesys, true);
+  // A CANCEL repeats the INVITE's To, which had no tag yet.
+  party(to, receiver, sender.genesys, receiver.tagged && method != "CANCEL");
+  sender.tagged = true;  // its From carries its tag
+  if (method == "INVITE") contact = fmt::format("<sip:{}@{}>", sender.user, sender.host);
+  if (sdp) {
+    if (sender.genesys) {
+      append_sdp(body, "Genesys", "GSept-8.1.103.45", static_cast<std::uint64_t>(t / kSecond),
+                 ip_of(sender.host), static_cast<int>(8000 + 2 * rng_.below(5000)));
+    } else {
+      append_sdp(body, "-", "-", rng_.below(1000000000), ip_of(sender.host),
+                 static_cast<int>(10000 + 2 * rng_.below(5000)));
+    }
+  }
+  SipHeaders h;
+  h.via = txn.via;
+  h.from = from;
+  h.to = to;
+  h.call_id = d.call_id;
+  h.cseq = txn.cseq;
+  h.cseq_method = method;
+  h.contact = contact;
+  h.agent = sender.agent;
+  // A SIP Server names its call in the requests it sends, but not in those
+  // of the INVITE's transaction.
+  if (sender.genesys && !same_transaction) h.genesys_uuid = sender.uuid;
+  h.reason = reason;
+  h.extra = extra;
+  h.body = body;
+  const std::string start =
+      uri.empty() ? fmt::format("{} sip:{}@{} SIP/2.0", method, receiver.user, receiver.host)
+                  : fmt::format("{} {} SIP/2.0", method, uri);
+  std::string message;
+  append_sip_message(message, sender.genesys ? SipStyle::Genesys : SipStyle::Endpoint, start, true,
+                     h);
+  const Micros latency = rng_.between(200, 1500);
+  if (sender.logs) log_sip(sender, t, true, receiver.host, message, d.call_id);
+  if (receiver.logs) log_sip(receiver, t + latency, false, sender.host, message, d.call_id);
+  return txn;
+}
+
+void Simulator::sip_response(Micros t, Dialog& d, const Txn& txn, std::string_view status, bool sdp,
+                             std::string_view reason, std::string_view extra) {
+  DialogEnd& responder = txn.from_caller ? d.callee : d.caller;
+  const DialogEnd& requester = txn.from_caller ? d.caller : d.callee;
+  if (!status.starts_with("100")) responder.tagged = true;
+  const bool to_invite = txn.method == "INVITE";
+  if (to_invite && status.starts_with("2")) d.answered = true;
+  // From and To as the request wrote them (the To with the responder's tag).
+  std::string from, to, contact, body;
+  party(from, requester, requester.genesys, true);
+  party(to, responder, requester.genesys, responder.tagged);
+  // A SIP Server notes where the request came from in the Via it returns.
+  const std::string via =
+      responder.genesys ? fmt::format("{};received={}", txn.via, ip_of(requester.host)) : txn.via;
+  if (to_invite && (status.starts_with("18") || status.starts_with("2")))
+    contact = fmt::format("<sip:{}@{}>", responder.user, responder.host);
+  if (sdp) {
+    if (responder.genesys) {
+      append_sdp(body, "Genesys", "GSept-8.1.103.45", static_cast<std::uint64_t>(t / kSecond),
+                 ip_of(responder.host), static_cast<int>(8000 + 2 * rng_.below(5000)));
+    } else {
+      append_sdp(body, "-", "-", rng_.below(1000000000), ip_of(responder.host),
+                 static_cast<int>(10000 + 2 * rng_.below(5000)));
+    }
+  }
+  SipHeaders h;
+  h.via = via;
+  h.from = from;
+  h.to = to;
+  h.call_id = d.call_id;
+  h.cseq = txn.cseq;
+  h.cseq_method = txn.method;
+  h.contact = contact;
+  h.agent = responder.agent;
+  h.reason = reason;
+  h.extra = extra;
+  h.body = body;
+  std::string message;
+  append_sip_message(message, responder.genesys ? SipStyle::Genesys : SipStyle::Endpoint,
+                     fmt::format("SIP/2.0 {}", status), false, h);
+  const Micros latency = rng_.between(200, 1500);
+  if (responder.logs) log_sip(responder, t, true, requester.host, message, d.call_id);
+  if (requester.logs) log_sip(requester, t + latency, false, responder.host, message, d.call_id);
+}
+
+void Simulator::log_sip(const DialogEnd& end, Micros t, bool sent, std::string_view peer,
+                        std::string_view message, std::string_view call_id) {
+  current_ = Record{};
+  current_.when = t;
+  current_.site = end.site;
+  drop_current_ = false;
+  std::string hms;
+  append_time_of_day(hms, local_time(end.site, t), 3);
+  std::string& out = current_.text;
+  append_sip_transport(out, hms, sent, wire_bytes(message), peer);
   out += message;
+  out += '\n';
+  if (!end.uuid.empty()) {
+    // The message belongs to a call: the server says which.
+    fmt::format_to(std::back_inserter(out), "{}: CID:CUUID>{}:{}:\n", hms, call_id, end.uuid);
+    auto& leg = ia_.legs[end.leg];
+    const auto known = std::find_if(leg.sip_dialogs.begin(), leg.sip_dialogs.end(),
+                                    [&](const TruthSipDialog& x) { return x.call_id == call_id; });
+    if (known == leg.sip_dialogs.end()) {
+      leg.sip_dialogs.push_back({std::string(call_id), t});
+    } else {
+      known->first = std::min(known->first, t);
+    }
+    leg.sip_start = std::min(leg.sip_start, t);
+    leg.sip_end = std::max(leg.sip_end, t);
+  }
   finish();
 }
 
+void Simulator::bye(Micros t, Dialog& d, bool from_caller) {
+  const DialogEnd& sender = from_caller ? d.caller : d.callee;
+  // A SIP Server says why; phones and gateways do not bother.
+  const Txn txn =
+      sip_request(t, d, from_caller, "BYE", false, sender.genesys ? kNormalClearing : "");
+  sip_response(t + ms(2, 30), d, txn, "200 OK", false);
+}
+
+void Simulator::hand_over(Dialog& d, const Call& owner) {
+  for (DialogEnd* e : {&d.caller, &d.callee}) {
+    if (!e->genesys || e->site != owner.site) continue;
+    e->uuid = owner.uuid;
+    e->leg = owner.leg;
+  }
+}
+
+void Simulator::dialog_created(std::uint32_t site, Micros t, std::string_view dn) {
+  std::string& out = begin_plain(site, t);
+  fmt::format_to(std::back_inserter(out), " SIPCONN({}): main dialog 0 created, flags 0x21f", dn);
+  finish();
+}
+
+void Simulator::cti(std::uint32_t site, Micros t, std::string_view what) {
+  std::string& out = begin_plain(site, t);
+  fmt::format_to(std::back_inserter(out), ": $*:SIP:CTI:{}:", what);
+  current_.cti_counter = true;
+  finish();
+}
+
+Micros Simulator::failed_attempt(Call& call, Micros t) {
+  const auto site = call.site;
+  const std::string dn = agent_dn(site);
+  dialog_created(site, t, dn);
+  Dialog d;
+  d.call_id = server_call_id(site);
+  d.caller = server_end(call, customer_.ani);
+  d.callee = phone_end(site, dn);
+  const Txn invite = sip_request(t, d, true, "INVITE", true);
+  t += ms(5, 40);
+  switch (rng_.below(3)) {
+    case 0:
+      sip_response(t, d, invite, "486 Busy Here", false);
+      break;
+    case 1:
+      sip_response(t, d, invite, "180 Ringing", false);
+      t += ms(2, 20);
+      sip_response(t, d, invite, "403 Forbidden", false, "Q.850;cause=21");
+      break;
+    default: {
+      // Nobody answers: the server gives up and cancels.
+      sip_response(t, d, invite, "180 Ringing", false);
+      t += ms(4000, 9000);
+      const Txn cancel = sip_request(t, d, true, "CANCEL", false, {}, &invite);
+      t += ms(2, 10);
+      sip_response(t, d, cancel, "200 OK", false);
+      sip_response(t + ms(0, 1), d, invite, "487 Request Terminated", false);
+      t += ms(1, 2);
+      break;
+    }
+  }
+  t += ms(2, 4);
+  sip_request(t, d, true, "ACK", false, {}, &invite);
+  return t + ms(1, 5);
+}
+
+std::string Simulator::pass_call(Call& from, Call* to, std::uint32_t target, Micros arrival,
+                                 std::string_view remote_point) {
+  // Between two SIP Servers the dialog runs from one to the other; toward a
+  // T-Server's switch or an unmonitored site it goes out through the trunk.
+  const bool between_servers = to != nullptr && is_sip(from.site) && is_sip(target);
+  Dialog d;
+  d.call_id = server_call_id(from.site);
+  d.caller = server_end(from, customer_.ani);
+  d.callee = between_servers ? server_end(*to, std::string(remote_point))
+                             : gateway_end(from.site, std::string(remote_point));
+  Micros t = arrival - ms(3, 12);
+  const Txn invite = sip_request(t, d, true, "INVITE", true);
+  t += ms(2, 4);
+  sip_response(t, d, invite, "100 Trying", false);
+  t += ms(3, 8);
+  sip_response(t, d, invite, "200 OK", true);
+  t += ms(2, 4);
+  sip_request(t, d, true, "ACK", false, {}, &invite);
+  if (between_servers) {
+    // The target's side of the dialog; later messages are logged there only.
+    d.caller.logs = false;
+    to->customer = std::move(d);
+    return to->customer.call_id;
+  }
+  return d.call_id;
+}
+
+void Simulator::sip_noise(std::uint32_t site, Micros t) {
+  auto& s = sites_[site];
+  Dialog d;
+  d.callee.genesys = true;
+  d.callee.host = s.ip + ":5060";
+  d.callee.tag = fmt::format("{}-{}", s.tag_guid, ++s.tag_counter);
+  d.callee.site = site;
+  d.callee.logs = true;
+  d.call_id = endpoint_uuid();
+  const auto r = rng_.below(100);
+  if (r < 40) {
+    // A phone renews its registration.
+    const std::string dn = agent_dn(site);
+    d.caller = phone_end(site, dn);
+    d.callee.user = dn;
+    d.caller.cseq = static_cast<std::uint32_t>(rng_.below(60000));
+    const Txn reg =
+        sip_request(t, d, true, "REGISTER", false, {}, nullptr, fmt::format("sip:{}", s.ip),
+                    fmt::format("Contact: <sip:{}@{}>\nExpires: 1800\n", dn, d.caller.host));
+    sip_response(
+        t + ms(2, 4), d, reg, "200 OK", false, {},
+        fmt::format("Expires: 1800\nContact: <sip:{}@{}>;expires=1800\n", dn, d.caller.host));
+  } else if (r < 85) {
+    // The gateway checks that the server is alive.
+    d.caller = gateway_end(site, "ping");
+    d.callee.user = "ping";
+    const Txn options =
+        sip_request(t, d, true, "OPTIONS", false, {}, nullptr, fmt::format("sip:{}:5060", s.ip));
+    sip_response(t + ms(2, 4), d, options, "200 OK", false);
+  } else {
+    // A call to a number nobody serves: no call, no CID:CUUID line.
+    d.caller = gateway_end(site, fmt::format("+1555{:07}", rng_.below(10000000)));
+    d.callee.user = fmt::format("9{:03}", rng_.below(1000));
+    const Txn invite = sip_request(t, d, true, "INVITE", true);
+    t += ms(2, 4);
+    sip_response(t, d, invite, "100 Trying", false);
+    t += ms(1, 3);
+    sip_response(t, d, invite, "404 Not Found", false);
+    sip_request(t + ms(2, 10), d, true, "ACK", false, {}, &invite);
+  }
+}
+
 void Simulator::ha_sync(const Call& call, Micros t, std::string_view dn) {
-  if (!ha_) return;
+  if (!ha_ || !tlib(call.site)) return;
   const auto& s = sites_[call.site];
   current_ = Record{};
   current_.when = t;
   current_.site = call.site;
+  drop_current_ = false;
   MessageText m(current_.text, options_.style);
   m.bsync_header(local_time(call.site, t), s.backup, "RequestSetCallInfo");
   m.attr_bare("AttributeConnID", call.conn_id);
@@ -506,6 +950,7 @@ void Simulator::write_record(Record& r) {
     ++site.events;
   }
   pending_bytes_ -= r.text.size();
+  if (r.cti_counter) r.text.insert(r.text.size() - 1, fmt::format("{}", ++site.cti_counter));
   written_ += r.text.size();
   if (!site.log->write(r.when + site.spec.clock_skew_us, r.text) && io_error_.empty()) {
     io_error_ = site.log->error();
@@ -534,13 +979,7 @@ void Simulator::emit_noise_until(Micros t) {
       s.next_noise += ms(500, 20000);
       if (!noise_) continue;
       if (s.spec.kind == ServerKind::SipServer && rng_.chance(0.2)) {
-        Call probe;
-        probe.site = i;
-        probe.keepalive = true;
-        probe.sip_call_id = fmt::format("{:016x}@{}", rng_.next(), s.ip);
-        sip(i, when, true, fmt::format("OPTIONS sip:{}:5060 SIP/2.0", s.ip), probe, false,
-            "OPTIONS");
-        sip(i, when + ms(0, 2), false, "SIP/2.0 200 OK", probe, false, "OPTIONS");
+        sip_noise(i, when);
         continue;
       }
       std::string& out = begin_plain(i, when);
@@ -666,29 +1105,48 @@ Plan Simulator::choose_plan() {
   return p;
 }
 
-std::uint32_t Simulator::other_monitored_site(std::uint32_t not_this) {
+std::optional<std::uint32_t> Simulator::pick_site(std::uint32_t not_this,
+                                                  const std::function<bool(std::uint32_t)>& ok) {
   std::vector<std::uint32_t> choices;
   for (auto i : monitored_)
-    if (i != not_this) choices.push_back(i);
+    if (i != not_this && ok(i)) choices.push_back(i);
+  if (choices.empty()) return std::nullopt;
   return choices[rng_.below(choices.size())];
 }
 
 std::vector<std::uint32_t> Simulator::plan_journey(std::size_t hops) {
-  std::vector<std::uint32_t> path{monitored_[rng_.below(monitored_.size())]};
+  // Failed and unmonitored endings and late reports are seen in IS-Links
+  // only: such journeys stay on sites that print T-Library messages.
+  const bool needs_tlib = plan_.ending != Ending::Normal || plan_.report != Report::Normal;
+  const auto none = static_cast<std::uint32_t>(sites_.size());
+  auto reachable = [&](std::uint32_t from, std::uint32_t to) {
+    return to != from && (!needs_tlib || tlib(to)) && hop_visible(from, to);
+  };
+  auto has_next = [&](std::uint32_t i) {
+    if (plan_.ending == Ending::Unmonitored) return true;
+    return std::any_of(monitored_.begin(), monitored_.end(),
+                       [&](std::uint32_t j) { return reachable(i, j); });
+  };
+  const auto first =
+      pick_site(none, [&](std::uint32_t i) { return (!needs_tlib || tlib(i)) && has_next(i); });
+  if (!first) return {};
+  std::vector<std::uint32_t> path{*first};
   if (plan_.pingpong) {
-    hops = std::max<std::size_t>(hops, 2);
-    path.push_back(other_monitored_site(path[0]));
-    path.push_back(path[0]);  // back to the site it came from, as in the seed
+    if (const auto back =
+            pick_site(*first, [&](std::uint32_t j) { return reachable(*first, j); })) {
+      hops = std::max<std::size_t>(hops, 2);
+      path.push_back(*back);
+      path.push_back(path[0]);  // back to the site it came from, as in the seed
+    }
   }
   while (path.size() < hops + 1) {
-    std::vector<std::uint32_t> choices;
-    for (auto i : monitored_) {
-      if (i == path.back()) continue;
-      if (!plan_.pingpong && std::find(path.begin(), path.end(), i) != path.end()) continue;
-      choices.push_back(i);
-    }
-    if (choices.empty()) break;
-    path.push_back(choices[rng_.below(choices.size())]);
+    const auto from = path.back();
+    const auto next = pick_site(from, [&](std::uint32_t j) {
+      return reachable(from, j) &&
+             (plan_.pingpong || std::find(path.begin(), path.end(), j) == path.end());
+    });
+    if (!next) break;
+    path.push_back(*next);
   }
   if (plan_.ending == Ending::Unmonitored) {
     path.back() = unmonitored_[rng_.below(unmonitored_.size())];
@@ -700,17 +1158,24 @@ std::vector<std::uint32_t> Simulator::plan_journey(std::size_t hops) {
 // ---------------------------------------------------------------- call flows
 
 // The call appears on a route point (inbound) or an external routing point
-// (arrived over an IS-Link). Returns the time routing starts.
+// (arrived over an IS-Link or SIP). Returns the time routing starts.
 Micros Simulator::arrive(Call& call, Micros t, bool inbound) {
   const auto site = call.site;
-  if (use_sip(site)) {
-    sip(site, t, true,
-        fmt::format("INVITE sip:{}@{}:5060 SIP/2.0", customer_.dnis, sites_[site].ip), call, true,
-        "INVITE");
-    sip(site, t + ms(0, 2), false, "SIP/2.0 100 Trying", call, false, "INVITE");
-    t += ms(2, 6);
+  if (call.point.empty()) call.point = inbound ? route_point(site) : external_point(site);
+  if (sip_logged(site)) {
+    if (!call.customer.active()) {
+      // From the trunk: the customer's carrier, or the switch of the site
+      // that sent the call.
+      Dialog& d = call.customer;
+      d.call_id = endpoint_uuid();
+      d.caller = gateway_end(site, customer_.ani);
+      d.callee = server_end(call, inbound ? customer_.dnis : call.point);
+      const Txn invite = sip_request(t, d, true, "INVITE", true);
+      sip_response(t + ms(2, 4), d, invite, "100 Trying", false);
+    }
+    cti(site, t + ms(2, 4), "CALL_CREATED");
+    t += ms(4, 8);
   }
-  call.point = inbound ? route_point(site) : external_point(site);
   auto m = begin_event(call, t, "EventRouteRequest");
   m.attr_str("AttributeThisDN", call.point);
   m.attr_str("AttributeOtherDN", customer_.ani);
@@ -755,22 +1220,39 @@ Micros Simulator::route_to_agent(Call& call, Micros t) {
   t += ms(1, 5);
   event(call, t, "EventRouteUsed",
         {str("AttributeThisDN", call.point), str("AttributeOtherDN", call.agent)});
-  if (use_sip(site)) {
-    sip(site, t + ms(1, 3), false,
-        fmt::format("INVITE sip:{}@{}:5060 SIP/2.0", call.agent, sites_[site].ip), call, true,
-        "INVITE");
-    sip(site, t + ms(20, 60), true, "SIP/2.0 180 Ringing", call, false, "INVITE");
+  const bool sip = sip_logged(site);
+  Txn invite;
+  if (sip) {
+    Micros s = t + ms(1, 3);
+    if (rng_.chance(kFailedAttemptRate)) s = failed_attempt(call, s);
+    dialog_created(site, s, call.agent);
+    Dialog& d = call.agent_dialog;
+    d.call_id = server_call_id(site);
+    d.caller = server_end(call, customer_.ani);
+    d.callee = phone_end(site, call.agent);
+    invite = sip_request(s, d, true, "INVITE", true);
+    s += ms(5, 40);
+    sip_response(s, d, invite, "180 Ringing", false);
+    t = s + ms(2, 4);
+  } else {
+    t += ms(5, 40);
   }
-  t += ms(5, 40);
   event(call, t, "EventRinging",
         {str("AttributeThisDN", call.agent), str("AttributeOtherDN", customer_.ani),
          str("AttributeANI", customer_.ani), str("AttributeDNIS", customer_.dnis),
          integer("AttributeCallType", 2), customer_data()});
   t += ms(2000, 12000);
-  if (use_sip(site)) {
-    sip(site, t - ms(3, 10), true, "SIP/2.0 200 OK", call, true, "INVITE");
-    sip(site, t - ms(0, 2), false,
-        fmt::format("ACK sip:{}@{}:5060 SIP/2.0", call.agent, sites_[site].ip), call, false, "ACK");
+  if (sip) {
+    Dialog& d = call.agent_dialog;
+    sip_response(t - ms(6, 12), d, invite, "200 OK", true);
+    sip_request(t - ms(2, 4), d, true, "ACK", false, {}, &invite);
+    Dialog& c = call.customer;
+    if (c.active() && !c.answered) {
+      // The customer's side is answered once the agent is.
+      const Txn customer_invite = c.invite;
+      sip_response(t + ms(1, 2), c, customer_invite, "200 OK", true);
+      sip_request(t + ms(6, 30), c, true, "ACK", false, {}, &customer_invite);
+    }
   }
   event(call, t, "EventEstablished",
         {str("AttributeThisDN", call.agent), str("AttributeOtherDN", customer_.ani)});
@@ -779,11 +1261,20 @@ Micros Simulator::route_to_agent(Call& call, Micros t) {
 }
 
 // The party at `dn` hangs up and the call is deleted. Returns the deletion time.
-Micros Simulator::release(Call& call, Micros t, std::string_view dn) {
-  if (use_sip(call.site)) {
-    sip(call.site, t - ms(2, 8), true,
-        fmt::format("BYE sip:{}@{}:5060 SIP/2.0", dn, sites_[call.site].ip), call, false, "BYE");
-    sip(call.site, t - ms(0, 1), false, "SIP/2.0 200 OK", call, false, "BYE");
+Micros Simulator::release(Call& call, Micros t, std::string_view dn, bool handed_off) {
+  if (sip_logged(call.site)) {
+    // The agent's phone hangs up; then the server ends the customer's side,
+    // unless the call went on to another site over it.
+    if (call.agent_dialog.active()) {
+      bye(t - ms(40, 80), call.agent_dialog, false);
+      call.agent_dialog = Dialog{};
+    }
+    if (!handed_off && call.customer.active()) {
+      // The server is the callee of the customer's dialog.
+      bye(t - ms(2, 6), call.customer, false);
+      call.customer = Dialog{};
+    }
+    cti(call.site, t + ms(1, 3), "CALL_DELETED");
   }
   event(call, t, "EventReleased",
         {str("AttributeThisDN", dn), str("AttributeOtherDN", customer_.ani)});
@@ -848,9 +1339,24 @@ void Simulator::consult_same_site(Call& main, Micros t, bool conference) {
            integer("AttributeCallType", 4), str("AttributeOrigCallUUID", main.uuid)});
   };
   consult_event("EventDialing", main.agent, agent2);
-  t += ms(5, 40);
+  // The consult call rings the second agent's phone.
+  const bool sip = sip_logged(site);
+  Txn invite;
+  Dialog& second = consult.agent_dialog;
+  if (sip) {
+    second.call_id = server_call_id(site);
+    second.caller = server_end(consult, main.agent);
+    second.callee = phone_end(site, agent2);
+    invite = sip_request(t + ms(1, 3), second, true, "INVITE", true);
+    sip_response(t + ms(5, 30), second, invite, "180 Ringing", false);
+  }
+  t += ms(35, 60);
   consult_event("EventRinging", agent2, main.agent);
   t += ms(2000, 9000);
+  if (sip) {
+    sip_response(t - ms(6, 12), second, invite, "200 OK", true);
+    sip_request(t - ms(2, 4), second, true, "ACK", false, {}, &invite);
+  }
   consult_event("EventEstablished", agent2, main.agent);
   t += ms(1, 10);
   consult_event("EventEstablished", main.agent, agent2);
@@ -871,6 +1377,22 @@ void Simulator::consult_same_site(Call& main, Micros t, bool conference) {
   link.survivor = survivor.uuid;
   link.conference = conference;
   ia_.links.push_back(link);
+  // The survivor takes over the dialogs that stay up: the customer's and the
+  // second agent's. The first agent leaves now (transfer) or later.
+  Dialog first_agent = std::move(main.agent_dialog);
+  main.agent_dialog = Dialog{};
+  if (sip) {
+    if (main_survives) {
+      main.agent_dialog = std::move(second);
+      consult.agent_dialog = Dialog{};
+    } else {
+      consult.customer = std::move(main.customer);
+      main.customer = Dialog{};
+    }
+    hand_over(survivor.customer, survivor);
+    hand_over(survivor.agent_dialog, survivor);
+    if (!conference && first_agent.active()) bye(t - ms(1, 2), first_agent, false);
+  }
   auto released = [&](Call& c, const Call& other) {
     event(c, t, "EventReleased",
           {str("AttributeThisDN", main.agent), bare("AttributeTransferConnID", other.conn_id)});
@@ -895,6 +1417,10 @@ void Simulator::consult_same_site(Call& main, Micros t, bool conference) {
   event(merged, t, "EventCallDeleted", {str("AttributeRefCallUUID", survivor.uuid)});
   t += ms(10000, 150000);
   if (conference) {
+    if (sip && first_agent.active()) {
+      hand_over(first_agent, main);
+      bye(t - ms(40, 80), first_agent, false);
+    }
     event(main, t, "EventReleased", {str("AttributeThisDN", main.agent)});
     t += ms(1000, 30000);
   }
@@ -934,6 +1460,7 @@ void Simulator::consult_multisite(Call& main, Micros t, std::uint32_t target) {
   const auto arrival = t + ms(20, 400);
   Call remote = new_call(target, kept ? consult.conn_id : next_conn_id(target), "islink-target");
   remote.links.push_back({link_id, site, false});
+  remote.point = remote_point;
   if (!kept) ia_.scenarios.push_back(Scenario::ConnIdChange);
   TruthLink link;
   link.kind = LinkKind::IsLink;
@@ -943,6 +1470,11 @@ void Simulator::consult_multisite(Call& main, Micros t, std::uint32_t target) {
   link.from_site = site;
   link.to_site = target;
   link.conn_id_kept = kept;
+  const bool between_servers = is_sip(site) && is_sip(target);
+  if (sip_logged(site) || (between_servers && sip_logged(target))) {
+    const std::string call_id = pass_call(consult, &remote, target, arrival, remote_point);
+    if (between_servers) link.sip_call_id = call_id;
+  }
   const Micros routed = arrive(remote, arrival, false);
   const Micros established = route_to_agent(remote, routed);
   t = established + ms(20, 400);
@@ -965,6 +1497,17 @@ void Simulator::consult_multisite(Call& main, Micros t, std::uint32_t target) {
   transfer.survivor = survivor.uuid;
   ia_.links.push_back(transfer);
   ia_.links.push_back(link);
+  if (sip_logged(site)) {
+    // The first agent hangs up to complete; the customer's dialog stays with
+    // the survivor, joined to the one toward the other site.
+    if (main.agent_dialog.active()) bye(t - ms(1, 2), main.agent_dialog, false);
+    main.agent_dialog = Dialog{};
+    if (!main_survives) {
+      consult.customer = std::move(main.customer);
+      main.customer = Dialog{};
+    }
+    hand_over(survivor.customer, survivor);
+  }
   for (Call* c : {&main, &consult}) {
     event(*c, t, "EventReleased",
           {str("AttributeThisDN", main.agent),
@@ -976,27 +1519,50 @@ void Simulator::consult_multisite(Call& main, Micros t, std::uint32_t target) {
   // the trunk-to-trunk tandem until then.
   const Micros remote_end = t + ms(10000, 150000);
   release(remote, remote_end, remote.agent);
-  event(survivor, remote_end + ms(20, 300), "EventCallDeleted", {});
+  const Micros end = remote_end + ms(20, 300);
+  if (sip_logged(site) && survivor.customer.active()) bye(end - ms(2, 6), survivor.customer, false);
+  event(survivor, end, "EventCallDeleted", {});
 }
 
 void Simulator::run_single(Micros t) {
-  std::uint32_t site = monitored_[rng_.below(monitored_.size())];
+  const auto none = static_cast<std::uint32_t>(sites_.size());
+  // Transfers and ConnIDs are seen in T-Library messages: such calls are on
+  // sites that print them.
+  std::optional<std::uint32_t> chosen;
+  switch (plan_.kind) {
+    case Kind::Consult:
+    case Kind::Conference:
+      chosen = pick_site(none, [&](std::uint32_t i) { return tlib(i); });
+      break;
+    case Kind::MultisiteConsult:
+      chosen = pick_site(none, [&](std::uint32_t i) {
+        return tlib(i) && std::any_of(monitored_.begin(), monitored_.end(),
+                                      [&](std::uint32_t j) { return j != i && hop_visible(i, j); });
+      });
+      break;
+    default:
+      break;
+  }
+  if (!chosen) plan_.kind = Kind::Single;
+  std::uint32_t site = chosen ? *chosen : monitored_[rng_.below(monitored_.size())];
   std::string conn_id;
-  if (plan_.reuse && !donors_.empty() && monitored_.size() >= 2) {
+  if (plan_.reuse && !donors_.empty()) {
     // An unrelated call on another site that happens to have the same ConnID.
     const Donor donor = donors_.back();
-    donors_.pop_back();
-    site = other_monitored_site(donor.site);
-    conn_id = donor.conn_id;
-    ia_.reused_conn_id_from = donor.interaction;
-    ia_.scenarios.push_back(Scenario::ConnIdReuse);
+    if (const auto other = pick_site(donor.site, [&](std::uint32_t i) { return tlib(i); })) {
+      donors_.pop_back();
+      site = *other;
+      conn_id = donor.conn_id;
+      ia_.reused_conn_id_from = donor.interaction;
+      ia_.scenarios.push_back(Scenario::ConnIdReuse);
+    }
   }
   const bool donor = conn_id.empty();
   if (donor) conn_id = next_conn_id(site);
   Call call = new_call(site, conn_id, "inbound");
   ia_.interaction_id = call.uuid;
   if (plan_.kind == Kind::Single) ia_.scenarios.push_back(Scenario::Single);
-  if (donor && plan_.kind == Kind::Single) {
+  if (donor && plan_.kind == Kind::Single && tlib(site)) {
     donors_.push_back({site, conn_id, call.uuid});
     if (donors_.size() > 64) donors_.erase(donors_.begin());
   }
@@ -1014,7 +1580,8 @@ void Simulator::run_single(Micros t) {
       break;
     case Kind::MultisiteConsult:
       ia_.scenarios.push_back(Scenario::MultisiteConsult);
-      consult_multisite(call, talk, other_monitored_site(site));
+      consult_multisite(call, talk,
+                        *pick_site(site, [&](std::uint32_t j) { return hop_visible(site, j); }));
       break;
     default:
       release(call, talk, call.agent);
@@ -1031,7 +1598,19 @@ void Simulator::run_multisite(Micros t) {
     r -= w;
     ++hops;
   }
-  const auto path = plan_journey(hops);
+  auto path = plan_journey(hops);
+  if (path.size() < 2 && (plan_.ending != Ending::Normal || plan_.report != Report::Normal)) {
+    // Too few sites print IS-Links for this ending: an ordinary journey.
+    plan_.ending = Ending::Normal;
+    plan_.report = Report::Normal;
+    path = plan_journey(hops);
+  }
+  if (path.size() < 2) {
+    // No hop a tool could see: the call stays on one site.
+    plan_.kind = Kind::Single;
+    run_single(t);
+    return;
+  }
   ia_.scenarios.push_back(Scenario::Multisite);
   Call call = new_call(path[0], next_conn_id(path[0]), "inbound");
   ia_.interaction_id = call.uuid;
@@ -1064,6 +1643,16 @@ void Simulator::run_multisite(Micros t) {
       ia_.links.push_back(link);
       ia_.scenarios.push_back(Scenario::FailedTransfer);
       Micros back = sent + ms(4000, 10000);
+      if (sip_logged(call.site)) {
+        // An INVITE nobody answers, cancelled when ISCC gives up.
+        Dialog d;
+        d.call_id = server_call_id(call.site);
+        d.caller = server_end(call, customer_.ani);
+        d.callee = gateway_end(call.site, remote_point);
+        if (is_sip(target)) d.callee.host = sites_[target].ip + ":5060";
+        const Txn invite = sip_request(sent + ms(2, 20), d, true, "INVITE", true);
+        sip_request(back - ms(1, 3), d, true, "CANCEL", false, {}, &invite);
+      }
       std::string& out = begin_plain(call.site, back);
       fmt::format_to(std::back_inserter(out),
                      " Std 04104 ISCC: transaction for ConnID {} to location {} timed out",
@@ -1079,7 +1668,25 @@ void Simulator::run_multisite(Micros t) {
     link.conn_id_kept = kept;
     const Micros arrival = sent + ms(20, 400);
     const Micros leave = arrival + ms(100, 3000);
-    release(call, leave, from_agent ? std::string_view(call.agent) : std::string_view(call.point));
+    std::optional<Call> next;
+    if (target_monitored) {
+      next = new_call(target, kept ? call.conn_id : next_conn_id(target), "islink-target");
+      next->links.push_back({link_id, call.site, false});
+      next->point = remote_point;
+    }
+    const bool between_servers = next && is_sip(call.site) && is_sip(target);
+    if (sip_logged(call.site) || (between_servers && sip_logged(target))) {
+      const std::string call_id =
+          pass_call(call, next ? &*next : nullptr, target, arrival, remote_point);
+      if (between_servers) link.sip_call_id = call_id;
+      if (between_servers && !tlib(call.site) && !tlib(target)) {
+        // Neither site reports the IS-Link: the SIP dialog is the link.
+        link.kind = LinkKind::Sip;
+        link.id = call_id;
+      }
+    }
+    release(call, leave, from_agent ? std::string_view(call.agent) : std::string_view(call.point),
+            true);
     if (!target_monitored) {
       link.reason = "unmonitored";
       ia_.links.push_back(link);
@@ -1089,11 +1696,9 @@ void Simulator::run_multisite(Micros t) {
     if (std::any_of(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(i) + 1,
                     [&](std::uint32_t s) { return s == target; }))
       revisit = true;
-    Call next = new_call(target, kept ? call.conn_id : next_conn_id(target), "islink-target");
-    next.links.push_back({link_id, call.site, false});
-    link.to = next.uuid;
+    link.to = next->uuid;
     ia_.links.push_back(link);
-    call = std::move(next);
+    call = std::move(*next);
     t = arrival;
     inbound = false;
   }
@@ -1229,6 +1834,8 @@ bool Simulator::write_truth(std::string& error) {
     j["clock_skew_us"] = s.spec.clock_skew_us;
     j["time_form"] = time_form_name(s.spec.time_form);
     j["monitored"] = s.spec.monitored;
+    j["tlib"] = s.spec.tlib;
+    j["header"] = header_layout_name(s.header);
     j["files"] = s.log ? s.log->files() : std::vector<std::string>{};
     j["bytes"] = s.log ? s.log->bytes() : 0;
     j["events"] = s.events;
@@ -1272,9 +1879,11 @@ std::string finalize_options(SimulateOptions& o) {
   if (o.segment_size < 4096) return "--segment-size must be at least 4k";
   if (o.duration <= 0) return "--duration must be positive";
   std::size_t monitored = 0;
+  std::size_t with_tlib = 0;  // monitored and printing T-Library messages
   bool unmonitored = false;
   for (std::size_t i = 0; i < o.sites.size(); ++i) {
     monitored += o.sites[i].monitored ? 1 : 0;
+    with_tlib += o.sites[i].monitored && o.sites[i].tlib ? 1 : 0;
     unmonitored |= !o.sites[i].monitored;
     for (std::size_t j = 0; j < i; ++j) {
       if (o.sites[j].app == o.sites[i].app)
@@ -1296,6 +1905,34 @@ std::string finalize_options(SimulateOptions& o) {
     return fmt::format("scenario '{}' needs at least two monitored sites", scenario_name(*o.only));
   if (o.only && *o.only == Scenario::ConnIdReuse && monitored < 2)
     return "scenario 'connid-reuse' needs at least two monitored sites";
+  if (o.only) {
+    // What these scenarios show is in T-Library messages (ConnIDs, transfer
+    // attributes, IS-Link reports, sequence numbers, HA sync).
+    std::size_t needed = 0;
+    switch (*o.only) {
+      case Scenario::Consult:
+      case Scenario::Conference:
+      case Scenario::MultisiteConsult:
+      case Scenario::Unmonitored:
+      case Scenario::LostEvents:
+      case Scenario::HaSync:
+        needed = 1;
+        break;
+      case Scenario::ConnIdReuse:
+      case Scenario::ConnIdChange:
+      case Scenario::LateIsLink:
+      case Scenario::PostMortemIsLink:
+      case Scenario::FailedTransfer:
+        needed = 2;
+        break;
+      default:
+        break;
+    }
+    if (with_tlib < needed)
+      return fmt::format(
+          "scenario '{}' needs {} monitored site{} that print T-Library messages (not tlib=off)",
+          scenario_name(*o.only), needed, needed == 1 ? "" : "s");
+  }
   return "";
 }
 

@@ -13,7 +13,7 @@
 
 namespace calltrail::simulate {
 
-inline constexpr int kGeneratorVersion = 1;
+inline constexpr int kGeneratorVersion = 2;
 
 struct Progress {
   std::uint64_t bytes = 0;         // log bytes written so far (uncompressed)

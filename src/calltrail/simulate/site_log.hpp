@@ -1,6 +1,6 @@
 // The log files of one site: segments named <app>.<YYYYMMDD_HHMMSS_mmm>.log
 // (.log.gz with gzip), each opened with its header, rolled over by size (and
-// before a segment spans a whole day, so that time-only lines stay datable).
+// before a segment spans half a day, so that time-only lines stay datable).
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,9 @@ namespace calltrail::simulate {
 
 class SiteLog {
  public:
-  SiteLog(const SiteSpec& site, std::string dir, std::uint64_t segment_size, bool gzip);
+  // `layout` is Spaces or Tab (Auto is resolved by the caller).
+  SiteLog(const SiteSpec& site, HeaderLayout layout, std::string dir, std::uint64_t segment_size,
+          bool gzip);
   ~SiteLog();
   SiteLog(const SiteLog&) = delete;
   SiteLog& operator=(const SiteLog&) = delete;
@@ -33,8 +35,11 @@ class SiteLog {
  private:
   bool open_segment(base::Micros logged_utc);
   bool flush_buffer();
+  std::string header(base::Micros logged_utc, const std::string& name) const;
 
   SiteSpec site_;
+  HeaderLayout layout_;
+  base::Micros process_start_ = -1;  // UTC on the site's clock, whole seconds
   std::string dir_;
   std::uint64_t segment_size_;
   bool gzip_;

@@ -1,5 +1,6 @@
 #include "calltrail/simulate/truth.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace calltrail::simulate {
@@ -22,19 +23,40 @@ std::string interaction_json(const TruthInteraction& ia,
     leg["site"] = site_names[l.site];
     leg["call_uuid"] = l.call_uuid;
     leg["conn_ids"] = l.conn_ids;
-    leg["start"] = base::format_utc(l.true_start + l.skew, 6);
-    leg["end"] = base::format_utc(l.true_end + l.skew, 6);
-    leg["true_start"] = base::format_utc(l.true_start, 6);
-    leg["true_end"] = base::format_utc(l.true_end, 6);
+    if (l.events > 0 || l.sip_dialogs.empty()) {
+      leg["start"] = base::format_utc(l.true_start + l.skew, 6);
+      leg["end"] = base::format_utc(l.true_end + l.skew, 6);
+      leg["true_start"] = base::format_utc(l.true_start, 6);
+      leg["true_end"] = base::format_utc(l.true_end, 6);
+    } else {
+      // Only SIP lines: their times have milliseconds.
+      auto logged_ms = [&](base::Micros t) {
+        const base::Micros logged = t + l.skew;
+        return logged - (logged % 1000 + 1000) % 1000;
+      };
+      leg["start"] = base::format_utc(logged_ms(l.sip_start), 6);
+      leg["end"] = base::format_utc(logged_ms(l.sip_end), 6);
+      leg["true_start"] = base::format_utc(l.sip_start, 6);
+      leg["true_end"] = base::format_utc(l.sip_end, 6);
+    }
     leg["events"] = l.events;
     leg["role"] = l.role;
+    // In order of their first CID:CUUID line.
+    auto dialogs = l.sip_dialogs;
+    std::stable_sort(dialogs.begin(), dialogs.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    auto& ids = leg["sip_call_ids"] = nlohmann::ordered_json::array();
+    for (const auto& d : dialogs)
+      ids.push_back(d.call_id);
     legs.push_back(std::move(leg));
   }
   auto& links = j["links"] = nlohmann::ordered_json::array();
   for (const auto& l : ia.links) {
     nlohmann::ordered_json link;
-    link["kind"] = l.kind == LinkKind::IsLink ? "islink" : "transfer";
-    if (l.kind == LinkKind::IsLink) link["id"] = l.id;
+    link["kind"] = l.kind == LinkKind::IsLink ? "islink"
+                   : l.kind == LinkKind::Sip  ? "sip"
+                                              : "transfer";
+    if (l.kind != LinkKind::Transfer) link["id"] = l.id;
     link["from"] = l.from;
     link["to"] = l.to.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(l.to);
     link["reason"] =
@@ -43,10 +65,11 @@ std::string interaction_json(const TruthInteraction& ia,
     link["to_site"] = site_names[l.to_site];
     if (l.kind == LinkKind::IsLink) {
       link["conn_id_kept"] = l.conn_id_kept;
-    } else {
+    } else if (l.kind == LinkKind::Transfer) {
       link["survivor"] = l.survivor;
       link["conference"] = l.conference;
     }
+    if (!l.sip_call_id.empty()) link["sip_call_id"] = l.sip_call_id;
     links.push_back(std::move(link));
   }
   return j.dump();

@@ -12,22 +12,36 @@
 
 namespace calltrail::simulate {
 
+// A SIP Call-ID the leg's site mapped to the leg (CID:CUUID line), and when
+// it first did (true time).
+struct TruthSipDialog {
+  std::string call_id;
+  base::Micros first = 0;
+};
+
 struct TruthLeg {
   std::uint32_t site = 0;
   std::string call_uuid;
-  std::vector<std::string> conn_ids;
-  base::Micros true_start = 0;  // first event, true time
-  base::Micros true_end = 0;    // last event, true time
-  std::int64_t skew = 0;        // the site's clock skew: logged = true + skew
-  std::uint32_t events = 0;     // T-Library events carrying this CallUUID
-  std::string role;             // "main", "consult", "hop"
+  std::vector<std::string> conn_ids;  // empty on a site without T-Library messages
+  base::Micros true_start = 0;        // first event, true time
+  base::Micros true_end = 0;          // last event, true time
+  std::int64_t skew = 0;              // the site's clock skew: logged = true + skew
+  std::uint32_t events = 0;           // T-Library events carrying this CallUUID
+  std::string role;                   // "inbound", "islink-target", "consult"
+  std::vector<TruthSipDialog> sip_dialogs;
+  // First and last CID:CUUID line of the leg (true time): its life when the
+  // site prints no T-Library message.
+  base::Micros sip_start = 0;
+  base::Micros sip_end = 0;
 };
 
-enum class LinkKind : std::uint8_t { IsLink, Transfer };
+// Sip: a hop between two SIP Server sites that print no T-Library message,
+// known only from the SIP dialog both map.
+enum class LinkKind : std::uint8_t { IsLink, Transfer, Sip };
 
 struct TruthLink {
   LinkKind kind = LinkKind::IsLink;
-  std::string id;      // IS-Link id (empty for transfers)
+  std::string id;      // IS-Link id, the Call-ID of a sip link, empty for transfers
   std::string from;    // call_uuid of the source / main call
   std::string to;      // call_uuid of the target / consult call; empty when never reported
   std::string reason;  // "", "unmonitored", "partner-missing"
@@ -36,6 +50,9 @@ struct TruthLink {
   std::string survivor;       // transfers: the call that survives the merge
   bool conference = false;    // transfers: completed as a conference
   bool conn_id_kept = false;  // IS-Links: the target kept the source's ConnID
+  // Hops between two SIP Server sites: the Call-ID of the INVITE that
+  // carried the call, which both sites map to their leg.
+  std::string sip_call_id;
 };
 
 struct TruthInteraction {

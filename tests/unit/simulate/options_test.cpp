@@ -33,6 +33,25 @@ TEST(SiteSpec, DefaultsAndUnmonitoredFlag) {
   EXPECT_EQ(site->host, "tserver2.example.net");
 }
 
+TEST(SiteSpec, SipServerWithoutTLibraryAndHeaderLayout) {
+  std::string error;
+  const auto site = parse_site_spec("SIPServer7@SIP_Switch7,+2h,tlib=off,header=tab", error);
+  ASSERT_TRUE(site) << error;
+  EXPECT_FALSE(site->tlib);
+  EXPECT_EQ(site->header, HeaderLayout::Tab);
+  const auto plain = parse_site_spec("SIPServer1@SIP_Switch1", error);
+  ASSERT_TRUE(plain) << error;
+  EXPECT_TRUE(plain->tlib);
+  EXPECT_EQ(plain->header, HeaderLayout::Auto);
+  // A T-Server without T-Library messages would log nothing of its calls.
+  error.clear();
+  EXPECT_FALSE(parse_site_spec("Tserver2@Avaya_Switch1,tlib=off", error));
+  EXPECT_NE(error.find("tlib=off"), std::string::npos) << error;
+  EXPECT_TRUE(parse_site_spec("Tserver2@Avaya_Switch1,type=sip,tlib=off", error)) << error;
+  EXPECT_FALSE(parse_site_spec("SIPServer1@SIP_Switch1,tlib=maybe", error));
+  EXPECT_FALSE(parse_site_spec("SIPServer1@SIP_Switch1,header=fancy", error));
+}
+
 TEST(SiteSpec, RejectsMalformedSpecs) {
   std::string error;
   for (const char* bad : {"NoSwitch", "@X", "A@", "A@B,5x", "A@B,0,7parsecs", "A@B,0,0,color=red",
@@ -102,6 +121,26 @@ TEST(FinalizeOptions, RejectsImpossibleRequests) {
   dup.sites = default_sites(2);
   dup.sites[1].app = dup.sites[0].app;
   EXPECT_NE(finalize_options(dup), "");
+}
+
+TEST(FinalizeOptions, ScenariosSeenInTLibraryNeedSitesThatPrintIt) {
+  std::string error;
+  SimulateOptions o;
+  o.out_dir = "x";
+  o.sites = {*parse_site_spec("SIPServer7@SIP_Switch7,tlib=off", error),
+             *parse_site_spec("SIPServer8@SIP_Switch8,tlib=off", error)};
+  for (auto s : {Scenario::Consult, Scenario::LateIsLink, Scenario::FailedTransfer,
+                 Scenario::LostEvents, Scenario::HaSync}) {
+    auto copy = o;
+    copy.only = s;
+    EXPECT_NE(finalize_options(copy).find("T-Library"), std::string::npos) << scenario_name(s);
+  }
+  // Calls pass between them over SIP.
+  for (auto s : {Scenario::Single, Scenario::Multisite, Scenario::PingPong, Scenario::Noise}) {
+    auto copy = o;
+    copy.only = s;
+    EXPECT_EQ(finalize_options(copy), "") << scenario_name(s);
+  }
 }
 
 }  // namespace

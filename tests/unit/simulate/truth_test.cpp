@@ -10,7 +10,7 @@ TEST(Truth, IsConsistent) {
   auto o = small_options(dir, 400);
   const auto result = run_simulation(o);
   const auto truth = load_truth(dir);
-  EXPECT_EQ(truth["generator"]["version"], 1);
+  EXPECT_EQ(truth["generator"]["version"], 2);
   EXPECT_EQ(truth["generator"]["seed"], 7);
   EXPECT_FALSE(truth["generator"]["args"].get<std::string>().empty());
 
@@ -18,6 +18,8 @@ TEST(Truth, IsConsistent) {
   for (const auto& s : truth["sites"]) {
     EXPECT_EQ(s["name"], s["app"].get<std::string>() + "@" + s["switch"].get<std::string>());
     site_monitored[s["name"]] = s["monitored"];
+    EXPECT_TRUE(s["tlib"].get<bool>()) << "the built-in sites print T-Library messages";
+    EXPECT_TRUE(s["header"] == "spaces" || s["header"] == "tab") << s["header"];
     for (const auto& f : s["files"])
       EXPECT_TRUE(fs::exists(dir / f.get<std::string>())) << f;
   }
@@ -25,12 +27,13 @@ TEST(Truth, IsConsistent) {
   EXPECT_EQ(result.interactions, 400U);
 
   std::set<std::string> all_uuids;
-  std::size_t islinks = 0, transfers = 0, incomplete = 0;
+  std::size_t islinks = 0, transfers = 0, incomplete = 0, sip_shared = 0;
   for (const auto& ia : truth["interactions"]) {
     ASSERT_FALSE(ia["legs"].empty());
     EXPECT_EQ(ia["interaction_id"], ia["legs"][0]["call_uuid"]);
     EXPECT_FALSE(ia["scenarios"].empty());
     std::map<std::string, std::string> leg_site;
+    std::map<std::string, const nlohmann::json*> leg_call_ids;
     for (const auto& leg : ia["legs"]) {
       const auto uuid = leg["call_uuid"].get<std::string>();
       EXPECT_TRUE(is_call_uuid(uuid)) << uuid;
@@ -42,7 +45,12 @@ TEST(Truth, IsConsistent) {
         EXPECT_TRUE(is_conn_id(c)) << c;
       EXPECT_LE(leg["true_start"].get<std::string>(), leg["true_end"].get<std::string>());
       EXPECT_GT(leg["events"].get<int>(), 0);
+      ASSERT_TRUE(leg["sip_call_ids"].is_array());
+      if (!leg["site"].get<std::string>().starts_with("SIPServer")) {
+        EXPECT_TRUE(leg["sip_call_ids"].empty()) << "a T-Server logs no SIP";
+      }
       leg_site[uuid] = leg["site"];
+      leg_call_ids[uuid] = &leg["sip_call_ids"];
     }
     bool complete = true;
     for (const auto& link : ia["links"]) {
@@ -68,6 +76,14 @@ TEST(Truth, IsConsistent) {
         EXPECT_TRUE(link["reason"].is_null());
         ASSERT_TRUE(leg_site.count(link["to"])) << "link to a call that is not a leg";
         EXPECT_EQ(leg_site[link["to"]], link["to_site"]);
+        if (link.contains("sip_call_id")) {
+          // Both legs map the Call-ID of the dialog that carried the call.
+          ++sip_shared;
+          for (const auto& end : {link["from"], link["to"]}) {
+            const auto& ids = *leg_call_ids[end];
+            EXPECT_NE(std::find(ids.begin(), ids.end(), link["sip_call_id"]), ids.end()) << link;
+          }
+        }
       }
     }
     EXPECT_EQ(ia["complete"].get<bool>(), complete);
@@ -78,6 +94,8 @@ TEST(Truth, IsConsistent) {
   EXPECT_GT(islinks, 20U);
   EXPECT_GT(transfers, 5U);
   EXPECT_GT(incomplete, 0U);
+  // The built-in sites hold one SIP Server: no call passes between two.
+  EXPECT_EQ(sip_shared, 0U);
 }
 
 TEST(Truth, ProportionsKeepSingleSiteCallsTheMajority) {
