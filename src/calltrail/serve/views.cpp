@@ -15,11 +15,68 @@ namespace {
 struct Lane {
   std::uint32_t site = 0;
   std::string dn;
+  // A SIP peer's address: the lane is that peer's (`site` is then the first
+  // site that talked to it), not the site's.
+  std::string peer;
+  bool sip = false;  // a site lane that sends or receives SIP messages
 };
+
+// What a SIP event's note says (file_collector.cpp: "Call-ID=<id>
+// [Method=<answered method>] [Reason=<Reason header>] [CallUUID=<uuid>]").
+struct SipNote {
+  std::string_view call_id;
+  std::string_view method;
+  std::string_view reason;
+};
+
+SipNote parse_sip_note(std::string_view note) {
+  SipNote n;
+  if (!note.starts_with("Call-ID=")) return n;
+  note.remove_prefix(8);
+  const std::size_t sp = note.find(' ');
+  n.call_id = note.substr(0, sp);
+  note = sp == std::string_view::npos ? std::string_view() : note.substr(sp + 1);
+  if (note.starts_with("Method=")) {
+    note.remove_prefix(7);
+    const std::size_t end = note.find(' ');
+    n.method = note.substr(0, end);
+    note = end == std::string_view::npos ? std::string_view() : note.substr(end + 1);
+  }
+  if (note.starts_with("Reason=")) {
+    // The header's text may hold spaces; only a mapping's CallUUID follows.
+    note.remove_prefix(7);
+    n.reason = note.substr(0, note.find(" CallUUID="));
+  }
+  return n;
+}
+
+// A response's status code ("403 Forbidden" -> 403), 0 for a request.
+int sip_status(std::string_view name) {
+  if (name.size() < 3 || (name.size() > 3 && name[3] != ' ')) return 0;
+  int code = 0;
+  for (std::size_t i = 0; i < 3; ++i) {
+    if (name[i] < '0' || name[i] > '9') return 0;
+    code = code * 10 + (name[i] - '0');
+  }
+  return code;
+}
+
+bool is_sip_mapping(const correlate::Correlation& c, const correlate::EventRef& e) {
+  return e.is_sip() && c.str(e.name) == "CID:CUUID";
+}
+
+// A Call-ID shortened for a label: its last characters before '@'.
+std::string short_call_id(std::string_view id) {
+  id = id.substr(0, id.find('@'));
+  if (id.size() <= 12) return std::string(id);
+  return "…" + std::string(id.substr(id.size() - 8));
+}
 
 struct Row {
   std::uint32_t lane = 0;
   std::optional<std::uint32_t> to_lane;  // the other DN's lane on the same site
+  // A SIP message: the lane of the peer it went to or came from.
+  std::optional<std::uint32_t> peer_lane;
   const correlate::EventRef* event = nullptr;
   std::uint32_t leg = 0;
   Micros corrected = 0;
@@ -35,18 +92,26 @@ struct Ladder {
   std::vector<Lane> lanes;
   std::vector<Row> rows;
   std::vector<Hop> hops;
+  bool sip_arrows = false;  // some row is a SIP message between lanes
 };
 
 // Lanes: each site's DNs in order of appearance (a site lane without a DN
-// for events that name none).
+// for events that name none, and for the SIP messages the site sent or
+// received), and one lane per SIP peer address.
 Ladder make_ladder(const Built& b) {
   const correlate::Correlation& c = b.correlation;
   const correlate::Interaction& it = c.interactions[b.interaction];
   Ladder l;
   std::map<std::pair<std::uint32_t, std::string>, std::uint32_t> lane_of;
+  std::map<std::string, std::uint32_t> peer_lane_of;
   auto lane = [&](std::uint32_t site, const std::string& dn) {
     auto [pos, added] = lane_of.try_emplace({site, dn}, static_cast<std::uint32_t>(l.lanes.size()));
-    if (added) l.lanes.push_back({site, dn});
+    if (added) l.lanes.push_back({site, dn, {}, false});
+    return pos->second;
+  };
+  auto peer_lane = [&](std::uint32_t site, const std::string& peer) {
+    auto [pos, added] = peer_lane_of.try_emplace(peer, static_cast<std::uint32_t>(l.lanes.size()));
+    if (added) l.lanes.push_back({site, {}, peer, false});
     return pos->second;
   };
   const auto timeline = correlate::build_timeline(c, it);
@@ -56,7 +121,17 @@ Ladder make_ladder(const Built& b) {
     const correlate::Leg& leg = c.legs[e.leg];
     const correlate::EventRef& ev = leg.events[e.event];
     Row r;
-    r.lane = lane(leg.site, c.str(ev.this_dn));
+    if (ev.is_sip()) {
+      // this_dn is the Request-URI, other_dn the peer: the site's own lane.
+      r.lane = lane(leg.site, {});
+      if (!is_sip_mapping(c, ev) && ev.other_dn != 0) {
+        l.lanes[r.lane].sip = true;
+        r.peer_lane = peer_lane(leg.site, c.str(ev.other_dn));
+        l.sip_arrows = true;
+      }
+    } else {
+      r.lane = lane(leg.site, c.str(ev.this_dn));
+    }
     r.event = &ev;
     r.leg = e.leg;
     r.corrected = e.corrected;
@@ -68,16 +143,51 @@ Ladder make_ladder(const Built& b) {
     l.rows.push_back(r);
   }
   for (auto& r : l.rows) {
+    if (r.event->is_sip()) continue;
     const std::string& other = c.str(r.event->other_dn);
     if (other.empty()) continue;
     auto pos = lane_of.find({l.lanes[r.lane].site, other});
     if (pos != lane_of.end() && pos->second != r.lane) r.to_lane = pos->second;
   }
+  // Every link whose two ends are on the timeline: IS-Links, transfers,
+  // hints and SIP dialogs between sites alike.
   for (const auto& [k, from] : source_row) {
     auto to = target_row.find(k);
     if (to != target_row.end()) l.hops.push_back({&c.links[k], from, to->second});
   }
   return l;
+}
+
+// What the ladder shows of a SIP event: the arrow's label and its details.
+struct SipView {
+  std::string label;
+  std::string request_uri;  // requests
+  int status = 0;           // responses
+  SipNote note;
+  bool failure() const { return status >= 400; }
+};
+
+SipView sip_view(const correlate::Correlation& c, const correlate::EventRef& e) {
+  SipView v;
+  const std::string& name = c.str(e.name);
+  v.note = parse_sip_note(c.str(e.note));
+  if (is_sip_mapping(c, e)) {
+    v.label = "Call-ID " + short_call_id(v.note.call_id) + " is this call's";
+    return v;
+  }
+  v.status = sip_status(name);
+  v.label = name;
+  if (v.status == 0 && e.this_dn != 0) {
+    v.request_uri = c.str(e.this_dn);
+    v.label += " " + v.request_uri;
+  }
+  return v;
+}
+
+// The label of a lane, in two lines.
+std::pair<std::string, std::string> lane_title(const correlate::Correlation& c, const Lane& lane) {
+  if (!lane.peer.empty()) return {"SIP " + lane.peer, "SIP peer"};
+  return {c.sites[lane.site].name, !lane.dn.empty() ? lane.dn : lane.sip ? "SIP" : "(no DN)"};
 }
 
 std::string local_text(const correlate::Correlation& c, std::uint32_t site,
@@ -123,8 +233,18 @@ std::string ladder_json(const Built& b) {
   w.key("lanes").begin_array();
   for (const auto& lane : l.lanes) {
     w.begin_object();
-    w.field("site", c.sites[lane.site].name);
-    w.field("dn", lane.dn);
+    if (lane.peer.empty()) {
+      w.field("site", c.sites[lane.site].name);
+      w.field("dn", lane.dn);
+      w.field("kind", "site");
+      if (lane.sip) w.field("sip", true);
+    } else {
+      w.field("site", "");
+      w.field("dn", lane.peer);
+      w.field("kind", "sip_peer");
+      w.field("peer", lane.peer);
+    }
+    w.field("label", lane_title(c, lane).first);
     w.end_object();
   }
   w.end_array();
@@ -146,6 +266,22 @@ std::string ladder_json(const Built& b) {
     w.field("source", e.file < b.file_sources.size() ? b.file_sources[e.file] : "");
     w.field("line", e.line);
     w.field("offset", e.offset);
+    w.field("kind", e.is_sip() ? "sip" : "tlib");
+    if (e.is_sip()) {
+      const SipView v = sip_view(c, e);
+      w.field("label", v.label);
+      w.field("call_id", v.note.call_id);
+      if (r.peer_lane) {
+        w.field("direction", (e.flags & correlate::EventRef::kSipSent) != 0 ? "out" : "in");
+        w.field("peer", c.str(e.other_dn));
+        w.field("peer_lane", std::uint64_t{*r.peer_lane});
+      }
+      if (!v.request_uri.empty()) w.field("request_uri", v.request_uri);
+      if (v.status != 0) w.field("status", std::int64_t{v.status});
+      if (!v.note.method.empty()) w.field("method", v.note.method);
+      if (!v.note.reason.empty()) w.field("reason", v.note.reason);
+      if (v.failure()) w.field("failure", true);
+    }
     w.end_object();
   }
   w.end_array();
@@ -157,6 +293,7 @@ std::string ladder_json(const Built& b) {
     w.field("from", std::uint64_t{h.from});
     w.field("to", std::uint64_t{h.to});
     w.field("confidence", correlate::to_string(h.link->confidence));
+    if (!h.link->sip_call_id.empty()) w.field("sip_call_id", h.link->sip_call_id);
     w.end_object();
   }
   w.end_array();
@@ -167,7 +304,8 @@ std::string ladder_json(const Built& b) {
 std::string interaction_svg(const Built& b) {
   const correlate::Correlation& c = b.correlation;
   const Ladder l = make_ladder(b);
-  constexpr int kLane = 190;
+  // SIP labels carry a Request-URI: wider lanes when there are any.
+  const int kLane = l.sip_arrows ? 240 : 190;
   constexpr int kRow = 26;
   constexpr int kTop = 70;
   constexpr int kLeft = 250;
@@ -183,34 +321,77 @@ std::string interaction_svg(const Built& b) {
                  "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" "
                  "font-family=\"sans-serif\" font-size=\"11\">\n"
                  "<defs><marker id=\"a\" markerWidth=\"8\" markerHeight=\"8\" refX=\"7\" "
-                 "refY=\"4\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\"/></marker></defs>\n"
+                 "refY=\"4\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\"/></marker>"
+                 // SIP messages (s) and failure answers (f), the same size whatever the line.
+                 "<marker id=\"s\" markerWidth=\"8\" markerHeight=\"8\" refX=\"7\" refY=\"4\" "
+                 "orient=\"auto\" markerUnits=\"userSpaceOnUse\">"
+                 "<path d=\"M0,0 L8,4 L0,8 z\" fill=\"#1b7f79\"/></marker>"
+                 "<marker id=\"f\" markerWidth=\"8\" markerHeight=\"8\" refX=\"7\" refY=\"4\" "
+                 "orient=\"auto\" markerUnits=\"userSpaceOnUse\">"
+                 "<path d=\"M0,0 L8,4 L0,8 z\" fill=\"#d00\"/></marker></defs>\n"
                  "<text x=\"10\" y=\"18\" font-size=\"14\">{}</text>\n",
                  width, height, escape_xml(c.interactions[b.interaction].id));
   for (std::uint32_t i = 0; i < l.lanes.size(); ++i) {
     const int x = x_of(i);
+    const auto [title, subtitle] = lane_title(c, l.lanes[i]);
     fmt::format_to(o,
                    "<text x=\"{}\" y=\"40\" text-anchor=\"middle\">{}</text>\n"
                    "<text x=\"{}\" y=\"54\" text-anchor=\"middle\" fill=\"#555\">{}</text>\n"
-                   "<line x1=\"{}\" y1=\"60\" x2=\"{}\" y2=\"{}\" stroke=\"#bbb\"/>\n",
-                   x, escape_xml(c.sites[l.lanes[i].site].name), x,
-                   escape_xml(l.lanes[i].dn.empty() ? "(no DN)" : l.lanes[i].dn), x, x,
-                   height - 20);
+                   "<line x1=\"{}\" y1=\"60\" x2=\"{}\" y2=\"{}\" stroke=\"#bbb\"{}/>\n",
+                   x, escape_xml(title), x, escape_xml(subtitle), x, x, height - 20,
+                   l.lanes[i].peer.empty() ? "" : " stroke-dasharray=\"4 3\"");
   }
   for (std::size_t r = 0; r < l.rows.size(); ++r) {
     const Row& row = l.rows[r];
+    const correlate::EventRef& e = *row.event;
     const int y = y_of(r);
     const int x = x_of(row.lane);
     fmt::format_to(o, "<text x=\"10\" y=\"{}\">{}</text>\n", y + 4,
                    escape_xml(base::format_utc(row.corrected, 4).substr(11)));
-    fmt::format_to(o, "<circle cx=\"{}\" cy=\"{}\" r=\"4\"/>\n", x, y);
-    if (row.to_lane) {
-      fmt::format_to(o,
-                     "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#36c\" "
-                     "marker-end=\"url(#a)\"/>\n",
-                     x, y, x_of(*row.to_lane), y);
+    if (!e.is_sip()) {
+      fmt::format_to(o, "<circle cx=\"{}\" cy=\"{}\" r=\"4\"/>\n", x, y);
+      if (row.to_lane) {
+        fmt::format_to(o,
+                       "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#36c\" "
+                       "marker-end=\"url(#a)\"/>\n",
+                       x, y, x_of(*row.to_lane), y);
+      }
+      fmt::format_to(o, "<text x=\"{}\" y=\"{}\">{}</text>\n", x + 8, y - 4,
+                     escape_xml(c.str(e.name)));
+      continue;
     }
-    fmt::format_to(o, "<text x=\"{}\" y=\"{}\">{}</text>\n", x + 8, y - 4,
-                   escape_xml(c.str(row.event->name)));
+    const SipView v = sip_view(c, e);
+    // The tooltip, one line each (escaped, then joined by a character reference).
+    std::string title = escape_xml(v.label);
+    if (!v.note.method.empty()) title += escape_xml(fmt::format(" ({})", v.note.method));
+    title += "&#10;Call-ID: " + escape_xml(v.note.call_id);
+    if (!v.note.reason.empty()) title += "&#10;Reason: " + escape_xml(v.note.reason);
+    title += "&#10;" +
+             escape_xml(fmt::format(
+                 "{}:{}", e.file < b.file_sources.size() ? b.file_sources[e.file] : "", e.line));
+    if (!row.peer_lane) {
+      // A Call-ID mapped to the call: a note on the site's lane.
+      fmt::format_to(o,
+                     "<g class=\"sip-note\"><title>{}</title><circle cx=\"{}\" cy=\"{}\" r=\"2\" "
+                     "fill=\"#888\"/><text x=\"{}\" y=\"{}\" fill=\"#888\" "
+                     "font-size=\"9\">{}</text></g>\n",
+                     title, x, y, x + 6, y + 3, escape_xml(v.label));
+      continue;
+    }
+    const bool sent = (e.flags & correlate::EventRef::kSipSent) != 0;
+    const int peer = x_of(*row.peer_lane);
+    const int from = sent ? x : peer;
+    const int to = sent ? peer : x;
+    const char* colour = v.failure() ? "#d00" : "#1b7f79";
+    fmt::format_to(o,
+                   "<g class=\"sip{}\"><title>{}</title>"
+                   "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\"{} "
+                   "marker-end=\"url(#{})\"/>"
+                   "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"{}\"{}>{}</text></g>\n",
+                   v.failure() ? " failure" : "", title, from, y, to, y, colour,
+                   v.failure() ? " stroke-width=\"2\"" : "", v.failure() ? 'f' : 's',
+                   (x + peer) / 2, y - 4, colour, v.failure() ? " font-weight=\"bold\"" : "",
+                   escape_xml(v.label));
   }
   for (const auto& h : l.hops) {
     fmt::format_to(o,

@@ -1,6 +1,7 @@
 // The HTTP API on a loopback port, through a real HTTP client: tokens, bad
 // input, pushed log text and events (resent), the interaction as JSON like
-// `trace --format json`, raw lines, and the SSE stream of updates.
+// `trace --format json`, raw lines, the ladder's SIP arrows and hops, and the
+// SSE stream of updates.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -56,6 +57,20 @@ class HttpApi : public ::testing::Test {
         EXPECT_EQ(j["accepted"], twice == 0 ? body.size() : 0u);
         EXPECT_EQ(j["next"], off + body.size());
       }
+    }
+  }
+  // POSTs `text` as source `source` in pieces of `piece` bytes, the last one
+  // ending the source.
+  void push_log(const std::string& source, const std::string& text, std::size_t piece) {
+    auto c = client();
+    for (std::size_t off = 0; off < text.size(); off += piece) {
+      const bool last = off + piece >= text.size();
+      auto r = c.Post(
+          ("/api/logs?source=" + source + "&offset=" + std::to_string(off) + (last ? "&end=1" : ""))
+              .c_str(),
+          text.substr(off, piece), "text/plain");
+      ASSERT_TRUE(r);
+      ASSERT_EQ(r->status, 200) << r->body;
     }
   }
   json get_json(const std::string& path, int status = 200) {
@@ -231,6 +246,224 @@ TEST_F(HttpApi, PushedLogsGiveTheTraceJson) {
   EXPECT_EQ(svg->get_header_value("Content-Type"), "image/svg+xml");
   EXPECT_NE(svg->body.find(id), std::string::npos);
   fs::remove_all(logs.dir);
+}
+
+// A second SIP Server (site B) that received call 1's second INVITE from the
+// real log's SIP Server and answered it 403: the two legs share the dialog's
+// Call-ID, a sip link.
+constexpr std::string_view kSiteBLog =
+    "Application name: SIP_B\n"
+    "Application type: TServer (1)\n"
+    "Host name:        GenUAT03\n"
+    "Time zone:        -19800, India Standard Time, India Daylight Time\n"
+    "UTC time:         2026-02-02T08:25:00.000\n"
+    "Local time:       2026-02-02T13:55:00.000\n"
+    "Start time (UTC): 2026-02-02T08:25:00\n"
+    "File:             (1) D:\\gcti_logs\\SIP_B\\SIP_B-001.20260202_135500_000.log\n"
+    "\n"
+    "13:56:06.085: SIPTR: Received [0,UDP] 308 bytes from 192.168.210.66:5060 <<<<<\n"
+    "INVITE sip:1002@192.168.210.54:5061 SIP/2.0\n"
+    "From: sip:1003@192.168.210.81:5060;tag=A2BB77D7-EABF-4274-8BD4-6D98F1BD8715-7\n"
+    "To: sip:1002@192.168.210.81\n"
+    "Call-ID: 640476ED-F320-46F0-975D-6290F4CB29F6-4@192.168.210.81\n"
+    "CSeq: 1 INVITE\n"
+    "X-Genesys-CallUUID: TTL7J9EM750GP936CFL0EOACN8000001\n"
+    "Content-Length: 0\n"
+    "\n"
+    "\n"
+    "13:56:06.085: CID:CUUID>640476ED-F320-46F0-975D-6290F4CB29F6-4@192.168.210.81:"
+    "0B1SITEB000000000000000000001:\n"
+    "13:56:06.110: Sending  [0,UDP] 264 bytes to 192.168.210.66:5060 >>>>>\n"
+    "SIP/2.0 403 Forbidden\n"
+    "From: sip:1003@192.168.210.81:5060;tag=A2BB77D7-EABF-4274-8BD4-6D98F1BD8715-7\n"
+    "To: sip:1002@192.168.210.81;tag=b-1\n"
+    "Call-ID: 640476ED-F320-46F0-975D-6290F4CB29F6-4@192.168.210.81\n"
+    "CSeq: 1 INVITE\n"
+    "Reason: Q.850;cause=21\n"
+    "Content-Length: 0\n"
+    "\n"
+    "\n"
+    "13:56:07.000: end of the excerpt\n";
+
+const std::string kPeer1003 = "192.168.210.81:5090";
+const std::string kPeer1002 = "192.168.210.54:5061";
+const std::string kCall1Dialog2 = "640476ED-F320-46F0-975D-6290F4CB29F6-4@192.168.210.81";
+
+// The lane index of each SIP peer address.
+std::map<std::string, std::size_t> peer_lanes(const json& ladder) {
+  std::map<std::string, std::size_t> lanes;
+  for (std::size_t i = 0; i < ladder["lanes"].size(); ++i) {
+    const json& l = ladder["lanes"][i];
+    if (l["kind"] == "sip_peer") {
+      EXPECT_EQ(l["label"], "SIP " + l["peer"].get<std::string>());
+      EXPECT_TRUE(lanes.emplace(l["peer"], i).second) << "two lanes for " << l["peer"];
+    }
+  }
+  return lanes;
+}
+
+TEST_F(HttpApi, LadderDrawsTheRealSipMessagesBetweenTheSiteAndItsPeers) {
+  const std::string source = "SIP_P-001.20260202_135459_850.log";
+  push_log(source, test::read_log(test::kRealSipLog), 200000);
+  pump_.flush();
+  const json ladder = get_json("/api/interactions/" + test::kRealSipCall1 + "/ladder");
+  ASSERT_EQ(ladder["interaction_id"], test::kRealSipCall1);
+
+  // One lane for the SIP Server (its site, no DN), one per peer.
+  const auto peers = peer_lanes(ladder);
+  ASSERT_EQ(peers.size(), 2u) << ladder["lanes"].dump();
+  ASSERT_TRUE(peers.contains(kPeer1003)) << ladder["lanes"].dump();
+  ASSERT_TRUE(peers.contains(kPeer1002)) << ladder["lanes"].dump();
+  std::vector<std::size_t> site_lanes;
+  for (std::size_t i = 0; i < ladder["lanes"].size(); ++i)
+    if (ladder["lanes"][i]["kind"] == "site") site_lanes.push_back(i);
+  ASSERT_EQ(site_lanes.size(), 1u) << ladder["lanes"].dump();
+  const json& site = ladder["lanes"][site_lanes[0]];
+  EXPECT_EQ(site["site"], "SIP_P@?");
+  EXPECT_EQ(site["dn"], "");
+  EXPECT_EQ(site["sip"], true);
+
+  // 17 events (trace's timeline, tests/cases/trace/real_sip_403): 15 messages
+  // drawn as arrows, 2 Call-ID mappings that are not.
+  ASSERT_EQ(ladder["events"].size(), 17u);
+  std::size_t arrows = 0;
+  std::size_t failures = 0;
+  std::map<std::string, std::size_t> arrows_by_peer;
+  for (const json& e : ladder["events"]) {
+    SCOPED_TRACE(e.dump());
+    EXPECT_EQ(e["kind"], "sip");
+    EXPECT_EQ(e["lane"], site_lanes[0]);
+    EXPECT_FALSE(e.contains("to_lane"));
+    const std::string name = e["name"];
+    if (name == "CID:CUUID") {
+      EXPECT_FALSE(e.contains("peer_lane"));
+      EXPECT_FALSE(e.contains("direction"));
+      EXPECT_NE(e["label"].get<std::string>().find("Call-ID"), std::string::npos);
+      continue;
+    }
+    ++arrows;
+    ASSERT_TRUE(e.contains("peer_lane"));
+    const std::string peer = e["peer"];
+    ASSERT_TRUE(peers.contains(peer));
+    EXPECT_EQ(e["peer_lane"], peers.at(peer));
+    ++arrows_by_peer[peer];
+    const bool response = name[0] >= '1' && name[0] <= '6';
+    // The SIP Server sends the requests and receives the answers here.
+    EXPECT_EQ(e["direction"], response ? "in" : "out");
+    if (response) {
+      EXPECT_EQ(e["status"], std::stoi(name.substr(0, 3)));
+      EXPECT_EQ(e["label"], name);
+      EXPECT_TRUE(e.contains("method"));
+      EXPECT_FALSE(e.contains("request_uri"));
+    } else {
+      EXPECT_FALSE(e.contains("status"));
+      EXPECT_EQ(e["label"], name + " " + e["request_uri"].get<std::string>());
+      EXPECT_NE(e["request_uri"].get<std::string>().find(peer), std::string::npos);
+    }
+    if (e.value("failure", false)) {
+      ++failures;
+      EXPECT_EQ(name, "403 Forbidden");
+      EXPECT_EQ(e["status"], 403);
+      EXPECT_EQ(e["direction"], "in");
+      EXPECT_EQ(e["peer"], kPeer1002);
+      EXPECT_EQ(e["peer_lane"], peers.at(kPeer1002));
+      EXPECT_EQ(e["method"], "INVITE");
+      EXPECT_EQ(e["reason"], "Q.850;cause=21");
+      EXPECT_EQ(e["call_id"], kCall1Dialog2);
+    } else {
+      EXPECT_LT(e.value("status", 0), 400);
+    }
+    // The raw lines behind the arrow are that message.
+    const json raw = get_json("/api/raw?source=" + source + "&offset=" +
+                              std::to_string(e["offset"].get<std::uint64_t>()) + "&lines=8");
+    const std::string text = raw["text"];
+    EXPECT_NE(text.find(name), std::string::npos) << text;
+    EXPECT_NE(text.find("Call-ID: " + e["call_id"].get<std::string>()), std::string::npos) << text;
+    EXPECT_NE(text.find(peer), std::string::npos) << text;
+  }
+  EXPECT_EQ(arrows, 15u);
+  EXPECT_EQ(failures, 1u);
+  EXPECT_EQ(arrows_by_peer[kPeer1003], 10u);
+  EXPECT_EQ(arrows_by_peer[kPeer1002], 5u);
+  // The first arrow: the INVITE to 1003, from the site's lane to the peer's.
+  const json& first = ladder["events"][0];
+  EXPECT_EQ(first["label"], "INVITE sip:1003@192.168.210.81:5090");
+  EXPECT_EQ(first["direction"], "out");
+  EXPECT_EQ(first["peer_lane"], peers.at(kPeer1003));
+
+  // The SVG draws the same: the peers' lanes, 15 arrows, the 403 in red.
+  auto svg = client().Get(("/api/interactions/" + test::kRealSipCall1 + "/svg").c_str());
+  ASSERT_TRUE(svg);
+  ASSERT_EQ(svg->status, 200);
+  const std::string& body = svg->body;
+  for (const auto& p : {kPeer1003, kPeer1002})
+    EXPECT_NE(body.find(">SIP " + p + "</text>"), std::string::npos) << p;
+  auto count = [&](const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t at = 0; (at = body.find(what, at)) != std::string::npos; ++at)
+      ++n;
+    return n;
+  };
+  EXPECT_EQ(count("<g class=\"sip\">") + count("<g class=\"sip failure\">"), 15u);
+  EXPECT_EQ(count("<g class=\"sip-note\">"), 2u);
+  const auto failure = body.find("<g class=\"sip failure\">");
+  ASSERT_NE(failure, std::string::npos) << body;
+  const std::string failure_group = body.substr(failure, body.find("</g>", failure) - failure);
+  EXPECT_NE(failure_group.find(">403 Forbidden</text>"), std::string::npos) << failure_group;
+  EXPECT_NE(failure_group.find("Reason: Q.850;cause=21"), std::string::npos) << failure_group;
+  EXPECT_NE(failure_group.find("stroke=\"#d00\""), std::string::npos) << failure_group;
+  EXPECT_EQ(body.find("<g class=\"sip failure\">", failure + 1), std::string::npos);
+  EXPECT_NE(body.find(">INVITE sip:1002@192.168.210.54:5061</text>"), std::string::npos);
+}
+
+TEST_F(HttpApi, LadderHopsFollowSipLinksBetweenSites) {
+  push_log("SIP_P-001.20260202_135459_850.log", test::read_log(test::kRealSipLog), 200000);
+  push_log("SIP_B-001.20260202_135500_000.log", std::string(kSiteBLog), 1 << 20);
+  pump_.flush();
+  for (const json& src : get_json("/metrics")["sources"])
+    EXPECT_EQ(src["malformed"], 0u) << src.dump();
+  const json it = get_json("/api/interactions/" + test::kRealSipCall1);
+  ASSERT_EQ(it["legs"].size(), 2u) << it.dump();
+  const json ladder = get_json("/api/interactions/" + test::kRealSipCall1 + "/ladder");
+
+  // The sip link from SIP_P's INVITE to SIP_B's is a hop, like an IS-Link.
+  std::vector<json> sip_hops;
+  for (const json& h : ladder["hops"])
+    if (h["kind"] == "sip") sip_hops.push_back(h);
+  ASSERT_EQ(sip_hops.size(), 1u) << ladder["hops"].dump();
+  const json& hop = sip_hops[0];
+  EXPECT_EQ(hop["id"], kCall1Dialog2);
+  EXPECT_EQ(hop["sip_call_id"], kCall1Dialog2);
+  const json& from = ladder["events"][hop["from"].get<std::size_t>()];
+  const json& to = ladder["events"][hop["to"].get<std::size_t>()];
+  EXPECT_EQ(from["name"], "INVITE");
+  EXPECT_EQ(from["direction"], "out");
+  EXPECT_EQ(from["call_id"], kCall1Dialog2);
+  EXPECT_EQ(to["name"], "INVITE");
+  EXPECT_EQ(to["direction"], "in");
+  EXPECT_EQ(to["call_id"], kCall1Dialog2);
+  EXPECT_EQ(ladder["lanes"][from["lane"].get<std::size_t>()]["site"], "SIP_P@?");
+  EXPECT_EQ(ladder["lanes"][to["lane"].get<std::size_t>()]["site"], "SIP_B@?");
+  EXPECT_LT(hop["from"].get<std::size_t>(), hop["to"].get<std::size_t>());
+
+  // SIP_B's peer (the address SIP_P sent from) has a lane of its own; its
+  // 403 goes from SIP_B's lane to it.
+  const auto peers = peer_lanes(ladder);
+  ASSERT_TRUE(peers.contains("192.168.210.66:5060")) << ladder["lanes"].dump();
+  bool answered = false;
+  for (const json& e : ladder["events"]) {
+    if (e["peer"] != "192.168.210.66:5060" || e["name"] != "403 Forbidden") continue;
+    answered = true;
+    EXPECT_EQ(e["direction"], "out");
+    EXPECT_EQ(e["failure"], true);
+    EXPECT_EQ(e["lane"], to["lane"]);
+    EXPECT_EQ(e["peer_lane"], peers.at("192.168.210.66:5060"));
+  }
+  EXPECT_TRUE(answered);
+
+  auto svg = client().Get(("/api/interactions/" + test::kRealSipCall1 + "/svg").c_str());
+  ASSERT_TRUE(svg);
+  EXPECT_NE(svg->body.find("<title>sip " + kCall1Dialog2 + "</title></line>"), std::string::npos);
 }
 
 TEST_F(HttpApi, PushedEventsResentAreTakenOnce) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "calltrail/correlate/collect.hpp"
+#include "calltrail/io/byte_source.hpp"
 #include "calltrail/serve/live_state.hpp"
 
 namespace calltrail::test {
@@ -45,6 +46,30 @@ inline std::string read_all(const std::string& path) {
   ss << in.rdbuf();
   return ss.str();
 }
+
+// A log's text, decompressed when it is gzip.
+inline std::string read_log(const std::string& path) {
+  std::string text;
+  auto opened = io::open_source(path);
+  EXPECT_TRUE(opened.source) << path << ": " << opened.error;
+  if (!opened.source) return text;
+  std::string buffer(1 << 20, '\0');
+  for (;;) {
+    const io::ReadOutcome r = opened.source->read(buffer.data(), buffer.size());
+    EXPECT_EQ(r.error, "") << path;
+    if (r.size == 0 || !r.error.empty()) break;
+    text.append(buffer.data(), r.size);
+  }
+  return text;
+}
+
+// The real SIP Server log (tests/cases/real/): seven calls, each a leg that
+// calls 1003 (192.168.210.81:5090) then 1002 (192.168.210.54:5061); call 1's
+// second dialog is answered 403 Forbidden.
+inline const std::string kRealSipLog =
+    (fs::path(CALLTRAIL_SOURCE_DIR) / "tests/cases/real/SIP_P-001.20260202_135459_850.log.gz")
+        .string();
+inline const std::string kRealSipCall1 = "TTL7J9EM750GP936CFL0EOACN8000001";
 
 // Interaction id -> sorted lower-case CallUUIDs of its legs, and completeness.
 struct Grouping {
