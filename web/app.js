@@ -94,44 +94,86 @@ function renderLegs(it) {
   });
 }
 
+// A SIP message is an arrow between its site's lane and its peer's lane.
+const isSipArrow = (e) => e.kind === "sip" && e.peer_lane !== undefined;
+
+// The tooltip of an event: what it is, the SIP details, where it was logged.
+function eventTitle(e) {
+  if (e.kind !== "sip") return `${e.name} ${e.source}:${e.line}${e.note ? " " + e.note : ""}`;
+  const lines = [e.label + (e.method ? ` (${e.method})` : "")];
+  if (e.direction) lines.push(e.direction === "out" ? `sent to ${e.peer}` : `received from ${e.peer}`);
+  if (e.call_id) lines.push("Call-ID: " + e.call_id);
+  if (e.reason) lines.push("Reason: " + e.reason);
+  lines.push(`${e.source}:${e.line}`);
+  return lines.join("\n");
+}
+
+function laneTitle(ln) {
+  if (ln.kind === "sip_peer") return [ln.label || "SIP " + ln.peer, "SIP peer"];
+  return [ln.site, ln.dn || (ln.sip ? "SIP" : "(no DN)")];
+}
+
 function renderLadder(l) {
-  const lane = 170, row = 24, top = 64, left = 300;
+  // SIP labels carry a Request-URI: wider lanes when there are any.
+  const lane = l.events.some(isSipArrow) ? 230 : 170, row = 24, top = 64, left = 300;
   const width = left + l.lanes.length * lane + 20;
   const height = top + l.events.length * row + 20;
   const x = (i) => left + i * lane + lane / 2;
   const y = (i) => top + i * row + row / 2;
   const s = svg("svg", { width, height });
   const defs = svg("defs");
-  const marker = svg("marker", { id: "arrow", markerWidth: 8, markerHeight: 8, refX: 7, refY: 4,
+  for (const [id, cls] of [["arrow", ""], ["arrow-sip", "sip-head"], ["arrow-fail", "fail-head"]]) {
+    const marker = svg("marker", { id, markerWidth: 8, markerHeight: 8, refX: 7, refY: 4,
                                    orient: "auto", markerUnits: "userSpaceOnUse" });
-  marker.append(svg("path", { d: "M0,0 L8,4 L0,8 z" }));
-  defs.append(marker);
+    marker.append(svg("path", { d: "M0,0 L8,4 L0,8 z", class: cls }));
+    defs.append(marker);
+  }
   s.append(defs);
   s.append(svg("text", { x: 4, y: 40, class: "time" }, "UTC (corrected)"));
   s.append(svg("text", { x: 150, y: 40, class: "time" }, "site local time"));
   l.lanes.forEach((ln, i) => {
-    const g = svg("g", { class: "lane" });
-    g.append(svg("text", { x: x(i), y: 24, "text-anchor": "middle" }, ln.site));
-    g.append(svg("text", { x: x(i), y: 40, "text-anchor": "middle", fill: "#555" }, ln.dn || "(no DN)"));
+    const [title, subtitle] = laneTitle(ln);
+    const g = svg("g", { class: ln.kind === "sip_peer" ? "lane sip-peer" : "lane" });
+    g.append(svg("text", { x: x(i), y: 24, "text-anchor": "middle" }, title));
+    g.append(svg("text", { x: x(i), y: 40, "text-anchor": "middle", fill: "#555" }, subtitle));
     g.append(svg("line", { x1: x(i), y1: 48, x2: x(i), y2: height - 10, class: "lane-line" }));
     s.append(g);
   });
   l.events.forEach((e, i) => {
-    const g = svg("g", { class: "event", "data-leg": e.leg });
-    g.append(svg("title", {}, `${e.name} ${e.source}:${e.line}${e.note ? " " + e.note : ""}`));
+    const g = svg("g", { class: "event", "data-leg": e.leg, "data-kind": e.kind || "tlib" });
+    g.append(svg("title", {}, eventTitle(e)));
     g.append(svg("text", { x: 4, y: y(i) + 4, class: "time" }, e.utc.slice(11, 26)));
     g.append(svg("text", { x: 150, y: y(i) + 4, class: "time" }, e.local ? e.local.split("T").pop() : "-"));
-    g.append(svg("circle", { cx: x(e.lane), cy: y(i), r: 4 }));
-    if (e.to_lane !== undefined)
-      g.append(svg("line", { x1: x(e.lane), y1: y(i), x2: x(e.to_lane), y2: y(i), class: "msg", "marker-end": "url(#arrow)" }));
-    g.append(svg("text", { x: x(e.lane) + 8, y: y(i) - 3 }, e.name));
+    if (isSipArrow(e)) {
+      // Sent: from the site to the peer; received: from the peer to the site.
+      const [from, to] = e.direction === "out" ? [e.lane, e.peer_lane] : [e.peer_lane, e.lane];
+      const cls = e.failure ? "sip-msg failure" : "sip-msg";
+      g.classList.add("sip");
+      if (e.failure) g.classList.add("failure");
+      g.append(svg("line", { x1: x(from), y1: y(i), x2: x(to), y2: y(i), class: cls,
+                             "marker-end": e.failure ? "url(#arrow-fail)" : "url(#arrow-sip)" }));
+      g.append(svg("text", { x: (x(from) + x(to)) / 2, y: y(i) - 4, "text-anchor": "middle",
+                             class: "sip-label" + (e.failure ? " failure" : "") }, e.label));
+    } else if (e.kind === "sip") {
+      // A Call-ID mapped to the call (CID:CUUID): a note on the site's lane.
+      g.classList.add("sip-note");
+      g.append(svg("circle", { cx: x(e.lane), cy: y(i), r: 2 }));
+      g.append(svg("text", { x: x(e.lane) + 6, y: y(i) + 3, class: "note" }, e.label || e.name));
+    } else {
+      g.append(svg("circle", { cx: x(e.lane), cy: y(i), r: 4 }));
+      if (e.to_lane !== undefined)
+        g.append(svg("line", { x1: x(e.lane), y1: y(i), x2: x(e.to_lane), y2: y(i), class: "msg", "marker-end": "url(#arrow)" }));
+      g.append(svg("text", { x: x(e.lane) + 8, y: y(i) - 3 }, e.name));
+    }
     g.addEventListener("click", () => showRaw(e));
     s.append(g);
   });
   for (const h of l.hops) {
     const a = l.events[h.from], b = l.events[h.to];
-    const line = svg("line", { x1: x(a.lane), y1: y(h.from), x2: x(b.lane), y2: y(h.to), class: "hop", "marker-end": "url(#arrow)" });
-    line.append(svg("title", {}, `${h.kind} ${h.id} (${h.confidence})`));
+    const line = svg("line", { x1: x(a.lane), y1: y(h.from), x2: x(b.lane), y2: y(h.to),
+                               class: "hop hop-" + h.kind, "marker-end": "url(#arrow)" });
+    line.append(svg("title", {}, `${h.kind} ${h.id} (${h.confidence})` +
+                                 (h.sip_call_id && h.sip_call_id !== h.id ? ` Call-ID ${h.sip_call_id}` : "")));
     line.addEventListener("click", () => showRaw(b));
     s.append(line);
   }
@@ -141,7 +183,11 @@ function renderLadder(l) {
 async function showRaw(e) {
   const box = document.getElementById("raw");
   box.hidden = false;
-  document.getElementById("raw-title").textContent = `${e.name} — ${e.source} line ${e.line} (byte ${e.offset})`;
+  const what = e.kind === "sip"
+    ? [e.label + (e.method ? ` (${e.method})` : ""), e.call_id && "Call-ID " + e.call_id,
+       e.reason && "Reason " + e.reason].filter(Boolean).join(" — ")
+    : e.name;
+  document.getElementById("raw-title").textContent = `${what} — ${e.source} line ${e.line} (byte ${e.offset})`;
   const pre = document.getElementById("raw-text");
   try {
     const r = await getJson(`/api/raw?source=${encodeURIComponent(e.source)}&offset=${e.offset}&lines=30`);

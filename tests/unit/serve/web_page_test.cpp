@@ -1,17 +1,20 @@
 // The web page in headless Chromium: search an interaction by its id while
 // one site's logs are still missing, let them arrive while the page is open,
 // and check that the page, updated over SSE, shows every leg and every event
-// of the interaction. Skipped (with a message) when Chromium is absent;
+// of the interaction; and the real SIP Server log's call as SIP arrows between
+// the site and its peers. Skipped (with a message) when Chromium is absent;
 // scripts/install-deps installs it.
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <thread>
 
 #include "../cli/run_support.hpp"
 #include "calltrail/serve/http_server.hpp"
+#include "calltrail/serve/views.hpp"
 #include "serve_support.hpp"
 
 namespace calltrail::serve {
@@ -106,6 +109,92 @@ TEST(WebPage, ShowsEveryLegAndUpdatesLive) {
   for (auto leg : pick->legs)
     EXPECT_NE(dom.find(">" + c.sites[c.legs[leg].site].name + "<"), std::string::npos);
   fs::remove_all(logs.dir);
+}
+
+// The number of times `what` occurs in `text`.
+std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = 0; (at = text.find(what, at)) != std::string::npos; at += what.size())
+    ++n;
+  return n;
+}
+
+// Text as the DOM dump writes it inside an element.
+std::string html_text(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch == '&')
+      out += "&amp;";
+    else if (ch == '<')
+      out += "&lt;";
+    else if (ch == '>')
+      out += "&gt;";
+    else
+      out += ch;
+  }
+  return out;
+}
+
+TEST(WebPage, ShowsTheRealSipMessagesAsLabelledArrows) {
+  const std::string browser = chromium();
+  if (browser.empty())
+    GTEST_SKIP() << "chromium is not installed (scripts/install-deps installs it)";
+  LiveCorrelation live;
+  UpdatePump pump(live, std::chrono::milliseconds(2));
+  const std::string source = "SIP_P-001.20260202_135459_850.log";
+  ASSERT_EQ(live.add_text(source, 0, test::read_log(test::kRealSipLog)).status, Accepted::Ok);
+  live.end_text(source);
+  pump.flush();
+  // What the page is given: the ladder JSON of call 1.
+  auto built = live.build_interaction(test::kRealSipCall1);
+  ASSERT_TRUE(built.has_value());
+  const nlohmann::json ladder = nlohmann::json::parse(ladder_json(*built));
+
+  ServerOptions o;
+  o.port = 0;
+  HttpServer server(live, pump, o);
+  const int port = server.start();
+  ASSERT_GT(port, 0);
+  const std::string url =
+      "http://127.0.0.1:" + std::to_string(port) + "/?q=" + test::kRealSipCall1 + "&live=0";
+  const std::string dom = run_capture("timeout 120 " + test::shell_quote(browser) +
+                                      " --headless --no-sandbox --disable-gpu "
+                                      "--disable-dev-shm-usage --virtual-time-budget=3000 "
+                                      "--dump-dom " +
+                                      test::shell_quote(url) + " 2>/dev/null");
+  server.stop();
+  pump.stop();
+  ASSERT_FALSE(dom.empty()) << "chromium printed nothing for " << url;
+
+  // The peers' lanes, labelled with their addresses.
+  for (const char* peer : {"192.168.210.81:5090", "192.168.210.54:5061"})
+    EXPECT_EQ(occurrences(dom, std::string(">SIP ") + peer + "</text>"), 1u) << peer;
+  // Each SIP message an arrow with its label; the mappings are not arrows.
+  std::size_t arrows = 0;
+  for (const auto& e : ladder["events"]) {
+    if (!e.contains("peer_lane")) continue;
+    ++arrows;
+    const std::string label = html_text(e["label"].get<std::string>());
+    EXPECT_GE(occurrences(dom, ">" + label + "</text>"), 1u) << label;
+  }
+  EXPECT_EQ(arrows, 15u);
+  EXPECT_EQ(occurrences(dom, "class=\"sip-msg\"") + occurrences(dom, "class=\"sip-msg failure\""),
+            arrows);
+  EXPECT_EQ(occurrences(dom, "class=\"event sip-note\""), 2u);
+  EXPECT_EQ(occurrences(dom, ">INVITE sip:1003@192.168.210.81:5090</text>"), 1u);
+  EXPECT_EQ(occurrences(dom, ">INVITE sip:1002@192.168.210.54:5061</text>"), 1u);
+  // The 403 stands out: the one failure, red by its class.
+  EXPECT_EQ(occurrences(dom, "class=\"sip-msg failure\""), 1u);
+  EXPECT_EQ(occurrences(dom, "class=\"sip-label failure\">403 Forbidden</text>"), 1u);
+  // Its tooltip names the Call-ID, the Reason and the line.
+  const auto at = dom.find("class=\"event sip failure\"");
+  ASSERT_NE(at, std::string::npos);
+  const std::string group = dom.substr(at, dom.find("</g>", at) - at);
+  EXPECT_NE(group.find("Call-ID: 640476ED-F320-46F0-975D-6290F4CB29F6-4@192.168.210.81"),
+            std::string::npos)
+      << group;
+  EXPECT_NE(group.find("Reason: Q.850;cause=21"), std::string::npos) << group;
+  EXPECT_NE(group.find(source + ":1569"), std::string::npos) << group;
 }
 
 }  // namespace
