@@ -6,6 +6,7 @@
 #include <map>
 
 #include "calltrail/base/time.hpp"
+#include "calltrail/correlate/sip_note.hpp"
 #include "calltrail/correlate/timeline.hpp"
 
 namespace calltrail::cli {
@@ -63,40 +64,17 @@ std::string link_end_text(const Correlation& c, const std::map<std::uint32_t, st
   return fmt::format("{} ({})", l.id, correlate::to_string(l.reason));
 }
 
-// A Call-ID shortened for the timeline: its last characters before '@'
-// (the Legs list has it whole).
-std::string short_call_id(std::string_view id) {
-  id = id.substr(0, id.find('@'));
-  if (id.size() <= 12) return std::string(id);
-  return "…" + std::string(id.substr(id.size() - 8));
-}
-
 // "SIP> INVITE sip:1002@host [Call-ID …6290F4CB29F6-4]", "SIP< 403 Forbidden [Call-ID …]".
 std::string sip_event_text(const Correlation& c, const correlate::EventRef& ev) {
-  const std::string& note = c.str(ev.note);
-  std::string_view call_id;
-  std::string_view rest;
-  if (note.starts_with("Call-ID=")) {
-    std::string_view n(note);
-    n.remove_prefix(8);
-    const std::size_t sp = n.find(' ');
-    call_id = n.substr(0, sp);
-    if (sp != std::string_view::npos) rest = n.substr(sp + 1);
-  }
-  const std::string& name = c.str(ev.name);
+  const correlate::SipNote note = correlate::parse_sip_note(c.str(ev.note));
   const bool sent = (ev.flags & correlate::EventRef::kSipSent) != 0;
-  std::string text = fmt::format("SIP{} {}", sent ? '>' : '<', name);
-  if (rest.starts_with("Method=")) {
-    // A response: the method of the request it answers.
-    rest.remove_prefix(7);
-    const std::size_t sp = rest.find(' ');
-    text += fmt::format(" ({})", rest.substr(0, sp));
-    rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
-  }
+  std::string text = fmt::format("SIP{} {}", sent ? '>' : '<', c.str(ev.name));
+  // A response: the method of the request it answers.
+  if (!note.method.empty()) text += fmt::format(" ({})", note.method);
   if (ev.this_dn != 0) text += " " + c.str(ev.this_dn);
   if (ev.other_dn != 0) text += fmt::format(" {} {}", sent ? "to" : "from", c.str(ev.other_dn));
-  if (!rest.empty()) text += fmt::format(" {}", rest);
-  text += fmt::format(" [Call-ID {}]", short_call_id(call_id));
+  if (!note.reason.empty()) text += fmt::format(" Reason={}", note.reason);
+  text += fmt::format(" [Call-ID {}]", correlate::short_call_id(note.call_id));
   return text;
 }
 

@@ -6,6 +6,7 @@
 
 #include "calltrail/base/json_writer.hpp"
 #include "calltrail/base/time.hpp"
+#include "calltrail/correlate/sip_note.hpp"
 #include "calltrail/correlate/timeline.hpp"
 
 namespace calltrail::serve {
@@ -21,35 +22,6 @@ struct Lane {
   bool sip = false;  // a site lane that sends or receives SIP messages
 };
 
-// What a SIP event's note says (file_collector.cpp: "Call-ID=<id>
-// [Method=<answered method>] [Reason=<Reason header>] [CallUUID=<uuid>]").
-struct SipNote {
-  std::string_view call_id;
-  std::string_view method;
-  std::string_view reason;
-};
-
-SipNote parse_sip_note(std::string_view note) {
-  SipNote n;
-  if (!note.starts_with("Call-ID=")) return n;
-  note.remove_prefix(8);
-  const std::size_t sp = note.find(' ');
-  n.call_id = note.substr(0, sp);
-  note = sp == std::string_view::npos ? std::string_view() : note.substr(sp + 1);
-  if (note.starts_with("Method=")) {
-    note.remove_prefix(7);
-    const std::size_t end = note.find(' ');
-    n.method = note.substr(0, end);
-    note = end == std::string_view::npos ? std::string_view() : note.substr(end + 1);
-  }
-  if (note.starts_with("Reason=")) {
-    // The header's text may hold spaces; only a mapping's CallUUID follows.
-    note.remove_prefix(7);
-    n.reason = note.substr(0, note.find(" CallUUID="));
-  }
-  return n;
-}
-
 // A response's status code ("403 Forbidden" -> 403), 0 for a request.
 int sip_status(std::string_view name) {
   if (name.size() < 3 || (name.size() > 3 && name[3] != ' ')) return 0;
@@ -59,17 +31,6 @@ int sip_status(std::string_view name) {
     code = code * 10 + (name[i] - '0');
   }
   return code;
-}
-
-bool is_sip_mapping(const correlate::Correlation& c, const correlate::EventRef& e) {
-  return e.is_sip() && c.str(e.name) == "CID:CUUID";
-}
-
-// A Call-ID shortened for a label: its last characters before '@'.
-std::string short_call_id(std::string_view id) {
-  id = id.substr(0, id.find('@'));
-  if (id.size() <= 12) return std::string(id);
-  return "…" + std::string(id.substr(id.size() - 8));
 }
 
 struct Row {
@@ -124,7 +85,7 @@ Ladder make_ladder(const Built& b) {
     if (ev.is_sip()) {
       // this_dn is the Request-URI, other_dn the peer: the site's own lane.
       r.lane = lane(leg.site, {});
-      if (!is_sip_mapping(c, ev) && ev.other_dn != 0) {
+      if (ev.other_dn != 0) {
         l.lanes[r.lane].sip = true;
         r.peer_lane = peer_lane(leg.site, c.str(ev.other_dn));
         l.sip_arrows = true;
@@ -163,18 +124,14 @@ struct SipView {
   std::string label;
   std::string request_uri;  // requests
   int status = 0;           // responses
-  SipNote note;
+  correlate::SipNote note;
   bool failure() const { return status >= 400; }
 };
 
 SipView sip_view(const correlate::Correlation& c, const correlate::EventRef& e) {
   SipView v;
   const std::string& name = c.str(e.name);
-  v.note = parse_sip_note(c.str(e.note));
-  if (is_sip_mapping(c, e)) {
-    v.label = "Call-ID " + short_call_id(v.note.call_id) + " is this call's";
-    return v;
-  }
+  v.note = correlate::parse_sip_note(c.str(e.note));
   v.status = sip_status(name);
   v.label = name;
   if (v.status == 0 && e.this_dn != 0) {
@@ -370,7 +327,8 @@ std::string interaction_svg(const Built& b) {
              escape_xml(fmt::format(
                  "{}:{}", e.file < b.file_sources.size() ? b.file_sources[e.file] : "", e.line));
     if (!row.peer_lane) {
-      // A Call-ID mapped to the call: a note on the site's lane.
+      // A SIP event without a peer (pushed events may lack it): a note on
+      // the site's lane.
       fmt::format_to(o,
                      "<g class=\"sip-note\"><title>{}</title><circle cx=\"{}\" cy=\"{}\" r=\"2\" "
                      "fill=\"#888\"/><text x=\"{}\" y=\"{}\" fill=\"#888\" "
