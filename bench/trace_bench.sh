@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# End-to-end correlation benchmark over simulated logs of four sites:
+# End-to-end correlation benchmark over simulated logs of four sites (two SIP
+# Servers that log their SIP dialogs and pass calls to each other over SIP,
+# every print style mixed):
 # `calltrail trace ID` (every file read, legs linked, one interaction printed)
 # and `calltrail interactions` (every interaction printed as JSON), against
 # `rg -c AttributeISLinkList` over the same files, timed in the same run.
@@ -13,7 +15,7 @@ set -euo pipefail
 size="${1:-1G}"
 here="$(cd "$(dirname "$0")" && pwd)"
 binary="${2:-$here/../build/calltrail}"
-data="$here/data/trace-$size"
+data="$here/data/trace-mixed-$size"
 runs="${RUNS:-5}"
 
 command -v rg >/dev/null || { echo "trace_bench: rg (ripgrep) is needed" >&2; exit 2; }
@@ -21,7 +23,7 @@ command -v rg >/dev/null || { echo "trace_bench: rg (ripgrep) is needed" >&2; ex
 
 if [ ! -f "$data/truth.json" ]; then
   rm -rf "$data"
-  "$binary" simulate --out "$data" --sites 4 --size "$size" --seed 42 -q
+  "$binary" simulate --out "$data" --sites 4 --size "$size" --seed 42 --style mixed -q
 fi
 logs=()
 while IFS= read -r f; do logs+=("$f"); done < <(find "$data" -name '*.log*' | sort)

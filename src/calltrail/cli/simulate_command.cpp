@@ -116,8 +116,8 @@ void add_simulate_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--style", args->style,
                   "tab: as servers write; spaces: 4 spaces per TAB; flat: a message per line, "
-                  "curly quotes")
-      ->check(CLI::IsMember({"tab", "spaces", "flat"}))
+                  "curly quotes; mixed: each message in one of them (tab mostly)")
+      ->check(CLI::IsMember({"tab", "spaces", "flat", "mixed"}))
       ->capture_default_str();
   cmd->add_flag("--gzip", args->gzip, "Write .log.gz segments");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress line on stderr");
@@ -167,6 +167,7 @@ void add_simulate_command(CLI::App& app, int& exit_code) {
     o.segment_size = *segment;
     o.style = args->style == "flat"     ? simulate::PrintStyle::Flat
               : args->style == "spaces" ? simulate::PrintStyle::Spaces
+              : args->style == "mixed"  ? simulate::PrintStyle::Mixed
                                         : simulate::PrintStyle::Tab;
     o.gzip = args->gzip;
     error = simulate::finalize_options(o);

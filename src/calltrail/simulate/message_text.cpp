@@ -80,6 +80,7 @@ void MessageText::bsync_header(base::Micros local, std::string_view backup, std:
 void MessageText::indent(int depth) {
   switch (style_) {
     case PrintStyle::Tab:
+    case PrintStyle::Mixed:  // resolved per message before (Simulator::message_style)
       out_ += '\n';
       out_.append(static_cast<std::size_t>(depth), '\t');
       break;
@@ -96,6 +97,7 @@ void MessageText::indent(int depth) {
 void MessageText::separator() {
   switch (style_) {
     case PrintStyle::Tab:
+    case PrintStyle::Mixed:  // resolved per message before (Simulator::message_style)
       out_ += '\t';
       break;
     case PrintStyle::Spaces:

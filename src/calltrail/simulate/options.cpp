@@ -354,6 +354,8 @@ std::string_view style_name(PrintStyle s) {
       return "spaces";
     case PrintStyle::Flat:
       return "flat";
+    case PrintStyle::Mixed:
+      return "mixed";
   }
   return "tab";
 }

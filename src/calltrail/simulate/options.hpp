@@ -68,6 +68,7 @@ enum class PrintStyle : std::uint8_t {
   Tab,     // attributes on their own lines, TAB separated (as servers write)
   Spaces,  // as Tab, each TAB of a message printed as 4 spaces
   Flat,    // a whole message on one line, curly quotes (as re-published copies)
+  Mixed,   // each message in one of the three (tab mostly), as logs gathered from many places
 };
 
 enum class ServerKind : std::uint8_t { TServer, SipServer };

@@ -190,7 +190,7 @@ struct Customer {
 class Simulator {
  public:
   Simulator(const SimulateOptions& options, const ProgressFn& progress)
-      : options_(options), progress_(progress), rng_(options.seed), flush_rng_(~options.seed) {}
+      : options_(options), progress_(progress), rng_(options.seed), flush_rng_(~options.seed), style_rng_(options.seed ^ 0x5157u) {}
   ~Simulator() {
     if (truth_body_) std::fclose(truth_body_);
   }
@@ -336,11 +336,19 @@ class Simulator {
     return (tlib(a) && tlib(b)) || (sip_logged(a) && sip_logged(b));
   }
   Micros ms(std::int64_t lo, std::int64_t hi) { return rng_.between(lo, hi) * kMs; }
+  // The print style of the next message; --style mixed draws it from a
+  // generator of its own, so that the logs say the same in every style.
+  PrintStyle message_style() {
+    if (options_.style != PrintStyle::Mixed) return options_.style;
+    const auto pick = style_rng_.below(20);
+    return pick < 14 ? PrintStyle::Tab : pick < 17 ? PrintStyle::Spaces : PrintStyle::Flat;
+  }
 
   const SimulateOptions& options_;
   const ProgressFn& progress_;
   Rng rng_;
   Rng flush_rng_;  // decisions taken when records are written (sequence gaps)
+  Rng style_rng_;  // --style mixed
   std::vector<SiteState> sites_;
   std::vector<std::string> site_names_;
   std::vector<std::uint32_t> monitored_;
@@ -494,7 +502,7 @@ MessageText Simulator::begin_event(Call& call, Micros t, std::string_view name) 
   current_.when = t;
   current_.site = call.site;
   drop_current_ = !site.spec.tlib;
-  MessageText m(current_.text, options_.style);
+  MessageText m(current_.text, message_style());
   const Micros local = local_time(call.site, t);
   const Micros logged = t + site.spec.clock_skew_us;
   m.tlib_header(local, site.version, site.emitter, name);
@@ -523,7 +531,7 @@ MessageText Simulator::begin_request(std::uint32_t site, Micros t, std::string_v
   current_.when = t;
   current_.site = site;
   drop_current_ = !tlib(site);
-  MessageText m(current_.text, options_.style);
+  MessageText m(current_.text, message_style());
   m.request_header(local_time(site, t), name, handle, client);
   m.attr_int("AttributeReferenceID", static_cast<std::int64_t>(++sites_[site].reference_id));
   return m;
@@ -927,7 +935,7 @@ void Simulator::ha_sync(const Call& call, Micros t, std::string_view dn) {
   current_.when = t;
   current_.site = call.site;
   drop_current_ = false;
-  MessageText m(current_.text, options_.style);
+  MessageText m(current_.text, message_style());
   m.bsync_header(local_time(call.site, t), s.backup, "RequestSetCallInfo");
   m.attr_bare("AttributeConnID", call.conn_id);
   m.attr_str("AttributeCallUUID", call.uuid);

@@ -83,7 +83,8 @@ INSTANTIATE_TEST_SUITE_P(Styles, RoundTrip,
                                            StyleCase{simulate::PrintStyle::Flat, false},
                                            StyleCase{simulate::PrintStyle::Tab, true},
                                            StyleCase{simulate::PrintStyle::Spaces, true},
-                                           StyleCase{simulate::PrintStyle::Flat, true}),
+                                           StyleCase{simulate::PrintStyle::Flat, true},
+                                           StyleCase{simulate::PrintStyle::Mixed, false}),
                          [](const auto& param_info) {
                            return std::string(simulate::style_name(param_info.param.style)) +
                                   (param_info.param.gzip ? "_gzip" : "");
@@ -91,9 +92,11 @@ INSTANTIATE_TEST_SUITE_P(Styles, RoundTrip,
 
 TEST(Styles, LookAsDocumented) {
   std::map<simulate::PrintStyle, std::string> text;
+  std::map<simulate::PrintStyle, fs::path> dirs;
   for (auto style :
        {simulate::PrintStyle::Tab, simulate::PrintStyle::Spaces, simulate::PrintStyle::Flat}) {
     const auto dir = fresh_dir(std::string(simulate::style_name(style)));
+    dirs[style] = dir;
     auto o = small_options(dir, 20);
     o.style = style;
     run_simulation(o);
@@ -115,6 +118,20 @@ TEST(Styles, LookAsDocumented) {
   EXPECT_NE(flat.find(" \xE2\x80\x98Notes\xE2\x80\x99 \xE2\x80\x9D"), std::string::npos)
       << "empty strings print as a closing double quote";
   EXPECT_EQ(flat.find("\tAttribute"), std::string::npos);
+
+  // Mixed: the three styles in one log, and the same logs otherwise (the
+  // style is drawn apart from everything else).
+  const auto dir = fresh_dir("mixed");
+  auto o = small_options(dir, 20);
+  o.style = simulate::PrintStyle::Mixed;
+  run_simulation(o);
+  const std::string mixed = all_log_text(dir);
+  EXPECT_NE(mixed.find("\n\tAttributeConnID\t"), std::string::npos);
+  EXPECT_NE(mixed.find("\n    AttributeConnID    "), std::string::npos);
+  EXPECT_NE(mixed.find(": message EventRouteRequest AttributeEventSequenceNumber "),
+            std::string::npos);
+  EXPECT_EQ(load_truth(dir)["interactions"],
+            load_truth(dirs[simulate::PrintStyle::Tab])["interactions"]);
 }
 
 }  // namespace
