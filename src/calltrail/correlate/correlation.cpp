@@ -849,6 +849,7 @@ class Builder {
           l.to_event = to_event;
           l.reason = LinkReason::None;
           existing = h->second;
+          completed_by_sip_.insert(h->second);
         }
         for (auto [h, end] = half_to.equal_range(to); h != end && !existing; ++h) {
           Link& l = c_.links[h->second];
@@ -857,6 +858,7 @@ class Builder {
           l.from_event = from_event;
           l.reason = LinkReason::None;
           existing = h->second;
+          completed_by_sip_.insert(h->second);
         }
       }
       if (!existing) {
@@ -998,8 +1000,13 @@ class Builder {
       return;
     }
     const auto n = static_cast<std::uint32_t>(c_.sites.size());
-    for (const Link& l : c_.links) {
-      if (l.kind != LinkKind::IsLink || !l.paired() || !l.from_event || !l.to_event) continue;
+    // Paired IS-Links, as the facts-only build pairs them (not those a SIP
+    // dialog completed: `trace` decides clocks without reading dialogs).
+    for (std::uint32_t k = 0; k < c_.links.size(); ++k) {
+      const Link& l = c_.links[k];
+      if (l.kind != LinkKind::IsLink || !l.paired() || !l.from_event || !l.to_event ||
+          completed_by_sip_.contains(k))
+        continue;
       add_clock_delta(l.from, *l.from_event, l.to, *l.to_event);
     }
     const auto& deltas = clock_deltas_;
@@ -1212,6 +1219,8 @@ class Builder {
   Grouped by_islink_id_;
   std::vector<TransferObservation> transfers_;
   std::vector<Orphans> orphans_;
+  // IS-Links reported by one side that a SIP dialog completed (link indices).
+  absl::flat_hash_set<std::uint32_t> completed_by_sip_;
 };
 
 }  // namespace

@@ -441,25 +441,28 @@ void FileCollector::add_sip(const model::Event& e) {
     }
   }
   if (f.call_id.empty()) return;  // not of a dialog
+  const absl::string_view call_key(f.call_id.data(), f.call_id.size());
   const bool mapping = e.name == k::kMappingName;
   f.first_invite = !mapping && !response && method == "INVITE" && to_tag.empty();
   // The CallUUID the parser found for the message (the mapping line after it),
   // or that a mapping line repeats; a request the site sent names its own.
-  if (!uuid.empty()) {
-    auto [it, added] = sip_uuid_by_call_.try_emplace(f.call_id, uuid);
-    if (!added && it->second != uuid) it->second.assign(uuid);
-  } else if (f.sent && !response && !f.genesys_uuid.empty()) {
-    sip_uuid_by_call_.try_emplace(f.call_id, f.genesys_uuid);
+  std::string_view named = uuid;
+  if (named.empty() && f.sent && !response) named = f.genesys_uuid;
+  auto mapped = sip_uuid_by_call_.find(call_key);
+  if (!named.empty()) {
+    if (mapped == sip_uuid_by_call_.end()) {
+      mapped = sip_uuid_by_call_.emplace(std::string(f.call_id), std::string(named)).first;
+    } else if (!uuid.empty() && mapped->second != uuid) {
+      mapped->second.assign(uuid);
+    }
   }
+  auto pending = sip_pending_.find(call_key);
   if (mapping) {
     // Not an event of the call: it maps the messages that waited for it.
-    auto pending = sip_pending_.find(f.call_id);
     if (pending == sip_pending_.end() || uuid.empty()) return;
-    if (filter_ == nullptr || filter_->call_uuids.contains(absl::string_view(uuid.data(), uuid.size()))) {
-      const std::uint32_t leg = leg_for(uuid);
-      for (const auto& [r, pf] : pending->second.messages)
-        place_sip(leg, r, pf);
-    }
+    if (filter_ == nullptr ||
+        filter_->call_uuids.contains(absl::string_view(uuid.data(), uuid.size())))
+      place_waiting(leg_for(uuid), f.call_id, pending->second);
     sip_pending_.erase(pending);
     return;
   }
@@ -470,24 +473,33 @@ void FileCollector::add_sip(const model::Event& e) {
   if (full) {
     ref.this_dn = partial_.strings.intern(request_uri);
     ref.other_dn = partial_.strings.intern(e.peer);
-    std::string note = "Call-ID=" + f.call_id;
+    std::string note = "Call-ID=";
+    note.append(f.call_id);
     if (response && !method.empty()) note.append(" Method=").append(method);
     if (!reason.empty()) note.append(" Reason=").append(reason);
     ref.note = partial_.strings.intern(note);
   }
-  const auto mapped = sip_uuid_by_call_.find(f.call_id);
   if (mapped == sip_uuid_by_call_.end()) {
     drop_stale_sip(ref.local);
-    SipPending& p = sip_pending_[f.call_id];
-    if (p.messages.empty()) {
-      p.first = ref.local;
+    if (pending == sip_pending_.end()) {
+      pending = sip_pending_.try_emplace(std::string(f.call_id)).first;
+      pending->second.first = ref.local;
       sip_pending_order_.emplace_back(ref.local, f.call_id);
     }
-    if (p.messages.size() < kMaxPendingSip) p.messages.emplace_back(ref, std::move(f));
+    SipPending& p = pending->second;
+    if (p.messages.size() >= kMaxPendingSip) return;
+    SipWaiting& w = p.messages.emplace_back();
+    w.ref = ref;
+    w.sent = f.sent;
+    w.first_invite = f.first_invite;
+    if (f.first_invite) {
+      w.genesys_uuid = f.genesys_uuid;
+      w.from = f.from;
+      w.to = f.to;
+    }
     return;
   }
   const std::string& leg_uuid = mapped->second;
-  auto pending = sip_pending_.find(f.call_id);
   if (filter_ != nullptr &&
       !filter_->call_uuids.contains(absl::string_view(leg_uuid.data(), leg_uuid.size()))) {
     if (pending != sip_pending_.end()) sip_pending_.erase(pending);
@@ -495,11 +507,16 @@ void FileCollector::add_sip(const model::Event& e) {
   }
   const std::uint32_t leg = leg_for(leg_uuid);
   if (pending != sip_pending_.end()) {
-    for (const auto& [r, pf] : pending->second.messages)
-      place_sip(leg, r, pf);
+    place_waiting(leg, f.call_id, pending->second);
     sip_pending_.erase(pending);
   }
   place_sip(leg, ref, f);
+}
+
+void FileCollector::place_waiting(std::uint32_t leg, std::string_view call_id,
+                                  const SipPending& pending) {
+  for (const SipWaiting& w : pending.messages)
+    place_sip(leg, w.ref, SipFacts{call_id, w.genesys_uuid, w.from, w.to, w.sent, w.first_invite});
 }
 
 void FileCollector::place_sip(std::uint32_t leg, const EventRef& ref, const SipFacts& f) {
@@ -513,11 +530,13 @@ void FileCollector::place_sip(std::uint32_t leg, const EventRef& ref, const SipF
     const std::uint64_t h = fold_hash(f.call_id);
     LegState& state = leg_state_[leg];
     if (h != state.sip_call) {
-      for_each_call_id_key(f.call_id, [&](std::string_view key) { s.add_sip_key(leg, fold_hash(key)); });
+      for_each_call_id_key(f.call_id,
+                           [&](std::string_view key) { s.add_sip_key(leg, fold_hash(key)); });
       state.sip_call = h;
     }
     if (names_sender) s.add_sip_key(leg, fold_hash(f.genesys_uuid));
-    if (probe_ != nullptr && !span.probe_hit)
+    // The parties a full collection gives the leg: the first INVITE's users.
+    if (probe_ != nullptr && !span.probe_hit && f.first_invite)
       span.probe_hit = probe_->matches_party(f.from) || probe_->matches_party(f.to);
     return;
   }
@@ -651,8 +670,8 @@ FilePartial FileCollector::cut() {
   partial_.file = out.file;
   // SIP messages waiting for their dialog's mapping go on to the next part.
   for (auto& [call_id, pending] : sip_pending_)
-    for (auto& [ref, facts] : pending.messages)
-      ref = reintern(ref, out.strings, partial_.strings);
+    for (SipWaiting& w : pending.messages)
+      w.ref = reintern(w.ref, out.strings, partial_.strings);
   partial_.sequence.last = out.sequence.last;
   partial_.sequence.last_utc = out.sequence.last_utc;
   return out;

@@ -288,11 +288,12 @@ class FileCollector {
                         std::uint32_t leg);
   void track_sequence(std::optional<std::uint64_t> sequence, const EventRef& ref);
 
-  // SIP (see add_sip()).
+  // SIP (see add_sip()): what placing a message reads of it, as views into
+  // the event or into a waiting message's copy.
   struct SipFacts {
-    std::string call_id;
-    std::string genesys_uuid;  // X-Genesys-CallUUID
-    std::string from, to;      // users of the first INVITE
+    std::string_view call_id;
+    std::string_view genesys_uuid;  // X-Genesys-CallUUID
+    std::string_view from, to;      // users
     bool sent = false;
     bool first_invite = false;  // an INVITE request without a To tag
   };
@@ -302,13 +303,20 @@ class FileCollector {
   // The CallUUID each Call-ID maps to (kept across cuts: later messages of a
   // dialog join its leg whatever part they are in).
   absl::flat_hash_map<std::string, std::string> sip_uuid_by_call_;
-  // Messages of Call-IDs not mapped yet: a dialog's first messages come
+  // Messages of Call-IDs not mapped yet: a dialog's first messages may come
   // before the line that maps it. Dropped after a while (traffic of no call:
   // REGISTER, OPTIONS, a 404 to an unknown number).
+  struct SipWaiting {
+    EventRef ref;
+    std::string genesys_uuid, from, to;  // of a first INVITE (nothing else reads them)
+    bool sent = false;
+    bool first_invite = false;
+  };
   struct SipPending {
-    std::vector<std::pair<EventRef, SipFacts>> messages;
+    std::vector<SipWaiting> messages;
     Micros first = 0;
   };
+  void place_waiting(std::uint32_t leg, std::string_view call_id, const SipPending& pending);
   absl::flat_hash_map<std::string, SipPending> sip_pending_;
   std::deque<std::pair<Micros, std::string>> sip_pending_order_;
 

@@ -37,6 +37,9 @@ std::vector<Case> cases() {
   }
   v.push_back({"mixed_segments", "--interactions 300 --seed 8 --segment-size 64k"});
   v.push_back({"mixed_five_sites_flat", "--interactions 200 --seed 9 --sites 5 --style flat"});
+  // SIP Servers that print no T-Library message, calls passed over SIP.
+  v.push_back({"sip_only_sites_mixed_styles",
+               "--interactions 200 --seed 10 --style mixed --segment-size 64k --site SIPServer1@SIP_Switch1,-4h,-50ms --site Tserver2@Avaya_Switch1,-5h,+0ms --site SIPServer4@SIP_Switch4,+1h,-1.2s --site SIPServer7@SIP_Switch7,+2h,+30ms,tlib=off --site SIPServer8@SIP_Switch8,-3h,-20ms,tlib=off"});
   return v;
 }
 
@@ -91,6 +94,12 @@ std::vector<std::string> identifiers(const Correlation& c) {
       if (!l.ani.empty()) ids.insert(l.ani);
       if (!l.user_data.empty())
         ids.insert(l.user_data.front().first + "=" + l.user_data.front().second);
+      if (!l.sip_dialogs.empty()) {
+        // A Call-ID whole, and one by the part before '@'.
+        ids.insert(l.sip_dialogs.back().call_id);
+        const std::string& first = l.sip_dialogs.front().call_id;
+        ids.insert(first.substr(0, first.find('@')));
+      }
     }
     for (std::uint32_t k : it.links)
       if (c.links[k].kind == LinkKind::IsLink) ids.insert(c.links[k].id);
