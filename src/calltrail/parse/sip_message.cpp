@@ -32,13 +32,6 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::size_t ifind(std::string_view s, std::string_view what) {
-  if (what.size() > s.size()) return std::string_view::npos;
-  for (std::size_t i = 0; i + what.size() <= s.size(); ++i)
-    if (iequals(s.substr(i, what.size()), what)) return i;
-  return std::string_view::npos;
-}
-
 std::optional<std::uint64_t> to_number(std::string_view s) {
   std::uint64_t n = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
@@ -56,7 +49,7 @@ std::string_view sip_user(std::string_view v) {
   std::size_t at = v.find('<');
   std::string_view uri = at == std::string_view::npos ? v : v.substr(at + 1);
   for (std::string_view scheme : {"sips:", "sip:", "tel:"}) {
-    if (ifind(uri.substr(0, scheme.size()), scheme) == 0) {
+    if (iequals(uri.substr(0, scheme.size()), scheme)) {
       uri.remove_prefix(scheme.size());
       const bool tel = scheme == "tel:";
       const std::size_t end = uri.find_first_of(tel ? ";>" : "@;>");
@@ -71,10 +64,13 @@ std::string_view sip_tag(std::string_view v) {
   // The tag is a header parameter: after the URI's closing '>' when there is one.
   const std::size_t close = v.find('>');
   std::string_view params = close == std::string_view::npos ? v : v.substr(close);
-  const std::size_t t = ifind(params, ";tag=");
-  if (t == std::string_view::npos) return {};
-  std::string_view tag = params.substr(t + 5);
-  return tag.substr(0, tag.find_first_of("; >"));
+  for (std::size_t t = params.find(';'); t != std::string_view::npos;
+       t = params.find(';', t + 1)) {
+    if (!iequals(params.substr(t, 5), ";tag=")) continue;
+    std::string_view tag = params.substr(t + 5);
+    return tag.substr(0, tag.find_first_of("; >"));
+  }
+  return {};
 }
 
 // Static RTP payload types (RFC 3551) for m= lines without an a=rtpmap.
