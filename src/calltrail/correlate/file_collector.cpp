@@ -8,8 +8,8 @@
 
 #include "calltrail/base/time.hpp"
 #include "calltrail/correlate/conn_id.hpp"
-#include "calltrail/correlate/text.hpp"
 #include "calltrail/correlate/key_hash.hpp"
+#include "calltrail/correlate/text.hpp"
 #include "calltrail/model/identifiers.hpp"
 #include "calltrail/parse/sip_message.hpp"
 
@@ -396,8 +396,8 @@ void FileCollector::add(const model::Event& e) {
 
 namespace {
 
-constexpr std::size_t kMaxPendingSip = 64;           // messages of one Call-ID
-constexpr std::size_t kMaxPendingCalls = 1 << 16;    // Call-IDs waiting
+constexpr std::size_t kMaxPendingSip = 64;                  // messages of one Call-ID
+constexpr std::size_t kMaxPendingCalls = 1 << 16;           // Call-IDs waiting
 constexpr Micros kSipMappingWait = Micros{60} * 1'000'000;  // a mapping follows in ms
 constexpr std::size_t kMaxLegDialogs = 64;
 
@@ -561,9 +561,8 @@ void FileCollector::place_sip(std::uint32_t leg, const EventRef& ref, const SipF
 }
 
 void FileCollector::drop_stale_sip(Micros now) {
-  while (!sip_pending_order_.empty() &&
-         (sip_pending_order_.front().first < now - kSipMappingWait ||
-          sip_pending_order_.size() > kMaxPendingCalls)) {
+  while (!sip_pending_order_.empty() && (sip_pending_order_.front().first < now - kSipMappingWait ||
+                                         sip_pending_order_.size() > kMaxPendingCalls)) {
     auto& [first, call_id] = sip_pending_order_.front();
     auto it = sip_pending_.find(call_id);
     if (it != sip_pending_.end() && it->second.first == first) sip_pending_.erase(it);

@@ -50,8 +50,7 @@ void append_timeline(base::JsonWriter& w, const Correlation& c, const Interactio
     }
     if (e.has_utc() && c.sites[leg.site].clock_offset && *c.sites[leg.site].clock_offset != 0) {
       w.key("corrected_utc").utc(t.corrected);
-      w.field("clock_reference",
-              std::string_view(c.sites[c.sites[leg.site].clock_reference].name));
+      w.field("clock_reference", std::string_view(c.sites[c.sites[leg.site].clock_reference].name));
     }
     if (auto local = c.local_time(leg.site, e)) {
       const bool dated = (e.flags & EventRef::kLocalDated) != 0 || e.has_utc();

@@ -18,8 +18,7 @@ struct InteractionJsonOptions {
 };
 
 // One line of `interactions`: appends the interaction's JSON (no newline).
-void append_interaction_json(std::string& out, const Correlation& c,
-                             const Interaction& interaction,
+void append_interaction_json(std::string& out, const Correlation& c, const Interaction& interaction,
                              const InteractionJsonOptions& options = {});
 Json interaction_json(const Correlation& c, const Interaction& interaction);
 Json site_json(const Correlation& c, std::uint32_t site);

@@ -85,7 +85,7 @@ struct Leg {
   std::vector<std::pair<std::string, std::string>> user_data;
   std::vector<EventRef> events;
   std::vector<SipDialog> sip_dialogs;  // in order of appearance
-  bool deleted = false;  // EventCallDeleted seen
+  bool deleted = false;                // EventCallDeleted seen
   // Life on the site's own clock (UTC), set when the correlation is built.
   Micros start = 0;
   Micros end = 0;

@@ -52,9 +52,8 @@ std::vector<Match> find_interactions(const Correlation& c, std::string_view id) 
     for (const auto& d : l.sip_dialogs) {
       // The Call-ID whole, or the part before '@'.
       const std::string_view call_id = d.call_id;
-      if (iequals(call_id, id) ||
-          (call_id.size() > id.size() && call_id[id.size()] == '@' &&
-           iequals(call_id.substr(0, id.size()), id)))
+      if (iequals(call_id, id) || (call_id.size() > id.size() && call_id[id.size()] == '@' &&
+                                   iequals(call_id.substr(0, id.size()), id)))
         hit(i, "SIP Call-ID");
     }
     if (l.ani == id) hit(i, "ANI");

@@ -40,8 +40,8 @@ void append_event_json(std::string& out, const Event& e, std::string_view file_p
   w.begin_object();
   w.field("name", e.name);
   w.field("kind", e.kind == MessageKind::Request ? "request"
-                 : e.kind == MessageKind::Sip   ? "sip"
-                                                : "event");
+                  : e.kind == MessageKind::Sip   ? "sip"
+                                                 : "event");
   if (!e.emitter.empty()) w.field("emitter", e.emitter);
   if (!e.app.empty()) w.field("app", e.app);
   if (!e.peer.empty()) w.field("peer", e.peer);

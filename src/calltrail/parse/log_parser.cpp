@@ -531,9 +531,9 @@ bool LogParser::try_header_label(std::string_view line) {
     kHostInfo,
   };
   static constexpr std::string_view kLabels[] = {
-      "Application name", "Application type", "Host name", "Local time",
-      "UTC time",         "Start time (UTC)", "Time zone", "File",
-      "Command line",     "DST",              "Running time", "Host info"};
+      "Application name", "Application type", "Host name", "Local time",   "UTC time",
+      "Start time (UTC)", "Time zone",        "File",      "Command line", "DST",
+      "Running time",     "Host info"};
   const auto* found = std::find(std::begin(kLabels), std::end(kLabels), line.substr(0, colon));
   if (found == std::end(kLabels)) return false;
   std::string_view value = trim(line.substr(colon + 1));
@@ -583,8 +583,9 @@ bool LogParser::try_header_label(std::string_view line) {
       auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), west);
       if (ec != std::errc{} || west < -86400 || west > 86400 ||
           (p != value.data() + value.size() && *p != ',' && *p != ' ')) {
-        report("header", "expected a 'Time zone:' in seconds west of UTC, like 18000 or "
-                         "'-19800, India Standard Time, India Daylight Time'");
+        report("header",
+               "expected a 'Time zone:' in seconds west of UTC, like 18000 or "
+               "'-19800, India Standard Time, India Daylight Time'");
         return true;
       }
       if (!info_.utc_offset_from_header || !info_.utc_start) {

@@ -64,8 +64,7 @@ std::string_view sip_tag(std::string_view v) {
   // The tag is a header parameter: after the URI's closing '>' when there is one.
   const std::size_t close = v.find('>');
   std::string_view params = close == std::string_view::npos ? v : v.substr(close);
-  for (std::size_t t = params.find(';'); t != std::string_view::npos;
-       t = params.find(';', t + 1)) {
+  for (std::size_t t = params.find(';'); t != std::string_view::npos; t = params.find(';', t + 1)) {
     if (!iequals(params.substr(t, 5), ";tag=")) continue;
     std::string_view tag = params.substr(t + 5);
     return tag.substr(0, tag.find_first_of("; >"));
@@ -135,10 +134,10 @@ std::optional<SipMapping> parse_sip_mapping(std::string_view rest) {
 
 void SipMessageReader::start(const SipTransport& t) {
   // Cleared member by member: the strings keep their buffers for the next message.
-  for (std::string* s : {&transport_, &peer_, &method_, &request_uri_, &reason_phrase_, &call_id_,
-                         &cseq_, &from_user_, &from_tag_, &to_user_, &to_tag_, &genesys_uuid_,
-                         &reason_, &content_type_, &sdp_address_, &sdp_payloads_, &sdp_codecs_,
-                         &rtpmap_})
+  for (std::string* s :
+       {&transport_, &peer_, &method_, &request_uri_, &reason_phrase_, &call_id_, &cseq_,
+        &from_user_, &from_tag_, &to_user_, &to_tag_, &genesys_uuid_, &reason_, &content_type_,
+        &sdp_address_, &sdp_payloads_, &sdp_codecs_, &rtpmap_})
     s->clear();
   read_ = body_read_ = 0;
   have_start_ = in_body_ = false;
@@ -288,8 +287,10 @@ void SipMessageReader::sdp(std::string_view line) {
       const std::size_t sp = v.find(' ');
       if (sp == std::string_view::npos) break;
       std::string_view name = trim(v.substr(sp + 1));
-      rtpmap_.append(v.substr(0, sp)).append(" ").append(name.substr(0, name.find('/'))).append(
-          "\n");
+      rtpmap_.append(v.substr(0, sp))
+          .append(" ")
+          .append(name.substr(0, name.find('/')))
+          .append("\n");
       break;
     }
     default:

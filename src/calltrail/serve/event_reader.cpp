@@ -232,7 +232,7 @@ std::string read_event_json(std::string_view line, model::Event& e) {
     return std::string("not valid JSON (") + simdjson::error_message(err) + ")";
   if (!reader.read(doc)) return reader.error.empty() ? "not valid JSON" : reader.error;
   if (e.name.empty()) return "name: missing (EventXxx or RequestXxx)";
-  e.kind = reader.kind == "sip"                                      ? model::MessageKind::Sip
+  e.kind = reader.kind == "sip"                                        ? model::MessageKind::Sip
            : reader.kind == "request" || e.name.starts_with("Request") ? model::MessageKind::Request
                                                                        : model::MessageKind::Event;
   if (!reader.utc_offset.empty()) {

@@ -315,9 +315,8 @@ void HttpServer::routes() {
         [with_interaction](const httplib::Request& req, httplib::Response& res) {
           with_interaction(req, res, [&](const Built& b) {
             std::string body;
-            correlate::append_interaction_json(body, b.correlation,
-                                               b.correlation.interactions[b.interaction],
-                                               {.timeline = true});
+            correlate::append_interaction_json(
+                body, b.correlation, b.correlation.interactions[b.interaction], {.timeline = true});
             res.set_content(body, kJson);
           });
         });

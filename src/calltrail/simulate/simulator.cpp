@@ -190,7 +190,11 @@ struct Customer {
 class Simulator {
  public:
   Simulator(const SimulateOptions& options, const ProgressFn& progress)
-      : options_(options), progress_(progress), rng_(options.seed), flush_rng_(~options.seed), style_rng_(options.seed ^ 0x5157u) {}
+      : options_(options),
+        progress_(progress),
+        rng_(options.seed),
+        flush_rng_(~options.seed),
+        style_rng_(options.seed ^ 0x5157u) {}
   ~Simulator() {
     if (truth_body_) std::fclose(truth_body_);
   }

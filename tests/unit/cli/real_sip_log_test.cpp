@@ -70,7 +70,7 @@ TEST(RealSipLog, EveryEventIsSipAndTheAnswersAreTheKnownOnes) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
   std::map<std::string, std::string> final_answer;  // Call-ID -> last final status of its INVITE
-  std::map<std::string, std::string> call_of;        // Call-ID -> the call's CallUUID
+  std::map<std::string, std::string> call_of;       // Call-ID -> the call's CallUUID
   for (int call = 1; call <= 7; ++call) {
     call_of[call_id(2 * call + 1)] = call_uuid(call);
     call_of[call_id(2 * call + 2)] = call_uuid(call);
@@ -155,17 +155,17 @@ TEST(RealSipLog, HeaderGivesTheSiteItsOffsetAndEventsFilterByCallId) {
 }
 
 TEST(RealSipLog, TheStoreAnswersByCallIdAsTheFilesDo) {
-  const fs::path db = fs::temp_directory_path() /
-                      ("calltrail-real-sip-" + std::to_string(::getpid()) + ".db");
+  const fs::path db =
+      fs::temp_directory_path() / ("calltrail-real-sip-" + std::to_string(::getpid()) + ".db");
   fs::remove(db);
   RunResult ingest = run_calltrail("ingest -q " + kLog + " --db " + shell_quote(db.string()));
   ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
-  for (const std::string& id : {call_id(4), std::string("640476ED-F320-46F0-975D-6290F4CB29F6-6")}) {
+  for (const std::string& id :
+       {call_id(4), std::string("640476ED-F320-46F0-975D-6290F4CB29F6-6")}) {
     SCOPED_TRACE(id);
     RunResult files = run_calltrail("trace " + shell_quote(id) + " " + kLog + " --format json");
-    RunResult stored =
-        run_calltrail("trace " + shell_quote(id) + " --db " + shell_quote(db.string()) +
-                      " --format json");
+    RunResult stored = run_calltrail("trace " + shell_quote(id) + " --db " +
+                                     shell_quote(db.string()) + " --format json");
     ASSERT_EQ(stored.exit_code, 0) << stored.err;
     auto a = nlohmann::json::parse(files.out);
     auto b = nlohmann::json::parse(stored.out);

@@ -39,7 +39,10 @@ std::vector<Case> cases() {
   v.push_back({"mixed_five_sites_flat", "--interactions 200 --seed 9 --sites 5 --style flat"});
   // SIP Servers that print no T-Library message, calls passed over SIP.
   v.push_back({"sip_only_sites_mixed_styles",
-               "--interactions 200 --seed 10 --style mixed --segment-size 64k --site SIPServer1@SIP_Switch1,-4h,-50ms --site Tserver2@Avaya_Switch1,-5h,+0ms --site SIPServer4@SIP_Switch4,+1h,-1.2s --site SIPServer7@SIP_Switch7,+2h,+30ms,tlib=off --site SIPServer8@SIP_Switch8,-3h,-20ms,tlib=off"});
+               "--interactions 200 --seed 10 --style mixed --segment-size 64k --site "
+               "SIPServer1@SIP_Switch1,-4h,-50ms --site Tserver2@Avaya_Switch1,-5h,+0ms --site "
+               "SIPServer4@SIP_Switch4,+1h,-1.2s --site SIPServer7@SIP_Switch7,+2h,+30ms,tlib=off "
+               "--site SIPServer8@SIP_Switch8,-3h,-20ms,tlib=off"});
   return v;
 }
 

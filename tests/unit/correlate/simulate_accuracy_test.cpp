@@ -32,7 +32,11 @@ std::vector<Case> cases() {
   v.push_back({"mixed_spaces", "--interactions 200 --seed 4 --style spaces"});
   v.push_back({"mixed_flat_gzip", "--interactions 200 --seed 5 --style flat --gzip"});
   v.push_back({"mixed_five_sites", "--interactions 300 --seed 6 --sites 5"});
-  v.push_back({"sip_only_sites_mixed_styles", "--interactions 300 --seed 7 --style mixed --site SIPServer1@SIP_Switch1,-4h,-50ms --site Tserver2@Avaya_Switch1,-5h,+0ms --site SIPServer4@SIP_Switch4,+1h,-1.2s --site SIPServer7@SIP_Switch7,+2h,+30ms,tlib=off --site SIPServer8@SIP_Switch8,-3h,-20ms,tlib=off"});
+  v.push_back({"sip_only_sites_mixed_styles",
+               "--interactions 300 --seed 7 --style mixed --site SIPServer1@SIP_Switch1,-4h,-50ms "
+               "--site Tserver2@Avaya_Switch1,-5h,+0ms --site SIPServer4@SIP_Switch4,+1h,-1.2s "
+               "--site SIPServer7@SIP_Switch7,+2h,+30ms,tlib=off --site "
+               "SIPServer8@SIP_Switch8,-3h,-20ms,tlib=off"});
   return v;
 }
 

@@ -50,7 +50,8 @@ TEST(SipLive, PushedRealLogIsFoundByCallId) {
   for (int call = 1; call <= 7; ++call) {
     SCOPED_TRACE(call);
     const std::string uuid = "TTL7J9EM750GP936CFL0EOACN800000" + std::to_string(call);
-    const std::string local = "640476ED-F320-46F0-975D-6290F4CB29F6-" + std::to_string(2 * call + 2);
+    const std::string local =
+        "640476ED-F320-46F0-975D-6290F4CB29F6-" + std::to_string(2 * call + 2);
     for (const std::string& id : {local + "@192.168.210.81", local}) {
       SearchQuery q;
       q.id = id;
@@ -60,8 +61,10 @@ TEST(SipLive, PushedRealLogIsFoundByCallId) {
     }
     const auto built = live.build_interaction(uuid);
     ASSERT_TRUE(built.has_value());
-    const auto got = nlohmann::json::parse(correlate::interaction_json(
-        built->correlation, built->correlation.interactions[built->interaction]).dump());
+    const auto got = nlohmann::json::parse(
+        correlate::interaction_json(built->correlation,
+                                    built->correlation.interactions[built->interaction])
+            .dump());
     const auto* want = &expected.correlation.interactions[static_cast<std::size_t>(call - 1)];
     const auto want_json =
         nlohmann::json::parse(correlate::interaction_json(expected.correlation, *want).dump());
