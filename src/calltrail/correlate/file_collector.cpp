@@ -456,6 +456,8 @@ void FileCollector::add_sip(const model::Event& e) {
       mapped->second.assign(uuid);
     }
   }
+  // Before `pending` is looked up: dropping stale messages erases entries.
+  if (mapped == sip_uuid_by_call_.end()) drop_stale_sip(e.times.local);
   auto pending = sip_pending_.find(call_key);
   if (mapping) {
     // Not an event of the call: it maps the messages that waited for it.
@@ -480,7 +482,6 @@ void FileCollector::add_sip(const model::Event& e) {
     ref.note = partial_.strings.intern(note);
   }
   if (mapped == sip_uuid_by_call_.end()) {
-    drop_stale_sip(ref.local);
     if (pending == sip_pending_.end()) {
       pending = sip_pending_.try_emplace(std::string(f.call_id)).first;
       pending->second.first = ref.local;

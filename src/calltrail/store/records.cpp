@@ -178,23 +178,17 @@ std::string encode_leg(const correlate::Leg& leg, const std::vector<TransferReco
     w.str(t.observation.value);
   }
   write_list(w, islink_ids);
-  // SIP dialogs.
+  // SIP dialogs, then the INVITEs of those that have one as an event list.
   w.u(leg.sip_dialogs.size());
+  std::vector<const EventRef*> invites;
   for (const auto& d : leg.sip_dialogs) {
     w.str(d.call_id);
     w.u(static_cast<std::uint64_t>(d.origin));
     w.str(d.remote_uuid);
     w.u(d.invite ? 1 : 0);
-    if (d.invite) {
-      const EventRef& e = *d.invite;
-      w.u(e.flags);
-      w.u(e.local_digits);
-      w.i(e.utc);
-      w.i(e.local);
-      w.u(e.line);
-      w.u(e.offset);
-    }
+    if (d.invite) invites.push_back(&*d.invite);
   }
+  write_events(w, invites, pool);
   return w.take();
 }
 
@@ -232,6 +226,7 @@ LegRecord decode_leg(std::string_view blob, std::uint32_t file, StringPool& pool
   out.islink_ids = read_list(r);
   if (format == kLegFormat) {
     l.sip_dialogs.resize(r.count());
+    std::size_t with_invite = 0;
     for (auto& d : l.sip_dialogs) {
       d.call_id = std::string(r.str());
       const auto origin = r.u();
@@ -240,17 +235,15 @@ LegRecord decode_leg(std::string_view blob, std::uint32_t file, StringPool& pool
       d.origin = static_cast<correlate::SipDialog::Origin>(origin);
       d.remote_uuid = std::string(r.str());
       if (r.u() != 0) {
-        EventRef e;
-        e.flags = static_cast<std::uint8_t>(r.u());
-        e.local_digits = static_cast<std::uint8_t>(r.u());
-        e.utc = r.i();
-        e.local = r.i();
-        e.line = r.u();
-        e.offset = r.u();
-        e.file = file;
-        d.invite = e;
+        d.invite.emplace();  // read below
+        ++with_invite;
       }
     }
+    const std::vector<EventRef> invites = read_events(r, file, pool);
+    if (invites.size() != with_invite) throw CodecError("SIP dialogs and their INVITEs differ");
+    std::size_t k = 0;
+    for (auto& d : l.sip_dialogs)
+      if (d.invite) d.invite = invites[k++];
   }
   if (!r.done()) throw CodecError("trailing bytes");
   return out;

@@ -15,14 +15,6 @@ namespace {
 namespace fs = std::filesystem;
 const fs::path kCases = fs::path(CALLTRAIL_SOURCE_DIR) / "tests/cases/events";
 
-std::vector<nlohmann::json> json_lines(const std::string& out) {
-  std::vector<nlohmann::json> v;
-  std::istringstream in(out);
-  for (std::string line; std::getline(in, line);)
-    v.push_back(nlohmann::json::parse(line));
-  return v;
-}
-
 std::string case_path(const std::string& name) {
   return shell_quote((kCases / name).string());
 }

@@ -34,14 +34,6 @@ std::string call_id(int n) {
   return "640476ED-F320-46F0-975D-6290F4CB29F6-" + std::to_string(n) + "@192.168.210.81";
 }
 
-std::vector<nlohmann::json> json_lines(const std::string& out) {
-  std::vector<nlohmann::json> v;
-  std::istringstream in(out);
-  for (std::string line; std::getline(in, line);)
-    v.push_back(nlohmann::json::parse(line));
-  return v;
-}
-
 TEST(RealSipLog, SevenInteractionsEachLegWithItsTwoCallIds) {
   RunResult r = run_calltrail("interactions " + kLog);
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -6,7 +6,10 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
+#include <vector>
 
 namespace calltrail::test {
 
@@ -53,6 +56,15 @@ inline RunResult run_calltrail(const std::string& args, const std::string& stdin
   }
   std::filesystem::remove(err_path);
   return r;
+}
+
+// One JSON value per line of `out` (the JSON lines of events, interactions).
+inline std::vector<nlohmann::json> json_lines(const std::string& out) {
+  std::vector<nlohmann::json> v;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);)
+    v.push_back(nlohmann::json::parse(line));
+  return v;
 }
 
 }  // namespace calltrail::test

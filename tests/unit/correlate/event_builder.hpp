@@ -11,6 +11,7 @@
 #include "calltrail/correlate/correlation.hpp"
 #include "calltrail/correlate/file_collector.hpp"
 #include "calltrail/model/event.hpp"
+#include "calltrail/parse/sip_message.hpp"
 
 namespace calltrail::correlate::testing {
 
@@ -74,15 +75,10 @@ class EventBuilder {
 
  private:
   void scalar(std::string_view key, std::string_view value, model::ValueKind kind, int depth) {
-    model::Field f;
-    f.key_offset = e_.append_text(key);
-    f.key_size = static_cast<std::uint32_t>(key.size());
-    f.value_offset = e_.append_text(value);
-    f.value_size = static_cast<std::uint32_t>(value.size());
-    f.kind = kind;
+    parse::append_attribute(e_, key, value, kind);
+    model::Field& f = e_.mutable_fields().back();
     f.depth = static_cast<std::uint8_t>(depth);
-    f.end = static_cast<std::uint32_t>(e_.mutable_fields().size() + 1);
-    e_.mutable_fields().push_back(f);
+    f.attr = model::Attr::Unclassified;  // told by its name, as for events read back
   }
   std::uint32_t begin_list(std::string_view key, int depth) {
     model::Field f;

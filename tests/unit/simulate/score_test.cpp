@@ -7,6 +7,18 @@
 namespace calltrail::test {
 namespace {
 
+// What a shell command prints on its standard output.
+std::string command_output(const std::string& cmd) {
+  std::string out;
+  std::FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[4096];
+  for (std::size_t n = 0; (n = std::fread(buf, 1, sizeof buf, p)) > 0;)
+    out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
 struct Scored {
   int status = -1;
   nlohmann::json report;
@@ -132,14 +144,7 @@ TEST(Score, TextReportNamesTheRatio) {
   const std::string cmd = std::string(CALLTRAIL_BINARY) + " score '" +
                           (dir / "truth.json").string() + "' --interactions '" +
                           (dir / "predicted.jsonl").string() + "'";
-  std::FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-    out.append(buf, n);
-  pclose(p);
+  const std::string out = command_output(cmd);
   EXPECT_NE(out.find("sip_call_ids         1.0000  (3/3)"), std::string::npos) << out;
 }
 
@@ -157,14 +162,7 @@ TEST(Score, SimulatedSipSitesScorePerfect) {
   run_simulation(o);
   const std::string cmd = std::string(CALLTRAIL_BINARY) + " score '" +
                           (dir / "truth.json").string() + "' --format json 2>&1";
-  std::FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-    out.append(buf, n);
-  pclose(p);
+  const std::string out = command_output(cmd);
   const auto report = nlohmann::json::parse(out, nullptr, false);
   ASSERT_TRUE(report.is_object()) << out;
   EXPECT_TRUE(report["perfect"].get<bool>()) << report["mistakes"];

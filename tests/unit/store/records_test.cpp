@@ -56,6 +56,17 @@ struct Sample {
     leg.deleted = true;
     leg.events = {event(pool, 10, "EventRinging", "2000"), event(pool, 3, "EventDialing", ""),
                   event(pool, 90, "EventReleased", "2000")};
+    // Two SIP dialogs: one received from another site (its INVITE kept), one
+    // whose first INVITE was not seen.
+    correlate::SipDialog received;
+    received.call_id = "a84b4c76e66710@10.0.0.1";
+    received.origin = correlate::SipDialog::Origin::Received;
+    received.remote_uuid = "01AE904GK088LFQD2CGB02LAES0000EP";
+    received.invite = leg.events[0];
+    received.invite->name = received.invite->this_dn = 0;
+    correlate::SipDialog seen;
+    seen.call_id = "second@10.0.0.1";
+    leg.sip_dialogs = {received, seen};
     TransferRecord t;
     t.seq = 7;
     t.observation.via = correlate::TransferVia::TransferConnID;
@@ -89,10 +100,23 @@ TEST(Records, LegRoundTrip) {
   EXPECT_EQ(r.transfers[0].observation.value, "009a021843038409");
   expect_same_event(r.transfers[0].observation.event, pool, s.leg.events[2], s.pool);
   EXPECT_EQ(r.islink_ids, s.islinks);
-  // The identifiers a user may search by, and those that join legs.
+  ASSERT_EQ(r.leg.sip_dialogs.size(), 2u);
+  EXPECT_EQ(r.leg.sip_dialogs[0].call_id, "a84b4c76e66710@10.0.0.1");
+  EXPECT_EQ(r.leg.sip_dialogs[0].origin, correlate::SipDialog::Origin::Received);
+  EXPECT_EQ(r.leg.sip_dialogs[0].remote_uuid, "01AE904GK088LFQD2CGB02LAES0000EP");
+  ASSERT_TRUE(r.leg.sip_dialogs[0].invite.has_value());
+  EXPECT_EQ(r.leg.sip_dialogs[0].invite->line, s.leg.events[0].line);
+  EXPECT_EQ(r.leg.sip_dialogs[0].invite->utc, s.leg.events[0].utc);
+  EXPECT_EQ(r.leg.sip_dialogs[0].invite->file, 3u);
+  EXPECT_EQ(r.leg.sip_dialogs[1].call_id, "second@10.0.0.1");
+  EXPECT_EQ(r.leg.sip_dialogs[1].origin, correlate::SipDialog::Origin::Unknown);
+  EXPECT_FALSE(r.leg.sip_dialogs[1].invite.has_value());
+  // The identifiers a user may search by, and those that join legs (a
+  // Call-ID whole and before '@', the sender's CallUUID).
   const auto keys = search_keys(r);
   for (const char* k : {"00RP30KH7088L1IC08GB82LAES000317", "009a021843038408", "4b5e0c8b", "2000",
-                        "8001", "CustomerID=4711"})
+                        "8001", "CustomerID=4711", "a84b4c76e66710@10.0.0.1", "a84b4c76e66710",
+                        "01AE904GK088LFQD2CGB02LAES0000EP", "second"})
     EXPECT_NE(std::find(keys.begin(), keys.end(), k), keys.end()) << k;
   std::vector<std::int64_t> h;
   for (const auto& k : keys)
