@@ -138,6 +138,9 @@ SipView sip_view(const correlate::Correlation& c, const correlate::EventRef& e) 
     v.request_uri = c.str(e.this_dn);
     v.label += " " + v.request_uri;
   }
+  // A response says which request it answers (three 200 OKs in a row are
+  // INVITE, NOTIFY and BYE), as the text timeline does.
+  if (v.status != 0 && !v.note.method.empty()) v.label += " (" + std::string(v.note.method) + ")";
   return v;
 }
 

@@ -352,8 +352,8 @@ TEST_F(HttpApi, LadderDrawsTheRealSipMessagesBetweenTheSiteAndItsPeers) {
     EXPECT_EQ(e["direction"], response ? "in" : "out");
     if (response) {
       EXPECT_EQ(e["status"], std::stoi(name.substr(0, 3)));
-      EXPECT_EQ(e["label"], name);
-      EXPECT_TRUE(e.contains("method"));
+      ASSERT_TRUE(e.contains("method"));
+      EXPECT_EQ(e["label"], name + " (" + e["method"].get<std::string>() + ")");
       EXPECT_FALSE(e.contains("request_uri"));
     } else {
       EXPECT_FALSE(e.contains("status"));
@@ -409,7 +409,8 @@ TEST_F(HttpApi, LadderDrawsTheRealSipMessagesBetweenTheSiteAndItsPeers) {
   const auto failure = body.find("<g class=\"sip failure\">");
   ASSERT_NE(failure, std::string::npos) << body;
   const std::string failure_group = body.substr(failure, body.find("</g>", failure) - failure);
-  EXPECT_NE(failure_group.find(">403 Forbidden</text>"), std::string::npos) << failure_group;
+  EXPECT_NE(failure_group.find(">403 Forbidden (INVITE)</text>"), std::string::npos)
+      << failure_group;
   EXPECT_NE(failure_group.find("Reason: Q.850;cause=21"), std::string::npos) << failure_group;
   EXPECT_NE(failure_group.find("stroke=\"#d00\""), std::string::npos) << failure_group;
   EXPECT_EQ(body.find("<g class=\"sip failure\">", failure + 1), std::string::npos);

@@ -185,7 +185,7 @@ TEST(WebPage, ShowsTheRealSipMessagesAsLabelledArrows) {
   EXPECT_EQ(occurrences(dom, ">INVITE sip:1002@192.168.210.54:5061</text>"), 1u);
   // The 403 stands out: the one failure, red by its class.
   EXPECT_EQ(occurrences(dom, "class=\"sip-msg failure\""), 1u);
-  EXPECT_EQ(occurrences(dom, "class=\"sip-label failure\">403 Forbidden</text>"), 1u);
+  EXPECT_EQ(occurrences(dom, "class=\"sip-label failure\">403 Forbidden (INVITE)</text>"), 1u);
   // Its tooltip names the Call-ID, the Reason and the line.
   const auto at = dom.find("class=\"event sip failure\"");
   ASSERT_NE(at, std::string::npos);
