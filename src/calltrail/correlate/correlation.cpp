@@ -841,26 +841,25 @@ class Builder {
       std::optional<std::uint32_t> existing;
       if (auto p = paired.find({from, to}); p != paired.end()) existing = p->second;
       if (auto m = made.find({from, to}); !existing && m != made.end()) existing = m->second;
-      if (!existing) {
-        for (auto [h, end] = half_from.equal_range(from); h != end && !existing; ++h) {
+      // An IS-Link reported at one end toward the other end's site: the
+      // dialog gives it the end it lacks.
+      auto complete = [&](const std::multimap<std::uint32_t, std::uint32_t>& half,
+                          std::uint32_t known, const std::string& toward, std::uint32_t Link::*end,
+                          std::optional<EventRef> Link::*end_event, std::uint32_t leg,
+                          const EventRef& event) {
+        for (auto [h, last] = half.equal_range(known); h != last && !existing; ++h) {
           Link& l = c_.links[h->second];
-          if (l.paired() || l.remote_site != to_site) continue;
-          l.to = to;
-          l.to_event = to_event;
+          if (l.paired() || l.remote_site != toward) continue;
+          l.*end = leg;
+          l.*end_event = event;
           l.reason = LinkReason::None;
           existing = h->second;
           completed_by_sip_.insert(h->second);
         }
-        for (auto [h, end] = half_to.equal_range(to); h != end && !existing; ++h) {
-          Link& l = c_.links[h->second];
-          if (l.paired() || l.remote_site != from_site) continue;
-          l.from = from;
-          l.from_event = from_event;
-          l.reason = LinkReason::None;
-          existing = h->second;
-          completed_by_sip_.insert(h->second);
-        }
-      }
+      };
+      if (!existing) complete(half_from, from, to_site, &Link::to, &Link::to_event, to, to_event);
+      if (!existing)
+        complete(half_to, to, from_site, &Link::from, &Link::from_event, from, from_event);
       if (!existing) {
         Link l;
         l.kind = LinkKind::Sip;

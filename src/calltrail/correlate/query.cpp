@@ -4,24 +4,11 @@
 #include <map>
 
 #include "calltrail/model/identifiers.hpp"
+#include "calltrail/parse/text.hpp"
 
 namespace calltrail::correlate {
 
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x | 0x20);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y | 0x20);
-    if (x != y) return false;
-  }
-  return true;
-}
-
-}  // namespace
+using parse::iequals;
 
 std::vector<Match> find_interactions(const Correlation& c, std::string_view id) {
   std::map<std::uint32_t, std::string> found;
