@@ -6,6 +6,7 @@
 #include <map>
 
 #include "calltrail/base/time.hpp"
+#include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/sip_note.hpp"
 #include "calltrail/correlate/timeline.hpp"
 
@@ -119,8 +120,8 @@ void append_interaction_text(std::string& out, const Correlation& c, const Inter
   for (std::uint32_t l : it.legs) {
     const auto& leg = c.legs[l];
     std::string conns;
-    for (const auto& x : leg.conn_ids)
-      conns += (conns.empty() ? "" : ",") + x;
+    for (const std::uint64_t x : leg.conn_ids)
+      conns.append(conns.empty() ? "" : ",").append(correlate::ConnText(x).view());
     fmt::format_to(out_it(out), "  {:<3} {:<{}}  {}  conn {}  {} event{}{}{}\n", labels.at(l),
                    c.sites[leg.site].name, site_width, leg.call_uuid, conns.empty() ? "-" : conns,
                    leg.events.size(), leg.events.size() == 1 ? "" : "s",

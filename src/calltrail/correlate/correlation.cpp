@@ -14,6 +14,7 @@
 
 #include "calltrail/base/time.hpp"
 #include "calltrail/correlate/conn_id.hpp"
+#include "calltrail/correlate/partial.hpp"
 #include "calltrail/correlate/text.hpp"
 
 namespace calltrail::correlate {
@@ -372,14 +373,6 @@ class Builder {
     e.note = m[e.note];
   }
 
-  static void add_unique(std::vector<std::string>& to, const std::vector<std::string>& from,
-                         std::size_t limit) {
-    for (const auto& s : from) {
-      if (to.size() >= limit) return;
-      if (std::find(to.begin(), to.end(), s) == to.end()) to.push_back(s);
-    }
-  }
-
   void merge_legs() {
     // Legs never move once the capacity is reserved, so keys can view their CallUUIDs.
     std::size_t total = 0;
@@ -422,20 +415,7 @@ class Builder {
         }
         global[k] = found->second;
         Leg& to = c_.legs[found->second];
-        add_unique(to.conn_ids, from.conn_ids, SIZE_MAX);
-        add_unique(to.transfer_conn_ids, from.transfer_conn_ids, kMaxLegDns);
-        add_unique(to.dns, from.dns, kMaxLegDns);
-        if (to.ani.empty()) to.ani = from.ani;
-        if (to.dnis.empty()) to.dnis = from.dnis;
-        if (to.call_type.empty()) to.call_type = from.call_type;
-        for (auto& kv : from.user_data) {
-          if (to.user_data.size() >= kMaxLegUserData) break;
-          if (std::find(to.user_data.begin(), to.user_data.end(), kv) == to.user_data.end())
-            to.user_data.push_back(kv);
-        }
-        to.events.insert(to.events.end(), from.events.begin(), from.events.end());
-        merge_sip_dialogs(to.sip_dialogs, std::move(from.sip_dialogs));
-        to.deleted = to.deleted || from.deleted;
+        merge_leg(to, std::move(from));
       }
       p.legs.clear();
       p.legs.shrink_to_fit();
@@ -460,8 +440,8 @@ class Builder {
     for (auto& l : c_.legs)
       life(l);
     for (std::uint32_t i = 0; i < c_.legs.size(); ++i) {
-      for (const auto& conn : c_.legs[i].conn_ids)
-        if (auto n = conn_number(conn)) conn_index_[ConnKey{c_.legs[i].site, *n}].push_back(i);
+      for (const std::uint64_t conn : c_.legs[i].conn_ids)
+        conn_index_[ConnKey{c_.legs[i].site, conn}].push_back(i);
     }
   }
 
@@ -913,8 +893,8 @@ class Builder {
     std::vector<std::pair<std::uint64_t, std::uint32_t>> uses;
     for (std::uint32_t i = 0; i < c_.legs.size(); ++i) {
       for (const auto* v : {&c_.legs[i].conn_ids, &c_.legs[i].transfer_conn_ids})
-        for (const auto& c : *v)
-          if (auto n = conn_number(c)) uses.emplace_back(*n, i);
+        for (const std::uint64_t c : *v)
+          uses.emplace_back(c, i);
     }
     std::sort(uses.begin(), uses.end());
     uses.erase(std::unique(uses.begin(), uses.end()), uses.end());
@@ -927,7 +907,8 @@ class Builder {
       legs.clear();
       for (; w < uses.size() && uses[w].first == uses[u].first; ++w)
         legs.push_back(uses[w].second);
-      const std::string conn(ConnText(uses[u].first).view());
+      const std::uint64_t number = uses[u].first;
+      const std::string conn(ConnText(number).view());
       u = w;
       if (legs.size() < 2 || legs.size() > kMaxHintGroup) continue;
       for (std::size_t a = 0; a < legs.size(); ++a) {
@@ -945,7 +926,7 @@ class Builder {
           Link l;
           l.kind = LinkKind::Hint;
           l.id = conn;
-          l.via = c_.legs[x].has_conn_id(conn) && c_.legs[y].has_conn_id(conn)
+          l.via = c_.legs[x].has_conn_id(number) && c_.legs[y].has_conn_id(number)
                       ? "AttributeConnID"
                       : "AttributeFirstTransferConnID";
           l.from = x;

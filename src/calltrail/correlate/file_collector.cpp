@@ -8,7 +8,7 @@
 
 #include "calltrail/base/time.hpp"
 #include "calltrail/correlate/conn_id.hpp"
-#include "calltrail/correlate/key_hash.hpp"
+#include "calltrail/correlate/link_keys.hpp"
 #include "calltrail/correlate/text.hpp"
 #include "calltrail/model/identifiers.hpp"
 #include "calltrail/parse/sip_message.hpp"
@@ -101,12 +101,9 @@ constexpr std::size_t kMaxGapsPerFile = 10'000;
 constexpr std::uint64_t kMaxOffsetVotes = 256;
 
 // Adds the normalised text of ConnID `n` unless present or the list is full.
-void add_conn(std::vector<std::string>& v, std::optional<std::uint64_t> n, std::size_t limit) {
+void add_conn(std::vector<std::uint64_t>& v, std::optional<std::uint64_t> n, std::size_t limit) {
   if (!n || v.size() >= limit) return;
-  ConnText t(*n);
-  for (const auto& x : v)
-    if (x == t.view()) return;
-  v.emplace_back(t.view());
+  if (std::find(v.begin(), v.end(), *n) == v.end()) v.push_back(*n);
 }
 
 void add_unique(std::vector<std::string>& v, std::string_view s, std::size_t limit) {
@@ -129,18 +126,6 @@ void collect_transfers(const Extract& x, const EventRef& ref, std::uint32_t leg,
                        std::vector<TransferObservation>& out);
 
 }  // namespace
-
-FilePartial summary_copy(const FilePartial& p) {
-  FilePartial out;
-  out.file = p.file;
-  out.sequence = p.sequence;
-  out.apps = p.apps;
-  out.offset_votes = p.offset_votes;
-  out.first_utc = p.first_utc;
-  out.events = p.events;
-  out.call_events = p.call_events;
-  return out;
-}
 
 EventRef reintern(EventRef r, const StringPool& from, StringPool& to) {
   r.name = to.intern(from.at(r.name));
@@ -528,14 +513,13 @@ void FileCollector::place_sip(std::uint32_t leg, const EventRef& ref, const SipF
   const bool names_sender = f.first_invite && !f.sent && !f.genesys_uuid.empty();
   if (mode_ != CollectMode::Full) {
     ScanLegs& s = partial_.scan_legs;
-    const std::uint64_t h = fold_hash(f.call_id);
+    const LinkKey h = text_key(f.call_id);
     LegState& state = leg_state_[leg];
     if (h != state.sip_call) {
-      for_each_call_id_key(f.call_id,
-                           [&](std::string_view key) { s.add_sip_key(leg, fold_hash(key)); });
+      for_each_call_id_key(f.call_id, [&](LinkKey key) { s.add_sip_key(leg, key); });
       state.sip_call = h;
     }
-    if (names_sender) s.add_sip_key(leg, fold_hash(f.genesys_uuid));
+    if (names_sender) s.add_sip_key(leg, text_key(f.genesys_uuid));
     // The parties a full collection gives the leg: the first INVITE's users.
     if (probe_ != nullptr && !span.probe_hit && f.first_invite)
       span.probe_hit = probe_->matches_party(f.from) || probe_->matches_party(f.to);

@@ -105,13 +105,17 @@ class ScanLegs {
   void for_each_transfer_conn(std::uint32_t leg, Fn&& fn) const {
     for_each_of(transfers_, leg, fn);
   }
+  template <typename Fn>
+  void for_each_sip_key(std::uint32_t leg, Fn&& fn) const {
+    for_each_of(sip_keys_, leg, fn);
+  }
 
   // (leg, ConnID) pairs by leg, after seal(): for a walk over every leg.
   using Pairs = std::vector<std::pair<std::uint32_t, std::uint64_t>>;
   const Pairs& conns() const { return conns_; }
   const Pairs& transfer_conns() const { return transfers_; }
-  // (leg, fold_hash) of each leg's SIP keys (for_each_call_id_key of its
-  // dialogs' Call-IDs, and the X-Genesys-CallUUID of a received INVITE).
+  // (leg, LinkKey) of each leg's SIP keys (link_keys.hpp: its dialogs'
+  // Call-IDs, and the X-Genesys-CallUUID of a received INVITE).
   const Pairs& sip_keys() const { return sip_keys_; }
 
   // Collecting: legs are added in order; ConnIDs in any order of legs.
@@ -164,10 +168,6 @@ struct FilePartial {
     return legs.empty() ? scan_legs.call_uuid(leg) : std::string_view(legs[leg].call_uuid);
   }
 };
-
-// A partial's summary alone (file, sequence numbers, applications, offset
-// votes, counts): everything but its legs, observations and orphans.
-FilePartial summary_copy(const FilePartial& p);
 
 // `r` with its strings interned in `to` instead of `from`.
 EventRef reintern(EventRef r, const StringPool& from, StringPool& to);
@@ -335,7 +335,7 @@ class FileCollector {
     std::uint32_t this_dn = ~0u;
     std::uint32_t other_dn = ~0u;
     std::size_t user_data = 0;
-    std::uint64_t sip_call = 0;  // fold_hash of the last Call-ID (of a scan)
+    std::uint64_t sip_call = 0;  // text_key of the last Call-ID (of a scan)
   };
   std::vector<LegState> leg_state_;  // by leg index
   // The application of the last event and its count in partial_.apps.

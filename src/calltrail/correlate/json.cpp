@@ -4,6 +4,7 @@
 
 #include "calltrail/base/json_writer.hpp"
 #include "calltrail/base/time.hpp"
+#include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/timeline.hpp"
 
 namespace calltrail::correlate {
@@ -103,8 +104,8 @@ void append_interaction_json(std::string& out, const Correlation& c, const Inter
     w.field("site", std::string_view(c.sites[l.site].name));
     w.field("call_uuid", std::string_view(l.call_uuid));
     w.key("conn_ids").begin_array();
-    for (const auto& x : l.conn_ids)
-      w.value(std::string_view(x));
+    for (const std::uint64_t x : l.conn_ids)
+      w.value(ConnText(x).view());
     w.end_array();
     w.key("sip_call_ids").begin_array();
     for (const auto& d : l.sip_dialogs)

@@ -1,6 +1,4 @@
-// The hash identifiers are found by: FNV-1a over ASCII-lower-cased bytes, fed
-// in pieces (a user-data key, '=', its value). The store indexes it too
-// (docs/storage.md), so it must not change.
+// The hash identifiers are found by, without ASCII case (link_keys.hpp).
 #pragma once
 
 #include <cstdint>
@@ -8,26 +6,6 @@
 #include <string_view>
 
 namespace calltrail::correlate {
-
-class KeyHasher {
- public:
-  KeyHasher& add(std::string_view s) {
-    for (char c : s) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
-      h_ ^= static_cast<unsigned char>(c);
-      h_ *= 1099511628211ull;
-    }
-    return *this;
-  }
-  std::uint64_t value() const { return h_; }
-
- private:
-  std::uint64_t h_ = 1469598103934665603ull;
-};
-
-inline std::uint64_t key_hash(std::string_view s) {
-  return KeyHasher().add(s).value();
-}
 
 // Eight bytes with the ASCII capitals made small.
 inline std::uint64_t fold8(std::uint64_t x) {
@@ -40,9 +18,9 @@ inline std::uint64_t fold8(std::uint64_t x) {
   return x | (upper >> 2);
 }
 
-// The hash of a key without case, eight bytes a step, for the link keys of a
-// trace's search (reach.hpp). Those keys only meet each other, so unlike
-// key_hash() (which a store keeps) it is free to change.
+// The hash of an identifier without case, eight bytes a step: the link keys
+// (link_keys.hpp) and the store's identifier index (docs/storage.md), so it
+// must not change without a store schema migration.
 inline std::uint64_t fold_hash(std::string_view s) {
   constexpr std::uint64_t kMul = 0x9e3779b97f4a7c15ull;
   std::uint64_t h = (s.size() + 1) * kMul;
@@ -62,16 +40,6 @@ inline std::uint64_t fold_hash(std::string_view s) {
     mix(w);
   }
   return h * kMul;
-}
-
-// The keys a SIP dialog links by: its Call-ID whole and the part before '@'
-// (what users paste), calling fn(string_view) for each.
-template <typename Fn>
-void for_each_call_id_key(std::string_view call_id, Fn&& fn) {
-  if (call_id.empty()) return;
-  fn(call_id);
-  const std::size_t at = call_id.find('@');
-  if (at != std::string_view::npos && at > 0) fn(call_id.substr(0, at));
 }
 
 }  // namespace calltrail::correlate

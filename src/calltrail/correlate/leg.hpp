@@ -76,9 +76,11 @@ inline void merge_sip_dialogs(std::vector<SipDialog>& to, std::vector<SipDialog>
 struct Leg {
   std::uint32_t site = 0;  // index into the site table (file index while collecting)
   std::string call_uuid;
-  std::vector<std::string> conn_ids;           // normalised, in order of appearance
-  std::vector<std::string> transfer_conn_ids;  // First/LastTransferConnID values
-  std::vector<std::string> dns;                // ThisDN, OtherDN, ThirdPartyDN values
+  // ConnIDs as numbers (ConnText gives the normalised text), in order of
+  // appearance, and the First/LastTransferConnID values.
+  std::vector<std::uint64_t> conn_ids;
+  std::vector<std::uint64_t> transfer_conn_ids;
+  std::vector<std::string> dns;  // ThisDN, OtherDN, ThirdPartyDN values
   std::string ani;
   std::string dnis;
   std::string call_type;
@@ -90,10 +92,8 @@ struct Leg {
   Micros start = 0;
   Micros end = 0;
 
-  bool has_conn_id(std::string_view c) const {
-    for (const auto& x : conn_ids)
-      if (x == c) return true;
-    return false;
+  bool has_conn_id(std::uint64_t c) const {
+    return std::find(conn_ids.begin(), conn_ids.end(), c) != conn_ids.end();
   }
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/model/identifiers.hpp"
 #include "calltrail/parse/text.hpp"
 
@@ -18,7 +19,7 @@ std::vector<Match> find_interactions(const Correlation& c, std::string_view id) 
     if (it) found.emplace(*it, what);
   };
   if (id.empty()) return {};
-  const std::string conn = model::normalize_conn_id(id);
+  const std::optional<std::uint64_t> conn = conn_number(model::normalize_conn_id(id));
   std::string_view key;
   std::string_view value;
   if (auto eq = id.find('='); eq != std::string_view::npos) {
@@ -28,9 +29,9 @@ std::vector<Match> find_interactions(const Correlation& c, std::string_view id) 
   for (std::uint32_t i = 0; i < c.legs.size(); ++i) {
     const Leg& l = c.legs[i];
     if (iequals(l.call_uuid, id)) hit(i, "CallUUID");
-    if (!conn.empty()) {
-      if (l.has_conn_id(conn)) hit(i, "ConnID");
-      if (std::find(l.transfer_conn_ids.begin(), l.transfer_conn_ids.end(), conn) !=
+    if (conn) {
+      if (l.has_conn_id(*conn)) hit(i, "ConnID");
+      if (std::find(l.transfer_conn_ids.begin(), l.transfer_conn_ids.end(), *conn) !=
           l.transfer_conn_ids.end())
         hit(i, "TransferConnID");
     }

@@ -9,17 +9,14 @@
 #include <thread>
 
 #include "calltrail/correlate/conn_id.hpp"
-#include "calltrail/correlate/key_hash.hpp"
+#include "calltrail/correlate/link_keys.hpp"
+#include "calltrail/correlate/partial.hpp"
 #include "calltrail/correlate/query.hpp"
 #include "calltrail/model/identifiers.hpp"
 
 namespace calltrail::correlate {
 
 namespace {
-
-void add_key(std::vector<std::uint64_t>& v, std::string_view s) {
-  if (!s.empty()) v.push_back(fold_hash(s));
-}
 
 // Marks what the identifier reaches, file by file.
 class Reach {
@@ -111,40 +108,14 @@ std::vector<FilePartial> reached_partials(const std::vector<FilePartial>& partia
   out.reserve(partials.size());
   for (std::size_t f = 0; f < partials.size(); ++f) {
     const FilePartial& p = partials[f];
-    const std::vector<char>& taken = reached.legs[f];
-    FilePartial& s = out.emplace_back(summary_copy(p));
-    std::vector<std::uint32_t> index(p.legs.size(), 0);
-    for (std::uint32_t i = 0; i < p.legs.size(); ++i) {
-      if (taken[i] == 0) continue;
-      index[i] = static_cast<std::uint32_t>(s.legs.size());
-      Leg& l = s.legs.emplace_back(p.legs[i]);
-      if (i < p.spans.size()) s.spans.push_back(p.spans[i]);
-      for (auto& e : l.events)
-        e = reintern(e, p.strings, s.strings);
-    }
-    for (const auto& o : p.islinks) {
-      if (o.leg >= p.legs.size() || taken[o.leg] == 0) continue;
-      IsLinkObservation& c = s.islinks.emplace_back(o);
-      c.leg = index[o.leg];
-      c.event = reintern(o.event, p.strings, s.strings);
-    }
-    for (const auto& t : p.transfers) {
-      if (t.leg >= p.legs.size() || taken[t.leg] == 0) continue;
-      TransferObservation& c = s.transfers.emplace_back(t);
-      c.leg = index[t.leg];
-      c.event = reintern(t.event, p.strings, s.strings);
-    }
+    std::vector<std::uint32_t> legs;
+    for (std::uint32_t i = 0; i < p.legs.size(); ++i)
+      if (reached.legs[f][i] != 0) legs.push_back(i);
+    std::vector<std::string> conns;
     std::size_t k = 0;
-    for (const auto& [conn, o] : p.orphans) {
-      if (reached.orphans[f][k++] == 0) continue;
-      OrphanEvents& to = s.orphans[conn];
-      for (const auto& e : o.events)
-        to.events.push_back(reintern(e, p.strings, s.strings));
-      for (const auto& t : o.transfers) {
-        TransferObservation& x = to.transfers.emplace_back(t);
-        x.event = reintern(t.event, p.strings, s.strings);
-      }
-    }
+    for (const auto& [conn, o] : p.orphans)
+      if (reached.orphans[f][k++] != 0) conns.push_back(conn);
+    out.push_back(select_legs(p, legs, conns));
   }
   return out;
 }
@@ -197,44 +168,21 @@ KeyIndex index_keys(const FilePartial& p) {
   KeyIndex k;
   const std::size_t n = p.leg_count();
   // Transfer references and IS-Link ids, by leg.
-  std::vector<std::pair<std::uint32_t, std::uint64_t>> observed;
+  std::vector<std::pair<std::uint32_t, LinkKey>> observed;
   for (const auto& t : p.transfers)
-    if (t.leg < n && !t.value.empty()) observed.emplace_back(t.leg, fold_hash(t.value));
+    if (t.leg < n && !t.value.empty()) observed.emplace_back(t.leg, transfer_key(t.via, t.value));
   for (const auto& o : p.islinks)
-    if (o.leg < n && !o.id.empty()) observed.emplace_back(o.leg, fold_hash(o.id));
+    if (o.leg < n && !o.id.empty()) observed.emplace_back(o.leg, text_key(o.id));
   std::sort(observed.begin(), observed.end());
   k.link_start.reserve(n + 1);
   std::size_t next = 0;
-  const bool scan = p.legs.empty();
-  // A scan's ConnIDs are grouped by leg: walked along with the legs.
-  const ScanLegs::Pairs& conns = p.scan_legs.conns();
-  const ScanLegs::Pairs& transfers = p.scan_legs.transfer_conns();
-  const ScanLegs::Pairs& sip = p.scan_legs.sip_keys();
-  std::size_t next_conn = 0;
-  std::size_t next_transfer = 0;
-  std::size_t next_sip = 0;
-  auto add_conn_keys = [&](const ScanLegs::Pairs& v, std::size_t& at, std::uint32_t leg) {
-    for (; at < v.size() && v[at].first == leg; ++at)
-      add_key(k.links, ConnText(v[at].second).view());
-  };
+  auto add = [&](LinkKey key) { k.links.push_back(key); };
   for (std::uint32_t i = 0; i < n; ++i) {
     k.link_start.push_back(static_cast<std::uint32_t>(k.links.size()));
-    add_key(k.links, p.call_uuid(i));
-    if (scan) {
-      add_conn_keys(conns, next_conn, i);
-      add_conn_keys(transfers, next_transfer, i);
-      for (; next_sip < sip.size() && sip[next_sip].first == i; ++next_sip)
-        k.links.push_back(sip[next_sip].second);
+    if (p.legs.empty()) {
+      for_each_leg_key(p.scan_legs, i, add);
     } else {
-      const Leg& l = p.legs[i];
-      for (const auto& c : l.conn_ids)
-        add_key(k.links, c);
-      for (const auto& c : l.transfer_conn_ids)
-        add_key(k.links, c);
-      for (const auto& d : l.sip_dialogs) {
-        for_each_call_id_key(d.call_id, [&](std::string_view key) { add_key(k.links, key); });
-        add_key(k.links, d.remote_uuid);
-      }
+      for_each_leg_key(p.legs[i], add);
     }
     for (; next < observed.size() && observed[next].first == i; ++next)
       k.links.push_back(observed[next].second);
@@ -243,9 +191,8 @@ KeyIndex index_keys(const FilePartial& p) {
   k.orphan_start.reserve(p.orphans.size() + 1);
   for (const auto& [conn, o] : p.orphans) {
     k.orphan_start.push_back(static_cast<std::uint32_t>(k.orphans.size()));
-    add_key(k.orphans, conn);
-    for (const auto& t : o.transfers)
-      add_key(k.orphans, t.value);
+    if (auto number = conn_number(conn))
+      for_each_orphan_key(*number, o, [&](LinkKey key) { k.orphans.push_back(key); });
   }
   k.orphan_start.push_back(static_cast<std::uint32_t>(k.orphans.size()));
   return k;
@@ -255,11 +202,9 @@ std::optional<Reached> reach_id(const std::vector<FilePartial>& partials,
                                 const std::vector<KeyIndex>& keys, std::string_view id,
                                 std::size_t max_legs,
                                 const std::function<bool(std::size_t, std::uint32_t)>& found) {
-  // The identifier as given (any case: CallUUID, IS-Link id) and as a
-  // normalised ConnID.
-  std::vector<std::uint64_t> start{fold_hash(id)};
-  const std::string conn = model::normalize_conn_id(id);
-  if (!conn.empty()) start.push_back(fold_hash(conn));
+  // The identifier as given (any case: CallUUID, IS-Link id) and as a ConnID.
+  LinkKey keys_of_id[2];
+  const std::vector<std::uint64_t> start(keys_of_id, keys_of_id + query_keys(id, keys_of_id));
   Reach r(partials, keys);
   if (!r.run(start, max_legs, found)) return std::nullopt;
   return std::move(r).take();

@@ -10,6 +10,7 @@
 
 #include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/file_collector.hpp"
+#include "calltrail/correlate/partial.hpp"
 #include "calltrail/correlate/query.hpp"
 
 namespace calltrail::correlate {
@@ -36,8 +37,8 @@ Plan plan_again(const Collected& scanned, const Reached& reached, std::uint32_t 
     if (p.legs.empty()) {
       p.scan_legs.for_each_conn(i, [&](std::uint64_t c) { plan.filter.conns.insert(c); });
     } else {
-      for (const auto& c : p.legs[i].conn_ids)
-        if (auto number = conn_number(c)) plan.filter.conns.insert(*number);
+      for (const std::uint64_t c : p.legs[i].conn_ids)
+        plan.filter.conns.insert(c);
     }
     first = std::min(first, p.spans[i].first);
     plan.last = std::max(plan.last, p.spans[i].last);

@@ -5,12 +5,15 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 #include <set>
 #include <type_traits>
 
 #include "calltrail/base/json_writer.hpp"
 #include "calltrail/base/time.hpp"
 #include "calltrail/correlate/conn_id.hpp"
+#include "calltrail/correlate/link_keys.hpp"
+#include "calltrail/correlate/partial.hpp"
 #include "calltrail/correlate/query.hpp"
 #include "calltrail/correlate/text.hpp"
 #include "calltrail/model/identifiers.hpp"
@@ -39,7 +42,7 @@ std::string prefixed(char kind, std::string_view value) {
   return k;
 }
 
-using store::reintern;
+using correlate::reintern;
 
 }  // namespace
 
@@ -165,10 +168,9 @@ struct LiveCorrelation::Source {
   std::size_t legs_seen = 0;
   std::size_t islinks_seen = 0;
   std::size_t transfers_seen = 0;
-  std::vector<std::vector<std::uint32_t>> islinks_of_leg;
-  std::vector<std::vector<std::uint32_t>> transfers_of_leg;
-  std::string raw;             // pushed text (or event lines), from raw_base on
-  std::uint64_t raw_base = 0;  // what came before a restart is not kept
+  correlate::LegObservations observations;  // of `partial`, by leg
+  std::string raw;                          // pushed text (or event lines), from raw_base on
+  std::uint64_t raw_base = 0;               // what came before a restart is not kept
   bool raw_complete = true;
   std::uint64_t raw_offset = 0;  // events sources: offset of the next event line in `raw`
 };
@@ -203,7 +205,7 @@ LiveCorrelation::Source& LiveCorrelation::source_for(std::string_view name, Sour
   return *sources_.back();
 }
 
-std::uint32_t LiveCorrelation::node(const std::string& key) {
+std::uint32_t LiveCorrelation::node(correlate::LinkKey key) {
   auto [it, added] = nodes_.try_emplace(key, static_cast<std::uint32_t>(parent_.size()));
   if (added) {
     node_keys_.push_back(key);
@@ -254,68 +256,6 @@ void LiveCorrelation::on_event(Source& s, const model::Event& e) {
   ++counters_.events;
   if (auto utc = e.times.utc(); utc && (!s.last_event_utc || *utc > *s.last_event_utc))
     s.last_event_utc = utc;
-
-  // The identifiers that can link legs, and those a user searches by.
-  auto& keys = scratch_keys_;
-  keys.clear();
-  if (e.kind == model::MessageKind::Sip) {
-    on_sip_event(e);
-    return;
-  }
-  std::string conn_only;
-  bool has_uuid = false;
-  std::vector<std::string> search;
-  const auto fields = e.fields();
-  for (std::uint32_t i = 0; i < fields.size(); i = std::max(fields[i].end, i + 1)) {
-    const model::Field& f = fields[i];
-    const std::string_view k = e.key(f);
-    if (!k.starts_with("Attribute")) continue;
-    const std::string_view v = correlate::unquote(e.value(f));
-    if (model::is_call_uuid_attribute(k)) {
-      if (v.empty()) continue;
-      keys.push_back(prefixed('u', lower(v)));
-      has_uuid = has_uuid || k == "AttributeCallUUID";
-    } else if (model::is_conn_id_attribute(k)) {
-      std::string n = model::normalize_conn_id(v);
-      if (n.empty()) continue;
-      if (k == "AttributeConnID") conn_only = n;
-      keys.push_back(prefixed('c', n));
-    } else if (k == "AttributeISLinkList" && f.kind == model::ValueKind::List) {
-      for (std::uint32_t c : e.children(i))
-        if (!e.key(fields[c]).empty())
-          keys.push_back(prefixed('l', lower(correlate::unquote(e.key(fields[c])))));
-    } else if (k == "AttributeThisDN" || k == "AttributeOtherDN" || k == "AttributeThirdPartyDN") {
-      if (!v.empty()) search.push_back(prefixed('d', v));
-    } else if (k == "AttributeANI") {
-      if (!v.empty()) search.push_back(prefixed('a', v));
-    } else if (k == "AttributeDNIS") {
-      if (!v.empty()) search.push_back(prefixed('n', v));
-    } else if (k == "AttributeUserData" && f.kind == model::ValueKind::List) {
-      std::size_t n = 0;
-      for (std::uint32_t c : e.children(i)) {
-        if (fields[c].kind == model::ValueKind::List || ++n > kMaxUserDataKeys) continue;
-        std::string kv(correlate::unquote(e.key(fields[c])));
-        kv += '=';
-        kv += correlate::unquote(e.value(fields[c]));
-        search.push_back(prefixed('k', kv));
-      }
-    }
-  }
-  if (keys.empty()) return;  // not a call event
-  const std::uint32_t first = node(keys[0]);
-  for (std::size_t i = 1; i < keys.size(); ++i)
-    unite(first, node(keys[i]));
-  mark_dirty(first);
-  for (auto& key : search) {
-    auto& v = search_index_[key];
-    if (v.size() >= kMaxSearchNodes) continue;
-    if (!v.empty() && find(v.back()) == find(first)) continue;
-    v.push_back(first);
-  }
-  if (!has_uuid && !conn_only.empty() && s.collector.partial().orphans.contains(conn_only)) {
-    auto& files = orphans_of_node_[node(prefixed('c', conn_only))];
-    if (std::find(files.begin(), files.end(), s.file) == files.end()) files.push_back(s.file);
-  }
 }
 
 bool LiveCorrelation::cut(Source& s) {
@@ -359,7 +299,7 @@ bool LiveCorrelation::cut(Source& s) {
     if (cutting) {
       if (!s.store_has_part) s.store_part_start = s.part_start;
       s.store_has_part = true;
-      store::append_partial(s.store_part, part, s.store_legs);
+      correlate::append_partial(s.store_part, part, s.store_legs);
       s.store_resume_offset = end;
       s.store_resume = std::move(state);
     }
@@ -392,28 +332,85 @@ void LiveCorrelation::append_part(Source& s, const correlate::FilePartial& part)
   std::vector<std::string> conns;
   for (const auto& [conn, o] : part.orphans)
     conns.push_back(conn);
-  const auto legs = store::append_partial(s.partial, part, s.leg_by_uuid);
+  const std::size_t islinks_from = s.partial.islinks.size();
+  const std::size_t transfers_from = s.partial.transfers.size();
+  std::vector<std::uint32_t> legs = correlate::append_partial(s.partial, part, s.leg_by_uuid);
+  std::sort(legs.begin(), legs.end());
+  legs.erase(std::unique(legs.begin(), legs.end()), legs.end());
   // Marked again here: events collected in an earlier batch may only now
   // join the partial a rebuild reads.
-  for (std::uint32_t li : legs)
-    mark_dirty(node(prefixed('u', lower(s.partial.legs[li].call_uuid))));
-  for (const auto& conn : conns)
-    mark_dirty(node(prefixed('c', conn)));
+  index_part(s, legs, islinks_from, transfers_from, conns);
+}
+
+// What legs `legs` of s.partial (and its observations from the given
+// positions on, and the orphan events of `conns`) link by joins their nodes
+// (correlate/link_keys.hpp, as trace and the store key them); what users
+// search them by besides goes to the search index.
+void LiveCorrelation::index_part(Source& s, std::span<const std::uint32_t> legs,
+                                 std::size_t islinks_from, std::size_t transfers_from,
+                                 std::span<const std::string> conns) {
+  using correlate::LinkKey;
+  const correlate::FilePartial& p = s.partial;
+  auto leg_node = [&](std::uint32_t li) { return node(correlate::text_key(p.legs[li].call_uuid)); };
+  for (const std::uint32_t li : legs) {
+    const correlate::Leg& leg = p.legs[li];
+    const std::uint32_t first = leg_node(li);
+    correlate::for_each_leg_key(leg, [&](LinkKey k) { unite(first, node(k)); });
+    mark_dirty(first);
+    std::vector<std::string> search;
+    for (const auto& dn : leg.dns)
+      search.push_back(prefixed('d', dn));
+    if (!leg.ani.empty()) search.push_back(prefixed('a', leg.ani));
+    if (!leg.dnis.empty()) search.push_back(prefixed('n', leg.dnis));
+    for (const auto& [key, value] : leg.user_data)
+      search.push_back(prefixed('k', key + "=" + value));
+    for (const auto& key : search) {
+      auto& v = search_index_[key];
+      if (v.size() >= kMaxSearchNodes) continue;
+      if (!v.empty() && find(v.back()) == find(first)) continue;
+      v.push_back(first);
+    }
+    for (const auto& e : leg.events)
+      if (e.has_utc() && (!s.last_event_utc || e.utc > *s.last_event_utc)) s.last_event_utc = e.utc;
+  }
+  for (std::size_t k = islinks_from; k < p.islinks.size(); ++k) {
+    const auto& o = p.islinks[k];
+    if (o.leg < p.legs.size() && !o.id.empty())
+      unite(leg_node(o.leg), node(correlate::text_key(o.id)));
+  }
+  for (std::size_t k = transfers_from; k < p.transfers.size(); ++k) {
+    const auto& t = p.transfers[k];
+    if (t.leg < p.legs.size() && !t.value.empty())
+      unite(leg_node(t.leg), node(correlate::transfer_key(t.via, t.value)));
+  }
+  for (const auto& conn : conns) {
+    auto it = p.orphans.find(conn);
+    const auto number = correlate::conn_number(conn);
+    if (it == p.orphans.end() || !number) continue;
+    const std::uint32_t n = node(correlate::conn_key(*number));
+    correlate::for_each_orphan_key(*number, it->second, [&](LinkKey k) { unite(n, node(k)); });
+    mark_dirty(n);
+    OrphanNode& o = orphans_of_node_[n];
+    o.conn = conn;
+    if (std::find(o.files.begin(), o.files.end(), s.file) == o.files.end())
+      o.files.push_back(s.file);
+  }
 }
 
 void LiveCorrelation::index_new_legs(Source& s) {
   const correlate::FilePartial& p = s.partial;
   for (; s.legs_seen < p.legs.size(); ++s.legs_seen) {
-    const std::uint32_t n = node(prefixed('u', lower(p.legs[s.legs_seen].call_uuid)));
+    const std::uint32_t n = node(correlate::text_key(p.legs[s.legs_seen].call_uuid));
     legs_of_node_[n].emplace_back(s.file, static_cast<std::uint32_t>(s.legs_seen));
   }
-  s.islinks_of_leg.resize(p.legs.size());
-  s.transfers_of_leg.resize(p.legs.size());
+  auto& by_leg = s.observations;
+  by_leg.islinks.resize(p.legs.size());
+  by_leg.transfers.resize(p.legs.size());
   for (; s.islinks_seen < p.islinks.size(); ++s.islinks_seen)
-    s.islinks_of_leg[p.islinks[s.islinks_seen].leg].push_back(
+    by_leg.islinks[p.islinks[s.islinks_seen].leg].push_back(
         static_cast<std::uint32_t>(s.islinks_seen));
   for (; s.transfers_seen < p.transfers.size(); ++s.transfers_seen)
-    s.transfers_of_leg[p.transfers[s.transfers_seen].leg].push_back(
+    by_leg.transfers[p.transfers[s.transfers_seen].leg].push_back(
         static_cast<std::uint32_t>(s.transfers_seen));
 }
 
@@ -683,8 +680,7 @@ std::size_t LiveCorrelation::evict(std::optional<SteadyTime> now) {
     // Search entries of identifiers that are gone.
     for (auto it = search_index_.begin(); it != search_index_.end();) {
       auto& v = it->second;
-      v.erase(std::remove_if(v.begin(), v.end(),
-                             [&](std::uint32_t n) { return node_keys_[n].empty(); }),
+      v.erase(std::remove_if(v.begin(), v.end(), [&](std::uint32_t n) { return !node_keys_[n]; }),
               v.end());
       it = v.empty() ? search_index_.erase(it) : std::next(it);
     }
@@ -705,12 +701,12 @@ void LiveCorrelation::evict_component(std::uint32_t root) {
         correlate::Leg& leg = s.partial.legs[li];
         std::string uuid = lower(leg.call_uuid);
         s.leg_by_uuid.erase(leg.call_uuid);
-        for (std::uint32_t k : s.islinks_of_leg[li])
+        for (std::uint32_t k : s.observations.islinks[li])
           s.partial.islinks[k] = {};
-        for (std::uint32_t k : s.transfers_of_leg[li])
+        for (std::uint32_t k : s.observations.transfers[li])
           s.partial.transfers[k] = {};
-        s.islinks_of_leg[li] = {};
-        s.transfers_of_leg[li] = {};
+        s.observations.islinks[li] = {};
+        s.observations.transfers[li] = {};
         leg = {};
         evicted_uuids_.insert(std::move(uuid));
         ++counters_.evicted_legs;
@@ -718,12 +714,12 @@ void LiveCorrelation::evict_component(std::uint32_t root) {
       legs_of_node_.erase(it);
     }
     if (auto it = orphans_of_node_.find(m); it != orphans_of_node_.end()) {
-      for (std::uint32_t file : it->second)
-        sources_[file]->partial.orphans.erase(node_keys_[m].substr(2));
+      for (std::uint32_t file : it->second.files)
+        sources_[file]->partial.orphans.erase(it->second.conn);
       orphans_of_node_.erase(it);
     }
-    nodes_.erase(node_keys_[m]);
-    node_keys_[m] = {};
+    if (node_keys_[m]) nodes_.erase(*node_keys_[m]);
+    node_keys_[m].reset();
   }
   members_[root] = {};
 }
@@ -733,90 +729,13 @@ std::optional<std::string> LiveCorrelation::store_error() const {
   return store_error_;
 }
 
-// A SIP event joins its Call-ID to the CallUUID that a mapping line or
-// X-Genesys-CallUUID names (the site's own leg, or on a received INVITE the
-// sender's); messages of a Call-ID nothing names yet make no node (most are
-// traffic of no call).
-void LiveCorrelation::on_sip_event(const model::Event& e) {
-  namespace k = parse::sip_keys;
-  const std::string_view call_id = e.attribute_value(k::kCallId);
-  std::string_view uuid = e.attribute_value(k::kCallUuid);
-  if (uuid.empty()) uuid = e.attribute_value(k::kGenesysCallUuid);
-  if (call_id.empty() || uuid.empty()) return;
-  const std::uint32_t first = node(prefixed('s', lower(call_id)));
-  unite(first, node(prefixed('u', lower(uuid))));
-  mark_dirty(first);
-  add_call_id_search(call_id, first);
-}
-
-void LiveCorrelation::add_call_id_search(std::string_view call_id, std::uint32_t n) {
-  // The part before '@' (the whole Call-ID is a node of its own).
-  const std::size_t at = call_id.find('@');
-  if (at == std::string_view::npos || at == 0) return;
-  auto& v = search_index_[prefixed('p', lower(call_id.substr(0, at)))];
-  if (v.size() >= kMaxSearchNodes) return;
-  if (!v.empty() && find(v.back()) == find(n)) return;
-  v.push_back(n);
-}
-
 void LiveCorrelation::index_restored(Source& s) {
-  const correlate::FilePartial& p = s.partial;
-  std::vector<std::vector<std::string>> keys(p.legs.size());
-  auto link = [](std::vector<std::string>& k, correlate::TransferVia via, const std::string& v) {
-    using correlate::TransferVia;
-    const bool conn = via == TransferVia::TransferConnID || via == TransferVia::PreviousConnID;
-    if (!v.empty()) k.push_back(conn ? prefixed('c', v) : prefixed('u', lower(v)));
-  };
-  for (const auto& t : p.transfers)
-    link(keys[t.leg], t.via, t.value);
-  for (const auto& o : p.islinks)
-    keys[o.leg].push_back(prefixed('l', lower(o.id)));
-  for (std::uint32_t li = 0; li < p.legs.size(); ++li) {
-    const correlate::Leg& leg = p.legs[li];
-    auto& k = keys[li];
-    k.push_back(prefixed('u', lower(leg.call_uuid)));
-    for (const auto& c : leg.conn_ids)
-      k.push_back(prefixed('c', c));
-    for (const auto& c : leg.transfer_conn_ids)
-      if (auto n = model::normalize_conn_id(c); !n.empty()) k.push_back(prefixed('c', n));
-    for (const auto& d : leg.sip_dialogs) {
-      k.push_back(prefixed('s', lower(d.call_id)));
-      if (!d.remote_uuid.empty()) k.push_back(prefixed('u', lower(d.remote_uuid)));
-    }
-    const std::uint32_t first = node(k.back());
-    for (const auto& key : k)
-      unite(first, node(key));
-    mark_dirty(first);
-    for (const auto& d : leg.sip_dialogs)
-      add_call_id_search(d.call_id, first);
-    std::vector<std::string> search;
-    for (const auto& dn : leg.dns)
-      search.push_back(prefixed('d', dn));
-    if (!leg.ani.empty()) search.push_back(prefixed('a', leg.ani));
-    if (!leg.dnis.empty()) search.push_back(prefixed('n', leg.dnis));
-    for (const auto& [key, value] : leg.user_data)
-      search.push_back(prefixed('k', key + "=" + value));
-    for (const auto& key : search) {
-      auto& v = search_index_[key];
-      if (v.size() >= kMaxSearchNodes) continue;
-      if (!v.empty() && find(v.back()) == find(first)) continue;
-      v.push_back(first);
-    }
-    for (const auto& e : leg.events)
-      if (e.has_utc() && (!s.last_event_utc || e.utc > *s.last_event_utc)) s.last_event_utc = e.utc;
-  }
-  for (const auto& [conn, o] : p.orphans) {
-    const std::uint32_t n = node(prefixed('c', conn));
-    for (const auto& t : o.transfers) {
-      std::vector<std::string> k;
-      link(k, t.via, t.value);
-      for (const auto& key : k)
-        unite(n, node(key));
-    }
-    mark_dirty(n);
-    auto& files = orphans_of_node_[n];
-    if (std::find(files.begin(), files.end(), s.file) == files.end()) files.push_back(s.file);
-  }
+  std::vector<std::uint32_t> legs(s.partial.legs.size());
+  std::iota(legs.begin(), legs.end(), 0u);
+  std::vector<std::string> conns;
+  for (const auto& [conn, o] : s.partial.orphans)
+    conns.push_back(conn);
+  index_part(s, legs, 0, 0, conns);
 }
 
 std::size_t LiveCorrelation::restore() {
@@ -834,12 +753,12 @@ std::size_t LiveCorrelation::restore() {
       append_part(s, r.partial);
       // The collector's ConnID -> CallUUID carry, from the stored legs: for a
       // ConnID on several legs, the leg with the latest event.
-      std::unordered_map<std::string, std::pair<std::uint64_t, std::string>> latest;
+      std::unordered_map<std::uint64_t, std::pair<std::uint64_t, std::string>> latest;
       for (const correlate::Leg& leg : s.partial.legs) {
         std::uint64_t last = 0;
         for (const auto& e : leg.events)
           last = std::max(last, e.offset);
-        for (const auto& conn : leg.conn_ids) {
+        for (const std::uint64_t conn : leg.conn_ids) {
           auto [it, added] = latest.try_emplace(conn, last, leg.call_uuid);
           if (!added && last >= it->second.first) it->second = {last, leg.call_uuid};
         }
@@ -847,7 +766,7 @@ std::size_t LiveCorrelation::restore() {
       auto& carried = r.resume.collector.conn_legs;
       carried.clear();
       for (const auto& [conn, at] : latest)
-        if (auto n = correlate::conn_number(conn)) carried.emplace_back(*n, at.second);
+        carried.emplace_back(conn, at.second);
       std::sort(carried.begin(), carried.end());
       s.collector = correlate::FileCollector(s.file, r.resume.collector);
       index_restored(s);
@@ -885,62 +804,20 @@ Built LiveCorrelation::build_roots(const std::vector<std::uint32_t>& roots) {
         for (auto [file, leg] : it->second)
           chosen[file].push_back(leg);
       if (auto it = orphans_of_node_.find(m); it != orphans_of_node_.end())
-        for (std::uint32_t file : it->second)
-          orphan_conns[file].push_back(node_keys_[m].substr(2));
+        for (std::uint32_t file : it->second.files)
+          orphan_conns[file].push_back(it->second.conn);
     }
   }
   Built out;
   for (std::uint32_t f = 0; f < n; ++f) {
     const Source& s = *sources_[f];
-    const correlate::FilePartial& p = s.partial;
-    correlate::FilePartial& q = parts[f];
     out.file_sources.push_back(s.name);
     infos[f] = s.info;
-    q = correlate::summary_copy(p);
-    q.file = f;
     auto& legs = chosen[f];
     std::sort(legs.begin(), legs.end());
     legs.erase(std::unique(legs.begin(), legs.end()), legs.end());
-    std::unordered_map<std::uint32_t, std::uint32_t> new_index;
-    std::vector<std::uint32_t> islinks;
-    std::vector<std::uint32_t> transfers;
-    for (std::uint32_t li : legs) {
-      new_index.emplace(li, static_cast<std::uint32_t>(q.legs.size()));
-      correlate::Leg leg = p.legs[li];
-      for (auto& e : leg.events)
-        e = reintern(e, p.strings, q.strings);
-      q.legs.push_back(std::move(leg));
-      if (li < s.islinks_of_leg.size()) {
-        islinks.insert(islinks.end(), s.islinks_of_leg[li].begin(), s.islinks_of_leg[li].end());
-        transfers.insert(transfers.end(), s.transfers_of_leg[li].begin(),
-                         s.transfers_of_leg[li].end());
-      }
-    }
-    // In the file's order, as a whole-file build sees them (evidence order).
-    std::sort(islinks.begin(), islinks.end());
-    std::sort(transfers.begin(), transfers.end());
-    for (std::uint32_t k : islinks) {
-      correlate::IsLinkObservation o = p.islinks[k];
-      o.leg = new_index.at(o.leg);
-      o.event = reintern(o.event, p.strings, q.strings);
-      q.islinks.push_back(std::move(o));
-    }
-    for (std::uint32_t k : transfers) {
-      correlate::TransferObservation o = p.transfers[k];
-      o.leg = new_index.at(o.leg);
-      o.event = reintern(o.event, p.strings, q.strings);
-      q.transfers.push_back(std::move(o));
-    }
-    for (const auto& conn : orphan_conns[f]) {
-      auto it = p.orphans.find(conn);
-      if (it == p.orphans.end()) continue;
-      correlate::OrphanEvents o = it->second;
-      for (auto& e : o.events)
-        e = reintern(e, p.strings, q.strings);
-      for (auto& t : o.transfers)
-        t.event = reintern(t.event, p.strings, q.strings);
-      q.orphans.emplace(conn, std::move(o));
-    }
+    parts[f] = correlate::select_legs(s.partial, legs, orphan_conns[f], &s.observations);
+    parts[f].file = f;
   }
   correlate::BuildOptions build = options_.build;
   for (const auto& [path, site] : pinned_sites_)
@@ -1034,7 +911,7 @@ std::vector<Update> LiveCorrelation::recompute() {
   for (const correlate::Interaction& it : c.interactions) {
     const std::size_t told_before = out.size();
     InteractionSummary s = summarize(c, it);
-    const std::uint32_t root = find(node(prefixed('u', lower(c.legs[it.root].call_uuid))));
+    const std::uint32_t root = find(node(correlate::text_key(c.legs[it.root].call_uuid)));
     if (!dirty_.contains(root)) continue;  // cannot happen: every leg built is in a dirty root
     std::set<std::string> owners;
     for (const auto& k : s.leg_keys)
@@ -1086,20 +963,14 @@ std::vector<Update> LiveCorrelation::recompute() {
 
 std::vector<std::uint32_t> LiveCorrelation::roots_for_query(std::string_view id) {
   std::set<std::uint32_t> roots;
-  auto try_node = [&](const std::string& key) {
-    if (auto it = nodes_.find(key); it != nodes_.end()) roots.insert(find(it->second));
-  };
   auto try_index = [&](const std::string& key) {
     if (auto it = search_index_.find(key); it != search_index_.end())
       for (std::uint32_t n : it->second)
         roots.insert(find(n));
   };
-  const std::string low = lower(id);
-  try_node(prefixed('u', low));
-  try_node(prefixed('l', low));
-  try_node(prefixed('s', low));
-  try_index(prefixed('p', low));
-  if (auto conn = model::normalize_conn_id(id); !conn.empty()) try_node(prefixed('c', conn));
+  correlate::LinkKey keys[2];
+  for (int i = 0, k = correlate::query_keys(id, keys); i < k; ++i)
+    if (auto it = nodes_.find(keys[i]); it != nodes_.end()) roots.insert(find(it->second));
   try_index(prefixed('d', id));
   try_index(prefixed('a', id));
   try_index(prefixed('n', id));

@@ -35,6 +35,8 @@
 #include "calltrail/base/diagnostics.hpp"
 #include "calltrail/correlate/correlation.hpp"
 #include "calltrail/correlate/file_collector.hpp"
+#include "calltrail/correlate/link_keys.hpp"
+#include "calltrail/correlate/partial.hpp"
 #include "calltrail/model/event.hpp"
 #include "calltrail/parse/log_parser.hpp"
 #include "calltrail/parse/log_reader.hpp"
@@ -283,14 +285,14 @@ class LiveCorrelation {
   // source's position: Invalid, Gap, or Ok with the duplicates to skip.
   Accepted admit(const Source& s, SourceKind kind, std::uint64_t at, std::uint64_t size);
   void on_event(Source& s, const model::Event& e);
-  void on_sip_event(const model::Event& e);
-  void add_call_id_search(std::string_view call_id, std::uint32_t node);
   void after_batch(Source& s, std::uint64_t events_before, Accepted* a = nullptr);
   // Moves what the collector holds into the source's partial (at a record
   // boundary for a durable text source) and commits it; false when the store
   // failed.
   bool cut(Source& s);
   void append_part(Source& s, const correlate::FilePartial& part);
+  void index_part(Source& s, std::span<const std::uint32_t> legs, std::size_t islinks_from,
+                  std::size_t transfers_from, std::span<const std::string> conns);
   void index_restored(Source& s);
   void index_new_legs(Source& s);
   void evict_component(std::uint32_t root);
@@ -310,7 +312,7 @@ class LiveCorrelation {
   template <typename Take>
   auto taken(std::string_view source, Take&& take);
   std::optional<Built> built_from_store(std::string_view id);
-  std::uint32_t node(const std::string& key);
+  std::uint32_t node(correlate::LinkKey key);
   std::uint32_t find(std::uint32_t n);
   void unite(std::uint32_t a, std::uint32_t b);
   void mark_dirty(std::uint32_t n);
@@ -328,16 +330,21 @@ class LiveCorrelation {
   std::map<std::string, std::string> pinned_sites_;  // file path -> site name
   std::map<std::string, std::string> app_sites_;     // application -> site name
 
-  // Union-find over identifier nodes ("u:callid", "c:connid", "l:islink").
-  std::unordered_map<std::string, std::uint32_t> nodes_;
-  std::vector<std::string> node_keys_;
+  // Union-find over the link keys of legs (correlate/link_keys.hpp); a key
+  // of an evicted node is reset.
+  std::unordered_map<correlate::LinkKey, std::uint32_t> nodes_;
+  std::vector<std::optional<correlate::LinkKey>> node_keys_;
   std::vector<std::uint32_t> parent_;
   std::vector<std::vector<std::uint32_t>> members_;  // root -> its nodes
   // CallUUID node -> legs (file, index in that source's partial).
   std::unordered_map<std::uint32_t, std::vector<std::pair<std::uint32_t, std::uint32_t>>>
       legs_of_node_;
-  // ConnID node -> files holding orphan events with that ConnID.
-  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> orphans_of_node_;
+  // ConnID node -> the ConnID and the files holding orphan events with it.
+  struct OrphanNode {
+    std::string conn;
+    std::vector<std::uint32_t> files;
+  };
+  std::unordered_map<std::uint32_t, OrphanNode> orphans_of_node_;
   // DN, ANI, DNIS and user data -> nodes of the calls that carry them.
   std::unordered_map<std::string, std::vector<std::uint32_t>> search_index_;
   // Root -> the interaction ids it held at its last rebuild.
@@ -349,7 +356,6 @@ class LiveCorrelation {
   std::size_t retained_raw_ = 0;
   LiveMetrics counters_;
   std::vector<std::pair<SteadyTime, std::uint64_t>> rate_window_;  // (second, events)
-  std::vector<std::string> scratch_keys_;
   std::optional<std::string> store_error_;
   SteadyTime last_evict_{};
   std::mutex commit_mutex_;                        // the committing thread

@@ -97,7 +97,4 @@ class Reader {
   std::size_t pos_ = 0;
 };
 
-// FNV-1a, 64 bits, over the ASCII-lower-cased text: the identifier index key.
-std::int64_t key_hash(std::string_view s);
-
 }  // namespace calltrail::store

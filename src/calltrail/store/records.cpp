@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "calltrail/correlate/key_hash.hpp"
+#include "calltrail/correlate/link_keys.hpp"
 #include "calltrail/store/codec.hpp"
 
 namespace calltrail::store {
@@ -138,6 +138,22 @@ void write_list(Writer& w, const std::vector<std::string>& v) {
     w.str(s);
 }
 
+// ConnIDs as their normalised text, as the format has always held them.
+void write_conns(Writer& w, const std::vector<std::uint64_t>& v) {
+  w.u(v.size());
+  for (const std::uint64_t c : v)
+    w.str(correlate::ConnText(c).view());
+}
+
+std::vector<std::uint64_t> read_conns(Reader& r) {
+  const std::size_t n = r.count();
+  std::vector<std::uint64_t> v;
+  v.reserve(n);
+  for (std::size_t i = 0; i < n; ++i)
+    if (auto c = correlate::conn_number(r.str())) v.push_back(*c);
+  return v;
+}
+
 std::vector<std::string> read_list(Reader& r) {
   std::vector<std::string> v(r.count());
   for (auto& s : v)
@@ -152,8 +168,8 @@ std::string encode_leg(const correlate::Leg& leg, const std::vector<TransferReco
   Writer w;
   w.u(kLegFormat);
   w.str(leg.call_uuid);
-  write_list(w, leg.conn_ids);
-  write_list(w, leg.transfer_conn_ids);
+  write_conns(w, leg.conn_ids);
+  write_conns(w, leg.transfer_conn_ids);
   write_list(w, leg.dns);
   w.str(leg.ani);
   w.str(leg.dnis);
@@ -200,8 +216,8 @@ LegRecord decode_leg(std::string_view blob, std::uint32_t file, StringPool& pool
   correlate::Leg& l = out.leg;
   l.site = file;
   l.call_uuid = std::string(r.str());
-  l.conn_ids = read_list(r);
-  l.transfer_conn_ids = read_list(r);
+  l.conn_ids = read_conns(r);
+  l.transfer_conn_ids = read_conns(r);
   l.dns = read_list(r);
   l.ani = std::string(r.str());
   l.dnis = std::string(r.str());
@@ -312,17 +328,6 @@ correlate::OrphanEvents decode_orphans(std::string_view blob, std::uint32_t file
   return o;
 }
 
-PartSummary summary_of(const correlate::FilePartial& p) {
-  PartSummary s;
-  s.events = p.events;
-  s.call_events = p.call_events;
-  s.sequence = p.sequence;
-  s.apps = p.apps;
-  s.offset_votes = p.offset_votes;
-  s.first_utc = p.first_utc;
-  return s;
-}
-
 std::string encode_summary(const PartSummary& s) {
   Writer w;
   w.u(kFormat);
@@ -392,105 +397,6 @@ PartSummary decode_summary(std::string_view blob, std::uint32_t file) {
   s.first_utc = r.opt_i();
   if (!r.done()) throw CodecError("trailing bytes");
   return s;
-}
-
-void merge_summary(correlate::FilePartial& into, const PartSummary& part) {
-  into.events += part.events;
-  into.call_events += part.call_events;
-  auto& a = into.sequence;
-  const auto& b = part.sequence;
-  if (!a.first && b.first) {
-    a.first = b.first;
-    a.first_utc = b.first_utc;
-    a.first_line = b.first_line;
-  }
-  if (b.last) a.last = b.last;
-  if (b.last_utc) a.last_utc = b.last_utc;
-  a.out_of_order += b.out_of_order;
-  a.gaps.insert(a.gaps.end(), b.gaps.begin(), b.gaps.end());
-  for (const auto& [app, n] : part.apps)
-    into.apps[app] += n;
-  for (const auto& [off, n] : part.offset_votes)
-    into.offset_votes[off] += n;
-  if (part.first_utc && (!into.first_utc || *part.first_utc < *into.first_utc))
-    into.first_utc = part.first_utc;
-}
-
-namespace {
-
-template <typename T>
-void add_unique(std::vector<T>& to, const std::vector<T>& from, std::size_t limit) {
-  for (const auto& s : from) {
-    if (to.size() >= limit) return;
-    if (std::find(to.begin(), to.end(), s) == to.end()) to.push_back(s);
-  }
-}
-
-EventRef moved_ref(EventRef r, std::uint32_t file, const StringPool& from, StringPool& to) {
-  r.file = file;
-  return reintern(r, from, to);
-}
-
-}  // namespace
-
-void merge_leg(correlate::Leg& to, correlate::Leg&& from) {
-  add_unique(to.conn_ids, from.conn_ids, SIZE_MAX);
-  add_unique(to.transfer_conn_ids, from.transfer_conn_ids, correlate::kMaxLegDns);
-  add_unique(to.dns, from.dns, correlate::kMaxLegDns);
-  if (to.ani.empty()) to.ani = std::move(from.ani);
-  if (to.dnis.empty()) to.dnis = std::move(from.dnis);
-  if (to.call_type.empty()) to.call_type = std::move(from.call_type);
-  add_unique(to.user_data, from.user_data, correlate::kMaxLegUserData);
-  to.events.insert(to.events.end(), from.events.begin(), from.events.end());
-  correlate::merge_sip_dialogs(to.sip_dialogs, std::move(from.sip_dialogs));
-  to.deleted = to.deleted || from.deleted;
-}
-
-std::vector<std::uint32_t> append_partial(
-    correlate::FilePartial& into, const correlate::FilePartial& part,
-    std::unordered_map<std::string, std::uint32_t>& legs_by_uuid) {
-  const std::uint32_t file = into.file;
-  std::vector<std::uint32_t> index;
-  index.reserve(part.legs.size());
-  for (correlate::Leg leg : part.legs) {
-    for (auto& e : leg.events)
-      e = moved_ref(e, file, part.strings, into.strings);
-    for (auto& d : leg.sip_dialogs)
-      if (d.invite) d.invite->file = file;  // where and when only: no strings
-    leg.site = file;
-    auto [it, added] =
-        legs_by_uuid.emplace(leg.call_uuid, static_cast<std::uint32_t>(into.legs.size()));
-    if (added) {
-      into.legs.push_back(std::move(leg));
-    } else {
-      merge_leg(into.legs[it->second], std::move(leg));
-    }
-    index.push_back(it->second);
-  }
-  for (correlate::IsLinkObservation o : part.islinks) {
-    o.leg = index.at(o.leg);
-    o.event = moved_ref(o.event, file, part.strings, into.strings);
-    into.islinks.push_back(std::move(o));
-  }
-  for (correlate::TransferObservation t : part.transfers) {
-    t.leg = index.at(t.leg);
-    t.event = moved_ref(t.event, file, part.strings, into.strings);
-    into.transfers.push_back(std::move(t));
-  }
-  for (const auto& [conn, o] : part.orphans) {
-    auto& to = into.orphans[conn];
-    for (const auto& e : o.events)
-      to.events.push_back(moved_ref(e, file, part.strings, into.strings));
-    for (correlate::TransferObservation t : o.transfers) {
-      t.event = moved_ref(t.event, file, part.strings, into.strings);
-      to.transfers.push_back(std::move(t));
-    }
-  }
-  PartSummary summary = summary_of(part);
-  for (auto& g : summary.sequence.gaps)
-    g.file = file;
-  merge_summary(into, summary);
-  return index;
 }
 
 std::string encode_info(const parse::FileInfo& f) {
@@ -593,71 +499,61 @@ ResumeState decode_resume(std::string_view blob) {
   return s;
 }
 
-std::vector<std::string> link_keys(const LegRecord& r) {
-  std::vector<std::string> k;
-  k.push_back(r.leg.call_uuid);
-  for (const auto& c : r.leg.conn_ids)
-    k.push_back(c);
-  for (const auto& c : r.leg.transfer_conn_ids)
-    k.push_back(c);
-  for (const auto& t : r.transfers)
-    k.push_back(t.observation.value);
-  for (const auto& id : r.islink_ids)
-    k.push_back(id);
-  for (const auto& d : r.leg.sip_dialogs) {
-    correlate::for_each_call_id_key(d.call_id, [&](std::string_view key) { k.emplace_back(key); });
-    if (!d.remote_uuid.empty()) k.push_back(d.remote_uuid);
-  }
-  return k;
+namespace {
+
+std::vector<std::int64_t> sorted_unique(std::vector<std::int64_t> h) {
+  std::sort(h.begin(), h.end());
+  h.erase(std::unique(h.begin(), h.end()), h.end());
+  return h;
 }
 
-std::vector<std::string> search_keys(const LegRecord& r) {
-  std::vector<std::string> k = link_keys(r);
-  for (const auto& d : r.leg.dns)
-    k.push_back(d);
-  if (!r.leg.ani.empty()) k.push_back(r.leg.ani);
-  if (!r.leg.dnis.empty()) k.push_back(r.leg.dnis);
-  for (const auto& [key, value] : r.leg.user_data) {
-    k.push_back(key + '=' + value);
-  }
-  return k;
-}
-
-using correlate::KeyHasher;
-
-std::int64_t key_hash(std::string_view s) {
-  return static_cast<std::int64_t>(correlate::key_hash(s));
-}
-
-std::vector<std::int64_t> search_key_hashes(const correlate::Leg& leg,
-                                            const std::vector<TransferRecord>& transfers,
-                                            const std::vector<std::string>& islink_ids) {
-  std::vector<std::int64_t> h;
-  auto add = [&](std::string_view s) {
-    if (!s.empty()) h.push_back(key_hash(s));
-  };
-  add(leg.call_uuid);
-  for (const auto& c : leg.conn_ids)
-    add(c);
-  for (const auto& c : leg.transfer_conn_ids)
-    add(c);
+void add_link_keys(const correlate::Leg& leg, const std::vector<TransferRecord>& transfers,
+                   const std::vector<std::string>& islink_ids, std::vector<std::int64_t>& h) {
+  auto add = [&](correlate::LinkKey k) { h.push_back(static_cast<std::int64_t>(k)); };
+  correlate::for_each_leg_key(leg, add);
   for (const auto& t : transfers)
-    add(t.observation.value);
+    if (!t.observation.value.empty())
+      add(correlate::transfer_key(t.observation.via, t.observation.value));
   for (const auto& id : islink_ids)
-    add(id);
-  for (const auto& d : leg.sip_dialogs) {
-    correlate::for_each_call_id_key(d.call_id, add);
-    add(d.remote_uuid);
-  }
+    if (!id.empty()) add(correlate::text_key(id));
+}
+
+}  // namespace
+
+std::vector<std::int64_t> link_keys(const correlate::Leg& leg,
+                                    const std::vector<TransferRecord>& transfers,
+                                    const std::vector<std::string>& islink_ids) {
+  std::vector<std::int64_t> h;
+  add_link_keys(leg, transfers, islink_ids, h);
+  return sorted_unique(std::move(h));
+}
+
+std::vector<std::int64_t> index_keys(const correlate::Leg& leg,
+                                     const std::vector<TransferRecord>& transfers,
+                                     const std::vector<std::string>& islink_ids) {
+  std::vector<std::int64_t> h;
+  add_link_keys(leg, transfers, islink_ids, h);
+  auto add = [&](std::string_view s) {
+    if (!s.empty()) h.push_back(static_cast<std::int64_t>(correlate::text_key(s)));
+  };
   for (const auto& d : leg.dns)
     add(d);
   add(leg.ani);
   add(leg.dnis);
-  for (const auto& [key, value] : leg.user_data)
-    h.push_back(static_cast<std::int64_t>(KeyHasher().add(key).add("=").add(value).value()));
-  std::sort(h.begin(), h.end());
-  h.erase(std::unique(h.begin(), h.end()), h.end());
-  return h;
+  std::string kv;
+  for (const auto& [key, value] : leg.user_data) {
+    kv.assign(key).append("=").append(value);
+    add(kv);
+  }
+  return sorted_unique(std::move(h));
+}
+
+std::vector<std::int64_t> orphan_keys(std::string_view conn, const correlate::OrphanEvents& o) {
+  std::vector<std::int64_t> h;
+  if (auto n = correlate::conn_number(conn))
+    correlate::for_each_orphan_key(
+        *n, o, [&](correlate::LinkKey k) { h.push_back(static_cast<std::int64_t>(k)); });
+  return sorted_unique(std::move(h));
 }
 
 }  // namespace calltrail::store

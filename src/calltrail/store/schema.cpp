@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "calltrail/store/records.hpp"
+
 namespace calltrail::store {
 
 namespace {
@@ -48,7 +50,36 @@ const std::vector<std::vector<const char*>> kMigrations = {
         "CREATE TABLE sources (name TEXT PRIMARY KEY, kind {INT} NOT NULL, file {INT} NOT NULL, "
         "next {INT} NOT NULL DEFAULT 0, ended {INT} NOT NULL DEFAULT 0, pending {BLOB})",
     },
+    // 3: the identifier index keyed as trace and serve key identifiers
+    // (correlate/link_keys.hpp): rebuilt from the legs and orphans below.
+    {
+        "DELETE FROM keys",
+    },
 };
+
+// Fills the identifier index from the stored legs and orphan events.
+void rebuild_identifier_index(Database& db) {
+  auto insert = db.prepare("INSERT INTO keys (key, ref) VALUES (?, ?)");
+  auto add = [&](const std::vector<std::int64_t>& keys, std::int64_t ref) {
+    for (const std::int64_t k : keys) {
+      insert->reset();
+      insert->bind_int(1, k);
+      insert->bind_int(2, ref);
+      insert->step();
+    }
+  };
+  StringPool pool;
+  auto legs = db.prepare("SELECT id, data FROM legs");
+  while (legs->step()) {
+    const LegRecord r = decode_leg(legs->blob(1), 0, pool);
+    add(index_keys(r.leg, r.transfers, r.islink_ids), legs->integer(0));
+    pool = StringPool();
+  }
+  auto orphans = db.prepare("SELECT id, conn, data FROM orphans");
+  while (orphans->step())
+    add(orphan_keys(orphans->text(1), decode_orphans(orphans->blob(2), 0, pool)),
+        -orphans->integer(0));
+}
 
 std::string dialect(std::string sql, Database::Kind kind) {
   const bool pg = kind == Database::Kind::Postgres;
@@ -86,6 +117,7 @@ void migrate(Database& db) {
       for (const char* sql : kMigrations[static_cast<std::size_t>(v)])
         db.exec(dialect(sql, db.kind()));
     }
+    if (version > 0 && version < 3) rebuild_identifier_index(db);
     if (version < kSchemaVersion) {
       auto s =
           db.prepare(version == 0 ? "INSERT INTO meta (key, value) VALUES ('schema_version', ?)"

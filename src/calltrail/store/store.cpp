@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "calltrail/correlate/link_keys.hpp"
 #include "calltrail/model/identifiers.hpp"
 #include "calltrail/store/codec.hpp"
 #include "calltrail/store/schema.hpp"
@@ -19,25 +20,11 @@ using correlate::FilePartial;
 using correlate::Leg;
 
 constexpr std::int64_t kFactsLock = 0x6661637473;  // "facts"
+// A file's lock, xor its id (the value earlier versions took, so that they
+// and this one still exclude each other).
+constexpr std::int64_t kFileLock = 0x62519bd33343277d;
 constexpr std::size_t kKeysPerInsert = 64;
 constexpr std::size_t kMaxClosureLegs = 2'000'000;
-
-std::vector<std::int64_t> hashes(const std::vector<std::string>& keys) {
-  std::vector<std::int64_t> h;
-  h.reserve(keys.size());
-  for (const auto& k : keys)
-    if (!k.empty()) h.push_back(key_hash(k));
-  std::sort(h.begin(), h.end());
-  h.erase(std::unique(h.begin(), h.end()), h.end());
-  return h;
-}
-
-std::vector<std::string> orphan_keys(const std::string& conn, const correlate::OrphanEvents& o) {
-  std::vector<std::string> k{conn};
-  for (const auto& t : o.transfers)
-    k.push_back(t.value);
-  return k;
-}
 
 // Which parts exist ("max id:count"): site facts remember the version they
 // were computed for.
@@ -116,7 +103,7 @@ struct Store::Loader {
     while (p->step()) {
       auto it = file_index.find(p->integer(0));
       if (it == file_index.end()) continue;
-      merge_summary(partials[it->second], decode_summary(p->blob(1), it->second));
+      correlate::merge_summary(partials[it->second], decode_summary(p->blob(1), it->second));
     }
   }
 
@@ -136,7 +123,7 @@ struct Store::Loader {
     if (added) {
       p.legs.push_back(std::move(r.leg));
     } else {
-      merge_leg(p.legs[li], std::move(r.leg));
+      correlate::merge_leg(p.legs[li], std::move(r.leg));
     }
     for (auto& t : r.transfers) {
       t.observation.leg = li;
@@ -308,7 +295,7 @@ void delete_part(Database& db, std::int64_t part) {
     legs->bind_int(1, part);
     while (legs->step()) {
       const LegRecord r = decode_leg(legs->blob(1), 0, pool);
-      for (std::int64_t h : search_key_hashes(r.leg, r.transfers, r.islink_ids)) {
+      for (std::int64_t h : index_keys(r.leg, r.transfers, r.islink_ids)) {
         del_key->reset();
         del_key->bind_int(1, h);
         del_key->bind_int(2, legs->integer(0));
@@ -322,7 +309,7 @@ void delete_part(Database& db, std::int64_t part) {
     while (orphans->step()) {
       const std::string conn(orphans->text(1));
       const auto o = decode_orphans(orphans->blob(2), 0, pool);
-      for (std::int64_t h : hashes(orphan_keys(conn, o))) {
+      for (std::int64_t h : orphan_keys(conn, o)) {
         del_key->reset();
         del_key->bind_int(1, h);
         del_key->bind_int(2, -orphans->integer(0));
@@ -354,7 +341,7 @@ std::int64_t insert_part(Database& db, std::int64_t file, std::uint64_t start_of
     s->bind_int(2, static_cast<std::int64_t>(start_offset));
     s->bind_int(3, static_cast<std::int64_t>(end_offset));
     s->bind_int(4, static_cast<std::int64_t>(p.events));
-    s->bind_blob(5, encode_summary(summary_of(p)));
+    s->bind_blob(5, encode_summary(correlate::summary_of(p)));
     s->step();
     part = s->integer(0);
   }
@@ -403,9 +390,9 @@ std::int64_t insert_part(Database& db, std::int64_t file, std::uint64_t start_of
     insert_leg->step();
     leg_rows[k] = insert_leg->integer(0);
     insert_leg->reset();
-    std::vector<std::int64_t> leg_keys = search_key_hashes(l, leg_transfers[k], leg_islinks[k]);
+    std::vector<std::int64_t> leg_keys = index_keys(l, leg_transfers[k], leg_islinks[k]);
     if (written != nullptr) {
-      const std::int64_t uuid = key_hash(l.call_uuid);
+      const auto uuid = static_cast<std::int64_t>(correlate::text_key(l.call_uuid));
       std::vector<std::int64_t>& done = (*written)[l.call_uuid];
       std::vector<std::int64_t> fresh;
       std::set_difference(leg_keys.begin(), leg_keys.end(), done.begin(), done.end(),
@@ -445,7 +432,7 @@ std::int64_t insert_part(Database& db, std::int64_t file, std::uint64_t start_of
       s->step();
       const std::int64_t id = s->integer(0);
       s->reset();
-      for (std::int64_t h : hashes(orphan_keys(conn, o)))
+      for (std::int64_t h : orphan_keys(conn, o))
         keys.emplace_back(h, -id);
     }
   }
@@ -476,7 +463,7 @@ bool Store::write_part(const PartWrite& w) {
   Database& db = *db_;
   db.begin();
   try {
-    db.lock(key_hash("file") ^ w.file);
+    db.lock(kFileLock ^ w.file);
     {
       auto s = db.prepare("SELECT resume_offset, open_part FROM files WHERE id = ?");
       s->bind_int(1, w.file);
@@ -771,9 +758,10 @@ std::optional<correlate::Correlation> Store::load_for_id(std::string_view id,
   auto leg_row = db_->prepare("SELECT id, part, file, data FROM legs WHERE id = ?");
   auto orphan_row = db_->prepare("SELECT id, part, file, conn, data FROM orphans WHERE id = ?");
 
-  std::vector<std::int64_t> frontier{key_hash(id)};
-  const std::string conn = model::normalize_conn_id(id);
-  if (!conn.empty()) frontier.push_back(key_hash(conn));
+  correlate::LinkKey keys_of_id[2];
+  std::vector<std::int64_t> frontier;
+  for (int i = 0, n = correlate::query_keys(id, keys_of_id); i < n; ++i)
+    frontier.push_back(static_cast<std::int64_t>(keys_of_id[i]));
   std::unordered_set<std::int64_t> seen_keys(frontier.begin(), frontier.end());
   std::unordered_set<std::int64_t> seen_refs;
   std::vector<Loader::Row> legs, orphans;
@@ -790,8 +778,8 @@ std::optional<correlate::Correlation> Store::load_for_id(std::string_view id,
     }
     frontier.clear();
     if (legs.size() + refs.size() > kMaxClosureLegs) return std::nullopt;
-    auto more = [&](const std::vector<std::string>& keys) {
-      for (std::int64_t h : hashes(keys))
+    auto more = [&](const std::vector<std::int64_t>& keys) {
+      for (std::int64_t h : keys)
         if (seen_keys.insert(h).second) frontier.push_back(h);
     };
     for (std::int64_t ref : refs) {
@@ -801,7 +789,8 @@ std::optional<correlate::Correlation> Store::load_for_id(std::string_view id,
         if (!leg_row->step()) continue;
         Loader::Row row{
             ref, leg_row->integer(1), leg_row->integer(2), {}, std::string(leg_row->blob(3))};
-        more(link_keys(decode_leg(row.data, 0, scratch)));
+        const LegRecord r = decode_leg(row.data, 0, scratch);
+        more(link_keys(r.leg, r.transfers, r.islink_ids));
         legs.push_back(std::move(row));
       } else {
         orphan_row->reset();

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "calltrail/correlate/collect.hpp"
+#include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/json.hpp"
 #include "calltrail/correlate/query.hpp"
 #include "calltrail/correlate/rescan.hpp"
@@ -92,7 +93,7 @@ std::vector<std::string> identifiers(const Correlation& c) {
     ids.insert(it.id);
     for (std::uint32_t li : it.legs) {
       const Leg& l = c.legs[li];
-      if (!l.conn_ids.empty()) ids.insert(l.conn_ids.back());
+      if (!l.conn_ids.empty()) ids.insert(std::string(ConnText(l.conn_ids.back()).view()));
       if (!l.dns.empty()) ids.insert(l.dns.front());
       if (!l.ani.empty()) ids.insert(l.ani);
       if (!l.user_data.empty())

@@ -3,6 +3,8 @@
 // legs span parts) and on the seed sample.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "store_support.hpp"
 
 namespace calltrail::test {
@@ -46,6 +48,39 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"connid_reuse", "--only connid-reuse --interactions 60 --seed 15", "4000"},
         Case{"unmonitored", "--only unmonitored --interactions 60 --seed 16", "6000"}),
     [](const auto& p) { return p.param.name; });
+
+// A store written before the identifier index took the link keys of trace
+// and serve (schema 2, FNV hashes of the text) is migrated on open: its index
+// is rebuilt from the stored legs, row for row what an ingest writes now.
+TEST(StoreEquality, IdentifierIndexOfAnOlderStoreIsRebuilt) {
+  TempDir dir("migrate");
+  const std::string logs = dir.str("logs");
+  simulate(logs, "--interactions 80 --seed 21 --sites 3");
+  const std::string db = dir.str("store.db");
+  ScopedEnv parts("CALLTRAIL_INGEST_PART_BYTES", "1000000000");
+  auto r = run_calltrail("ingest " + q(logs) + " --db " + q(db));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto rows = [&] {
+    std::set<std::pair<std::int64_t, std::int64_t>> out;
+    auto d = store::open_database(db);
+    auto s = d->prepare("SELECT key, ref FROM keys");
+    while (s->step())
+      out.emplace(s->integer(0), s->integer(1));
+    return out;
+  };
+  const auto written = rows();
+  ASSERT_FALSE(written.empty());
+  {
+    // What schema 2 held instead: other numbers for every key.
+    auto d = store::open_database(db);
+    d->exec("UPDATE keys SET key = key + 1");
+    d->exec("UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+  }
+  ASSERT_NE(rows(), written);
+  expect_same_answers(q(logs), db, 8);
+  EXPECT_EQ(rows(), written);
+  EXPECT_EQ(count_rows(db, "meta WHERE key = 'schema_version' AND value = '3'"), 1);
+}
 
 TEST(StoreEquality, SeedSample) {
   TempDir dir("seed");

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "calltrail/correlate/link_keys.hpp"
 #include "calltrail/store/codec.hpp"
 
 namespace calltrail::store {
@@ -46,8 +49,8 @@ struct Sample {
   std::vector<std::string> islinks{"4b5e0c8a", "4b5e0c8b"};
   Sample() {
     leg.call_uuid = "00RP30KH7088L1IC08GB82LAES000317";
-    leg.conn_ids = {"009a021843038407", "009a021843038408"};
-    leg.transfer_conn_ids = {"009a021843038409"};
+    leg.conn_ids = {0x009a021843038407, 0x009a021843038408};
+    leg.transfer_conn_ids = {0x009a021843038409};
     leg.dns = {"2000", "+15551234567"};
     leg.ani = "+15551234567";
     leg.dnis = "8001";
@@ -112,20 +115,29 @@ TEST(Records, LegRoundTrip) {
   EXPECT_EQ(r.leg.sip_dialogs[1].origin, correlate::SipDialog::Origin::Unknown);
   EXPECT_FALSE(r.leg.sip_dialogs[1].invite.has_value());
   // The identifiers a user may search by, and those that join legs (a
-  // Call-ID whole and before '@', the sender's CallUUID).
-  const auto keys = search_keys(r);
-  for (const char* k : {"00RP30KH7088L1IC08GB82LAES000317", "009a021843038408", "4b5e0c8b", "2000",
-                        "8001", "CustomerID=4711", "a84b4c76e66710@10.0.0.1", "a84b4c76e66710",
-                        "01AE904GK088LFQD2CGB02LAES0000EP", "second"})
-    EXPECT_NE(std::find(keys.begin(), keys.end(), k), keys.end()) << k;
-  std::vector<std::int64_t> h;
-  for (const auto& k : keys)
-    h.push_back(key_hash(k));
-  std::sort(h.begin(), h.end());
-  h.erase(std::unique(h.begin(), h.end()), h.end());
-  EXPECT_EQ(search_key_hashes(r.leg, r.transfers, r.islink_ids), h);
-  const auto links = link_keys(r);
-  EXPECT_EQ(std::find(links.begin(), links.end(), "2000"), links.end());
+  // Call-ID whole and before '@', the sender's CallUUID), in any case.
+  const auto index = index_keys(r.leg, r.transfers, r.islink_ids);
+  const auto links = link_keys(r.leg, r.transfers, r.islink_ids);
+  auto has = [](const std::vector<std::int64_t>& v, correlate::LinkKey k) {
+    return std::binary_search(v.begin(), v.end(), static_cast<std::int64_t>(k));
+  };
+  for (const char* k : {"00rp30kh7088l1ic08gb82laes000317", "4B5E0C8B", "a84b4c76e66710@10.0.0.1",
+                        "a84b4c76e66710", "01AE904GK088LFQD2CGB02LAES0000EP", "second"}) {
+    EXPECT_TRUE(has(links, correlate::text_key(k))) << k;
+    EXPECT_TRUE(has(index, correlate::text_key(k))) << k;
+  }
+  for (const std::uint64_t c :
+       {0x009a021843038407ull, 0x009a021843038408ull, 0x009a021843038409ull})
+    EXPECT_TRUE(has(links, correlate::conn_key(c))) << c;
+  // The transfer reference by ConnID meets a ConnID, not a text.
+  EXPECT_TRUE(has(
+      links, correlate::transfer_key(correlate::TransferVia::TransferConnID, "009a021843038409")));
+  for (const char* k : {"2000", "8001", "CustomerID=4711", "customerid=4711"}) {
+    EXPECT_TRUE(has(index, correlate::text_key(k))) << k;
+    EXPECT_FALSE(has(links, correlate::text_key(k))) << k;
+  }
+  EXPECT_TRUE(std::is_sorted(index.begin(), index.end()));
+  EXPECT_EQ(std::adjacent_find(index.begin(), index.end()), index.end());
 }
 
 TEST(Records, SummaryAndResumeRoundTrip) {
@@ -197,12 +209,6 @@ TEST(Records, DamagedBlobsAreRefused) {
   }
   EXPECT_THROW(decode_resume(std::string("\x01\xff", 2)), CodecError);
   EXPECT_THROW(decode_summary(std::string("\x02", 1), 0), CodecError);
-}
-
-TEST(Records, KeyHashIgnoresCase) {
-  EXPECT_EQ(key_hash("00RP30KH7088L1IC08GB82LAES000317"),
-            key_hash("00rp30kh7088l1ic08gb82laes000317"));
-  EXPECT_NE(key_hash("2000"), key_hash("2001"));
 }
 
 }  // namespace
