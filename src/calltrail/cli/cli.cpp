@@ -25,6 +25,11 @@ PATH is a file, a folder (read recursively), a .gz file, or - for standard input
 }  // namespace
 
 int run(int argc, char** argv) {
+  const Seams none;
+  return run(argc, argv, none);
+}
+
+int run(int argc, char** argv, const Seams& seams) {
   CLI::App app{
       "calltrail follows one customer call through every Genesys site it crossed.\n"
       "It reads T-Server / SIP Server logs, stitches the call legs of every site and\n"
@@ -40,8 +45,8 @@ int run(int argc, char** argv) {
   add_interactions_command(app, exit_code);
   add_sites_command(app, exit_code);
   add_score_command(app, exit_code);
-  add_ingest_command(app, exit_code);
-  add_serve_command(app, exit_code);
+  add_ingest_command(app, exit_code, seams);
+  add_serve_command(app, exit_code, seams);
   add_follow_command(app, exit_code);
   try {
     app.parse(argc, argv);

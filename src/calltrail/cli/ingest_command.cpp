@@ -46,15 +46,10 @@ class Progress {
   ProgressLine line_;
 };
 
-int run_ingest(const IngestCommandOptions& o) {
+int run_ingest(const IngestCommandOptions& o, const Seams& seams) {
   store::IngestOptions options;
   options.part_bytes = std::max<std::uint64_t>(o.part_mb, 1) << 20;
-  if (const char* small = std::getenv("CALLTRAIL_INGEST_PART_BYTES"))
-    options.part_bytes = std::max<std::uint64_t>(std::strtoull(small, nullptr, 10), 1);
-  if (const char* n = std::getenv("CALLTRAIL_INGEST_EXIT_AFTER_COMMITS"))
-    options.exit_after_commits = std::strtoull(n, nullptr, 10);
-  if (const char* n = std::getenv("CALLTRAIL_INGEST_STOP_AFTER_COMMITS"))
-    options.stop_after_commits = std::strtoull(n, nullptr, 10);
+  if (seams.ingest) seams.ingest(options);
   auto progress = std::make_shared<Progress>();
   if (progress->enabled())
     options.progress = [progress](const store::IngestProgress& p) { (*progress)(p); };
@@ -105,7 +100,7 @@ int run_ingest(const IngestCommandOptions& o) {
 
 }  // namespace
 
-void add_ingest_command(CLI::App& app, int& exit_code) {
+void add_ingest_command(CLI::App& app, int& exit_code, const Seams& seams) {
   auto o = std::make_shared<IngestCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
       "ingest",
@@ -119,7 +114,7 @@ void add_ingest_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_flag("--strict", o->strict, "Exit with 4 when malformed records were found");
   cmd->add_flag("-q,--quiet", o->quiet, "Print only the one-line summary of malformed input");
-  cmd->callback([o, &exit_code] { exit_code = run_ingest(*o); });
+  cmd->callback([o, &exit_code, &seams] { exit_code = run_ingest(*o, seams); });
 }
 
 }  // namespace calltrail::cli

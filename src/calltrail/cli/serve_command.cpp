@@ -30,7 +30,7 @@ struct ServeOptions {
   unsigned retention_s = 3600;
 };
 
-int run_serve(const ServeOptions& o) {
+int run_serve(const ServeOptions& o, const Seams& seams) {
   auto live_opts = live_options(o.input, "serve");
   if (!live_opts) return kExitUsage;
   live_opts->retain_raw_bytes = o.retain_raw_mb << 20;
@@ -70,8 +70,7 @@ int run_serve(const ServeOptions& o) {
   } else {
     try {
       auto durable = std::make_unique<serve::StoreLiveStore>(o.db);
-      if (const char* n = std::getenv("CALLTRAIL_SERVE_EXIT_AFTER_COMMITS"))
-        durable->exit_after_commits = std::strtoull(n, nullptr, 10);
+      if (seams.serve_commit) durable->after_commit = seams.serve_commit;
       store = std::move(durable);
     } catch (const std::exception& e) {
       fmt::print(stderr, "calltrail serve: cannot open the store {}: {}\n", o.db, e.what());
@@ -158,7 +157,7 @@ int run_serve(const ServeOptions& o) {
 
 }  // namespace
 
-void add_serve_command(CLI::App& app, int& exit_code) {
+void add_serve_command(CLI::App& app, int& exit_code, const Seams& seams) {
   auto o = std::make_shared<ServeOptions>();
   CLI::App* cmd = app.add_subcommand(
       "serve",
@@ -185,7 +184,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                   "from memory and answered from the store (0: keep everything)")
       ->capture_default_str();
   add_live_input_options(cmd, o->input);
-  cmd->callback([o, &exit_code] { exit_code = run_serve(*o); });
+  cmd->callback([o, &exit_code, &seams] { exit_code = run_serve(*o, seams); });
 }
 
 }  // namespace calltrail::cli
