@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "calltrail/base/secrets.hpp"
 #include "calltrail/cli/commands.hpp"
 
 namespace calltrail::cli {
@@ -61,7 +62,7 @@ int run(int argc, char** argv, const Seams& seams) {
     return kExitUsage;
   } catch (const std::exception& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "calltrail: internal error: {}\n", e.what());
+    fmt::print(stderr, "calltrail: internal error: {}\n", base::redact_secrets(e.what()));
     return kExitInternal;
   }
   return exit_code;

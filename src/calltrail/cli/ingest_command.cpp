@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "calltrail/base/secrets.hpp"
 #include "calltrail/cli/cli.hpp"
 #include "calltrail/cli/commands.hpp"
 #include "calltrail/cli/progress.hpp"
@@ -62,7 +63,8 @@ int run_ingest(const IngestCommandOptions& o, const Seams& seams) {
     r = store::ingest(st, o.paths, options);
   } catch (const store::DbError& e) {
     progress->clear();
-    fmt::print(stderr, "calltrail ingest: store {}: {}\n", o.db, e.what());
+    fmt::print(stderr, "calltrail ingest: store {}: {}\n", base::redact_secrets(o.db),
+               base::redact_secrets(e.what()));
     if (opened) {
       fmt::print(stderr,
                  "calltrail ingest: what was committed is kept; run the same command again to "
@@ -71,7 +73,8 @@ int run_ingest(const IngestCommandOptions& o, const Seams& seams) {
     return kExitInput;
   } catch (const store::CodecError& e) {
     progress->clear();
-    fmt::print(stderr, "calltrail ingest: store {} holds a damaged record: {}\n", o.db, e.what());
+    fmt::print(stderr, "calltrail ingest: store {} holds a damaged record: {}\n",
+               base::redact_secrets(o.db), e.what());
     return kExitInput;
   }
   progress->clear();
@@ -92,7 +95,7 @@ int run_ingest(const IngestCommandOptions& o, const Seams& seams) {
              "{}, {} events in {:.1f} s ({:.0f} events/s), {} part{} into {}\n",
              s.files, s.files == 1 ? "" : "s", s.new_files, s.grown, s.unchanged, s.replaced,
              s.moved, megabytes(s.bytes), s.events, s.seconds, rate, s.parts,
-             s.parts == 1 ? "" : "s", o.db);
+             s.parts == 1 ? "" : "s", base::redact_secrets(o.db));
   if (!r.input_errors.empty()) return kExitInput;
   if (o.strict && d.count() > 0) return kExitMalformed;
   return kExitOk;

@@ -8,6 +8,8 @@
 #include <memory>
 #include <thread>
 
+#include "calltrail/base/secrets.hpp"
+
 #include "calltrail/cli/cli.hpp"
 #include "calltrail/cli/commands.hpp"
 #include "calltrail/cli/follow_store.hpp"
@@ -73,7 +75,8 @@ int run_serve(const ServeOptions& o, const Seams& seams) {
       if (seams.serve_commit) durable->after_commit = seams.serve_commit;
       store = std::move(durable);
     } catch (const std::exception& e) {
-      fmt::print(stderr, "calltrail serve: cannot open the store {}: {}\n", o.db, e.what());
+      fmt::print(stderr, "calltrail serve: cannot open the store {}: {}\n",
+                 base::redact_secrets(o.db), base::redact_secrets(e.what()));
       return kExitInput;
     }
   }
@@ -88,10 +91,11 @@ int run_serve(const ServeOptions& o, const Seams& seams) {
         fmt::print(stderr,
                    "calltrail serve: resumed {} pushed sources from {} ({} complete "
                    "interactions left in the store)\n",
-                   n, o.db, evicted);
+                   n, base::redact_secrets(o.db), evicted);
       }
     } catch (const std::exception& e) {
-      fmt::print(stderr, "calltrail serve: cannot read the store {}: {}\n", o.db, e.what());
+      fmt::print(stderr, "calltrail serve: cannot read the store {}: {}\n",
+                 base::redact_secrets(o.db), base::redact_secrets(e.what()));
       return kExitInput;
     }
   }
@@ -144,7 +148,8 @@ int run_serve(const ServeOptions& o, const Seams& seams) {
   } else {
     // The live state is ahead of the store: stop, so that a restart resumes
     // from what was committed (collectors resend the rest).
-    fmt::print(stderr, "calltrail serve: {} ({}); stopping\n", *live.store_error(), o.db);
+    fmt::print(stderr, "calltrail serve: {} ({}); stopping\n",
+               base::redact_secrets(*live.store_error()), base::redact_secrets(o.db));
     code = kExitInput;
   }
   stop = true;

@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "calltrail/base/json_writer.hpp"
+#include "calltrail/base/secrets.hpp"
 #include "calltrail/base/time.hpp"
 #include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/query.hpp"
@@ -377,7 +378,7 @@ bool LiveCorrelation::cut(Source& s) {
     try {
       store_->commit({&c, 1});
     } catch (const std::exception& e) {
-      store_error_ = std::string("the store failed: ") + e.what();
+      store_error_ = base::redact_secrets(std::string("the store failed: ") + e.what());
       return false;
     }
   }
@@ -520,7 +521,7 @@ bool LiveCorrelation::sync_store(std::uint64_t ticket) {
     store_->commit(checkpoints);
   } catch (const std::exception& e) {
     std::lock_guard lock(mutex_);
-    store_error_ = std::string("the store failed: ") + e.what();
+    store_error_ = base::redact_secrets(std::string("the store failed: ") + e.what());
     return false;
   }
   std::lock_guard lock(mutex_);
