@@ -6,13 +6,15 @@ const params = new URLSearchParams(location.search);
 const token = params.get("token") || "";
 const state = { query: "", current: null, source: null, refreshTimer: null };
 
-function api(path) {
+// The token goes in the query only where a browser cannot send a header:
+// the EventSource of the update stream (the server refuses it elsewhere).
+function streamUrl(path) {
   if (!token) return path;
   return path + (path.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(token);
 }
 
 async function getJson(path) {
-  const res = await fetch(api(path), { headers: token ? { Authorization: "Bearer " + token } : {} });
+  const res = await fetch(path, { headers: token ? { Authorization: "Bearer " + token } : {} });
   const body = await res.json().catch(() => ({ error: res.statusText }));
   if (!res.ok) throw new Error(body.error || res.statusText);
   return body;
@@ -211,7 +213,7 @@ function connect() {
   const badge = document.getElementById("live");
   // live_window=N: the stream ends after N seconds (for pages rendered once).
   const windowSeconds = params.get("live_window");
-  const es = new EventSource(api("/api/updates" +
+  const es = new EventSource(streamUrl("/api/updates" +
     (windowSeconds ? "?close_after=" + encodeURIComponent(windowSeconds) : "")));
   es.onopen = () => { badge.textContent = "live"; badge.className = "live on"; };
   es.onerror = () => { badge.textContent = "reconnecting"; badge.className = "live off"; };

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "calltrail/base/secrets.hpp"
 #include "calltrail/cli/commands.hpp"
 
 namespace calltrail::cli {
@@ -25,6 +26,11 @@ PATH is a file, a folder (read recursively), a .gz file, or - for standard input
 }  // namespace
 
 int run(int argc, char** argv) {
+  const Seams none;
+  return run(argc, argv, none);
+}
+
+int run(int argc, char** argv, const Seams& seams) {
   CLI::App app{
       "calltrail follows one customer call through every Genesys site it crossed.\n"
       "It reads T-Server / SIP Server logs, stitches the call legs of every site and\n"
@@ -40,8 +46,8 @@ int run(int argc, char** argv) {
   add_interactions_command(app, exit_code);
   add_sites_command(app, exit_code);
   add_score_command(app, exit_code);
-  add_ingest_command(app, exit_code);
-  add_serve_command(app, exit_code);
+  add_ingest_command(app, exit_code, seams);
+  add_serve_command(app, exit_code, seams);
   add_follow_command(app, exit_code);
   try {
     app.parse(argc, argv);
@@ -56,7 +62,7 @@ int run(int argc, char** argv) {
     return kExitUsage;
   } catch (const std::exception& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "calltrail: internal error: {}\n", e.what());
+    fmt::print(stderr, "calltrail: internal error: {}\n", base::redact_secrets(e.what()));
     return kExitInternal;
   }
   return exit_code;

@@ -1,6 +1,13 @@
 // The command line: argv in, exit code out. The only place that prints.
 #pragma once
 
+#include <cstdint>
+#include <functional>
+
+namespace calltrail::store {
+struct IngestOptions;
+}
+
 namespace calltrail::cli {
 
 // Exit codes, documented in `calltrail --help`.
@@ -13,6 +20,17 @@ enum ExitCode : int {
   kExitInternal = 70,  // a bug: please report it with the command line
 };
 
+// Where a test binary steps into the commands (tests/support/seamed_main.cpp
+// builds one for the crash tests); the calltrail binary sets none.
+struct Seams {
+  // Adjusts the options of every ingest (small parts, a call after each
+  // commit).
+  std::function<void(store::IngestOptions&)> ingest;
+  // Called after each commit of `serve --db`, with the commits so far.
+  std::function<void(std::uint64_t commits)> serve_commit;
+};
+
 int run(int argc, char** argv);
+int run(int argc, char** argv, const Seams& seams);
 
 }  // namespace calltrail::cli

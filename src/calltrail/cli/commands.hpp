@@ -12,8 +12,9 @@ void add_trace_command(CLI::App& app, int& exit_code);
 void add_interactions_command(CLI::App& app, int& exit_code);
 void add_sites_command(CLI::App& app, int& exit_code);
 void add_score_command(CLI::App& app, int& exit_code);
-void add_ingest_command(CLI::App& app, int& exit_code);
-void add_serve_command(CLI::App& app, int& exit_code);
+struct Seams;
+void add_ingest_command(CLI::App& app, int& exit_code, const Seams& seams);
+void add_serve_command(CLI::App& app, int& exit_code, const Seams& seams);
 void add_follow_command(CLI::App& app, int& exit_code);
 
 }  // namespace calltrail::cli

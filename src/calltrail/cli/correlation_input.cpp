@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "calltrail/base/secrets.hpp"
 #include "calltrail/cli/cli.hpp"
 #include "calltrail/cli/progress.hpp"
 #include "calltrail/correlate/collect.hpp"
@@ -86,10 +87,11 @@ std::optional<correlate::Correlation> from_store(const CorrelationInput& input,
     store::Store st(store::open_database(input.db, false));
     return query(st);
   } catch (const store::DbError& e) {
-    fmt::print(stderr, "calltrail {}: store {}: {}\n", command, input.db, e.what());
+    fmt::print(stderr, "calltrail {}: store {}: {}\n", command, base::redact_secrets(input.db),
+               base::redact_secrets(e.what()));
   } catch (const store::CodecError& e) {
-    fmt::print(stderr, "calltrail {}: store {} holds a damaged record: {}\n", command, input.db,
-               e.what());
+    fmt::print(stderr, "calltrail {}: store {} holds a damaged record: {}\n", command,
+               base::redact_secrets(input.db), e.what());
   }
   exit_code = kExitInput;
   return std::nullopt;

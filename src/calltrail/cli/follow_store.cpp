@@ -6,6 +6,7 @@
 #include <set>
 
 #include "calltrail/base/json_writer.hpp"
+#include "calltrail/base/secrets.hpp"
 #include "calltrail/cli/cli.hpp"
 #include "calltrail/store/follow.hpp"
 
@@ -24,14 +25,15 @@ int run_follow_store(const FollowStoreOptions& options, const std::atomic<bool>&
   store::follow(options.db, options.paths, fo, stop, [&](const store::FollowRound& r) {
     if (r.error) {
       failed = true;
-      tell(
-          fmt::format("store {}: {}; retrying (what was committed is kept)", options.db, *r.error));
+      tell(fmt::format("store {}: {}; retrying (what was committed is kept)",
+                       base::redact_secrets(options.db), base::redact_secrets(*r.error)));
       return;
     }
     if (failed) {
       failed = false;
       told.clear();
-      fmt::print(stderr, "calltrail {}: store {} is back\n", options.command, options.db);
+      fmt::print(stderr, "calltrail {}: store {} is back\n", options.command,
+                 base::redact_secrets(options.db));
     }
     if (!options.report_rounds) return;
     for (const auto& e : r.result.input_errors)

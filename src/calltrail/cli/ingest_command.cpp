@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "calltrail/base/secrets.hpp"
 #include "calltrail/cli/cli.hpp"
 #include "calltrail/cli/commands.hpp"
 #include "calltrail/cli/progress.hpp"
@@ -46,15 +47,10 @@ class Progress {
   ProgressLine line_;
 };
 
-int run_ingest(const IngestCommandOptions& o) {
+int run_ingest(const IngestCommandOptions& o, const Seams& seams) {
   store::IngestOptions options;
   options.part_bytes = std::max<std::uint64_t>(o.part_mb, 1) << 20;
-  if (const char* small = std::getenv("CALLTRAIL_INGEST_PART_BYTES"))
-    options.part_bytes = std::max<std::uint64_t>(std::strtoull(small, nullptr, 10), 1);
-  if (const char* n = std::getenv("CALLTRAIL_INGEST_EXIT_AFTER_COMMITS"))
-    options.exit_after_commits = std::strtoull(n, nullptr, 10);
-  if (const char* n = std::getenv("CALLTRAIL_INGEST_STOP_AFTER_COMMITS"))
-    options.stop_after_commits = std::strtoull(n, nullptr, 10);
+  if (seams.ingest) seams.ingest(options);
   auto progress = std::make_shared<Progress>();
   if (progress->enabled())
     options.progress = [progress](const store::IngestProgress& p) { (*progress)(p); };
@@ -67,7 +63,8 @@ int run_ingest(const IngestCommandOptions& o) {
     r = store::ingest(st, o.paths, options);
   } catch (const store::DbError& e) {
     progress->clear();
-    fmt::print(stderr, "calltrail ingest: store {}: {}\n", o.db, e.what());
+    fmt::print(stderr, "calltrail ingest: store {}: {}\n", base::redact_secrets(o.db),
+               base::redact_secrets(e.what()));
     if (opened) {
       fmt::print(stderr,
                  "calltrail ingest: what was committed is kept; run the same command again to "
@@ -76,7 +73,8 @@ int run_ingest(const IngestCommandOptions& o) {
     return kExitInput;
   } catch (const store::CodecError& e) {
     progress->clear();
-    fmt::print(stderr, "calltrail ingest: store {} holds a damaged record: {}\n", o.db, e.what());
+    fmt::print(stderr, "calltrail ingest: store {} holds a damaged record: {}\n",
+               base::redact_secrets(o.db), e.what());
     return kExitInput;
   }
   progress->clear();
@@ -97,7 +95,7 @@ int run_ingest(const IngestCommandOptions& o) {
              "{}, {} events in {:.1f} s ({:.0f} events/s), {} part{} into {}\n",
              s.files, s.files == 1 ? "" : "s", s.new_files, s.grown, s.unchanged, s.replaced,
              s.moved, megabytes(s.bytes), s.events, s.seconds, rate, s.parts,
-             s.parts == 1 ? "" : "s", o.db);
+             s.parts == 1 ? "" : "s", base::redact_secrets(o.db));
   if (!r.input_errors.empty()) return kExitInput;
   if (o.strict && d.count() > 0) return kExitMalformed;
   return kExitOk;
@@ -105,7 +103,7 @@ int run_ingest(const IngestCommandOptions& o) {
 
 }  // namespace
 
-void add_ingest_command(CLI::App& app, int& exit_code) {
+void add_ingest_command(CLI::App& app, int& exit_code, const Seams& seams) {
   auto o = std::make_shared<IngestCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
       "ingest",
@@ -119,7 +117,7 @@ void add_ingest_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_flag("--strict", o->strict, "Exit with 4 when malformed records were found");
   cmd->add_flag("-q,--quiet", o->quiet, "Print only the one-line summary of malformed input");
-  cmd->callback([o, &exit_code] { exit_code = run_ingest(*o); });
+  cmd->callback([o, &exit_code, &seams] { exit_code = run_ingest(*o, seams); });
 }
 
 }  // namespace calltrail::cli

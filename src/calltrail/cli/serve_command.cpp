@@ -3,11 +3,15 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <thread>
 
+#include "calltrail/base/secrets.hpp"
 #include "calltrail/cli/cli.hpp"
 #include "calltrail/cli/commands.hpp"
 #include "calltrail/cli/follow_store.hpp"
@@ -28,13 +32,20 @@ struct ServeOptions {
   std::size_t max_body_mb = 64;
   std::string db;  // pushed sources (and followed paths) kept in this store
   unsigned retention_s = 3600;
+  std::vector<std::string> allow_hosts;
+  std::size_t max_header_kb = 8;
+  std::size_t max_sources = 1000;
+  std::uint64_t max_source_mb = 16384;
+  std::string access_log;  // a file, or - for stderr
 };
 
-int run_serve(const ServeOptions& o) {
+int run_serve(const ServeOptions& o, const Seams& seams) {
   auto live_opts = live_options(o.input, "serve");
   if (!live_opts) return kExitUsage;
   live_opts->retain_raw_bytes = o.retain_raw_mb << 20;
   live_opts->retention = std::chrono::seconds(o.retention_s);
+  live_opts->max_sources = o.max_sources;
+  live_opts->max_source_bytes = o.max_source_mb << 20;
   serve::ServerOptions server_opts;
   const auto colon = o.listen.rfind(':');
   int port = -1;
@@ -59,6 +70,26 @@ int run_serve(const ServeOptions& o) {
     if (const char* t = std::getenv("CALLTRAIL_TOKEN")) server_opts.token = t;
   }
   server_opts.max_body = o.max_body_mb << 20;
+  server_opts.max_header = std::max<std::size_t>(o.max_header_kb, 1) << 10;
+  server_opts.allow_hosts = o.allow_hosts;
+  server_opts.followed = o.input.paths;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> access_log(nullptr, &std::fclose);
+  if (!o.access_log.empty()) {
+    std::FILE* out = stderr;
+    if (o.access_log != "-") {
+      access_log.reset(std::fopen(o.access_log.c_str(), "a"));
+      if (!access_log) {
+        fmt::print(stderr, "calltrail serve: cannot open the access log {}: {}\n", o.access_log,
+                   std::strerror(errno));
+        return kExitInput;
+      }
+      out = access_log.get();
+    }
+    server_opts.access_log = [out](std::string_view line) {
+      fmt::print(out, "{}\n", line);
+      std::fflush(out);
+    };
+  }
 
   block_stop_signals();
   std::signal(SIGPIPE, SIG_IGN);  // a client or stderr gone away is not a reason to die
@@ -70,11 +101,11 @@ int run_serve(const ServeOptions& o) {
   } else {
     try {
       auto durable = std::make_unique<serve::StoreLiveStore>(o.db);
-      if (const char* n = std::getenv("CALLTRAIL_SERVE_EXIT_AFTER_COMMITS"))
-        durable->exit_after_commits = std::strtoull(n, nullptr, 10);
+      if (seams.serve_commit) durable->after_commit = seams.serve_commit;
       store = std::move(durable);
     } catch (const std::exception& e) {
-      fmt::print(stderr, "calltrail serve: cannot open the store {}: {}\n", o.db, e.what());
+      fmt::print(stderr, "calltrail serve: cannot open the store {}: {}\n",
+                 base::redact_secrets(o.db), base::redact_secrets(e.what()));
       return kExitInput;
     }
   }
@@ -89,10 +120,11 @@ int run_serve(const ServeOptions& o) {
         fmt::print(stderr,
                    "calltrail serve: resumed {} pushed sources from {} ({} complete "
                    "interactions left in the store)\n",
-                   n, o.db, evicted);
+                   n, base::redact_secrets(o.db), evicted);
       }
     } catch (const std::exception& e) {
-      fmt::print(stderr, "calltrail serve: cannot read the store {}: {}\n", o.db, e.what());
+      fmt::print(stderr, "calltrail serve: cannot read the store {}: {}\n",
+                 base::redact_secrets(o.db), base::redact_secrets(e.what()));
       return kExitInput;
     }
   }
@@ -145,7 +177,8 @@ int run_serve(const ServeOptions& o) {
   } else {
     // The live state is ahead of the store: stop, so that a restart resumes
     // from what was committed (collectors resend the rest).
-    fmt::print(stderr, "calltrail serve: {} ({}); stopping\n", *live.store_error(), o.db);
+    fmt::print(stderr, "calltrail serve: {} ({}); stopping\n",
+               base::redact_secrets(*live.store_error()), base::redact_secrets(o.db));
     code = kExitInput;
   }
   stop = true;
@@ -158,7 +191,7 @@ int run_serve(const ServeOptions& o) {
 
 }  // namespace
 
-void add_serve_command(CLI::App& app, int& exit_code) {
+void add_serve_command(CLI::App& app, int& exit_code, const Seams& seams) {
   auto o = std::make_shared<ServeOptions>();
   CLI::App* cmd = app.add_subcommand(
       "serve",
@@ -170,22 +203,42 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--token", o->token,
                   "Require 'Authorization: Bearer TOKEN' on every endpoint but /health "
-                  "(default: $CALLTRAIL_TOKEN)");
+                  "(?token=TOKEN on the page and /api/updates only; default: $CALLTRAIL_TOKEN). "
+                  "Without a token, Host and Origin are checked (--allow-host)");
   cmd->add_option("--retain-raw", o->retain_raw_mb,
                   "MB of pushed raw text kept for the raw-lines endpoint")
       ->capture_default_str();
-  cmd->add_option("--max-body", o->max_body_mb, "Largest request body accepted, in MB")
+  cmd->add_option("--max-body", o->max_body_mb, "Largest request body accepted, in MB (413)")
       ->capture_default_str();
+  cmd->add_option("--allow-host", o->allow_hosts,
+                  "Without --token, a name (besides the listening address, localhost, "
+                  "127.0.0.1 and [::1]) that requests may carry in Host and pages may POST "
+                  "from (Origin); repeatable. Others get 403")
+      ->allow_extra_args(false);
+  cmd->add_option("--max-header-kb", o->max_header_kb,
+                  "Largest request line and headers, in KB (431 past it)")
+      ->capture_default_str();
+  cmd->add_option("--max-sources", o->max_sources,
+                  "Most pushed sources taken (429 for one more; 0: no limit)")
+      ->capture_default_str();
+  cmd->add_option("--max-source-mb", o->max_source_mb,
+                  "Most MB of log text or events JSON one pushed source may send in all (413 "
+                  "past it; 0: no limit)")
+      ->capture_default_str();
+  cmd->add_option("--access-log", o->access_log,
+                  "Write one line per request to FILE (appended) or - (stderr); tokens are "
+                  "never written");
   cmd->add_option("--db", o->db,
                   "Keep pushed events in this store (a SQLite file or postgresql://...) and "
                   "resume from it at start; followed PATHs are ingested into it as by follow "
                   "--db. trace, interactions and sites --db read it");
   cmd->add_option("--retention", o->retention_s,
-                  "With --db: complete interactions unchanged for this many seconds are dropped "
-                  "from memory and answered from the store (0: keep everything)")
+                  "Complete interactions whose calls ended and that did not change for this "
+                  "many seconds (wall clock) leave memory: with --db they are answered from the "
+                  "store, without it they are forgotten (0: keep everything)")
       ->capture_default_str();
   add_live_input_options(cmd, o->input);
-  cmd->callback([o, &exit_code] { exit_code = run_serve(*o); });
+  cmd->callback([o, &exit_code, &seams] { exit_code = run_serve(*o, seams); });
 }
 
 }  // namespace calltrail::cli

@@ -1,19 +1,25 @@
 // `calltrail serve`: the HTTP API (docs/http-api.md) over a LiveCorrelation,
 // with cpp-httplib: search, interactions as JSON / SVG / ladder, raw lines,
 // POST of events and log text, Server-Sent Events, health and metrics.
+//
+// Connections are read by this class (cpp-httplib parses and routes each
+// request): a request head over `max_header` is answered 431 before it is
+// parsed, and an update stream's socket is handed to UpdateStreams once its
+// response head is sent, so open streams hold no request thread.
 #pragma once
 
 #include <atomic>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "calltrail/serve/live_state.hpp"
 #include "calltrail/serve/update_pump.hpp"
-
-namespace httplib {
-class Server;
-}
+#include "calltrail/serve/update_streams.hpp"
 
 namespace calltrail::serve {
 
@@ -21,8 +27,21 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;    // 0: any free port
   std::string token;  // when set, every endpoint but /health needs it
+  // Without a token, requests must name this server in `Host` (the
+  // listening address, localhost, 127.0.0.1, [::1] or one of these names),
+  // and state-changing requests from a browser must come from such an
+  // origin: a page of another site cannot post into it (CSRF), nor reach
+  // it through a name of its own (DNS rebinding).
+  std::vector<std::string> allow_hosts;
+  // Followed paths (files or folders): no pushed source may take their
+  // names or those of the files under them.
+  std::vector<std::string> followed;
   std::size_t max_body = 64u << 20;
-  std::size_t threads = 32;  // request threads (each SSE subscriber holds one)
+  std::size_t max_header = 8u << 10;  // request line and headers: 431 past it
+  std::size_t threads = 32;           // request threads (update streams hold none)
+  // One line per request (no secrets in it), when set. Called from request
+  // threads, one call at a time.
+  std::function<void(std::string_view line)> access_log;
 };
 
 class HttpServer {
@@ -40,18 +59,33 @@ class HttpServer {
   int start();
   void stop();
   int port() const { return port_; }
-  std::int64_t subscribers() const { return subscribers_.load(); }
+  std::int64_t subscribers() const { return streams_.size(); }
+
+  // The bytes of one connection (requests, pipelined or not) answered as a
+  // socket would be, without one: what the server writes back. An update
+  // stream request gets its response head only.
+  std::string respond(std::string_view requests);
+
+  class Core;
+  class Connection;
 
  private:
   void routes();
+  // Serves the requests of one connection; true when it became an update
+  // stream (`subscription` set; the socket goes to UpdateStreams).
+  bool serve_connection(Connection& c, Subscription& subscription);
+  bool host_allowed(std::string_view host, std::string_view local_addr, bool need_port) const;
+  void log_access(const std::string& remote, std::string_view method, std::string_view target,
+                  std::string_view version, int status, std::size_t bytes);
 
   LiveCorrelation& live_;
   UpdatePump& pump_;
   ServerOptions options_;
-  std::unique_ptr<httplib::Server> server_;
+  UpdateStreams streams_;
+  std::unique_ptr<Core> server_;
   std::atomic<bool> stopping_{false};
-  std::atomic<std::int64_t> subscribers_{0};  // open update streams
-  int port_ = -1;
+  std::atomic<int> port_{-1};
+  std::mutex log_mutex_;
   std::thread thread_;
 };
 

@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "calltrail/base/json_writer.hpp"
+#include "calltrail/base/secrets.hpp"
 #include "calltrail/base/time.hpp"
 #include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/link_keys.hpp"
@@ -172,7 +173,8 @@ struct LiveCorrelation::Source {
   std::string raw;                          // pushed text (or event lines), from raw_base on
   std::uint64_t raw_base = 0;               // what came before a restart is not kept
   bool raw_complete = true;
-  std::uint64_t raw_offset = 0;  // events sources: offset of the next event line in `raw`
+  std::uint64_t raw_offset = 0;    // events sources: offset of the next event line in `raw`
+  std::uint64_t pushed_bytes = 0;  // pushed text or event lines taken (max_source_bytes)
 };
 
 LiveCorrelation::LiveCorrelation(LiveOptions options, LiveStore* store)
@@ -201,6 +203,7 @@ LiveCorrelation::Source& LiveCorrelation::source_for(std::string_view name, Sour
     s->parser = std::make_unique<parse::LogParser>(s->info, file, s->diagnostics, s->sink);
   }
   source_index_.emplace(std::string(name), file);
+  if (follow_path.empty()) ++pushed_sources_;
   sources_.push_back(std::move(s));
   return *sources_.back();
 }
@@ -317,7 +320,7 @@ bool LiveCorrelation::cut(Source& s) {
     try {
       store_->commit({&c, 1});
     } catch (const std::exception& e) {
-      store_error_ = std::string("the store failed: ") + e.what();
+      store_error_ = base::redact_secrets(std::string("the store failed: ") + e.what());
       return false;
     }
   }
@@ -464,6 +467,37 @@ Accepted LiveCorrelation::admit(const Source& s, SourceKind kind, std::uint64_t 
   return a;
 }
 
+Accepted LiveCorrelation::refuse_push(std::string_view name) const {
+  Accepted a;
+  auto it = source_index_.find(std::string(name));
+  if (it != source_index_.end()) {
+    const Source& s = *sources_[it->second];
+    a.next = s.next;
+    if (!s.path.empty()) {
+      // Text pushed into it would move its position past bytes the file has
+      // not given yet, and the file's own bytes would then be dropped as
+      // duplicates.
+      a.status = Accepted::Invalid;
+      a.error = "source '" + s.name +
+                "' is a followed file: it is read from disk and takes nothing pushed (push "
+                "under another name)";
+    }
+    return a;
+  }
+  if (options_.max_sources != 0 && pushed_sources_ >= options_.max_sources) {
+    a.status = Accepted::TooManySources;
+    a.error = "this server takes at most " + std::to_string(options_.max_sources) +
+              " pushed sources (--max-sources); '" + std::string(name) + "' would be one more";
+  }
+  return a;
+}
+
+bool LiveCorrelation::is_followed(std::string_view source) const {
+  std::lock_guard lock(mutex_);
+  auto it = source_index_.find(std::string(source));
+  return it != source_index_.end() && !sources_[it->second]->path.empty();
+}
+
 std::uint64_t LiveCorrelation::ticket_of(std::string_view source) const {
   auto it = source_index_.find(std::string(source));
   return it == source_index_.end() ? 0 : sources_[it->second]->ticket;
@@ -517,7 +551,7 @@ bool LiveCorrelation::sync_store(std::uint64_t ticket) {
     store_->commit(checkpoints);
   } catch (const std::exception& e) {
     std::lock_guard lock(mutex_);
-    store_error_ = std::string("the store failed: ") + e.what();
+    store_error_ = base::redact_secrets(std::string("the store failed: ") + e.what());
     return false;
   }
   std::lock_guard lock(mutex_);
@@ -561,6 +595,10 @@ Accepted LiveCorrelation::add_events(std::string_view source, std::uint64_t firs
 
 Accepted LiveCorrelation::add_text_locked(std::string_view source, std::uint64_t offset,
                                           std::string_view bytes, std::string_view follow_path) {
+  if (follow_path.empty()) {
+    Accepted refused = refuse_push(source);
+    if (refused.status != Accepted::Ok) return refused;
+  }
   Source& s = source_for(source, SourceKind::Text, follow_path);
   Accepted a = admit(s, SourceKind::Text, offset, bytes.size());
   if (a.status != Accepted::Ok || a.duplicates == bytes.size()) return a;
@@ -571,6 +609,15 @@ Accepted LiveCorrelation::add_text_locked(std::string_view source, std::uint64_t
     return a;
   }
   const std::string_view fresh = bytes.substr(skip);
+  if (follow_path.empty() && options_.max_source_bytes != 0 &&
+      s.pushed_bytes + fresh.size() > options_.max_source_bytes) {
+    a.status = Accepted::SourceFull;
+    a.error = "source '" + s.name + "' would pass the " +
+              std::to_string(options_.max_source_bytes) +
+              " bytes one source may push (--max-source-mb); nothing was taken";
+    return a;
+  }
+  if (follow_path.empty()) s.pushed_bytes += fresh.size();
   const std::uint64_t before = s.events;
   s.parser->feed(fresh);
   s.next += fresh.size();
@@ -605,10 +652,27 @@ std::uint64_t LiveCorrelation::end_text_locked(std::string_view source) {
 Accepted LiveCorrelation::add_events_locked(std::string_view source, std::uint64_t first,
                                             std::span<model::Event> events,
                                             std::span<const std::string_view> raw_lines) {
+  {
+    Accepted refused = refuse_push(source);
+    if (refused.status != Accepted::Ok) return refused;
+  }
   Source& s = source_for(source, SourceKind::Events, {});
   Accepted a = admit(s, SourceKind::Events, first, events.size());
   if (a.status != Accepted::Ok || a.duplicates == events.size()) return a;
   const std::uint64_t skip = a.duplicates;
+  if (options_.max_source_bytes != 0) {
+    std::uint64_t fresh = 0;
+    for (std::size_t i = skip; i < raw_lines.size(); ++i)
+      fresh += raw_lines[i].size() + 1;
+    if (s.pushed_bytes + fresh > options_.max_source_bytes) {
+      a.status = Accepted::SourceFull;
+      a.error = "source '" + s.name + "' would pass the " +
+                std::to_string(options_.max_source_bytes) +
+                " bytes one source may push (--max-source-mb); nothing was taken";
+      return a;
+    }
+    s.pushed_bytes += fresh;
+  }
   const std::uint64_t before = s.events;
   for (std::size_t i = skip; i < events.size(); ++i) {
     model::Event& e = events[i];
@@ -652,7 +716,7 @@ std::optional<std::uint64_t> LiveCorrelation::position(std::string_view source) 
 }
 
 std::size_t LiveCorrelation::evict(std::optional<SteadyTime> now) {
-  if (store_ == nullptr || !store_->durable() || options_.retention.count() == 0) return 0;
+  if (options_.retention.count() == 0) return 0;
   std::lock_guard lock(mutex_);
   const SteadyTime t = now.value_or(std::chrono::steady_clock::now());
   if (!now) {
@@ -708,7 +772,9 @@ void LiveCorrelation::evict_component(std::uint32_t root) {
         s.observations.islinks[li] = {};
         s.observations.transfers[li] = {};
         leg = {};
-        evicted_uuids_.insert(std::move(uuid));
+        // Only a store can answer for an evicted leg's late events; without
+        // one nothing of the leg is kept.
+        if (store_ != nullptr && store_->durable()) evicted_uuids_.insert(std::move(uuid));
         ++counters_.evicted_legs;
       }
       legs_of_node_.erase(it);

@@ -155,7 +155,10 @@ void append_summary_json(std::string& out, const InteractionSummary& s);
 // The result of offering a batch.
 struct Accepted {
   // Unavailable: the store could not be written; nothing more is taken.
-  enum Status : std::uint8_t { Ok, Gap, Invalid, Unavailable };
+  // TooManySources: a new pushed source past LiveOptions::max_sources;
+  // SourceFull: the batch would take a pushed source past
+  // max_source_bytes. Nothing is taken from a batch that is not Ok.
+  enum Status : std::uint8_t { Ok, Gap, Invalid, Unavailable, TooManySources, SourceFull };
   Status status = Ok;
   std::uint64_t accepted = 0;    // new bytes or events taken
   std::uint64_t duplicates = 0;  // bytes or events already seen, skipped
@@ -167,10 +170,15 @@ struct Accepted {
 struct LiveOptions {
   correlate::BuildOptions build;
   std::size_t retain_raw_bytes = 64u << 20;  // raw text kept for pushed sources (all together)
-  // With a durable store: complete interactions whose legs have all ended and
-  // that did not change for this long are dropped from memory (and answered
-  // from the store); zero: never.
+  // Complete interactions whose legs have all ended and that did not change
+  // for this long are dropped from memory by evict(): with a durable store
+  // they are answered from it afterwards, without one they are gone (memory
+  // stays bounded by what is going on); zero: never.
   std::chrono::seconds retention{3600};
+  // Pushed sources (followed files are not counted) and the bytes one pushed
+  // source may send in all (log text, or events JSON lines); zero: no limit.
+  std::size_t max_sources = 0;
+  std::uint64_t max_source_bytes = 0;
 };
 
 struct SourceStatus {
@@ -262,6 +270,8 @@ class LiveCorrelation {
                                        std::size_t lines, std::string& error);
   LiveMetrics metrics();
   std::optional<std::uint64_t> position(std::string_view source);
+  // Whether `source` is a followed file (its text comes from disk only).
+  bool is_followed(std::string_view source) const;
 
   // Resumes the sources a store kept (before anything else arrives): each
   // continues at its stored position with its stored events, and their
@@ -281,6 +291,9 @@ class LiveCorrelation {
   struct Component;
 
   Source& source_for(std::string_view name, SourceKind kind, std::string_view follow_path);
+  // Why a batch pushed to `name` is refused before anything else is looked
+  // at (a followed file, one source too many); Ok when it is not.
+  Accepted refuse_push(std::string_view name) const;
   // Checks a batch of `size` bytes or events at position `at` against the
   // source's position: Invalid, Gap, or Ok with the duplicates to skip.
   Accepted admit(const Source& s, SourceKind kind, std::uint64_t at, std::uint64_t size);
@@ -354,6 +367,7 @@ class LiveCorrelation {
   std::unordered_map<std::uint32_t, SteadyTime> dirty_;  // root -> earliest arrival
   std::uint64_t update_seq_ = 0;
   std::size_t retained_raw_ = 0;
+  std::size_t pushed_sources_ = 0;
   LiveMetrics counters_;
   std::vector<std::pair<SteadyTime, std::uint64_t>> rate_window_;  // (second, events)
   std::optional<std::string> store_error_;

@@ -39,7 +39,8 @@ void StoreLiveStore::commit(std::span<const SourceCheckpoint> checkpoints) {
   store_->commit_sources(writes);
   for (const auto& w : writes)
     sources_.find(w.name)->second.next = w.next;
-  if (exit_after_commits != 0 && ++commits_ >= exit_after_commits) std::_Exit(86);
+  ++commits_;
+  if (after_commit) after_commit(commits_);
 }
 
 std::optional<std::uint64_t> StoreLiveStore::position(std::string_view source) const {

@@ -5,6 +5,7 @@
 // files are not kept here (serve --db ingests them with store::follow).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,8 +28,9 @@ class StoreLiveStore final : public LiveStore {
   std::optional<correlate::Correlation> load(std::string_view id,
                                              const correlate::BuildOptions& options) override;
 
-  // For tests: end the process abruptly after this many commits (0: never).
-  std::uint64_t exit_after_commits = 0;
+  // Called after each commit with the commits so far (the store then holds
+  // them; crash tests end the process there).
+  std::function<void(std::uint64_t commits)> after_commit;
 
  private:
   struct Known {

@@ -9,12 +9,16 @@
 #include <string>
 #include <string_view>
 
+#include "calltrail/base/secrets.hpp"
+
 namespace calltrail::store {
 
 class DbError : public std::runtime_error {
  public:
-  DbError(std::string message, bool connection)
-      : std::runtime_error(std::move(message)), connection_(connection) {}
+  // The message never holds a password: a connection string quoted in it
+  // is redacted here, once for every message shown to anyone.
+  DbError(const std::string& message, bool connection)
+      : std::runtime_error(base::redact_secrets(message)), connection_(connection) {}
   bool connection() const { return connection_; }
 
  private:

@@ -137,10 +137,7 @@ class PartWriter {
       }
       ++stats_.parts;
       ++commits_;
-      if (options_.exit_after_commits != 0 && commits_ >= options_.exit_after_commits)
-        std::_Exit(86);
-      if (options_.stop_after_commits != 0 && commits_ == options_.stop_after_commits)
-        ::raise(SIGSTOP);
+      if (options_.after_commit) options_.after_commit(commits_);
       {
         std::lock_guard lock(mutex_);
         busy_ = false;

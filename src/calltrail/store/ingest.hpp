@@ -28,12 +28,10 @@ struct IngestOptions {
   // Called after each chunk read (at most every few hundred ms is up to the
   // caller).
   std::function<void(const IngestProgress&)> progress;
-  // For crash tests: end the process abruptly (no clean-up) after this many
-  // committed parts; 0: never.
-  std::uint64_t exit_after_commits = 0;
-  // For tests: stop the process (SIGSTOP) after this many committed parts,
-  // so that a test can act (kill it, cut its connection) at a known point.
-  std::uint64_t stop_after_commits = 0;
+  // Called on the writer thread after each committed part, with the parts
+  // committed so far: a point where the caller knows what the store holds
+  // (crash tests end or stop the process there).
+  std::function<void(std::uint64_t commits)> after_commit;
 };
 
 struct IngestStats {

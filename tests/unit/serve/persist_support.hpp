@@ -36,7 +36,9 @@ class ServeProcess {
   ServeProcess(const std::string& db, const std::string& log, std::uint64_t exit_after = 0,
                std::vector<std::string> extra = {})
       : log_(log) {
-    std::vector<std::string> args{CALLTRAIL_BINARY, "serve", "--listen", "127.0.0.1:0", "--db", db};
+    // The seamed binary: the shipped one has no way to end after a commit.
+    std::vector<std::string> args{CALLTRAIL_SEAMED_BINARY, "serve", "--listen",
+                                  "127.0.0.1:0",           "--db",  db};
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = ::fork();
     if (pid_ == 0) {
