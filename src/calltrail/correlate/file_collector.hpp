@@ -329,13 +329,13 @@ class FileCollector {
   absl::flat_hash_map<std::uint64_t, std::uint32_t> leg_by_conn_;     // latest leg with this ConnID
   // What the previous event of each leg carried (see add()).
   struct LegState {
-    std::uint64_t conn = ~std::uint64_t{0};
+    std::optional<std::uint64_t> conn;            // none yet: every 64-bit value is a ConnID
     std::optional<std::uint64_t> first_transfer;  // of a scan
     std::optional<std::uint64_t> last_transfer;
     std::uint32_t this_dn = ~0u;
     std::uint32_t other_dn = ~0u;
     std::size_t user_data = 0;
-    std::uint64_t sip_call = 0;  // fold_hash of the last Call-ID (of a scan)
+    std::optional<std::uint64_t> sip_call;  // fold_hash of the last Call-ID (of a scan)
   };
   std::vector<LegState> leg_state_;  // by leg index
   // The application of the last event and its count in partial_.apps.
