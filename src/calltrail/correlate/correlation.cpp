@@ -614,7 +614,7 @@ class Builder {
       for (std::uint32_t f : files) {
         const SequenceTrack& t = partials_[f].sequence;
         if (previous != nullptr) {
-          if (*t.first > *previous->last + 1) {
+          if (*t.first > *previous->last && *t.first - *previous->last > 1) {
             add_gap(si, SequenceGap{*previous->last + 1, *t.first - 1, previous->last_utc,
                                     t.first_utc, f, t.first_line});
           } else if (*t.first <= *previous->last) {

@@ -287,6 +287,7 @@ class FileCollector {
   void add_observations(const model::Event& e, const Extract& x, const EventRef& ref,
                         std::uint32_t leg);
   void track_sequence(std::optional<std::uint64_t> sequence, const EventRef& ref);
+  static void fill_gap(SequenceTrack& t, std::uint64_t seq);
 
   // SIP (see add_sip()): what placing a message reads of it, as views into
   // the event or into a waiting message's copy.
