@@ -1,9 +1,11 @@
 #include "calltrail/correlate/json.hpp"
 
 #include <algorithm>
+#include <vector>
 
 #include "calltrail/base/json_writer.hpp"
 #include "calltrail/base/time.hpp"
+#include "calltrail/base/utf8.hpp"
 #include "calltrail/correlate/timeline.hpp"
 
 namespace calltrail::correlate {
@@ -253,6 +255,35 @@ Json site_json(const Correlation& c, std::uint32_t si) {
   j["missing_events"] = missing;
   j["gaps"] = std::move(gaps);
   return j;
+}
+
+std::string dump_json(Json j, int indent) {
+  // A walk with a stack of the values still to look at, not recursion.
+  std::vector<Json*> todo{&j};
+  while (!todo.empty()) {
+    Json& v = *todo.back();
+    todo.pop_back();
+    if (v.is_string()) {
+      auto& text = v.get_ref<std::string&>();
+      if (!base::is_valid_utf8(text)) text = base::valid_utf8(text);
+    } else if (v.is_array()) {
+      for (Json& e : v)
+        todo.push_back(&e);
+    } else if (v.is_object()) {
+      bool keys_valid = true;
+      for (auto it = v.begin(); it != v.end() && keys_valid; ++it)
+        keys_valid = base::is_valid_utf8(it.key());
+      if (!keys_valid) {
+        Json repaired = Json::object();
+        for (auto it = v.begin(); it != v.end(); ++it)
+          repaired[base::valid_utf8(it.key())] = std::move(it.value());
+        v = std::move(repaired);
+      }
+      for (auto it = v.begin(); it != v.end(); ++it)
+        todo.push_back(&it.value());
+    }
+  }
+  return j.dump(indent);
 }
 
 }  // namespace calltrail::correlate
