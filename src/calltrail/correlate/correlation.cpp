@@ -76,7 +76,11 @@ SiteFacts facts_of(const Correlation& c) {
   SiteFacts out;
   out.files.reserve(c.files.size());
   for (const auto& f : c.files) {
-    const SiteInfo& site = c.sites[f.site];
+    if (!f.site) {
+      out.files.emplace_back();
+      continue;
+    }
+    const SiteInfo& site = c.sites[*f.site];
     out.files.push_back({site.name, site.name_source});
   }
   for (const auto& s : c.sites)
@@ -301,6 +305,7 @@ class Builder {
     std::map<std::string, std::uint32_t> site_index;
     for (std::uint32_t i = 0; i < n; ++i) {
       const auto& info = c_.files[i].info;
+      if (!parse::is_log(info)) continue;  // reported when it was read; no site
       std::string app = info.app;
       if (app.empty()) app = best(partials_[i].apps);
       std::string name;
@@ -387,7 +392,8 @@ class Builder {
       total += p.legs.size();
     c_.legs.reserve(total);
     for (auto& p : partials_) {
-      const std::uint32_t site = c_.files[p.file].site;
+      if (!c_.files[p.file].site) continue;
+      const std::uint32_t site = *c_.files[p.file].site;
       SiteInfo& s = c_.sites[site];
       s.events += p.events;
       s.call_events += p.call_events;
@@ -592,7 +598,8 @@ class Builder {
       }
     }
     for (auto& p : partials_) {
-      SiteInfo& s = c_.sites[c_.files[p.file].site];
+      if (!c_.files[p.file].site) continue;
+      SiteInfo& s = c_.sites[*c_.files[p.file].site];
       for (const auto& t : {p.sequence.first_utc, p.sequence.last_utc, p.first_utc}) {
         if (!t) continue;
         if (!s.first_utc || *t < *s.first_utc) s.first_utc = t;

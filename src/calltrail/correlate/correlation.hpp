@@ -102,7 +102,8 @@ struct SiteInfo {
 
 struct FileRecord {
   parse::FileInfo info;
-  std::uint32_t site = 0;
+  // None for a file that is not a log (parse::is_log): it names no site.
+  std::optional<std::uint32_t> site;
 };
 
 struct Interaction {

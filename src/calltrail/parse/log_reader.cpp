@@ -1,5 +1,7 @@
 #include "calltrail/parse/log_reader.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <system_error>
@@ -25,8 +27,14 @@ std::vector<std::string> expand_paths(std::span<const std::string> paths,
       errors.push_back({path, ec ? ec.message() : "no such file or folder"});
       continue;
     }
-    if (!fs::is_directory(status)) {
+    if (fs::is_regular_file(status)) {
       out.push_back(path);
+      continue;
+    }
+    if (!fs::is_directory(status)) {
+      // A FIFO or a device would block or never end: its content can come
+      // on standard input instead.
+      errors.push_back({path, std::string(io::kNotRegularFile)});
       continue;
     }
     std::vector<std::string> found;
@@ -40,6 +48,11 @@ std::vector<std::string> expand_paths(std::span<const std::string> paths,
     out.insert(out.end(), found.begin(), found.end());
   }
   return out;
+}
+
+bool is_log(const FileInfo& info) {
+  return info.events > 0 || !info.app.empty() || !info.app_type.empty() || !info.host.empty() ||
+         info.local_start || info.utc_start || info.utc_offset_from_header;
 }
 
 LogReader::LogReader(ReadOptions options) : options_(options) {
@@ -81,6 +94,13 @@ void LogReader::read_file(const std::string& path, const EventCallback& sink,
     }
   }
   parser.finish();
+  if (!is_log(info)) {
+    ++info.malformed;
+    diagnostics_.report({path, 1, 0, "not-a-log",
+                         fmt::format("expected a T-Server or SIP Server log; {} bytes without a "
+                                     "T-Library or SIP message or a log header (not a site)",
+                                     info.bytes)});
+  }
 }
 
 std::string reparse_range(const std::string& path, FileInfo info, std::uint32_t file_index,
