@@ -485,6 +485,7 @@ class Builder {
       if (!any || e.utc > l.end) l.end = e.utc;
       any = true;
     }
+    l.timed = any;
   }
 
   // The leg of `site` with ConnID `conn` alive at `t` (or closest to it).
@@ -592,7 +593,7 @@ class Builder {
       life(l);
       SiteInfo& s = c_.sites[l.site];
       ++s.legs;
-      if (!l.events.empty()) {
+      if (l.timed) {
         if (!s.first_utc || l.start < *s.first_utc) s.first_utc = l.start;
         if (!s.last_utc || l.end > *s.last_utc) s.last_utc = l.end;
       }
@@ -1146,8 +1147,11 @@ class Builder {
       for (std::uint32_t l : legs) {
         links.insert(links.end(), leg_links[l].begin(), leg_links[l].end());
         const Leg& leg = c_.legs[l];
-        it.start = std::min(it.start, c_.corrected(leg.site, leg.start));
-        it.end = std::max(it.end, c_.corrected(leg.site, leg.end));
+        if (leg.timed) {
+          it.start = std::min(it.start, c_.corrected(leg.site, leg.start));
+          it.end = std::max(it.end, c_.corrected(leg.site, leg.end));
+          it.timed = true;
+        }
         const auto& sg = site_gaps[leg.site];
         auto first = std::lower_bound(sg.begin(), sg.end(), leg.start,
                                       [&](std::uint32_t g, Micros t) { return gap_end(g) < t; });
@@ -1171,6 +1175,7 @@ class Builder {
         return link_time(a) < link_time(b);
       });
       it.gaps.assign(gaps.begin(), gaps.end());
+      if (!it.timed) it.start = it.end = 0;  // sorted first; printed as null
       for (std::uint32_t li : it.links) {
         const Link& l = c_.links[li];
         if (l.kind == LinkKind::Hint) continue;

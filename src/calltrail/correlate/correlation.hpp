@@ -115,6 +115,7 @@ struct Interaction {
   bool complete = true;
   Micros start = 0;  // corrected UTC
   Micros end = 0;
+  bool timed = false;  // some leg has a UTC time; else start and end are unknown
 };
 
 struct SiteOverride {

@@ -17,6 +17,14 @@ Json utc_or_null(const std::optional<Micros>& t) {
   return base::format_utc(*t);
 }
 
+void utc_or_null(base::JsonWriter& w, bool known, Micros t) {
+  if (known) {
+    w.utc(t);
+  } else {
+    w.null();
+  }
+}
+
 Json gap_json(const Correlation& c, const Gap& g) {
   Json j;
   j["site"] = c.sites[g.site].name;
@@ -85,8 +93,8 @@ void append_interaction_json(std::string& out, const Correlation& c, const Inter
   w.begin_object();
   w.field("interaction_id", std::string_view(it.id));
   w.field("complete", it.complete);
-  w.key("start").utc(it.start);
-  w.key("end").utc(it.end);
+  utc_or_null(w.key("start"), it.timed, it.start);
+  utc_or_null(w.key("end"), it.timed, it.end);
   w.key("sites").begin_array();
   {
     std::vector<std::uint32_t> seen;
@@ -112,8 +120,8 @@ void append_interaction_json(std::string& out, const Correlation& c, const Inter
     for (const auto& d : l.sip_dialogs)
       w.value(std::string_view(d.call_id));
     w.end_array();
-    w.key("start").utc(l.start);
-    w.key("end").utc(l.end);
+    utc_or_null(w.key("start"), l.timed, l.start);
+    utc_or_null(w.key("end"), l.timed, l.end);
     w.field("events", static_cast<std::uint64_t>(l.events.size()));
     w.field("root", li == it.root);
     if (!l.call_type.empty()) w.field("call_type", std::string_view(l.call_type));
