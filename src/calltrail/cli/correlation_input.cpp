@@ -143,7 +143,7 @@ void report_reading(const correlate::Collected& loaded, const CorrelationInput& 
     fmt::print(stderr, "calltrail {}: {} malformed record{} ({}); the rest of the input was read\n",
                command, d.count(), d.count() == 1 ? "" : "s", kinds);
   }
-  if (!loaded.input_errors.empty() || report_nothing_read(loaded.files, command)) {
+  if (!loaded.input_errors.empty() || report_not_logs(loaded.files, command)) {
     exit_code = kExitInput;
   } else if (input.strict && d.count() > 0) {
     exit_code = kExitMalformed;

@@ -6,10 +6,18 @@
 
 namespace calltrail::cli {
 
-bool report_nothing_read(std::span<const parse::FileInfo> files, std::string_view command) {
+bool report_not_logs(std::span<const parse::FileInfo> files, std::string_view command) {
   std::size_t logs = 0;
-  for (const auto& f : files)
-    logs += parse::is_log(f) ? 1 : 0;
+  for (const auto& f : files) {
+    if (parse::is_log(f)) {
+      ++logs;
+      continue;
+    }
+    fmt::print(stderr,
+               "calltrail {}: {}: not a log ({} bytes without a T-Library or SIP message or a log "
+               "header); skipped\n",
+               command, base::valid_utf8(f.path), f.bytes);
+  }
   if (logs > 0) return false;
   if (files.empty()) {
     fmt::print(stderr, "calltrail {}: nothing to read: no file was found\n", command);

@@ -16,9 +16,10 @@ struct InputSummary {
   std::uint64_t malformed = 0;
 };
 
-// When none of `files` is a log (no file found, or only files that are not
-// logs), says so on stderr and returns true: the command read nothing.
-bool report_nothing_read(std::span<const parse::FileInfo> files, std::string_view command);
+// Names each of `files` that is not a log (parse::is_log) on stderr, once.
+// When none is a log (no file found, or only files that are not logs), says
+// so too and returns true: the command read nothing.
+bool report_not_logs(std::span<const parse::FileInfo> files, std::string_view command);
 
 InputSummary report_inputs(const parse::LogReader& reader, std::string_view command, bool quiet);
 

@@ -1,7 +1,5 @@
 #include "calltrail/parse/log_reader.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <system_error>
@@ -94,13 +92,6 @@ void LogReader::read_file(const std::string& path, const EventCallback& sink,
     }
   }
   parser.finish();
-  if (!is_log(info)) {
-    ++info.malformed;
-    diagnostics_.report({path, 1, 0, "not-a-log",
-                         fmt::format("expected a T-Server or SIP Server log; {} bytes without a "
-                                     "T-Library or SIP message or a log header (not a site)",
-                                     info.bytes)});
-  }
 }
 
 std::string reparse_range(const std::string& path, FileInfo info, std::uint32_t file_index,
