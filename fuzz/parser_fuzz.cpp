@@ -10,23 +10,9 @@
 #include "calltrail/base/diagnostics.hpp"
 #include "calltrail/model/event_json.hpp"
 #include "calltrail/parse/log_parser.hpp"
+#include "event_checks.hpp"
 
-namespace {
-
-void check_fields(const calltrail::model::Event& e) {
-  const auto fields = e.fields();
-  for (std::uint32_t i = 0; i < fields.size(); ++i) {
-    const auto& f = fields[i];
-    if (f.end <= i || f.end > fields.size()) __builtin_trap();
-    if (f.key_offset + f.key_size > e.text().size()) __builtin_trap();
-    if (f.value_offset + f.value_size > e.text().size()) __builtin_trap();
-    for (std::uint32_t c = i + 1; c < f.end; ++c) {
-      if (fields[c].depth <= f.depth || fields[c].end > f.end) __builtin_trap();
-    }
-  }
-}
-
-}  // namespace
+using calltrail::fuzz::check_fields;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
@@ -42,7 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     calltrail::model::append_event_json(json, e, info.path);
   };
   calltrail::parse::LogParser parser(info, 0, diagnostics, sink, 4096);
-  for (std::size_t pos = 0; pos < text.size(); pos += chunk) parser.feed(text.substr(pos, chunk));
+  for (std::size_t pos = 0; pos < text.size(); pos += chunk)
+    parser.feed(text.substr(pos, chunk));
   parser.finish();
   if (info.bytes != text.size()) __builtin_trap();
   return 0;

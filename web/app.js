@@ -32,6 +32,11 @@ function el(tag, attrs = {}, ...children) {
 }
 
 const SVG = "http://www.w3.org/2000/svg";
+// Times are null when no event of a call had one (docs/events-json.md).
+function timeOrUnknown(t) {
+  return t == null ? "time unknown" : t;
+}
+
 function svg(tag, attrs = {}, text) {
   const e = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -52,7 +57,7 @@ async function search(q) {
         el("span", { class: "id" }, it.interaction_id),
         el("span", { class: "badge " + (it.complete ? "complete" : "incomplete") },
            it.complete ? "complete" : "incomplete"),
-        el("div", { class: "sites" }, `${it.legs} legs · ${it.sites.join(" → ")} · ${it.start}`));
+        el("div", { class: "sites" }, `${it.legs} legs · ${it.sites.join(" → ")} · ${timeOrUnknown(it.start)}`));
       if (it.interaction_id === state.current) li.classList.add("selected");
       li.addEventListener("click", () => show(it.interaction_id));
       list.append(li);
@@ -76,7 +81,7 @@ async function show(id) {
       getJson("/api/interactions/" + encodeURIComponent(id) + "/ladder")]);
     document.getElementById("detail-title").textContent =
       `Interaction ${it.interaction_id} (${it.complete ? "complete" : "incomplete"})`;
-    status.textContent = `${it.legs.length} legs, ${it.links.length} links, ${it.start} – ${it.end} UTC`;
+    status.textContent = `${it.legs.length} legs, ${it.links.length} links, ${timeOrUnknown(it.start)} – ${timeOrUnknown(it.end)} UTC`;
     renderLegs(it);
     renderLadder(ladder);
   } catch (e) {
@@ -92,7 +97,7 @@ function renderLegs(it) {
     t.append(el("tr", { class: "leg", "data-call-uuid": leg.call_uuid },
       el("td", {}, "L" + (i + 1) + (leg.root ? " (root)" : "")), el("td", {}, leg.site),
       el("td", { class: "uuid" }, leg.call_uuid), el("td", {}, (leg.conn_ids || []).join(" ")),
-      el("td", {}, leg.start), el("td", {}, String(leg.events))));
+      el("td", {}, timeOrUnknown(leg.start)), el("td", {}, String(leg.events))));
   });
 }
 
@@ -144,7 +149,7 @@ function renderLadder(l) {
   l.events.forEach((e, i) => {
     const g = svg("g", { class: "event", "data-leg": e.leg, "data-kind": e.kind || "tlib" });
     g.append(svg("title", {}, eventTitle(e)));
-    g.append(svg("text", { x: 4, y: y(i) + 4, class: "time" }, e.utc.slice(11, 26)));
+    g.append(svg("text", { x: 4, y: y(i) + 4, class: "time" }, e.utc ? e.utc.slice(11, 26) : "-"));
     g.append(svg("text", { x: 150, y: y(i) + 4, class: "time" }, e.local ? e.local.split("T").pop() : "-"));
     if (isSipArrow(e)) {
       // Sent: from the site to the peer; received: from the peer to the site.

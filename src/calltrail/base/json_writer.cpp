@@ -6,36 +6,11 @@
 #include <charconv>
 
 #include "calltrail/base/time.hpp"
+#include "calltrail/base/utf8.hpp"
 
 namespace calltrail::base {
 
 namespace {
-
-// Length of the valid UTF-8 sequence at s[i], or 0 when it is invalid.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  std::size_t n;
-  unsigned min;
-  if (c < 0x80) return 1;
-  if ((c & 0xE0) == 0xC0) {
-    n = 2, min = 0x80;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 3, min = 0x800;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 4, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  unsigned cp = c & (0x7F >> n);
-  for (std::size_t k = 1; k < n; ++k) {
-    const auto d = static_cast<unsigned char>(s[i + k]);
-    if ((d & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (d & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
 
 // Bytes that end a run of plain ASCII: controls, quote, backslash, non-ASCII.
 constexpr auto kSpecial = [] {
@@ -81,7 +56,7 @@ void append_json_string(std::string& out, std::string_view s) {
     } else {
       const std::size_t n = utf8_length(s, i);
       if (n == 0) {
-        out.append("\xEF\xBF\xBD");
+        out.append(kReplacementCharacter);
         ++i;
       } else {
         out.append(s.data() + i, n);

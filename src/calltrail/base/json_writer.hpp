@@ -1,6 +1,7 @@
 // A small streaming JSON writer for the output hot path (events, interactions):
 // appends to a string, escapes control characters, and replaces invalid
-// UTF-8 with U+FFFD so that binary garbage in a log never yields invalid JSON.
+// UTF-8 with U+FFFD (base/utf8.hpp's rule) so that binary garbage in a log
+// never yields invalid JSON.
 #pragma once
 
 #include <cstdint>

@@ -14,6 +14,15 @@ using Micros = std::int64_t;
 inline constexpr Micros kMicrosPerSecond = 1'000'000;
 inline constexpr Micros kMicrosPerDay = 86'400 * kMicrosPerSecond;
 
+// The times calltrail accepts from a log: 1970-01-01 up to 2200-01-01 (UTC or
+// local). Anything outside is a misread or a hostile value, reported and not
+// used, so that every time it prints has a four-digit year.
+inline constexpr Micros kEarliestTime = 0;
+inline constexpr Micros kLatestTime = 84'006 * kMicrosPerDay;  // 2200-01-01
+constexpr bool in_time_range(Micros t) {
+  return t >= kEarliestTime && t < kLatestTime;
+}
+
 // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
 std::int64_t days_from_civil(int year, unsigned month, unsigned day);
 

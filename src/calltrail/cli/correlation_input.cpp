@@ -5,7 +5,9 @@
 #include <algorithm>
 
 #include "calltrail/base/secrets.hpp"
+#include "calltrail/base/utf8.hpp"
 #include "calltrail/cli/cli.hpp"
+#include "calltrail/cli/input_report.hpp"
 #include "calltrail/cli/progress.hpp"
 #include "calltrail/correlate/collect.hpp"
 #include "calltrail/correlate/rescan.hpp"
@@ -128,7 +130,8 @@ namespace {
 void report_reading(const correlate::Collected& loaded, const CorrelationInput& input,
                     std::string_view command, int& exit_code) {
   for (const auto& e : loaded.input_errors) {
-    fmt::print(stderr, "calltrail {}: cannot read {}: {}\n", command, e.path, e.message);
+    fmt::print(stderr, "calltrail {}: cannot read {}: {}\n", command, base::valid_utf8(e.path),
+               base::valid_utf8(e.message));
   }
   const auto& d = loaded.diagnostics;
   if (d.count() > 0) {
@@ -142,7 +145,7 @@ void report_reading(const correlate::Collected& loaded, const CorrelationInput& 
     fmt::print(stderr, "calltrail {}: {} malformed record{} ({}); the rest of the input was read\n",
                command, d.count(), d.count() == 1 ? "" : "s", kinds);
   }
-  if (!loaded.input_errors.empty()) {
+  if (!loaded.input_errors.empty() || report_not_logs(loaded.files, command)) {
     exit_code = kExitInput;
   } else if (input.strict && d.count() > 0) {
     exit_code = kExitMalformed;

@@ -161,7 +161,7 @@ int run_events(const EventsOptions& o) {
   });
   out.flush();
   const InputSummary summary = report_inputs(reader, "events", o.quiet);
-  if (summary.unreadable > 0) return kExitInput;
+  if (summary.unreadable > 0 || report_not_logs(reader.files(), "events")) return kExitInput;
   if (o.strict && summary.malformed > 0) return kExitMalformed;
   if (shown == 0 && (!o.ids.empty() || !o.names.empty() || from || to)) return kExitNoMatch;
   return kExitOk;

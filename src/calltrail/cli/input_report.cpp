@@ -2,12 +2,37 @@
 
 #include <fmt/format.h>
 
+#include "calltrail/base/utf8.hpp"
+
 namespace calltrail::cli {
+
+bool report_not_logs(std::span<const parse::FileInfo> files, std::string_view command) {
+  std::size_t logs = 0;
+  for (const auto& f : files) {
+    if (parse::is_log(f)) {
+      ++logs;
+      continue;
+    }
+    fmt::print(stderr,
+               "calltrail {}: {}: not a log ({} bytes without a T-Library or SIP message or a log "
+               "header); skipped\n",
+               command, base::valid_utf8(f.path), f.bytes);
+  }
+  if (logs > 0) return false;
+  if (files.empty()) {
+    fmt::print(stderr, "calltrail {}: nothing to read: no file was found\n", command);
+  } else {
+    fmt::print(stderr, "calltrail {}: nothing to read: {} file{} read, none of them a log\n",
+               command, files.size(), files.size() == 1 ? "" : "s");
+  }
+  return true;
+}
 
 InputSummary report_inputs(const parse::LogReader& reader, std::string_view command, bool quiet) {
   InputSummary s;
   for (const auto& e : reader.input_errors()) {
-    fmt::print(stderr, "calltrail {}: cannot read {}: {}\n", command, e.path, e.message);
+    fmt::print(stderr, "calltrail {}: cannot read {}: {}\n", command, base::valid_utf8(e.path),
+               base::valid_utf8(e.message));
     ++s.unreadable;
   }
   const auto& d = reader.diagnostics();

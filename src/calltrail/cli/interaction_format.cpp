@@ -25,6 +25,11 @@ auto out_it(std::string& out) {
   return std::back_inserter(out);
 }
 
+// A time that may be unknown (a call none of whose events has one).
+std::string utc_text(bool known, correlate::Micros t) {
+  return known ? base::format_utc(t) : std::string("(time unknown)");
+}
+
 std::string base_name(const std::string& path) {
   auto slash = path.find_last_of('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
@@ -93,7 +98,7 @@ void append_interaction_summary(std::string& out, const Correlation& c, const In
   }
   fmt::format_to(out_it(out), "{}  {:<10}  {} leg{}  {}  {}{}\n", it.id,
                  it.complete ? "complete" : "incomplete", it.legs.size(),
-                 it.legs.size() == 1 ? "" : "s", base::format_utc(it.start), path,
+                 it.legs.size() == 1 ? "" : "s", utc_text(it.timed, it.start), path,
                  it.gaps.empty() ? "" : "  [sequence gaps]");
 }
 
@@ -111,7 +116,7 @@ void append_interaction_text(std::string& out, const Correlation& c, const Inter
   fmt::format_to(out_it(out), "Interaction {}: {}, {} leg{} on {} site{}, {} .. {}\n", it.id,
                  it.complete ? "complete" : "INCOMPLETE", it.legs.size(),
                  it.legs.size() == 1 ? "" : "s", sites, sites == 1 ? "" : "s",
-                 base::format_utc(it.start), base::format_utc(it.end));
+                 utc_text(it.timed, it.start), utc_text(it.timed, it.end));
   std::size_t site_width = 4;
   for (std::uint32_t l : it.legs)
     site_width = std::max(site_width, c.sites[c.legs[l].site].name.size());

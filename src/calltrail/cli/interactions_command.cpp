@@ -55,6 +55,7 @@ int run_interactions(const InteractionsOptions& o) {
   for (const auto& it : c->interactions) {
     if (o.incomplete && it.complete) continue;
     // Interactions that overlap [from, to] (corrected UTC).
+    if ((from || to) && !it.timed) continue;  // no time to compare
     if ((from && it.end < *from) || (to && it.start > *to)) continue;
     if (!touches_site(*c, it, sites)) continue;
     if (o.format == "text") {

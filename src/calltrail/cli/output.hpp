@@ -1,4 +1,6 @@
-// Buffered output to a stream, written in large blocks.
+// Buffered output to a stream, written in large blocks. Whatever is written
+// leaves as valid UTF-8 (base/utf8.hpp): text output echoes log content,
+// which may be any bytes.
 #pragma once
 
 #include <cstdio>
@@ -16,13 +18,17 @@ class Output {
 
   std::string& buffer() { return buffer_; }
   void maybe_flush() {
-    if (buffer_.size() >= flush_at_) flush();
+    if (buffer_.size() >= flush_at_) write(false);
   }
-  void flush();
+  void flush() { write(true); }
   // False once a write failed (e.g. the reader of a pipe went away).
   bool ok() const { return ok_; }
 
  private:
+  // Writes the buffer; unless `all`, a character cut by the buffer's end
+  // waits for the rest of its bytes.
+  void write(bool all);
+
   std::FILE* stream_;
   std::size_t flush_at_;
   std::string buffer_;

@@ -83,7 +83,7 @@ int run_score(ScoreOptions o) {
       j[name] = {{"value", ratio->value()}, {"hit", ratio->hit}, {"total", ratio->total}};
     j["perfect"] = r.perfect();
     j["mistakes"] = r.mistakes;
-    fmt::print("{}\n", j.dump());
+    fmt::print("{}\n", correlate::dump_json(std::move(j)));
   } else {
     for (const auto& [name, ratio] : rows)
       fmt::print("{:<20} {:.4f}  ({}/{})\n", name, ratio->value(), ratio->hit, ratio->total);

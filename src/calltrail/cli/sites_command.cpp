@@ -35,7 +35,7 @@ int run_sites(const SitesOptions& o) {
     correlate::Json sites = correlate::Json::array();
     for (std::uint32_t s = 0; s < c->sites.size(); ++s)
       if (shown(s)) sites.push_back(correlate::site_json(*c, s));
-    out.buffer() += correlate::Json{{"sites", std::move(sites)}}.dump(2);
+    out.buffer() += correlate::dump_json({{"sites", std::move(sites)}}, 2);
     out.buffer() += '\n';
     return exit_code;
   }

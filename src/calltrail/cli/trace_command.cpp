@@ -59,9 +59,10 @@ int run_trace(const TraceOptions& o) {
                         {"matched", m.matched},
                         {"complete", it.complete},
                         {"legs", it.legs.size()},
-                        {"start", base::format_utc(it.start)}});
+                        {"start", it.timed ? correlate::Json(base::format_utc(it.start))
+                                           : correlate::Json(nullptr)}});
       }
-      out.buffer() += correlate::Json{{"matches", std::move(list)}}.dump();
+      out.buffer() += correlate::dump_json({{"matches", std::move(list)}});
       out.buffer() += '\n';
     } else {
       // A diagram file must hold a diagram: with mermaid the list goes to stderr.

@@ -77,7 +77,11 @@ SiteFacts facts_of(const Correlation& c) {
   SiteFacts out;
   out.files.reserve(c.files.size());
   for (const auto& f : c.files) {
-    const SiteInfo& site = c.sites[f.site];
+    if (!f.site) {
+      out.files.emplace_back();
+      continue;
+    }
+    const SiteInfo& site = c.sites[*f.site];
     out.files.push_back({site.name, site.name_source});
   }
   for (const auto& s : c.sites)
@@ -302,6 +306,7 @@ class Builder {
     std::map<std::string, std::uint32_t> site_index;
     for (std::uint32_t i = 0; i < n; ++i) {
       const auto& info = c_.files[i].info;
+      if (!parse::is_log(info)) continue;  // reported when it was read; no site
       std::string app = info.app;
       if (app.empty()) app = best(partials_[i].apps);
       std::string name;
@@ -380,7 +385,8 @@ class Builder {
       total += p.legs.size();
     c_.legs.reserve(total);
     for (auto& p : partials_) {
-      const std::uint32_t site = c_.files[p.file].site;
+      if (!c_.files[p.file].site) continue;
+      const std::uint32_t site = *c_.files[p.file].site;
       SiteInfo& s = c_.sites[site];
       s.events += p.events;
       s.call_events += p.call_events;
@@ -459,6 +465,7 @@ class Builder {
       if (!any || e.utc > l.end) l.end = e.utc;
       any = true;
     }
+    l.timed = any;
   }
 
   // The leg of `site` with ConnID `conn` alive at `t` (or closest to it).
@@ -566,13 +573,14 @@ class Builder {
       life(l);
       SiteInfo& s = c_.sites[l.site];
       ++s.legs;
-      if (!l.events.empty()) {
+      if (l.timed) {
         if (!s.first_utc || l.start < *s.first_utc) s.first_utc = l.start;
         if (!s.last_utc || l.end > *s.last_utc) s.last_utc = l.end;
       }
     }
     for (auto& p : partials_) {
-      SiteInfo& s = c_.sites[c_.files[p.file].site];
+      if (!c_.files[p.file].site) continue;
+      SiteInfo& s = c_.sites[*c_.files[p.file].site];
       for (const auto& t : {p.sequence.first_utc, p.sequence.last_utc, p.first_utc}) {
         if (!t) continue;
         if (!s.first_utc || *t < *s.first_utc) s.first_utc = t;
@@ -594,7 +602,7 @@ class Builder {
       for (std::uint32_t f : files) {
         const SequenceTrack& t = partials_[f].sequence;
         if (previous != nullptr) {
-          if (*t.first > *previous->last + 1) {
+          if (*t.first > *previous->last && *t.first - *previous->last > 1) {
             add_gap(si, SequenceGap{*previous->last + 1, *t.first - 1, previous->last_utc,
                                     t.first_utc, f, t.first_line});
           } else if (*t.first <= *previous->last) {
@@ -1120,8 +1128,11 @@ class Builder {
       for (std::uint32_t l : legs) {
         links.insert(links.end(), leg_links[l].begin(), leg_links[l].end());
         const Leg& leg = c_.legs[l];
-        it.start = std::min(it.start, c_.corrected(leg.site, leg.start));
-        it.end = std::max(it.end, c_.corrected(leg.site, leg.end));
+        if (leg.timed) {
+          it.start = std::min(it.start, c_.corrected(leg.site, leg.start));
+          it.end = std::max(it.end, c_.corrected(leg.site, leg.end));
+          it.timed = true;
+        }
         const auto& sg = site_gaps[leg.site];
         auto first = std::lower_bound(sg.begin(), sg.end(), leg.start,
                                       [&](std::uint32_t g, Micros t) { return gap_end(g) < t; });
@@ -1145,6 +1156,7 @@ class Builder {
         return link_time(a) < link_time(b);
       });
       it.gaps.assign(gaps.begin(), gaps.end());
+      if (!it.timed) it.start = it.end = 0;  // sorted first; printed as null
       for (std::uint32_t li : it.links) {
         const Link& l = c_.links[li];
         if (l.kind == LinkKind::Hint) continue;

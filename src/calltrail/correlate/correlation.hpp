@@ -102,7 +102,8 @@ struct SiteInfo {
 
 struct FileRecord {
   parse::FileInfo info;
-  std::uint32_t site = 0;
+  // None for a file that is not a log (parse::is_log): it names no site.
+  std::optional<std::uint32_t> site;
 };
 
 struct Interaction {
@@ -114,6 +115,7 @@ struct Interaction {
   bool complete = true;
   Micros start = 0;  // corrected UTC
   Micros end = 0;
+  bool timed = false;  // some leg has a UTC time; else start and end are unknown
 };
 
 struct SiteOverride {

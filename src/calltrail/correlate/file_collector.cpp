@@ -670,19 +670,44 @@ void FileCollector::track_sequence(std::optional<std::uint64_t> seq, const Event
     t.first = seq;
     t.first_utc = utc;
     t.first_line = ref.line;
-  } else if (*seq == *t.last + 1) {
-    // in order
-  } else if (*seq > *t.last + 1) {
-    if (t.gaps.size() < kMaxGapsPerFile) {
+  } else if (*seq > *t.last) {
+    // In order, or after a gap (compared without adding: the last number
+    // may be the largest there is).
+    if (*seq - *t.last > 1 && t.gaps.size() < kMaxGapsPerFile) {
       t.gaps.push_back(
           SequenceGap{*t.last + 1, *seq - 1, t.last_utc, utc, partial_.file, ref.line});
     }
   } else {
     ++t.out_of_order;
+    fill_gap(t, *seq);
     return;
   }
   t.last = seq;
   if (utc) t.last_utc = utc;
+}
+
+// A number that comes late is not missing: the gap that held it shrinks or
+// splits in two (gaps are in ascending order, apart from each other).
+void FileCollector::fill_gap(SequenceTrack& t, std::uint64_t seq) {
+  auto it =
+      std::upper_bound(t.gaps.begin(), t.gaps.end(), seq,
+                       [](std::uint64_t n, const SequenceGap& g) { return n < g.first_missing; });
+  if (it == t.gaps.begin()) return;
+  --it;
+  SequenceGap& g = *it;
+  if (seq > g.last_missing) return;
+  if (g.first_missing == g.last_missing) {
+    t.gaps.erase(it);
+  } else if (seq == g.first_missing) {
+    ++g.first_missing;
+  } else if (seq == g.last_missing) {
+    --g.last_missing;
+  } else if (t.gaps.size() < kMaxGapsPerFile) {
+    SequenceGap after = g;
+    after.first_missing = seq + 1;
+    g.last_missing = seq - 1;
+    t.gaps.insert(it + 1, after);
+  }
 }
 
 }  // namespace calltrail::correlate

@@ -287,6 +287,7 @@ class FileCollector {
   void add_observations(const model::Event& e, const Extract& x, const EventRef& ref,
                         std::uint32_t leg);
   void track_sequence(std::optional<std::uint64_t> sequence, const EventRef& ref);
+  static void fill_gap(SequenceTrack& t, std::uint64_t seq);
 
   // SIP (see add_sip()): what placing a message reads of it, as views into
   // the event or into a waiting message's copy.
@@ -329,13 +330,13 @@ class FileCollector {
   absl::flat_hash_map<std::uint64_t, std::uint32_t> leg_by_conn_;     // latest leg with this ConnID
   // What the previous event of each leg carried (see add()).
   struct LegState {
-    std::uint64_t conn = ~std::uint64_t{0};
+    std::optional<std::uint64_t> conn;            // none yet: every 64-bit value is a ConnID
     std::optional<std::uint64_t> first_transfer;  // of a scan
     std::optional<std::uint64_t> last_transfer;
     std::uint32_t this_dn = ~0u;
     std::uint32_t other_dn = ~0u;
     std::size_t user_data = 0;
-    std::uint64_t sip_call = 0;  // text_key of the last Call-ID (of a scan)
+    std::optional<std::uint64_t> sip_call;  // text_key of the last Call-ID (of a scan)
   };
   std::vector<LegState> leg_state_;  // by leg index
   // The application of the last event and its count in partial_.apps.

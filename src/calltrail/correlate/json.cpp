@@ -1,10 +1,12 @@
 #include "calltrail/correlate/json.hpp"
 
 #include <algorithm>
+#include <vector>
 
 #include "calltrail/base/json_writer.hpp"
 #include "calltrail/base/time.hpp"
 #include "calltrail/correlate/conn_id.hpp"
+#include "calltrail/base/utf8.hpp"
 #include "calltrail/correlate/timeline.hpp"
 
 namespace calltrail::correlate {
@@ -14,6 +16,14 @@ namespace {
 Json utc_or_null(const std::optional<Micros>& t) {
   if (!t) return nullptr;
   return base::format_utc(*t);
+}
+
+void utc_or_null(base::JsonWriter& w, bool known, Micros t) {
+  if (known) {
+    w.utc(t);
+  } else {
+    w.null();
+  }
 }
 
 Json gap_json(const Correlation& c, const Gap& g) {
@@ -84,8 +94,8 @@ void append_interaction_json(std::string& out, const Correlation& c, const Inter
   w.begin_object();
   w.field("interaction_id", std::string_view(it.id));
   w.field("complete", it.complete);
-  w.key("start").utc(it.start);
-  w.key("end").utc(it.end);
+  utc_or_null(w.key("start"), it.timed, it.start);
+  utc_or_null(w.key("end"), it.timed, it.end);
   w.key("sites").begin_array();
   {
     std::vector<std::uint32_t> seen;
@@ -111,8 +121,8 @@ void append_interaction_json(std::string& out, const Correlation& c, const Inter
     for (const auto& d : l.sip_dialogs)
       w.value(std::string_view(d.call_id));
     w.end_array();
-    w.key("start").utc(l.start);
-    w.key("end").utc(l.end);
+    utc_or_null(w.key("start"), l.timed, l.start);
+    utc_or_null(w.key("end"), l.timed, l.end);
     w.field("events", static_cast<std::uint64_t>(l.events.size()));
     w.field("root", li == it.root);
     if (!l.call_type.empty()) w.field("call_type", std::string_view(l.call_type));
@@ -254,6 +264,35 @@ Json site_json(const Correlation& c, std::uint32_t si) {
   j["missing_events"] = missing;
   j["gaps"] = std::move(gaps);
   return j;
+}
+
+std::string dump_json(Json j, int indent) {
+  // A walk with a stack of the values still to look at, not recursion.
+  std::vector<Json*> todo{&j};
+  while (!todo.empty()) {
+    Json& v = *todo.back();
+    todo.pop_back();
+    if (v.is_string()) {
+      auto& text = v.get_ref<std::string&>();
+      if (!base::is_valid_utf8(text)) text = base::valid_utf8(text);
+    } else if (v.is_array()) {
+      for (Json& e : v)
+        todo.push_back(&e);
+    } else if (v.is_object()) {
+      bool keys_valid = true;
+      for (auto it = v.begin(); it != v.end() && keys_valid; ++it)
+        keys_valid = base::is_valid_utf8(it.key());
+      if (!keys_valid) {
+        Json repaired = Json::object();
+        for (auto it = v.begin(); it != v.end(); ++it)
+          repaired[base::valid_utf8(it.key())] = std::move(it.value());
+        v = std::move(repaired);
+      }
+      for (auto it = v.begin(); it != v.end(); ++it)
+        todo.push_back(&it.value());
+    }
+  }
+  return j.dump(indent);
 }
 
 }  // namespace calltrail::correlate

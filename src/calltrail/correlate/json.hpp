@@ -23,4 +23,9 @@ void append_interaction_json(std::string& out, const Correlation& c, const Inter
 Json interaction_json(const Correlation& c, const Interaction& interaction);
 Json site_json(const Correlation& c, std::uint32_t site);
 
+// `j` as text (indented by `indent` spaces, or on one line when negative),
+// every key and string made valid UTF-8 by base/utf8.hpp's rule first: a
+// site's application name or a file name may be any bytes.
+std::string dump_json(Json j, int indent = -1);
+
 }  // namespace calltrail::correlate

@@ -88,9 +88,12 @@ struct Leg {
   std::vector<EventRef> events;
   std::vector<SipDialog> sip_dialogs;  // in order of appearance
   bool deleted = false;                // EventCallDeleted seen
-  // Life on the site's own clock (UTC), set when the correlation is built.
+  // Life on the site's own clock (UTC), set when the correlation is built;
+  // `timed` says whether any event of the leg has a UTC time (else start and
+  // end mean nothing and are printed as null).
   Micros start = 0;
   Micros end = 0;
+  bool timed = false;
 
   bool has_conn_id(std::uint64_t c) const {
     return std::find(conn_ids.begin(), conn_ids.end(), c) != conn_ids.end();

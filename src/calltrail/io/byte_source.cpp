@@ -1,6 +1,7 @@
 #include "calltrail/io/byte_source.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -83,8 +84,15 @@ class GzipSource final : public ByteSource {
 
 OpenOutcome open_source(const std::string& path) {
   if (path == "-") return {std::make_unique<FdSource>(STDIN_FILENO, false, false), {}};
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO would otherwise wait for a writer.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return {nullptr, errno_text(errno)};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    const int err = errno;
+    ::close(fd);
+    return {nullptr, S_ISREG(st.st_mode) ? errno_text(err) : std::string(kNotRegularFile)};
+  }
   char magic[2] = {0, 0};
   const ssize_t n = ::pread(fd, magic, 2, 0);
   if (n == 2 && is_gzip(std::string_view(magic, 2))) {

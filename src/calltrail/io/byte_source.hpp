@@ -37,7 +37,13 @@ inline bool is_gzip(std::string_view head) {
          static_cast<unsigned char>(head[1]) == 0x8b;
 }
 
-// Opens "-" (standard input), a plain file or a gzip file.
+// Why anything but a regular file (a FIFO, a socket, a device) is refused:
+// reading one may block forever or never end.
+inline constexpr std::string_view kNotRegularFile =
+    "not a regular file (a FIFO, socket or device); give its content on standard input (-)";
+
+// Opens "-" (standard input), a plain file or a gzip file; refuses anything
+// else (kNotRegularFile) without blocking on it.
 OpenOutcome open_source(const std::string& path);
 // Opens like open_source() and goes to byte `offset` of the (decompressed)
 // input: a plain file starts reading there, anything else is read up to it.

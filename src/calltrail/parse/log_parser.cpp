@@ -100,6 +100,7 @@ std::optional<NameDate> parse_file_name(std::string_view path) {
     Micros t = base::days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(da)) *
                    kMicrosPerDay +
                (h * 3600 + mi * 60 + se) * kMicrosPerSecond;
+    if (!base::in_time_range(t)) continue;
     if (i + 19 <= name.size() && name[i + 15] == '_' && is_digit(name[i + 16]) &&
         is_digit(name[i + 17]) && is_digit(name[i + 18]))
       t += ((name[i + 16] - '0') * 100 + (name[i + 17] - '0') * 10 + (name[i + 18] - '0')) * 1000;
@@ -562,6 +563,11 @@ bool LogParser::try_header_label(std::string_view line) {
         return true;
       }
       const Micros when = *t->day * kMicrosPerDay + t->time_of_day;
+      if (!base::in_time_range(when)) {
+        report("header",
+               fmt::format("expected '{}:' between 1970 and 2200; it is not used", *found));
+        return true;
+      }
       if (label == kLocalTime) {
         set_local_start(when);
       } else if (label == kUtcTime) {
@@ -604,8 +610,18 @@ bool LogParser::try_header_label(std::string_view line) {
       break;
   }
   if (info_.local_start && info_.utc_start) {
-    info_.utc_offset =
-        static_cast<std::int32_t>(round_offset(*info_.local_start - *info_.utc_start));
+    const std::int64_t offset = round_offset(*info_.local_start - *info_.utc_start);
+    // Zones are at most 14 hours from UTC; a day's slack for headers whose
+    // "Local time:" and "UTC time:" are not quite the same instant.
+    if (offset < -86'400 || offset > 86'400) {
+      if (label == kLocalTime || label == kUtcTime || label == kUtcStart) {
+        report("header",
+               "expected 'Local time:' and the UTC time to be less than a day apart; the "
+               "offset between them is not used");
+      }
+      return true;
+    }
+    info_.utc_offset = static_cast<std::int32_t>(offset);
     info_.utc_offset_from_header = true;
   }
   return true;
@@ -617,7 +633,12 @@ void LogParser::set_local_start(Micros local) {
   last_time_of_day_ = local - *day_ * kMicrosPerDay;
 }
 
-void LogParser::note_time(const LineTime& t) {
+void LogParser::note_time(LineTime t) {
+  if (t.day && !base::in_time_range(*t.day * kMicrosPerDay)) {
+    // A date no log has: its time of day still counts, on the date before.
+    report("time-range", "expected a date between 1970 and 2200; the line's date is not used");
+    t.day.reset();
+  }
   if (t.day) {
     day_ = t.day;
   } else if (day_ && last_time_of_day_ >= 0 && t.time_of_day + kHalfDay < last_time_of_day_) {
@@ -687,13 +708,17 @@ void LogParser::apply_times(model::Event& ev) {
                          v.substr(0, 40)));
     }
   } else if (s != nullptr) {
+    // Seconds are checked against the range before they are scaled: a
+    // 15-digit number times a million is past what 64 bits hold.
     if (s->kind == model::ValueKind::Integer && s->number >= 0 &&
+        s->number < base::kLatestTime / kMicrosPerSecond &&
         (u == nullptr ||
          (u->kind == model::ValueKind::Integer && u->number >= 0 && u->number < 1'000'000))) {
       times.utc_stamp = s->number * kMicrosPerSecond + (u ? u->number : 0);
     } else {
       report("timestamp",
-             "expected AttributeTimeinSecs and AttributeTimeinuSecs as decimal numbers");
+             "expected AttributeTimeinSecs and AttributeTimeinuSecs as decimal numbers, the "
+             "seconds between 1970 and 2200");
     }
   }
   if (times.utc_stamp && times.local_digits > 0) {
@@ -705,6 +730,11 @@ void LogParser::apply_times(model::Event& ev) {
       diff = floor_div(times.local - utc, kMicrosPerDay);
       diff = (times.local - utc) - diff * kMicrosPerDay;  // in [0, day)
       if (diff > 14 * 3600 * kMicrosPerSecond) diff -= kMicrosPerDay;
+    }
+    // A stamp days away from its line's own date says nothing of the offset.
+    if (std::abs(diff) > kMicrosPerDay) {
+      times.utc_offset = info_.utc_offset;
+      return;
     }
     const auto derived = static_cast<std::int32_t>(round_offset(diff));
     if (!info_.utc_offset) {
@@ -756,6 +786,12 @@ bool LogParser::try_sip_line(std::string_view rest, const LineTime& time) {
 // the server writes it a few trace lines after the message. Until then no
 // checkpoint is taken, so that a file read in parts gives the same events.
 void LogParser::hold_sip() {
+  if (sip_.oversize()) {
+    report("sip-length",
+           fmt::format("expected a SIP message of at most {} bytes as its transport line or "
+                       "Content-Length says; it is read up to that many",
+                       kMaxSipMessageBytes));
+  }
   sip_.build(event_);
   if (sip_.call_id().empty()) {
     release_sip();

@@ -65,7 +65,7 @@ class LogParser {
   void begin_message(std::string_view name, const LineTime* time);
   void begin_event(std::string_view name, const LineTime* time);
   void end_message();
-  void note_time(const LineTime& time);
+  void note_time(LineTime time);
   void set_local_start(model::Micros local);
   void apply_times(model::Event& event);
   void report(std::string_view code, std::string message);

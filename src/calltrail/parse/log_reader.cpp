@@ -25,8 +25,14 @@ std::vector<std::string> expand_paths(std::span<const std::string> paths,
       errors.push_back({path, ec ? ec.message() : "no such file or folder"});
       continue;
     }
-    if (!fs::is_directory(status)) {
+    if (fs::is_regular_file(status)) {
       out.push_back(path);
+      continue;
+    }
+    if (!fs::is_directory(status)) {
+      // A FIFO or a device would block or never end: its content can come
+      // on standard input instead.
+      errors.push_back({path, std::string(io::kNotRegularFile)});
       continue;
     }
     std::vector<std::string> found;
@@ -40,6 +46,11 @@ std::vector<std::string> expand_paths(std::span<const std::string> paths,
     out.insert(out.end(), found.begin(), found.end());
   }
   return out;
+}
+
+bool is_log(const FileInfo& info) {
+  return info.events > 0 || !info.app.empty() || !info.app_type.empty() || !info.host.empty() ||
+         info.local_start || info.utc_start || info.utc_offset_from_header;
 }
 
 LogReader::LogReader(ReadOptions options) : options_(options) {

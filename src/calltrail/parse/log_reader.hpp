@@ -35,6 +35,12 @@ struct FileInfo {
   std::uint64_t malformed = 0;
 };
 
+// Whether what was read of a file makes it a log: a T-Library or SIP message,
+// or a header (a header-only segment is a log without events). Anything
+// else — a JSON file, a binary, an empty file — names no site; the commands
+// say it is not a log (it is not malformed input: no record was misread).
+bool is_log(const FileInfo& info);
+
 // A path that could not be read at all (missing, unreadable, corrupt .gz).
 struct InputError {
   std::string path;

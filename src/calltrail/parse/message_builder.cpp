@@ -158,6 +158,21 @@ void MessageBuilder::start(model::Event& event) {
   event_ = &event;
   expect_ = Expect::AttributeName;
   lists_.clear();
+  depth_reported_ = false;
+  full_ = false;
+}
+
+bool MessageBuilder::has_room(const ProblemCallback& problem) {
+  if (full_) return false;
+  if (event_->fields().size() < kMaxMessageFields && event_->text().size() < kMaxMessageBytes) {
+    return true;
+  }
+  full_ = true;
+  problem("message-size",
+          fmt::format("expected a message of at most {} attributes and pairs and {} bytes; the "
+                      "rest of this one is skipped",
+                      kMaxMessageFields, kMaxMessageBytes));
+  return false;
 }
 
 std::uint32_t MessageBuilder::add_field(std::string_view key, std::uint8_t depth) {
@@ -248,6 +263,20 @@ void MessageBuilder::open_list(std::uint32_t field, std::int64_t declared) {
   Field& f = event_->mutable_fields()[field];
   f.kind = ValueKind::List;
   f.number = declared;
+  if (lists_.size() >= kMaxListDepth) {
+    // Deeper than any real message: the list stays empty and what it would
+    // hold stays at this depth, so that nothing that walks the fields (or
+    // reads the JSON written from them) goes deeper than the limit.
+    f.number = -1;
+    if (!depth_reported_ && problem_ != nullptr) {
+      depth_reported_ = true;
+      (*problem_)("kv-depth",
+                  fmt::format("expected KV lists nested at most {} deep; deeper lists are kept "
+                              "flat at that depth",
+                              kMaxListDepth));
+    }
+    return;
+  }
   lists_.push_back({field, -1, declared, position_});
 }
 
@@ -493,19 +522,21 @@ bool MessageBuilder::add_tab_line(std::string_view line, const ProblemCallback& 
     ++tabs;
   if (tabs == 0 || tabs >= line.size() || (line[tabs] != 'A' && line[tabs] != '\'')) return false;
   problem_ = &problem;
+  if (!has_room(problem)) return true;
   return add_simple_line(line.substr(tabs), static_cast<int>(tabs) * 4);
 }
 
 void MessageBuilder::add(std::string_view text, int indent, const ProblemCallback& problem) {
   assert(event_ != nullptr);
-  if (indent >= 0) {
-    problem_ = &problem;
-    if (add_simple_line(text, indent)) return;
-  }
+  problem_ = &problem;
+  if (!has_room(problem)) return;
+  if (indent >= 0 && add_simple_line(text, indent)) return;
   Tokenizer tokens(text);
   bool first = true;
   bool reported_text = false;
   for (Token t = tokens.next(); t.kind != TokenKind::End; t = tokens.next(), first = false) {
+    // A one-line message may hold more fields than the limit on its own.
+    if (event_->fields().size() >= kMaxMessageFields && !has_room(problem)) return;
     const int line_indent = first ? indent : -1;
     if (t.unterminated) {
       problem("unterminated-quote",

@@ -17,6 +17,13 @@
 
 namespace calltrail::parse {
 
+// Limits that hold whatever a message says (docs/log-format.md, "Limits"):
+// lists nested deeper are kept flat at this depth, and a message stops taking
+// attributes once it has this many fields or bytes of keys and values.
+inline constexpr std::size_t kMaxListDepth = 64;
+inline constexpr std::size_t kMaxMessageFields = 100'000;
+inline constexpr std::size_t kMaxMessageBytes = 16 << 20;
+
 // Called for malformed attribute text: a stable code and what was expected.
 using ProblemCallback = std::function<void(std::string_view code, std::string message)>;
 
@@ -72,6 +79,8 @@ class MessageBuilder {
   void place_pair_line(int indent);
   void fix_top_level_count(OpenList& list, const ProblemCallback& problem);
   bool add_simple_line(std::string_view text, int indent);
+  // False (reported once) once the message has reached its size limits.
+  bool has_room(const ProblemCallback& problem);
 
   model::Event* event_ = nullptr;
   Expect expect_ = Expect::AttributeName;
@@ -80,6 +89,8 @@ class MessageBuilder {
   const ProblemCallback* problem_ = nullptr;  // of the add() call in progress
   Position position_;
   std::optional<Position> problem_position_;
+  bool depth_reported_ = false;  // kv-depth, once per message
+  bool full_ = false;            // message-size reached (and reported)
 };
 
 }  // namespace calltrail::parse

@@ -137,6 +137,14 @@ void SipMessageReader::start(const SipTransport& t) {
   keep(transport_, t.transport);
   keep(peer_, t.peer);
   bytes_ = t.bytes;
+  oversize_ = false;
+  if (bytes_) bytes_ = capped(*bytes_);
+}
+
+std::uint64_t SipMessageReader::capped(std::uint64_t count) {
+  if (count <= kMaxSipMessageBytes) return count;
+  oversize_ = true;
+  return kMaxSipMessageBytes;
 }
 
 bool SipMessageReader::complete() const {
@@ -204,7 +212,7 @@ void SipMessageReader::header(std::string_view name, std::string_view value) {
           keep(content_type_, value);
           break;
         case 'l':
-          content_length_ = to_number(value);
+          set_content_length(value);
           break;
         default:
           break;
@@ -234,7 +242,7 @@ void SipMessageReader::header(std::string_view name, std::string_view value) {
       if (iequals(name, "Content-Type")) keep(content_type_, value);
       break;
     case 14:
-      if (iequals(name, "Content-Length")) content_length_ = to_number(value);
+      if (iequals(name, "Content-Length")) set_content_length(value);
       break;
     case 18:
       if (iequals(name, "X-Genesys-CallUUID")) keep(genesys_uuid_, value);
@@ -242,6 +250,11 @@ void SipMessageReader::header(std::string_view name, std::string_view value) {
     default:
       break;
   }
+}
+
+void SipMessageReader::set_content_length(std::string_view value) {
+  content_length_ = to_number(value);
+  if (content_length_) content_length_ = capped(*content_length_);
 }
 
 void SipMessageReader::sdp(std::string_view line) {

@@ -40,6 +40,11 @@ std::optional<SipMapping> parse_sip_mapping(std::string_view rest);
 // its event. The message ends after the byte count the transport line gives
 // (each line counted with the CRLF it had on the wire), or, without a count,
 // after the blank line and Content-Length bytes of body.
+//
+// A count over kMaxSipMessageBytes (a real message is a few kilobytes; UDP
+// carries 64 KB at most) is taken as that limit, and oversize() says so.
+inline constexpr std::uint64_t kMaxSipMessageBytes = 1 << 20;
+
 class SipMessageReader {
  public:
   enum class Step : std::uint8_t { More, Done };
@@ -51,6 +56,8 @@ class SipMessageReader {
   bool complete() const;
   // Whether a line of the message was read at all.
   bool started() const { return have_start_; }
+  // Whether the transport line or Content-Length gave a count over the limit.
+  bool oversize() const { return oversize_; }
   const std::string& call_id() const { return call_id_; }
   // The event's name (method, or status and reason phrase) and attributes.
   void build(model::Event& e) const;
@@ -58,6 +65,9 @@ class SipMessageReader {
  private:
   void header(std::string_view name, std::string_view value);
   void sdp(std::string_view line);
+  void set_content_length(std::string_view value);
+  // `count`, or the limit when it is over it (noted in oversize_).
+  std::uint64_t capped(std::uint64_t count);
 
   bool sent_ = false;
   std::string transport_;
@@ -68,6 +78,7 @@ class SipMessageReader {
   bool in_body_ = false;
   std::optional<std::uint64_t> content_length_;
   std::uint64_t body_read_ = 0;
+  bool oversize_ = false;
 
   // The start line.
   std::string method_;       // requests

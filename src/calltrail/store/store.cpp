@@ -531,7 +531,8 @@ void Store::refresh_facts() {
     const correlate::Correlation c = loader.build(options);
     auto file = db.prepare("UPDATE files SET site = ?, site_source = ? WHERE id = ?");
     for (std::uint32_t i = 0; i < c.files.size() && i < ids.size(); ++i) {
-      const auto& site = c.sites[c.files[i].site];
+      if (!c.files[i].site) continue;  // not a log: no site
+      const auto& site = c.sites[*c.files[i].site];
       file->reset();
       file->bind_text(1, site.name);
       file->bind_int(2, static_cast<std::int64_t>(site.name_source));

@@ -31,14 +31,16 @@ inline std::string shell_quote(const std::string& s) {
 }
 
 // `args` is passed to the shell as written (quote paths with shell_quote);
-// `cwd`, when given, is the folder the binary runs in.
+// `cwd`, when given, is the folder the binary runs in; with `timeout_seconds`
+// the run is killed after that long (exit code 124 or 137: it hung).
 inline RunResult run_calltrail(const std::string& args, const std::string& stdin_file = {},
-                               const std::string& cwd = {}) {
+                               const std::string& cwd = {}, int timeout_seconds = 0) {
   static int counter = 0;
   const auto err_path =
       std::filesystem::temp_directory_path() /
       ("calltrail-test-err-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
   std::string cmd = cwd.empty() ? std::string() : "cd " + shell_quote(cwd) + " && ";
+  if (timeout_seconds > 0) cmd += "timeout -k 5 " + std::to_string(timeout_seconds) + " ";
   cmd += shell_quote(CALLTRAIL_BINARY) + " " + args + " 2>" + shell_quote(err_path.string());
   if (!stdin_file.empty()) cmd += " <" + shell_quote(stdin_file);
   RunResult r;

@@ -228,7 +228,7 @@ TEST(Correlation, SiteNamesFromOverrideApplicationAndFileName) {
   BuildOptions o;
   o.sites.push_back({"x/", "Router@Core"});
   Correlation c = logs.build(o);
-  auto site_of = [&](std::uint32_t f) { return c.sites[c.files[f].site]; };
+  auto site_of = [&](std::uint32_t f) { return c.sites[c.files[f].site.value()]; };
   EXPECT_EQ(site_of(a).name, kA);
   EXPECT_EQ(site_of(a).name_source, SiteNameSource::FileName);
   EXPECT_EQ(site_of(b).name, kB);
@@ -270,8 +270,8 @@ TEST(Correlation, ClockOffsetFromLinksBothWaysAndCausalTimeline) {
   logs.add(a, call_event("EventCallDataChanged", kT0 + 1020 * kMs, 3, "UA2", "3")
                   .islinks({{"L2", kB, "target"}}));
   Correlation c = logs.build();
-  const auto& sa = c.sites[c.files[a].site];
-  const auto& sb = c.sites[c.files[b].site];
+  const auto& sa = c.sites[c.files[a].site.value()];
+  const auto& sb = c.sites[c.files[b].site.value()];
   ASSERT_TRUE(sa.clock_offset && sb.clock_offset);
   EXPECT_EQ(*sa.clock_offset, 0);
   EXPECT_EQ(*sb.clock_offset, skew);
