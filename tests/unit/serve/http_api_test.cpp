@@ -423,7 +423,10 @@ TEST_F(HttpApi, LadderHopsFollowSipLinksBetweenSites) {
   push_log("SIP_P-001.20260202_135459_850.log", test::read_log(test::kRealSipLog), 200000);
   push_log("SIP_B-001.20260202_135500_000.log", std::string(kSiteBLog), 1 << 20);
   pump_.flush();
-  for (const json& src : get_json("/metrics")["sources"])
+  // The document is kept: a range-for over a member of the temporary would
+  // read it after it was destroyed.
+  const json metrics = get_json("/metrics");
+  for (const json& src : metrics["sources"])
     EXPECT_EQ(src["malformed"], 0u) << src.dump();
   const json it = get_json("/api/interactions/" + test::kRealSipCall1);
   ASSERT_EQ(it["legs"].size(), 2u) << it.dump();
