@@ -13,6 +13,7 @@
 #include "calltrail/cli/correlation_input.hpp"
 #include "calltrail/correlate/json.hpp"
 #include "calltrail/correlate/score.hpp"
+#include "calltrail/parse/log_reader.hpp"
 
 namespace calltrail::cli {
 
@@ -48,8 +49,15 @@ int run_score(ScoreOptions o) {
         if (!line.empty()) predicted.push_back(nlohmann::json::parse(line));
     } else {
       if (o.input.paths.empty()) {
+        // The logs beside truth.json, without it (it is not a log).
         auto dir = std::filesystem::path(o.truth).parent_path();
-        o.input.paths.push_back(dir.empty() ? std::string(".") : dir.string());
+        const std::string folder = dir.empty() ? std::string(".") : dir.string();
+        std::vector<parse::InputError> errors;
+        for (auto& p : parse::expand_paths({&folder, 1}, errors)) {
+          std::error_code ec;
+          if (!std::filesystem::equivalent(p, o.truth, ec)) o.input.paths.push_back(std::move(p));
+        }
+        if (o.input.paths.empty()) o.input.paths.push_back(folder);
       }
       auto c = load_correlation(o.input, "score", exit_code);
       if (!c) return exit_code;

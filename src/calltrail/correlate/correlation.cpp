@@ -306,7 +306,9 @@ class Builder {
     std::map<std::string, std::uint32_t> site_index;
     for (std::uint32_t i = 0; i < n; ++i) {
       const auto& info = c_.files[i].info;
-      if (!parse::is_log(info)) continue;  // reported when it was read; no site
+      // Not a log (reported when it was read): no site. Its events, if a
+      // partial has any, make it one whatever its file record says.
+      if (!parse::is_log(info) && partials_[i].events == 0) continue;
       std::string app = info.app;
       if (app.empty()) app = best(partials_[i].apps);
       std::string name;

@@ -144,8 +144,9 @@ void run_every_command(const Case& c, const fs::path& work) {
   expect_sane(r, "sites");
   EXPECT_EQ(r.exit_code, want) << "sites: " << r.err;
   expect_json_document(r.out, "sites");
-  if (c.kind != Kind::Log && r.exit_code == want) {
-    // Nothing that is not a log makes a site.
+  if (c.kind == Kind::NotALog && r.exit_code == want) {
+    // Nothing that is not a log makes a site (a gzip cut short still has
+    // the log it held up to the cut).
     EXPECT_TRUE(nlohmann::json::parse(r.out)["sites"].empty()) << r.out;
   }
 
@@ -313,7 +314,7 @@ TEST(HostileInput, FoldersWithoutLogs) {
 // Non-logs next to a log: reported once each, not a site, the log still read.
 TEST(HostileInput, NotALogBesideALog) {
   TempDir work;
-  fs::copy_file(kCorpus / "numbers.log", work.path() / "numbers.log");
+  fs::copy_file(kCorpus / "header_only.log", work.path() / "header_only.log");
   fs::copy_file(kCorpus / "not_a_log.json", work.path() / "truth.json");
   const RunResult r = run("sites --format json " + shell_quote(work.path().string()));
   ASSERT_EQ(r.exit_code, 0) << r.err;
