@@ -21,6 +21,10 @@
 #include "calltrail/serve/update_pump.hpp"
 #include "calltrail/serve/update_streams.hpp"
 
+namespace httplib {
+class Server;
+}
+
 namespace calltrail::serve {
 
 struct ServerOptions {
@@ -71,6 +75,11 @@ class HttpServer {
 
  private:
   void routes();
+  // The access log, what every request passes before its route (Host,
+  // Origin, the token) and errors as JSON (http_guard.cpp).
+  void guard(httplib::Server& s);
+  // The API's routes and the page (http_api.cpp).
+  void api(httplib::Server& s);
   // Serves the requests of one connection; true when it became an update
   // stream (`subscription` set; the socket goes to UpdateStreams).
   bool serve_connection(Connection& c, Subscription& subscription);

@@ -1,0 +1,85 @@
+#include <algorithm>
+
+#include "calltrail/serve/live_source.hpp"
+#include "calltrail/serve/live_state.hpp"
+
+namespace calltrail::serve {
+
+using detail::lower;
+
+std::size_t LiveCorrelation::evict(std::optional<SteadyTime> now) {
+  if (options_.retention.count() == 0) return 0;
+  std::lock_guard lock(mutex_);
+  const SteadyTime t = now.value_or(std::chrono::steady_clock::now());
+  if (!now) {
+    if (t - last_evict_ < std::chrono::seconds(1)) return 0;
+    last_evict_ = t;
+  }
+  // Whole components whose interactions are all complete, ended and old.
+  std::vector<std::uint32_t> roots;
+  for (const auto& [root, ids] : component_ids_) {
+    if (dirty_.contains(root)) continue;
+    bool old_enough = !ids.empty();
+    for (const auto& id : ids) {
+      auto it = summaries_.find(id);
+      old_enough = old_enough && it != summaries_.end() && it->second.complete &&
+                   !it->second.open && t - it->second.changed >= options_.retention;
+    }
+    if (old_enough) roots.push_back(root);
+  }
+  std::size_t evicted = 0;
+  for (std::uint32_t root : roots) {
+    evicted += component_ids_[root].size();
+    evict_component(root);
+  }
+  if (evicted > 0) {
+    // Search entries of identifiers that are gone.
+    for (auto it = search_index_.begin(); it != search_index_.end();) {
+      auto& v = it->second;
+      v.erase(std::remove_if(v.begin(), v.end(), [&](std::uint32_t n) { return !node_keys_[n]; }),
+              v.end());
+      it = v.empty() ? search_index_.erase(it) : std::next(it);
+    }
+  }
+  return evicted;
+}
+
+void LiveCorrelation::evict_component(std::uint32_t root) {
+  for (const auto& id : component_ids_[root]) {
+    summaries_.erase(id);
+    ++counters_.evicted_interactions;
+  }
+  component_ids_.erase(root);
+  for (std::uint32_t m : members_[root]) {
+    if (auto it = legs_of_node_.find(m); it != legs_of_node_.end()) {
+      for (auto [file, li] : it->second) {
+        Source& s = *sources_[file];
+        correlate::Leg& leg = s.partial.legs[li];
+        std::string uuid = lower(leg.call_uuid);
+        s.leg_by_uuid.erase(leg.call_uuid);
+        for (std::uint32_t k : s.observations.islinks[li])
+          s.partial.islinks[k] = {};
+        for (std::uint32_t k : s.observations.transfers[li])
+          s.partial.transfers[k] = {};
+        s.observations.islinks[li] = {};
+        s.observations.transfers[li] = {};
+        leg = {};
+        // Only a store can answer for an evicted leg's late events; without
+        // one nothing of the leg is kept.
+        if (store_ != nullptr && store_->durable()) evicted_uuids_.insert(std::move(uuid));
+        ++counters_.evicted_legs;
+      }
+      legs_of_node_.erase(it);
+    }
+    if (auto it = orphans_of_node_.find(m); it != orphans_of_node_.end()) {
+      for (std::uint32_t file : it->second.files)
+        sources_[file]->partial.orphans.erase(it->second.conn);
+      orphans_of_node_.erase(it);
+    }
+    if (node_keys_[m]) nodes_.erase(*node_keys_[m]);
+    node_keys_[m].reset();
+  }
+  members_[root] = {};
+}
+
+}  // namespace calltrail::serve
