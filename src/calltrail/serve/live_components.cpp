@@ -13,9 +13,6 @@ namespace calltrail::serve {
 namespace {
 
 constexpr std::size_t kMaxSearchNodes = 10'000;  // per DN, ANI, DNIS or user-data value
-constexpr std::size_t kMaxUserDataKeys = 64;
-
-using correlate::reintern;
 
 }  // namespace
 
