@@ -57,21 +57,28 @@ bool source_param(const httplib::Request& req, httplib::Response& res, std::stri
   return true;
 }
 
+// The HTTP status of a batch nothing was taken from; 0 for Ok and Gap,
+// which answer with the position.
+int refusal_status(Accepted::Status s) {
+  switch (s) {
+    case Accepted::Invalid:
+      return 409;
+    case Accepted::Unavailable:
+      return 503;
+    case Accepted::TooManySources:
+      return 429;
+    case Accepted::SourceFull:
+      return 413;
+    case Accepted::Ok:
+    case Accepted::Gap:
+      break;
+  }
+  return 0;
+}
+
 void accepted_response(httplib::Response& res, const Accepted& a) {
-  if (a.status == Accepted::Invalid) {
-    json_error(res, 409, a.error);
-    return;
-  }
-  if (a.status == Accepted::Unavailable) {
-    json_error(res, 503, a.error);
-    return;
-  }
-  if (a.status == Accepted::TooManySources) {
-    json_error(res, 429, a.error);
-    return;
-  }
-  if (a.status == Accepted::SourceFull) {
-    json_error(res, 413, a.error);
+  if (const int status = refusal_status(a.status); status != 0) {
+    json_error(res, status, a.error);
     return;
   }
   std::string body;
