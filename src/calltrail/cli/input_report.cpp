@@ -14,8 +14,8 @@ bool report_not_logs(std::span<const parse::FileInfo> files, std::string_view co
       continue;
     }
     fmt::print(stderr,
-               "calltrail {}: {}: not a log ({} bytes without a T-Library or SIP message or a log "
-               "header); skipped\n",
+               "calltrail {}: {}: not a log ({} bytes without a T-Library or SIP message, a log "
+               "header or a line that begins with a time); skipped\n",
                command, base::valid_utf8(f.path), f.bytes);
   }
   if (logs > 0) return false;

@@ -634,6 +634,7 @@ void LogParser::set_local_start(Micros local) {
 }
 
 void LogParser::note_time(LineTime t) {
+  ++info_.timed_lines;
   if (t.day && !base::in_time_range(*t.day * kMicrosPerDay)) {
     // A date no log has: its time of day still counts, on the date before.
     report("time-range", "expected a date between 1970 and 2200; the line's date is not used");

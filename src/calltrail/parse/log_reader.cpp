@@ -50,7 +50,7 @@ std::vector<std::string> expand_paths(std::span<const std::string> paths,
 
 bool is_log(const FileInfo& info) {
   return info.events > 0 || !info.app.empty() || !info.app_type.empty() || !info.host.empty() ||
-         info.local_start || info.utc_start || info.utc_offset_from_header;
+         info.local_start || info.utc_start || info.utc_offset_from_header || info.timed_lines > 0;
 }
 
 LogReader::LogReader(ReadOptions options) : options_(options) {

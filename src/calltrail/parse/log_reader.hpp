@@ -33,10 +33,12 @@ struct FileInfo {
   std::uint64_t lines = 0;
   std::uint64_t events = 0;
   std::uint64_t malformed = 0;
+  std::uint64_t timed_lines = 0;  // lines that begin with a record time
 };
 
 // Whether what was read of a file makes it a log: a T-Library or SIP message,
-// or a header (a header-only segment is a log without events). Anything
+// a header (a header-only segment is a log without events), or lines that
+// begin with a record time (a URS or other Genesys trace without messages). Anything
 // else — a JSON file, a binary, an empty file — names no site; the commands
 // say it is not a log (it is not malformed input: no record was misread).
 bool is_log(const FileInfo& info);

@@ -413,6 +413,7 @@ std::string encode_info(const parse::FileInfo& f) {
   w.u(f.lines);
   w.u(f.events);
   w.u(f.malformed);
+  w.u(f.timed_lines);
   return w.take();
 }
 
@@ -431,6 +432,7 @@ parse::FileInfo decode_info(std::string_view blob) {
   f.lines = r.u();
   f.events = r.u();
   f.malformed = r.u();
+  if (!r.done()) f.timed_lines = r.u();  // absent from stores written before it was counted
   if (!r.done()) throw CodecError("trailing bytes");
   return f;
 }
