@@ -331,6 +331,23 @@ TEST(HostileInput, NotALogBesideALog) {
   EXPECT_EQ(run("sites --strict " + shell_quote(work.path().string())).exit_code, 0);
 }
 
+// A Genesys trace with timed lines but no message and no header (URS's
+// strategy trace, as published) is a log: read without a report, exit 0.
+TEST(HostileInput, TimedTraceWithoutMessagesIsALog) {
+  TempDir work;
+  const fs::path urs = work.path() / "urs.log";
+  {
+    std::ofstream out(urs);
+    out << "16:56:45.741 Int 20001 interaction 006c02462a161006 is started\n"
+           "_I_I_006c02462a161006 [01:14] current call classification: media=voice(100)\n"
+           "16:56:45.741_I_I_006c02462a161006 [09:06] >>>>>>>>>>>>start interpretator\n";
+  }
+  const RunResult r = run("events " + shell_quote(urs.string()));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("not a log"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("nothing to read"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace calltrail::test
 
