@@ -423,16 +423,29 @@ bool list_header(std::string_view v, std::int64_t& declared) {
 
 namespace {
 
-// "'key'<TAB>value": the key without its quotes, and the value. False when
-// the first quote after the opening one is not followed by a TAB.
+// Where the value starts after a key that ends at `pos`: past one TAB, or
+// past a run of spaces (the spaced-out print style); npos for anything else
+// (NBSP, mixed whitespace), which the tokenizer reads.
+std::size_t value_start(std::string_view s, std::size_t pos) {
+  if (pos >= s.size()) return std::string_view::npos;
+  if (s[pos] == '\t') return pos + 1;
+  if (s[pos] != ' ') return std::string_view::npos;
+  while (pos < s.size() && s[pos] == ' ')
+    ++pos;
+  return pos;
+}
+
+// "'key'<TAB>value" (or spaces for the TAB): the key without its quotes, and
+// the value. False when the first quote after the opening one is not
+// followed by the separator.
 bool split_pair(std::string_view s, std::string_view& key, std::string_view& value) {
   if (s.empty() || s[0] != '\'') return false;
   const std::size_t close = s.find('\'', 1);
-  if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != '\t') {
-    return false;
-  }
+  if (close == std::string_view::npos) return false;
+  const std::size_t v = value_start(s, close + 1);
+  if (v == std::string_view::npos || v >= s.size()) return false;
   key = s.substr(1, close - 1);
-  value = s.substr(close + 2);
+  value = s.substr(v);
   return true;
 }
 
@@ -441,8 +454,9 @@ bool split_pair(std::string_view s, std::string_view& key, std::string_view& val
 // The canonical lines, "<TABs>AttributeName<TAB>value" and
 // "<TABs>'key'<TAB>value" (value: quoted, a bare word or a KV list header),
 // and "<TABs>'key'(list) 'key'<TAB>value" (a nested list and its first pair),
-// without the general tokenizer. Anything else (spaces, curly quotes,
-// annotations) takes the general path.
+// and the same lines spaced out (spaces for the TABs), without the general
+// tokenizer. Anything else (NBSP, curly quotes, several values, one-line
+// messages) takes the general path.
 bool MessageBuilder::add_simple_line(std::string_view text, int indent) {
   const std::size_t p = skip_space(text, 0);
   std::string_view rest = text.substr(p);
@@ -466,10 +480,11 @@ bool MessageBuilder::add_simple_line(std::string_view text, int indent) {
   } else {
     if (expect_ != Expect::AttributeName && expect_ != Expect::PairKey) return false;
     if (!starts_with(rest, "Attribute")) return false;
-    const std::size_t tab = alnum_run_end(rest, 9);
-    if (tab >= rest.size() || rest[tab] != '\t') return false;
-    key = rest.substr(0, tab);
-    value = rest.substr(tab + 1);
+    const std::size_t name_end = alnum_run_end(rest, 9);
+    const std::size_t v = value_start(rest, name_end);
+    if (v == std::string_view::npos || v >= rest.size()) return false;
+    key = rest.substr(0, name_end);
+    value = rest.substr(v);
     attribute = true;
   }
   bool quoted = false;

@@ -104,9 +104,10 @@ TEST(Parser, NestedListByIndentationWithInnerPairsOnTheSameLine) {
   EXPECT_EQ(e.attribute_value("AttributeConnID"), "0000000000000001");
 }
 
-// KV list headers printed canonically ("<TAB>Key<TAB>[n] 00 02 00 00..") take
-// the parser's fast path; spaced out they take the tokenizer: both must give
-// the same fields, declared counts and nesting.
+// KV list headers printed canonically ("<TAB>Key<TAB>[n] 00 02 00 00..") or
+// spaced out take the parser's fast path; with NBSP or irregular spacing they
+// take the tokenizer: all must give the same fields, declared counts and
+// nesting.
 // Fields compared one by one: key, value, kind, number, depth and end.
 void expect_same_fields(const model::Event& f, const model::Event& s) {
   ASSERT_EQ(f.fields().size(), s.fields().size());
@@ -130,15 +131,19 @@ TEST(Parser, ListHeaderFastPathMatchesTheTokenizer) {
            "\n\t\t\t'A'\t'1'\n\t\t'B'\t2\n\tAttributeConnID\t0001\n";
   };
   Parsed fast = parse_text(message("\t[141] 00 02 00 00..", "\t[20] 00 01 00 00.."));
+  Parsed spaced = parse_text(message("    [141] 00 02 00 00..", "  [20] 00 01 00 00.."));
   Parsed slow = parse_text(message("  [141]  00 02 00 00..", "   [20] 00 01 00 00.."));
   ASSERT_EQ(fast.events.size(), 1u);
+  ASSERT_EQ(spaced.events.size(), 1u);
   ASSERT_EQ(slow.events.size(), 1u);
   EXPECT_EQ(fast.diagnostics.count(), 0u);
+  EXPECT_EQ(spaced.diagnostics.count(), 0u);
   EXPECT_EQ(slow.diagnostics.count(), 0u);
   const model::Event& f = fast.events[0];
   const model::Event& s = slow.events[0];
   ASSERT_EQ(f.fields().size(), 5u);  // UserData, Inner, A, B, ConnID
   expect_same_fields(f, s);
+  expect_same_fields(spaced.events[0], s);
   EXPECT_EQ(f.fields()[0].kind, model::ValueKind::List);
   EXPECT_EQ(f.fields()[0].number, 2);
   EXPECT_EQ(f.fields()[1].number, 1);  // 'Inner' declares one pair
@@ -147,8 +152,8 @@ TEST(Parser, ListHeaderFastPathMatchesTheTokenizer) {
 
 TEST(Parser, NestedListLineFastPathMatchesTheTokenizer) {
   // The seed's IS-Link entries: "'id'(list) 'key'<TAB>value", then the
-  // list's other pairs one level deeper. With a space for the TAB the line
-  // takes the general tokenizer.
+  // list's other pairs one level deeper. With spaces for the TAB the line
+  // takes the fast path too; with NBSP the general tokenizer.
   auto message = [](std::string_view sep) {
     return "@09:41:00.1000 [0] 8.1 distribute_event: message EventRinging\n"
            "\tAttributeISLinkList\t[108] 00 02 03 00..\n"
@@ -162,14 +167,18 @@ TEST(Parser, NestedListLineFastPathMatchesTheTokenizer) {
            "\tAttributeConnID\t006a0240d1e23402\n";
   };
   Parsed fast = parse_text(message("\t"));
-  Parsed slow = parse_text(message(" "));
+  Parsed spaced = parse_text(message("   "));
+  Parsed slow = parse_text(message("\xC2\xA0"));
   ASSERT_EQ(fast.events.size(), 1u);
+  ASSERT_EQ(spaced.events.size(), 1u);
   ASSERT_EQ(slow.events.size(), 1u);
   EXPECT_EQ(fast.diagnostics.count(), 0u);
+  EXPECT_EQ(spaced.diagnostics.count(), 0u);
   EXPECT_EQ(slow.diagnostics.count(), 0u);
   const model::Event& f = fast.events[0];
   ASSERT_EQ(f.fields().size(), 7u);  // list, id, location, role, id, hops, ConnID
   expect_same_fields(f, slow.events[0]);
+  expect_same_fields(spaced.events[0], slow.events[0]);
   auto links = f.islinks();
   ASSERT_EQ(links.size(), 2u);
   EXPECT_EQ(links[0].location, "Tserver2@Avaya_Switch1");
@@ -190,13 +199,17 @@ TEST(Parser, AnnotatedValueFastPathMatchesTheTokenizer) {
            "-12 (note)\n";
   };
   Parsed fast = parse_text(message("\t"));
-  Parsed slow = parse_text(message("  "));
+  Parsed spaced = parse_text(message("    "));
+  Parsed slow = parse_text(message("\xC2\xA0"));
   ASSERT_EQ(fast.events.size(), 1u);
+  ASSERT_EQ(spaced.events.size(), 1u);
   ASSERT_EQ(slow.events.size(), 1u);
   EXPECT_EQ(fast.diagnostics.count(), slow.diagnostics.count());
+  EXPECT_EQ(spaced.diagnostics.count(), slow.diagnostics.count());
   const model::Event& f = fast.events[0];
   ASSERT_EQ(f.fields().size(), 5u);  // TimeinSecs, TimeinuSecs, CallState, Oops, ConnID
   expect_same_fields(f, slow.events[0]);
+  expect_same_fields(spaced.events[0], slow.events[0]);
   EXPECT_EQ(f.fields()[0].kind, model::ValueKind::Integer);
   EXPECT_EQ(f.fields()[0].number, 1351517400);
   EXPECT_EQ(f.times.utc_stamp, slow.events[0].times.utc_stamp);
