@@ -399,30 +399,44 @@ void FileCollector::add_sip(const model::Event& e) {
   bool response = false;
   const auto fields = e.fields();
   for (std::uint32_t i = 0; i < fields.size(); i = std::max(fields[i].end, i + 1)) {
-    const std::string_view key = e.key(fields[i]);
+    using model::Attr;
     const std::string_view v = e.value(fields[i]);
-    if (key == k::kCallId) {
-      f.call_id = v;
-    } else if (key == k::kDirection) {
-      f.sent = v == "out";
-    } else if (key == k::kMethod) {
-      method = v;
-    } else if (key == k::kStatus) {
-      response = true;
-    } else if (key == k::kGenesysCallUuid) {
-      f.genesys_uuid = v;
-    } else if (key == k::kToTag) {
-      to_tag = v;
-    } else if (key == k::kFrom) {
-      f.from = v;
-    } else if (key == k::kTo) {
-      f.to = v;
-    } else if (key == k::kReason) {
-      reason = v;
-    } else if (key == k::kRequestUri) {
-      request_uri = v;
-    } else if (key == k::kCallUuid) {
-      uuid = v;
+    switch (e.attr(fields[i])) {
+      case Attr::SipCallId:
+        f.call_id = v;
+        break;
+      case Attr::SipDirection:
+        f.sent = v == "out";
+        break;
+      case Attr::SipMethod:
+        method = v;
+        break;
+      case Attr::SipStatus:
+        response = true;
+        break;
+      case Attr::SipGenesysCallUuid:
+        f.genesys_uuid = v;
+        break;
+      case Attr::SipToTag:
+        to_tag = v;
+        break;
+      case Attr::SipFrom:
+        f.from = v;
+        break;
+      case Attr::SipTo:
+        f.to = v;
+        break;
+      case Attr::SipReason:
+        reason = v;
+        break;
+      case Attr::SipRequestUri:
+        request_uri = v;
+        break;
+      case Attr::SipMappedCallUuid:
+        uuid = v;
+        break;
+      default:
+        break;
     }
   }
   if (f.call_id.empty()) return;  // not of a dialog

@@ -102,6 +102,7 @@ std::optional<FilePartial> collect_again(const Collected& scanned, std::uint32_t
 CollectOptions scan_options(CollectOptions options, const IdProbe& probe) {
   options.mode = CollectMode::Scan;
   options.read.header_details = false;  // the collector reads none of them
+  options.read.sip_details = false;     // nor a message's SDP, CSeq or Reason
   options.probe = &probe;
   options.checkpoints = true;
   options.index_keys = true;

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "calltrail/base/hex.hpp"
+#include "calltrail/model/sip_keys.hpp"
 
 namespace calltrail::model {
 
@@ -99,6 +100,26 @@ Attr classify_attribute(std::string_view k) {
     const NamedAttr& a = kNamedAttrs[i];
     if (a.last == last && a.from9 == from9 && a.from17 == from17) return a.attr;
   }
+  return Attr::Other;
+}
+
+Attr classify_sip_key(std::string_view k) {
+  namespace s = sip_keys;
+  static constexpr std::pair<std::string_view, Attr> kKeys[] = {
+      {s::kDirection, Attr::SipDirection},
+      {s::kMethod, Attr::SipMethod},
+      {s::kStatus, Attr::SipStatus},
+      {s::kRequestUri, Attr::SipRequestUri},
+      {s::kCallId, Attr::SipCallId},
+      {s::kFrom, Attr::SipFrom},
+      {s::kTo, Attr::SipTo},
+      {s::kToTag, Attr::SipToTag},
+      {s::kGenesysCallUuid, Attr::SipGenesysCallUuid},
+      {s::kReason, Attr::SipReason},
+      {s::kCallUuid, Attr::SipMappedCallUuid},
+  };
+  for (const auto& [key, attr] : kKeys)
+    if (key == k) return attr;
   return Attr::Other;
 }
 

@@ -46,11 +46,26 @@ enum class Attr : std::uint8_t {
   TimeStamp,
   TimeinSecs,
   TimeinuSecs,
-  Unclassified,  // not told when the field was made: Event::attr() tells it
+  // The attributes of SIP events (parse/sip_message.hpp, sip_keys) that the
+  // collector reads.
+  SipDirection,
+  SipMethod,
+  SipStatus,
+  SipRequestUri,
+  SipCallId,
+  SipFrom,
+  SipTo,
+  SipToTag,
+  SipGenesysCallUuid,
+  SipReason,
+  SipMappedCallUuid,  // the CallUUID of a `CID:CUUID>` line
+  Unclassified,       // not told when the field was made: Event::attr() tells it
 };
 
 // Which of them an attribute name is.
 Attr classify_attribute(std::string_view name);
+// Which of them a SIP event's attribute key is (Other for the rest).
+Attr classify_sip_key(std::string_view key);
 
 // One attribute of a message or one pair of a KV list. Fields are stored flat
 // in pre-order: a List field is followed by its descendants, and `end` is the
@@ -128,7 +143,8 @@ class Event {
   // Which attribute `f` is (Attr::Other for a KV pair).
   Attr attr(const Field& f) const {
     if (f.depth != 0) return Attr::Other;
-    return f.attr != Attr::Unclassified ? f.attr : classify_attribute(key(f));
+    if (f.attr != Attr::Unclassified) return f.attr;
+    return kind == MessageKind::Sip ? classify_sip_key(key(f)) : classify_attribute(key(f));
   }
   std::string_view value(const Field& f) const { return view(f.value_offset, f.value_size); }
 

@@ -30,19 +30,20 @@ std::string normalize_conn_id(std::string_view s) {
 
 namespace {
 
-constexpr std::uint32_t bits(std::initializer_list<Attr> attrs) {
-  std::uint32_t m = 0;
+constexpr std::uint64_t bits(std::initializer_list<Attr> attrs) {
+  std::uint64_t m = 0;
   for (Attr a : attrs)
-    m |= 1u << static_cast<unsigned>(a);
+    m |= std::uint64_t{1} << static_cast<unsigned>(a);
   return m;
 }
-constexpr std::uint32_t kConnIds =
+static_assert(static_cast<unsigned>(Attr::Unclassified) < 64);
+constexpr std::uint64_t kConnIds =
     bits({Attr::ConnID, Attr::TransferConnID, Attr::PreviousConnID, Attr::FirstTransferConnID,
           Attr::LastTransferConnID, Attr::OtherConnID});
-constexpr std::uint32_t kCallUuids =
+constexpr std::uint64_t kCallUuids =
     bits({Attr::CallUUID, Attr::RefCallUUID, Attr::OrigCallUUID, Attr::NewCallUUID});
 
-bool in(std::uint32_t set, Attr a) {
+bool in(std::uint64_t set, Attr a) {
   return ((set >> static_cast<unsigned>(a)) & 1u) != 0;
 }
 

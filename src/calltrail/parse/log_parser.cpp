@@ -777,8 +777,8 @@ bool LogParser::try_sip_line(std::string_view rest, const LineTime& time) {
   if (!m) return false;
   begin_event(sip_keys::kMappingName, &time);
   event_.kind = model::MessageKind::Sip;
-  append_attribute(event_, sip_keys::kCallId, m->call_id);
-  append_attribute(event_, sip_keys::kCallUuid, m->call_uuid);
+  append_attribute(event_, sip_keys::kCallId, model::Attr::SipCallId, m->call_id);
+  append_attribute(event_, sip_keys::kCallUuid, model::Attr::SipMappedCallUuid, m->call_uuid);
   release_sip();
   return true;
 }
@@ -814,7 +814,8 @@ bool LogParser::on_held_sip_line(std::string_view line) {
       if (p + 2 < line.size() && line[p] == ':' && line[p + 1] == ' ') {
         const std::string_view rest = line.substr(p + 2);
         if (auto m = parse_sip_mapping(rest); m && m->call_id == sip_.call_id()) {
-          append_attribute(event_, sip_keys::kCallUuid, m->call_uuid);
+          append_attribute(event_, sip_keys::kCallUuid, model::Attr::SipMappedCallUuid,
+                           m->call_uuid);
           release_sip();
           return false;
         }

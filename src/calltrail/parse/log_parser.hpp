@@ -30,6 +30,9 @@ class LogParser {
   // Whether message headers are read for the emitter, peer, thread and
   // version (ReadOptions::header_details); they are by default.
   void set_header_details(bool on) { header_details_ = on; }
+  // Whether SIP messages are read whole or only for their dialog
+  // (ReadOptions::sip_details, SipMessageReader::set_dialog_only).
+  void set_sip_details(bool on) { sip_.set_dialog_only(!on); }
 
   void feed(std::string_view chunk);
   // Ends the input: completes the last line and message.

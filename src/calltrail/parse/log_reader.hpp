@@ -58,6 +58,10 @@ struct ReadOptions {
   // its header line; a reader that looks at none of them (the scan of trace)
   // is spared the work. Everything else, the diagnostics too, is the same.
   bool header_details = true;
+  // Whether SIP messages are read whole (CSeq, Reason, Content-Type, SDP,
+  // every party) or only for what ties them to a dialog and a call; the
+  // messages, their extent and the diagnostics are the same either way.
+  bool sip_details = true;
 };
 
 using EventCallback = std::function<void(model::Event&)>;

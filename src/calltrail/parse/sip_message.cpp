@@ -41,7 +41,7 @@ std::string_view sip_user(std::string_view v) {
     if (iequals(uri.substr(0, scheme.size()), scheme)) {
       uri.remove_prefix(scheme.size());
       const bool tel = scheme == "tel:";
-      const std::size_t end = uri.find_first_of(tel ? ";>" : "@;>");
+      const std::size_t end = find_any(uri, tel ? ";>" : "@;>");
       if (end == std::string_view::npos || (!tel && uri[end] != '@')) return {};
       return uri.substr(0, end);
     }
@@ -56,7 +56,7 @@ std::string_view sip_tag(std::string_view v) {
   for (std::size_t t = params.find(';'); t != std::string_view::npos; t = params.find(';', t + 1)) {
     if (!iequals(params.substr(t, 5), ";tag=")) continue;
     std::string_view tag = params.substr(t + 5);
-    return tag.substr(0, tag.find_first_of("; >"));
+    return tag.substr(0, find_any(tag, "; >"));
   }
   return {};
 }
@@ -179,16 +179,38 @@ SipMessageReader::Step SipMessageReader::add_line(std::string_view line) {
   } else if (!in_body_) {
     if (trim(line).empty()) {
       in_body_ = true;
-    } else {
+    } else if (!dialog_only_ || dialog_header(line)) {
       const std::size_t colon = line.find(':');
       if (colon != std::string_view::npos)
         header(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
     }
   } else {
     body_read_ += line.size() + 2;
-    sdp(line);
+    if (!dialog_only_) sdp(line);
   }
   return complete() ? Step::Done : Step::More;
+}
+
+// Whether a header line may be one a dialog-only reading keeps, by its first
+// letter: Call-ID (i), From (f), To (t), Content-Length (l), X-Genesys-CallUUID.
+// Via, Contact, Route, CSeq and the rest go by on one test; the names that pass
+// are told apart by header().
+bool SipMessageReader::dialog_header(std::string_view line) {
+  std::size_t p = 0;
+  while (p < line.size() && (line[p] == ' ' || line[p] == '\t'))
+    ++p;
+  if (p >= line.size()) return false;
+  switch (line[p] | 0x20) {
+    case 'c':
+    case 'i':
+    case 'f':
+    case 't':
+    case 'l':
+    case 'x':
+      return true;
+    default:
+      return false;
+  }
 }
 
 void SipMessageReader::header(std::string_view name, std::string_view value) {
@@ -201,15 +223,13 @@ void SipMessageReader::header(std::string_view name, std::string_view value) {
           keep(call_id_, value);
           break;
         case 'f':
-          keep(from_user_, sip_user(value));
-          keep(from_tag_, sip_tag(value));
+          from(value);
           break;
         case 't':
-          keep(to_user_, sip_user(value));
-          keep(to_tag_, sip_tag(value));
+          to(value);
           break;
         case 'c':
-          keep(content_type_, value);
+          if (!dialog_only_) keep(content_type_, value);
           break;
         case 'l':
           set_content_length(value);
@@ -219,27 +239,23 @@ void SipMessageReader::header(std::string_view name, std::string_view value) {
       }
       break;
     case 2:
-      if (iequals(name, "To")) {
-        keep(to_user_, sip_user(value));
-        keep(to_tag_, sip_tag(value));
-      }
+      if (iequals(name, "To")) to(value);
       break;
     case 4:
       if (iequals(name, "CSeq")) {
-        keep(cseq_, value);
+        if (!dialog_only_) keep(cseq_, value);
       } else if (iequals(name, "From")) {
-        keep(from_user_, sip_user(value));
-        keep(from_tag_, sip_tag(value));
+        from(value);
       }
       break;
     case 6:
-      if (iequals(name, "Reason")) keep(reason_, value);
+      if (!dialog_only_ && iequals(name, "Reason")) keep(reason_, value);
       break;
     case 7:
       if (iequals(name, "Call-ID")) keep(call_id_, value);
       break;
     case 12:
-      if (iequals(name, "Content-Type")) keep(content_type_, value);
+      if (!dialog_only_ && iequals(name, "Content-Type")) keep(content_type_, value);
       break;
     case 14:
       if (iequals(name, "Content-Length")) set_content_length(value);
@@ -250,6 +266,20 @@ void SipMessageReader::header(std::string_view name, std::string_view value) {
     default:
       break;
   }
+}
+
+bool SipMessageReader::wants_users() const {
+  return !dialog_only_ || (status_ == 0 && method_ == "INVITE");
+}
+
+void SipMessageReader::from(std::string_view value) {
+  if (wants_users()) keep(from_user_, sip_user(value));
+  if (!dialog_only_) keep(from_tag_, sip_tag(value));
+}
+
+void SipMessageReader::to(std::string_view value) {
+  if (wants_users()) keep(to_user_, sip_user(value));
+  keep(to_tag_, sip_tag(value));
 }
 
 void SipMessageReader::set_content_length(std::string_view value) {
@@ -300,8 +330,8 @@ void SipMessageReader::sdp(std::string_view line) {
   }
 }
 
-void append_attribute(model::Event& e, std::string_view key, std::string_view value,
-                      model::ValueKind kind, std::int64_t number) {
+void append_attribute(model::Event& e, std::string_view key, model::Attr attr,
+                      std::string_view value, model::ValueKind kind, std::int64_t number) {
   model::Field f;
   f.key_offset = e.append_text(key);
   f.key_size = static_cast<std::uint32_t>(key.size());
@@ -309,7 +339,7 @@ void append_attribute(model::Event& e, std::string_view key, std::string_view va
   f.value_size = static_cast<std::uint32_t>(value.size());
   f.kind = kind;
   f.number = number;
-  f.attr = model::Attr::Other;
+  f.attr = attr;
   f.end = static_cast<std::uint32_t>(e.fields().size()) + 1;
   e.mutable_fields().push_back(f);
 }
@@ -324,34 +354,36 @@ void SipMessageReader::build(model::Event& e) const {
   } else {
     e.name = method_.empty() ? std::string("SIP") : method_;
   }
-  auto add = [&](std::string_view key, std::string_view v) {
-    if (!v.empty()) append_attribute(e, key, v);
+  using model::Attr;
+  auto add = [&](std::string_view key, Attr attr, std::string_view v) {
+    if (!v.empty()) append_attribute(e, key, attr, v);
   };
-  add(k::kDirection, sent_ ? "out" : "in");
-  add(k::kTransport, transport_);
+  add(k::kDirection, Attr::SipDirection, sent_ ? "out" : "in");
+  add(k::kTransport, Attr::Other, transport_);
   if (status_ > 0) {
     const std::size_t sp = cseq_.find(' ');
-    if (sp != std::string::npos) add(k::kMethod, trim(std::string_view(cseq_).substr(sp + 1)));
+    if (sp != std::string::npos)
+      add(k::kMethod, Attr::SipMethod, trim(std::string_view(cseq_).substr(sp + 1)));
     const std::string code = std::to_string(status_);
-    append_attribute(e, k::kStatus, code, model::ValueKind::Integer, status_);
-    add(k::kReasonPhrase, reason_phrase_);
+    append_attribute(e, k::kStatus, Attr::SipStatus, code, model::ValueKind::Integer, status_);
+    add(k::kReasonPhrase, Attr::Other, reason_phrase_);
   } else {
-    add(k::kMethod, method_);
-    add(k::kRequestUri, request_uri_);
+    add(k::kMethod, Attr::SipMethod, method_);
+    add(k::kRequestUri, Attr::SipRequestUri, request_uri_);
   }
-  add(k::kCallId, call_id_);
-  add(k::kCSeq, cseq_);
-  add(k::kFrom, from_user_);
-  add(k::kFromTag, from_tag_);
-  add(k::kTo, to_user_);
-  add(k::kToTag, to_tag_);
-  add(k::kGenesysCallUuid, genesys_uuid_);
-  add(k::kReason, reason_);
-  add(k::kContentType, content_type_);
-  add(k::kSdpAddress, sdp_address_);
+  add(k::kCallId, Attr::SipCallId, call_id_);
+  add(k::kCSeq, Attr::Other, cseq_);
+  add(k::kFrom, Attr::SipFrom, from_user_);
+  add(k::kFromTag, Attr::Other, from_tag_);
+  add(k::kTo, Attr::SipTo, to_user_);
+  add(k::kToTag, Attr::SipToTag, to_tag_);
+  add(k::kGenesysCallUuid, Attr::SipGenesysCallUuid, genesys_uuid_);
+  add(k::kReason, Attr::SipReason, reason_);
+  add(k::kContentType, Attr::Other, content_type_);
+  add(k::kSdpAddress, Attr::Other, sdp_address_);
   if (sdp_port_) {
     const std::string port = std::to_string(*sdp_port_);
-    append_attribute(e, k::kSdpPort, port, model::ValueKind::Integer, *sdp_port_);
+    append_attribute(e, k::kSdpPort, Attr::Other, port, model::ValueKind::Integer, *sdp_port_);
   }
   if (!sdp_payloads_.empty()) {
     // Codec names in the m= line's order: by a=rtpmap, else the static types.
@@ -381,7 +413,7 @@ void SipMessageReader::build(model::Event& e) const {
       ++count;
       p = skip_space(pts, end);
     }
-    add(k::kSdpCodecs, codecs);
+    add(k::kSdpCodecs, Attr::Other, codecs);
   }
 }
 

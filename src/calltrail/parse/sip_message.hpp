@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "calltrail/model/event.hpp"
+#include "calltrail/model/sip_keys.hpp"
 
 namespace calltrail::parse {
 
@@ -49,6 +50,14 @@ class SipMessageReader {
  public:
   enum class Step : std::uint8_t { More, Done };
 
+  // With `on`, only what ties a message to its dialog and call is read: the
+  // start line, Call-ID, the To tag, X-Genesys-CallUUID, the From/To users of
+  // an INVITE and the message's length. CSeq, Reason, Content-Type and the
+  // SDP body are passed over (a scan that reads the matching calls again
+  // later needs none of them); the message's extent, and so every
+  // diagnostic, is the same.
+  void set_dialog_only(bool on) { dialog_only_ = on; }
+
   void start(const SipTransport& t);
   // One line of the message; Done once it is whole (this line included).
   Step add_line(std::string_view line);
@@ -63,12 +72,18 @@ class SipMessageReader {
   void build(model::Event& e) const;
 
  private:
+  static bool dialog_header(std::string_view line);
   void header(std::string_view name, std::string_view value);
+  // The From and To headers' user and tag, as far as they are read.
+  bool wants_users() const;
+  void from(std::string_view value);
+  void to(std::string_view value);
   void sdp(std::string_view line);
   void set_content_length(std::string_view value);
   // `count`, or the limit when it is over it (noted in oversize_).
   std::uint64_t capped(std::uint64_t count);
 
+  bool dialog_only_ = false;
   bool sent_ = false;
   std::string transport_;
   std::string peer_;
@@ -96,32 +111,13 @@ class SipMessageReader {
   std::string rtpmap_;        // "pt name\n" pairs
 };
 
-// The attribute keys of SIP events.
-namespace sip_keys {
-inline constexpr std::string_view kDirection = "Direction";
-inline constexpr std::string_view kTransport = "Transport";
-inline constexpr std::string_view kMethod = "Method";
-inline constexpr std::string_view kRequestUri = "Request-URI";
-inline constexpr std::string_view kStatus = "Status";
-inline constexpr std::string_view kReasonPhrase = "Reason-Phrase";
-inline constexpr std::string_view kCallId = "Call-ID";
-inline constexpr std::string_view kCSeq = "CSeq";
-inline constexpr std::string_view kFrom = "From";
-inline constexpr std::string_view kFromTag = "From-Tag";
-inline constexpr std::string_view kTo = "To";
-inline constexpr std::string_view kToTag = "To-Tag";
-inline constexpr std::string_view kGenesysCallUuid = "X-Genesys-CallUUID";
-inline constexpr std::string_view kReason = "Reason";
-inline constexpr std::string_view kContentType = "Content-Type";
-inline constexpr std::string_view kSdpAddress = "SDP-Address";
-inline constexpr std::string_view kSdpPort = "SDP-Port";
-inline constexpr std::string_view kSdpCodecs = "SDP-Codecs";
-inline constexpr std::string_view kCallUuid = "CallUUID";  // of a mapping
-inline constexpr std::string_view kMappingName = "CID:CUUID";
-}  // namespace sip_keys
+// The attribute keys of SIP events (model/sip_keys.hpp).
+namespace sip_keys = model::sip_keys;
 
-// Appends a scalar attribute to an event being built.
-void append_attribute(model::Event& e, std::string_view key, std::string_view value,
-                      model::ValueKind kind = model::ValueKind::String, std::int64_t number = 0);
+// Appends a scalar attribute to an event being built; `attr` as
+// model::classify_sip_key(key), told here so that readers need not compare keys.
+void append_attribute(model::Event& e, std::string_view key, model::Attr attr,
+                      std::string_view value, model::ValueKind kind = model::ValueKind::String,
+                      std::int64_t number = 0);
 
 }  // namespace calltrail::parse

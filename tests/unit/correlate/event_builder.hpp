@@ -75,10 +75,9 @@ class EventBuilder {
 
  private:
   void scalar(std::string_view key, std::string_view value, model::ValueKind kind, int depth) {
-    parse::append_attribute(e_, key, value, kind);
-    model::Field& f = e_.mutable_fields().back();
-    f.depth = static_cast<std::uint8_t>(depth);
-    f.attr = model::Attr::Unclassified;  // told by its name, as for events read back
+    // Unclassified: told by its name and the event's kind, as for events read back.
+    parse::append_attribute(e_, key, model::Attr::Unclassified, value, kind);
+    e_.mutable_fields().back().depth = static_cast<std::uint8_t>(depth);
   }
   std::uint32_t begin_list(std::string_view key, int depth) {
     model::Field f;

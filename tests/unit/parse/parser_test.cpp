@@ -5,6 +5,8 @@
 
 #include "calltrail/base/time.hpp"
 #include "calltrail/parse/line_time.hpp"
+#include "calltrail/parse/log_reader.hpp"
+#include "calltrail/parse/sip_message.hpp"
 #include "calltrail/parse/text.hpp"
 #include "parse_support.hpp"
 
@@ -295,6 +297,56 @@ TEST(Parser, MidnightRolloverAdvancesTheDate) {
   EXPECT_EQ(base::format_local(p.events[0].times.local, true, 4), "2012-10-29T23:59:59.9000");
   EXPECT_EQ(base::format_local(p.events[1].times.local, true, 4), "2012-10-30T00:00:00.1000");
   EXPECT_EQ(p.info.app, "SIPS");
+}
+
+// A scan reads SIP messages only for their dialog (ReadOptions::sip_details
+// off): over the real SIP Server log it must find the same messages, at the
+// same places, with the same Call-IDs, To tags, X-Genesys-CallUUIDs and first
+// INVITEs' parties, and report the same problems, as a whole reading.
+TEST(Parser, SipDialogOnlyReadsTheSameMessagesAsAWholeReading) {
+  const std::string path =
+      std::string(CALLTRAIL_SOURCE_DIR) + "/tests/cases/real/SIP_P-001.20260202_135459_850.log.gz";
+  auto read = [&](bool details) {
+    parse::ReadOptions options;
+    options.sip_details = details;
+    parse::LogReader reader(options);
+    std::vector<model::Event> events;
+    reader.read_file(path, [&](model::Event& e) {
+      if (e.kind == model::MessageKind::Sip) events.push_back(e);
+    });
+    EXPECT_EQ(reader.input_errors().size(), 0u);
+    return std::make_pair(std::move(events), reader.diagnostics().count());
+  };
+  namespace k = parse::sip_keys;
+  const auto [whole, whole_problems] = read(true);
+  const auto [dialog, dialog_problems] = read(false);
+  ASSERT_GT(whole.size(), 100u);
+  ASSERT_EQ(dialog.size(), whole.size());
+  EXPECT_EQ(dialog_problems, whole_problems);
+  std::size_t invites = 0, with_sdp = 0;
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    const model::Event& w = whole[i];
+    const model::Event& d = dialog[i];
+    EXPECT_EQ(d.name, w.name) << i;
+    EXPECT_EQ(d.where.line, w.where.line) << i;
+    EXPECT_EQ(d.where.offset, w.where.offset) << i;
+    EXPECT_EQ(d.times.local, w.times.local) << i;
+    for (std::string_view key :
+         {k::kCallId, k::kToTag, k::kGenesysCallUuid, k::kDirection, k::kCallUuid, k::kStatus})
+      EXPECT_EQ(d.attribute_value(key), w.attribute_value(key)) << i << " " << key;
+    const bool invite = w.attribute_value(k::kMethod) == "INVITE" && !w.attribute(k::kStatus);
+    if (invite) {
+      ++invites;
+      EXPECT_EQ(d.attribute_value(k::kFrom), w.attribute_value(k::kFrom)) << i;
+      EXPECT_EQ(d.attribute_value(k::kTo), w.attribute_value(k::kTo)) << i;
+    }
+    // What the dialog-only reading passes over.
+    if (w.attribute(k::kSdpAddress) != nullptr) ++with_sdp;
+    EXPECT_EQ(d.attribute(k::kSdpAddress), nullptr) << i;
+    EXPECT_EQ(d.attribute(k::kCSeq), nullptr) << i;
+  }
+  EXPECT_GE(invites, 14u);  // seven calls, two dialogs each
+  EXPECT_GT(with_sdp, 0u);
 }
 
 }  // namespace
