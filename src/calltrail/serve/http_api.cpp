@@ -113,6 +113,7 @@ std::string metrics_json(const LiveMetrics& m, std::int64_t subscribers) {
   w.field("subscribers", subscribers);
   w.field("largest_component", m.largest_component);
   w.field("rebuilt_legs", m.rebuilt_legs);
+  w.field("clock_estimates", m.clock_estimates);
   w.field("legs_held", m.legs_held);
   w.field("events_held", m.events_held);
   w.field("identifiers_held", m.identifiers_held);

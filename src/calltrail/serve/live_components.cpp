@@ -174,15 +174,8 @@ Built LiveCorrelation::build_roots(const std::vector<std::uint32_t>& roots) {
     parts[f] = correlate::select_legs(s.partial, legs, orphan_conns[f], &s.observations);
     parts[f].file = f;
   }
-  correlate::BuildOptions build = options_.build;
-  for (const auto& [path, site] : pinned_sites_)
-    build.sites.push_back({path, site});
-  // A new segment of a named site's application joins that site at once.
-  for (const auto& sp : sources_) {
-    if (sp->info.app.empty() || pinned_sites_.contains(sp->info.path)) continue;
-    if (auto it = app_sites_.find(sp->info.app); it != app_sites_.end())
-      build.sites.push_back({sp->info.path, it->second});
-  }
+  correlate::BuildOptions build = site_options();
+  if (facts_) build.facts = &*facts_;
   out.correlation = correlate::build_correlation(std::move(parts), std::move(infos), build);
   return out;
 }
@@ -202,6 +195,11 @@ void LiveCorrelation::pin_site_names(const correlate::Correlation& c) {
 std::vector<Update> LiveCorrelation::recompute() {
   std::lock_guard lock(mutex_);
   std::vector<Update> out;
+  // Clocks estimated while nothing else arrived are told too.
+  if (!dirty_.empty() || facts_) {
+    refresh_facts(false);
+    tell_clocks(out);
+  }
   if (dirty_.empty()) return out;
   std::vector<std::uint32_t> roots;
   for (const auto& [root, t] : dirty_)

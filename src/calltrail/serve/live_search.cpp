@@ -41,6 +41,27 @@ std::string update_json(const Update& u) {
   out += std::to_string(u.seq);
   out += ",\"kind\":";
   base::append_json_string(out, to_string(u.kind));
+  if (u.kind == UpdateKind::Clocks) {
+    // {"seq":…,"kind":"clocks","sites":[{"site":…,"clock_offset_us":…,"clock_reference":…,"links":…}]}
+    base::JsonWriter w(out);
+    out += ",\"sites\":";
+    w.begin_array();
+    for (const auto& c : u.clocks) {
+      w.begin_object();
+      w.field("site", c.site);
+      if (c.offset) {
+        w.field("clock_offset_us", std::int64_t{*c.offset});
+      } else {
+        w.key("clock_offset_us").null();
+      }
+      w.field("clock_reference", c.reference);
+      w.field("links", std::uint64_t{c.links});
+      w.end_object();
+    }
+    w.end_array();
+    out += '}';
+    return out;
+  }
   out += ",\"interaction_id\":";
   base::append_json_string(out, u.interaction.id);
   if (u.kind == UpdateKind::Merged) {
@@ -119,6 +140,7 @@ std::vector<SearchHit> LiveCorrelation::search(const SearchQuery& q) {
   } else {
     const auto roots = roots_for_query(q.id);
     if (!roots.empty()) {
+      refresh_facts(true);
       Built b = build_roots(roots);
       for (const auto& m : correlate::find_interactions(b.correlation, q.id)) {
         InteractionSummary s = summarize(b.correlation, b.correlation.interactions[m.interaction]);
@@ -169,6 +191,7 @@ std::optional<Built> LiveCorrelation::build_interaction(std::string_view id) {
     std::lock_guard lock(mutex_);
     const auto roots = roots_for_query(id);
     if (!roots.empty()) {
+      refresh_facts(true);
       Built b = build_roots(roots);
       if (choose_interaction(b, id)) {
         // A leg evicted earlier that got events again is only partly here.

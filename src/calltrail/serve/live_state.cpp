@@ -26,6 +26,8 @@ const char* to_string(UpdateKind k) {
       return "merged";
     case UpdateKind::Updated:
       return "updated";
+    case UpdateKind::Clocks:
+      return "clocks";
   }
   return "updated";
 }

@@ -124,7 +124,17 @@ class MemoryLiveStore final : public LiveStore {
   std::map<std::string, std::uint64_t, std::less<>> positions_;
 };
 
-enum class UpdateKind : std::uint8_t { Created, LegAdded, Linked, Completed, Merged, Updated };
+// Clocks: the site clock offsets were estimated again from the links received
+// so far and moved (interactions whose times moved follow as Updated).
+enum class UpdateKind : std::uint8_t {
+  Created,
+  LegAdded,
+  Linked,
+  Completed,
+  Merged,
+  Updated,
+  Clocks
+};
 const char* to_string(UpdateKind k);
 
 struct InteractionSummary {
@@ -145,8 +155,9 @@ struct Update {
   std::uint64_t seq = 0;  // increasing; the SSE event id
   UpdateKind kind = UpdateKind::Updated;
   InteractionSummary interaction;
-  std::vector<std::string> merged;  // Merged: the ids that are now interaction.id
-  SteadyTime received;              // when the earliest batch behind it arrived
+  std::vector<std::string> merged;                  // Merged: the ids that are now interaction.id
+  SteadyTime received;                              // when the earliest batch behind it arrived
+  std::vector<correlate::SiteFacts::Clock> clocks;  // Clocks: every site's, as estimated now
 };
 // {"seq":…,"kind":"merged","interaction_id":…,"merged":[…],"complete":…,…}
 std::string update_json(const Update& u);
@@ -179,6 +190,10 @@ struct LiveOptions {
   // source may send in all (log text, or events JSON lines); zero: no limit.
   std::size_t max_sources = 0;
   std::uint64_t max_source_bytes = 0;
+  // Site clocks are estimated over every IS-Link received (as trace does
+  // over all its files) before a query, and at most this often when
+  // interactions are rebuilt after batches.
+  std::chrono::milliseconds clock_refresh{1000};
 };
 
 struct SourceStatus {
@@ -206,6 +221,7 @@ struct LiveMetrics {
   std::uint64_t recomputes = 0;
   std::uint64_t largest_component = 0;  // identifiers in the largest connected group
   std::uint64_t rebuilt_legs = 0;       // legs rebuilt by recompute() so far
+  std::uint64_t clock_estimates = 0;    // site clocks estimated over everything so far
   // What memory holds: legs and their events, identifiers; and what was
   // evicted from it (answered from the store).
   std::uint64_t legs_held = 0;
@@ -330,6 +346,14 @@ class LiveCorrelation {
   void unite(std::uint32_t a, std::uint32_t b);
   void mark_dirty(std::uint32_t n);
   Built build_roots(const std::vector<std::uint32_t>& roots);
+  // The build options with the site names decided so far.
+  correlate::BuildOptions site_options() const;
+  // Estimates the site facts again when IS-Links arrived since (`force`, or
+  // LiveOptions::clock_refresh after the last time); whether it did.
+  bool refresh_facts(bool force);
+  // After refresh_facts(): a Clocks update, and every announced interaction
+  // marked for a rebuild, when the clocks moved since they were last told.
+  void tell_clocks(std::vector<Update>& out);
   std::vector<std::uint32_t> roots_for_query(std::string_view id);
   InteractionSummary summarize(const correlate::Correlation& c,
                                const correlate::Interaction& it) const;
@@ -363,6 +387,12 @@ class LiveCorrelation {
   // Root -> the interaction ids it held at its last rebuild.
   std::unordered_map<std::uint32_t, std::vector<std::string>> component_ids_;
   std::unordered_map<std::string, InteractionSummary> summaries_;
+
+  // Site names and clocks over every source (live_clocks.cpp).
+  std::optional<correlate::SiteFacts> facts_;
+  std::size_t facts_observed_ = 0;  // IS-Link observations and sources they rest on
+  SteadyTime facts_at_{};
+  std::vector<correlate::SiteFacts::Clock> told_clocks_;
 
   std::unordered_map<std::uint32_t, SteadyTime> dirty_;  // root -> earliest arrival
   std::uint64_t update_seq_ = 0;

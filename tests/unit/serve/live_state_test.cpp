@@ -118,6 +118,69 @@ TEST(LiveCorrelation, PiecesGiveTheFileBasedInteractions) {
   fs::remove_all(logs.dir);
 }
 
+// One rule for times: the clocks come from every link received, as trace
+// takes them from all its files, so an interaction gets the same start and
+// end from the files, from the live list (its summary, rebuilt after
+// batches) and from a query (its component built again), and a site's
+// one-leg calls are corrected like the rest of the site.
+TEST(LiveCorrelation, TimesAgreeWithTheFilesWhereverTheyAreAsked) {
+  auto logs = test::simulate_logs("times", "--interactions 150 --seed 22 --segment-size 64k");
+  ASSERT_FALSE(logs.files.empty());
+  LiveOptions options;
+  options.clock_refresh = std::chrono::milliseconds(0);
+  LiveCorrelation live(options);
+  const auto updates = feed_interleaved(live, logs.files, 9);
+  const correlate::Loaded files = correlate::load(logs.files, {}, {});
+  const correlate::Correlation& c = files.correlation;
+  // Meaningful only where some site's clock is estimated off the reference.
+  std::size_t skewed = 0;
+  for (const auto& site : c.sites)
+    if (site.clock_offset && *site.clock_offset != 0) ++skewed;
+  ASSERT_GT(skewed, 0u);
+  std::map<std::string, std::pair<Micros, Micros>> want;
+  for (const auto& it : c.interactions)
+    want[it.id] = {it.start, it.end};
+  SearchQuery all;
+  all.limit = SIZE_MAX;
+  std::size_t multi_site = 0;
+  const auto listed = live.search(all);
+  ASSERT_EQ(listed.size(), want.size());
+  for (const auto& hit : listed) {
+    const std::string& id = hit.interaction.id;
+    auto w = want.find(id);
+    ASSERT_NE(w, want.end()) << id;
+    EXPECT_EQ(hit.interaction.start, w->second.first) << id << " listed";
+    EXPECT_EQ(hit.interaction.end, w->second.second) << id << " listed";
+    SearchQuery one;
+    one.id = id;
+    const auto asked = live.search(one);
+    ASSERT_FALSE(asked.empty()) << id;
+    EXPECT_EQ(asked.front().interaction.start, w->second.first) << id << " asked";
+    EXPECT_EQ(asked.front().interaction.end, w->second.second) << id << " asked";
+    if (hit.interaction.sites.size() > 1) ++multi_site;
+  }
+  EXPECT_GT(multi_site, 10u);
+  // The clocks were told, and what they were last told is what the files say.
+  const Update* told = nullptr;
+  for (const auto& u : updates)
+    if (u.kind == UpdateKind::Clocks) told = &u;
+  ASSERT_NE(told, nullptr);
+  for (const auto& site : c.sites) {
+    auto clock = std::find_if(told->clocks.begin(), told->clocks.end(),
+                              [&](const auto& k) { return k.site == site.name; });
+    ASSERT_NE(clock, told->clocks.end()) << site.name;
+    ASSERT_EQ(clock->offset.has_value(), site.clock_offset.has_value()) << site.name;
+    // Told again only when a clock moves by more than a millisecond.
+    if (site.clock_offset) {
+      EXPECT_LE(std::llabs(*clock->offset - *site.clock_offset), 1000) << site.name;
+    }
+  }
+  const std::string json = update_json(*told);
+  EXPECT_NE(json.find("\"kind\":\"clocks\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"clock_offset_us\""), std::string::npos) << json;
+  fs::remove_all(logs.dir);
+}
+
 TEST(LiveCorrelation, SiteAfterSiteMergesAndNamesTheSurvivor) {
   // Every interaction crosses sites; feeding the sites one after the other in
   // reverse order makes the later legs arrive first, so the root moves.
