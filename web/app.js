@@ -136,7 +136,7 @@ function renderLadder(l) {
     defs.append(marker);
   }
   s.append(defs);
-  s.append(svg("text", { x: 4, y: 40, class: "time" }, "UTC (corrected)"));
+  s.append(svg("text", { x: 4, y: 40, class: "time" }, "UTC (site clock; * corrected)"));
   s.append(svg("text", { x: 150, y: 40, class: "time" }, "site local time"));
   l.lanes.forEach((ln, i) => {
     const [title, subtitle] = laneTitle(ln);
@@ -149,7 +149,15 @@ function renderLadder(l) {
   l.events.forEach((e, i) => {
     const g = svg("g", { class: "event", "data-leg": e.leg, "data-kind": e.kind || "tlib" });
     g.append(svg("title", {}, eventTitle(e)));
-    g.append(svg("text", { x: 4, y: y(i) + 4, class: "time" }, e.utc ? e.utc.slice(11, 26) : "-"));
+    // The site's own UTC; where its clock is estimated off, a star and the
+    // corrected time with its reference and offset in the tooltip.
+    const time = svg("text", { x: 4, y: y(i) + 4, class: "time" },
+                     (e.utc ? e.utc.slice(11, 26) : "-") + (e.corrected_utc ? " *" : ""));
+    if (e.corrected_utc) {
+      time.append(svg("title", {}, `corrected ${e.corrected_utc} (clock of ${e.clock_reference}; ` +
+                                   `this site ${e.clock_offset_us / 1000} ms off it)`));
+    }
+    g.append(time);
     g.append(svg("text", { x: 150, y: y(i) + 4, class: "time" }, e.local ? e.local.split("T").pop() : "-"));
     if (isSipArrow(e)) {
       // Sent: from the site to the peer; received: from the peer to the site.

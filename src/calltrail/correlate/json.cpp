@@ -5,8 +5,8 @@
 
 #include "calltrail/base/json_writer.hpp"
 #include "calltrail/base/time.hpp"
-#include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/base/utf8.hpp"
+#include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/timeline.hpp"
 
 namespace calltrail::correlate {
@@ -62,6 +62,7 @@ void append_timeline(base::JsonWriter& w, const Correlation& c, const Interactio
     if (e.has_utc() && c.sites[leg.site].clock_offset && *c.sites[leg.site].clock_offset != 0) {
       w.key("corrected_utc").utc(t.corrected);
       w.field("clock_reference", std::string_view(c.sites[c.sites[leg.site].clock_reference].name));
+      w.field("clock_offset_us", std::int64_t{*c.sites[leg.site].clock_offset});
     }
     if (auto local = c.local_time(leg.site, e)) {
       const bool dated = (e.flags & EventRef::kLocalDated) != 0 || e.has_utc();

@@ -215,8 +215,18 @@ std::string ladder_json(const Built& b) {
     w.begin_object();
     w.field("lane", std::uint64_t{r.lane});
     if (r.to_lane) w.field("to_lane", std::uint64_t{*r.to_lane});
-    w.field("utc", base::format_utc(r.corrected));
-    if (e.has_utc()) w.field("site_utc", base::format_utc(e.utc));
+    // The site's own clock; the corrected time beside it, with what it is
+    // corrected to, when the site's clock is estimated off the reference's.
+    if (e.has_utc()) {
+      w.field("utc", base::format_utc(e.utc));
+    } else {
+      w.key("utc").null();
+    }
+    if (const auto& offset = c.sites[site].clock_offset; offset && *offset != 0) {
+      w.field("corrected_utc", base::format_utc(r.corrected));
+      w.field("clock_reference", c.sites[c.sites[site].clock_reference].name);
+      w.field("clock_offset_us", std::int64_t{*offset});
+    }
     w.field("local", local_text(c, site, e));
     w.field("name", c.str(e.name));
     w.field("this_dn", c.str(e.this_dn));
@@ -306,8 +316,9 @@ std::string interaction_svg(const Built& b) {
     const correlate::EventRef& e = *row.event;
     const int y = y_of(r);
     const int x = x_of(row.lane);
+    // The site's own clock (the row's place follows the corrected one).
     fmt::format_to(o, "<text x=\"10\" y=\"{}\">{}</text>\n", y + 4,
-                   escape_xml(base::format_utc(row.corrected, 4).substr(11)));
+                   escape_xml(base::format_utc(e.has_utc() ? e.utc : row.corrected, 4).substr(11)));
     if (!e.is_sip()) {
       fmt::format_to(o, "<circle cx=\"{}\" cy=\"{}\" r=\"4\"/>\n", x, y);
       if (row.to_lane) {

@@ -165,7 +165,9 @@ TEST_F(HttpApi, PushedLogsGiveTheTraceJson) {
   correlate::Loaded expected = correlate::load(logs.files, {}, {});
   ASSERT_EQ(expected.correlation.interactions.size(), 40u);
   for (const auto& it : expected.correlation.interactions) {
-    const json want = json::parse(correlate::interaction_json(expected.correlation, it).dump());
+    std::string trace_json;  // as trace --format json prints it
+    correlate::append_interaction_json(trace_json, expected.correlation, it, {.timeline = true});
+    const json want = json::parse(trace_json);
     // Any leg's ConnID finds it.
     const std::string conn = want["legs"].back()["conn_ids"][0];
     const json found = get_json("/api/search?q=" + conn);
@@ -176,11 +178,14 @@ TEST_F(HttpApi, PushedLogsGiveTheTraceJson) {
 
     const json got = get_json("/api/interactions/" + it.id);
     EXPECT_EQ(got["interaction_id"], want["interaction_id"]);
+    // One rule for times: the clocks of everything received, as trace over
+    // the files (docs/http-api.md), so the same start, end and timeline.
+    EXPECT_EQ(got["start"], want["start"]) << it.id;
+    EXPECT_EQ(got["end"], want["end"]) << it.id;
+    EXPECT_EQ(got["timeline"], want["timeline"]) << it.id;
     EXPECT_EQ(got["complete"], want["complete"]);
     ASSERT_EQ(got["legs"].size(), want["legs"].size()) << it.id;
-    // Legs after the root and links are ordered by corrected time, and live
-    // clock offsets come from the links rebuilt together (docs/http-api.md),
-    // so legs are compared by CallUUID and links as a set.
+    // Legs by CallUUID and links as a set: what each holds, whatever the order.
     EXPECT_EQ(got["legs"][0]["call_uuid"], want["legs"][0]["call_uuid"]) << it.id;
     auto legs = [](const json& j) {
       std::map<std::string, json> by_uuid;
