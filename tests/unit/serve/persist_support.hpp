@@ -161,12 +161,29 @@ inline std::string legs_of(const nlohmann::json& interaction) {
 // Simulated logs in `logs` and the file-based answers, with the files named
 // as the sources are (the tools run in `logs`).
 struct FileAnswers {
-  std::vector<std::string> names;           // the log files, sorted
-  std::string paths;                        // the same, quoted, for a command line
-  std::string jsonl;                        // interactions --format jsonl
-  std::map<std::string, std::string> legs;  // interaction id -> legs_of(its trace JSON)
-  std::map<std::string, std::string> conn;  // interaction id -> a ConnID of it
+  std::vector<std::string> names;               // the log files, sorted
+  std::string paths;                            // the same, quoted, for a command line
+  std::string jsonl;                            // interactions --format jsonl
+  std::map<std::string, std::string> legs;      // interaction id -> legs_of(its trace JSON)
+  std::map<std::string, std::string> conn;      // interaction id -> a ConnID of it
+  std::map<std::string, nlohmann::json> trace;  // interaction id -> its trace JSON
 };
+
+// Where an interaction's JSON from a server differs from trace's over the
+// files, part by part (legs, links, times, timeline, gaps); empty when the
+// same. Legs, links and their evidence, every time and the timeline must
+// agree whichever way the logs came in (files, store, live, restarted).
+inline std::string json_difference(const nlohmann::json& got, const nlohmann::json& want) {
+  std::string out;
+  for (const char* part : {"interaction_id", "complete", "start", "end", "sites", "legs", "links",
+                           "gaps", "timeline"}) {
+    if (got.value(part, nlohmann::json()) != want.value(part, nlohmann::json())) {
+      out += std::string("\n  ") + part + ": " + got.value(part, nlohmann::json()).dump() +
+             "\n  instead of " + want.value(part, nlohmann::json()).dump();
+    }
+  }
+  return out;
+}
 
 inline FileAnswers simulated_answers(const std::string& logs, const std::string& args) {
   namespace fs = std::filesystem;
@@ -187,7 +204,8 @@ inline FileAnswers simulated_answers(const std::string& logs, const std::string&
     const auto it = nlohmann::json::parse(line);
     const std::string id = it["interaction_id"];
     const auto t = run_calltrail("trace --format json " + shell_quote(id) + a.paths, {}, logs);
-    a.legs[id] = legs_of(nlohmann::json::parse(t.out));
+    a.trace[id] = nlohmann::json::parse(t.out);
+    a.legs[id] = legs_of(a.trace[id]);
     a.conn[id] = it["legs"][0]["conn_ids"][0];
   }
   return a;
@@ -198,7 +216,7 @@ inline void expect_pushed_text_survives_restarts(const std::string& db, const st
   namespace fs = std::filesystem;
   const std::string logs = dir + "/logs";
   const FileAnswers files = simulated_answers(logs, "--interactions 40 --seed 37");
-  const auto& [names, paths, jsonl, want, conn] = files;
+  const auto& [names, paths, jsonl, want, conn, traces] = files;
   ASSERT_GE(want.size(), 30u);
 
   const std::vector<Chunk> chunks = chunks_of(logs, names, 5);
@@ -281,6 +299,7 @@ inline void expect_pushed_text_survives_restarts(const std::string& db, const st
       const auto got = serve.get("/api/interactions/" + id);
       ASSERT_FALSE(got.is_null()) << id;
       EXPECT_EQ(legs_of(got), legs) << id;
+      EXPECT_EQ(json_difference(got, traces.at(id)), "") << id << " (restarted)";
     }
     // What was complete is left in the store at start; the rest is in memory.
     const auto m = serve.get("/metrics");

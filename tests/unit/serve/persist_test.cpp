@@ -141,7 +141,7 @@ TEST(ServePersist, EvictedInteractionsAreAnsweredFromTheStore) {
   Scratch s("evict");
   const std::string logs = (s.dir / "logs").string();
   const FileAnswers files = simulated_answers(logs, "--interactions 20 --seed 43");
-  const auto& [names, paths, jsonl, want, conn] = files;
+  const auto& [names, paths, jsonl, want, conn, traces] = files;
   ASSERT_FALSE(want.empty());
 
   ServeProcess serve((s.dir / "store.db").string(), (s.dir / "serve.err").string(), 0,
@@ -168,6 +168,8 @@ TEST(ServePersist, EvictedInteractionsAreAnsweredFromTheStore) {
     const auto got = serve.get("/api/interactions/" + id);
     ASSERT_FALSE(got.is_null()) << id;
     EXPECT_EQ(legs_of(got), legs) << id;
+    // From memory or from the store, what trace says over the files.
+    EXPECT_EQ(json_difference(got, traces.at(id)), "") << id;
     const auto hits = serve.get("/api/search?q=" + conn.at(id));
     ASSERT_FALSE(hits.is_null()) << id;
     bool found = false;
