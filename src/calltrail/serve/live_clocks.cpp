@@ -13,9 +13,11 @@ namespace calltrail::serve {
 
 namespace {
 
-// A move worth telling: a site gains or loses an offset or changes its
-// reference, or its offset moves by more than this.
-constexpr Micros kClockMove = 1000;
+// A move worth telling (and rebuilding every interaction told for): a site
+// gains or loses an offset or changes its reference, or its offset moves by
+// more than this. Smaller moves reach an interaction when it is next rebuilt
+// or asked for; the estimates wander by a few milliseconds as links arrive.
+constexpr Micros kClockMove = 10'000;
 
 bool clocks_moved(const std::vector<correlate::SiteFacts::Clock>& before,
                   const std::vector<correlate::SiteFacts::Clock>& after) {
@@ -46,10 +48,19 @@ correlate::BuildOptions LiveCorrelation::site_options() const {
   return build;
 }
 
-bool LiveCorrelation::refresh_facts(bool force) {
+std::size_t LiveCorrelation::facts_observations() const {
   std::size_t observed = sources_.size();
   for (const auto& s : sources_)
     observed += s->partial.islinks.size();
+  return observed;
+}
+
+bool LiveCorrelation::facts_behind() const {
+  return facts_ && facts_observations() != facts_observed_;
+}
+
+bool LiveCorrelation::refresh_facts(bool force) {
+  const std::size_t observed = facts_observations();
   if (facts_ && observed == facts_observed_) return false;
   const SteadyTime now = std::chrono::steady_clock::now();
   if (facts_ && !force && now - facts_at_ < options_.clock_refresh) return false;
@@ -81,9 +92,23 @@ void LiveCorrelation::tell_clocks(std::vector<Update>& out) {
   u.clocks = told_clocks_;
   u.received = std::chrono::steady_clock::now();
   out.push_back(std::move(u));
-  // Every interaction told so far has times on the clocks before.
+  // Every interaction told so far has times on the clocks before: rebuilt a
+  // slice per recompute (take_stale()), so that a move on a large state
+  // does not hold back the updates of what arrives meanwhile.
   for (const auto& [root, ids] : component_ids_)
-    dirty_.try_emplace(find(root), u.received);
+    clock_stale_.insert(root);
+}
+
+void LiveCorrelation::take_stale() {
+  constexpr std::size_t kStalePerRecompute = 512;
+  const SteadyTime now = std::chrono::steady_clock::now();
+  std::size_t taken = 0;
+  for (auto it = clock_stale_.begin(); it != clock_stale_.end() && taken < kStalePerRecompute;) {
+    const std::uint32_t root = find(*it);
+    it = clock_stale_.erase(it);
+    if (!component_ids_.contains(root)) continue;  // evicted, or merged into one taken
+    if (dirty_.try_emplace(root, now).second) ++taken;
+  }
 }
 
 }  // namespace calltrail::serve

@@ -200,6 +200,7 @@ std::vector<Update> LiveCorrelation::recompute() {
     refresh_facts(false);
     tell_clocks(out);
   }
+  take_stale();
   if (dirty_.empty()) return out;
   std::vector<std::uint32_t> roots;
   for (const auto& [root, t] : dirty_)

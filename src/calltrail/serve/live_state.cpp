@@ -279,7 +279,7 @@ Accepted LiveCorrelation::add_events_locked(std::string_view source, std::uint64
 
 bool LiveCorrelation::dirty() const {
   std::lock_guard lock(mutex_);
-  return !dirty_.empty();
+  return !dirty_.empty() || !clock_stale_.empty() || facts_behind();
 }
 
 std::optional<std::uint64_t> LiveCorrelation::position(std::string_view source) {

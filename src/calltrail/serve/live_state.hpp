@@ -351,9 +351,16 @@ class LiveCorrelation {
   // Estimates the site facts again when IS-Links arrived since (`force`, or
   // LiveOptions::clock_refresh after the last time); whether it did.
   bool refresh_facts(bool force);
+  // IS-Link observations (and sources) the site facts rest on, and whether
+  // some arrived since they were estimated.
+  std::size_t facts_observations() const;
+  bool facts_behind() const;
   // After refresh_facts(): a Clocks update, and every announced interaction
   // marked for a rebuild, when the clocks moved since they were last told.
   void tell_clocks(std::vector<Update>& out);
+  // Marks the next slice of the components whose times rest on clocks that
+  // moved for a rebuild.
+  void take_stale();
   std::vector<std::uint32_t> roots_for_query(std::string_view id);
   InteractionSummary summarize(const correlate::Correlation& c,
                                const correlate::Interaction& it) const;
@@ -393,6 +400,7 @@ class LiveCorrelation {
   std::size_t facts_observed_ = 0;  // IS-Link observations and sources they rest on
   SteadyTime facts_at_{};
   std::vector<correlate::SiteFacts::Clock> told_clocks_;
+  std::unordered_set<std::uint32_t> clock_stale_;  // roots built on clocks that moved since
 
   std::unordered_map<std::uint32_t, SteadyTime> dirty_;  // root -> earliest arrival
   std::uint64_t update_seq_ = 0;

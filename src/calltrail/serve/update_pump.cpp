@@ -41,9 +41,16 @@ void UpdatePump::flush() {
 void UpdatePump::loop() {
   for (;;) {
     {
+      // Woken by new batches; and now and then, for what is left to do
+      // without them (clocks to estimate again, interactions to rebuild on
+      // clocks that moved: LiveCorrelation::dirty()).
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return pending_ || stopping_; });
+      wake_.wait_for(lock, std::chrono::milliseconds(250), [&] { return pending_ || stopping_; });
       if (stopping_) return;
+      if (!pending_) {
+        lock.unlock();
+        if (!live_.dirty()) continue;
+      }
     }
     // Let the events of concurrent requests gather, then take them all.
     std::this_thread::sleep_for(coalesce_);

@@ -120,16 +120,22 @@ TEST(LiveCorrelation, PiecesGiveTheFileBasedInteractions) {
 
 // One rule for times: the clocks come from every link received, as trace
 // takes them from all its files, so an interaction gets the same start and
-// end from the files, from the live list (its summary, rebuilt after
-// batches) and from a query (its component built again), and a site's
-// one-leg calls are corrected like the rest of the site.
+// end from the files and from a query (its component built again), the live
+// list (its summary, rebuilt after batches) within the clock moves not told,
+// and a site's one-leg calls are corrected like the rest of the site.
 TEST(LiveCorrelation, TimesAgreeWithTheFilesWhereverTheyAreAsked) {
   auto logs = test::simulate_logs("times", "--interactions 150 --seed 22 --segment-size 64k");
   ASSERT_FALSE(logs.files.empty());
   LiveOptions options;
   options.clock_refresh = std::chrono::milliseconds(0);
   LiveCorrelation live(options);
-  const auto updates = feed_interleaved(live, logs.files, 9);
+  auto updates = feed_interleaved(live, logs.files, 9);
+  // What clocks that moved left to rebuild is rebuilt a slice at a time.
+  for (int i = 0; i < 100 && live.dirty(); ++i) {
+    auto more = live.recompute();
+    updates.insert(updates.end(), more.begin(), more.end());
+  }
+  EXPECT_FALSE(live.dirty());
   const correlate::Loaded files = correlate::load(logs.files, {}, {});
   const correlate::Correlation& c = files.correlation;
   // Meaningful only where some site's clock is estimated off the reference.
@@ -149,8 +155,10 @@ TEST(LiveCorrelation, TimesAgreeWithTheFilesWhereverTheyAreAsked) {
     const std::string& id = hit.interaction.id;
     auto w = want.find(id);
     ASSERT_NE(w, want.end()) << id;
-    EXPECT_EQ(hit.interaction.start, w->second.first) << id << " listed";
-    EXPECT_EQ(hit.interaction.end, w->second.second) << id << " listed";
+    // The list holds what was last rebuilt: on clocks that moved since by
+    // less than LiveCorrelation tells (10 ms) at most.
+    EXPECT_LE(std::llabs(hit.interaction.start - w->second.first), 10'000) << id << " listed";
+    EXPECT_LE(std::llabs(hit.interaction.end - w->second.second), 10'000) << id << " listed";
     SearchQuery one;
     one.id = id;
     const auto asked = live.search(one);
@@ -170,9 +178,9 @@ TEST(LiveCorrelation, TimesAgreeWithTheFilesWhereverTheyAreAsked) {
                               [&](const auto& k) { return k.site == site.name; });
     ASSERT_NE(clock, told->clocks.end()) << site.name;
     ASSERT_EQ(clock->offset.has_value(), site.clock_offset.has_value()) << site.name;
-    // Told again only when a clock moves by more than a millisecond.
+    // Told again only when a clock moves by more than 10 ms.
     if (site.clock_offset) {
-      EXPECT_LE(std::llabs(*clock->offset - *site.clock_offset), 1000) << site.name;
+      EXPECT_LE(std::llabs(*clock->offset - *site.clock_offset), 10'000) << site.name;
     }
   }
   const std::string json = update_json(*told);
