@@ -51,7 +51,7 @@ correlate::BuildOptions LiveCorrelation::site_options() const {
 std::size_t LiveCorrelation::facts_observations() const {
   std::size_t observed = sources_.size();
   for (const auto& s : sources_)
-    observed += s->partial.islinks.size();
+    observed += s->partial.islinks.size() + s->evicted_islinks.size();
   return observed;
 }
 
@@ -69,9 +69,17 @@ bool LiveCorrelation::refresh_facts(bool force) {
   parts.reserve(sources_.size());
   infos.reserve(sources_.size());
   for (std::uint32_t f = 0; f < sources_.size(); ++f) {
-    parts.push_back(correlate::facts_partial(sources_[f]->partial));
-    parts.back().file = f;
-    infos.push_back(sources_[f]->info);
+    const Source& s = *sources_[f];
+    correlate::FilePartial& p = parts.emplace_back(correlate::facts_partial(s.partial));
+    p.file = f;
+    // Evicted legs' links count as the links of the legs in memory do, on
+    // the file's one stub leg (an evicted leg is cleared: its place in the
+    // partial says nothing of the site any more).
+    std::erase_if(p.islinks, [](const correlate::IsLinkObservation& o) { return o.id.empty(); });
+    p.islinks.insert(p.islinks.end(), s.evicted_islinks.begin(), s.evicted_islinks.end());
+    p.legs.clear();
+    if (!p.islinks.empty()) p.legs.emplace_back().site = f;
+    infos.push_back(s.info);
   }
   correlate::BuildOptions build = site_options();
   build.facts_only = true;

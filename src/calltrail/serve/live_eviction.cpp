@@ -7,6 +7,13 @@ namespace calltrail::serve {
 
 using detail::lower;
 
+namespace {
+
+// IS-Link observations of evicted legs kept per source for the clocks.
+constexpr std::size_t kMaxEvictedIsLinks = 1 << 16;
+
+}  // namespace
+
 std::size_t LiveCorrelation::evict(std::optional<SteadyTime> now) {
   if (options_.retention.count() == 0) return 0;
   std::lock_guard lock(mutex_);
@@ -57,8 +64,15 @@ void LiveCorrelation::evict_component(std::uint32_t root) {
         correlate::Leg& leg = s.partial.legs[li];
         std::string uuid = lower(leg.call_uuid);
         s.leg_by_uuid.erase(leg.call_uuid);
-        for (std::uint32_t k : s.observations.islinks[li])
-          s.partial.islinks[k] = {};
+        for (std::uint32_t k : s.observations.islinks[li]) {
+          // The clocks go on counting it (live_clocks.cpp).
+          correlate::IsLinkObservation& o = s.partial.islinks[k];
+          o.leg = 0;
+          o.event.name = o.event.this_dn = o.event.other_dn = o.event.note = 0;
+          s.evicted_islinks.push_back(std::move(o));
+          if (s.evicted_islinks.size() > kMaxEvictedIsLinks) s.evicted_islinks.pop_front();
+          o = {};
+        }
         for (std::uint32_t k : s.observations.transfers[li])
           s.partial.transfers[k] = {};
         s.observations.islinks[li] = {};

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -84,8 +85,11 @@ struct LiveCorrelation::Source {
   std::size_t islinks_seen = 0;
   std::size_t transfers_seen = 0;
   correlate::LegObservations observations;  // of `partial`, by leg
-  std::string raw;                          // pushed text (or event lines), from raw_base on
-  std::uint64_t raw_base = 0;               // what came before a restart is not kept
+  // The IS-Link observations of evicted legs (without their events'
+  // strings), which the site clocks still rest on; the newest kept.
+  std::deque<correlate::IsLinkObservation> evicted_islinks;
+  std::string raw;             // pushed text (or event lines), from raw_base on
+  std::uint64_t raw_base = 0;  // what came before a restart is not kept
   bool raw_complete = true;
   std::uint64_t raw_offset = 0;    // events sources: offset of the next event line in `raw`
   std::uint64_t pushed_bytes = 0;  // pushed text or event lines taken (max_source_bytes)
