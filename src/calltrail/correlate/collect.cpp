@@ -4,7 +4,6 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <thread>
 
 #include "calltrail/correlate/file_collector.hpp"
@@ -79,16 +78,18 @@ Collected collect(std::span<const std::string> paths, const CollectOptions& opti
 
   std::atomic<std::size_t> next{0};
   std::atomic<unsigned> slots{0};
-  std::mutex merge_mutex;
+  // Each file's findings, merged in file order once all are read: the same
+  // report whatever thread read which file when.
+  std::vector<base::Diagnostics> diagnostics(n);
+  std::vector<std::vector<parse::InputError>> input_errors(n);
   auto worker = [&] {
     const unsigned slot = slots.fetch_add(1);
-    parse::LogReader reader(options.read);
     for (;;) {
       const std::size_t k = next.fetch_add(1);
       if (k >= n) break;
       const std::uint32_t file = order[k];
+      parse::LogReader reader(options.read);
       FileCollector collector(file, options.mode, options.probe);
-      const std::size_t known = reader.files().size();
       std::uint32_t since_report = 0;
       auto* checkpoints = options.checkpoints ? &out.checkpoints[file] : nullptr;
       reader.read_file(
@@ -116,15 +117,11 @@ Collected collect(std::span<const std::string> paths, const CollectOptions& opti
         const bool take = options.mode == CollectMode::Scan && options.index_keys;
         out.facts[file] = take ? take_facts_partial(p) : facts_partial(p);
       }
-      if (reader.files().size() > known) {
-        out.files[file] = reader.files()[known];
-      }
+      if (!reader.files().empty()) out.files[file] = reader.files().front();
       if (out.files[file].path.empty()) out.files[file].path = files[file];
+      diagnostics[file] = reader.diagnostics();
+      input_errors[file] = reader.input_errors();
     }
-    std::lock_guard<std::mutex> lock(merge_mutex);
-    out.diagnostics.merge(reader.diagnostics());
-    out.input_errors.insert(out.input_errors.end(), reader.input_errors().begin(),
-                            reader.input_errors().end());
   };
   if (threads <= 1) {
     worker();
@@ -134,6 +131,10 @@ Collected collect(std::span<const std::string> paths, const CollectOptions& opti
       pool.emplace_back(worker);
     for (auto& t : pool)
       t.join();
+  }
+  for (std::size_t f = 0; f < n; ++f) {
+    out.diagnostics.merge(diagnostics[f]);
+    out.input_errors.insert(out.input_errors.end(), input_errors[f].begin(), input_errors[f].end());
   }
   if (options.progress) options.progress(total, total);
   return out;

@@ -333,6 +333,24 @@ TEST(HostileInput, NotALogBesideALog) {
 
 // A Genesys trace with timed lines but no message and no header (URS's
 // strategy trace, as published) is a log: read without a report, exit 0.
+// Files read on several threads report their problems in file order: the
+// same stderr whatever thread read which file first.
+TEST(HostileInput, ProblemsOfManyFilesAreReportedInFileOrder) {
+  std::string paths;
+  for (const char* f :
+       {"glued_and_junk.log", "kv_overflow.log", "numbers.log", "out_of_order_sequence.log",
+        "years_out_of_range.log", "crlf_and_mixed.log"})
+    paths += " " + shell_quote((kCorpus / f).string());
+  const RunResult one = run("interactions --threads 1" + paths);
+  expect_sane(one, "interactions --threads 1");
+  ASSERT_NE(one.err.find("malformed"), std::string::npos) << one.err;
+  for (int i = 0; i < 8; ++i) {
+    const RunResult two = run("interactions --threads 2" + paths);
+    EXPECT_EQ(two.err, one.err) << "run " << i;
+    EXPECT_EQ(two.out, one.out) << "run " << i;
+  }
+}
+
 TEST(HostileInput, TimedTraceWithoutMessagesIsALog) {
   TempDir work;
   const fs::path urs = work.path() / "urs.log";
