@@ -11,6 +11,7 @@
 #include "calltrail/base/secrets.hpp"
 #include "calltrail/cli/cli.hpp"
 #include "calltrail/cli/commands.hpp"
+#include "calltrail/cli/input_report.hpp"
 #include "calltrail/cli/progress.hpp"
 #include "calltrail/store/codec.hpp"
 #include "calltrail/store/ingest.hpp"
@@ -88,6 +89,9 @@ int run_ingest(const IngestCommandOptions& o, const Seams& seams) {
     fmt::print(stderr, "calltrail ingest: {} malformed record{}; the rest was stored\n", d.count(),
                d.count() == 1 ? "" : "s");
   }
+  // Files that are not logs are named (they make no site); reading nothing
+  // else is an input error, as for the commands that read logs directly.
+  const bool nothing_read = r.input_errors.empty() && report_not_logs(r.files, "ingest");
   const auto& s = r.stats;
   const double rate = s.seconds > 0 ? static_cast<double>(s.events) / s.seconds : 0;
   fmt::print(stderr,
@@ -96,7 +100,7 @@ int run_ingest(const IngestCommandOptions& o, const Seams& seams) {
              s.files, s.files == 1 ? "" : "s", s.new_files, s.grown, s.unchanged, s.replaced,
              s.moved, megabytes(s.bytes), s.events, s.seconds, rate, s.parts,
              s.parts == 1 ? "" : "s", base::redact_secrets(o.db));
-  if (!r.input_errors.empty()) return kExitInput;
+  if (!r.input_errors.empty() || nothing_read) return kExitInput;
   if (o.strict && d.count() > 0) return kExitMalformed;
   return kExitOk;
 }

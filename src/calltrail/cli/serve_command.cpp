@@ -234,8 +234,9 @@ void add_serve_command(CLI::App& app, int& exit_code, const Seams& seams) {
                   "--db. trace, interactions and sites --db read it");
   cmd->add_option("--retention", o->retention_s,
                   "Complete interactions whose calls ended and that did not change for this "
-                  "many seconds (wall clock) leave memory: with --db they are answered from the "
-                  "store, without it they are forgotten (0: keep everything)")
+                  "many seconds (of the logs' time, the newest event time taken, or of wall-clock "
+                  "time, whichever passes first) leave memory: with --db they are answered from "
+                  "the store, without it they are forgotten (0: keep everything)")
       ->capture_default_str();
   add_live_input_options(cmd, o->input);
   cmd->callback([o, &exit_code, &seams] { exit_code = run_serve(*o, seams); });

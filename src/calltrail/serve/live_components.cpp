@@ -239,6 +239,7 @@ std::vector<Update> LiveCorrelation::recompute() {
     out.push_back(std::move(u));
   };
   const SteadyTime now = std::chrono::steady_clock::now();
+  const std::optional<Micros> now_in_logs = log_clock_locked();
   for (const correlate::Interaction& it : c.interactions) {
     const std::size_t told_before = out.size();
     InteractionSummary s = summarize(c, it);
@@ -280,8 +281,12 @@ std::vector<Update> LiveCorrelation::recompute() {
         emit(UpdateKind::Updated, s, root);
     }
     s.changed = now;
+    s.changed_in_logs = now_in_logs;
     if (out.size() == told_before) {
-      if (auto o = old.find(s.id); o != old.end()) s.changed = o->second.changed;
+      if (auto o = old.find(s.id); o != old.end()) {
+        s.changed = o->second.changed;
+        s.changed_in_logs = o->second.changed_in_logs;
+      }
     }
     component_ids_[root].push_back(s.id);
     summaries_[s.id] = std::move(s);

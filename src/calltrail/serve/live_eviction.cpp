@@ -22,6 +22,14 @@ std::size_t LiveCorrelation::evict(std::optional<SteadyTime> now) {
     if (t - last_evict_ < std::chrono::seconds(1)) return 0;
     last_evict_ = t;
   }
+  // Old: unchanged for the retention in the logs' time or in wall-clock time.
+  const std::optional<Micros> logs_now = log_clock_locked();
+  const Micros retention_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(options_.retention).count();
+  auto old = [&](const InteractionSummary& s) {
+    if (t - s.changed >= options_.retention) return true;
+    return logs_now && s.changed_in_logs && *logs_now - *s.changed_in_logs >= retention_us;
+  };
   // Whole components whose interactions are all complete, ended and old.
   std::vector<std::uint32_t> roots;
   for (const auto& [root, ids] : component_ids_) {
@@ -30,7 +38,7 @@ std::size_t LiveCorrelation::evict(std::optional<SteadyTime> now) {
     for (const auto& id : ids) {
       auto it = summaries_.find(id);
       old_enough = old_enough && it != summaries_.end() && it->second.complete &&
-                   !it->second.open && t - it->second.changed >= options_.retention;
+                   !it->second.open && old(it->second);
     }
     if (old_enough) roots.push_back(root);
   }
@@ -49,6 +57,19 @@ std::size_t LiveCorrelation::evict(std::optional<SteadyTime> now) {
     }
   }
   return evicted;
+}
+
+std::optional<Micros> LiveCorrelation::log_clock() const {
+  std::lock_guard lock(mutex_);
+  return log_clock_locked();
+}
+
+std::optional<Micros> LiveCorrelation::log_clock_locked() const {
+  std::optional<Micros> newest;
+  for (const auto& s : sources_)
+    if (s && s->last_event_utc && (!newest || *s->last_event_utc > *newest))
+      newest = s->last_event_utc;
+  return newest;
 }
 
 void LiveCorrelation::evict_component(std::uint32_t root) {

@@ -149,6 +149,8 @@ struct InteractionSummary {
   std::vector<std::string> sites;
   std::vector<std::string> leg_keys;  // lower-case CallUUIDs of its legs
   SteadyTime changed;                 // when a rebuild last changed it
+  // The logs' clock (LiveCorrelation::log_clock) at that rebuild.
+  std::optional<Micros> changed_in_logs;
 };
 
 struct Update {
@@ -184,7 +186,11 @@ struct LiveOptions {
   // Complete interactions whose legs have all ended and that did not change
   // for this long are dropped from memory by evict(): with a durable store
   // they are answered from it afterwards, without one they are gone (memory
-  // stays bounded by what is going on); zero: never.
+  // stays bounded by what is going on); zero: never. Counted in the logs'
+  // time (the newest event time taken), so that logs read faster than they
+  // were written (a backlog, a collector catching up) leave memory as they
+  // are read, and in wall-clock time, which bounds it when the logs' clock
+  // stops or was pushed ahead by a wrong time: whichever passes first.
   std::chrono::seconds retention{3600};
   // Pushed sources (followed files are not counted) and the bytes one pushed
   // source may send in all (log text, or events JSON lines); zero: no limit.
@@ -298,6 +304,9 @@ class LiveCorrelation {
   // durable store); returns how many. Cheap when called often: it looks at
   // most once a second unless `now` is given.
   std::size_t evict(std::optional<SteadyTime> now = std::nullopt);
+  // The logs' clock: the newest event time (UTC) taken from any source;
+  // none before an event with a known time.
+  std::optional<Micros> log_clock() const;
   // Set when the store failed: the live state is then ahead of the store and
   // takes nothing more (a restart resumes from what was committed).
   std::optional<std::string> store_error() const;
@@ -314,6 +323,7 @@ class LiveCorrelation {
   // source's position: Invalid, Gap, or Ok with the duplicates to skip.
   Accepted admit(const Source& s, SourceKind kind, std::uint64_t at, std::uint64_t size);
   void on_event(Source& s, const model::Event& e);
+  std::optional<Micros> log_clock_locked() const;
   void after_batch(Source& s, std::uint64_t events_before, Accepted* a = nullptr);
   // Moves what the collector holds into the source's partial (at a record
   // boundary for a durable text source) and commits it; false when the store

@@ -197,6 +197,12 @@ class FileIngest {
   void run(Planned& f) { read(f.path, f.probe, f.row); }
 
  private:
+  // What the store has read of a file not read again in this run.
+  void keep_info(parse::FileInfo info, const std::string& path) {
+    info.path = path;
+    result_.files.push_back(std::move(info));
+  }
+
   // The file's row, continued or new; nullopt when there is nothing to read.
   std::optional<FileRow> identify(const std::string& path, const Probe& p) {
     const auto head_len = static_cast<std::int64_t>(p.head.size());
@@ -210,6 +216,7 @@ class FileIngest {
         if (p.size == static_cast<std::uint64_t>(row->size) && (row->size > 0 || p.size == 0) &&
             (row->open_part || row->resume_offset == row->size)) {
           ++result_.stats.unchanged;
+          keep_info(row->info, path);
           return std::nullopt;
         }
         ++result_.stats.grown;
@@ -225,13 +232,17 @@ class FileIngest {
         if (there.error.empty() && same_head(there, known) && known.path != path) {
           // The same content under both paths (a copy): stored once.
           ++result_.stats.unchanged;
+          keep_info(known.info, path);
           return std::nullopt;
         }
         store_.set_file_path(known.id, path);
         known.path = path;
         known.info.path = path;
         ++result_.stats.moved;
-        if (p.size == static_cast<std::uint64_t>(known.size)) return std::nullopt;
+        if (p.size == static_cast<std::uint64_t>(known.size)) {
+          keep_info(known.info, path);
+          return std::nullopt;
+        }
         return known;
       }
     }
@@ -344,6 +355,7 @@ class FileIngest {
     const std::uint64_t resume = part_start;
     std::string state = part_state;
     commit(collector->cut(), std::max(fed, part_start), resume, std::move(state), true);
+    result_.files.push_back(std::move(info));
   }
 
   Store& store_;

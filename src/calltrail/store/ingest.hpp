@@ -51,6 +51,10 @@ struct IngestResult {
   IngestStats stats;
   base::Diagnostics diagnostics;
   std::vector<parse::InputError> input_errors;
+  // Each file found under the paths, as far as the store has read it (in
+  // this run or before): what the caller needs to name the files that are
+  // not logs (parse::is_log).
+  std::vector<parse::FileInfo> files;
 };
 
 IngestResult ingest(Store& store, std::span<const std::string> paths, const IngestOptions& options);

@@ -68,15 +68,21 @@ void write_event(Writer& w, const EventRef& e, LocalStrings& s, EventBase& b) {
   b = {e.utc, e.local, static_cast<std::int64_t>(e.line), static_cast<std::int64_t>(e.offset)};
 }
 
+// One delta-coded field: a damaged BLOB's delta may not fit with the value
+// before it.
+void add_delta(std::int64_t& base, std::int64_t delta) {
+  if (__builtin_add_overflow(base, delta, &base)) throw CodecError("event field out of range");
+}
+
 EventRef read_event(Reader& r, const std::vector<std::uint32_t>& m, std::uint32_t file,
                     EventBase& b) {
   EventRef e;
   e.flags = static_cast<std::uint8_t>(r.u());
   e.local_digits = static_cast<std::uint8_t>(r.u());
-  b.utc += r.i();
-  b.local += r.i();
-  b.line += r.i();
-  b.offset += r.i();
+  add_delta(b.utc, r.i());
+  add_delta(b.local, r.i());
+  add_delta(b.line, r.i());
+  add_delta(b.offset, r.i());
   e.utc = b.utc;
   e.local = b.local;
   e.line = static_cast<std::uint64_t>(b.line);

@@ -175,11 +175,7 @@ void run_every_command(const Case& c, const fs::path& work) {
   const fs::path db = work / (c.name + ".sqlite");
   r = run("ingest --db " + shell_quote(db.string()) + " " + path);
   expect_sane(r, "ingest");
-  if (c.kind == Kind::Unreadable) {
-    EXPECT_EQ(r.exit_code, 3) << "ingest: " << r.err;
-  } else {
-    EXPECT_EQ(r.exit_code, 0) << "ingest: " << r.err;
-  }
+  EXPECT_EQ(r.exit_code, want) << "ingest: " << r.err;
   r = run("trace --format json --db " + shell_quote(db.string()) + " " + shell_quote(c.id));
   expect_sane(r, "trace --db");
   if (c.kind != Kind::Unreadable || fs::exists(db)) {
@@ -329,6 +325,43 @@ TEST(HostileInput, NotALogBesideALog) {
   EXPECT_NE(r.err.find("truth.json: not a log"), std::string::npos) << r.err;
   // Not malformed input: --strict is not failed by it.
   EXPECT_EQ(run("sites --strict " + shell_quote(work.path().string())).exit_code, 0);
+}
+
+// ingest names a non-log beside a log once, stores no site for it, and
+// names it again (once) when a later run finds it unchanged; a store fed
+// nothing but non-logs is an input error ("nothing to read").
+TEST(HostileInput, IngestNamesANotALog) {
+  TempDir work;
+  const fs::path logs = work.path() / "logs";
+  fs::create_directories(logs);
+  fs::copy_file(kCorpus / "header_only.log", logs / "header_only.log");
+  fs::copy_file(kCorpus / "not_a_log.json", logs / "truth.json");
+  const std::string db = shell_quote((work.path() / "store.sqlite").string());
+  auto count_reports = [](const std::string& err) {
+    std::size_t n = 0;
+    for (std::size_t at = err.find("not a log"); at != std::string::npos;
+         at = err.find("not a log", at + 1))
+      ++n;
+    return n;
+  };
+  for (const char* round : {"first", "again"}) {
+    const RunResult r = run("ingest --db " + db + " " + shell_quote(logs.string()));
+    EXPECT_EQ(r.exit_code, 0) << round << ": " << r.err;
+    EXPECT_EQ(count_reports(r.err), 1u) << round << ": " << r.err;
+    EXPECT_NE(r.err.find("calltrail ingest: " + (logs / "truth.json").string() + ": not a log"),
+              std::string::npos)
+        << round << ": " << r.err;
+  }
+  const RunResult sites = run("sites --format json --db " + db);
+  ASSERT_EQ(sites.exit_code, 0) << sites.err;
+  EXPECT_EQ(nlohmann::json::parse(sites.out)["sites"].size(), 1u) << sites.out;
+
+  const RunResult alone =
+      run("ingest --db " + shell_quote((work.path() / "other.sqlite").string()) + " " +
+          shell_quote((logs / "truth.json").string()));
+  EXPECT_EQ(alone.exit_code, 3) << alone.err;
+  EXPECT_EQ(count_reports(alone.err), 1u) << alone.err;
+  EXPECT_NE(alone.err.find("nothing to read"), std::string::npos) << alone.err;
 }
 
 // A Genesys trace with timed lines but no message and no header (URS's

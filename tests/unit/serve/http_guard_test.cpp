@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "calltrail/base/secrets.hpp"
@@ -427,6 +428,65 @@ TEST(HttpGuard, EndedInteractionsLeaveMemoryWithoutAStore) {
   EXPECT_EQ(json::parse(m->body)["evicted_interactions"], evicted);
   server.stop();
   pump.stop();
+  std::filesystem::remove_all(logs.dir);
+}
+
+// Retention counted in the logs' time: logs read far faster than they were
+// written (two hours of them here, pushed in two halves) leave memory as the
+// logs' clock passes the retention, with no wall-clock time passing at all
+// (evict is given the steady clock's epoch, before any rebuild).
+TEST(HttpGuard, RetentionCountsTheLogsTime) {
+  auto logs =
+      test::simulate_logs("guard_evict_log_time", "--interactions 40 --duration 2h --seed 7");
+  LiveOptions lo;
+  lo.retention = std::chrono::seconds(60);
+  LiveCorrelation live(lo);
+  const SteadyTime no_time_passed{};
+  std::vector<std::string> texts;
+  std::vector<std::size_t> halves;
+  for (const auto& f : logs.files) {
+    texts.push_back(test::read_all(f));
+    const std::size_t nl = texts.back().find('\n', texts.back().size() / 2);
+    halves.push_back(nl == std::string::npos ? texts.back().size() : nl + 1);
+  }
+  ASSERT_FALSE(live.log_clock());
+  for (std::size_t i = 0; i < texts.size(); ++i)
+    ASSERT_EQ(live.add_text(logs.files[i], 0, texts[i].substr(0, halves[i])).status, Accepted::Ok);
+  live.recompute();
+  const std::optional<Micros> middle = live.log_clock();
+  ASSERT_TRUE(middle);
+  // Everything changed at the logs' latest time: nothing is old yet.
+  EXPECT_EQ(live.evict(no_time_passed), 0u);
+  SearchQuery all;
+  all.limit = SIZE_MAX;
+  std::set<std::string> over_at_middle;
+  for (const auto& hit : live.search(all))
+    if (hit.interaction.complete && !hit.interaction.open)
+      over_at_middle.insert(hit.interaction.id);
+  ASSERT_FALSE(over_at_middle.empty());
+
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    ASSERT_EQ(live.add_text(logs.files[i], halves[i], texts[i].substr(halves[i])).status,
+              Accepted::Ok);
+    live.end_text(logs.files[i]);
+  }
+  live.recompute();
+  ASSERT_TRUE(live.log_clock());
+  ASSERT_GE(*live.log_clock() - *middle, Micros{60'000'000});
+  std::set<std::string> held;
+  for (const auto& hit : live.search(all))
+    held.insert(hit.interaction.id);
+  const std::size_t evicted = live.evict(no_time_passed);
+  ASSERT_GT(evicted, 0u);
+  // Only what was over at the middle and not changed since has gone: what the
+  // second half changed or completed stays.
+  std::set<std::string> gone = held;
+  for (const auto& hit : live.search(all))
+    gone.erase(hit.interaction.id);
+  EXPECT_EQ(gone.size(), evicted);
+  EXPECT_LT(gone.size(), held.size());
+  for (const auto& id : gone)
+    EXPECT_EQ(over_at_middle.count(id), 1u) << id << " was not over at the middle";
   std::filesystem::remove_all(logs.dir);
 }
 

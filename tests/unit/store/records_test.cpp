@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <string_view>
 
 #include "calltrail/correlate/link_keys.hpp"
 #include "calltrail/store/codec.hpp"
@@ -209,6 +212,25 @@ TEST(Records, DamagedBlobsAreRefused) {
   }
   EXPECT_THROW(decode_resume(std::string("\x01\xff", 2)), CodecError);
   EXPECT_THROW(decode_summary(std::string("\x02", 1), 0), CodecError);
+}
+
+// Found by fuzz_store_records: an event's time delta that does not fit with
+// the time before it (signed overflow) is refused, not decoded to garbage.
+TEST(Records, EventDeltaOverflowIsRefused) {
+  std::ifstream in(
+      std::string(CALLTRAIL_SOURCE_DIR) + "/fuzz/corpus/store_records/event_delta_overflow",
+      std::ios::binary);
+  ASSERT_TRUE(in);
+  const std::string input((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(input.size(), 1u);
+  ASSERT_EQ(input[0] % 6, 0);  // the fuzz target's leg decoder
+  StringPool pool;
+  try {
+    (void)decode_leg(std::string_view(input).substr(1), 0, pool);
+    FAIL() << "decoded";
+  } catch (const CodecError& e) {
+    EXPECT_STREQ(e.what(), "event field out of range");
+  }
 }
 
 }  // namespace
