@@ -195,6 +195,11 @@ Grouped group_by_key(std::size_t n, KeyOf key_of) {
   return g;
 }
 
+// How far from a same-site ConnID reference (TransferConnID,
+// PreviousConnID) the call it names may have been seen: its last events may
+// be missing from the logs.
+constexpr Micros kTransferSlack = Micros{300} * 1'000'000;
+
 class Builder {
  public:
   Builder(std::vector<FilePartial>& partials, std::vector<parse::FileInfo>& files,
@@ -471,25 +476,32 @@ class Builder {
   }
 
   // The leg of `site` with ConnID `conn` alive at `t` (or closest to it).
+  // With `within`: only a leg alive at `t` give or take that much, and when
+  // `t` is unknown only the one leg with that ConnID.
   std::optional<std::uint32_t> leg_by_conn(std::uint32_t site, const std::string& conn,
-                                           std::optional<Micros> t,
-                                           std::uint32_t exclude = kNoLeg) const {
+                                           std::optional<Micros> t, std::uint32_t exclude = kNoLeg,
+                                           std::optional<Micros> within = std::nullopt) const {
     auto n = conn_number(conn);
     if (!n) return std::nullopt;
     auto it = conn_index_.find(ConnKey{site, *n});
     if (it == conn_index_.end()) return std::nullopt;
     std::optional<std::uint32_t> best;
     Micros best_distance = 0;
+    std::size_t candidates = 0;
     for (std::uint32_t leg : it->second) {
       if (leg == exclude) continue;
       const Leg& l = c_.legs[leg];
       Micros d = 0;
       if (t) d = *t < l.start ? l.start - *t : (*t > l.end ? *t - l.end : 0);
+      if (within && !l.timed) d = 0;  // a leg without times cannot be told apart
+      if (within && d > *within) continue;
+      ++candidates;
       if (!best || d < best_distance) {
         best = leg;
         best_distance = d;
       }
     }
+    if (within && !t && candidates > 1) return std::nullopt;
     return best;
   }
 
@@ -710,7 +722,9 @@ class Builder {
       } else {
         std::optional<Micros> at;
         if (t.event.has_utc()) at = t.event.utc;
-        partner = leg_by_conn(leg.site, t.value, at, t.leg);
+        // Only a call alive then: a ConnID the site used again later names
+        // another call (docs/correlation.md, "Links").
+        partner = leg_by_conn(leg.site, t.value, at, t.leg, kTransferSlack);
       }
       if (partner && *partner == t.leg) continue;
       const char* via = t.via == TransferVia::RefCallUUID      ? "AttributeRefCallUUID"
