@@ -14,6 +14,7 @@
 
 #include "calltrail/base/time.hpp"
 #include "calltrail/correlate/conn_id.hpp"
+#include "calltrail/correlate/iscc.hpp"
 #include "calltrail/correlate/partial.hpp"
 #include "calltrail/correlate/text.hpp"
 
@@ -29,12 +30,22 @@ const char* to_string(LinkKind k) {
       return "hint";
     case LinkKind::Sip:
       return "sip";
+    case LinkKind::Iscc:
+      return "iscc";
   }
   return "?";
 }
 
 const char* to_string(Confidence c) {
-  return c == Confidence::Certain ? "certain" : "hint";
+  switch (c) {
+    case Confidence::Certain:
+      return "certain";
+    case Confidence::Probable:
+      return "probable";
+    case Confidence::Hint:
+      return "hint";
+  }
+  return "?";
 }
 
 const char* to_string(LinkReason r) {
@@ -230,13 +241,24 @@ class Builder {
       return std::move(c_);
     }
     link_transfers();
+    // The legs that report an IS-Link themselves (before a dialog or the
+    // call history completes one).
+    std::vector<bool> reports_islink(c_.legs.size(), false);
+    for (const Link& l : c_.links) {
+      if (l.kind != LinkKind::IsLink) continue;
+      for (const std::uint32_t end : {l.from, l.to})
+        if (end != kNoLeg) reports_islink[end] = true;
+    }
     link_sip();
+    // Clocks before the call history: they rest on IS-Links paired by their
+    // own reports, not on the ones the history completes.
+    estimate_clocks();
+    const std::vector<std::uint32_t> unpaired_arrivals = link_iscc(c_, reports_islink);
     Groups groups(c_.legs.size());
     for (const Link& l : c_.links)
       if (l.paired()) groups.unite(l.from, l.to);
     find_hints(groups);
-    estimate_clocks();
-    form_interactions(groups);
+    form_interactions(groups, unpaired_arrivals);
     return std::move(c_);
   }
 
@@ -1071,15 +1093,19 @@ class Builder {
   }
 
   // --- interactions ------------------------------------------------------
-  void form_interactions(Groups& groups) {
+  void form_interactions(Groups& groups, const std::vector<std::uint32_t>& unpaired_arrivals) {
     const auto n = static_cast<std::uint32_t>(c_.legs.size());
     std::vector<std::vector<std::uint32_t>> leg_links(n);
     std::vector<bool> is_target(n, false);
+    std::vector<bool> unpaired_arrival(n, false);
+    for (const std::uint32_t l : unpaired_arrivals)
+      unpaired_arrival[l] = true;
     for (std::uint32_t i = 0; i < c_.links.size(); ++i) {
       const Link& l = c_.links[i];
       if (l.from != kNoLeg) leg_links[l.from].push_back(i);
       if (l.to != kNoLeg && l.to != l.from) leg_links[l.to].push_back(i);
-      if ((l.kind == LinkKind::IsLink || l.kind == LinkKind::Sip) && l.paired())
+      if ((l.kind == LinkKind::IsLink || l.kind == LinkKind::Sip || l.kind == LinkKind::Iscc) &&
+          l.paired())
         is_target[l.to] = true;
     }
     // Group roots are their smallest leg, so walking roots in index order
@@ -1178,6 +1204,10 @@ class Builder {
         if (l.kind == LinkKind::Hint) continue;
         if (!l.paired() && l.reason != LinkReason::Unmonitored) it.complete = false;
       }
+      // An arrival whose call history names a site of the input is paired
+      // only when it is linked to its origin.
+      for (std::uint32_t l : legs)
+        if (unpaired_arrival[l]) it.complete = false;
       found.push_back(std::move(it));
     }
     // By start, then id: sort indices, then move each interaction once.
