@@ -159,6 +159,8 @@ void append_interaction_text(std::string& out, const Correlation& c, const Inter
                    l.kind == LinkKind::IsLink ? "" : fmt::format(" via {}", l.via), evidence);
     if (l.kind != LinkKind::Sip && !l.sip_call_id.empty())
       fmt::format_to(out_it(out), "           also SIP Call-ID {}\n", l.sip_call_id);
+    if (!l.skipped_location.empty())
+      fmt::format_to(out_it(out), "           across {} (no logs given)\n", l.skipped_location);
   }
   if (!it.gaps.empty()) {
     out += "\nSequence gaps (events missing from the logs while these legs were alive):\n";

@@ -14,6 +14,7 @@
 
 #include "calltrail/base/time.hpp"
 #include "calltrail/correlate/conn_id.hpp"
+#include "calltrail/correlate/iscc.hpp"
 #include "calltrail/correlate/partial.hpp"
 #include "calltrail/correlate/text.hpp"
 
@@ -29,12 +30,22 @@ const char* to_string(LinkKind k) {
       return "hint";
     case LinkKind::Sip:
       return "sip";
+    case LinkKind::Iscc:
+      return "iscc";
   }
   return "?";
 }
 
 const char* to_string(Confidence c) {
-  return c == Confidence::Certain ? "certain" : "hint";
+  switch (c) {
+    case Confidence::Certain:
+      return "certain";
+    case Confidence::Probable:
+      return "probable";
+    case Confidence::Hint:
+      return "hint";
+  }
+  return "?";
 }
 
 const char* to_string(LinkReason r) {
@@ -195,6 +206,11 @@ Grouped group_by_key(std::size_t n, KeyOf key_of) {
   return g;
 }
 
+// How far from a same-site ConnID reference (TransferConnID,
+// PreviousConnID) the call it names may have been seen: its last events may
+// be missing from the logs.
+constexpr Micros kTransferSlack = Micros{300} * 1'000'000;
+
 class Builder {
  public:
   Builder(std::vector<FilePartial>& partials, std::vector<parse::FileInfo>& files,
@@ -225,13 +241,24 @@ class Builder {
       return std::move(c_);
     }
     link_transfers();
+    // The legs that report an IS-Link themselves (before a dialog or the
+    // call history completes one).
+    std::vector<bool> reports_islink(c_.legs.size(), false);
+    for (const Link& l : c_.links) {
+      if (l.kind != LinkKind::IsLink) continue;
+      for (const std::uint32_t end : {l.from, l.to})
+        if (end != kNoLeg) reports_islink[end] = true;
+    }
     link_sip();
+    // Clocks before the call history: they rest on IS-Links paired by their
+    // own reports, not on the ones the history completes.
+    estimate_clocks();
+    const std::vector<std::uint32_t> unpaired_arrivals = link_iscc(c_, reports_islink);
     Groups groups(c_.legs.size());
     for (const Link& l : c_.links)
       if (l.paired()) groups.unite(l.from, l.to);
     find_hints(groups);
-    estimate_clocks();
-    form_interactions(groups);
+    form_interactions(groups, unpaired_arrivals);
     return std::move(c_);
   }
 
@@ -471,25 +498,32 @@ class Builder {
   }
 
   // The leg of `site` with ConnID `conn` alive at `t` (or closest to it).
+  // With `within`: only a leg alive at `t` give or take that much, and when
+  // `t` is unknown only the one leg with that ConnID.
   std::optional<std::uint32_t> leg_by_conn(std::uint32_t site, const std::string& conn,
-                                           std::optional<Micros> t,
-                                           std::uint32_t exclude = kNoLeg) const {
+                                           std::optional<Micros> t, std::uint32_t exclude = kNoLeg,
+                                           std::optional<Micros> within = std::nullopt) const {
     auto n = conn_number(conn);
     if (!n) return std::nullopt;
     auto it = conn_index_.find(ConnKey{site, *n});
     if (it == conn_index_.end()) return std::nullopt;
     std::optional<std::uint32_t> best;
     Micros best_distance = 0;
+    std::size_t candidates = 0;
     for (std::uint32_t leg : it->second) {
       if (leg == exclude) continue;
       const Leg& l = c_.legs[leg];
       Micros d = 0;
       if (t) d = *t < l.start ? l.start - *t : (*t > l.end ? *t - l.end : 0);
+      if (within && !l.timed) d = 0;  // a leg without times cannot be told apart
+      if (within && d > *within) continue;
+      ++candidates;
       if (!best || d < best_distance) {
         best = leg;
         best_distance = d;
       }
     }
+    if (within && !t && candidates > 1) return std::nullopt;
     return best;
   }
 
@@ -710,7 +744,9 @@ class Builder {
       } else {
         std::optional<Micros> at;
         if (t.event.has_utc()) at = t.event.utc;
-        partner = leg_by_conn(leg.site, t.value, at, t.leg);
+        // Only a call alive then: a ConnID the site used again later names
+        // another call (docs/correlation.md, "Links").
+        partner = leg_by_conn(leg.site, t.value, at, t.leg, kTransferSlack);
       }
       if (partner && *partner == t.leg) continue;
       const char* via = t.via == TransferVia::RefCallUUID      ? "AttributeRefCallUUID"
@@ -1057,15 +1093,19 @@ class Builder {
   }
 
   // --- interactions ------------------------------------------------------
-  void form_interactions(Groups& groups) {
+  void form_interactions(Groups& groups, const std::vector<std::uint32_t>& unpaired_arrivals) {
     const auto n = static_cast<std::uint32_t>(c_.legs.size());
     std::vector<std::vector<std::uint32_t>> leg_links(n);
     std::vector<bool> is_target(n, false);
+    std::vector<bool> unpaired_arrival(n, false);
+    for (const std::uint32_t l : unpaired_arrivals)
+      unpaired_arrival[l] = true;
     for (std::uint32_t i = 0; i < c_.links.size(); ++i) {
       const Link& l = c_.links[i];
       if (l.from != kNoLeg) leg_links[l.from].push_back(i);
       if (l.to != kNoLeg && l.to != l.from) leg_links[l.to].push_back(i);
-      if ((l.kind == LinkKind::IsLink || l.kind == LinkKind::Sip) && l.paired())
+      if ((l.kind == LinkKind::IsLink || l.kind == LinkKind::Sip || l.kind == LinkKind::Iscc) &&
+          l.paired())
         is_target[l.to] = true;
     }
     // Group roots are their smallest leg, so walking roots in index order
@@ -1164,6 +1204,10 @@ class Builder {
         if (l.kind == LinkKind::Hint) continue;
         if (!l.paired() && l.reason != LinkReason::Unmonitored) it.complete = false;
       }
+      // An arrival whose call history names a site of the input is paired
+      // only when it is linked to its origin.
+      for (std::uint32_t l : legs)
+        if (unpaired_arrival[l]) it.complete = false;
       found.push_back(std::move(it));
     }
     // By start, then id: sort indices, then move each interaction once.

@@ -15,8 +15,10 @@
 
 namespace calltrail::correlate {
 
-enum class LinkKind : std::uint8_t { IsLink, Transfer, Hint, Sip };
-enum class Confidence : std::uint8_t { Certain, Hint };
+enum class LinkKind : std::uint8_t { IsLink, Transfer, Hint, Sip, Iscc };
+// Probable: ISCC call history of which two of the three parts match one leg
+// (docs/correlation.md); it joins interactions as Certain does.
+enum class Confidence : std::uint8_t { Certain, Hint, Probable };
 // Why a link has no partner leg.
 enum class LinkReason : std::uint8_t { None, Unmonitored, PartnerMissing };
 
@@ -45,6 +47,9 @@ struct Link {
   // The SIP Call-ID the two legs share (sip links; IS-Links that a SIP
   // dialog confirms).
   std::string sip_call_id;
+  // iscc links from the first site of a chain: the location (switch) of the
+  // site in between, whose logs are not given.
+  std::string skipped_location;
   Confidence confidence = Confidence::Certain;
   LinkReason reason = LinkReason::None;
   std::vector<Evidence> evidence;

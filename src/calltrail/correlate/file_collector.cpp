@@ -19,6 +19,7 @@ namespace calltrail::correlate {
 struct Extract {
   std::string_view call_uuid, conn_id, this_dn, other_dn, third_dn, ani, dnis, call_type;
   std::string_view first_transfer, last_transfer, transfer_conn, previous_conn;
+  std::string_view first_location, first_orig_dn, last_location, last_orig_dn;
   std::string_view ref_uuid, orig_uuid, new_uuid;
   const model::Field* islinks = nullptr;
   const model::Field* user_data = nullptr;
@@ -87,6 +88,18 @@ Extract extract(const model::Event& e) {
       case Attr::FirstTransferConnID:
         x.first_transfer = v();
         break;
+      case Attr::FirstTransferHomeLocation:
+        x.first_location = v();
+        break;
+      case Attr::FirstTransferOrigDN:
+        x.first_orig_dn = v();
+        break;
+      case Attr::LastTransferHomeLocation:
+        x.last_location = v();
+        break;
+      case Attr::LastTransferOrigDN:
+        x.last_orig_dn = v();
+        break;
       case Attr::EventSequenceNumber:
         x.sequence = &f;
         break;
@@ -124,6 +137,20 @@ std::int32_t round_offset(Micros local, Micros utc) {
 
 void collect_transfers(const Extract& x, const EventRef& ref, std::uint32_t leg,
                        std::vector<TransferObservation>& out);
+
+// The call history an event carries, where the leg has none yet.
+void add_history(CallHistory& h, const Extract& x, const EventRef& ref) {
+  CallHistory e;
+  e.last = {std::string(x.last_location.substr(0, kMaxUserDataValue)),
+            std::string(x.last_orig_dn.substr(0, kMaxUserDataValue)), conn_number(x.last_transfer)};
+  e.first = {std::string(x.first_location.substr(0, kMaxUserDataValue)),
+             std::string(x.first_orig_dn.substr(0, kMaxUserDataValue)),
+             conn_number(x.first_transfer)};
+  // Where and when only, as a SIP dialog's INVITE.
+  e.event = ref;
+  e.event->name = e.event->this_dn = e.event->other_dn = e.event->note = 0;
+  merge_call_history(h, e);
+}
 
 }  // namespace
 
@@ -341,6 +368,9 @@ void FileCollector::add(const model::Event& e) {
   }
   add_conn(l.transfer_conn_ids, conn_number(x.first_transfer), kMaxLegDns);
   add_conn(l.transfer_conn_ids, conn_number(x.last_transfer), kMaxLegDns);
+  if (!x.last_location.empty() || !x.last_orig_dn.empty() || !x.first_location.empty() ||
+      !x.first_orig_dn.empty())
+    add_history(l.history, x, ref);
   l.events.push_back(ref);
   if (ref.this_dn != state.this_dn || ref.other_dn != state.other_dn) {
     add_unique(l.dns, x.this_dn, kMaxLegDns);

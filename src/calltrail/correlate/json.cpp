@@ -170,6 +170,8 @@ void append_interaction_json(std::string& out, const Correlation& c, const Inter
     leg_field("to_site", l.to, true);
     if (!l.remote_site.empty()) w.field("remote_site", std::string_view(l.remote_site));
     if (!l.sip_call_id.empty()) w.field("sip_call_id", std::string_view(l.sip_call_id));
+    if (!l.skipped_location.empty())
+      w.field("skipped_location", std::string_view(l.skipped_location));
     w.field("confidence", to_string(l.confidence));
     w.key("reason");
     if (l.reason == LinkReason::None) {

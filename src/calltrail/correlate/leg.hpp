@@ -73,6 +73,36 @@ inline void merge_sip_dialogs(std::vector<SipDialog>& to, std::vector<SipDialog>
   }
 }
 
+// ISCC call history (domain.md §5): a call that arrived from another site
+// names, in its DN-based events, where it was transferred from last and where
+// the chain began. The first value of each attribute the leg carried.
+struct CallHistory {
+  struct Origin {
+    std::string location;               // Attribute…TransferHomeLocation: the switch
+    std::string orig_dn;                // Attribute…TransferOrigDN: the DN that transferred it
+    std::optional<std::uint64_t> conn;  // Attribute…TransferConnID: its ConnID there
+    bool empty() const { return location.empty() && orig_dn.empty(); }
+  };
+  Origin last;
+  Origin first;
+  // Where and when the leg's first event with a location or DN of its history
+  // was logged (no strings: the event is among the leg's events).
+  std::optional<EventRef> event;
+  bool empty() const { return last.empty() && first.empty(); }
+};
+
+// Fills what `to` lacks from `from` (a later part of the leg).
+inline void merge_call_history(CallHistory& to, const CallHistory& from) {
+  auto fill = [](CallHistory::Origin& t, const CallHistory::Origin& f) {
+    if (t.location.empty()) t.location = f.location;
+    if (t.orig_dn.empty()) t.orig_dn = f.orig_dn;
+    if (!t.conn) t.conn = f.conn;
+  };
+  fill(to.last, from.last);
+  fill(to.first, from.first);
+  if (!to.event) to.event = from.event;
+}
+
 struct Leg {
   std::uint32_t site = 0;  // index into the site table (file index while collecting)
   std::string call_uuid;
@@ -87,7 +117,8 @@ struct Leg {
   std::vector<std::pair<std::string, std::string>> user_data;
   std::vector<EventRef> events;
   std::vector<SipDialog> sip_dialogs;  // in order of appearance
-  bool deleted = false;                // EventCallDeleted seen
+  CallHistory history;
+  bool deleted = false;  // EventCallDeleted seen
   // Life on the site's own clock (UTC), set when the correlation is built;
   // `timed` says whether any event of the leg has a UTC time (else start and
   // end mean nothing and are printed as null).

@@ -35,7 +35,7 @@ std::string link_key(const json& l) {
   const std::string reason = str_or_empty(l, "reason");
   std::string from = str_or_empty(l, "from");
   std::string to = str_or_empty(l, "to");
-  if (kind == "islink" || kind == "sip")
+  if (kind == "islink" || kind == "sip" || kind == "iscc")
     return fmt::format("{} {} {}->{} {}", kind, str_or_empty(l, "id"), from, to, reason);
   if (from > to && !from.empty() && !to.empty()) std::swap(from, to);
   return fmt::format("transfer {}~{} {}", from, to, reason);
@@ -63,7 +63,7 @@ void add_interaction(Side& s, const json& ia, const std::set<std::string>* monit
   if (auto links = ia.find("links"); links != ia.end()) {
     for (const auto& l : *links) {
       const std::string kind = str_or_empty(l, "kind");
-      if (kind != "islink" && kind != "transfer" && kind != "sip") continue;
+      if (kind != "islink" && kind != "transfer" && kind != "sip" && kind != "iscc") continue;
       s.links.insert(link_key(l));
     }
   }

@@ -69,7 +69,8 @@ std::vector<TimelineEntry> build_timeline(const Correlation& c, const Interactio
     if (l.to != kNoLeg && l.to_event) to = find_node(l.to, *l.to_event);
     if (from) nodes[*from].links_out.push_back(li);
     if (to) nodes[*to].links_in.push_back(li);
-    if (from && to && (l.kind == LinkKind::IsLink || l.kind == LinkKind::Sip) &&
+    if (from && to &&
+        (l.kind == LinkKind::IsLink || l.kind == LinkKind::Sip || l.kind == LinkKind::Iscc) &&
         site(*from) != site(*to)) {
       next[*from].push_back(*to);
       ++indegree[*to];

@@ -30,18 +30,19 @@ constexpr std::string_view kPrefix = "Attribute";
 constexpr std::uint64_t kPrefixWord = word_at(kPrefix, 0);
 
 // A name after "Attribute", as the words classify_attribute() compares: the
-// last eight bytes of the name, and the eight from byte 9 and from byte 17
-// where the name goes past them (so that together they cover it).
+// last eight bytes of the name, and the eight from bytes 9, 17 and 25 where
+// the name goes past them (so that together they cover it).
 struct NamedAttr {
   constexpr NamedAttr(std::string_view n, Attr a)
       : name(n),
         attr(a),
         last(word_at(n, n.size() - 8)),
         from9(n.size() > 17 ? word_at(n, 9) : 0),
-        from17(n.size() > 25 ? word_at(n, 17) : 0) {}
+        from17(n.size() > 25 ? word_at(n, 17) : 0),
+        from25(n.size() > 33 ? word_at(n, 25) : 0) {}
   std::string_view name;
   Attr attr;
-  std::uint64_t last, from9, from17;
+  std::uint64_t last, from9, from17, from25;
 };
 
 // By name length, so that a name is compared only with those of its length.
@@ -66,11 +67,15 @@ constexpr NamedAttr kNamedAttrs[] = {
     {"AttributeTransferConnID", Attr::TransferConnID},
     {"AttributePreviousConnID", Attr::PreviousConnID},
     {"AttributeLastTransferConnID", Attr::LastTransferConnID},
+    {"AttributeLastTransferOrigDN", Attr::LastTransferOrigDN},
     {"AttributeFirstTransferConnID", Attr::FirstTransferConnID},
     {"AttributeEventSequenceNumber", Attr::EventSequenceNumber},
+    {"AttributeFirstTransferOrigDN", Attr::FirstTransferOrigDN},
+    {"AttributeLastTransferHomeLocation", Attr::LastTransferHomeLocation},
+    {"AttributeFirstTransferHomeLocation", Attr::FirstTransferHomeLocation},
 };
 constexpr std::size_t kShortestName = 12;
-constexpr std::size_t kLongestName = 28;
+constexpr std::size_t kLongestName = 34;
 
 // For each length, where its names start in kNamedAttrs (and end: the next).
 constexpr std::array<std::uint8_t, kLongestName + 2> kFirstOfLength = [] {
@@ -96,9 +101,11 @@ Attr classify_attribute(std::string_view k) {
   const std::uint64_t last = load_word(k.data() + n - 8);
   const std::uint64_t from9 = n > 17 ? load_word(k.data() + 9) : 0;
   const std::uint64_t from17 = n > 25 ? load_word(k.data() + 17) : 0;
+  const std::uint64_t from25 = n > 33 ? load_word(k.data() + 25) : 0;
   for (std::size_t i = kFirstOfLength[n]; i < kFirstOfLength[n + 1]; ++i) {
     const NamedAttr& a = kNamedAttrs[i];
-    if (a.last == last && a.from9 == from9 && a.from17 == from17) return a.attr;
+    if (a.last == last && a.from9 == from9 && a.from17 == from17 && a.from25 == from25)
+      return a.attr;
   }
   return Attr::Other;
 }

@@ -41,6 +41,11 @@ enum class Attr : std::uint8_t {
   PreviousConnID,
   FirstTransferConnID,
   LastTransferConnID,
+  // ISCC call history (strings): where a call that came from another site was.
+  FirstTransferHomeLocation,
+  FirstTransferOrigDN,
+  LastTransferHomeLocation,
+  LastTransferOrigDN,
   OtherConnID,
   EventSequenceNumber,
   TimeStamp,

@@ -12,7 +12,9 @@ namespace {
 
 constexpr std::uint64_t kFormat = 1;
 // Legs since they keep SIP dialogs (a leg of format 1 has none).
-constexpr std::uint64_t kLegFormat = 2;
+constexpr std::uint64_t kSipLegFormat = 2;
+// Legs since they keep their ISCC call history (format 2 has none).
+constexpr std::uint64_t kLegFormat = 3;
 
 // Strings of a run of events, written once each.
 class LocalStrings {
@@ -211,13 +213,24 @@ std::string encode_leg(const correlate::Leg& leg, const std::vector<TransferReco
     if (d.invite) invites.push_back(&*d.invite);
   }
   write_events(w, invites, pool);
+  // ISCC call history: last, then first origin; its event as an event list.
+  for (const auto* o : {&leg.history.last, &leg.history.first}) {
+    w.str(o->location);
+    w.str(o->orig_dn);
+    w.u(o->conn ? 1 : 0);
+    if (o->conn) w.str(correlate::ConnText(*o->conn).view());
+  }
+  std::vector<const EventRef*> history_event;
+  if (leg.history.event) history_event.push_back(&*leg.history.event);
+  write_events(w, history_event, pool);
   return w.take();
 }
 
 LegRecord decode_leg(std::string_view blob, std::uint32_t file, StringPool& pool) {
   Reader r(blob);
   const std::uint64_t format = r.u();
-  if (format != kFormat && format != kLegFormat) throw CodecError("unknown record format");
+  if (format != kFormat && format != kSipLegFormat && format != kLegFormat)
+    throw CodecError("unknown record format");
   LegRecord out;
   correlate::Leg& l = out.leg;
   l.site = file;
@@ -246,7 +259,7 @@ LegRecord decode_leg(std::string_view blob, std::uint32_t file, StringPool& pool
     out.transfers.push_back(std::move(t));
   }
   out.islink_ids = read_list(r);
-  if (format == kLegFormat) {
+  if (format >= kSipLegFormat) {
     l.sip_dialogs.resize(r.count());
     std::size_t with_invite = 0;
     for (auto& d : l.sip_dialogs) {
@@ -266,6 +279,19 @@ LegRecord decode_leg(std::string_view blob, std::uint32_t file, StringPool& pool
     std::size_t k = 0;
     for (auto& d : l.sip_dialogs)
       if (d.invite) d.invite = invites[k++];
+  }
+  if (format >= kLegFormat) {
+    for (auto* o : {&l.history.last, &l.history.first}) {
+      o->location = std::string(r.str());
+      o->orig_dn = std::string(r.str());
+      if (r.u() != 0) {
+        o->conn = correlate::conn_number(r.str());
+        if (!o->conn) throw CodecError("a call history ConnID that is not one");
+      }
+    }
+    std::vector<EventRef> event = read_events(r, file, pool);
+    if (event.size() > 1) throw CodecError("more than one call history event");
+    if (!event.empty()) l.history.event = event.front();
   }
   if (!r.done()) throw CodecError("trailing bytes");
   return out;

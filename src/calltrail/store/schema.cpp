@@ -55,6 +55,9 @@ const std::vector<std::vector<const char*>> kMigrations = {
     {
         "DELETE FROM keys",
     },
+    // 4: legs keep their ISCC call history (legs.data format 3). Legs stored
+    // before have none: ingest their logs again to join sites by it.
+    {},
 };
 
 // Fills the identifier index from the stored legs and orphan events.

@@ -6,7 +6,7 @@
 
 namespace calltrail::store {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Applies the missing migrations in one transaction (serialised between
 // processes). Throws DbError when the store is newer than this program.

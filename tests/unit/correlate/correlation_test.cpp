@@ -12,6 +12,7 @@
 namespace calltrail::correlate {
 namespace {
 
+using testing::call_event;
 using testing::EventBuilder;
 using testing::Logs;
 
@@ -20,14 +21,6 @@ constexpr Micros kMs = 1000;
 
 const char* kA = "TsA@SwitchA";
 const char* kB = "TsB@SwitchB";
-
-EventBuilder call_event(std::string_view name, Micros t, std::uint64_t line, std::string_view uuid,
-                        std::string_view conn) {
-  EventBuilder b(name, t, line);
-  if (!conn.empty()) b.attr("AttributeConnID", conn, model::ValueKind::Hex);
-  if (!uuid.empty()) b.attr("AttributeCallUUID", uuid);
-  return b;
-}
 
 const Interaction& only_interaction_with(const Correlation& c, std::string_view uuid) {
   auto m = find_interactions(c, uuid);
@@ -120,6 +113,28 @@ TEST(Correlation, SameSiteTransfersMerge) {
   EXPECT_EQ(l.kind, LinkKind::Transfer);
   EXPECT_EQ(c.legs[l.from].call_uuid, "MAIN");
   EXPECT_EQ(l.evidence.size(), 3u);
+}
+
+TEST(Correlation, SameSiteConnIdReferenceJoinsOnlyTheCallAliveThen) {
+  constexpr Micros kMinute = 60'000 * kMs;
+  Logs logs;
+  auto a = logs.file("TsA.log", "TsA");
+  // An old call had ConnID 0a; an hour later an unrelated call releases
+  // with TransferConnID 0a (its consult call's events are not in the logs).
+  logs.add(a, call_event("EventEstablished", kT0, 1, "OLD", "0a"));
+  logs.add(a, call_event("EventCallDeleted", kT0 + kMs, 2, "OLD", "0a"));
+  logs.add(a, call_event("EventEstablished", kT0 + 60 * kMinute, 3, "NEW", "0b"));
+  logs.add(a, call_event("EventReleased", kT0 + 61 * kMinute, 4, "NEW", "0b")
+                  .attr("AttributeTransferConnID", "0a", model::ValueKind::Hex));
+  // ... and a consult call alive at its reference joins.
+  logs.add(a, call_event("EventDialing", kT0 + 61 * kMinute, 5, "CONS", "0c"));
+  logs.add(a, call_event("EventPartyChanged", kT0 + 62 * kMinute, 6, "NEW", "0b")
+                  .attr("AttributePreviousConnID", "0c", model::ValueKind::Hex));
+  Correlation c = logs.build();
+  EXPECT_EQ(leg_uuids(c, only_interaction_with(c, "OLD")), (std::vector<std::string>{"OLD"}));
+  EXPECT_EQ(leg_uuids(c, only_interaction_with(c, "NEW")),
+            (std::vector<std::string>{"NEW", "CONS"}));
+  EXPECT_EQ(c.unresolved_transfers, 1u);
 }
 
 TEST(Correlation, ConnIdOnlyEventsJoinTheLegAliveWithThatConnId) {

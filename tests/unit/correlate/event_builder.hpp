@@ -92,6 +92,17 @@ class EventBuilder {
   model::Event e_;
 };
 
+// A call's event: its ConnID, CallUUID and ThisDN where given.
+inline EventBuilder call_event(std::string_view name, model::Micros t, std::uint64_t line,
+                               std::string_view uuid, std::string_view conn,
+                               std::string_view this_dn = {}) {
+  EventBuilder b(name, t, line);
+  if (!conn.empty()) b.attr("AttributeConnID", conn, model::ValueKind::Hex);
+  if (!uuid.empty()) b.attr("AttributeCallUUID", uuid);
+  if (!this_dn.empty()) b.attr("AttributeThisDN", this_dn);
+  return b;
+}
+
 // Files of hand-built events, collected as calltrail would collect log files.
 class Logs {
  public:

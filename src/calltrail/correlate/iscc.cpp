@@ -1,0 +1,244 @@
+#include "calltrail/correlate/iscc.hpp"
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "calltrail/correlate/conn_id.hpp"
+#include "calltrail/correlate/text.hpp"
+
+namespace calltrail::correlate {
+
+namespace {
+
+class IsccLinker {
+ public:
+  IsccLinker(Correlation& c, const std::vector<bool>& reports_islink)
+      : c_(c), reports_(reports_islink) {
+    for (const auto& s : c_.sites)
+      switches_.push_back(fold_name(s.switch_name));
+    for (std::uint32_t i = 0; i < c_.legs.size(); ++i)
+      for (const std::uint64_t conn : c_.legs[i].conn_ids)
+        by_conn_[conn].push_back(i);
+    for (std::uint32_t k = 0; k < c_.links.size(); ++k) {
+      const Link& l = c_.links[k];
+      if (l.kind != LinkKind::IsLink && l.kind != LinkKind::Sip) continue;
+      if (l.paired()) {
+        paired_.emplace(std::make_pair(l.from, l.to), k);
+        arrived_.emplace(l.to);
+      } else if (l.kind == LinkKind::IsLink && l.from != kNoLeg) {
+        half_from_.emplace(l.from, k);
+      } else if (l.kind == LinkKind::IsLink && l.to != kNoLeg) {
+        half_to_.emplace(l.to, k);
+      }
+    }
+  }
+
+  std::vector<std::uint32_t> run() {
+    std::vector<std::uint32_t> unpaired;
+    for (std::uint32_t a = 0; a < c_.legs.size(); ++a) {
+      const CallHistory& h = c_.legs[a].history;
+      if (h.empty() || !h.event) continue;
+      const EventRef arrival = event_at(c_.legs[a], *h.event);
+      // The sites' own clocks: the offsets estimated from IS-Links depend on
+      // which legs a build has (serve builds a component at a time), and a
+      // link must not (kIsccSlack allows for clocks that differ).
+      std::optional<Micros> t;
+      if (arrival.has_utc()) t = arrival.utc;
+      bool joined = arrived_.contains(a);
+      if (auto m = find_origin(a, h.last, t)) {
+        join(*m, a, arrival, t, h.last, "AttributeLastTransferConnID", {});
+        joined = true;
+      } else if (!h.last.location.empty() && !names_site(h.last.location) && !h.first.empty() &&
+                 fold_name(h.first.location) != fold_name(h.last.location)) {
+        // A → [B not given] → here: the first site of the chain names the
+        // origin across the site in between.
+        if (auto f = find_origin(a, h.first, t)) {
+          join(*f, a, arrival, t, h.first, "AttributeFirstTransferConnID", h.last.location);
+          joined = true;
+        }
+      }
+      const bool from_given_site =
+          names_site(h.last.location) && !names_site(h.last.location, c_.legs[a].site);
+      if (!joined && from_given_site) unpaired.push_back(a);
+    }
+    return unpaired;
+  }
+
+ private:
+  struct Match {
+    std::uint32_t leg;
+    Confidence level;
+  };
+
+  // The leg's event at the place `e` names, or `e` itself.
+  static EventRef event_at(const Leg& leg, const EventRef& e) {
+    for (const auto& x : leg.events)
+      if (x.file == e.file && x.offset == e.offset) return x;
+    return e;
+  }
+
+  bool location_is(std::uint32_t site, const std::string& location) const {
+    return !location.empty() && !switches_[site].empty() && switches_[site] == fold_name(location);
+  }
+
+  // Whether some site of the input (or site `only`) is at `location`.
+  bool names_site(const std::string& location, std::uint32_t only = kNoLeg) const {
+    for (std::uint32_t s = 0; s < switches_.size(); ++s)
+      if ((only == kNoLeg || s == only) && location_is(s, location)) return true;
+    return false;
+  }
+
+  // The leg had `dn` as ThisDN: the DN that sent the call away is the
+  // origin's own party (the DN it was sent to is the previous site's OtherDN).
+  bool has_dn(const Leg& l, const std::string& dn) const {
+    if (dn.empty() || std::find(l.dns.begin(), l.dns.end(), dn) == l.dns.end()) return false;
+    return std::any_of(l.events.begin(), l.events.end(),
+                       [&](const EventRef& e) { return !e.is_sip() && c_.str(e.this_dn) == dn; });
+  }
+
+  // Leg `o` was alive at `t`: it began before and had not ended long before.
+  bool alive(std::uint32_t o, std::optional<Micros> t) const {
+    const Leg& l = c_.legs[o];
+    if (!t || !l.timed) return true;
+    return l.start - kIsccSlack <= *t && *t <= l.end + kIsccSlack;
+  }
+
+  // Leg `o`'s own history names leg `a` as its origin: `o` came after `a`
+  // (a call that went back to a site it visited, with the same ConnID).
+  bool follows(std::uint32_t o, std::uint32_t a) const {
+    const CallHistory::Origin& last = c_.legs[o].history.last;
+    const Leg& l = c_.legs[a];
+    return last.conn && l.has_conn_id(*last.conn) && location_is(l.site, last.location) &&
+           has_dn(l, last.orig_dn);
+  }
+
+  // The origin leg `o` names for arriving leg `a` (docs/correlation.md):
+  // certain when exactly one leg alive at `t` on the named site had its
+  // ConnID and DN; probable when none did and exactly one had the ConnID and
+  // either the site or the DN. The ConnID is always one of the two: legs are
+  // found by their link keys (link_keys.hpp), and a DN is not one. Where two
+  // legs would do, one whose own history names `a` as its origin came after
+  // `a` and is left out.
+  std::optional<Match> find_origin(std::uint32_t a, const CallHistory::Origin& o,
+                                   std::optional<Micros> t) const {
+    if (!o.conn || o.empty()) return std::nullopt;
+    auto it = by_conn_.find(*o.conn);
+    if (it == by_conn_.end()) return std::nullopt;
+    std::vector<std::uint32_t> three, two;
+    for (const std::uint32_t leg : it->second) {
+      const Leg& l = c_.legs[leg];
+      if (leg == a || l.site == c_.legs[a].site || !alive(leg, t)) continue;
+      const bool site = location_is(l.site, o.location);
+      const bool dn = has_dn(l, o.orig_dn);
+      if (site && dn) three.push_back(leg);
+      if (site || dn) two.push_back(leg);
+    }
+    for (auto* v : {&three, &two})
+      if (v->size() > 1)
+        v->erase(
+            std::remove_if(v->begin(), v->end(), [&](std::uint32_t l) { return follows(l, a); }),
+            v->end());
+    if (three.size() == 1) return Match{three.front(), Confidence::Certain};
+    if (three.empty() && two.size() == 1) return Match{two.front(), Confidence::Probable};
+    return std::nullopt;
+  }
+
+  // The origin's event that carried the DN (the latest by the arrival), else
+  // its latest event by the arrival, else its first.
+  EventRef origin_event(std::uint32_t o, const std::string& dn, std::optional<Micros> t) const {
+    const Leg& l = c_.legs[o];
+    const EventRef* with_dn = nullptr;
+    const EventRef* any = nullptr;
+    for (const EventRef& e : l.events) {
+      if (e.is_sip()) continue;
+      const bool in_time = !t || !e.has_utc() || e.utc <= *t;
+      const bool dn_here = !dn.empty() && c_.str(e.this_dn) == dn;
+      if (dn_here && (with_dn == nullptr || in_time)) with_dn = &e;
+      if (in_time || any == nullptr) any = &e;
+    }
+    if (with_dn != nullptr) return *with_dn;
+    if (any != nullptr) return *any;
+    return l.events.empty() ? EventRef{} : l.events.front();
+  }
+
+  void join(const Match& m, std::uint32_t a, const EventRef& arrival, std::optional<Micros> t,
+            const CallHistory::Origin& o, const char* via, const std::string& skipped) {
+    const EventRef from_event = origin_event(m.leg, o.orig_dn, t);
+    auto evidence = [&](Link& l) {
+      for (const EventRef* e : {&from_event, &arrival}) {
+        const Evidence ev{e->file, e->line, e->offset};
+        if (std::find(l.evidence.begin(), l.evidence.end(), ev) == l.evidence.end())
+          l.evidence.push_back(ev);
+      }
+    };
+    // One hop, all its evidence: a link that joins the two already gains it.
+    if (auto p = paired_.find({m.leg, a}); p != paired_.end()) {
+      evidence(c_.links[p->second]);
+      return;
+    }
+    // Another leg's paired IS-Link or dialog says where the call came from.
+    if (arrived_.contains(a)) return;
+    // An IS-Link reported by one side only, toward a leg that reports none.
+    auto complete = [&](const std::multimap<std::uint32_t, std::uint32_t>& half,
+                        std::uint32_t known, std::uint32_t other, std::uint32_t Link::*end,
+                        std::optional<EventRef> Link::*end_event, const EventRef& event) {
+      if (reports_[other]) return false;
+      const std::string& toward = c_.sites[c_.legs[other].site].name;
+      for (auto [h, last] = half.equal_range(known); h != last; ++h) {
+        Link& l = c_.links[h->second];
+        if (l.paired() || l.remote_site != toward) continue;
+        l.*end = other;
+        l.*end_event = event;
+        l.reason = LinkReason::None;
+        if (m.level == Confidence::Probable) l.confidence = m.level;
+        evidence(l);
+        return true;
+      }
+      return false;
+    };
+    if (complete(half_from_, m.leg, a, &Link::to, &Link::to_event, arrival) ||
+        complete(half_to_, a, m.leg, &Link::from, &Link::from_event, from_event)) {
+      arrived_.insert(a);
+      return;
+    }
+    Link l;
+    l.kind = LinkKind::Iscc;
+    l.id = std::string(ConnText(*o.conn).view());
+    l.via = via;
+    l.from = m.leg;
+    l.to = a;
+    l.from_event = from_event;
+    l.to_event = arrival;
+    l.remote_site = o.location;
+    l.skipped_location = skipped;
+    l.confidence = m.level;
+    evidence(l);
+    c_.links.push_back(std::move(l));
+    arrived_.insert(a);
+  }
+
+  Correlation& c_;
+  const std::vector<bool>& reports_;
+  std::vector<std::string> switches_;  // folded switch name of each site
+  absl::flat_hash_map<std::uint64_t, std::vector<std::uint32_t>> by_conn_;
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> paired_;
+  std::multimap<std::uint32_t, std::uint32_t> half_from_, half_to_;
+  absl::flat_hash_set<std::uint32_t> arrived_;  // legs a paired link arrives at
+};
+
+}  // namespace
+
+std::vector<std::uint32_t> link_iscc(Correlation& c, const std::vector<bool>& reports_islink) {
+  // Most logs carry no call history: no index of every ConnID for nothing.
+  if (std::none_of(c.legs.begin(), c.legs.end(), [](const Leg& l) { return l.history.event; }))
+    return {};
+  return IsccLinker(c, reports_islink).run();
+}
+
+}  // namespace calltrail::correlate
