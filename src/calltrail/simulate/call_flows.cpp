@@ -44,6 +44,15 @@ Micros Simulator::arrive(Call& call, Micros t, bool inbound) {
   m.attr_str("AttributeANI", customer_.ani);
   m.attr_str("AttributeDNIS", customer_.dnis);
   m.attr_int("AttributeCallType", 2);
+  if (!inbound && !call.last_origin.empty()) {
+    // ISCC call history, as the server prints it on the arrived call.
+    m.attr_str("AttributeLastTransferHomeLocation", call.last_origin.location);
+    m.attr_str("AttributeLastTransferOrigDN", call.last_origin.orig_dn);
+    m.attr_bare("AttributeLastTransferConnID", call.last_origin.conn_id);
+    m.attr_str("AttributeFirstTransferHomeLocation", call.first_origin.location);
+    m.attr_str("AttributeFirstTransferOrigDN", call.first_origin.orig_dn);
+    m.attr_bare("AttributeFirstTransferConnID", call.first_origin.conn_id);
+  }
   if (!inbound) user_data(m);
   m.end();
   finish();
@@ -323,6 +332,7 @@ void Simulator::consult_multisite(Call& main, Micros t, std::uint32_t target) {
   Call remote = new_call(target, kept ? consult.conn_id : next_conn_id(target), "islink-target");
   remote.links.push_back({link_id, site, false});
   remote.point = remote_point;
+  remote.last_origin = remote.first_origin = origin_of(consult, main.agent);
   if (!kept) ia_.scenarios.push_back(Scenario::ConnIdChange);
   TruthLink link;
   link.kind = LinkKind::IsLink;
@@ -337,6 +347,7 @@ void Simulator::consult_multisite(Call& main, Micros t, std::uint32_t target) {
     const std::string call_id = pass_call(consult, &remote, target, arrival, remote_point);
     if (between_servers) link.sip_call_id = call_id;
   }
+  hop_kind(link, site, target, consult.conn_id);
   const Micros routed = arrive(remote, arrival, false);
   const Micros established = route_to_agent(remote, routed);
   t = established + ms(20, 400);

@@ -127,19 +127,19 @@ std::optional<std::uint32_t> Simulator::pick_site(std::uint32_t not_this,
 
 std::vector<std::uint32_t> Simulator::plan_journey(std::size_t hops) {
   // Failed and unmonitored endings and late reports are seen in IS-Links
-  // only: such journeys stay on sites that print T-Library messages.
+  // only: such journeys stay on sites that report them.
   const bool needs_tlib = plan_.ending != Ending::Normal || plan_.report != Report::Normal;
   const auto none = static_cast<std::uint32_t>(sites_.size());
   auto reachable = [&](std::uint32_t from, std::uint32_t to) {
-    return to != from && (!needs_tlib || tlib(to)) && hop_visible(from, to);
+    return to != from && (!needs_tlib || reports_islinks(to)) && hop_visible(from, to);
   };
   auto has_next = [&](std::uint32_t i) {
     if (plan_.ending == Ending::Unmonitored) return true;
     return std::any_of(monitored_.begin(), monitored_.end(),
                        [&](std::uint32_t j) { return reachable(i, j); });
   };
-  const auto first =
-      pick_site(none, [&](std::uint32_t i) { return (!needs_tlib || tlib(i)) && has_next(i); });
+  const auto first = pick_site(
+      none, [&](std::uint32_t i) { return (!needs_tlib || reports_islinks(i)) && has_next(i); });
   if (!first) return {};
   std::vector<std::uint32_t> path{*first};
   if (plan_.pingpong) {
@@ -160,8 +160,14 @@ std::vector<std::uint32_t> Simulator::plan_journey(std::size_t hops) {
     path.push_back(*next);
   }
   if (plan_.ending == Ending::Unmonitored) {
-    path.back() = unmonitored_[rng_.below(unmonitored_.size())];
-    if (path.size() < 2) path.push_back(unmonitored_[0]);
+    // The last hop goes to an unmonitored site instead; a journey of one
+    // site (no other reports IS-Links) gets one more hop, to it.
+    const std::uint32_t away = unmonitored_[rng_.below(unmonitored_.size())];
+    if (path.size() < 2) {
+      path.push_back(away);
+    } else {
+      path.back() = away;
+    }
   }
   return path;
 }
@@ -190,7 +196,21 @@ void Simulator::run_single(Micros t) {
   if (!chosen) plan_.kind = Kind::Single;
   std::uint32_t site = chosen ? *chosen : monitored_[rng_.below(monitored_.size())];
   std::string conn_id;
-  if (plan_.reuse && !donors_.empty()) {
+  if (plan_.reuse && !donors_.empty() && reuses_++ % 2 == 1) {
+    // An unrelated call on the same site, long after the call that had the
+    // ConnID was deleted (the server's counter started again).
+    const auto old = std::find_if(donors_.begin(), donors_.end(), [&](const Donor& d) {
+      return d.end > 0 && d.end + kReuseAfter <= t;
+    });
+    if (old != donors_.end()) {
+      site = old->site;
+      conn_id = old->conn_id;
+      ia_.reused_conn_id_from = old->interaction;
+      ia_.scenarios.push_back(Scenario::ConnIdReuse);
+      donors_.erase(old);
+    }
+  }
+  if (plan_.reuse && !donors_.empty() && conn_id.empty()) {
     // An unrelated call on another site that happens to have the same ConnID.
     const Donor donor = donors_.back();
     if (const auto other = pick_site(donor.site, [&](std::uint32_t i) { return tlib(i); })) {
@@ -206,7 +226,8 @@ void Simulator::run_single(Micros t) {
   Call call = new_call(site, conn_id, "inbound");
   ia_.interaction_id = call.uuid;
   if (plan_.kind == Kind::Single) ia_.scenarios.push_back(Scenario::Single);
-  if (donor && plan_.kind == Kind::Single && tlib(site)) {
+  const bool gives = donor && plan_.kind == Kind::Single && tlib(site);
+  if (gives) {
     donors_.push_back({site, conn_id, call.uuid});
     if (donors_.size() > 64) donors_.erase(donors_.begin());
   }
@@ -227,9 +248,12 @@ void Simulator::run_single(Micros t) {
       consult_multisite(call, talk,
                         *pick_site(site, [&](std::uint32_t j) { return hop_visible(site, j); }));
       break;
-    default:
-      release(call, talk, call.agent);
+    default: {
+      const Micros deleted = release(call, talk, call.agent);
+      if (gives && !donors_.empty() && donors_.back().interaction == call.uuid)
+        donors_.back().end = deleted;
       break;
+    }
   }
 }
 
@@ -257,6 +281,7 @@ void Simulator::run_multisite(Micros t) {
   }
   ia_.scenarios.push_back(Scenario::Multisite);
   Call call = new_call(path[0], next_conn_id(path[0]), "inbound");
+  CallOrigin first_origin;  // of the chain's first hop
   ia_.interaction_id = call.uuid;
   bool inbound = true;
   bool changed = false;
@@ -317,18 +342,17 @@ void Simulator::run_multisite(Micros t) {
       next = new_call(target, kept ? call.conn_id : next_conn_id(target), "islink-target");
       next->links.push_back({link_id, call.site, false});
       next->point = remote_point;
+      next->last_origin = origin_of(call, from_agent ? call.agent : call.point);
+      if (first_origin.empty()) first_origin = next->last_origin;
+      next->first_origin = first_origin;
     }
     const bool between_servers = next && is_sip(call.site) && is_sip(target);
     if (sip_logged(call.site) || (between_servers && sip_logged(target))) {
       const std::string call_id =
           pass_call(call, next ? &*next : nullptr, target, arrival, remote_point);
       if (between_servers) link.sip_call_id = call_id;
-      if (between_servers && !tlib(call.site) && !tlib(target)) {
-        // Neither site reports the IS-Link: the SIP dialog is the link.
-        link.kind = LinkKind::Sip;
-        link.id = call_id;
-      }
     }
+    if (target_monitored) hop_kind(link, call.site, target, call.conn_id);
     release(call, leave, from_agent ? std::string_view(call.agent) : std::string_view(call.point),
             true);
     if (!target_monitored) {

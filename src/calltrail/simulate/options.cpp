@@ -288,12 +288,14 @@ std::optional<SiteSpec> parse_site_spec(std::string_view text, std::string& erro
       site.host = std::string(value);
     } else if (key == "tlib" && (value == "on" || value == "off")) {
       site.tlib = value == "on";
+    } else if (key == "calls" && (value == "on" || value == "off")) {
+      site.call_monitoring = value == "on";
     } else if (key == "header" && (value == "spaces" || value == "tab")) {
       site.header = value == "tab" ? HeaderLayout::Tab : HeaderLayout::Spaces;
     } else {
       error = fmt::format(
           "site '{}': unknown setting '{}' (known: type=sip|tserver, time=stamp|secs|mixed, "
-          "host=NAME, tlib=on|off, header=spaces|tab, unmonitored)",
+          "host=NAME, tlib=on|off, calls=on|off, header=spaces|tab, unmonitored)",
           text, part);
       return std::nullopt;
     }
@@ -393,6 +395,7 @@ std::string describe(const SimulateOptions& o) {
                    s.kind == ServerKind::SipServer ? "sip" : "tserver",
                    time_form_name(s.time_form));
     if (!s.tlib) out += ",tlib=off";
+    if (!s.call_monitoring) out += ",calls=off";
     if (s.header != HeaderLayout::Auto)
       fmt::format_to(it, ",header={}", header_layout_name(s.header));
     out += s.monitored ? " " : ",unmonitored ";

@@ -92,6 +92,11 @@ struct SiteSpec {
   // traffic and the Call-ID to CallUUID mapping only: no event, request,
   // IS-Link or ConnID.
   bool tlib = true;
+  // Some client registered for call monitoring (ICON, a recorder), so the
+  // server distributes call-based events. Without (calls=off) it prints no
+  // EventCallCreated/DataChanged/Deleted, hence no IS-Link: its hops are
+  // seen in the ISCC call history of the arriving calls.
+  bool call_monitoring = true;
   HeaderLayout header = HeaderLayout::Auto;
   std::string host;  // Host name: in the header
 
@@ -101,7 +106,8 @@ struct SiteSpec {
 // Parses `APP@SWITCH[,UTC_OFFSET[,SKEW]][,key=value|flag]...`, e.g.
 // "Tserver2@Avaya_Switch1,-5h,+0ms" or "SIPServer1@SIP_Switch1,-4h,-50ms,time=secs".
 // Keys: type=sip|tserver, time=stamp|secs|mixed, host=NAME, tlib=on|off (SIP
-// Servers only), header=spaces|tab; flag: unmonitored.
+// Servers only), calls=on|off (call monitoring), header=spaces|tab; flag:
+// unmonitored.
 std::optional<SiteSpec> parse_site_spec(std::string_view text, std::string& error);
 // "-5h", "+4", "+5:30", "-04:00", "0" -> seconds.
 std::optional<std::int32_t> parse_utc_offset(std::string_view text);

@@ -19,7 +19,8 @@ MessageText Simulator::begin_event(Call& call, Micros t, std::string_view name) 
   current_ = Record{};
   current_.when = t;
   current_.site = call.site;
-  drop_current_ = !site.spec.tlib;
+  // Call-based events go to clients that monitor calls only.
+  drop_current_ = !site.spec.tlib || (!site.spec.call_monitoring && name.starts_with("EventCall"));
   MessageText m(current_.text, message_style());
   const Micros local = local_time(call.site, t);
   const Micros logged = t + site.spec.clock_skew_us;

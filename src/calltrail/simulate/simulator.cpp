@@ -230,6 +230,7 @@ bool Simulator::write_truth(std::string& error) {
     j["time_form"] = time_form_name(s.spec.time_form);
     j["monitored"] = s.spec.monitored;
     j["tlib"] = s.spec.tlib;
+    j["call_monitoring"] = s.spec.call_monitoring;
     j["header"] = header_layout_name(s.header);
     j["files"] = s.log ? s.log->files() : std::vector<std::string>{};
     j["bytes"] = s.log ? s.log->bytes() : 0;

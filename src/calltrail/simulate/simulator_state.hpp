@@ -30,6 +30,9 @@ using base::Micros;
 
 inline constexpr Micros kMs = 1000;
 inline constexpr Micros kSecond = base::kMicrosPerSecond;
+// A ConnID used again on its site only this long after its call was deleted
+// (longer than the correlation's window for same-site references).
+inline constexpr Micros kReuseAfter = 900 * kSecond;
 
 // One record waiting to be written: kept in true-time order across sites.
 struct Record {
@@ -133,6 +136,15 @@ struct Dialog {
   bool active() const { return !call_id.empty(); }
 };
 
+// ISCC call history: where a call that arrived from another site came from
+// (its switch, the DN that sent it, its ConnID there), last and first.
+struct CallOrigin {
+  std::string location;
+  std::string orig_dn;
+  std::string conn_id;
+  bool empty() const { return location.empty(); }
+};
+
 // A call on one site while it is being generated.
 struct Call {
   std::uint32_t site = 0;
@@ -142,6 +154,8 @@ struct Call {
   std::vector<LinkEntry> links;
   std::string agent;
   std::string point;  // route point or external routing point the call arrived at
+  CallOrigin last_origin;
+  CallOrigin first_origin;
   // SIP dialogs on a SIP Server site: with the customer's side (received),
   // with the agent's phone (sent).
   Dialog customer;
@@ -295,6 +309,30 @@ class Simulator {
     return fmt::format("{}60{}", sites_[site].number, rng_.below(10));
   }
   bool tlib(std::uint32_t site) const { return sites_[site].spec.tlib; }
+  // The site reports IS-Links: it prints T-Library messages and a client
+  // monitors its calls.
+  bool reports_islinks(std::uint32_t site) const {
+    return tlib(site) && sites_[site].spec.call_monitoring;
+  }
+  // How the correlation can see a hop from `a` to `b` (both in the logs)
+  // that `link` describes: an IS-Link either site reports; else the SIP
+  // dialog; else the arriving call's history (an iscc link, whose id is the
+  // origin's ConnID).
+  void hop_kind(TruthLink& link, std::uint32_t a, std::uint32_t b,
+                const std::string& origin_conn_id) const {
+    if (reports_islinks(a) || reports_islinks(b)) return;
+    if (!link.sip_call_id.empty()) {
+      link.kind = LinkKind::Sip;
+      link.id = link.sip_call_id;
+    } else {
+      link.kind = LinkKind::Iscc;
+      link.id = origin_conn_id;
+    }
+  }
+  // The call arriving from `from` over a hop sent by `orig_dn`.
+  CallOrigin origin_of(const Call& from, std::string_view orig_dn) const {
+    return {sites_[from.site].spec.switch_name, std::string(orig_dn), from.conn_id};
+  }
   bool is_sip(std::uint32_t site) const { return sites_[site].spec.kind == ServerKind::SipServer; }
   // The site writes the SIP of its calls: with `noise`, or when it prints no
   // T-Library message (then SIP is all it says of its calls).
@@ -307,7 +345,7 @@ class Simulator {
   // log, or by neither and seen in the SIP dialog alone. A hop to an
   // unmonitored site is seen only in the source's IS-Link.
   bool hop_visible(std::uint32_t a, std::uint32_t b) const {
-    if (!sites_[b].spec.monitored) return tlib(a);
+    if (!sites_[b].spec.monitored) return reports_islinks(a);
     return (tlib(a) && tlib(b)) || (sip_logged(a) && sip_logged(b));
   }
   Micros ms(std::int64_t lo, std::int64_t hi) { return rng_.between(lo, hi) * kMs; }
@@ -349,8 +387,10 @@ class Simulator {
     std::uint32_t site;
     std::string conn_id;
     std::string interaction;
+    Micros end = 0;  // when its call was deleted
   };
   std::vector<Donor> donors_;
+  std::uint64_t reuses_ = 0;  // every other reuse is on the donor's own site
 
   std::FILE* truth_body_ = nullptr;
   std::string truth_body_path_;

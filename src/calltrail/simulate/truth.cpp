@@ -55,6 +55,7 @@ std::string interaction_json(const TruthInteraction& ia,
     nlohmann::ordered_json link;
     link["kind"] = l.kind == LinkKind::IsLink ? "islink"
                    : l.kind == LinkKind::Sip  ? "sip"
+                   : l.kind == LinkKind::Iscc ? "iscc"
                                               : "transfer";
     if (l.kind != LinkKind::Transfer) link["id"] = l.id;
     link["from"] = l.from;

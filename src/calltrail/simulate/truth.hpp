@@ -36,12 +36,14 @@ struct TruthLeg {
 };
 
 // Sip: a hop between two SIP Server sites that print no T-Library message,
-// known only from the SIP dialog both map.
-enum class LinkKind : std::uint8_t { IsLink, Transfer, Sip };
+// known only from the SIP dialog both map. Iscc: a hop between two sites
+// without call monitoring (no IS-Link reported), known from the ISCC call
+// history of the arriving call; its id is the origin's ConnID.
+enum class LinkKind : std::uint8_t { IsLink, Transfer, Sip, Iscc };
 
 struct TruthLink {
   LinkKind kind = LinkKind::IsLink;
-  std::string id;      // IS-Link id, the Call-ID of a sip link, empty for transfers
+  std::string id;      // IS-Link id, the Call-ID of a sip link, the ConnID of an iscc link
   std::string from;    // call_uuid of the source / main call
   std::string to;      // call_uuid of the target / consult call; empty when never reported
   std::string reason;  // "", "unmonitored", "partner-missing"

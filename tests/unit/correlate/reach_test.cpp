@@ -44,6 +44,13 @@ std::vector<Case> cases() {
                "SIPServer1@SIP_Switch1,-4h,-50ms --site Tserver2@Avaya_Switch1,-5h,+0ms --site "
                "SIPServer4@SIP_Switch4,+1h,-1.2s --site SIPServer7@SIP_Switch7,+2h,+30ms,tlib=off "
                "--site SIPServer8@SIP_Switch8,-3h,-20ms,tlib=off"});
+  // Sites without call monitoring, joined by call history.
+  v.push_back(
+      {"sites_without_call_monitoring",
+       "--interactions 200 --seed 11 --style mixed --segment-size 64k "
+       "--site Tserver2@Avaya_Switch1,-5h,+0ms --site SIPServer1@SIP_Switch1,-4h,-50ms,calls=off "
+       "--site TServer3@Cisco_Switch3,+10h,+300ms,calls=off --site "
+       "Tserver5@Nortel_Switch5,+1h,-200ms,calls=off"});
   return v;
 }
 

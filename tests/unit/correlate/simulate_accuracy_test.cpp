@@ -37,6 +37,23 @@ std::vector<Case> cases() {
                "--site Tserver2@Avaya_Switch1,-5h,+0ms --site SIPServer4@SIP_Switch4,+1h,-1.2s "
                "--site SIPServer7@SIP_Switch7,+2h,+30ms,tlib=off --site "
                "SIPServer8@SIP_Switch8,-3h,-20ms,tlib=off"});
+  // Sites without call monitoring report no IS-Link: their hops are joined
+  // by the arrivals' call history (completing the IS-Links the other site
+  // reports, or as iscc links between two of them).
+  v.push_back(
+      {"sites_without_call_monitoring",
+       "--interactions 300 --seed 8 --style mixed --segment-size 64k "
+       "--site Tserver2@Avaya_Switch1,-5h,+0ms --site SIPServer1@SIP_Switch1,-4h,-50ms,calls=off "
+       "--site TServer3@Cisco_Switch3,+10h,+300ms,calls=off --site "
+       "Tserver5@Nortel_Switch5,+1h,-200ms,calls=off"});
+  v.push_back({"no_site_monitors_calls",
+               "--interactions 200 --seed 9 --scenarios single,multisite,pingpong,connid-change,"
+               "multisite-consult,consult --site Tserver2@Avaya_Switch1,-5h,+0ms,calls=off "
+               "--site SIPServer1@SIP_Switch1,-4h,-50ms,calls=off --site "
+               "TServer3@Cisco_Switch3,+10h,+300ms,calls=off"});
+  // ConnIDs used again on the same site later: no interaction may merge.
+  v.push_back(
+      {"connid_reuse_same_site", "--only connid-reuse --interactions 240 --duration 4h --seed 12"});
   return v;
 }
 

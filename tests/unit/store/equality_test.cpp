@@ -46,7 +46,12 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"postmortem", "--only postmortem-islink --interactions 60 --seed 13", "5000"},
         Case{"lost_events", "--only lost-events --interactions 60 --seed 14", "3000"},
         Case{"connid_reuse", "--only connid-reuse --interactions 60 --seed 15", "4000"},
-        Case{"unmonitored", "--only unmonitored --interactions 60 --seed 16", "6000"}),
+        Case{"unmonitored", "--only unmonitored --interactions 60 --seed 16", "6000"},
+        Case{"without_call_monitoring",
+             "--interactions 150 --seed 17 --site Tserver2@Avaya_Switch1,-5h,+0ms --site "
+             "SIPServer1@SIP_Switch1,-4h,-50ms,calls=off --site "
+             "TServer3@Cisco_Switch3,+10h,+300ms,calls=off",
+             "5000"}),
     [](const auto& p) { return p.param.name; });
 
 // A store written before the identifier index took the link keys of trace
