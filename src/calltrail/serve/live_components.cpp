@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <limits>
 #include <set>
 
 #include "calltrail/correlate/conn_id.hpp"
@@ -260,8 +261,10 @@ std::vector<Update> LiveCorrelation::recompute() {
       // Compared with what the subscriber knew: the old interactions together.
       InteractionSummary before;
       before.complete = true;
+      before.start = std::numeric_limits<Micros>::max();
       for (const auto& o : owners) {
         const InteractionSummary& p = old.at(o);
+        before.start = std::min(before.start, p.start);
         before.legs += p.legs;
         before.links_paired += p.links_paired;
         before.events += p.events;
@@ -276,8 +279,8 @@ std::vector<Update> LiveCorrelation::recompute() {
       if (s.legs > before.legs) tell(UpdateKind::LegAdded);
       if (s.links_paired > before.links_paired) tell(UpdateKind::Linked);
       if (s.complete && !before.complete) tell(UpdateKind::Completed);
-      if (!told &&
-          (s.events != before.events || s.complete != before.complete || s.end != before.end))
+      if (!told && (s.events != before.events || s.complete != before.complete ||
+                    s.start != before.start || s.end != before.end))
         emit(UpdateKind::Updated, s, root);
     }
     s.changed = now;
