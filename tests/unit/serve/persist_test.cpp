@@ -168,8 +168,9 @@ TEST(ServePersist, EvictedInteractionsAreAnsweredFromTheStore) {
     const auto got = serve.get("/api/interactions/" + id);
     ASSERT_FALSE(got.is_null()) << id;
     EXPECT_EQ(legs_of(got), legs) << id;
-    // From memory or from the store, what trace says over the files.
-    EXPECT_EQ(json_difference(got, traces.at(id)), "") << id;
+    // From memory or from the store, what trace says over the files (but
+    // a hint toward an interaction already evicted, which memory does not see).
+    EXPECT_EQ(json_difference(got, traces.at(id), false), "") << id;
     const auto hits = serve.get("/api/search?q=" + conn.at(id));
     ASSERT_FALSE(hits.is_null()) << id;
     bool found = false;
