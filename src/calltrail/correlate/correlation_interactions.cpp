@@ -1,0 +1,146 @@
+// Interactions: legs joined by paired links, with their ids, times,
+// links, gaps and completeness (Builder, builder.hpp).
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <span>
+#include <vector>
+
+#include "calltrail/correlate/builder.hpp"
+
+namespace calltrail::correlate::detail {
+
+void Builder::form_interactions(Groups& groups,
+                                const std::vector<std::uint32_t>& unpaired_arrivals) {
+  const auto n = static_cast<std::uint32_t>(c_.legs.size());
+  std::vector<std::vector<std::uint32_t>> leg_links(n);
+  std::vector<bool> is_target(n, false);
+  std::vector<bool> unpaired_arrival(n, false);
+  for (const std::uint32_t l : unpaired_arrivals)
+    unpaired_arrival[l] = true;
+  for (std::uint32_t i = 0; i < c_.links.size(); ++i) {
+    const Link& l = c_.links[i];
+    if (l.from != kNoLeg) leg_links[l.from].push_back(i);
+    if (l.to != kNoLeg && l.to != l.from) leg_links[l.to].push_back(i);
+    if ((l.kind == LinkKind::IsLink || l.kind == LinkKind::Sip || l.kind == LinkKind::Iscc) &&
+        l.paired())
+      is_target[l.to] = true;
+  }
+  // Group roots are their smallest leg, so walking roots in index order
+  // gives the groups in the order of their first leg.
+  // The legs of every group, one run per root in a flat array.
+  std::vector<std::uint32_t> root_of(n);
+  std::vector<std::uint32_t> group_start(n + 1, 0);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    root_of[i] = groups.find(i);
+    ++group_start[root_of[i] + 1];
+  }
+  for (std::uint32_t r = 0; r < n; ++r)
+    group_start[r + 1] += group_start[r];
+  std::vector<std::uint32_t> member_legs(n);
+  {
+    std::vector<std::uint32_t> fill(group_start.begin(), group_start.end() - 1);
+    for (std::uint32_t i = 0; i < n; ++i)
+      member_legs[fill[root_of[i]]++] = i;
+  }
+
+  // Gaps per site, by the time after the gap, for the overlap search.
+  std::vector<std::vector<std::uint32_t>> site_gaps(c_.sites.size());
+  auto gap_end = [&](std::uint32_t g) {
+    return c_.gaps[g].before_utc.value_or(std::numeric_limits<Micros>::max());
+  };
+  for (std::uint32_t g = 0; g < c_.gaps.size(); ++g)
+    site_gaps[c_.gaps[g].site].push_back(g);
+  for (auto& v : site_gaps)
+    std::sort(v.begin(), v.end(), [&](auto a, auto b) { return gap_end(a) < gap_end(b); });
+
+  auto start_of = [&](std::uint32_t leg) {
+    return c_.corrected(c_.legs[leg].site, c_.legs[leg].start);
+  };
+  std::vector<std::uint32_t> links;
+  std::vector<std::uint32_t> gaps;
+  std::vector<Interaction> found;
+  for (std::uint32_t r = 0; r < n; ++r) {
+    if (group_start[r] == group_start[r + 1]) continue;
+    const std::span<std::uint32_t> legs(member_legs.data() + group_start[r],
+                                        group_start[r + 1] - group_start[r]);
+    Interaction it;
+    std::sort(legs.begin(), legs.end(), [&](std::uint32_t a, std::uint32_t b) {
+      if (start_of(a) != start_of(b)) return start_of(a) < start_of(b);
+      return c_.legs[a].call_uuid < c_.legs[b].call_uuid;
+    });
+    std::uint32_t root = legs.front();
+    for (std::uint32_t l : legs) {
+      if (!is_target[l]) {
+        root = l;
+        break;
+      }
+    }
+    it.root = root;
+    it.id = c_.legs[root].call_uuid;
+    it.legs.push_back(root);
+    for (std::uint32_t l : legs)
+      if (l != root) it.legs.push_back(l);
+    links.clear();
+    gaps.clear();
+    it.start = std::numeric_limits<Micros>::max();
+    it.end = std::numeric_limits<Micros>::min();
+    for (std::uint32_t l : legs) {
+      links.insert(links.end(), leg_links[l].begin(), leg_links[l].end());
+      const Leg& leg = c_.legs[l];
+      if (leg.timed) {
+        it.start = std::min(it.start, c_.corrected(leg.site, leg.start));
+        it.end = std::max(it.end, c_.corrected(leg.site, leg.end));
+        it.timed = true;
+      }
+      const auto& sg = site_gaps[leg.site];
+      auto first = std::lower_bound(sg.begin(), sg.end(), leg.start,
+                                    [&](std::uint32_t g, Micros t) { return gap_end(g) < t; });
+      for (auto g = first; g != sg.end(); ++g) {
+        const Gap& gap = c_.gaps[*g];
+        const Micros begin = gap.after_utc.value_or(std::numeric_limits<Micros>::min());
+        if (begin > leg.end) {
+          // Gaps are ordered by their end; a later gap may still start
+          // earlier only when times run backwards, which we accept missing.
+          break;
+        }
+        gaps.push_back(*g);
+      }
+    }
+    std::sort(links.begin(), links.end());
+    links.erase(std::unique(links.begin(), links.end()), links.end());
+    std::sort(gaps.begin(), gaps.end());
+    gaps.erase(std::unique(gaps.begin(), gaps.end()), gaps.end());
+    it.links.assign(links.begin(), links.end());
+    std::stable_sort(it.links.begin(), it.links.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return link_time(a) < link_time(b); });
+    it.gaps.assign(gaps.begin(), gaps.end());
+    if (!it.timed) it.start = it.end = 0;  // sorted first; printed as null
+    for (std::uint32_t li : it.links) {
+      const Link& l = c_.links[li];
+      if (l.kind == LinkKind::Hint) continue;
+      if (!l.paired() && l.reason != LinkReason::Unmonitored) it.complete = false;
+    }
+    // An arrival whose call history names a site of the input is paired
+    // only when it is linked to its origin.
+    for (std::uint32_t l : legs)
+      if (unpaired_arrival[l]) it.complete = false;
+    found.push_back(std::move(it));
+  }
+  // By start, then id: sort indices, then move each interaction once.
+  std::vector<std::uint32_t> order(found.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    if (found[a].start != found[b].start) return found[a].start < found[b].start;
+    return found[a].id < found[b].id;
+  });
+  c_.interactions.reserve(found.size());
+  for (std::uint32_t i : order)
+    c_.interactions.push_back(std::move(found[i]));
+  c_.leg_interaction.assign(n, 0);
+  for (std::uint32_t i = 0; i < c_.interactions.size(); ++i)
+    for (std::uint32_t l : c_.interactions[i].legs)
+      c_.leg_interaction[l] = i;
+}
+
+}  // namespace calltrail::correlate::detail
