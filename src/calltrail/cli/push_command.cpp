@@ -101,7 +101,11 @@ int run_push(const PushCommandOptions& o) {
     if (o.final && !stop) follower.end_all();
     report();
     print_status(follower, client);
-    if (stop || follower.stats().behind > 0 || client.refused_sources() > 0) code = kExitInput;
+    if (follower.stats().files == 0)
+      fmt::print(stderr, "calltrail push: nothing to send: no file under the paths given\n");
+    if (stop || follower.stats().files == 0 || follower.stats().behind > 0 ||
+        client.refused_sources() > 0)
+      code = kExitInput;
   } else {
     const auto every = std::chrono::seconds(o.report_s);
     auto next_report = std::chrono::steady_clock::now() + every;
@@ -143,7 +147,8 @@ void add_push_command(CLI::App& app, int& exit_code) {
                   "Put this before each file's path to name its source on the server, so that "
                   "sites with the same paths stay apart (default: HOSTNAME:)");
   cmd->add_flag("--once", o->once,
-                "Send what the logs hold now and exit (3 when something could not be sent)");
+                "Send what the logs hold now and exit (3 when something could not be sent, or "
+                "there was nothing to send)");
   cmd->add_flag("--final", o->final,
                 "With --once: the logs are complete; mark every file ended, the newest segments "
                 "too, so that their last messages are read");

@@ -252,11 +252,17 @@ TEST_F(Push, TwoPushesOfTheSameFilesDeliverEachByteOnce) {
   expect_everything_once(central);
 }
 
-TEST_F(Push, BadUrlAndWrongTokenAreTold) {
+TEST_F(Push, BadUrlNothingToSendAndWrongTokenAreTold) {
   write_part(0, 1.0);
   const auto bad = test::run_calltrail("push " + dir_.string() + " --to ftp://x --once");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("should start with http:// or https://"), std::string::npos) << bad.err;
+
+  // Nothing there: said, and exit code 3.
+  const auto none = test::run_calltrail("push " + (logs_.dir / "nowhere").string() +
+                                        " --to http://127.0.0.1:9 --once");
+  EXPECT_EQ(none.exit_code, 3);
+  EXPECT_NE(none.err.find("nothing to send"), std::string::npos) << none.err;
 
   // A wrong token: push says so and keeps trying until it is stopped.
   Central central;
