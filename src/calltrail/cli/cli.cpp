@@ -7,6 +7,7 @@
 
 #include "calltrail/base/secrets.hpp"
 #include "calltrail/cli/commands.hpp"
+#include "calltrail/cli/version.hpp"
 
 namespace calltrail::cli {
 
@@ -38,7 +39,7 @@ int run(int argc, char** argv, const Seams& seams) {
       "calltrail"};
   app.footer(kFooter);
   app.require_subcommand(1);
-  app.set_version_flag("--version", "calltrail 0.1.0");
+  app.set_version_flag("--version", "calltrail " + std::string(version()));
   int exit_code = kExitOk;
   add_events_command(app, exit_code);
   add_simulate_command(app, exit_code);
@@ -49,6 +50,7 @@ int run(int argc, char** argv, const Seams& seams) {
   add_ingest_command(app, exit_code, seams);
   add_serve_command(app, exit_code, seams);
   add_follow_command(app, exit_code);
+  add_push_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

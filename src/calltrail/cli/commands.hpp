@@ -16,5 +16,6 @@ struct Seams;
 void add_ingest_command(CLI::App& app, int& exit_code, const Seams& seams);
 void add_serve_command(CLI::App& app, int& exit_code, const Seams& seams);
 void add_follow_command(CLI::App& app, int& exit_code);
+void add_push_command(CLI::App& app, int& exit_code);
 
 }  // namespace calltrail::cli

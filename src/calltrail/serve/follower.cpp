@@ -24,8 +24,26 @@ bool compressed(const std::string& path) {
 
 }  // namespace
 
+std::uint64_t LiveTextSink::add(const std::string& source, std::uint64_t offset,
+                                std::string_view text, const std::string& path) {
+  live_.add_text(source, offset, text, path);
+  return offset + text.size();
+}
+
+std::uint64_t LiveTextSink::end(const std::string& source, std::uint64_t offset) {
+  live_.end_text(source);
+  return offset;
+}
+
 Follower::Follower(LiveCorrelation& live, std::vector<std::string> paths, FollowOptions options)
-    : live_(live), paths_(std::move(paths)), options_(options), buffer_(options.chunk) {}
+    : live_sink_(std::make_unique<LiveTextSink>(live)),
+      sink_(*live_sink_),
+      paths_(std::move(paths)),
+      options_(options),
+      buffer_(options.chunk) {}
+
+Follower::Follower(TextSink& sink, std::vector<std::string> paths, FollowOptions options)
+    : sink_(sink), paths_(std::move(paths)), options_(options), buffer_(options.chunk) {}
 
 Follower::~Follower() {
   for (auto& [id, t] : tracked_)
@@ -81,13 +99,16 @@ std::uint64_t Follower::drain(Tracked& t) {
       break;
     }
     if (n == 0) break;
-    live_.add_text(t.source, t.offset,
-                   std::string_view(buffer_.data(), static_cast<std::size_t>(n)), t.path);
-    if (t.head.size() < kHeadBytes && t.offset == t.head.size())
-      t.head.append(buffer_.data(),
-                    std::min<std::size_t>(kHeadBytes - t.head.size(), static_cast<std::size_t>(n)));
-    t.offset += static_cast<std::uint64_t>(n);
-    total += static_cast<std::uint64_t>(n);
+    const std::string_view text(buffer_.data(), static_cast<std::size_t>(n));
+    const std::uint64_t next = sink_.add(t.source, t.offset, text, t.path);
+    if (next == t.offset) break;  // not taken now: the next pass tries again
+    if (next > t.offset) {
+      // Taken (or the receiver already had it, and more: it skips ahead).
+      if (t.head.size() < kHeadBytes && t.offset == t.head.size())
+        t.head.append(text.substr(0, kHeadBytes - t.head.size()));
+      total += next - t.offset;
+    }
+    t.offset = next;
   }
   stats_.bytes += total;
   return total;
@@ -95,6 +116,7 @@ std::uint64_t Follower::drain(Tracked& t) {
 
 std::uint64_t Follower::poll() {
   std::uint64_t read = 0;
+  std::uint64_t behind = 0;
   for (auto& [id, t] : tracked_)
     t.seen = false;
   for (const auto& path : list_files()) {
@@ -111,27 +133,32 @@ std::uint64_t Follower::poll() {
       Tracked t;
       t.fd = fd;
       t.path = path;
-      t.source = new_source_name(path);
+      start_source(t);
       it = tracked_.emplace(id, std::move(t)).first;
     }
     Tracked& t = it->second;
     if (t.seen) continue;  // the same file under two followed paths
     t.seen = true;
     t.path = path;  // renamed within the followed paths: same file, same source
+    if (const std::uint64_t held = sink_.check(t.source, t.offset); held < t.offset) {
+      t.offset = held;
+      t.ended = false;
+    }
     struct stat now {};
     if (::fstat(t.fd, &now) == 0) {
       t.mtime_ns = std::int64_t{now.st_mtim.tv_sec} * 1'000'000'000 + now.st_mtim.tv_nsec;
       if (static_cast<std::uint64_t>(now.st_size) < t.offset || rewritten(t)) {
         // Truncated: what follows is new content, read as a new source.
-        live_.end_text(t.source);
-        t.source = new_source_name(path);
-        t.offset = 0;
+        sink_.end(t.source, t.offset);  // its bytes are gone: nothing to send again
+        start_source(t);
         t.ended = false;
-        t.head.clear();
         ++stats_.truncations;
       }
     }
     if (!t.ended || static_cast<std::uint64_t>(now.st_size) > t.offset) read += drain(t);
+    struct stat after {};
+    if (::fstat(t.fd, &after) == 0 && static_cast<std::uint64_t>(after.st_size) > t.offset)
+      behind += static_cast<std::uint64_t>(after.st_size) - t.offset;
   }
   end_older_segments();
   // Files no longer under any followed path (rotated away or deleted): read
@@ -141,14 +168,30 @@ std::uint64_t Follower::poll() {
       ++it;
       continue;
     }
-    read += drain(it->second);
-    live_.end_text(it->second.source);
-    ::close(it->second.fd);
+    Tracked& t = it->second;
+    // A receiver that lost bytes gets them again, a few times at most.
+    for (int tries = 0; tries < 3; ++tries) {
+      read += drain(t);
+      const std::uint64_t held = sink_.end(t.source, t.offset);
+      if (held >= t.offset) break;
+      t.offset = held;
+    }
+    ::close(t.fd);
     ++stats_.rotations;
     it = tracked_.erase(it);
   }
   stats_.files = tracked_.size();
+  stats_.behind = behind;
   return read;
+}
+
+void Follower::start_source(Tracked& t) {
+  t.source = new_source_name(t.path);
+  t.offset = sink_.resume(t.source);
+  // Resumed past the start: the first bytes are what a rewrite would change.
+  t.head.assign(static_cast<std::size_t>(std::min<std::uint64_t>(t.offset, kHeadBytes)), '\0');
+  const ssize_t n = t.head.empty() ? 0 : ::pread(t.fd, t.head.data(), t.head.size(), 0);
+  t.head.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
 }
 
 bool Follower::rewritten(const Tracked& t) {
@@ -176,8 +219,22 @@ void Follower::end_older_segments() {
   // Only a strictly newer file ends one (equal times say nothing).
   for (auto& [id, t] : tracked_) {
     if (!t.seen || t.ended || newest[key(t.path)]->mtime_ns <= t.mtime_ns) continue;
-    live_.end_text(t.source);
+    end_source(t);
+  }
+}
+
+void Follower::end_source(Tracked& t) {
+  const std::uint64_t held = sink_.end(t.source, t.offset);
+  if (held < t.offset) {
+    t.offset = held;  // read again, ended again after
+  } else {
     t.ended = true;
+  }
+}
+
+void Follower::end_all() {
+  for (auto& [id, t] : tracked_) {
+    if (!t.ended) end_source(t);
   }
 }
 

@@ -15,6 +15,7 @@ namespace calltrail::serve {
 
 using detail::json_error;
 using detail::kJson;
+using detail::metrics_json;
 using detail::t_handoff;
 
 namespace {
@@ -76,6 +77,25 @@ int refusal_status(Accepted::Status s) {
   return 0;
 }
 
+// The reason a batch was refused, for /metrics; nullptr when it was not.
+const char* refusal_reason(Accepted::Status s) {
+  switch (s) {
+    case Accepted::Gap:
+      return "gap";
+    case Accepted::Invalid:
+      return "invalid";
+    case Accepted::Unavailable:
+      return "unavailable";
+    case Accepted::TooManySources:
+      return "too_many_sources";
+    case Accepted::SourceFull:
+      return "source_full";
+    case Accepted::Ok:
+      break;
+  }
+  return nullptr;
+}
+
 void accepted_response(httplib::Response& res, const Accepted& a) {
   if (const int status = refusal_status(a.status); status != 0) {
     json_error(res, status, a.error);
@@ -92,65 +112,6 @@ void accepted_response(httplib::Response& res, const Accepted& a) {
   w.end_object();
   res.status = a.status == Accepted::Gap ? 409 : 200;
   res.set_content(body, kJson);
-}
-
-std::string metrics_json(const LiveMetrics& m, std::int64_t subscribers) {
-  std::string out;
-  base::JsonWriter w(out);
-  const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
-  w.begin_object();
-  w.field("events", m.events);
-  w.key("events_per_second").value(static_cast<std::int64_t>(m.events_per_second + 0.5));
-  w.field("batches", m.batches);
-  w.field("duplicate_batches", m.duplicate_batches);
-  w.field("interactions", m.interactions);
-  w.field("incomplete_interactions", m.incomplete_interactions);
-  w.field("open_interactions", m.open_interactions);
-  w.field("updates", m.updates);
-  w.field("recomputes", m.recomputes);
-  w.field("subscribers", subscribers);
-  w.field("largest_component", m.largest_component);
-  w.field("rebuilt_legs", m.rebuilt_legs);
-  w.field("clock_estimates", m.clock_estimates);
-  w.field("legs_held", m.legs_held);
-  w.field("events_held", m.events_held);
-  w.field("identifiers_held", m.identifiers_held);
-  w.field("evicted_interactions", m.evicted_interactions);
-  w.field("evicted_legs", m.evicted_legs);
-  std::uint64_t gaps = 0;
-  for (const auto& s : m.sources)
-    gaps += s.gaps;
-  w.field("gaps", gaps);
-  w.key("sources").begin_array();
-  for (const auto& s : m.sources) {
-    w.begin_object();
-    w.field("source", s.name);
-    w.field("kind", to_string(s.kind));
-    if (!s.path.empty()) w.field("path", s.path);
-    w.field("next", s.next);
-    w.field("events", s.events);
-    w.field("gaps", s.gaps);
-    w.field("missing_events", s.missing);
-    w.field("malformed", s.malformed);
-    if (s.last_event_utc) {
-      w.field("last_event_utc", base::format_utc(*s.last_event_utc));
-      w.key("lag_seconds").value(static_cast<std::int64_t>((now - *s.last_event_utc) / 1'000'000));
-    } else {
-      w.key("last_event_utc").null();
-      w.key("lag_seconds").null();
-    }
-    if (s.seconds_since_batch) {
-      w.field("seconds_since_batch", *s.seconds_since_batch);
-    } else {
-      w.key("seconds_since_batch").null();
-    }
-    w.end_object();
-  }
-  w.end_array();
-  w.end_object();
-  return out;
 }
 
 // index.html with its script and style sheet inlined: one request, so that a
@@ -176,8 +137,18 @@ void HttpServer::api(httplib::Server& s) {
   s.Get("/health", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"status\":\"ok\"}", kJson);
   });
-  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(metrics_json(live_.metrics(), streams_.size()), kJson);
+  s.Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!detail::wants_prometheus(req.get_header_value("Accept"))) {
+      res.set_content(metrics_json(live_.metrics(), streams_.size()), kJson);
+      return;
+    }
+    detail::HttpCounters counters;
+    {
+      std::lock_guard lock(counters_mutex_);
+      counters = *counters_;
+    }
+    res.set_content(detail::metrics_prometheus(live_.metrics(), streams_.size(), counters),
+                    "text/plain; version=0.0.4; charset=utf-8");
   });
   s.Get("/api/sources", [this](const httplib::Request& req, httplib::Response& res) {
     if (req.has_param("source")) {
@@ -292,6 +263,7 @@ void HttpServer::api(httplib::Server& s) {
                   (source[f.size()] == '/' || source[f.size()] == '#' || f.back() == '/'));
     }
     if (!followed) return true;
+    count_refused("followed");
     json_error(res, 409,
                "source '" + source +
                    "' is a followed file (or a name under a followed path): it is read from disk "
@@ -318,6 +290,7 @@ void HttpServer::api(httplib::Server& s) {
       model::Event& e = events.emplace_back();
       std::string err = read_event_json(line, e);
       if (!err.empty()) {
+        count_refused("malformed");
         json_error(res, 400,
                    "line " + std::to_string(line_no) + " of the body: " + err +
                        " (one events-json object a line, docs/events-json.md); nothing was taken");
@@ -327,6 +300,7 @@ void HttpServer::api(httplib::Server& s) {
     }
     const Accepted a = live_.add_events(source, first, events, lines);
     if (a.accepted > 0) pump_.notify();
+    if (const char* reason = refusal_reason(a.status)) count_refused(reason);
     accepted_response(res, a);
   });
   s.Post("/api/logs", [this, pushable](const httplib::Request& req, httplib::Response& res) {
@@ -347,6 +321,7 @@ void HttpServer::api(httplib::Server& s) {
       }
     }
     if (a.accepted > 0 || req.get_param_value("end") == "1") pump_.notify();
+    if (const char* reason = refusal_reason(a.status)) count_refused(reason);
     accepted_response(res, a);
   });
 

@@ -69,6 +69,10 @@ bool HttpServer::host_allowed(std::string_view host, std::string_view local_addr
 void HttpServer::log_access(const std::string& remote, std::string_view method,
                             std::string_view target, std::string_view version, int status,
                             std::size_t bytes) {
+  {
+    std::lock_guard lock(counters_mutex_);
+    ++counters_->responses[status];
+  }
   if (!options_.access_log) return;
   const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
@@ -88,6 +92,11 @@ void HttpServer::log_access(const std::string& remote, std::string_view method,
   line += std::to_string(bytes);
   std::lock_guard lock(log_mutex_);
   options_.access_log(line);
+}
+
+void HttpServer::count_refused(std::string_view reason) {
+  std::lock_guard lock(counters_mutex_);
+  ++counters_->refused[std::string(reason)];
 }
 
 void HttpServer::guard(httplib::Server& s) {

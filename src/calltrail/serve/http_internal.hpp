@@ -1,12 +1,15 @@
 // What the files of HttpServer share: http_server.cpp (connections, the
 // server's setup, bind and run), http_guard.cpp (what every request passes
 // before its route: Host, Origin and the token; the access log; errors as
-// JSON) and http_api.cpp (the API's routes and the page). Internal to the
+// JSON), http_api.cpp (the API's routes and the page) and http_metrics.cpp
+// (/metrics as JSON or Prometheus text). Internal to the
 // module: the interface is http_server.hpp.
 #pragma once
 
 #include <httplib.h>
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -38,5 +41,18 @@ struct Handoff {
   Subscription subscription;
 };
 inline thread_local Handoff* t_handoff = nullptr;
+
+// What the server counts of its own (http_metrics.cpp): responses by status,
+// pushed batches refused by reason.
+struct HttpCounters {
+  std::map<int, std::uint64_t> responses;
+  std::map<std::string, std::uint64_t> refused;
+};
+
+std::string metrics_json(const LiveMetrics& m, std::int64_t subscribers);
+std::string metrics_prometheus(const LiveMetrics& m, std::int64_t subscribers,
+                               const HttpCounters& http);
+// Whether an Accept header asks for the Prometheus text format rather than JSON.
+bool wants_prometheus(std::string_view accept);
 
 }  // namespace calltrail::serve::detail

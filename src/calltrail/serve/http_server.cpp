@@ -246,7 +246,8 @@ HttpServer::HttpServer(LiveCorrelation& live, UpdatePump& pump, ServerOptions op
       pump_(pump),
       options_(std::move(options)),
       streams_(pump),
-      server_(std::make_unique<Core>(*this)) {
+      server_(std::make_unique<Core>(*this)),
+      counters_(std::make_unique<detail::HttpCounters>()) {
   for (auto& f : options_.followed)
     while (f.size() > 1 && f.back() == '/')
       f.pop_back();

@@ -27,6 +27,10 @@ class Server;
 
 namespace calltrail::serve {
 
+namespace detail {
+struct HttpCounters;
+}
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;    // 0: any free port
@@ -84,8 +88,11 @@ class HttpServer {
   // stream (`subscription` set; the socket goes to UpdateStreams).
   bool serve_connection(Connection& c, Subscription& subscription);
   bool host_allowed(std::string_view host, std::string_view local_addr, bool need_port) const;
+  // Counts the response and writes the access log's line.
   void log_access(const std::string& remote, std::string_view method, std::string_view target,
                   std::string_view version, int status, std::size_t bytes);
+  // Counts a pushed batch refused, by reason (for /metrics).
+  void count_refused(std::string_view reason);
 
   LiveCorrelation& live_;
   UpdatePump& pump_;
@@ -95,6 +102,8 @@ class HttpServer {
   std::atomic<bool> stopping_{false};
   std::atomic<int> port_{-1};
   std::mutex log_mutex_;
+  std::mutex counters_mutex_;
+  std::unique_ptr<detail::HttpCounters> counters_;
   std::thread thread_;
 };
 
