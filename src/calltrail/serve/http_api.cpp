@@ -210,9 +210,12 @@ void HttpServer::api(httplib::Server& s) {
     std::uint64_t limit = 0;
     if (!u64_param(req, res, "limit", limit, 100)) return;
     q.limit = static_cast<std::size_t>(std::min<std::uint64_t>(limit, 10'000));
-    std::string body = "{\"interactions\":[";
+    std::size_t total = 0;
+    const auto hits = live_.search(q, &total);
+    // "total": how many matched; the list stops at the limit.
+    std::string body = "{\"total\":" + std::to_string(total) + ",\"interactions\":[";
     bool first = true;
-    for (const auto& hit : live_.search(q)) {
+    for (const auto& hit : hits) {
       if (!first) body += ',';
       first = false;
       std::string one;
