@@ -166,6 +166,7 @@ std::string page_html() {
   };
   inline_asset("<link rel=\"stylesheet\" href=\"style.css\">", "/style.css", "<style>\n",
                "</style>");
+  inline_asset("<script src=\"ladder.js\"></script>", "/ladder.js", "<script>\n", "</script>");
   inline_asset("<script src=\"app.js\"></script>", "/app.js", "<script>\n", "</script>");
   return html;
 }
@@ -391,7 +392,7 @@ void HttpServer::api(httplib::Server& s) {
     });
   });
 
-  s.Get(R"(/|/index\.html|/app\.js|/style\.css)",
+  s.Get(R"(/|/index\.html|/app\.js|/ladder\.js|/style\.css)",
         [](const httplib::Request& req, httplib::Response& res) {
           if (req.path == "/" || req.path == "/index.html") {
             res.set_content(page_html(), "text/html; charset=utf-8");
