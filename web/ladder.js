@@ -39,6 +39,7 @@ svg.ladder { font-family: system-ui, sans-serif; font-size: 11px; background: #f
 .sip-msg.failure { stroke: #d00; stroke-width: 2; }
 .sip-label.failure { fill: #d00; font-weight: bold; }
 .note { fill: #888; font-size: 9px; }
+.event-label { font-size: 10px; }
 .hop { fill: none; stroke-width: 2; cursor: pointer; }
 .hop-label { font-size: 10px; font-weight: bold; stroke: #fff; stroke-width: 3px; paint-order: stroke; }
 .hop-islink { stroke: #c33; } .hop-label.islink { fill: #c33; }
@@ -75,9 +76,10 @@ function delta(prev, cur) {
   return `${sign}${Math.floor(a / 60e6)} min ${Math.round((a % 60e6) / 1e6)} s`;
 }
 
-// Text cut to about `px` pixels (11 px sans-serif: ~6.2 px a character).
-function fit(text, px) {
-  const n = Math.max(3, Math.floor(px / 6.2));
+// Text cut to about `px` pixels (11 px sans-serif: ~6.2 px a character;
+// `size` for other sizes).
+function fit(text, px, size = 11) {
+  const n = Math.max(3, Math.floor(px / (size * 0.56)));
   return text.length <= n ? text : text.slice(0, n - 1) + "…";
 }
 
@@ -95,7 +97,7 @@ function ladderLayout(l, width, open) {
     x += n * column;
   }
   return {
-    left, column, width: x + 8, row: 22, top: 6, head: 50, open,
+    left, column, width: x + 8, row: 22, top: 6, head: 52, open,
     laneX: (i) => starts[i] + (columns[i] * column) / 2,
     subX: (i, s) => (open.has(i) ? starts[i] + s * column + column / 2 : starts[i] + column / 2),
     laneStart: (i) => starts[i],
@@ -121,28 +123,38 @@ function legIndex(l) {
 function drawHead(l, lay, onToggle) {
   const s = svgEl("svg", { class: "ladder ladder-head", width: lay.width, height: lay.head });
   s.append(svgEl("style", {}, LADDER_CSS));
-  s.append(svgEl("text", { x: 4, y: 20, class: "time" }, "UTC (site clock)"));
-  s.append(svgEl("text", { x: 4, y: 34, class: "delta" }, "Δ previous event"));
+  s.append(svgEl("text", { x: 4, y: 14, class: "time" }, "UTC, site clock"));
+  s.append(svgEl("text", { x: 4, y: 28, class: "delta" }, "* the clock is skewed"));
+  s.append(svgEl("text", { x: 4, y: 42, class: "delta" }, "Δ since the event before"));
   l.lanes.forEach((ln, i) => {
     const open = lay.open.has(i);
     const g = svgEl("g", { class: "lane-head " + ln.kind, "data-lane": i, "data-label": ln.label });
     g.append(svgEl("rect", { x: lay.laneStart(i) + 2, y: 4, width: lay.laneWidth(i) - 4,
                              height: 18, rx: 3 }));
     const many = ln.sub_lanes.length > 1;
+    const room = lay.laneWidth(i) - 8;
+    const marker = many ? (open ? "▾ " : "▸ ") : "";
+    // A site's name too long for its lane: the application over the switch.
+    const at = ln.label.indexOf("@");
+    const split = (marker + ln.label).length * 6.8 > room && at > 0;
     const title = svgEl("text", { x: lay.laneX(i), y: 17, "text-anchor": "middle",
                                   class: "site" + (many ? " toggle" : "") },
-                        fit((many ? (open ? "▾ " : "▸ ") : "") + ln.label, lay.laneWidth(i) - 8));
+                        fit(marker + (split ? ln.label.slice(0, at) : ln.label), room));
     title.append(svgEl("title", {}, ln.label + (many ? ` (${ln.sub_lanes.length} sub-lanes: click to ${open ? "close" : "open"})` : "")));
     g.append(title);
     if (many) title.addEventListener("click", () => onToggle(i));
-    if (open || ln.sub_lanes.length === 1) {
+    // Under the name: the switch (when split) and the sub-lanes' labels, or
+    // how many there are while the lane is closed.
+    const second = (split ? ln.label.slice(at) : "") +
+      (many && !open ? (split ? " · " : "") + `${ln.sub_lanes.length} sub-lanes` : "");
+    if (second)
+      g.append(svgEl("text", { x: lay.laneX(i), y: 32, "text-anchor": "middle", class: "sub" },
+                     fit(second, room, 10)));
+    if (open || !many) {
       ln.sub_lanes.forEach((sub, k) => {
-        g.append(svgEl("text", { x: lay.subX(i, k), y: 38, "text-anchor": "middle", class: "sub" },
-                       fit(sub.label, lay.column - 6)));
+        g.append(svgEl("text", { x: lay.subX(i, k), y: second ? 46 : 36, "text-anchor": "middle",
+                                 class: "sub" }, fit(sub.label, lay.column - 6, 10)));
       });
-    } else {
-      g.append(svgEl("text", { x: lay.laneX(i), y: 38, "text-anchor": "middle", class: "sub" },
-                     `${ln.sub_lanes.length} sub-lanes`));
     }
     s.append(g);
   });
@@ -244,8 +256,8 @@ function drawEvent(l, lay, e, i, legs) {
                      fit(e.name, room)));
       g.append(legTag);
     } else {
-      g.append(svgEl("text", { x: x + 8, y: y - 3, fill: colour, class: "event-label" },
-                     fit(`${e.leg_label} ${e.name}`, room)));
+      g.append(svgEl("text", { x: x + 7, y: y - 3, fill: colour, class: "event-label" },
+                     fit(`${e.leg_label} ${e.name}`, room, 10)));
     }
   }
   return g;
@@ -268,7 +280,7 @@ function drawHop(l, lay, h) {
                               (h.reason ? `\n${h.reason}` : "") +
                               (h.sip_call_id && h.sip_call_id !== h.id ? `\nCall-ID ${h.sip_call_id}` : "")));
   const lx = Math.abs(x1 - x2) < 1 ? x1 + 38 : (x1 + x2) / 2;
-  const ly = (y1 + y2) / 2 - (Math.abs(y1 - y2) < 1 ? 4 : 0);
+  const ly = (y1 + y2) / 2 - 5;
   g.append(svgEl("text", { x: lx, y: ly, "text-anchor": "middle", class: "hop-label " + h.kind },
                  h.label));
   return g;

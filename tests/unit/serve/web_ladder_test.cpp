@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -263,6 +264,79 @@ TEST_F(WebLadder, ListSaysWhenItIsCutAndEventDeepLinkOpensTheRawLines) {
                 .find(e["source"].get<std::string>() + " line " +
                       std::to_string(e["line"].get<std::uint64_t>())),
             std::string::npos);
+}
+
+// A call still in progress: the logs of the site of its last leg end just
+// before that leg's EventCallDeleted. The ladder says it is open, and the page
+// shows it "in progress", never "complete".
+TEST(WebLadderOpen, ACallInProgressIsNotShownComplete) {
+  const std::string browser = test::chromium();
+  if (browser.empty())
+    GTEST_SKIP() << "chromium is not installed (scripts/install-deps installs it)";
+  auto logs = test::simulate_logs("web_open", "--only multisite --interactions 12 --seed 14");
+  const correlate::Loaded all = correlate::load(logs.files, {}, {});
+  const correlate::Correlation& ac = all.correlation;
+  const correlate::Interaction* pick = nullptr;
+  for (const auto& it : ac.interactions)
+    if (it.legs.size() >= 2 && (pick == nullptr || it.legs.size() > pick->legs.size())) pick = &it;
+  ASSERT_NE(pick, nullptr);
+  const correlate::Leg& last = ac.legs[pick->legs.back()];
+  const correlate::EventRef* deleted = nullptr;
+  for (const auto& e : last.events)
+    if (ac.str(e.name) == "EventCallDeleted") deleted = &e;
+  ASSERT_NE(deleted, nullptr);
+  const std::string cut = ac.files[deleted->file].info.path;
+  std::ofstream(cut + ".tmp", std::ios::binary)
+      << test::read_all(cut).substr(0, static_cast<std::size_t>(deleted->offset));
+  fs::rename(cut + ".tmp", cut);
+
+  const correlate::Loaded expected = correlate::load(logs.files, {}, {});
+  const correlate::Interaction* open = nullptr;
+  for (const auto& it : expected.correlation.interactions)
+    if (it.id == pick->id) open = &it;
+  ASSERT_NE(open, nullptr);
+  bool any_open = false;
+  for (auto leg : open->legs)
+    any_open = any_open || !expected.correlation.legs[leg].deleted;
+  ASSERT_TRUE(any_open);
+
+  LiveCorrelation live;
+  UpdatePump pump(live, std::chrono::milliseconds(2));
+  for (const auto& f : logs.files) {
+    ASSERT_EQ(live.add_text(f, 0, test::read_all(f)).status, Accepted::Ok);
+    live.end_text(f);
+  }
+  pump.flush();
+  auto built = live.build_interaction(pick->id);
+  ASSERT_TRUE(built.has_value());
+  const json ladder = json::parse(ladder_json(*built));
+  EXPECT_EQ(ladder["open"], true);
+  EXPECT_EQ(ladder["complete"], open->complete);
+
+  ServerOptions o;
+  o.port = 0;
+  HttpServer server(live, pump, o);
+  const int port = server.start();
+  ASSERT_GT(port, 0);
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/?id=" + pick->id +
+                          "&q=" + pick->id + "&live=0";
+  const std::string dom =
+      test::run_capture("timeout 120 " + test::shell_quote(browser) +
+                        " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage "
+                        "--virtual-time-budget=3000 --window-size=1280,900 --dump-dom " +
+                        test::shell_quote(url) + " 2>/dev/null");
+  server.stop();
+  pump.stop();
+  ASSERT_FALSE(dom.empty());
+  // The badge of the detail and of the list entry.
+  const auto detail = dom.find("id=\"detail-badge\"");
+  ASSERT_NE(detail, std::string::npos);
+  EXPECT_EQ(dom.find("<span class=\"badge open\"", detail),
+            dom.find("<span class=\"badge", detail));
+  EXPECT_EQ(test::occurrences(dom, "class=\"badge open\""), 2u);
+  EXPECT_EQ(test::occurrences(dom, "class=\"badge complete\""), 0u);
+  EXPECT_EQ(test::occurrences(dom, ">in progress</span>"), 2u);
+  fs::remove_all(logs.dir);
 }
 
 }  // namespace
