@@ -1,8 +1,9 @@
 // The ladder on the web page in headless Chromium, at 1,280 and 1,920 px, for
 // simulated calls of one to five legs (the simulator's longest: four hops) on
-// up to four sites, each opened by its deep link (?id=): a lane per site,
-// every event labelled with its leg, every hop labelled, the links table, the
-// three exports, and every call drawn at full scale within the window.
+// up to four sites and a seven-leg, four-site call written here, each opened
+// by its deep link (?id=): a lane per site, every event labelled with its leg,
+// every hop labelled, the links table, the three exports, and every call
+// drawn at full scale within the window.
 // Screenshots are kept under the build folder (test-artefacts/web/), for
 // people to look at; nothing compares their pixels.
 // Skipped (with a message) when Chromium is absent.
@@ -17,6 +18,7 @@
 #include "../cli/run_support.hpp"
 #include "calltrail/serve/http_server.hpp"
 #include "calltrail/serve/views.hpp"
+#include "journey_logs.hpp"
 #include "serve_support.hpp"
 #include "web_support.hpp"
 
@@ -85,6 +87,70 @@ std::uint32_t big_endian(const std::string& s, std::size_t at) {
   return v;
 }
 
+// What the page shows of interaction `it` (its ladder JSON `ladder`) at
+// `width` px, against the correlation `c` of the same logs.
+void expect_ladder_page(const std::string& dom, const correlate::Correlation& c,
+                        const correlate::Interaction& it, const json& ladder, int width) {
+  std::set<std::string> sites;
+  for (auto leg : it.legs)
+    sites.insert(c.sites[c.legs[leg].site].name);
+  // A lane per site, with its full name.
+  std::size_t site_heads = 0;
+  for (const auto& site : sites)
+    site_heads += test::occurrences(dom, "data-label=\"" + site + "\"");
+  EXPECT_EQ(site_heads, sites.size());
+  EXPECT_EQ(test::occurrences(dom, "<g class=\"lane-head site\""), sites.size());
+  // Every event, labelled with its leg.
+  std::size_t events = 0;
+  for (auto leg : it.legs)
+    events += c.legs[leg].events.size();
+  EXPECT_EQ(test::occurrences(dom, "<g class=\"event"), events);
+  for (std::size_t i = 0; i < it.legs.size(); ++i) {
+    const std::string label = "L" + std::to_string(i + 1);
+    EXPECT_GE(test::occurrences(dom, ">" + label + " "), 1u) << label;
+    EXPECT_NE(dom.find("data-call-uuid=\"" + c.legs[it.legs[i]].call_uuid + "\""),
+              std::string::npos);
+  }
+  // Every hop, labelled.
+  EXPECT_EQ(test::occurrences(dom, "class=\"hop-group\""), ladder["hops"].size());
+  for (const json& h : ladder["hops"])
+    EXPECT_GE(test::occurrences(dom, test::html_text(h["label"]) + "</text>"), 1u) << h.dump();
+  // The links table: a row per link, with its id and evidence.
+  EXPECT_EQ(test::occurrences(dom, "<tr class=\"link "), it.links.size());
+  for (auto k : it.links)
+    EXPECT_NE(dom.find(">" + c.links[k].id + "</td>"), std::string::npos);
+  // The state: every leg of these finished calls was deleted.
+  EXPECT_NE(dom.find(it.complete ? "class=\"badge complete\"" : "class=\"badge incomplete\""),
+            std::string::npos);
+  EXPECT_EQ(dom.find("class=\"badge open\""), std::string::npos);
+  // Drawn at full scale, within the window: no horizontal scrolling.
+  EXPECT_EQ(text_of(dom, "zoom-level"), "100 % (fit)");
+  const auto body = dom.find("class=\"ladder ladder-body\" width=\"");
+  ASSERT_NE(body, std::string::npos);
+  EXPECT_LE(std::stoi(dom.substr(body + 34)), width - 300);
+
+  // The exports: the SVG with every site, the JSON of the interaction, a PNG.
+  const std::string svg_href = attribute(dom, "export-svg", "href");
+  ASSERT_EQ(svg_href.rfind("data:image/svg+xml;charset=utf-8,", 0), 0u) << svg_href;
+  const std::string svg = percent_decoded(svg_href.substr(svg_href.find(',') + 1));
+  EXPECT_EQ(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u);
+  for (const auto& site : sites)
+    EXPECT_NE(svg.find("data-label=\"" + site + "\""), std::string::npos) << site;
+  const std::string json_href = attribute(dom, "export-json", "href");
+  ASSERT_EQ(json_href.rfind("data:application/json;charset=utf-8,", 0), 0u);
+  const json exported = json::parse(percent_decoded(json_href.substr(json_href.find(',') + 1)));
+  EXPECT_EQ(exported["interaction"]["interaction_id"], it.id);
+  EXPECT_EQ(exported["ladder"]["events"].size(), events);
+  const std::string png_href = attribute(dom, "export-png", "href");
+  ASSERT_EQ(png_href.rfind("data:image/png;base64,", 0), 0u) << png_href.substr(0, 40);
+  const std::string png = base64_decoded(png_href.substr(22, 64));
+  ASSERT_GE(png.size(), 24u);
+  EXPECT_EQ(png.substr(1, 3), "PNG");
+  EXPECT_EQ(png.substr(12, 4), "IHDR");
+  EXPECT_GT(big_endian(png, 16), 400u);  // width
+  EXPECT_GT(big_endian(png, 20), 40u);   // height
+}
+
 class WebLadder : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -101,7 +167,11 @@ class WebLadder : public ::testing::Test {
     browser_ = test::chromium();
     if (browser_.empty())
       GTEST_SKIP() << "chromium is not installed (scripts/install-deps installs it)";
-    for (const auto& f : logs_->files) {
+    fs::create_directories(kArtefacts);
+  }
+  // Serves `files` (the simulated logs unless told).
+  void start(const std::vector<std::string>& files) {
+    for (const auto& f : files) {
       ASSERT_EQ(live_.add_text(f, 0, test::read_all(f)).status, Accepted::Ok);
       live_.end_text(f);
     }
@@ -111,7 +181,6 @@ class WebLadder : public ::testing::Test {
     server_ = std::make_unique<HttpServer>(live_, pump_, o);
     port_ = server_->start();
     ASSERT_GT(port_, 0);
-    fs::create_directories(kArtefacts);
   }
   void TearDown() override {
     if (server_) server_->stop();
@@ -143,7 +212,8 @@ class WebLadder : public ::testing::Test {
 test::SimulatedLogs* WebLadder::logs_ = nullptr;
 correlate::Loaded* WebLadder::expected_ = nullptr;
 
-TEST_F(WebLadder, CallsOfOneToSevenLegsAtBothWidths) {
+TEST_F(WebLadder, CallsOfOneToFiveLegsAtBothWidths) {
+  start(logs_->files);
   // For each number of legs, the call with the most sites.
   std::map<std::size_t, const correlate::Interaction*> by_legs;
   auto sites_of = [&](const correlate::Interaction& it) {
@@ -175,66 +245,13 @@ TEST_F(WebLadder, CallsOfOneToSevenLegsAtBothWidths) {
           page("id=" + it.id + "&live=0", width,
                "ladder-" + std::to_string(n) + "-legs-" + std::to_string(width) + "px");
       ASSERT_FALSE(dom.empty());
-      // A lane per site, with its full name.
-      std::size_t site_heads = 0;
-      for (const auto& site : sites_of(it))
-        site_heads += test::occurrences(dom, "data-label=\"" + site + "\"");
-      EXPECT_EQ(site_heads, sites_of(it).size());
-      EXPECT_EQ(test::occurrences(dom, "<g class=\"lane-head site\""), sites_of(it).size());
-      // Every event, labelled with its leg.
-      std::size_t events = 0;
-      for (auto leg : it.legs)
-        events += c().legs[leg].events.size();
-      EXPECT_EQ(test::occurrences(dom, "<g class=\"event"), events);
-      for (std::size_t i = 0; i < it.legs.size(); ++i) {
-        const std::string label = "L" + std::to_string(i + 1);
-        EXPECT_GE(test::occurrences(dom, ">" + label + " "), 1u) << label;
-        EXPECT_NE(dom.find("data-call-uuid=\"" + c().legs[it.legs[i]].call_uuid + "\""),
-                  std::string::npos);
-      }
-      // Every hop, labelled.
-      EXPECT_EQ(test::occurrences(dom, "class=\"hop-group\""), ladder["hops"].size());
-      for (const json& h : ladder["hops"])
-        EXPECT_GE(test::occurrences(dom, test::html_text(h["label"]) + "</text>"), 1u) << h.dump();
-      // The links table: a row per link, with its id and evidence.
-      EXPECT_EQ(test::occurrences(dom, "<tr class=\"link "), it.links.size());
-      for (auto k : it.links)
-        EXPECT_NE(dom.find(">" + c().links[k].id + "</td>"), std::string::npos);
-      // The state: every leg of these finished calls was deleted.
-      EXPECT_NE(dom.find(it.complete ? "class=\"badge complete\"" : "class=\"badge incomplete\""),
-                std::string::npos);
-      EXPECT_EQ(dom.find("class=\"badge open\""), std::string::npos);
-      // Drawn at full scale, within the window: no horizontal scrolling.
-      EXPECT_EQ(text_of(dom, "zoom-level"), "100 % (fit)");
-      const auto body = dom.find("class=\"ladder ladder-body\" width=\"");
-      ASSERT_NE(body, std::string::npos);
-      EXPECT_LE(std::stoi(dom.substr(body + 34)), width - 300);
-
-      // The exports: the SVG with every site, the JSON of the interaction, a PNG.
-      const std::string svg_href = attribute(dom, "export-svg", "href");
-      ASSERT_EQ(svg_href.rfind("data:image/svg+xml;charset=utf-8,", 0), 0u) << svg_href;
-      const std::string svg = percent_decoded(svg_href.substr(svg_href.find(',') + 1));
-      EXPECT_EQ(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u);
-      for (const auto& site : sites_of(it))
-        EXPECT_NE(svg.find("data-label=\"" + site + "\""), std::string::npos) << site;
-      const std::string json_href = attribute(dom, "export-json", "href");
-      ASSERT_EQ(json_href.rfind("data:application/json;charset=utf-8,", 0), 0u);
-      const json exported = json::parse(percent_decoded(json_href.substr(json_href.find(',') + 1)));
-      EXPECT_EQ(exported["interaction"]["interaction_id"], it.id);
-      EXPECT_EQ(exported["ladder"]["events"].size(), events);
-      const std::string png_href = attribute(dom, "export-png", "href");
-      ASSERT_EQ(png_href.rfind("data:image/png;base64,", 0), 0u) << png_href.substr(0, 40);
-      const std::string png = base64_decoded(png_href.substr(22, 64));
-      ASSERT_GE(png.size(), 24u);
-      EXPECT_EQ(png.substr(1, 3), "PNG");
-      EXPECT_EQ(png.substr(12, 4), "IHDR");
-      EXPECT_GT(big_endian(png, 16), 400u);  // width
-      EXPECT_GT(big_endian(png, 20), 40u);   // height
+      expect_ladder_page(dom, c(), it, ladder, width);
     }
   }
 }
 
 TEST_F(WebLadder, ListSaysWhenItIsCutAndEventDeepLinkOpensTheRawLines) {
+  start(logs_->files);
   ASSERT_GT(c().interactions.size(), 100u);
   const std::string list = page("live=0", 1280);
   EXPECT_EQ(text_of(list, "result-count"),
@@ -264,6 +281,42 @@ TEST_F(WebLadder, ListSaysWhenItIsCutAndEventDeepLinkOpensTheRawLines) {
                 .find(e["source"].get<std::string>() + " line " +
                       std::to_string(e["line"].get<std::uint64_t>())),
             std::string::npos);
+}
+
+// Seven legs on four sites (A B C D A B C over six IS-Links, logs written
+// here: the simulator makes at most four hops): a lane per site, and at
+// 1,280 px the whole ladder at full scale, every hop labelled.
+TEST_F(WebLadder, SevenLegsOnFourSitesReadAt1280) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("calltrail_journey_" + std::to_string(::getpid()));
+  const auto journey = test::write_journey(
+      dir, {"TServerA", "TServerB", "TServerC", "TServerD", "TServerA", "TServerB", "TServerC"});
+  const correlate::Loaded expected = correlate::load(journey.files, {}, {});
+  const correlate::Correlation& jc = expected.correlation;
+  ASSERT_EQ(jc.interactions.size(), 1u);
+  const correlate::Interaction& it = jc.interactions.front();
+  ASSERT_EQ(it.id, journey.root_uuid);
+  ASSERT_EQ(it.legs.size(), 7u);
+  ASSERT_EQ(jc.sites.size(), 4u);
+  start(journey.files);
+  auto built = live_.build_interaction(it.id);
+  ASSERT_TRUE(built.has_value());
+  const json ladder = json::parse(ladder_json(*built));
+  std::size_t islinks = 0;
+  for (const json& h : ladder["hops"]) {
+    if (h["kind"] != "islink") continue;
+    ++islinks;
+    EXPECT_NE(h["from_lane"], h["to_lane"]) << h.dump();
+  }
+  EXPECT_EQ(islinks, 6u);
+  for (int width : {1280, 1920}) {
+    SCOPED_TRACE(std::to_string(width) + " px");
+    const std::string dom = page("id=" + it.id + "&live=0", width,
+                                 "ladder-7-legs-4-sites-" + std::to_string(width) + "px");
+    ASSERT_FALSE(dom.empty());
+    expect_ladder_page(dom, jc, it, ladder, width);
+  }
+  fs::remove_all(dir);
 }
 
 // A call still in progress: the logs of the site of its last leg end just
