@@ -32,15 +32,22 @@ std::string tail_of(const std::string& id) {
   return local.size() <= 8 ? local : local.substr(local.size() - 6);
 }
 
-TEST(Ladder, LanesPerSiteLegsAndHopsFollowTheCorrelation) {
-  auto logs = test::simulate_logs("ladder", "--only multisite --interactions 12 --seed 14");
+// Hops drawn, by kind, and the interactions on more than one site.
+struct Drawn {
+  std::map<std::string, std::size_t> hops;
+  std::size_t multi_site = 0;
+};
+
+// Checks the ladder of every interaction of the simulated logs (`args`);
+// counts what was drawn into `drawn`.
+void expect_ladders_follow_the_correlation(const std::string& name, const std::string& args,
+                                           Drawn& drawn) {
+  auto logs = test::simulate_logs(name, args);
   const correlate::Loaded expected = correlate::load(logs.files, {}, {});
   const correlate::Correlation& c = expected.correlation;
   LiveCorrelation live;
   push_files(live, logs.files);
 
-  std::size_t islink_hops = 0;
-  std::size_t multi_site = 0;
   for (const auto& it : c.interactions) {
     SCOPED_TRACE(it.id);
     auto built = live.build_interaction(it.id);
@@ -64,7 +71,7 @@ TEST(Ladder, LanesPerSiteLegsAndHopsFollowTheCorrelation) {
       EXPECT_EQ(l["legs"][i]["site"], c.sites[leg.site].name);
     }
     EXPECT_EQ(l["open"], open);
-    if (sites.size() > 1) ++multi_site;
+    if (sites.size() > 1) ++drawn.multi_site;
 
     // One lane per site of the legs; outside (every site has logs) only
     // the caller.
@@ -145,13 +152,14 @@ TEST(Ladder, LanesPerSiteLegsAndHopsFollowTheCorrelation) {
       EXPECT_EQ(h["to_sub_lane"], to["sub_lane"]);
       const std::string label = h["label"];
       EXPECT_NE(label.find(tail_of(h["id"])), std::string::npos);
+      ++drawn.hops[h["kind"].get<std::string>()];
       if (h["kind"] == "islink") {
-        ++islink_hops;
         EXPECT_EQ(label.rfind("IS-Link ", 0), 0u);
         EXPECT_NE(h["from_lane"], h["to_lane"]);
       }
       if (h["kind"] == "transfer") {
         EXPECT_EQ(h["from_lane"], h["to_lane"]);
+        EXPECT_EQ(label.rfind("transfer ", 0), 0u);
       }
     }
     EXPECT_EQ(got, want);
@@ -163,9 +171,23 @@ TEST(Ladder, LanesPerSiteLegsAndHopsFollowTheCorrelation) {
     for (const json& h : l["hops"])
       EXPECT_NE(svg.find(">" + h["label"].get<std::string>() + "</text>"), std::string::npos);
   }
-  EXPECT_GE(multi_site, 3u);
-  EXPECT_GE(islink_hops, 3u);
   fs::remove_all(logs.dir);
+}
+
+TEST(Ladder, LanesPerSiteLegsAndHopsFollowTheCorrelation) {
+  Drawn d;
+  expect_ladders_follow_the_correlation("ladder", "--only multisite --interactions 12 --seed 14",
+                                        d);
+  EXPECT_GE(d.multi_site, 3u);
+  EXPECT_GE(d.hops["islink"], 3u);
+}
+
+// Same-site consult transfers: a hop on the site's own lane, labelled.
+TEST(Ladder, TransfersAreLabelledHopsOnTheirSite) {
+  Drawn d;
+  expect_ladders_follow_the_correlation("ladder_consult",
+                                        "--only consult --interactions 8 --seed 2", d);
+  EXPECT_GE(d.hops["transfer"], 4u);
 }
 
 TEST(Ladder, LinksToSitesWithoutLogsGoToTheOutsideLane) {
