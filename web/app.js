@@ -35,6 +35,11 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 
+// "1 leg", "4 legs".
+function count(n, what) {
+  return `${n} ${what}${n === 1 ? "" : "s"}`;
+}
+
 // Times are null when no event of a call had one (docs/events-json.md).
 function timeOrUnknown(t) {
   return t == null ? "time unknown" : t;
@@ -70,7 +75,7 @@ async function search(q) {
     for (const it of r.interactions) {
       const li = el("li", { "data-id": it.interaction_id, tabIndex: 0 },
         el("span", { class: "id" }, it.interaction_id), stateBadge(it),
-        el("div", { class: "sites" }, `${it.legs} legs · ${it.sites.join(" → ")} · ${timeOrUnknown(it.start)}`));
+        el("div", { class: "sites" }, `${count(it.legs, "leg")} · ${it.sites.join(" → ")} · ${timeOrUnknown(it.start)}`));
       if (it.interaction_id === state.current) li.classList.add("selected");
       li.addEventListener("click", () => show(it.interaction_id));
       li.addEventListener("keydown", (ev) => { if (ev.key === "Enter") show(it.interaction_id); });
@@ -105,8 +110,8 @@ async function show(id) {
     state.ladder = ladder;
     document.getElementById("detail-title").textContent = `Interaction ${it.interaction_id}`;
     document.getElementById("detail-badge").replaceChildren(stateBadge({ ...it, open: ladder.open }));
-    status.textContent = `${it.legs.length} legs on ${new Set(it.legs.map((g) => g.site)).size} sites, ` +
-      `${it.links.length} links, ${it.gaps.length} gaps, ${timeOrUnknown(it.start)} – ${timeOrUnknown(it.end)} UTC`;
+    status.textContent = `${count(it.legs.length, "leg")} on ${count(new Set(it.legs.map((g) => g.site)).size, "site")}, ` +
+      `${count(it.links.length, "link")}, ${count(it.gaps.length, "gap")}, ${timeOrUnknown(it.start)} – ${timeOrUnknown(it.end)} UTC`;
     renderLadder();
     renderLinks(it, ladder);
     renderGaps(it);
@@ -240,6 +245,11 @@ function prepareExports(head, body) {
   const jsonLink = document.getElementById("export-json");
   jsonLink.href = "data:application/json;charset=utf-8," + encodeURIComponent(json);
   jsonLink.download = `${id}.json`;
+  // The server's own SVG: a plain link works only without a token (the
+  // server takes a token in the query on the page and the update stream only).
+  const server = document.getElementById("server-svg");
+  server.hidden = !!token;
+  server.href = "/api/interactions/" + encodeURIComponent(id) + "/svg";
   const pngLink = document.getElementById("export-png");
   pngLink.removeAttribute("href");
   pngLink.download = `${id}.png`;
