@@ -64,6 +64,24 @@ const char* leg_colour(std::uint32_t pos) {
   return kColours[pos % std::size(kColours)];
 }
 
+// One colour per kind of link, as the page draws them (web/ladder.js).
+const char* hop_colour(const LadderHop& h) {
+  if (h.link == nullptr) return "#555";  // the caller
+  switch (h.link->kind) {
+    case correlate::LinkKind::IsLink:
+      return "#c33";
+    case correlate::LinkKind::Sip:
+      return "#0b6f69";
+    case correlate::LinkKind::Iscc:
+      return "#d2691e";
+    case correlate::LinkKind::Transfer:
+      return "#7a3fa0";
+    case correlate::LinkKind::Hint:
+      return "#999";
+  }
+  return "#c33";
+}
+
 // L1 for the first leg of the interaction (the root), as the JSON numbers them.
 std::string leg_label(std::uint32_t pos) {
   return "L" + std::to_string(pos + 1);
@@ -345,13 +363,15 @@ std::string interaction_svg(const Built& b) {
         h.link ? fmt::format("{} {} ({})", correlate::to_string(h.link->kind), h.link->id,
                              correlate::to_string(h.link->confidence))
                : h.label;
+    const char* colour = hop_colour(h);
     fmt::format_to(o,
                    "<g class=\"hop\"><title>{}</title><line x1=\"{}\" y1=\"{}\" x2=\"{}\" "
-                   "y2=\"{}\" stroke=\"#c33\" stroke-width=\"2\" marker-end=\"url(#a)\"/>"
-                   "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#c33\" "
+                   "y2=\"{}\" stroke=\"{}\" stroke-width=\"2\"{} marker-end=\"url(#a)\"/>"
+                   "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"{}\" "
                    "stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">{}</text></g>\n",
-                   escape_xml(title), x1, y1, x2, y2, (x1 + x2) / 2, (y1 + y2) / 2 - 4,
-                   escape_xml(h.label));
+                   escape_xml(title), x1, y1, x2, y2, colour,
+                   h.from.row && h.to.row ? "" : " stroke-dasharray=\"8 4\"", (x1 + x2) / 2,
+                   (y1 + y2) / 2 - 4, colour, escape_xml(h.label));
   }
   out += "</svg>\n";
   return out;
