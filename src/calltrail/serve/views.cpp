@@ -64,22 +64,12 @@ const char* leg_colour(std::uint32_t pos) {
   return kColours[pos % std::size(kColours)];
 }
 
-// One colour per kind of link, as the page draws them (web/ladder.js).
+// One colour per kind of link, as the page draws them (web/ladder.js), in
+// the order of LinkKind: IS-Link, transfer, hint, SIP, ISCC; the caller grey.
 const char* hop_colour(const LadderHop& h) {
-  if (h.link == nullptr) return "#555";  // the caller
-  switch (h.link->kind) {
-    case correlate::LinkKind::IsLink:
-      return "#c33";
-    case correlate::LinkKind::Sip:
-      return "#0b6f69";
-    case correlate::LinkKind::Iscc:
-      return "#d2691e";
-    case correlate::LinkKind::Transfer:
-      return "#7a3fa0";
-    case correlate::LinkKind::Hint:
-      return "#999";
-  }
-  return "#c33";
+  static constexpr const char* kColours[] = {"#c33", "#7a3fa0", "#999", "#0b6f69", "#d2691e"};
+  static_assert(static_cast<std::size_t>(correlate::LinkKind::Iscc) + 1 == std::size(kColours));
+  return h.link == nullptr ? "#555" : kColours[static_cast<std::size_t>(h.link->kind)];
 }
 
 // L1 for the first leg of the interaction (the root), as the JSON numbers them.
