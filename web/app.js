@@ -157,8 +157,11 @@ function evidenceLink(ladder, ev) {
 function renderLinks(it, ladder) {
   const t = document.getElementById("links");
   document.getElementById("links-title").hidden = false;
-  document.getElementById("links-title").textContent = `Links (${it.links.length})`;
-  t.replaceChildren(el("tr", {}, ...["kind", "id", "from", "to", "confidence", "evidence"]
+  document.getElementById("links-title").textContent =
+    it.links.length ? `Links (${it.links.length})` : "Links: none";
+  t.replaceChildren();
+  if (!it.links.length) return;
+  t.append(el("tr", {}, ...["kind", "id", "from", "to", "confidence", "evidence"]
     .map((h) => el("th", {}, h))));
   for (const k of it.links) {
     const to = k.to ? legName(it, k.to)
