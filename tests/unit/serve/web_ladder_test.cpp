@@ -3,7 +3,8 @@
 // up to four sites and a seven-leg, four-site call written here, each opened
 // by its deep link (?id=): a lane per site, every event labelled with its leg,
 // every hop labelled, the links table, the three exports, and every call
-// drawn at full scale within the window.
+// drawn at full scale within the window; the keyboard with real key presses
+// (cdp_page.hpp).
 // Screenshots are kept under the build folder (test-artefacts/web/), for
 // people to look at; nothing compares their pixels.
 // Skipped (with a message) when Chromium is absent.
@@ -18,6 +19,7 @@
 #include "../cli/run_support.hpp"
 #include "calltrail/serve/http_server.hpp"
 #include "calltrail/serve/views.hpp"
+#include "cdp_page.hpp"
 #include "journey_logs.hpp"
 #include "serve_support.hpp"
 #include "web_support.hpp"
@@ -317,6 +319,73 @@ TEST_F(WebLadder, SevenLegsOnFourSitesReadAt1280) {
     expect_ladder_page(dom, jc, it, ladder, width);
   }
   fs::remove_all(dir);
+}
+
+// The keyboard, with real key presses: j/k step through the events (the raw
+// lines follow), Esc closes them, o opens every site's sub-lanes, + and 0 zoom
+// and fit, n opens the next interaction of the list (and the address follows).
+TEST_F(WebLadder, KeyboardStepsThroughEventsZoomsAndOpensLanes) {
+  start(logs_->files);
+  const correlate::Interaction* pick = nullptr;
+  for (const auto& it : c().interactions)
+    if (pick == nullptr || it.legs.size() > pick->legs.size()) pick = &it;
+  test::CdpPage page(browser_,
+                     "http://127.0.0.1:" + std::to_string(port_) + "/?id=" + pick->id + "&live=0",
+                     1280, 1000);
+  ASSERT_TRUE(page.ok()) << "chromium did not open the page over --remote-debugging-pipe";
+  ASSERT_TRUE(
+      page.wait_for("document.querySelectorAll('#ladder .event').length > 0 && "
+                    "document.querySelectorAll('#result-list li').length > 1"));
+  const auto selected = [&] {
+    return page.eval(
+        "(document.querySelector('#ladder .event.selected') || {dataset: {}})"
+        ".dataset.row || null");
+  };
+  EXPECT_EQ(selected(), nullptr);
+  for (int i = 0; i < 3; ++i)
+    page.press("j");
+  EXPECT_EQ(selected(), "2");
+  page.press("k");
+  EXPECT_EQ(selected(), "1");
+  EXPECT_EQ(page.eval("document.getElementById('raw').hidden"), false);
+  EXPECT_TRUE(page.wait_for("document.querySelector('#raw mark.hit') !== null"));
+  page.press("Escape");
+  EXPECT_EQ(page.eval("document.getElementById('raw').hidden"), true);
+
+  // A lane with sub-lanes says ▸ (closed) or ▾ (open) before its name.
+  const auto marked = [&](const char* marker) {
+    return page.eval(std::string("[...document.querySelectorAll('.lane-head text.site')]"
+                                 ".filter((t) => t.textContent.startsWith('") +
+                     marker + "')).length");
+  };
+  const auto closed = marked("\u25b8");
+  EXPECT_GE(closed, 3);  // they do not fit 1,280 px
+  EXPECT_EQ(marked("\u25be"), 0);
+  page.press("o");
+  EXPECT_EQ(marked("\u25be"), closed);
+  EXPECT_EQ(marked("\u25b8"), 0);
+  EXPECT_EQ(selected(), "1");  // the selection stays
+  page.press("o");
+  EXPECT_EQ(marked("\u25b8"), closed);
+
+  EXPECT_EQ(page.eval("document.getElementById('zoom-level').textContent"), "100 % (fit)");
+  page.press("+");
+  EXPECT_EQ(page.eval("document.getElementById('zoom-level').textContent"), "125 %");
+  page.press("0");
+  EXPECT_EQ(page.eval("document.getElementById('zoom-level').textContent"), "100 % (fit)");
+
+  // n: the next interaction of the list, its id in the address.
+  const auto next = page.eval(
+      "(() => { const li = [...document.querySelectorAll('#result-list li')];"
+      " const at = li.findIndex((x) => x.dataset.id === '" +
+      pick->id + "'); return li[at + 1].dataset.id; })()");
+  ASSERT_TRUE(next.is_string());
+  page.press("n");
+  EXPECT_TRUE(
+      page.wait_for("document.getElementById('detail-title').textContent === "
+                    "'Interaction ' + " +
+                    next.dump()));
+  EXPECT_EQ(page.eval("new URLSearchParams(location.search).get('id')"), next);
 }
 
 // A call still in progress: the logs of the site of its last leg end just
