@@ -1,6 +1,7 @@
 #include "calltrail/serve/ladder.hpp"
 
 #include <map>
+#include <tuple>
 
 #include "calltrail/correlate/timeline.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <map>
+#include <iterator>
 
 #include "calltrail/base/json_writer.hpp"
 #include "calltrail/base/time.hpp"
