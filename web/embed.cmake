@@ -1,7 +1,7 @@
 # Writes OUT, a C++ source holding the files of the web page (WEB_DIR) as raw
 # string literals, so that `calltrail serve` carries its page in the binary.
 # Run with: cmake -DWEB_DIR=... -DOUT=... -P embed.cmake
-set(assets index.html app.js style.css)
+set(assets index.html ladder.js app.js style.css)
 set(delimiter "calltrail_web")
 set(code "// Generated from web/ by web/embed.cmake; do not edit.\n")
 string(APPEND code "#include \"calltrail/serve/web_assets.hpp\"\n\nnamespace calltrail::serve {\n\n")

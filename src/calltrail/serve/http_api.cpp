@@ -127,6 +127,7 @@ std::string page_html() {
   };
   inline_asset("<link rel=\"stylesheet\" href=\"style.css\">", "/style.css", "<style>\n",
                "</style>");
+  inline_asset("<script src=\"ladder.js\"></script>", "/ladder.js", "<script>\n", "</script>");
   inline_asset("<script src=\"app.js\"></script>", "/app.js", "<script>\n", "</script>");
   return html;
 }
@@ -181,9 +182,12 @@ void HttpServer::api(httplib::Server& s) {
     std::uint64_t limit = 0;
     if (!u64_param(req, res, "limit", limit, 100)) return;
     q.limit = static_cast<std::size_t>(std::min<std::uint64_t>(limit, 10'000));
-    std::string body = "{\"interactions\":[";
+    std::size_t total = 0;
+    const auto hits = live_.search(q, &total);
+    // "total": how many matched; the list stops at the limit.
+    std::string body = "{\"total\":" + std::to_string(total) + ",\"interactions\":[";
     bool first = true;
-    for (const auto& hit : live_.search(q)) {
+    for (const auto& hit : hits) {
       if (!first) body += ',';
       first = false;
       std::string one;
@@ -363,7 +367,7 @@ void HttpServer::api(httplib::Server& s) {
     });
   });
 
-  s.Get(R"(/|/index\.html|/app\.js|/style\.css)",
+  s.Get(R"(/|/index\.html|/app\.js|/ladder\.js|/style\.css)",
         [](const httplib::Request& req, httplib::Response& res) {
           if (req.path == "/" || req.path == "/index.html") {
             res.set_content(page_html(), "text/html; charset=utf-8");

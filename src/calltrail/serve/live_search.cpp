@@ -120,7 +120,7 @@ std::vector<std::uint32_t> LiveCorrelation::roots_for_query(std::string_view id)
   return {roots.begin(), roots.end()};
 }
 
-std::vector<SearchHit> LiveCorrelation::search(const SearchQuery& q) {
+std::vector<SearchHit> LiveCorrelation::search(const SearchQuery& q, std::size_t* total) {
   std::unique_lock lock(mutex_);
   std::vector<SearchHit> hits;
   auto keep = [&](const InteractionSummary& s) {
@@ -163,6 +163,7 @@ std::vector<SearchHit> LiveCorrelation::search(const SearchQuery& q) {
     return a.interaction.start != b.interaction.start ? a.interaction.start > b.interaction.start
                                                       : a.interaction.id < b.interaction.id;
   });
+  if (total != nullptr) *total = hits.size();
   if (hits.size() > q.limit) hits.resize(q.limit);
   return hits;
 }

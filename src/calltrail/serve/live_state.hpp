@@ -284,7 +284,9 @@ class LiveCorrelation {
   std::vector<Update> recompute();
   bool dirty() const;
 
-  std::vector<SearchHit> search(const SearchQuery& q);
+  // Newest first, at most q.limit; `total` (when given) is set to the number
+  // of interactions that matched before the limit cut the list.
+  std::vector<SearchHit> search(const SearchQuery& q, std::size_t* total = nullptr);
   std::optional<Built> build_interaction(std::string_view id);
   // Up to `lines` raw lines of `source` from byte `offset`; nullopt with
   // `error` set when they cannot be read.

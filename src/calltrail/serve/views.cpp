@@ -2,25 +2,16 @@
 
 #include <fmt/format.h>
 
-#include <map>
+#include <iterator>
 
 #include "calltrail/base/json_writer.hpp"
 #include "calltrail/base/time.hpp"
 #include "calltrail/correlate/sip_note.hpp"
-#include "calltrail/correlate/timeline.hpp"
+#include "calltrail/serve/ladder.hpp"
 
 namespace calltrail::serve {
 
 namespace {
-
-struct Lane {
-  std::uint32_t site = 0;
-  std::string dn;
-  // A SIP peer's address: the lane is that peer's (`site` is then the first
-  // site that talked to it), not the site's.
-  std::string peer;
-  bool sip = false;  // a site lane that sends or receives SIP messages
-};
 
 // A response's status code ("403 Forbidden" -> 403), 0 for a request.
 int sip_status(std::string_view name) {
@@ -31,92 +22,6 @@ int sip_status(std::string_view name) {
     code = code * 10 + (name[i] - '0');
   }
   return code;
-}
-
-struct Row {
-  std::uint32_t lane = 0;
-  std::optional<std::uint32_t> to_lane;  // the other DN's lane on the same site
-  // A SIP message: the lane of the peer it went to or came from.
-  std::optional<std::uint32_t> peer_lane;
-  const correlate::EventRef* event = nullptr;
-  std::uint32_t leg = 0;
-  Micros corrected = 0;
-};
-
-struct Hop {
-  const correlate::Link* link = nullptr;
-  std::uint32_t from = 0;  // row indices
-  std::uint32_t to = 0;
-};
-
-struct Ladder {
-  std::vector<Lane> lanes;
-  std::vector<Row> rows;
-  std::vector<Hop> hops;
-  bool sip_arrows = false;  // some row is a SIP message between lanes
-};
-
-// Lanes: each site's DNs in order of appearance (a site lane without a DN
-// for events that name none, and for the SIP messages the site sent or
-// received), and one lane per SIP peer address.
-Ladder make_ladder(const Built& b) {
-  const correlate::Correlation& c = b.correlation;
-  const correlate::Interaction& it = c.interactions[b.interaction];
-  Ladder l;
-  std::map<std::pair<std::uint32_t, std::string>, std::uint32_t> lane_of;
-  std::map<std::string, std::uint32_t> peer_lane_of;
-  auto lane = [&](std::uint32_t site, const std::string& dn) {
-    auto [pos, added] = lane_of.try_emplace({site, dn}, static_cast<std::uint32_t>(l.lanes.size()));
-    if (added) l.lanes.push_back({site, dn, {}, false});
-    return pos->second;
-  };
-  auto peer_lane = [&](std::uint32_t site, const std::string& peer) {
-    auto [pos, added] = peer_lane_of.try_emplace(peer, static_cast<std::uint32_t>(l.lanes.size()));
-    if (added) l.lanes.push_back({site, {}, peer, false});
-    return pos->second;
-  };
-  const auto timeline = correlate::build_timeline(c, it);
-  std::map<std::uint32_t, std::uint32_t> source_row;  // link -> row of its source event
-  std::map<std::uint32_t, std::uint32_t> target_row;
-  for (const auto& e : timeline) {
-    const correlate::Leg& leg = c.legs[e.leg];
-    const correlate::EventRef& ev = leg.events[e.event];
-    Row r;
-    if (ev.is_sip()) {
-      // this_dn is the Request-URI, other_dn the peer: the site's own lane.
-      r.lane = lane(leg.site, {});
-      if (ev.other_dn != 0) {
-        l.lanes[r.lane].sip = true;
-        r.peer_lane = peer_lane(leg.site, c.str(ev.other_dn));
-        l.sip_arrows = true;
-      }
-    } else {
-      r.lane = lane(leg.site, c.str(ev.this_dn));
-    }
-    r.event = &ev;
-    r.leg = e.leg;
-    r.corrected = e.corrected;
-    const auto row = static_cast<std::uint32_t>(l.rows.size());
-    for (auto k : e.links_out)
-      source_row.emplace(k, row);
-    for (auto k : e.links_in)
-      target_row.emplace(k, row);
-    l.rows.push_back(r);
-  }
-  for (auto& r : l.rows) {
-    if (r.event->is_sip()) continue;
-    const std::string& other = c.str(r.event->other_dn);
-    if (other.empty()) continue;
-    auto pos = lane_of.find({l.lanes[r.lane].site, other});
-    if (pos != lane_of.end() && pos->second != r.lane) r.to_lane = pos->second;
-  }
-  // Every link whose two ends are on the timeline: IS-Links, transfers,
-  // hints and SIP dialogs between sites alike.
-  for (const auto& [k, from] : source_row) {
-    auto to = target_row.find(k);
-    if (to != target_row.end()) l.hops.push_back({&c.links[k], from, to->second});
-  }
-  return l;
 }
 
 // What the ladder shows of a SIP event: the arrow's label and its details.
@@ -144,18 +49,32 @@ SipView sip_view(const correlate::Correlation& c, const correlate::EventRef& e) 
   return v;
 }
 
-// The label of a lane, in two lines.
-std::pair<std::string, std::string> lane_title(const correlate::Correlation& c, const Lane& lane) {
-  if (!lane.peer.empty()) return {"SIP " + lane.peer, "SIP peer"};
-  return {c.sites[lane.site].name, !lane.dn.empty() ? lane.dn : lane.sip ? "SIP" : "(no DN)"};
-}
-
 std::string local_text(const correlate::Correlation& c, std::uint32_t site,
                        const correlate::EventRef& e) {
   auto t = c.local_time(site, e);
   if (!t) return {};
   const bool dated = (e.flags & correlate::EventRef::kLocalDated) != 0 || c.sites[site].utc_offset;
   return base::format_local(*t, dated, e.local_digits == 0 ? 3 : e.local_digits);
+}
+
+// One colour per leg, as the page draws them (web/ladder.js).
+const char* leg_colour(std::uint32_t pos) {
+  static constexpr const char* kColours[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
+                                             "#ff7f0e", "#8c564b", "#e377c2", "#17becf"};
+  return kColours[pos % std::size(kColours)];
+}
+
+// One colour per kind of link, as the page draws them (web/ladder.js), in
+// the order of LinkKind: IS-Link, transfer, hint, SIP, ISCC; the caller grey.
+const char* hop_colour(const LadderHop& h) {
+  static constexpr const char* kColours[] = {"#c33", "#7a3fa0", "#999", "#0b6f69", "#d2691e"};
+  static_assert(static_cast<std::size_t>(correlate::LinkKind::Iscc) + 1 == std::size(kColours));
+  return h.link == nullptr ? "#555" : kColours[static_cast<std::size_t>(h.link->kind)];
+}
+
+// L1 for the first leg of the interaction (the root), as the JSON numbers them.
+std::string leg_label(std::uint32_t pos) {
+  return "L" + std::to_string(pos + 1);
 }
 
 std::string escape_xml(std::string_view s) {
@@ -189,22 +108,42 @@ std::string ladder_json(const Built& b) {
   std::string out;
   base::JsonWriter w(out);
   w.begin_object();
-  w.field("interaction_id", c.interactions[b.interaction].id);
+  const correlate::Interaction& it = c.interactions[b.interaction];
+  w.field("interaction_id", it.id);
+  w.field("complete", it.complete);
+  w.field("open", l.open);
+  w.key("legs").begin_array();
+  for (std::uint32_t i = 0; i < it.legs.size(); ++i) {
+    const correlate::Leg& leg = c.legs[it.legs[i]];
+    w.begin_object();
+    w.field("label", leg_label(i));
+    w.field("call_uuid", leg.call_uuid);
+    w.field("site", c.sites[leg.site].name);
+    w.field("root", it.legs[i] == it.root);
+    w.field("deleted", leg.deleted);
+    w.end_object();
+  }
+  w.end_array();
   w.key("lanes").begin_array();
   for (const auto& lane : l.lanes) {
     w.begin_object();
-    if (lane.peer.empty()) {
-      w.field("site", c.sites[lane.site].name);
-      w.field("dn", lane.dn);
-      w.field("kind", "site");
-      if (lane.sip) w.field("sip", true);
-    } else {
-      w.field("site", "");
-      w.field("dn", lane.peer);
-      w.field("kind", "sip_peer");
-      w.field("peer", lane.peer);
+    w.field("kind", lane.outside ? "outside" : "site");
+    w.field("site", lane.outside ? std::string() : c.sites[lane.site].name);
+    w.field("label", lane.outside ? std::string("outside") : c.sites[lane.site].name);
+    w.key("sub_lanes").begin_array();
+    for (const auto& sub : lane.subs) {
+      w.begin_object();
+      w.field("kind", to_string(sub.kind));
+      if (sub.kind == SubLane::Kind::Dn) w.field("dn", sub.name);
+      if (sub.kind == SubLane::Kind::SipPeer) w.field("peer", sub.name);
+      if (sub.kind == SubLane::Kind::Remote) w.field("site", sub.name);
+      if (sub.kind == SubLane::Kind::Caller) w.field("ani", sub.name);
+      if (sub.sip) w.field("sip", true);
+      const auto [title, subtitle] = sub_lane_title(c, lane, sub);
+      w.field("label", sub.kind == SubLane::Kind::SipPeer ? title : subtitle);
+      w.end_object();
     }
-    w.field("label", lane_title(c, lane).first);
+    w.end_array();
     w.end_object();
   }
   w.end_array();
@@ -214,7 +153,8 @@ std::string ladder_json(const Built& b) {
     const std::uint32_t site = c.legs[r.leg].site;
     w.begin_object();
     w.field("lane", std::uint64_t{r.lane});
-    if (r.to_lane) w.field("to_lane", std::uint64_t{*r.to_lane});
+    w.field("sub_lane", std::uint64_t{r.sub});
+    if (r.to_sub) w.field("to_sub_lane", std::uint64_t{*r.to_sub});
     // The site's own clock; the corrected time beside it, with what it is
     // corrected to, when the site's clock is estimated off the reference's.
     if (e.has_utc()) {
@@ -233,6 +173,7 @@ std::string ladder_json(const Built& b) {
     w.field("other_dn", c.str(e.other_dn));
     w.field("note", c.str(e.note));
     w.field("leg", c.legs[r.leg].call_uuid);
+    w.field("leg_label", leg_label(r.leg_pos));
     w.field("source", e.file < b.file_sources.size() ? b.file_sources[e.file] : "");
     w.field("line", e.line);
     w.field("offset", e.offset);
@@ -241,10 +182,10 @@ std::string ladder_json(const Built& b) {
       const SipView v = sip_view(c, e);
       w.field("label", v.label);
       w.field("call_id", v.note.call_id);
-      if (r.peer_lane) {
+      if (r.peer_sub) {
         w.field("direction", (e.flags & correlate::EventRef::kSipSent) != 0 ? "out" : "in");
         w.field("peer", c.str(e.other_dn));
-        w.field("peer_lane", std::uint64_t{*r.peer_lane});
+        w.field("peer_sub_lane", std::uint64_t{*r.peer_sub});
       }
       if (!v.request_uri.empty()) w.field("request_uri", v.request_uri);
       if (v.status != 0) w.field("status", std::int64_t{v.status});
@@ -258,12 +199,25 @@ std::string ladder_json(const Built& b) {
   w.key("hops").begin_array();
   for (const auto& h : l.hops) {
     w.begin_object();
-    w.field("kind", correlate::to_string(h.link->kind));
-    w.field("id", h.link->id);
-    w.field("from", std::uint64_t{h.from});
-    w.field("to", std::uint64_t{h.to});
-    w.field("confidence", correlate::to_string(h.link->confidence));
-    if (!h.link->sip_call_id.empty()) w.field("sip_call_id", h.link->sip_call_id);
+    w.field("kind", h.link ? correlate::to_string(h.link->kind) : "caller");
+    w.field("id", h.link ? h.link->id : std::string());
+    w.field("label", h.label);
+    for (const auto& [name, end] : {std::pair{"from", &h.from}, std::pair{"to", &h.to}}) {
+      w.key(name);
+      if (end->row) {
+        w.value(std::uint64_t{*end->row});
+      } else {
+        w.null();
+      }
+      w.field(std::string(name) + "_lane", std::uint64_t{end->lane});
+      w.field(std::string(name) + "_sub_lane", std::uint64_t{end->sub});
+    }
+    if (h.link) {
+      w.field("confidence", correlate::to_string(h.link->confidence));
+      if (!h.link->sip_call_id.empty()) w.field("sip_call_id", h.link->sip_call_id);
+      if (h.link->reason != correlate::LinkReason::None)
+        w.field("reason", correlate::to_string(h.link->reason));
+    }
     w.end_object();
   }
   w.end_array();
@@ -274,15 +228,19 @@ std::string ladder_json(const Built& b) {
 std::string interaction_svg(const Built& b) {
   const correlate::Correlation& c = b.correlation;
   const Ladder l = make_ladder(b);
-  // SIP labels carry a Request-URI: wider lanes when there are any.
+  // SIP labels carry a Request-URI: wider columns when there are any.
   const int kLane = l.sip_arrows ? 240 : 190;
   constexpr int kRow = 26;
   constexpr int kTop = 70;
   constexpr int kLeft = 250;
-  const int width = kLeft + static_cast<int>(l.lanes.size()) * kLane + 20;
+  const std::uint32_t columns =
+      l.lanes.empty() ? 0
+                      : column_of(l, static_cast<std::uint32_t>(l.lanes.size() - 1),
+                                  static_cast<std::uint32_t>(l.lanes.back().subs.size()));
+  const int width = kLeft + static_cast<int>(columns) * kLane + 20;
   const int height = kTop + static_cast<int>(l.rows.size()) * kRow + 30;
-  auto x_of = [&](std::uint32_t lane) {
-    return kLeft + static_cast<int>(lane) * kLane + kLane / 2;
+  auto x_of = [&](std::uint32_t lane, std::uint32_t sub) {
+    return kLeft + static_cast<int>(column_of(l, lane, sub)) * kLane + kLane / 2;
   };
   auto y_of = [&](std::size_t row) { return kTop + static_cast<int>(row) * kRow + kRow / 2; };
   std::string out;
@@ -301,34 +259,48 @@ std::string interaction_svg(const Built& b) {
                  "<path d=\"M0,0 L8,4 L0,8 z\" fill=\"#d00\"/></marker></defs>\n"
                  "<text x=\"10\" y=\"18\" font-size=\"14\">{}</text>\n",
                  width, height, escape_xml(c.interactions[b.interaction].id));
+  // A site (or the outside) over its sub-lanes, each sub-lane a column.
   for (std::uint32_t i = 0; i < l.lanes.size(); ++i) {
-    const int x = x_of(i);
-    const auto [title, subtitle] = lane_title(c, l.lanes[i]);
+    const auto& lane = l.lanes[i];
+    if (lane.subs.empty()) continue;
+    const int x0 = x_of(i, 0) - kLane / 2 + 4;
+    const int x1 = x_of(i, static_cast<std::uint32_t>(lane.subs.size() - 1)) + kLane / 2 - 4;
     fmt::format_to(o,
-                   "<text x=\"{}\" y=\"40\" text-anchor=\"middle\">{}</text>\n"
-                   "<text x=\"{}\" y=\"54\" text-anchor=\"middle\" fill=\"#555\">{}</text>\n"
-                   "<line x1=\"{}\" y1=\"60\" x2=\"{}\" y2=\"{}\" stroke=\"#bbb\"{}/>\n",
-                   x, escape_xml(title), x, escape_xml(subtitle), x, x, height - 20,
-                   l.lanes[i].peer.empty() ? "" : " stroke-dasharray=\"4 3\"");
+                   "<rect x=\"{}\" y=\"26\" width=\"{}\" height=\"16\" fill=\"#eef1f5\"/>"
+                   "<text x=\"{}\" y=\"38\" text-anchor=\"middle\" "
+                   "font-weight=\"bold\">{}</text>\n",
+                   x0, x1 - x0, (x0 + x1) / 2,
+                   escape_xml(lane.outside ? std::string("outside") : c.sites[lane.site].name));
+    for (std::uint32_t k = 0; k < lane.subs.size(); ++k) {
+      const int x = x_of(i, k);
+      const auto [title, subtitle] = sub_lane_title(c, lane, lane.subs[k]);
+      const bool peer = lane.subs[k].kind == SubLane::Kind::SipPeer;
+      fmt::format_to(o,
+                     "<text x=\"{}\" y=\"54\" text-anchor=\"middle\" fill=\"#555\">{}</text>\n"
+                     "<line x1=\"{}\" y1=\"60\" x2=\"{}\" y2=\"{}\" stroke=\"#bbb\"{}/>\n",
+                     x, escape_xml(peer ? title : subtitle), x, x, height - 20,
+                     lane.outside || peer ? " stroke-dasharray=\"4 3\"" : "");
+    }
   }
   for (std::size_t r = 0; r < l.rows.size(); ++r) {
-    const Row& row = l.rows[r];
+    const LadderRow& row = l.rows[r];
     const correlate::EventRef& e = *row.event;
     const int y = y_of(r);
-    const int x = x_of(row.lane);
+    const int x = x_of(row.lane, row.sub);
+    const char* colour = leg_colour(row.leg_pos);
     // The site's own clock (the row's place follows the corrected one).
     fmt::format_to(o, "<text x=\"10\" y=\"{}\">{}</text>\n", y + 4,
                    escape_xml(base::format_utc(e.has_utc() ? e.utc : row.corrected, 4).substr(11)));
     if (!e.is_sip()) {
-      fmt::format_to(o, "<circle cx=\"{}\" cy=\"{}\" r=\"4\"/>\n", x, y);
-      if (row.to_lane) {
+      fmt::format_to(o, "<circle cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"{}\"/>\n", x, y, colour);
+      if (row.to_sub) {
         fmt::format_to(o,
                        "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#36c\" "
                        "marker-end=\"url(#a)\"/>\n",
-                       x, y, x_of(*row.to_lane), y);
+                       x, y, x_of(row.lane, *row.to_sub), y);
       }
-      fmt::format_to(o, "<text x=\"{}\" y=\"{}\">{}</text>\n", x + 8, y - 4,
-                     escape_xml(c.str(e.name)));
+      fmt::format_to(o, "<text x=\"{}\" y=\"{}\" fill=\"{}\">{} {}</text>\n", x + 8, y - 4, colour,
+                     leg_label(row.leg_pos), escape_xml(c.str(e.name)));
       continue;
     }
     const SipView v = sip_view(c, e);
@@ -340,7 +312,10 @@ std::string interaction_svg(const Built& b) {
     title += "&#10;" +
              escape_xml(fmt::format(
                  "{}:{}", e.file < b.file_sources.size() ? b.file_sources[e.file] : "", e.line));
-    if (!row.peer_lane) {
+    // The leg, by the site's axis (the arrow's label is the message's).
+    fmt::format_to(o, "<text x=\"{}\" y=\"{}\" fill=\"{}\" font-size=\"9\">{}</text>\n", x + 4,
+                   y + 10, colour, leg_label(row.leg_pos));
+    if (!row.peer_sub) {
       // A SIP event without a peer (pushed events may lack it): a note on
       // the site's lane.
       fmt::format_to(o,
@@ -351,26 +326,42 @@ std::string interaction_svg(const Built& b) {
       continue;
     }
     const bool sent = (e.flags & correlate::EventRef::kSipSent) != 0;
-    const int peer = x_of(*row.peer_lane);
+    const int peer = x_of(row.lane, *row.peer_sub);
     const int from = sent ? x : peer;
     const int to = sent ? peer : x;
-    const char* colour = v.failure() ? "#d00" : "#1b7f79";
+    const char* sip_colour = v.failure() ? "#d00" : "#1b7f79";
     fmt::format_to(o,
                    "<g class=\"sip{}\"><title>{}</title>"
                    "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\"{} "
                    "marker-end=\"url(#{})\"/>"
                    "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"{}\"{}>{}</text></g>\n",
-                   v.failure() ? " failure" : "", title, from, y, to, y, colour,
+                   v.failure() ? " failure" : "", title, from, y, to, y, sip_colour,
                    v.failure() ? " stroke-width=\"2\"" : "", v.failure() ? 'f' : 's',
-                   (x + peer) / 2, y - 4, colour, v.failure() ? " font-weight=\"bold\"" : "",
+                   (x + peer) / 2, y - 4, sip_colour, v.failure() ? " font-weight=\"bold\"" : "",
                    escape_xml(v.label));
   }
+  // The links: between legs, and to or from the outside lane (an end
+  // without a row is level with the other end).
   for (const auto& h : l.hops) {
+    const std::size_t from_row = h.from.row.value_or(h.to.row.value_or(0));
+    const std::size_t to_row = h.to.row.value_or(from_row);
+    const int x1 = x_of(h.from.lane, h.from.sub);
+    const int y1 = y_of(from_row);
+    const int x2 = x_of(h.to.lane, h.to.sub);
+    const int y2 = y_of(to_row);
+    const std::string title =
+        h.link ? fmt::format("{} {} ({})", correlate::to_string(h.link->kind), h.link->id,
+                             correlate::to_string(h.link->confidence))
+               : h.label;
+    const char* colour = hop_colour(h);
     fmt::format_to(o,
-                   "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#c33\" "
-                   "stroke-width=\"2\" marker-end=\"url(#a)\"><title>{} {}</title></line>\n",
-                   x_of(l.rows[h.from].lane), y_of(h.from), x_of(l.rows[h.to].lane), y_of(h.to),
-                   correlate::to_string(h.link->kind), escape_xml(h.link->id));
+                   "<g class=\"hop\"><title>{}</title><line x1=\"{}\" y1=\"{}\" x2=\"{}\" "
+                   "y2=\"{}\" stroke=\"{}\" stroke-width=\"2\"{} marker-end=\"url(#a)\"/>"
+                   "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"{}\" "
+                   "stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">{}</text></g>\n",
+                   escape_xml(title), x1, y1, x2, y2, colour,
+                   h.from.row && h.to.row ? "" : " stroke-dasharray=\"8 4\"", (x1 + x2) / 2,
+                   (y1 + y2) / 2 - 4, colour, escape_xml(h.label));
   }
   out += "</svg>\n";
   return out;

@@ -9,17 +9,22 @@
 
 namespace calltrail::serve {
 
-// {"interaction_id", "lanes": [{"site", "dn", "kind", "label", ["sip"], ["peer"]}],
-//  "events": [{"lane", "to_lane", "utc", "local", "name", "this_dn", "other_dn", "note", "leg",
-//  "source", "line", "offset", "kind", SIP: "label", "call_id", ["direction", "peer",
-//  "peer_lane"], ["request_uri"], ["status", "method"], ["reason"], ["failure"]}],
-//  "hops": [{"kind", "id", "from", "to", "confidence", ["sip_call_id"]}]} (hops index
-// events). Lanes are a site's DNs (`kind` "site") and SIP peers (`kind` "sip_peer", one per
-// address); a SIP message is an arrow between its site's lane and its peer's lane.
+// The ladder (ladder.hpp) as JSON for the page (docs/http-api.md):
+// {"interaction_id", "complete", "open", "legs": [{"label", "call_uuid", "site", "root",
+//  "deleted"}], "lanes": [{"kind": "site"|"outside", "site", "label", "sub_lanes": [{"kind":
+//  "call"|"dn"|"sip_peer"|"remote_site"|"caller", ["dn"|"peer"|"site"|"ani"], ["sip"], "label"}]}],
+//  "events": [{"lane", "sub_lane", ["to_sub_lane"], "utc", "local", "name", "this_dn", "other_dn",
+//  "note", "leg", "leg_label", "source", "line", "offset", "kind", SIP: "label", "call_id",
+//  ["direction", "peer", "peer_sub_lane"], ["request_uri"], ["status", "method"], ["reason"],
+//  ["failure"]}],
+//  "hops": [{"kind", "id", "label", "from", "from_lane", "from_sub_lane", "to", "to_lane",
+//  "to_sub_lane", ["confidence"], ["sip_call_id"], ["reason"]}]} (hops index events; an end
+// outside the logs is null, on the outside lane).
 std::string ladder_json(const Built& b);
 
-// One column per lane, one row per event, arrows for events between DNs, for
-// SIP messages between a site and its peers, and for the links between legs.
+// One column per sub-lane under its site's name, one row per event (with its
+// leg's label and colour), arrows for events between DNs, for SIP messages
+// between a site and its peers, and for the links (labelled).
 std::string interaction_svg(const Built& b);
 
 }  // namespace calltrail::serve

@@ -296,14 +296,22 @@ const std::string kPeer1003 = "192.168.210.81:5090";
 const std::string kPeer1002 = "192.168.210.54:5061";
 const std::string kCall1Dialog2 = "640476ED-F320-46F0-975D-6290F4CB29F6-4@192.168.210.81";
 
-// The lane index of each SIP peer address.
-std::map<std::string, std::size_t> peer_lanes(const json& ladder) {
-  std::map<std::string, std::size_t> lanes;
+// Each SIP peer address: the site lane it is a sub-lane of, and which.
+struct PeerLane {
+  std::size_t lane = 0;
+  std::size_t sub = 0;
+};
+std::map<std::string, PeerLane> peer_lanes(const json& ladder) {
+  std::map<std::string, PeerLane> lanes;
   for (std::size_t i = 0; i < ladder["lanes"].size(); ++i) {
     const json& l = ladder["lanes"][i];
-    if (l["kind"] == "sip_peer") {
-      EXPECT_EQ(l["label"], "SIP " + l["peer"].get<std::string>());
-      EXPECT_TRUE(lanes.emplace(l["peer"], i).second) << "two lanes for " << l["peer"];
+    for (std::size_t k = 0; k < l["sub_lanes"].size(); ++k) {
+      const json& sub = l["sub_lanes"][k];
+      if (sub["kind"] != "sip_peer") continue;
+      EXPECT_EQ(l["kind"], "site");
+      EXPECT_EQ(sub["label"], "SIP " + sub["peer"].get<std::string>());
+      EXPECT_TRUE(lanes.emplace(sub["peer"], PeerLane{i, k}).second)
+          << "two lanes for " << sub["peer"];
     }
   }
   return lanes;
@@ -316,19 +324,20 @@ TEST_F(HttpApi, LadderDrawsTheRealSipMessagesBetweenTheSiteAndItsPeers) {
   const json ladder = get_json("/api/interactions/" + test::kRealSipCall1 + "/ladder");
   ASSERT_EQ(ladder["interaction_id"], test::kRealSipCall1);
 
-  // One lane for the SIP Server (its site, no DN), one per peer.
+  // One lane for the SIP Server's site: its own sub-lane (no DN) and one per
+  // peer; nothing outside.
   const auto peers = peer_lanes(ladder);
   ASSERT_EQ(peers.size(), 2u) << ladder["lanes"].dump();
   ASSERT_TRUE(peers.contains(kPeer1003)) << ladder["lanes"].dump();
   ASSERT_TRUE(peers.contains(kPeer1002)) << ladder["lanes"].dump();
-  std::vector<std::size_t> site_lanes;
-  for (std::size_t i = 0; i < ladder["lanes"].size(); ++i)
-    if (ladder["lanes"][i]["kind"] == "site") site_lanes.push_back(i);
-  ASSERT_EQ(site_lanes.size(), 1u) << ladder["lanes"].dump();
-  const json& site = ladder["lanes"][site_lanes[0]];
+  ASSERT_EQ(ladder["lanes"].size(), 1u) << ladder["lanes"].dump();
+  const json& site = ladder["lanes"][0];
+  EXPECT_EQ(site["kind"], "site");
   EXPECT_EQ(site["site"], "SIP_P@?");
-  EXPECT_EQ(site["dn"], "");
-  EXPECT_EQ(site["sip"], true);
+  ASSERT_EQ(site["sub_lanes"].size(), 3u) << site.dump();
+  EXPECT_EQ(site["sub_lanes"][0]["kind"], "call");
+  EXPECT_EQ(site["sub_lanes"][0]["sip"], true);
+  EXPECT_FALSE(site["sub_lanes"][0].contains("dn"));
 
   // 15 events (trace's timeline, tests/cases/trace/real_sip_403), every one a
   // message drawn as an arrow (a Call-ID mapping is not an event of the call).
@@ -339,20 +348,22 @@ TEST_F(HttpApi, LadderDrawsTheRealSipMessagesBetweenTheSiteAndItsPeers) {
   for (const json& e : ladder["events"]) {
     SCOPED_TRACE(e.dump());
     EXPECT_EQ(e["kind"], "sip");
-    EXPECT_EQ(e["lane"], site_lanes[0]);
-    EXPECT_FALSE(e.contains("to_lane"));
+    EXPECT_EQ(e["lane"], 0u);
+    EXPECT_EQ(e["sub_lane"], 0u);
+    EXPECT_EQ(e["leg_label"], "L1");
+    EXPECT_FALSE(e.contains("to_sub_lane"));
     const std::string name = e["name"];
     if (name == "CID:CUUID") {
-      EXPECT_FALSE(e.contains("peer_lane"));
+      EXPECT_FALSE(e.contains("peer_sub_lane"));
       EXPECT_FALSE(e.contains("direction"));
       EXPECT_NE(e["label"].get<std::string>().find("Call-ID"), std::string::npos);
       continue;
     }
     ++arrows;
-    ASSERT_TRUE(e.contains("peer_lane"));
+    ASSERT_TRUE(e.contains("peer_sub_lane"));
     const std::string peer = e["peer"];
     ASSERT_TRUE(peers.contains(peer));
-    EXPECT_EQ(e["peer_lane"], peers.at(peer));
+    EXPECT_EQ(e["peer_sub_lane"], peers.at(peer).sub);
     ++arrows_by_peer[peer];
     const bool response = name[0] >= '1' && name[0] <= '6';
     // The SIP Server sends the requests and receives the answers here.
@@ -373,7 +384,7 @@ TEST_F(HttpApi, LadderDrawsTheRealSipMessagesBetweenTheSiteAndItsPeers) {
       EXPECT_EQ(e["status"], 403);
       EXPECT_EQ(e["direction"], "in");
       EXPECT_EQ(e["peer"], kPeer1002);
-      EXPECT_EQ(e["peer_lane"], peers.at(kPeer1002));
+      EXPECT_EQ(e["peer_sub_lane"], peers.at(kPeer1002).sub);
       EXPECT_EQ(e["method"], "INVITE");
       EXPECT_EQ(e["reason"], "Q.850;cause=21");
       EXPECT_EQ(e["call_id"], kCall1Dialog2);
@@ -396,7 +407,7 @@ TEST_F(HttpApi, LadderDrawsTheRealSipMessagesBetweenTheSiteAndItsPeers) {
   const json& first = ladder["events"][0];
   EXPECT_EQ(first["label"], "INVITE sip:1003@192.168.210.81:5090");
   EXPECT_EQ(first["direction"], "out");
-  EXPECT_EQ(first["peer_lane"], peers.at(kPeer1003));
+  EXPECT_EQ(first["peer_sub_lane"], peers.at(kPeer1003).sub);
 
   // The SVG draws the same: the peers' lanes, 15 arrows, the 403 in red.
   auto svg = client().Get(("/api/interactions/" + test::kRealSipCall1 + "/svg").c_str());
@@ -453,6 +464,9 @@ TEST_F(HttpApi, LadderHopsFollowSipLinksBetweenSites) {
   EXPECT_EQ(to["name"], "INVITE");
   EXPECT_EQ(to["direction"], "in");
   EXPECT_EQ(to["call_id"], kCall1Dialog2);
+  EXPECT_EQ(hop["label"], "SIP \u202629F6-4");
+  EXPECT_EQ(hop["from_lane"], from["lane"]);
+  EXPECT_EQ(hop["to_lane"], to["lane"]);
   EXPECT_EQ(ladder["lanes"][from["lane"].get<std::size_t>()]["site"], "SIP_P@?");
   EXPECT_EQ(ladder["lanes"][to["lane"].get<std::size_t>()]["site"], "SIP_B@?");
   EXPECT_LT(hop["from"].get<std::size_t>(), hop["to"].get<std::size_t>());
@@ -468,13 +482,17 @@ TEST_F(HttpApi, LadderHopsFollowSipLinksBetweenSites) {
     EXPECT_EQ(e["direction"], "out");
     EXPECT_EQ(e["failure"], true);
     EXPECT_EQ(e["lane"], to["lane"]);
-    EXPECT_EQ(e["peer_lane"], peers.at("192.168.210.66:5060"));
+    EXPECT_EQ(peers.at("192.168.210.66:5060").lane, to["lane"]);
+    EXPECT_EQ(e["peer_sub_lane"], peers.at("192.168.210.66:5060").sub);
   }
   EXPECT_TRUE(answered);
 
   auto svg = client().Get(("/api/interactions/" + test::kRealSipCall1 + "/svg").c_str());
   ASSERT_TRUE(svg);
-  EXPECT_NE(svg->body.find("<title>sip " + kCall1Dialog2 + "</title></line>"), std::string::npos);
+  EXPECT_NE(svg->body.find("<g class=\"hop\"><title>sip " + kCall1Dialog2 + " (certain)</title>"),
+            std::string::npos)
+      << svg->body;
+  EXPECT_NE(svg->body.find(">SIP \u202629F6-4</text>"), std::string::npos) << svg->body;
 }
 
 TEST_F(HttpApi, PushedEventsResentAreTakenOnce) {

@@ -2,11 +2,10 @@
 // one site's logs are still missing, let them arrive while the page is open,
 // and check that the page, updated over SSE, shows every leg and every event
 // of the interaction; and the real SIP Server log's call as SIP arrows between
-// the site and its peers. Skipped (with a message) when Chromium is absent;
-// scripts/install-deps installs it.
+// the site and its peers (its sub-lanes, open at 1,280 px). Skipped (with a message) when Chromium
+// is absent; scripts/install-deps installs it.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -16,31 +15,15 @@
 #include "calltrail/serve/http_server.hpp"
 #include "calltrail/serve/views.hpp"
 #include "serve_support.hpp"
+#include "web_support.hpp"
 
 namespace calltrail::serve {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string chromium() {
-  for (const char* p : {"/usr/bin/chromium", "/usr/bin/chromium-browser"})
-    if (fs::exists(p)) return p;
-  return {};
-}
-
-std::string run_capture(const std::string& cmd) {
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return out;
-  char buf[65536];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;)
-    out.append(buf, n);
-  ::pclose(p);
-  return out;
-}
-
 TEST(WebPage, ShowsEveryLegAndUpdatesLive) {
-  const std::string browser = chromium();
+  const std::string browser = test::chromium();
   if (browser.empty())
     GTEST_SKIP() << "chromium is not installed (scripts/install-deps installs it)";
   auto logs = test::simulate_logs("web", "--only multisite --interactions 12 --seed 14");
@@ -79,10 +62,10 @@ TEST(WebPage, ShowsEveryLegAndUpdatesLive) {
                           "&token=page-token&live_window=6";
   std::string dom;
   std::thread page([&] {
-    dom = run_capture("timeout 120 " + test::shell_quote(browser) +
-                      " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage "
-                      "--virtual-time-budget=3000 --dump-dom " +
-                      test::shell_quote(url) + " 2>/dev/null");
+    dom = test::run_capture("timeout 120 " + test::shell_quote(browser) +
+                            " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage "
+                            "--virtual-time-budget=3000 --dump-dom " +
+                            test::shell_quote(url) + " 2>/dev/null");
   });
   // Once the page listens, the missing site's logs arrive.
   for (int i = 0; i < 600 && server.subscribers() == 0; ++i)
@@ -111,32 +94,8 @@ TEST(WebPage, ShowsEveryLegAndUpdatesLive) {
   fs::remove_all(logs.dir);
 }
 
-// The number of times `what` occurs in `text`.
-std::size_t occurrences(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (std::size_t at = 0; (at = text.find(what, at)) != std::string::npos; at += what.size())
-    ++n;
-  return n;
-}
-
-// Text as the DOM dump writes it inside an element.
-std::string html_text(const std::string& s) {
-  std::string out;
-  for (char ch : s) {
-    if (ch == '&')
-      out += "&amp;";
-    else if (ch == '<')
-      out += "&lt;";
-    else if (ch == '>')
-      out += "&gt;";
-    else
-      out += ch;
-  }
-  return out;
-}
-
 TEST(WebPage, ShowsTheRealSipMessagesAsLabelledArrows) {
-  const std::string browser = chromium();
+  const std::string browser = test::chromium();
   if (browser.empty())
     GTEST_SKIP() << "chromium is not installed (scripts/install-deps installs it)";
   LiveCorrelation live;
@@ -157,35 +116,37 @@ TEST(WebPage, ShowsTheRealSipMessagesAsLabelledArrows) {
   ASSERT_GT(port, 0);
   const std::string url =
       "http://127.0.0.1:" + std::to_string(port) + "/?q=" + test::kRealSipCall1 + "&live=0";
-  const std::string dom = run_capture("timeout 120 " + test::shell_quote(browser) +
-                                      " --headless --no-sandbox --disable-gpu "
-                                      "--disable-dev-shm-usage --virtual-time-budget=3000 "
-                                      "--dump-dom " +
-                                      test::shell_quote(url) + " 2>/dev/null");
+  const std::string dom = test::run_capture("timeout 120 " + test::shell_quote(browser) +
+                                            " --headless --no-sandbox --disable-gpu "
+                                            "--disable-dev-shm-usage --virtual-time-budget=3000 "
+                                            "--window-size=1280,900 --dump-dom " +
+                                            test::shell_quote(url) + " 2>/dev/null");
   server.stop();
   pump.stop();
   ASSERT_FALSE(dom.empty()) << "chromium printed nothing for " << url;
 
   // The peers' lanes, labelled with their addresses.
   for (const char* peer : {"192.168.210.81:5090", "192.168.210.54:5061"})
-    EXPECT_EQ(occurrences(dom, std::string(">SIP ") + peer + "</text>"), 1u) << peer;
+    EXPECT_EQ(test::occurrences(dom, std::string(">SIP ") + peer + "</text>"), 1u) << peer;
   // Each SIP message an arrow with its label; the mappings are not arrows.
   std::size_t arrows = 0;
   for (const auto& e : ladder["events"]) {
-    if (!e.contains("peer_lane")) continue;
+    if (!e.contains("peer_sub_lane")) continue;
     ++arrows;
-    const std::string label = html_text(e["label"].get<std::string>());
-    EXPECT_GE(occurrences(dom, ">" + label + "</text>"), 1u) << label;
+    const std::string label = test::html_text(e["label"].get<std::string>());
+    EXPECT_GE(test::occurrences(dom, ">" + label + "</text>"), 1u) << label;
   }
   EXPECT_EQ(arrows, 15u);
-  EXPECT_EQ(occurrences(dom, "class=\"sip-msg\"") + occurrences(dom, "class=\"sip-msg failure\""),
+  EXPECT_EQ(test::occurrences(dom, "class=\"sip-msg\"") +
+                test::occurrences(dom, "class=\"sip-msg failure\""),
             arrows);
-  EXPECT_EQ(occurrences(dom, "class=\"event sip-note\""), 0u);
-  EXPECT_EQ(occurrences(dom, ">INVITE sip:1003@192.168.210.81:5090</text>"), 1u);
-  EXPECT_EQ(occurrences(dom, ">INVITE sip:1002@192.168.210.54:5061</text>"), 1u);
+  EXPECT_EQ(test::occurrences(dom, "class=\"event sip-note\""), 0u);
+  EXPECT_EQ(test::occurrences(dom, ">INVITE sip:1003@192.168.210.81:5090</text>"), 1u);
+  EXPECT_EQ(test::occurrences(dom, ">INVITE sip:1002@192.168.210.54:5061</text>"), 1u);
   // The 403 stands out: the one failure, red by its class.
-  EXPECT_EQ(occurrences(dom, "class=\"sip-msg failure\""), 1u);
-  EXPECT_EQ(occurrences(dom, "class=\"sip-label failure\">403 Forbidden (INVITE)</text>"), 1u);
+  EXPECT_EQ(test::occurrences(dom, "class=\"sip-msg failure\""), 1u);
+  EXPECT_EQ(test::occurrences(dom, "class=\"sip-label failure\">403 Forbidden (INVITE)</text>"),
+            1u);
   // Its tooltip names the Call-ID, the Reason and the line.
   const auto at = dom.find("class=\"event sip failure\"");
   ASSERT_NE(at, std::string::npos);
