@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "calltrail/base/secrets.hpp"
+#include "calltrail/cli/command_line.hpp"
 #include "calltrail/cli/commands.hpp"
 
 namespace calltrail::cli {
@@ -49,6 +50,7 @@ int run(int argc, char** argv, const Seams& seams) {
   add_ingest_command(app, exit_code, seams);
   add_serve_command(app, exit_code, seams);
   add_follow_command(app, exit_code);
+  one_value_per_option(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -58,7 +60,7 @@ int run(int argc, char** argv, const Seams& seams) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    if (!explain_unknown_name(app, argc, argv)) app.exit(e);
     return kExitUsage;
   } catch (const std::exception& e) {
     std::fflush(stdout);
