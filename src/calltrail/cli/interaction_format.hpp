@@ -15,9 +15,12 @@ namespace calltrail::cli {
 void append_interaction_summary(std::string& out, const correlate::Correlation& c,
                                 const correlate::Interaction& interaction);
 struct TextOptions {
-  bool sip = true;  // SIP messages on the timeline (trace --no-sip hides them)
+  bool sip = true;     // SIP messages on the timeline (trace --no-sip hides them)
+  bool color = false;  // ANSI colours by site and by kind of event
 };
-// Legs, links, gaps, then every event on one UTC timeline with each hop drawn.
+// Legs, links, gaps, then every event on one UTC timeline with each hop
+// drawn; lines fit kTextWidth (terminal_text.hpp), details wrapped under the
+// event.
 void append_interaction_text(std::string& out, const correlate::Correlation& c,
                              const correlate::Interaction& interaction,
                              const TextOptions& options = {});
