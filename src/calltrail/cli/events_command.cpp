@@ -1,4 +1,5 @@
-// calltrail events PATH... : T-Library events as JSON lines (or text).
+// calltrail events PATH... : T-Library events as JSON lines, one JSON
+// document or text.
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -12,7 +13,10 @@
 #include "calltrail/cli/cli.hpp"
 #include "calltrail/cli/commands.hpp"
 #include "calltrail/cli/input_report.hpp"
+#include "calltrail/cli/interaction_filter.hpp"
 #include "calltrail/cli/output.hpp"
+#include "calltrail/correlate/file_collector.hpp"
+#include "calltrail/correlate/text.hpp"
 #include "calltrail/model/event_json.hpp"
 #include "calltrail/model/identifiers.hpp"
 #include "calltrail/parse/log_reader.hpp"
@@ -24,20 +28,36 @@ namespace {
 
 struct EventsOptions {
   std::vector<std::string> paths;
-  std::string format = "json";
+  std::string format = "jsonl";
   std::vector<std::string> names;
   std::vector<std::string> ids;
-  std::string from;
-  std::string to;
+  WindowOptions window;
   bool strict = false;
   bool quiet = false;
   std::size_t chunk_size = 1 << 20;
 };
 
+// Does the event's user data hold `probe`'s key=value? Compared as trace
+// compares it (correlate::FileCollector): without quotes, the value whole or
+// as far as a leg keeps it.
+bool matches_user_data(const model::Event& e, std::uint32_t list, const correlate::IdProbe& probe) {
+  bool hit = false;
+  const auto fields = e.fields();
+  e.for_each_child(list, [&](std::uint32_t c) {
+    const model::Field& f = fields[c];
+    if (f.kind == model::ValueKind::List || correlate::unquote(e.key(f)) != probe.key) return;
+    const std::string_view v = correlate::unquote(e.value(f));
+    if (v == probe.value || v.substr(0, correlate::kMaxUserDataValue) == probe.value) hit = true;
+  });
+  return hit;
+}
+
 // Does any identifier in the event equal one of `ids`? ConnIDs compare in
-// their normalised form; IS-Link ids are the keys of AttributeISLinkList.
+// their normalised form; IS-Link ids are the keys of AttributeISLinkList; a
+// key=value is looked for in the user data.
 bool matches_id(const model::Event& e, const std::vector<std::string>& ids,
-                const std::vector<std::string>& conn_ids) {
+                const std::vector<std::string>& conn_ids,
+                const std::vector<correlate::IdProbe>& user_data) {
   const auto fields = e.fields();
   if (e.kind == model::MessageKind::Sip) {
     // A SIP message or mapping: its Call-ID (whole, or the part before '@'),
@@ -59,6 +79,11 @@ bool matches_id(const model::Event& e, const std::vector<std::string>& ids,
   }
   for (std::uint32_t i = 0; i < fields.size(); i = fields[i].end) {
     const std::string_view key = e.key(fields[i]);
+    if (key == "AttributeUserData" && fields[i].kind == model::ValueKind::List) {
+      for (const auto& probe : user_data)
+        if (matches_user_data(e, i, probe)) return true;
+      continue;
+    }
     if (key == "AttributeISLinkList" && fields[i].kind == model::ValueKind::List) {
       for (std::uint32_t c : e.children(i)) {
         for (const auto& id : ids)
@@ -119,32 +144,28 @@ void append_text_line(std::string& out, const model::Event& e, std::string_view 
 
 int run_events(const EventsOptions& o) {
   std::optional<model::Micros> from, to;
-  if (!o.from.empty() && !(from = base::parse_iso_time(o.from))) {
-    fmt::print(stderr, "calltrail events: --from '{}' is not a time like 2012-10-29T14:41:00Z\n",
-               o.from);
-    return kExitUsage;
-  }
-  if (!o.to.empty() && !(to = base::parse_iso_time(o.to))) {
-    fmt::print(stderr, "calltrail events: --to '{}' is not a time like 2012-10-29T14:41:00Z\n",
-               o.to);
-    return kExitUsage;
-  }
+  if (!parse_window(o.window, from, to, "events")) return kExitUsage;
   std::vector<std::string> conn_ids;
+  std::vector<correlate::IdProbe> user_data;
   for (const auto& id : o.ids) {
     std::string c = model::normalize_conn_id(id);
     if (!c.empty()) conn_ids.push_back(std::move(c));
+    correlate::IdProbe probe(id);
+    if (!probe.key.empty()) user_data.push_back(std::move(probe));
   }
   const std::set<std::string, std::less<>> names(o.names.begin(), o.names.end());
   const bool text = o.format == "text";
+  const bool document = o.format == "json";
 
   parse::ReadOptions read_options;
   read_options.chunk_size = o.chunk_size;
   parse::LogReader reader(read_options);
   Output out(stdout);
   std::uint64_t shown = 0;
+  if (document) out.buffer() += "{\"events\":[";
   reader.read(o.paths, [&](model::Event& e) {
     if (!names.empty() && names.find(e.name) == names.end()) return;
-    if (!o.ids.empty() && !matches_id(e, o.ids, conn_ids)) return;
+    if (!o.ids.empty() && !matches_id(e, o.ids, conn_ids, user_data)) return;
     if (from || to) {
       auto utc = e.times.utc();
       if (!utc || (from && *utc < *from) || (to && *utc > *to)) return;
@@ -153,17 +174,23 @@ int run_events(const EventsOptions& o) {
     if (text) {
       append_text_line(out.buffer(), e, file);
     } else {
+      if (document && shown > 0) out.buffer().push_back(',');
+      if (document) out.buffer().push_back('\n');
       model::append_event_json(out.buffer(), e, file);
-      out.buffer().push_back('\n');
+      if (!document) out.buffer().push_back('\n');
     }
     out.maybe_flush();
     ++shown;
   });
+  if (document) out.buffer() += "\n]}\n";
   out.flush();
   const InputSummary summary = report_inputs(reader, "events", o.quiet);
   if (summary.unreadable > 0 || report_not_logs(reader.files(), "events")) return kExitInput;
   if (o.strict && summary.malformed > 0) return kExitMalformed;
-  if (shown == 0 && (!o.ids.empty() || !o.names.empty() || from || to)) return kExitNoMatch;
+  if (shown == 0 && (!o.ids.empty() || !o.names.empty() || from || to)) {
+    fmt::print(stderr, "calltrail events: no event matched\n");
+    return kExitNoMatch;
+  }
   return kExitOk;
 }
 
@@ -175,18 +202,25 @@ void add_events_command(CLI::App& app, int& exit_code) {
       "events",
       "Print every T-Library message and SIP message in the logs as a typed event, one JSON\n"
       "object a line (schema: docs/events-json.md), with its UTC time and the file and line it\n"
-      "came from.");
+      "came from.\n\n"
+      "Examples:\n"
+      "  calltrail events --format text logs/\n"
+      "  calltrail events --id 009a021843038407 --id AccountNo=1234 logs/site-a logs/site-b.gz\n"
+      "  calltrail events --name EventRinging --from 2012-10-29T14:41Z --to 2012-10-29T14:42Z "
+      "logs/");
   cmd->add_option("paths", o->paths, "Log files, folders (recursive), .gz files, or - for stdin")
       ->required();
-  cmd->add_option("--format", o->format, "json (one object a line) or text")
-      ->check(CLI::IsMember({"json", "text"}))
+  cmd->add_option("--format", o->format,
+                  "jsonl (one object a line), json (one document: {\"events\": [...]}) or text")
+      ->check(CLI::IsMember({"jsonl", "json", "text"}))
       ->capture_default_str();
-  cmd->add_option("--name", o->names, "Only messages with this name (EventRinging...); repeatable");
+  cmd->add_option("--name", o->names,
+                  "Only messages with this name (EventRinging...); repeat for more");
   cmd->add_option("--id", o->ids,
                   "Only events carrying this identifier: ConnID, CallUUID, IS-Link id, SIP Call-ID "
-                  "(whole or the part before '@'), DN, ANI, DNIS; repeatable");
-  cmd->add_option("--from", o->from, "Only events at or after this UTC time (2012-10-29T14:41Z)");
-  cmd->add_option("--to", o->to, "Only events at or before this UTC time");
+                  "(whole or the part before '@'), DN, ANI, DNIS or user data key=value (as trace "
+                  "takes them); repeat for more");
+  add_window_options(cmd, o->window, "events");
   cmd->add_flag("--strict", o->strict, "Exit with 4 when malformed records were found");
   cmd->add_flag("-q,--quiet", o->quiet, "Print only the one-line summary of malformed input");
   cmd->add_option("--chunk-size", o->chunk_size, "Bytes read at a time (for testing)")
