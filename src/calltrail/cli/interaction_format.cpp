@@ -132,12 +132,11 @@ class TextWriter {
   }
 
   void write() {
-    line(fmt::format("Interaction {}: {}, {} leg{} on {} site{}, {} .. {}",
-                     paint_(it_.id, Color::Bold),
+    line(fmt::format("Interaction {}: {}, {} leg{} on {} site{}", paint_(it_.id, Color::Bold),
                      it_.complete ? "complete" : paint_("INCOMPLETE", Color::Red), it_.legs.size(),
-                     it_.legs.size() == 1 ? "" : "s", sites_.size(), sites_.size() == 1 ? "" : "s",
-                     utc_text(it_.timed, it_.start), end_text()),
+                     it_.legs.size() == 1 ? "" : "s", sites_.size(), sites_.size() == 1 ? "" : "s"),
          2);
+    line(fmt::format("  from {} to {} (UTC)", utc_text(it_.timed, it_.start), end_text()), 2);
     legs();
     links();
     gaps();
