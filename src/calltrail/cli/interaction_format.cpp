@@ -88,7 +88,8 @@ std::string sip_event_text(const Correlation& c, const correlate::EventRef& ev) 
 
 }  // namespace
 
-void append_interaction_summary(std::string& out, const Correlation& c, const Interaction& it) {
+void append_interaction_summary(std::string& out, const Correlation& c, const Interaction& it,
+                                std::string_view lead, std::string_view tail) {
   std::string path;
   std::uint32_t last_site = UINT32_MAX;
   for (std::uint32_t l : it.legs) {
@@ -98,10 +99,12 @@ void append_interaction_summary(std::string& out, const Correlation& c, const In
     path += c.sites[s].name;
     last_site = s;
   }
-  fmt::format_to(out_it(out), "{}  {:<10}  {} leg{}  {}  {}{}\n", it.id,
-                 it.complete ? "complete" : "incomplete", it.legs.size(),
-                 it.legs.size() == 1 ? "" : "s", utc_text(it.timed, it.start), path,
-                 it.gaps.empty() ? "" : "  [sequence gaps]");
+  append_wrapped(out,
+                 fmt::format("{}{}  {:<10}  {} leg{}  {}  {}{}{}", lead, it.id,
+                             it.complete ? "complete" : "incomplete", it.legs.size(),
+                             it.legs.size() == 1 ? "" : "s", utc_text(it.timed, it.start), path,
+                             it.gaps.empty() ? "" : "  [sequence gaps]", tail),
+                 lead.size() + 4);
 }
 
 namespace {

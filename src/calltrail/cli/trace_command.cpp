@@ -68,15 +68,14 @@ void append_trace_json(std::string& out, const correlate::Correlation& c, const 
 std::string match_list(const correlate::Correlation& c, const std::string& id,
                        const std::vector<correlate::Match>& matches) {
   std::string list;
-  fmt::format_to(std::back_inserter(list),
-                 "{} interactions carry '{}'; trace one by its id, narrow with --from, --to or "
-                 "--site, or add --all:\n",
-                 matches.size(), id);
+  append_wrapped(list,
+                 fmt::format("{} interactions carry '{}'; trace one by its id, narrow with --from, "
+                             "--to or --site, or add --all:",
+                             matches.size(), id),
+                 2);
   for (const auto& m : matches) {
-    list += "  ";
-    append_interaction_summary(list, c, c.interactions[m.interaction]);
-    list.pop_back();
-    fmt::format_to(std::back_inserter(list), "  (by {})\n", m.matched);
+    append_interaction_summary(list, c, c.interactions[m.interaction], "  ",
+                               fmt::format("  (by {})", m.matched));
   }
   return list;
 }
