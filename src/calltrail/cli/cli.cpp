@@ -22,7 +22,9 @@ constexpr const char* kFooter = R"(Exit codes:
   4   --strict was given and malformed records were found
   70  internal error (a bug: please report it with the command line)
 
-PATH is a file, a folder (read recursively), a .gz file, or - for standard input.)";
+PATH is a file, a folder (read recursively), a .gz file, or - for standard input.
+An option takes one value; repeat it for more. --format json is one JSON document,
+jsonl one object a line, text for people (docs/command-line.md).)";
 
 }  // namespace
 

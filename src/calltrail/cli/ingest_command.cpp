@@ -113,7 +113,10 @@ void add_ingest_command(CLI::App& app, int& exit_code, const Seams& seams) {
       "ingest",
       "Index logs into a store (docs/storage.md) that trace, interactions and sites read with\n"
       "--db. Each file is read once: files already stored are skipped, grown files continue\n"
-      "where they stopped, rotated or truncated files are recognised. Safe to interrupt.");
+      "where they stopped, rotated or truncated files are recognised. Safe to interrupt.\n\n"
+      "Examples:\n"
+      "  calltrail ingest logs/ && calltrail trace 009a021843038407 --db calltrail.db\n"
+      "  calltrail ingest /var/log/genesys/ --db postgresql://calltrail@db/calltrail");
   cmd->add_option("paths", o->paths, "Log files, folders (recursive), .gz files")->required();
   cmd->add_option("--db", o->db, "A SQLite file or a postgresql://user@host:port/db URL")
       ->capture_default_str();

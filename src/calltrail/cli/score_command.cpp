@@ -139,7 +139,12 @@ void add_score_command(CLI::App& app, int& exit_code) {
       "Compare correlation with the truth.json written by `calltrail simulate`: pairwise\n"
       "precision and recall of legs grouped into interactions, links (IS-Links and SIP links\n"
       "directed, transfers unordered, hints ignored), completeness, interaction ids, site\n"
-      "names, and the SIP Call-IDs of each leg.");
+      "names, and the SIP Call-IDs of each leg.\n\n"
+      "Examples:\n"
+      "  calltrail simulate --out /tmp/sim --interactions 200 && calltrail score "
+      "/tmp/sim/truth.json\n"
+      "  calltrail interactions /tmp/sim > found.jsonl && calltrail score /tmp/sim/truth.json "
+      "--interactions found.jsonl --require-perfect");
   cmd->add_option("truth", o->truth, "truth.json")->required()->check(CLI::ExistingFile);
   cmd->add_option("paths", o->input.paths, "Logs to correlate (default: the folder of truth.json)");
   cmd->add_option("--interactions", o->interactions,
