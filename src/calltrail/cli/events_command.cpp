@@ -21,6 +21,7 @@
 #include "calltrail/model/identifiers.hpp"
 #include "calltrail/parse/log_reader.hpp"
 #include "calltrail/parse/sip_message.hpp"
+#include "calltrail/parse/text.hpp"
 
 namespace calltrail::cli {
 
@@ -52,9 +53,10 @@ bool matches_user_data(const model::Event& e, std::uint32_t list, const correlat
   return hit;
 }
 
-// Does any identifier in the event equal one of `ids`? ConnIDs compare in
-// their normalised form; IS-Link ids are the keys of AttributeISLinkList; a
-// key=value is looked for in the user data.
+// Does any identifier in the event equal one of `ids`, as trace compares
+// them (correlate::find_interactions)? ConnIDs in their normalised form;
+// CallUUIDs, IS-Link ids (the keys of AttributeISLinkList) and SIP Call-IDs
+// without case; a key=value is looked for in the user data.
 bool matches_id(const model::Event& e, const std::vector<std::string>& ids,
                 const std::vector<std::string>& conn_ids,
                 const std::vector<correlate::IdProbe>& user_data) {
@@ -66,13 +68,15 @@ bool matches_id(const model::Event& e, const std::vector<std::string>& ids,
       const std::string_view key = e.key(fields[i]);
       const std::string_view v = e.value(fields[i]);
       const bool call_id = key == parse::sip_keys::kCallId;
-      if (!call_id && key != parse::sip_keys::kCallUuid &&
-          key != parse::sip_keys::kGenesysCallUuid && key != parse::sip_keys::kFrom &&
-          key != parse::sip_keys::kTo)
+      const bool uuid =
+          key == parse::sip_keys::kCallUuid || key == parse::sip_keys::kGenesysCallUuid;
+      if (!call_id && !uuid && key != parse::sip_keys::kFrom && key != parse::sip_keys::kTo)
         continue;
+      // Call-IDs and CallUUIDs without case, as trace compares them.
       for (const auto& id : ids)
-        if (v == id || (call_id && v.size() > id.size() && v[id.size()] == '@' &&
-                        v.substr(0, id.size()) == id))
+        if (v == id || ((call_id || uuid) && parse::iequals(v, id)) ||
+            (call_id && v.size() > id.size() && v[id.size()] == '@' &&
+             parse::iequals(v.substr(0, id.size()), id)))
           return true;
     }
     return false;
@@ -87,7 +91,7 @@ bool matches_id(const model::Event& e, const std::vector<std::string>& ids,
     if (key == "AttributeISLinkList" && fields[i].kind == model::ValueKind::List) {
       for (std::uint32_t c : e.children(i)) {
         for (const auto& id : ids)
-          if (e.key(fields[c]) == id) return true;
+          if (parse::iequals(e.key(fields[c]), id)) return true;
       }
       continue;
     }
@@ -97,8 +101,9 @@ bool matches_id(const model::Event& e, const std::vector<std::string>& ids,
       for (const auto& id : conn_ids)
         if (v == id) return true;
     } else {
+      const bool uuid = model::is_call_uuid_attribute(key);
       for (const auto& id : ids)
-        if (v == id) return true;
+        if (v == id || (uuid && parse::iequals(v, id))) return true;
     }
   }
   return false;
