@@ -11,6 +11,7 @@
 #include "calltrail/cli/progress.hpp"
 #include "calltrail/correlate/collect.hpp"
 #include "calltrail/correlate/rescan.hpp"
+#include "calltrail/correlate/site_override.hpp"
 #include "calltrail/store/codec.hpp"
 #include "calltrail/store/store.hpp"
 
@@ -93,7 +94,7 @@ std::optional<correlate::BuildOptions> build_options(const CorrelationInput& inp
   if (!input.db.empty() && !build.sites.empty()) {
     fmt::print(stderr,
                "calltrail {}: --site-name names sites while reading files; a store keeps the "
-               "names found when it was ingested\n",
+               "names given to `calltrail ingest --site-name`\n",
                command);
     exit_code = kExitUsage;
     return std::nullopt;
@@ -140,21 +141,20 @@ bool check_input_source(const CorrelationInput& input, std::string_view command,
 
 bool check_site_options(const correlate::Correlation& c, const CorrelationInput& input,
                         std::string_view command) {
-  auto named = [&](const std::string& name, bool by_override) {
-    return std::any_of(c.sites.begin(), c.sites.end(), [&](const correlate::SiteInfo& s) {
-      return s.name == name &&
-             (!by_override || s.name_source == correlate::SiteNameSource::Override);
-    });
-  };
-  for (const auto& spec : input.site_names) {
-    const auto eq = spec.rfind('=');
-    if (!named(spec.substr(eq + 1), true))
-      fmt::print(stderr, "calltrail {}: warning: --site-name {} named no file that was read\n",
-                 command, spec);
+  std::vector<correlate::SiteOverride> overrides;
+  parse_site_overrides(input.site_names, command, overrides);  // checked when loading
+  for (const auto& name : overrides) {
+    if (std::none_of(c.files.begin(), c.files.end(), [&](const correlate::FileRecord& f) {
+          return correlate::site_override_matches(name, f.info.path);
+        }))
+      fmt::print(stderr, "calltrail {}: warning: --site-name {}={} named no file that was read\n",
+                 command, name.file, name.site);
   }
   bool known = true;
   for (const auto& site : input.sites) {
-    if (named(site, false)) continue;
+    if (std::any_of(c.sites.begin(), c.sites.end(),
+                    [&](const correlate::SiteInfo& s) { return s.name == site; }))
+      continue;
     std::vector<std::string> names;
     for (const auto& s : c.sites)
       names.push_back(s.name);

@@ -16,6 +16,7 @@
 #include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/iscc.hpp"
 #include "calltrail/correlate/partial.hpp"
+#include "calltrail/correlate/site_override.hpp"
 #include "calltrail/correlate/text.hpp"
 
 namespace calltrail::correlate {
@@ -1262,6 +1263,10 @@ class Builder {
 };
 
 }  // namespace
+
+bool site_override_matches(const SiteOverride& site, const std::string& path) {
+  return override_matches(site, path);
+}
 
 Correlation build_correlation(std::vector<FilePartial> partials, std::vector<parse::FileInfo> files,
                               const BuildOptions& options) {

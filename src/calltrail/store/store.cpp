@@ -528,6 +528,7 @@ void Store::refresh_facts() {
     for (const auto& f : loader.files)
       ids.push_back(f.id);
     correlate::BuildOptions options;
+    options.sites = site_names();
     const correlate::Correlation c = loader.build(options);
     auto file = db.prepare("UPDATE files SET site = ?, site_source = ? WHERE id = ?");
     for (std::uint32_t i = 0; i < c.files.size() && i < ids.size(); ++i) {
@@ -737,7 +738,10 @@ correlate::Correlation Store::load_all(const correlate::BuildOptions& options, L
   }
   loader.add_islinks(false);
   if (stats != nullptr) stats->whole = true;
-  return loader.build(options);
+  correlate::BuildOptions named = options;
+  auto kept = site_names();
+  named.sites.insert(named.sites.begin(), kept.begin(), kept.end());
+  return loader.build(named);
 }
 
 std::optional<correlate::Correlation> Store::load_for_id(std::string_view id,
