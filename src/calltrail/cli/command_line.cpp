@@ -82,12 +82,17 @@ std::string nearest_name(std::string_view word, std::span<const std::string> can
 
 bool explain_unknown_name(CLI::App& app, int argc, const char* const* argv) {
   const int at = command_index(argc, argv);
-  if (at == 0) return false;
   std::vector<std::string> commands;
   const CLI::App* cmd = nullptr;
   for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
     commands.push_back(sub->get_name());
-    if (sub->get_name() == argv[at]) cmd = sub;
+    if (at != 0 && sub->get_name() == argv[at]) cmd = sub;
+  }
+  if (at == 0) {
+    if (argc > 1) return false;  // an unknown option of calltrail itself
+    fmt::print(stderr, "calltrail: give a command: {} (calltrail --help)\n",
+               fmt::join(commands, ", "));
+    return true;
   }
   if (cmd == nullptr) {
     const std::string near = nearest_name(argv[at], commands);
