@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -15,6 +16,7 @@
 #include "calltrail/cli/input_report.hpp"
 #include "calltrail/cli/interaction_filter.hpp"
 #include "calltrail/cli/output.hpp"
+#include "calltrail/cli/terminal_text.hpp"
 #include "calltrail/correlate/file_collector.hpp"
 #include "calltrail/correlate/text.hpp"
 #include "calltrail/model/event_json.hpp"
@@ -30,6 +32,7 @@ namespace {
 struct EventsOptions {
   std::vector<std::string> paths;
   std::string format = "jsonl";
+  std::string color = "auto";
   std::vector<std::string> names;
   std::vector<std::string> ids;
   WindowOptions window;
@@ -109,14 +112,20 @@ bool matches_id(const model::Event& e, const std::vector<std::string>& ids,
   return false;
 }
 
-void append_text_line(std::string& out, const model::Event& e, std::string_view file) {
+// One line per event (greppable, so not wrapped); with colour, the
+// application by a colour of its own and the name by its kind.
+void append_text_line(std::string& out, const model::Event& e, std::string_view file,
+                      const Paint& paint) {
   auto utc = e.times.utc();
-  fmt::format_to(std::back_inserter(out), "{:<27} {:<24} {:<12} {:<28}",
+  const std::string_view app = e.app.empty() ? std::string_view("-") : std::string_view(e.app);
+  fmt::format_to(std::back_inserter(out), "{:<27} {:<24} {} {}",
                  utc ? base::format_utc(*utc) : std::string("-"),
                  e.times.local_digits ? base::format_local(e.times.local, e.times.local_date_known,
                                                            e.times.local_digits)
                                       : std::string("-"),
-                 e.app.empty() ? std::string_view("-") : std::string_view(e.app), e.name);
+                 paint(fmt::format("{:<12}", app), Paint::site(std::hash<std::string_view>{}(app))),
+                 paint(fmt::format("{:<28}", e.name),
+                       Paint::event(e.name, e.kind == model::MessageKind::Sip)));
   static constexpr std::pair<std::string_view, std::string_view> kShown[] = {
       {"AttributeConnID", "conn"},
       {"AttributeCallUUID", "uuid"},
@@ -160,6 +169,7 @@ int run_events(const EventsOptions& o) {
   }
   const std::set<std::string, std::less<>> names(o.names.begin(), o.names.end());
   const bool text = o.format == "text";
+  const Paint paint(text && color_wanted(o.color, stdout));
   const bool document = o.format == "json";
 
   parse::ReadOptions read_options;
@@ -177,7 +187,7 @@ int run_events(const EventsOptions& o) {
     }
     const std::string& file = reader.files()[e.where.file_index].path;
     if (text) {
-      append_text_line(out.buffer(), e, file);
+      append_text_line(out.buffer(), e, file, paint);
     } else {
       if (document && shown > 0) out.buffer().push_back(',');
       if (document) out.buffer().push_back('\n');
@@ -226,6 +236,7 @@ void add_events_command(CLI::App& app, int& exit_code) {
                   "(whole or the part before '@'), DN, ANI, DNIS or user data key=value (as trace "
                   "takes them); repeat for more");
   add_window_options(cmd, o->window, "events");
+  add_color_option(cmd, o->color);
   cmd->add_flag("--strict", o->strict, "Exit with 4 when malformed records were found");
   cmd->add_flag("-q,--quiet", o->quiet, "Print only the one-line summary of malformed input");
   cmd->add_option("--chunk-size", o->chunk_size, "Bytes read at a time (for testing)")

@@ -271,14 +271,9 @@ class TextWriter {
   }
 
   std::string event_text(const correlate::EventRef& ev) const {
-    if (ev.is_sip()) {
-      const std::string name = c_.str(ev.name);
-      const bool failed = !name.empty() && name[0] >= '4' && name[0] <= '6';
-      return paint_(sip_event_text(c_, ev), failed ? Color::Red : Color::Cyan);
-    }
     const std::string name = c_.str(ev.name);
-    std::string what =
-        paint_(name, name.find("Error") != std::string::npos ? Color::Red : Color::Bold);
+    if (ev.is_sip()) return paint_(sip_event_text(c_, ev), Paint::event(name, true));
+    std::string what = paint_(name, Paint::event(name, false));
     if (ev.this_dn != 0) what += " this=" + c_.str(ev.this_dn);
     if (ev.other_dn != 0) what += " other=" + c_.str(ev.other_dn);
     if (ev.note != 0) what += " " + c_.str(ev.note);

@@ -41,6 +41,11 @@ Color Paint::site(std::size_t n) {
   return kSites[n % std::size(kSites)];
 }
 
+Color Paint::event(std::string_view name, bool sip) {
+  if (sip) return !name.empty() && name[0] >= '4' && name[0] <= '6' ? Color::Red : Color::Cyan;
+  return name.find("Error") != std::string_view::npos ? Color::Red : Color::Bold;
+}
+
 void add_color_option(CLI::App* cmd, std::string& mode) {
   cmd->add_option("--color", mode,
                   "Colour by site and by kind of event: auto (on a terminal, unless NO_COLOR is "

@@ -24,6 +24,10 @@ class Paint {
   std::string operator()(std::string_view text, Color color) const;
   // The colour of the n-th site of what is shown (a few, in turn).
   static Color site(std::size_t n);
+  // The colour of an event by its kind: a SIP message cyan, a T-Library
+  // event bold, either red when it is a failure (a SIP 4xx-6xx answer, an
+  // error event).
+  static Color event(std::string_view name, bool sip);
 
  private:
   bool enabled_;
