@@ -42,6 +42,8 @@ int run(int argc, char** argv, const Seams& seams) {
   app.footer(kFooter);
   app.require_subcommand(1);
   app.set_version_flag("--version", "calltrail 0.1.0");
+  // Applied to every command added below, once they all are.
+  app.preparse_callback([&app](std::size_t) { one_value_per_option(app); });
   int exit_code = kExitOk;
   add_events_command(app, exit_code);
   add_simulate_command(app, exit_code);
@@ -52,7 +54,6 @@ int run(int argc, char** argv, const Seams& seams) {
   add_ingest_command(app, exit_code, seams);
   add_serve_command(app, exit_code, seams);
   add_follow_command(app, exit_code);
-  one_value_per_option(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
