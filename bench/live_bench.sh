@@ -62,7 +62,7 @@ for ((i = 1; i <= runs; i++)); do
   p99s+=("$(sed -n 's/.*p99 \([0-9.]*\).*/\1/p' <<<"$out")")
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-events=$("$binary" events --format json "${logs[@]}" 2>/dev/null | wc -l)
+events=$("$binary" events --format jsonl "${logs[@]}" 2>/dev/null | wc -l)
 start=$(date +%s.%N)
 "$binary" interactions "${logs[@]}" --format jsonl >/dev/null
 end=$(date +%s.%N)

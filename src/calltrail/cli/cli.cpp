@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "calltrail/base/secrets.hpp"
+#include "calltrail/cli/command_line.hpp"
 #include "calltrail/cli/commands.hpp"
 #include "calltrail/cli/version.hpp"
 
@@ -22,7 +23,9 @@ constexpr const char* kFooter = R"(Exit codes:
   4   --strict was given and malformed records were found
   70  internal error (a bug: please report it with the command line)
 
-PATH is a file, a folder (read recursively), a .gz file, or - for standard input.)";
+PATH is a file, a folder (read recursively), a .gz file, or - for standard input.
+An option takes one value; repeat it for more. --format json is one JSON document,
+jsonl one object a line, text for people (docs/command-line.md).)";
 
 }  // namespace
 
@@ -40,6 +43,8 @@ int run(int argc, char** argv, const Seams& seams) {
   app.footer(kFooter);
   app.require_subcommand(1);
   app.set_version_flag("--version", "calltrail " + std::string(version()));
+  // Applied to every command added below, once they all are.
+  app.preparse_callback([&app](std::size_t) { one_value_per_option(app); });
   int exit_code = kExitOk;
   add_events_command(app, exit_code);
   add_simulate_command(app, exit_code);
@@ -60,7 +65,7 @@ int run(int argc, char** argv, const Seams& seams) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    if (!explain_unknown_name(app, argc, argv)) app.exit(e);
     return kExitUsage;
   } catch (const std::exception& e) {
     std::fflush(stdout);

@@ -11,6 +11,7 @@
 #include "calltrail/cli/progress.hpp"
 #include "calltrail/correlate/collect.hpp"
 #include "calltrail/correlate/rescan.hpp"
+#include "calltrail/correlate/site_override.hpp"
 #include "calltrail/store/codec.hpp"
 #include "calltrail/store/store.hpp"
 
@@ -25,12 +26,37 @@ CLI::App* add_log_command(CLI::App& app, const std::string& name, const std::str
   return cmd;
 }
 
-void add_correlation_input_options(CLI::App* cmd, CorrelationInput& input) {
-  cmd->add_option("--site", input.sites,
+void add_site_options(CLI::App* cmd, std::vector<std::string>& names,
+                      std::vector<std::string>* filters) {
+  cmd->add_option("--site-name", names,
                   "Name the site of a file or folder: FILE=app@switch (FILE is a path, a base "
-                  "name, or a folder); repeatable. Overrides the inferred name "
-                  "(docs/correlation.md). A bare app@switch (no '=') keeps only what touches "
-                  "that site (interactions, sites)");
+                  "name, or a folder), instead of the inferred name (docs/correlation.md); repeat "
+                  "for more");
+  const std::string command = cmd->get_name();
+  cmd->add_option_function<std::vector<std::string>>(
+         "--site",
+         [&names, filters, command](const std::vector<std::string>& values) {
+           for (const auto& v : values) {
+             if (filters != nullptr && v.find('=') == std::string::npos) {
+               filters->push_back(v);
+               continue;
+             }
+             fmt::print(stderr,
+                        "calltrail {}: --site {} names a site: that is --site-name {} now (--site "
+                        "FILE=app@switch will go)\n",
+                        command, v, v);
+             names.push_back(v);
+           }
+         },
+         filters != nullptr
+             ? "Only what touches this site (app@switch, as `calltrail sites` names it); repeat "
+               "for more"
+             : "The old form of --site-name FILE=app@switch")
+      ->type_name("SITE");
+}
+
+void add_correlation_input_options(CLI::App* cmd, CorrelationInput& input, bool filters_sites) {
+  add_site_options(cmd, input.site_names, filters_sites ? &input.sites : nullptr);
   cmd->add_flag("--merge-hints", input.merge_hints,
                 "Also merge interactions joined only by an equal ConnID across sites (a hint)");
   cmd->add_option("--threads", input.threads, "Files read in parallel (0: one per core)")
@@ -46,8 +72,8 @@ bool parse_site_overrides(const std::vector<std::string>& specs, std::string_vie
     auto eq = s.rfind('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == s.size() ||
         s.find('@', eq) == std::string::npos) {
-      fmt::print(stderr, "calltrail {}: --site '{}' should look like FILE=app@switch\n", command,
-                 s);
+      fmt::print(stderr, "calltrail {}: --site-name '{}' should look like FILE=app@switch\n",
+                 command, s);
       return false;
     }
     out.push_back({s.substr(0, eq), s.substr(eq + 1)});
@@ -61,18 +87,14 @@ std::optional<correlate::BuildOptions> build_options(const CorrelationInput& inp
                                                      std::string_view command, int& exit_code) {
   correlate::BuildOptions build;
   build.merge_hints = input.merge_hints;
-  // A bare app@switch (no '=') is a filter of interactions and sites, not a name.
-  std::vector<std::string> overrides;
-  for (const auto& s : input.sites)
-    if (s.empty() || s.find('=') != std::string::npos) overrides.push_back(s);
-  if (!parse_site_overrides(overrides, command, build.sites)) {
+  if (!parse_site_overrides(input.site_names, command, build.sites)) {
     exit_code = kExitUsage;
     return std::nullopt;
   }
   if (!input.db.empty() && !build.sites.empty()) {
     fmt::print(stderr,
-               "calltrail {}: --site FILE=app@switch names sites while reading files; a store "
-               "keeps the names found when it was ingested\n",
+               "calltrail {}: --site-name names sites while reading files; a store keeps the "
+               "names given to `calltrail ingest --site-name`\n",
                command);
     exit_code = kExitUsage;
     return std::nullopt;
@@ -117,11 +139,30 @@ bool check_input_source(const CorrelationInput& input, std::string_view command,
   return true;
 }
 
-std::vector<std::string> site_filters(const CorrelationInput& input) {
-  std::vector<std::string> out;
-  for (const auto& s : input.sites)
-    if (!s.empty() && s.find('=') == std::string::npos) out.push_back(s);
-  return out;
+bool check_site_options(const correlate::Correlation& c, const CorrelationInput& input,
+                        std::string_view command) {
+  std::vector<correlate::SiteOverride> overrides;
+  parse_site_overrides(input.site_names, command, overrides);  // checked when loading
+  for (const auto& name : overrides) {
+    if (std::none_of(c.files.begin(), c.files.end(), [&](const correlate::FileRecord& f) {
+          return correlate::site_override_matches(name, f.info.path);
+        }))
+      fmt::print(stderr, "calltrail {}: warning: --site-name {}={} named no file that was read\n",
+                 command, name.file, name.site);
+  }
+  bool known = true;
+  for (const auto& site : input.sites) {
+    if (std::any_of(c.sites.begin(), c.sites.end(),
+                    [&](const correlate::SiteInfo& s) { return s.name == site; }))
+      continue;
+    std::vector<std::string> names;
+    for (const auto& s : c.sites)
+      names.push_back(s.name);
+    fmt::print(stderr, "calltrail {}: warning: --site {}: no site has that name (the sites: {})\n",
+               command, site, names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", ")));
+    known = false;
+  }
+  return known;
 }
 
 namespace {

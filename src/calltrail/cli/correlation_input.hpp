@@ -15,8 +15,9 @@ namespace calltrail::cli {
 
 struct CorrelationInput {
   std::vector<std::string> paths;
-  std::string db;                  // a store (SQLite path or postgresql:// URL) instead of paths
-  std::vector<std::string> sites;  // FILE=app@switch
+  std::string db;  // a store (SQLite path or postgresql:// URL) instead of paths
+  std::vector<std::string> site_names;  // --site-name FILE=app@switch
+  std::vector<std::string> sites;       // --site app@switch: only what touches these sites
   bool merge_hints = false;
   unsigned threads = 0;
   bool strict = false;
@@ -28,13 +29,28 @@ struct CorrelationInput {
 CLI::App* add_log_command(CLI::App& app, const std::string& name, const std::string& description,
                           CorrelationInput& input);
 
-// Adds --site, --merge-hints, --threads, --strict and --quiet (not the paths).
-void add_correlation_input_options(CLI::App* cmd, CorrelationInput& input);
+// Adds --site-name, --site (a filter: `filters_sites`, else only the old
+// FILE=app@switch form), --merge-hints, --threads, --strict and --quiet (not
+// the paths).
+void add_correlation_input_options(CLI::App* cmd, CorrelationInput& input,
+                                   bool filters_sites = true);
 
-// Parses --site FILE=app@switch values; false (with a message on stderr)
-// for a malformed one.
+// Parses --site-name FILE=app@switch values; false (with a message on
+// stderr) for a malformed one.
 bool parse_site_overrides(const std::vector<std::string>& specs, std::string_view command,
                           std::vector<correlate::SiteOverride>& out);
+
+// Adds --site-name FILE=app@switch to `names`; with `filters`, --site
+// app@switch to `filters`. --site FILE=app@switch, the old way to name a
+// site, is still taken, with a warning on stderr.
+void add_site_options(CLI::App* cmd, std::vector<std::string>& names,
+                      std::vector<std::string>* filters);
+
+// Warns on stderr of each --site-name that named no file read, and of each
+// --site that is the name of no site (listing the known ones); false when a
+// --site names no site (nothing can match it).
+bool check_site_options(const correlate::Correlation& c, const CorrelationInput& input,
+                        std::string_view command);
 
 // Reads and correlates; reports unreadable inputs and malformed records on
 // stderr. `exit_code` becomes kExitUsage/kExitInput/kExitMalformed when due
@@ -60,7 +76,5 @@ struct TraceLoad {
 // answer that way).
 std::optional<TraceLoad> load_correlation_for_id(const CorrelationInput& input, std::string_view id,
                                                  std::string_view command, int& exit_code);
-// --site values without '=': site names to filter by.
-std::vector<std::string> site_filters(const CorrelationInput& input);
 
 }  // namespace calltrail::cli

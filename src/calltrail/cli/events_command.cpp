@@ -1,7 +1,9 @@
-// calltrail events PATH... : T-Library events as JSON lines (or text).
+// calltrail events PATH... : T-Library events as JSON lines, one JSON
+// document or text.
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -12,11 +14,16 @@
 #include "calltrail/cli/cli.hpp"
 #include "calltrail/cli/commands.hpp"
 #include "calltrail/cli/input_report.hpp"
+#include "calltrail/cli/interaction_filter.hpp"
 #include "calltrail/cli/output.hpp"
+#include "calltrail/cli/terminal_text.hpp"
+#include "calltrail/correlate/file_collector.hpp"
+#include "calltrail/correlate/text.hpp"
 #include "calltrail/model/event_json.hpp"
 #include "calltrail/model/identifiers.hpp"
 #include "calltrail/parse/log_reader.hpp"
 #include "calltrail/parse/sip_message.hpp"
+#include "calltrail/parse/text.hpp"
 
 namespace calltrail::cli {
 
@@ -24,20 +31,38 @@ namespace {
 
 struct EventsOptions {
   std::vector<std::string> paths;
-  std::string format = "json";
+  std::string format = "jsonl";
+  std::string color = "auto";
   std::vector<std::string> names;
   std::vector<std::string> ids;
-  std::string from;
-  std::string to;
+  WindowOptions window;
   bool strict = false;
   bool quiet = false;
   std::size_t chunk_size = 1 << 20;
 };
 
-// Does any identifier in the event equal one of `ids`? ConnIDs compare in
-// their normalised form; IS-Link ids are the keys of AttributeISLinkList.
+// Does the event's user data hold `probe`'s key=value? Compared as trace
+// compares it (correlate::FileCollector): without quotes, the value whole or
+// as far as a leg keeps it.
+bool matches_user_data(const model::Event& e, std::uint32_t list, const correlate::IdProbe& probe) {
+  bool hit = false;
+  const auto fields = e.fields();
+  e.for_each_child(list, [&](std::uint32_t c) {
+    const model::Field& f = fields[c];
+    if (f.kind == model::ValueKind::List || correlate::unquote(e.key(f)) != probe.key) return;
+    const std::string_view v = correlate::unquote(e.value(f));
+    if (v == probe.value || v.substr(0, correlate::kMaxUserDataValue) == probe.value) hit = true;
+  });
+  return hit;
+}
+
+// Does any identifier in the event equal one of `ids`, as trace compares
+// them (correlate::find_interactions)? ConnIDs in their normalised form;
+// CallUUIDs, IS-Link ids (the keys of AttributeISLinkList) and SIP Call-IDs
+// without case; a key=value is looked for in the user data.
 bool matches_id(const model::Event& e, const std::vector<std::string>& ids,
-                const std::vector<std::string>& conn_ids) {
+                const std::vector<std::string>& conn_ids,
+                const std::vector<correlate::IdProbe>& user_data) {
   const auto fields = e.fields();
   if (e.kind == model::MessageKind::Sip) {
     // A SIP message or mapping: its Call-ID (whole, or the part before '@'),
@@ -46,23 +71,30 @@ bool matches_id(const model::Event& e, const std::vector<std::string>& ids,
       const std::string_view key = e.key(fields[i]);
       const std::string_view v = e.value(fields[i]);
       const bool call_id = key == parse::sip_keys::kCallId;
-      if (!call_id && key != parse::sip_keys::kCallUuid &&
-          key != parse::sip_keys::kGenesysCallUuid && key != parse::sip_keys::kFrom &&
-          key != parse::sip_keys::kTo)
+      const bool uuid =
+          key == parse::sip_keys::kCallUuid || key == parse::sip_keys::kGenesysCallUuid;
+      if (!call_id && !uuid && key != parse::sip_keys::kFrom && key != parse::sip_keys::kTo)
         continue;
+      // Call-IDs and CallUUIDs without case, as trace compares them.
       for (const auto& id : ids)
-        if (v == id || (call_id && v.size() > id.size() && v[id.size()] == '@' &&
-                        v.substr(0, id.size()) == id))
+        if (v == id || ((call_id || uuid) && parse::iequals(v, id)) ||
+            (call_id && v.size() > id.size() && v[id.size()] == '@' &&
+             parse::iequals(v.substr(0, id.size()), id)))
           return true;
     }
     return false;
   }
   for (std::uint32_t i = 0; i < fields.size(); i = fields[i].end) {
     const std::string_view key = e.key(fields[i]);
+    if (key == "AttributeUserData" && fields[i].kind == model::ValueKind::List) {
+      for (const auto& probe : user_data)
+        if (matches_user_data(e, i, probe)) return true;
+      continue;
+    }
     if (key == "AttributeISLinkList" && fields[i].kind == model::ValueKind::List) {
       for (std::uint32_t c : e.children(i)) {
         for (const auto& id : ids)
-          if (e.key(fields[c]) == id) return true;
+          if (parse::iequals(e.key(fields[c]), id)) return true;
       }
       continue;
     }
@@ -72,21 +104,28 @@ bool matches_id(const model::Event& e, const std::vector<std::string>& ids,
       for (const auto& id : conn_ids)
         if (v == id) return true;
     } else {
+      const bool uuid = model::is_call_uuid_attribute(key);
       for (const auto& id : ids)
-        if (v == id) return true;
+        if (v == id || (uuid && parse::iequals(v, id))) return true;
     }
   }
   return false;
 }
 
-void append_text_line(std::string& out, const model::Event& e, std::string_view file) {
+// One line per event (greppable, so not wrapped); with colour, the
+// application by a colour of its own and the name by its kind.
+void append_text_line(std::string& out, const model::Event& e, std::string_view file,
+                      const Paint& paint) {
   auto utc = e.times.utc();
-  fmt::format_to(std::back_inserter(out), "{:<27} {:<24} {:<12} {:<28}",
+  const std::string_view app = e.app.empty() ? std::string_view("-") : std::string_view(e.app);
+  fmt::format_to(std::back_inserter(out), "{:<27} {:<24} {} {}",
                  utc ? base::format_utc(*utc) : std::string("-"),
                  e.times.local_digits ? base::format_local(e.times.local, e.times.local_date_known,
                                                            e.times.local_digits)
                                       : std::string("-"),
-                 e.app.empty() ? std::string_view("-") : std::string_view(e.app), e.name);
+                 paint(fmt::format("{:<12}", app), Paint::site(std::hash<std::string_view>{}(app))),
+                 paint(fmt::format("{:<28}", e.name),
+                       Paint::event(e.name, e.kind == model::MessageKind::Sip)));
   static constexpr std::pair<std::string_view, std::string_view> kShown[] = {
       {"AttributeConnID", "conn"},
       {"AttributeCallUUID", "uuid"},
@@ -119,51 +158,54 @@ void append_text_line(std::string& out, const model::Event& e, std::string_view 
 
 int run_events(const EventsOptions& o) {
   std::optional<model::Micros> from, to;
-  if (!o.from.empty() && !(from = base::parse_iso_time(o.from))) {
-    fmt::print(stderr, "calltrail events: --from '{}' is not a time like 2012-10-29T14:41:00Z\n",
-               o.from);
-    return kExitUsage;
-  }
-  if (!o.to.empty() && !(to = base::parse_iso_time(o.to))) {
-    fmt::print(stderr, "calltrail events: --to '{}' is not a time like 2012-10-29T14:41:00Z\n",
-               o.to);
-    return kExitUsage;
-  }
+  if (!parse_window(o.window, from, to, "events")) return kExitUsage;
   std::vector<std::string> conn_ids;
+  std::vector<correlate::IdProbe> user_data;
   for (const auto& id : o.ids) {
     std::string c = model::normalize_conn_id(id);
     if (!c.empty()) conn_ids.push_back(std::move(c));
+    correlate::IdProbe probe(id);
+    if (!probe.key.empty()) user_data.push_back(std::move(probe));
   }
   const std::set<std::string, std::less<>> names(o.names.begin(), o.names.end());
   const bool text = o.format == "text";
+  const Paint paint(text && color_wanted(o.color, stdout));
+  const bool document = o.format == "json";
 
   parse::ReadOptions read_options;
   read_options.chunk_size = o.chunk_size;
   parse::LogReader reader(read_options);
   Output out(stdout);
   std::uint64_t shown = 0;
+  if (document) out.buffer() += "{\"events\":[";
   reader.read(o.paths, [&](model::Event& e) {
     if (!names.empty() && names.find(e.name) == names.end()) return;
-    if (!o.ids.empty() && !matches_id(e, o.ids, conn_ids)) return;
+    if (!o.ids.empty() && !matches_id(e, o.ids, conn_ids, user_data)) return;
     if (from || to) {
       auto utc = e.times.utc();
       if (!utc || (from && *utc < *from) || (to && *utc > *to)) return;
     }
     const std::string& file = reader.files()[e.where.file_index].path;
     if (text) {
-      append_text_line(out.buffer(), e, file);
+      append_text_line(out.buffer(), e, file, paint);
     } else {
+      if (document && shown > 0) out.buffer().push_back(',');
+      if (document) out.buffer().push_back('\n');
       model::append_event_json(out.buffer(), e, file);
-      out.buffer().push_back('\n');
+      if (!document) out.buffer().push_back('\n');
     }
     out.maybe_flush();
     ++shown;
   });
+  if (document) out.buffer() += "\n]}\n";
   out.flush();
   const InputSummary summary = report_inputs(reader, "events", o.quiet);
   if (summary.unreadable > 0 || report_not_logs(reader.files(), "events")) return kExitInput;
   if (o.strict && summary.malformed > 0) return kExitMalformed;
-  if (shown == 0 && (!o.ids.empty() || !o.names.empty() || from || to)) return kExitNoMatch;
+  if (shown == 0 && (!o.ids.empty() || !o.names.empty() || from || to)) {
+    fmt::print(stderr, "calltrail events: no event matched\n");
+    return kExitNoMatch;
+  }
   return kExitOk;
 }
 
@@ -175,18 +217,26 @@ void add_events_command(CLI::App& app, int& exit_code) {
       "events",
       "Print every T-Library message and SIP message in the logs as a typed event, one JSON\n"
       "object a line (schema: docs/events-json.md), with its UTC time and the file and line it\n"
-      "came from.");
+      "came from.\n\n"
+      "Examples:\n"
+      "  calltrail events --format text logs/\n"
+      "  calltrail events --id 009a021843038407 --id AccountNo=1234 logs/site-a logs/site-b.gz\n"
+      "  calltrail events --name EventRinging --from 2012-10-29T14:41Z --to 2012-10-29T14:42Z "
+      "logs/");
   cmd->add_option("paths", o->paths, "Log files, folders (recursive), .gz files, or - for stdin")
       ->required();
-  cmd->add_option("--format", o->format, "json (one object a line) or text")
-      ->check(CLI::IsMember({"json", "text"}))
+  cmd->add_option("--format", o->format,
+                  "jsonl (one object a line), json (one document: {\"events\": [...]}) or text")
+      ->check(CLI::IsMember({"jsonl", "json", "text"}))
       ->capture_default_str();
-  cmd->add_option("--name", o->names, "Only messages with this name (EventRinging...); repeatable");
+  cmd->add_option("--name", o->names,
+                  "Only messages with this name (EventRinging...); repeat for more");
   cmd->add_option("--id", o->ids,
                   "Only events carrying this identifier: ConnID, CallUUID, IS-Link id, SIP Call-ID "
-                  "(whole or the part before '@'), DN, ANI, DNIS; repeatable");
-  cmd->add_option("--from", o->from, "Only events at or after this UTC time (2012-10-29T14:41Z)");
-  cmd->add_option("--to", o->to, "Only events at or before this UTC time");
+                  "(whole or the part before '@'), DN, ANI, DNIS or user data key=value (as trace "
+                  "takes them); repeat for more");
+  add_window_options(cmd, o->window, "events");
+  add_color_option(cmd, o->color);
   cmd->add_flag("--strict", o->strict, "Exit with 4 when malformed records were found");
   cmd->add_flag("-q,--quiet", o->quiet, "Print only the one-line summary of malformed input");
   cmd->add_option("--chunk-size", o->chunk_size, "Bytes read at a time (for testing)")

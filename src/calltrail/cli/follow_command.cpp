@@ -113,7 +113,10 @@ void add_follow_command(CLI::App& app, int& exit_code) {
       "follow",
       "Follow growing logs like tail -F (new segments, rotation by rename, truncation, files\n"
       "that appear later) and print every interaction update as a JSON line: created,\n"
-      "leg_added, linked, completed, merged, updated. Runs until SIGINT or SIGTERM.");
+      "leg_added, linked, completed, merged, updated. Runs until SIGINT or SIGTERM.\n\n"
+      "Examples:\n"
+      "  calltrail follow /var/log/genesys/ --site-name tserver/=Tserver2@Avaya_Switch1\n"
+      "  calltrail follow /var/log/genesys/ --db calltrail.db   # keep a store current");
   cmd->add_option("paths", o->input.paths, "Log files or folders (recursive)")->required();
   cmd->add_flag("--once", o->once, "Read what is there now, print the updates and exit");
   cmd->add_option("--db", o->db,

@@ -11,8 +11,10 @@
 #include "calltrail/base/secrets.hpp"
 #include "calltrail/cli/cli.hpp"
 #include "calltrail/cli/commands.hpp"
+#include "calltrail/cli/correlation_input.hpp"
 #include "calltrail/cli/input_report.hpp"
 #include "calltrail/cli/progress.hpp"
+#include "calltrail/correlate/site_override.hpp"
 #include "calltrail/store/codec.hpp"
 #include "calltrail/store/ingest.hpp"
 
@@ -22,6 +24,7 @@ namespace {
 
 struct IngestCommandOptions {
   std::vector<std::string> paths;
+  std::vector<std::string> site_names;  // --site-name FILE=app@switch
   std::string db = "calltrail.db";
   std::uint64_t part_mb = 64;
   bool strict = false;
@@ -51,6 +54,7 @@ class Progress {
 int run_ingest(const IngestCommandOptions& o, const Seams& seams) {
   store::IngestOptions options;
   options.part_bytes = std::max<std::uint64_t>(o.part_mb, 1) << 20;
+  if (!parse_site_overrides(o.site_names, "ingest", options.site_names)) return kExitUsage;
   if (seams.ingest) seams.ingest(options);
   auto progress = std::make_shared<Progress>();
   if (progress->enabled())
@@ -89,6 +93,15 @@ int run_ingest(const IngestCommandOptions& o, const Seams& seams) {
     fmt::print(stderr, "calltrail ingest: {} malformed record{}; the rest was stored\n", d.count(),
                d.count() == 1 ? "" : "s");
   }
+  for (const auto& name : options.site_names) {
+    if (std::none_of(r.files.begin(), r.files.end(), [&](const parse::FileInfo& f) {
+          return correlate::site_override_matches(name, f.path);
+        }))
+      fmt::print(stderr,
+                 "calltrail ingest: warning: --site-name {}={} named no file under the paths "
+                 "(it is kept for files that come later)\n",
+                 name.file, name.site);
+  }
   // Files that are not logs are named (they make no site); reading nothing
   // else is an input error, as for the commands that read logs directly.
   const bool nothing_read = r.input_errors.empty() && report_not_logs(r.files, "ingest");
@@ -113,10 +126,19 @@ void add_ingest_command(CLI::App& app, int& exit_code, const Seams& seams) {
       "ingest",
       "Index logs into a store (docs/storage.md) that trace, interactions and sites read with\n"
       "--db. Each file is read once: files already stored are skipped, grown files continue\n"
-      "where they stopped, rotated or truncated files are recognised. Safe to interrupt.");
+      "where they stopped, rotated or truncated files are recognised. Safe to interrupt.\n\n"
+      "Examples:\n"
+      "  calltrail ingest logs/ && calltrail trace 009a021843038407 --db calltrail.db\n"
+      "  calltrail ingest logs/ --site-name logs/site-a/=Tserver2@Avaya_Switch1\n"
+      "  calltrail ingest /var/log/genesys/ --db postgresql://calltrail@db/calltrail");
   cmd->add_option("paths", o->paths, "Log files, folders (recursive), .gz files")->required();
   cmd->add_option("--db", o->db, "A SQLite file or a postgresql://user@host:port/db URL")
       ->capture_default_str();
+  cmd->add_option("--site-name", o->site_names,
+                  "Name the site of a file or folder: FILE=app@switch (FILE is a path, a base "
+                  "name, or a folder); kept in the store for every later query and ingest; "
+                  "repeat for more")
+      ->type_name("FILE=SITE");
   cmd->add_option("--part-mb", o->part_mb, "Commit every this many MB of a file")
       ->capture_default_str();
   cmd->add_flag("--strict", o->strict, "Exit with 4 when malformed records were found");

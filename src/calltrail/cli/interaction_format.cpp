@@ -6,6 +6,7 @@
 #include <map>
 
 #include "calltrail/base/time.hpp"
+#include "calltrail/cli/terminal_text.hpp"
 #include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/sip_note.hpp"
 #include "calltrail/correlate/timeline.hpp"
@@ -18,6 +19,7 @@ using correlate::kNoLeg;
 using correlate::Link;
 using correlate::LinkKind;
 using correlate::LinkReason;
+using correlate::to_string;
 
 namespace {
 
@@ -86,7 +88,8 @@ std::string sip_event_text(const Correlation& c, const correlate::EventRef& ev) 
 
 }  // namespace
 
-void append_interaction_summary(std::string& out, const Correlation& c, const Interaction& it) {
+void append_interaction_summary(std::string& out, const Correlation& c, const Interaction& it,
+                                std::string_view lead, std::string_view tail) {
   std::string path;
   std::uint32_t last_site = UINT32_MAX;
   for (std::uint32_t l : it.legs) {
@@ -96,129 +99,250 @@ void append_interaction_summary(std::string& out, const Correlation& c, const In
     path += c.sites[s].name;
     last_site = s;
   }
-  fmt::format_to(out_it(out), "{}  {:<10}  {} leg{}  {}  {}{}\n", it.id,
-                 it.complete ? "complete" : "incomplete", it.legs.size(),
-                 it.legs.size() == 1 ? "" : "s", utc_text(it.timed, it.start), path,
-                 it.gaps.empty() ? "" : "  [sequence gaps]");
+  append_wrapped(out,
+                 fmt::format("{}{}  {:<10}  {} leg{}  {}  {}{}{}", lead, it.id,
+                             it.complete ? "complete" : "incomplete", it.legs.size(),
+                             it.legs.size() == 1 ? "" : "s", utc_text(it.timed, it.start), path,
+                             it.gaps.empty() ? "" : "  [sequence gaps]", tail),
+                 lead.size() + 4);
 }
+
+namespace {
+
+// The sites of an interaction in order of appearance: what their colours go by.
+std::vector<std::uint32_t> sites_of(const Correlation& c, const Interaction& it) {
+  std::vector<std::uint32_t> seen;
+  for (std::uint32_t l : it.legs)
+    if (std::find(seen.begin(), seen.end(), c.legs[l].site) == seen.end())
+      seen.push_back(c.legs[l].site);
+  return seen;
+}
+
+// Writes an interaction as text for a terminal: each line wrapped to
+// kTextWidth, sites and kinds of events coloured when asked.
+class TextWriter {
+ public:
+  TextWriter(std::string& out, const Correlation& c, const Interaction& it, const TextOptions& o)
+      : out_(out),
+        c_(c),
+        it_(it),
+        options_(o),
+        paint_(o.color),
+        labels_(leg_labels(it)),
+        sites_(sites_of(c, it)) {
+    for (std::uint32_t s : sites_)
+      site_width_ = std::max(site_width_, c.sites[s].name.size());
+  }
+
+  void write() {
+    line(fmt::format("Interaction {}: {}, {} leg{} on {} site{}", paint_(it_.id, Color::Bold),
+                     it_.complete ? "complete" : paint_("INCOMPLETE", Color::Red), it_.legs.size(),
+                     it_.legs.size() == 1 ? "" : "s", sites_.size(), sites_.size() == 1 ? "" : "s"),
+         2);
+    line(fmt::format("  from {} to {} (UTC)", utc_text(it_.timed, it_.start), end_text()), 2);
+    legs();
+    links();
+    gaps();
+    timeline();
+  }
+
+ private:
+  void line(std::string_view text, std::size_t indent) { append_wrapped(out_, text, indent); }
+
+  // The end of the interaction: its time of day when on the day it started.
+  std::string end_text() const {
+    const std::string start = utc_text(it_.timed, it_.start);
+    const std::string end = utc_text(it_.timed, it_.end);
+    return it_.timed && start.compare(0, 11, end, 0, 11) == 0 ? end.substr(11) : end;
+  }
+
+  std::string site(std::uint32_t s, std::size_t width = 0) const {
+    const std::string& name = c_.sites[s].name;
+    const auto n = std::find(sites_.begin(), sites_.end(), s) - sites_.begin();
+    std::string text = paint_(name, Paint::site(static_cast<std::size_t>(n)));
+    if (name.size() < width) text.append(width - name.size(), ' ');
+    return text;
+  }
+  // The leg's label padded to three columns.
+  std::string leg_column(std::uint32_t l) const {
+    const std::size_t width = leg_label(labels_, c_, l).size();
+    return leg(l) + std::string(width < 3 ? 3 - width : 0, ' ');
+  }
+  std::string leg(std::uint32_t l) const {
+    if (l == kNoLeg) return "?";
+    const std::string label = leg_label(labels_, c_, l);
+    if (labels_.count(l) == 0) return label;  // a hint to another interaction
+    const auto n = std::find(sites_.begin(), sites_.end(), c_.legs[l].site) - sites_.begin();
+    return paint_(label, Paint::site(static_cast<std::size_t>(n)));
+  }
+  std::string link_end(const Link& l, bool from) const {
+    const std::uint32_t end = from ? l.from : l.to;
+    if (end != kNoLeg) return fmt::format("{} {}", leg(end), site(c_.legs[end].site));
+    return link_end_text(c_, labels_, l, from);
+  }
+
+  void legs() {
+    out_ += "\nLegs:\n";
+    for (std::uint32_t l : it_.legs) {
+      const auto& lg = c_.legs[l];
+      std::string conns;
+      for (const std::uint64_t x : lg.conn_ids)
+        conns.append(conns.empty() ? "" : ",").append(correlate::ConnText(x).view());
+      line(fmt::format("  {} {}  {}  conn {}  {} event{}{}{}", leg_column(l),
+                       site(lg.site, site_width_), lg.call_uuid, conns.empty() ? "-" : conns,
+                       lg.events.size(), lg.events.size() == 1 ? "" : "s",
+                       l == it_.root ? "  (root)" : "", lg.ani.empty() ? "" : "  ani " + lg.ani),
+           6);
+      for (const auto& d : lg.sip_dialogs) {
+        const char* origin = d.origin == correlate::SipDialog::Origin::Sent       ? "sent"
+                             : d.origin == correlate::SipDialog::Origin::Received ? "received"
+                                                                                  : "seen";
+        line(fmt::format("      SIP Call-ID {}  ({})", d.call_id, origin), 8);
+      }
+    }
+  }
+
+  void links() {
+    out_ += "\nLinks:\n";
+    if (it_.links.empty()) out_ += "  none\n";
+    for (std::uint32_t li : it_.links) {
+      const Link& l = c_.links[li];
+      // file:line,line, other-file:line (lines of one file after its name)
+      std::string evidence;
+      for (std::size_t i = 0; i < l.evidence.size(); ++i) {
+        const auto& e = l.evidence[i];
+        if (i > 0 && l.evidence[i - 1].file == e.file) {
+          fmt::format_to(out_it(evidence), ",{}", e.line);
+        } else {
+          fmt::format_to(out_it(evidence), "{}{}:{}", i == 0 ? "" : ", ",
+                         base_name(c_.files[e.file].info.path), e.line);
+        }
+      }
+      line(fmt::format("  {:<8} {}  {} --> {}  {}{}  [{}]", correlate::to_string(l.kind), l.id,
+                       link_end(l, true), link_end(l, false), correlate::to_string(l.confidence),
+                       l.kind == LinkKind::IsLink ? "" : fmt::format(" via {}", l.via), evidence),
+           11);
+      if (l.kind != LinkKind::Sip && !l.sip_call_id.empty())
+        line(fmt::format("           also SIP Call-ID {}", l.sip_call_id), 11);
+      if (!l.skipped_location.empty())
+        line(fmt::format("           across {} (no logs given)", l.skipped_location), 11);
+    }
+  }
+
+  void gaps() {
+    if (it_.gaps.empty()) return;
+    out_ += "\nSequence gaps (events missing from the logs while these legs were alive):\n";
+    for (std::uint32_t g : it_.gaps) {
+      const auto& gap = c_.gaps[g];
+      line(fmt::format("  {}: {} missing ({:x}..{:x}) between {} and {}", site(gap.site),
+                       gap.missing(), gap.first_missing, gap.last_missing,
+                       gap.after_utc ? base::format_utc(*gap.after_utc) : "?",
+                       gap.before_utc ? base::format_utc(*gap.before_utc) : "?"),
+           4);
+    }
+  }
+
+  // What the times mean, and each clock that differs from its reference.
+  void time_words() {
+    out_ += "\nTimeline:\n";
+    const bool corrected = std::any_of(sites_.begin(), sites_.end(), [&](std::uint32_t s) {
+      return c_.sites[s].clock_offset && *c_.sites[s].clock_offset != 0;
+    });
+    line(
+        fmt::format("  Times are UTC{}; \"local\" is the time as the site logs it; * = shown "
+                    "after a later time to respect an IS-Link.",
+                    corrected ? ". Where a site's clock differs from its reference site's (below), "
+                                "its events stand at the corrected time and \"site clock\" is "
+                                "the UTC the site itself logged"
+                              : ""),
+        2);
+    for (std::uint32_t s : sites_) {
+      const auto& info = c_.sites[s];
+      if (!info.clock_offset || *info.clock_offset == 0) continue;
+      const auto offset = *info.clock_offset;
+      line(fmt::format("  Clock of {}: {:.6f} s {} {} (the reference, from {} linked pair{}); "
+                       "its events are placed {:+.6f} s from their site clock",
+                       site(s), static_cast<double>(offset < 0 ? -offset : offset) / 1e6,
+                       offset < 0 ? "behind" : "ahead of", site(info.clock_reference),
+                       info.clock_links, info.clock_links == 1 ? "" : "s",
+                       static_cast<double>(-offset) / 1e6),
+           4);
+    }
+  }
+
+  std::string event_text(const correlate::EventRef& ev) const {
+    const std::string name = c_.str(ev.name);
+    if (ev.is_sip()) return paint_(sip_event_text(c_, ev), Paint::event(name, true));
+    std::string what = paint_(name, Paint::event(name, false));
+    if (ev.this_dn != 0) what += " this=" + c_.str(ev.this_dn);
+    if (ev.other_dn != 0) what += " other=" + c_.str(ev.other_dn);
+    if (ev.note != 0) what += " " + c_.str(ev.note);
+    return what;
+  }
+
+  void timeline() {
+    time_words();
+    auto timeline = correlate::build_timeline(c_, it_);
+    if (!options_.sip) {
+      std::erase_if(timeline, [&](const correlate::TimelineEntry& e) {
+        return c_.legs[e.leg].events[e.event].is_sip() && e.links_out.empty() && e.links_in.empty();
+      });
+    }
+    // time (15), leg (3), site, then the event, its DNs and notes wrapping
+    // under it; its times and file:line, then its hops, under the leg.
+    const std::size_t column = 2 + 15 + 2 + 3 + 1 + site_width_ + 2;
+    const std::string under(2 + 15 + 2, ' ');
+    line(fmt::format("  {:<15}  {:<3} {:<{}}  {}", "UTC", "leg", "site", site_width_, "event"), 2);
+    std::string day;
+    for (const auto& e : timeline) {
+      const auto& lg = c_.legs[e.leg];
+      const auto& ev = lg.events[e.event];
+      const std::string utc = base::format_utc(e.corrected);
+      if (utc.substr(0, 10) != day) {
+        day = utc.substr(0, 10);
+        out_ += paint_(fmt::format("  {}", day), Color::Bold) + "\n";
+      }
+      line(fmt::format(" {}{}  {} {}  {}", e.reordered ? '*' : ' ', utc.substr(11, 15),
+                       leg_column(e.leg), site(lg.site, site_width_), event_text(ev)),
+           column);
+      std::string where = fmt::format("local {}", local_text(c_, lg.site, ev));
+      const auto& info = c_.sites[lg.site];
+      if (ev.has_utc() && info.clock_offset && *info.clock_offset != 0)
+        where += fmt::format(", site clock {}", base::format_utc(ev.utc).substr(11, 15));
+      where += fmt::format("  {}:{}", base_name(c_.files[ev.file].info.path), ev.line);
+      line(under + paint_(where, Color::Dim), under.size() + 4);
+      for (std::uint32_t li : e.links_out) {
+        const Link& l = c_.links[li];
+        if (l.kind == LinkKind::Hint) continue;
+        line(under + fmt::format("`-- {} {} ==> {}  ({})", paint_(to_string(l.kind), Color::Bold),
+                                 l.id, link_end(l, false), to_string(l.confidence)),
+             under.size() + 4);
+      }
+      for (std::uint32_t li : e.links_in) {
+        const Link& l = c_.links[li];
+        if (l.kind == LinkKind::Hint || l.kind == LinkKind::Transfer) continue;
+        line(under + fmt::format("`<= {} {} from {}", paint_(to_string(l.kind), Color::Bold), l.id,
+                                 link_end(l, true)),
+             under.size() + 4);
+      }
+    }
+  }
+
+  std::string& out_;
+  const Correlation& c_;
+  const Interaction& it_;
+  const TextOptions& options_;
+  Paint paint_;
+  std::map<std::uint32_t, std::string> labels_;
+  std::vector<std::uint32_t> sites_;
+  std::size_t site_width_ = 4;
+};
+
+}  // namespace
 
 void append_interaction_text(std::string& out, const Correlation& c, const Interaction& it,
                              const TextOptions& options) {
-  const auto labels = leg_labels(it);
-  std::size_t sites = 0;
-  {
-    std::vector<std::uint32_t> seen;
-    for (std::uint32_t l : it.legs)
-      if (std::find(seen.begin(), seen.end(), c.legs[l].site) == seen.end())
-        seen.push_back(c.legs[l].site);
-    sites = seen.size();
-  }
-  fmt::format_to(out_it(out), "Interaction {}: {}, {} leg{} on {} site{}, {} .. {}\n", it.id,
-                 it.complete ? "complete" : "INCOMPLETE", it.legs.size(),
-                 it.legs.size() == 1 ? "" : "s", sites, sites == 1 ? "" : "s",
-                 utc_text(it.timed, it.start), utc_text(it.timed, it.end));
-  std::size_t site_width = 4;
-  for (std::uint32_t l : it.legs)
-    site_width = std::max(site_width, c.sites[c.legs[l].site].name.size());
-
-  out += "\nLegs:\n";
-  for (std::uint32_t l : it.legs) {
-    const auto& leg = c.legs[l];
-    std::string conns;
-    for (const std::uint64_t x : leg.conn_ids)
-      conns.append(conns.empty() ? "" : ",").append(correlate::ConnText(x).view());
-    fmt::format_to(out_it(out), "  {:<3} {:<{}}  {}  conn {}  {} event{}{}{}\n", labels.at(l),
-                   c.sites[leg.site].name, site_width, leg.call_uuid, conns.empty() ? "-" : conns,
-                   leg.events.size(), leg.events.size() == 1 ? "" : "s",
-                   l == it.root ? "  (root)" : "", leg.ani.empty() ? "" : "  ani " + leg.ani);
-    for (const auto& d : leg.sip_dialogs) {
-      const char* origin = d.origin == correlate::SipDialog::Origin::Sent       ? "sent"
-                           : d.origin == correlate::SipDialog::Origin::Received ? "received"
-                                                                                : "seen";
-      fmt::format_to(out_it(out), "      SIP Call-ID {}  ({})\n", d.call_id, origin);
-    }
-  }
-  out += "\nLinks:\n";
-  if (it.links.empty()) out += "  none\n";
-  for (std::uint32_t li : it.links) {
-    const Link& l = c.links[li];
-    // file:line,line, other-file:line (lines of one file after its name)
-    std::string evidence;
-    for (std::size_t i = 0; i < l.evidence.size(); ++i) {
-      const auto& e = l.evidence[i];
-      if (i > 0 && l.evidence[i - 1].file == e.file) {
-        fmt::format_to(out_it(evidence), ",{}", e.line);
-      } else {
-        fmt::format_to(out_it(evidence), "{}{}:{}", i == 0 ? "" : ", ",
-                       base_name(c.files[e.file].info.path), e.line);
-      }
-    }
-    fmt::format_to(out_it(out), "  {:<8} {}  {} --> {}  {}{}  [{}]\n", correlate::to_string(l.kind),
-                   l.id, link_end_text(c, labels, l, true), link_end_text(c, labels, l, false),
-                   correlate::to_string(l.confidence),
-                   l.kind == LinkKind::IsLink ? "" : fmt::format(" via {}", l.via), evidence);
-    if (l.kind != LinkKind::Sip && !l.sip_call_id.empty())
-      fmt::format_to(out_it(out), "           also SIP Call-ID {}\n", l.sip_call_id);
-    if (!l.skipped_location.empty())
-      fmt::format_to(out_it(out), "           across {} (no logs given)\n", l.skipped_location);
-  }
-  if (!it.gaps.empty()) {
-    out += "\nSequence gaps (events missing from the logs while these legs were alive):\n";
-    for (std::uint32_t g : it.gaps) {
-      const auto& gap = c.gaps[g];
-      fmt::format_to(out_it(out), "  {}: {} missing ({:x}..{:x}) between {} and {}\n",
-                     c.sites[gap.site].name, gap.missing(), gap.first_missing, gap.last_missing,
-                     gap.after_utc ? base::format_utc(*gap.after_utc) : "?",
-                     gap.before_utc ? base::format_utc(*gap.before_utc) : "?");
-    }
-  }
-
-  out +=
-      "\nTimeline (UTC corrected for site clock offsets; local time as the site logs it;\n"
-      "* = shown after a later time to respect an IS-Link):\n";
-  auto timeline = correlate::build_timeline(c, it);
-  if (!options.sip) {
-    std::erase_if(timeline, [&](const correlate::TimelineEntry& e) {
-      return c.legs[e.leg].events[e.event].is_sip() && e.links_out.empty() && e.links_in.empty();
-    });
-  }
-  std::size_t local_width = 5;
-  for (const auto& e : timeline) {
-    const auto& leg = c.legs[e.leg];
-    local_width = std::max(local_width, local_text(c, leg.site, leg.events[e.event]).size());
-  }
-  fmt::format_to(out_it(out), "  {:<28} {:<{}}  {:<{}}  {:<3} {}\n", "UTC", "site", site_width,
-                 "local", local_width, "leg", "event");
-  for (const auto& e : timeline) {
-    const auto& leg = c.legs[e.leg];
-    const auto& ev = leg.events[e.event];
-    std::string what;
-    if (ev.is_sip()) {
-      what = sip_event_text(c, ev);
-    } else {
-      what = c.str(ev.name);
-      if (ev.this_dn != 0) what += " this=" + c.str(ev.this_dn);
-      if (ev.other_dn != 0) what += " other=" + c.str(ev.other_dn);
-      if (ev.note != 0) what += " " + c.str(ev.note);
-    }
-    fmt::format_to(out_it(out), " {}{:<28} {:<{}}  {:<{}}  {:<3} {}  ({}:{})\n",
-                   e.reordered ? '*' : ' ', base::format_utc(e.corrected), c.sites[leg.site].name,
-                   site_width, local_text(c, leg.site, ev), local_width, labels.at(e.leg), what,
-                   base_name(c.files[ev.file].info.path), ev.line);
-    const std::string pad(31, ' ');
-    for (std::uint32_t li : e.links_out) {
-      const Link& l = c.links[li];
-      if (l.kind == LinkKind::Hint) continue;
-      fmt::format_to(out_it(out), "{}`-- {} {} ==> {}  ({})\n", pad, correlate::to_string(l.kind),
-                     l.id, link_end_text(c, labels, l, false), correlate::to_string(l.confidence));
-    }
-    for (std::uint32_t li : e.links_in) {
-      const Link& l = c.links[li];
-      if (l.kind == LinkKind::Hint || l.kind == LinkKind::Transfer) continue;
-      fmt::format_to(out_it(out), "{}`<= {} {} from {}\n", pad, correlate::to_string(l.kind), l.id,
-                     link_end_text(c, labels, l, true));
-    }
-  }
+  TextWriter(out, c, it, options).write();
 }
 
 // Text Mermaid shows as it is: '#' and ';' would end the statement or start a

@@ -11,13 +11,18 @@
 
 namespace calltrail::cli {
 
-// "00RP…317  complete  3 legs  Tserver2@Avaya_Switch1 -> SIPServer1@SIP_Switch1 -> …  start"
+// "00RP…317  complete  3 legs  start  Tserver2@Avaya_Switch1 > SIPServer1@SIP_Switch1 > …",
+// between `lead` and `tail`, wrapped to kTextWidth (terminal_text.hpp).
 void append_interaction_summary(std::string& out, const correlate::Correlation& c,
-                                const correlate::Interaction& interaction);
+                                const correlate::Interaction& interaction,
+                                std::string_view lead = {}, std::string_view tail = {});
 struct TextOptions {
-  bool sip = true;  // SIP messages on the timeline (trace --no-sip hides them)
+  bool sip = true;     // SIP messages on the timeline (trace --no-sip hides them)
+  bool color = false;  // ANSI colours by site and by kind of event
 };
-// Legs, links, gaps, then every event on one UTC timeline with each hop drawn.
+// Legs, links, gaps, then every event on one UTC timeline with each hop
+// drawn; lines fit kTextWidth (terminal_text.hpp), details wrapped under the
+// event.
 void append_interaction_text(std::string& out, const correlate::Correlation& c,
                              const correlate::Interaction& interaction,
                              const TextOptions& options = {});

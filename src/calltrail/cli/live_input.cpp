@@ -10,9 +10,7 @@
 namespace calltrail::cli {
 
 void add_live_input_options(CLI::App* cmd, LiveInput& input) {
-  cmd->add_option("--site", input.sites,
-                  "Name the site of a file, folder or pushed source: FILE=app@switch; repeatable "
-                  "(docs/correlation.md)");
+  add_site_options(cmd, input.sites, nullptr);
   cmd->add_flag("--merge-hints", input.merge_hints,
                 "Also merge interactions joined only by an equal ConnID across sites (a hint)");
   cmd->add_option("--poll", input.poll_ms, "How often followed files are checked, in ms")

@@ -14,7 +14,7 @@ namespace calltrail::cli {
 
 struct LiveInput {
   std::vector<std::string> paths;  // to follow
-  std::vector<std::string> sites;  // FILE=app@switch
+  std::vector<std::string> sites;  // --site-name FILE=app@switch (files or pushed sources)
   bool merge_hints = false;
   unsigned poll_ms = 200;
 };

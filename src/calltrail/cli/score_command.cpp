@@ -4,7 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,16 @@ struct ScoreOptions {
   bool require_perfect = false;
 };
 
+// What a JSON error says, without the library's "[json.exception.…]" tag.
+std::string json_error_text(const nlohmann::json::exception& e) {
+  std::string_view what = e.what();
+  if (what.starts_with("[json.exception.")) {
+    const auto end = what.find("] ");
+    if (end != std::string_view::npos) what.remove_prefix(end + 2);
+  }
+  return std::string(what);
+}
+
 int run_score(ScoreOptions o) {
   std::ifstream truth_file(o.truth);
   if (!truth_file) {
@@ -36,6 +48,8 @@ int run_score(ScoreOptions o) {
   nlohmann::json truth;
   std::vector<nlohmann::json> predicted;
   int exit_code = kExitOk;
+  // Where the JSON being read came from, for a message that it is not JSON.
+  std::string where = o.truth;
   try {
     truth = nlohmann::json::parse(truth_file);
     if (!o.interactions.empty()) {
@@ -44,9 +58,20 @@ int run_score(ScoreOptions o) {
         fmt::print(stderr, "calltrail score: cannot read {}\n", o.interactions);
         return kExitInput;
       }
-      std::string line;
-      while (std::getline(in, line))
-        if (!line.empty()) predicted.push_back(nlohmann::json::parse(line));
+      const std::string text{std::istreambuf_iterator<char>(in), {}};
+      // `interactions --format json` (one document) or its JSON lines.
+      auto document = nlohmann::json::parse(text, nullptr, false);
+      if (document.is_object() && document.contains("interactions")) {
+        for (auto& it : document["interactions"])
+          predicted.push_back(std::move(it));
+      } else {
+        std::istringstream lines(text);
+        std::string line;
+        for (std::size_t n = 1; std::getline(lines, line); ++n) {
+          where = fmt::format("{}:{}", o.interactions, n);
+          if (!line.empty()) predicted.push_back(nlohmann::json::parse(line));
+        }
+      }
     } else {
       if (o.input.paths.empty()) {
         // The logs beside truth.json, without it (it is not a log).
@@ -69,14 +94,17 @@ int run_score(ScoreOptions o) {
       }
     }
   } catch (const nlohmann::json::exception& e) {
-    fmt::print(stderr, "calltrail score: not the expected JSON: {}\n", e.what());
+    fmt::print(stderr, "calltrail score: {} is not JSON: {}\n", where, json_error_text(e));
     return kExitInput;
   }
   correlate::ScoreReport r;
   try {
     r = correlate::score(truth, predicted);
-  } catch (const nlohmann::json::exception& e) {
-    fmt::print(stderr, "calltrail score: truth or interactions lack a field: {}\n", e.what());
+  } catch (const nlohmann::json::exception&) {
+    fmt::print(stderr,
+               "calltrail score: {} or the interactions are not what `calltrail simulate` and "
+               "`calltrail interactions` write (a field is missing or has another type)\n",
+               o.truth);
     return kExitInput;
   }
   const std::pair<const char*, const correlate::Ratio*> rows[] = {
@@ -111,17 +139,23 @@ void add_score_command(CLI::App& app, int& exit_code) {
       "Compare correlation with the truth.json written by `calltrail simulate`: pairwise\n"
       "precision and recall of legs grouped into interactions, links (IS-Links and SIP links\n"
       "directed, transfers unordered, hints ignored), completeness, interaction ids, site\n"
-      "names, and the SIP Call-IDs of each leg.");
+      "names, and the SIP Call-IDs of each leg.\n\n"
+      "Examples:\n"
+      "  calltrail simulate --out /tmp/sim --interactions 200 && calltrail score "
+      "/tmp/sim/truth.json\n"
+      "  calltrail interactions /tmp/sim > found.jsonl && calltrail score /tmp/sim/truth.json "
+      "--interactions found.jsonl --require-perfect");
   cmd->add_option("truth", o->truth, "truth.json")->required()->check(CLI::ExistingFile);
   cmd->add_option("paths", o->input.paths, "Logs to correlate (default: the folder of truth.json)");
   cmd->add_option("--interactions", o->interactions,
-                  "Score these `calltrail interactions` JSON lines instead of correlating");
+                  "Score the output of `calltrail interactions` (JSON lines or --format json) "
+                  "instead of correlating");
   cmd->add_option("--format", o->format, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   cmd->add_flag("--require-perfect", o->require_perfect,
                 "Exit with 1 unless every measure is 1.0 (site names excepted)");
-  add_correlation_input_options(cmd, o->input);
+  add_correlation_input_options(cmd, o->input, false);
   cmd->callback([o, &exit_code] { exit_code = run_score(*o); });
 }
 

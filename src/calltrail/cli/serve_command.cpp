@@ -197,7 +197,10 @@ void add_serve_command(CLI::App& app, int& exit_code, const Seams& seams) {
       "serve",
       "Serve the live correlation over HTTP: search, interactions as JSON and SVG, a web page,\n"
       "POST of events and log text from site collectors, and a stream of updates (SSE).\n"
-      "PATHs are followed like tail -F. Runs until SIGINT or SIGTERM (docs/http-api.md).");
+      "PATHs are followed like tail -F. Runs until SIGINT or SIGTERM (docs/http-api.md).\n\n"
+      "Examples:\n"
+      "  calltrail serve logs/ --listen 127.0.0.1:8080       # then open http://127.0.0.1:8080/\n"
+      "  calltrail serve --listen 0.0.0.0:8080 --token \"$(cat token)\" --db calltrail.db");
   cmd->add_option("paths", o->input.paths, "Log files or folders to follow (optional)");
   cmd->add_option("--listen", o->listen, "HOST:PORT to listen on (PORT 0: any free port)")
       ->capture_default_str();

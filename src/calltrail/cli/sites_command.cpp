@@ -26,7 +26,8 @@ int run_sites(const SitesOptions& o) {
   if (!check_input_source(o.input, "sites", exit_code)) return exit_code;
   auto c = load_correlation(o.input, "sites", exit_code);
   if (!c) return exit_code;
-  const std::vector<std::string> only = site_filters(o.input);
+  check_site_options(*c, o.input, "sites");
+  const std::vector<std::string>& only = o.input.sites;
   auto shown = [&](std::uint32_t s) {
     return only.empty() || std::find(only.begin(), only.end(), c->sites[s].name) != only.end();
   };
@@ -37,16 +38,20 @@ int run_sites(const SitesOptions& o) {
       if (shown(s)) sites.push_back(correlate::site_json(*c, s));
     out.buffer() += correlate::dump_json({{"sites", std::move(sites)}}, 2);
     out.buffer() += '\n';
-    return exit_code;
+  } else {
+    bool first = true;
+    for (std::uint32_t s = 0; s < c->sites.size(); ++s) {
+      if (!shown(s)) continue;
+      if (!first) out.buffer() += '\n';
+      first = false;
+      append_site_text(out.buffer(), *c, s);
+    }
   }
-  bool first = true;
-  for (std::uint32_t s = 0; s < c->sites.size(); ++s) {
-    if (!shown(s)) continue;
-    if (!first) out.buffer() += '\n';
-    first = false;
-    append_site_text(out.buffer(), *c, s);
-  }
-  return exit_code;
+  // Every --site unknown: nothing was shown.
+  bool any = false;
+  for (std::uint32_t s = 0; s < c->sites.size(); ++s)
+    any = any || shown(s);
+  return !only.empty() && !any && exit_code == kExitOk ? kExitNoMatch : exit_code;
 }
 
 }  // namespace
@@ -56,9 +61,13 @@ void add_sites_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = add_log_command(
       app, "sites",
       "Per site: its name (app@switch) and how it was found, files, time range, UTC offset,\n"
-      "clock offset against the other sites, event counts and sequence-number gaps.",
+      "clock offset against the other sites, event counts and sequence-number gaps.\n\n"
+      "Examples:\n"
+      "  calltrail sites logs/\n"
+      "  calltrail sites logs/ --site-name logs/siteA/=Tserver2@Avaya_Switch1 --format json\n"
+      "  calltrail sites logs/ --site SIPServer1@SIP_Switch1",
       o->input);
-  cmd->add_option("--format", o->format, "text or json")
+  cmd->add_option("--format", o->format, "text or json (one document: {\"sites\": [...]})")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   add_correlation_input_options(cmd, o->input);

@@ -10,8 +10,10 @@
 #include "calltrail/cli/cli.hpp"
 #include "calltrail/cli/commands.hpp"
 #include "calltrail/cli/correlation_input.hpp"
+#include "calltrail/cli/interaction_filter.hpp"
 #include "calltrail/cli/interaction_format.hpp"
 #include "calltrail/cli/output.hpp"
+#include "calltrail/cli/terminal_text.hpp"
 #include "calltrail/correlate/json.hpp"
 #include "calltrail/correlate/query.hpp"
 
@@ -22,24 +24,90 @@ namespace {
 struct TraceOptions {
   std::string id;
   CorrelationInput input;
+  WindowOptions window;
   std::string format = "text";
+  std::string color = "auto";
   bool all = false;
   bool no_sip = false;
 };
 
+// {"interaction_id", "matched", "complete", "legs", "start"}: a match in the list.
+correlate::Json match_json(const correlate::Correlation& c, const correlate::Match& m) {
+  const auto& it = c.interactions[m.interaction];
+  return {
+      {"interaction_id", it.id},
+      {"matched", m.matched},
+      {"complete", it.complete},
+      {"legs", it.legs.size()},
+      {"start", it.timed ? correlate::Json(base::format_utc(it.start)) : correlate::Json(nullptr)}};
+}
+
+// The one JSON shape of trace (docs/correlation.md): the matches, and the
+// interactions shown in full (none when several match without --all).
+void append_trace_json(std::string& out, const correlate::Correlation& c, const std::string& id,
+                       const std::vector<correlate::Match>& matches, bool shown) {
+  correlate::Json list = correlate::Json::array();
+  for (const auto& m : matches)
+    list.push_back(match_json(c, m));
+  out += "{\"id\":";
+  out += correlate::dump_json(id);
+  out += ",\"matches\":";
+  out += correlate::dump_json(std::move(list));
+  out += ",\"interactions\":[";
+  bool first = true;
+  for (const auto& m : matches) {
+    if (!shown) break;
+    out += first ? "\n" : ",\n";
+    first = false;
+    correlate::append_interaction_json(out, c, c.interactions[m.interaction], {.timeline = true});
+  }
+  out += "]}\n";
+}
+
+// "3 interactions carry '7070'; ...", one line each.
+std::string match_list(const correlate::Correlation& c, const std::string& id,
+                       const std::vector<correlate::Match>& matches) {
+  std::string list;
+  append_wrapped(list,
+                 fmt::format("{} interactions carry '{}'; trace one by its id, narrow with --from, "
+                             "--to or --site, or add --all:",
+                             matches.size(), id),
+                 2);
+  for (const auto& m : matches) {
+    append_interaction_summary(list, c, c.interactions[m.interaction], "  ",
+                               fmt::format("  (by {})", m.matched));
+  }
+  return list;
+}
+
 int run_trace(const TraceOptions& o) {
   int exit_code = kExitOk;
   if (!check_input_source(o.input, "trace", exit_code)) return exit_code;
+  InteractionFilter filter;
+  if (!filter.set(o.window, o.input.sites, "trace")) return kExitUsage;
   auto loaded = load_correlation_for_id(o.input, o.id, "trace", exit_code);
   if (!loaded) return exit_code;
   const correlate::Correlation* c = &loaded->correlation;
+  check_site_options(*c, o.input, "trace");
   auto matches = correlate::find_interactions(*c, o.id);
+  const std::size_t carried = matches.size();
+  std::erase_if(matches, [&](const correlate::Match& m) {
+    return !filter.keep(*c, c->interactions[m.interaction]);
+  });
   if (matches.empty()) {
-    fmt::print(stderr,
-               "calltrail trace: no interaction carries '{}' (tried CallUUID, ConnID, IS-Link id, "
-               "SIP Call-ID, DN, ANI, DNIS and user data key=value) in {} leg{} on {} site{}\n",
-               o.id, loaded->legs, loaded->legs == 1 ? "" : "s", loaded->sites,
-               loaded->sites == 1 ? "" : "s");
+    if (carried > 0) {
+      fmt::print(stderr,
+                 "calltrail trace: {} interaction{} carry '{}', none of them within --from, --to "
+                 "and --site\n",
+                 carried, carried == 1 ? "" : "s", o.id);
+    } else {
+      fmt::print(stderr,
+                 "calltrail trace: no interaction carries '{}' (tried CallUUID, ConnID, IS-Link "
+                 "id, SIP Call-ID, DN, ANI, DNIS and user data key=value) in {} leg{} on {} "
+                 "site{}\n",
+                 o.id, loaded->legs, loaded->legs == 1 ? "" : "s", loaded->sites,
+                 loaded->sites == 1 ? "" : "s");
+    }
     return exit_code == kExitOk ? kExitNoMatch : exit_code;
   }
   // The interaction whose own id was given wins over the others it touches.
@@ -49,58 +117,34 @@ int run_trace(const TraceOptions& o) {
       break;
     }
   }
+  const bool shown = matches.size() == 1 || o.all;
   Output out(stdout);
-  if (matches.size() > 1 && !o.all) {
-    if (o.format == "json") {
-      correlate::Json list = correlate::Json::array();
-      for (const auto& m : matches) {
-        const auto& it = c->interactions[m.interaction];
-        list.push_back({{"interaction_id", it.id},
-                        {"matched", m.matched},
-                        {"complete", it.complete},
-                        {"legs", it.legs.size()},
-                        {"start", it.timed ? correlate::Json(base::format_utc(it.start))
-                                           : correlate::Json(nullptr)}});
-      }
-      out.buffer() += correlate::dump_json({{"matches", std::move(list)}});
-      out.buffer() += '\n';
-    } else {
-      // A diagram file must hold a diagram: with mermaid the list goes to stderr.
-      std::string list;
-      fmt::format_to(std::back_inserter(list),
-                     "{} interactions carry '{}'; trace one by its id, or add --all:\n",
-                     matches.size(), o.id);
-      for (const auto& m : matches) {
-        list += "  ";
-        append_interaction_summary(list, *c, c->interactions[m.interaction]);
-        list.pop_back();
-        fmt::format_to(std::back_inserter(list), "  (by {})\n", m.matched);
-      }
-      if (o.format == "mermaid")
-        fmt::print(stderr, "{}", list);
-      else
-        out.buffer() += list;
-    }
+  if (o.format == "json") {
+    append_trace_json(out.buffer(), *c, o.id, matches, shown);
+    return exit_code;
+  }
+  if (!shown) {
+    // A diagram file must hold a diagram: with mermaid the list goes to stderr.
+    const std::string list = match_list(*c, o.id, matches);
+    if (o.format == "mermaid")
+      fmt::print(stderr, "{}", list);
+    else
+      out.buffer() += list;
     return exit_code;
   }
   if (o.format == "mermaid") {
-    std::vector<const correlate::Interaction*> shown;
+    std::vector<const correlate::Interaction*> diagram;
     for (const auto& m : matches)
-      shown.push_back(&c->interactions[m.interaction]);
-    append_interactions_mermaid(out.buffer(), *c, shown);
+      diagram.push_back(&c->interactions[m.interaction]);
+    append_interactions_mermaid(out.buffer(), *c, diagram);
     return exit_code;
   }
   bool first = true;
   for (const auto& m : matches) {
-    const auto& it = c->interactions[m.interaction];
-    if (o.format == "json") {
-      correlate::append_interaction_json(out.buffer(), *c, it, {.timeline = true});
-      out.buffer() += '\n';
-    } else {
-      if (!first) out.buffer() += "\n\n";
-      append_interaction_text(out.buffer(), *c, it, {.sip = !o.no_sip});
-    }
+    if (!first) out.buffer() += "\n\n";
     first = false;
+    append_interaction_text(out.buffer(), *c, c->interactions[m.interaction],
+                            {.sip = !o.no_sip, .color = color_wanted(o.color, stdout)});
     out.maybe_flush();
   }
   return exit_code;
@@ -115,20 +159,29 @@ void add_trace_command(CLI::App& app, int& exit_code) {
       "Follow one interaction through every site: its legs, the links between them with\n"
       "their evidence, and all events on one UTC timeline. ID is any ConnID, CallUUID,\n"
       "IS-Link id, SIP Call-ID (whole or the part before '@'), DN, ANI, DNIS or user-data\n"
-      "key=value.");
+      "key=value. When several interactions carry ID, they are listed (one line each) and\n"
+      "--from, --to and --site narrow the list; --all shows them all in full.\n\n"
+      "Examples:\n"
+      "  calltrail trace 009a021843038407 samples/seed\n"
+      "  calltrail trace 7070 logs/ --from 2012-10-29T14:00Z --to 2012-10-29T15:00Z\n"
+      "  calltrail trace AccountNo=1234 logs/ --site SIPServer1@SIP_Switch1 --all\n"
+      "  calltrail trace 009a021843038407 --db calltrail.db --format json | jq '.interactions[0]'");
   cmd->add_option("id", o->id, "The identifier to look for")->required();
   cmd->add_option("paths", o->input.paths,
                   "Log files, folders (recursive), .gz files, or - for stdin (or --db)");
   add_db_option(cmd, o->input);
   cmd->add_option("--format", o->format,
-                  "text (timeline), json (the interaction JSON) or mermaid (sequence diagram)")
+                  "text (timeline), json (one document: {\"id\", \"matches\": [...], "
+                  "\"interactions\": [...]}) or mermaid (sequence diagram)")
       ->check(CLI::IsMember({"text", "json", "mermaid"}))
       ->capture_default_str();
   cmd->add_flag("--no-sip", o->no_sip,
                 "Text: leave SIP messages off the timeline (those that anchor a link stay)");
   cmd->add_flag("--all", o->all,
-                "Show every matching interaction instead of listing them (mermaid: in one "
-                "diagram)");
+                "Show every matching interaction in full instead of listing them (mermaid: in "
+                "one diagram)");
+  add_window_options(cmd, o->window, "interactions under way");
+  add_color_option(cmd, o->color);
   add_correlation_input_options(cmd, o->input);
   cmd->callback([o, &exit_code] { exit_code = run_trace(*o); });
 }

@@ -11,6 +11,7 @@
 #include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/iscc.hpp"
 #include "calltrail/correlate/partial.hpp"
+#include "calltrail/correlate/site_override.hpp"
 #include "calltrail/correlate/text.hpp"
 
 namespace calltrail::correlate {
@@ -435,6 +436,10 @@ void Builder::place_orphans() {
 }
 
 }  // namespace detail
+
+bool site_override_matches(const SiteOverride& site, const std::string& path) {
+  return detail::override_matches(site, path);
+}
 
 Correlation build_correlation(std::vector<FilePartial> partials, std::vector<parse::FileInfo> files,
                               const BuildOptions& options) {

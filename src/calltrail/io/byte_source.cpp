@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string>
+#include <string_view>
 
 namespace calltrail::io {
 
@@ -48,6 +50,17 @@ class FdSource final : public ByteSource {
   std::uint64_t position_ = 0;
 };
 
+// zlib's message without the name it gives a descriptor ("<fd:3>: "): the
+// caller names the file.
+std::string gzip_message(const char* msg, const char* otherwise) {
+  std::string_view m = msg != nullptr && *msg != '\0' ? msg : otherwise;
+  if (m.starts_with("<fd:")) {
+    const auto end = m.find(">: ");
+    if (end != std::string_view::npos) m.remove_prefix(end + 3);
+  }
+  return "gzip: " + std::string(m);
+}
+
 class GzipSource final : public ByteSource {
  public:
   explicit GzipSource(gzFile f) : file_(f) {}
@@ -61,14 +74,14 @@ class GzipSource final : public ByteSource {
     if (n < 0) {
       int code = 0;
       const char* msg = gzerror(file_, &code);
-      return {0, std::string("gzip: ") + (msg ? msg : "read error")};
+      return {0, gzip_message(msg, "read error")};
     }
     if (n == 0 && !gzeof(file_)) return {0, "gzip: read error"};
     if (n == 0) {
       // A stream cut short ends without error from gzread; gzerror says so.
       int code = 0;
       const char* msg = gzerror(file_, &code);
-      if (code == Z_BUF_ERROR) return {0, std::string("gzip: ") + (msg ? msg : "truncated")};
+      if (code == Z_BUF_ERROR) return {0, gzip_message(msg, "truncated")};
     }
     return {static_cast<std::size_t>(n), {}};
   }

@@ -372,6 +372,7 @@ IngestResult ingest(Store& store, std::span<const std::string> paths,
                     const IngestOptions& options) {
   IngestResult result;
   const auto start = std::chrono::steady_clock::now();
+  const bool renamed = !options.site_names.empty() && store.add_site_names(options.site_names);
   std::vector<std::string> files = parse::expand_paths(paths, result.input_errors);
   IngestProgress progress;
   for (const auto& f : files) {
@@ -393,7 +394,7 @@ IngestResult ingest(Store& store, std::span<const std::string> paths,
   for (auto& p : planned)
     one.run(p);
   writer.finish();
-  if (result.stats.parts > 0) store.refresh_facts();
+  if (result.stats.parts > 0 || renamed) store.refresh_facts();
   result.stats.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;

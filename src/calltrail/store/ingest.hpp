@@ -25,6 +25,8 @@ struct IngestProgress {
 
 struct IngestOptions {
   std::uint64_t part_bytes = 64 << 20;
+  // Site names to keep in the store (Store::add_site_names).
+  std::vector<correlate::SiteOverride> site_names;
   // Called after each chunk read (at most every few hundred ms is up to the
   // caller).
   std::function<void(const IngestProgress&)> progress;

@@ -354,6 +354,7 @@ void Store::refresh_facts() {
     for (const auto& f : loader.files)
       ids.push_back(f.id);
     correlate::BuildOptions options;
+    options.sites = site_names();
     const correlate::Correlation c = loader.build(options);
     auto file = db.prepare("UPDATE files SET site = ?, site_source = ? WHERE id = ?");
     for (std::uint32_t i = 0; i < c.files.size() && i < ids.size(); ++i) {

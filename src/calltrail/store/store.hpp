@@ -118,6 +118,13 @@ class Store {
   bool write_part(const PartWrite& w);
   // Site names and clock offsets over everything stored.
   void refresh_facts();
+  // Site names given to ingest (--site-name FILE=app@switch), kept in the
+  // store: refresh_facts() and load_all() name sites by them, after what the
+  // logs say (site_names.cpp).
+  std::vector<correlate::SiteOverride> site_names();
+  // Keeps `names` too (a FILE named again takes the new name); true when
+  // that changed what is kept (the site facts are then out of date).
+  bool add_site_names(std::span<const correlate::SiteOverride> names);
 
   // --- sources pushed to serve ----------------------------------------
   std::vector<SourceRow> sources();

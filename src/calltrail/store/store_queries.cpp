@@ -78,7 +78,10 @@ correlate::Correlation Store::load_all(const correlate::BuildOptions& options, L
   }
   loader.add_islinks(false);
   if (stats != nullptr) stats->whole = true;
-  return loader.build(options);
+  correlate::BuildOptions named = options;
+  auto kept = site_names();
+  named.sites.insert(named.sites.begin(), kept.begin(), kept.end());
+  return loader.build(named);
 }
 
 std::optional<correlate::Correlation> Store::load_for_id(std::string_view id,

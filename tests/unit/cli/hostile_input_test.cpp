@@ -417,7 +417,7 @@ TEST(HostileInput, AllOnesConnIdIsRecordedAndTraced) {
   const std::string file = shell_quote((kCorpus / "numbers.log").string());
   const RunResult r = run_calltrail("trace --format json ffffffffffffffff " + file);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto j = nlohmann::json::parse(r.out);
+  const auto j = nlohmann::json::parse(r.out)["interactions"][0];
   EXPECT_EQ(j["legs"][0]["conn_ids"][0], "ffffffffffffffff") << r.out;
 }
 

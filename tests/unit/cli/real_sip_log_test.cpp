@@ -101,7 +101,10 @@ TEST(RealSipLog, TraceByTheCallIdOfCallOnesSecondDialogShowsThe403) {
     SCOPED_TRACE(id);
     RunResult r = run_calltrail("trace " + shell_quote(id) + " " + kLog + " --format json");
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    const auto it = nlohmann::json::parse(r.out);
+    const auto trace = nlohmann::json::parse(r.out);
+    ASSERT_EQ(trace["interactions"].size(), 1u) << r.out;
+    EXPECT_EQ(trace["matches"][0]["interaction_id"], call_uuid(1));
+    const auto& it = trace["interactions"][0];
     EXPECT_EQ(it["interaction_id"], call_uuid(1));
     bool forbidden = false;
     for (const auto& e : it["timeline"]) {
@@ -159,8 +162,8 @@ TEST(RealSipLog, TheStoreAnswersByCallIdAsTheFilesDo) {
     RunResult stored = run_calltrail("trace " + shell_quote(id) + " --db " +
                                      shell_quote(db.string()) + " --format json");
     ASSERT_EQ(stored.exit_code, 0) << stored.err;
-    auto a = nlohmann::json::parse(files.out);
-    auto b = nlohmann::json::parse(stored.out);
+    auto a = nlohmann::json::parse(files.out).at("interactions").at(0);
+    auto b = nlohmann::json::parse(stored.out).at("interactions").at(0);
     // File paths differ (the store names the file as ingested): compare the rest.
     for (auto* j : {&a, &b}) {
       for (auto& e : (*j)["timeline"])

@@ -218,7 +218,7 @@ inline FileAnswers simulated_answers(const std::string& logs, const std::string&
     const auto it = nlohmann::json::parse(line);
     const std::string id = it["interaction_id"];
     const auto t = run_calltrail("trace --format json " + shell_quote(id) + a.paths, {}, logs);
-    a.trace[id] = nlohmann::json::parse(t.out);
+    a.trace[id] = nlohmann::json::parse(t.out).at("interactions").at(0);
     a.legs[id] = legs_of(a.trace[id]);
     a.conn[id] = it["legs"][0]["conn_ids"][0];
   }
