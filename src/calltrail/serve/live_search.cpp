@@ -147,14 +147,21 @@ std::vector<SearchHit> LiveCorrelation::search(const SearchQuery& q, std::size_t
         if (keep(s)) hits.push_back({std::move(s), m.matched});
       }
     }
-    if (hits.empty() && counters_.evicted_interactions > 0) {
-      // Perhaps evicted: the store answers (outside the lock).
+    if (counters_.evicted_interactions > 0 && store_ != nullptr) {
+      // Some may have been evicted, beside those still here: the store
+      // answers too (outside the lock). What memory holds is the newer: a
+      // stored interaction with a leg of one found here is left out.
       lock.unlock();
+      std::set<std::string> here;
+      for (const auto& h : hits)
+        here.insert(h.interaction.leg_keys.begin(), h.interaction.leg_keys.end());
       if (auto b = built_from_store(q.id)) {
         for (const auto& m : correlate::find_interactions(b->correlation, q.id)) {
           InteractionSummary s =
               summarize(b->correlation, b->correlation.interactions[m.interaction]);
-          if (keep(s)) hits.push_back({std::move(s), m.matched});
+          const bool known = std::any_of(s.leg_keys.begin(), s.leg_keys.end(),
+                                         [&](const std::string& k) { return here.contains(k); });
+          if (!known && keep(s)) hits.push_back({std::move(s), m.matched});
         }
       }
     }
