@@ -84,7 +84,7 @@ int run_follow(const FollowCommandOptions& o) {
     follower.poll();
     for (const auto& s : live.metrics().sources)
       live.end_text(s.name);
-    print_updates(live.recompute());
+    print_updates(live.recompute(true));
     report();
     return live.metrics().sources.empty() ? kExitInput : kExitOk;
   }

@@ -193,16 +193,22 @@ void LiveCorrelation::pin_site_names(const correlate::Correlation& c) {
   }
 }
 
-std::vector<Update> LiveCorrelation::recompute() {
+std::vector<Update> LiveCorrelation::recompute(bool settle) {
   std::lock_guard lock(mutex_);
   std::vector<Update> out;
   // Clocks estimated while nothing else arrived are told too.
-  if (!dirty_.empty() || facts_) {
-    refresh_facts(false);
+  if (!dirty_.empty() || facts_ || settle) {
+    refresh_facts(settle);
     tell_clocks(out);
   }
-  take_stale();
+  take_stale(settle);
   if (dirty_.empty()) return out;
+  // Built now for a prompt update, and again once the facts caught up: a
+  // site they do not know yet is not monitored, so a link toward it would
+  // look complete.
+  if (facts_behind())
+    for (const auto& [root, t] : dirty_)
+      clock_stale_.insert(root);
   std::vector<std::uint32_t> roots;
   for (const auto& [root, t] : dirty_)
     roots.push_back(root);

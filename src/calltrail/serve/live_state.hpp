@@ -281,7 +281,11 @@ class LiveCorrelation {
                       std::span<const std::string_view> raw_lines = {});
 
   // Rebuilds the components touched since the last call; the updates.
-  std::vector<Update> recompute();
+  // Site facts are estimated again at most every LiveOptions::clock_refresh:
+  // what is built on facts behind the observations is rebuilt once they are
+  // current. `settle` estimates them now and rebuilds all that waits for
+  // them (the end of `follow --once`, UpdatePump::flush()).
+  std::vector<Update> recompute(bool settle = false);
   bool dirty() const;
 
   // Newest first, at most q.limit; `total` (when given) is set to the number
@@ -370,9 +374,11 @@ class LiveCorrelation {
   // After refresh_facts(): a Clocks update, and every announced interaction
   // marked for a rebuild, when the clocks moved since they were last told.
   void tell_clocks(std::vector<Update>& out);
-  // Marks the next slice of the components whose times rest on clocks that
-  // moved for a rebuild.
-  void take_stale();
+  // Marks the next slice (`all`: every one) of the components built on
+  // facts that changed since (clocks that moved, a file named another site,
+  // facts then behind the observations) for a rebuild; none while the facts
+  // are behind.
+  void take_stale(bool all = false);
   std::vector<std::uint32_t> roots_for_query(std::string_view id);
   InteractionSummary summarize(const correlate::Correlation& c,
                                const correlate::Interaction& it) const;
@@ -412,6 +418,7 @@ class LiveCorrelation {
   std::size_t facts_observed_ = 0;  // IS-Link observations and sources they rest on
   SteadyTime facts_at_{};
   std::vector<correlate::SiteFacts::Clock> told_clocks_;
+  std::vector<std::string> built_file_sites_;      // each file's site in the facts last built on
   std::unordered_set<std::uint32_t> clock_stale_;  // roots built on clocks that moved since
 
   std::unordered_map<std::uint32_t, SteadyTime> dirty_;  // root -> earliest arrival

@@ -35,7 +35,7 @@ void UpdatePump::on_updates(std::function<void(const std::vector<Update>&)> call
 
 void UpdatePump::flush() {
   std::lock_guard r(recompute_mutex_);
-  publish(live_.recompute());
+  publish(live_.recompute(true));
 }
 
 void UpdatePump::loop() {

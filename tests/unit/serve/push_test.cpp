@@ -169,7 +169,7 @@ class Push : public ::testing::Test {
     c.pump.stop();
     for (const auto& s : c.live.metrics().sources)
       c.live.end_text(s.name);
-    c.live.recompute();
+    c.live.recompute(true);
     parse::LogReader reader;
     std::uint64_t events = 0;
     reader.read(logs_.files, [&](model::Event&) { ++events; });
@@ -179,8 +179,9 @@ class Push : public ::testing::Test {
     for (const auto& s : m.sources)
       EXPECT_EQ(s.malformed, 0u) << s.name;
     // Each interaction as the server answers for it (built from the events
-    // it holds), reached from every one it lists: the listing's summaries
-    // are what incremental rebuilds left, which may lag behind.
+    // it holds), reached from every one it lists; and the listing itself,
+    // which incremental rebuilds keep (built on the site facts of their
+    // moment, then again on the settled ones).
     test::Grouping got;
     SearchQuery all;
     all.limit = SIZE_MAX;
@@ -195,6 +196,8 @@ class Push : public ::testing::Test {
     }
     const auto want = test::file_grouping(logs_.files);
     EXPECT_EQ(got.by_id, want.by_id) << test::difference(got, want);
+    const auto listed = test::live_grouping(c.live);
+    EXPECT_EQ(listed.by_id, want.by_id) << "the listing: " << test::difference(listed, want);
   }
 
   test::SimulatedLogs logs_;
