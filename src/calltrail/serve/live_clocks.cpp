@@ -59,6 +59,10 @@ bool LiveCorrelation::facts_behind() const {
   return facts_ && facts_observations() != facts_observed_;
 }
 
+bool LiveCorrelation::facts_lack_sources() const {
+  return facts_ && facts_->files.size() < sources_.size();
+}
+
 bool LiveCorrelation::refresh_facts(bool force) {
   const std::size_t observed = facts_observations();
   if (facts_ && observed == facts_observed_) return false;
@@ -92,19 +96,7 @@ bool LiveCorrelation::refresh_facts(bool force) {
 }
 
 void LiveCorrelation::tell_clocks(std::vector<Update>& out) {
-  if (!facts_) return;
-  // A file of another site than before: what was built on it is rebuilt.
-  std::vector<std::string> file_sites;
-  for (const auto& f : facts_->files)
-    file_sites.push_back(f.site);
-  bool renamed = false;
-  for (std::size_t i = 0; i < built_file_sites_.size() && i < file_sites.size(); ++i)
-    renamed = renamed || built_file_sites_[i] != file_sites[i];
-  built_file_sites_ = std::move(file_sites);
-  if (renamed)
-    for (const auto& [root, ids] : component_ids_)
-      clock_stale_.insert(root);
-  if (!clocks_moved(told_clocks_, facts_->clocks)) return;
+  if (!facts_ || !clocks_moved(told_clocks_, facts_->clocks)) return;
   told_clocks_ = facts_->clocks;
   Update u;
   u.seq = ++update_seq_;
@@ -120,7 +112,7 @@ void LiveCorrelation::tell_clocks(std::vector<Update>& out) {
 }
 
 void LiveCorrelation::take_stale(bool all) {
-  if (facts_behind()) return;  // rebuilt on facts that would be behind again
+  if (facts_lack_sources()) return;  // rebuilt on facts that would be behind again
   const std::size_t kStalePerRecompute = all ? SIZE_MAX : 512;
   const SteadyTime now = std::chrono::steady_clock::now();
   std::size_t taken = 0;

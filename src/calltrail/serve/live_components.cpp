@@ -203,10 +203,11 @@ std::vector<Update> LiveCorrelation::recompute(bool settle) {
   }
   take_stale(settle);
   if (dirty_.empty()) return out;
-  // Built now for a prompt update, and again once the facts caught up: a
-  // site they do not know yet is not monitored, so a link toward it would
-  // look complete.
-  if (facts_behind())
+  // Built now for a prompt update, and again once the facts know every
+  // source: a site they do not know yet is not monitored, so a link toward it
+  // would look complete. (IS-Links that arrived since only move clocks:
+  // tell_clocks() rebuilds for those when they move.)
+  if (facts_lack_sources())
     for (const auto& [root, t] : dirty_)
       clock_stale_.insert(root);
   std::vector<std::uint32_t> roots;

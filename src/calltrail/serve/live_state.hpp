@@ -371,13 +371,14 @@ class LiveCorrelation {
   // some arrived since they were estimated.
   std::size_t facts_observations() const;
   bool facts_behind() const;
+  // Sources arrived since they were estimated (their sites unknown to them).
+  bool facts_lack_sources() const;
   // After refresh_facts(): a Clocks update, and every announced interaction
   // marked for a rebuild, when the clocks moved since they were last told.
   void tell_clocks(std::vector<Update>& out);
   // Marks the next slice (`all`: every one) of the components built on
-  // facts that changed since (clocks that moved, a file named another site,
-  // facts then behind the observations) for a rebuild; none while the facts
-  // are behind.
+  // facts that changed since (clocks that moved, facts then lacking
+  // sources) for a rebuild; none while they still lack sources.
   void take_stale(bool all = false);
   std::vector<std::uint32_t> roots_for_query(std::string_view id);
   InteractionSummary summarize(const correlate::Correlation& c,
@@ -418,7 +419,6 @@ class LiveCorrelation {
   std::size_t facts_observed_ = 0;  // IS-Link observations and sources they rest on
   SteadyTime facts_at_{};
   std::vector<correlate::SiteFacts::Clock> told_clocks_;
-  std::vector<std::string> built_file_sites_;      // each file's site in the facts last built on
   std::unordered_set<std::uint32_t> clock_stale_;  // roots built on clocks that moved since
 
   std::unordered_map<std::uint32_t, SteadyTime> dirty_;  // root -> earliest arrival
