@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "calltrail/base/ascii.hpp"
+
 namespace calltrail::recordings {
 
 namespace {
@@ -20,13 +22,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0)
     s.remove_suffix(1);
   return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // A string field of `j`, or a number written as text; "" when absent.
@@ -152,7 +147,7 @@ void csv_record(int, void* data) {
   if (st.header) {
     st.header = false;
     for (const auto& f : fields) {
-      const std::string name = lower(trim(f));
+      const std::string name = base::ascii_lower(trim(f));
       auto it = std::find(std::begin(kFields), std::end(kFields), name);
       st.column.push_back(it == std::end(kFields) ? -1
                                                   : static_cast<int>(it - std::begin(kFields)));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "calltrail/base/ascii.hpp"
 #include "calltrail/base/json_writer.hpp"
 #include "calltrail/base/time.hpp"
 #include "calltrail/correlate/conn_id.hpp"
@@ -17,20 +18,13 @@ namespace {
 using correlate::Correlation;
 using correlate::Leg;
 
-std::string folded(std::string_view s) {
-  std::string out(s);
-  for (char& ch : out)
-    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-  return out;
-}
-
 // `site` names the leg's site: its name (app@switch), or its application.
 bool names_site(const Correlation& c, const Leg& l, const std::string& site) {
   const std::string& name = c.sites[l.site].name;
-  const std::string s = folded(site);
-  if (folded(name) == s) return true;
+  const std::string s = base::ascii_lower(site);
+  if (base::ascii_lower(name) == s) return true;
   const std::size_t at = name.find('@');
-  return at != std::string::npos && folded(std::string_view(name).substr(0, at)) == s;
+  return at != std::string::npos && base::ascii_lower(std::string_view(name).substr(0, at)) == s;
 }
 
 // The leg's start in full and its end as a time of day (the line stays
@@ -46,7 +40,7 @@ std::string time_or_empty(const Leg& l, bool start) {
 Placed place_recordings(const Correlation& c, const std::vector<Recording>& recordings) {
   std::unordered_map<std::string, std::vector<std::uint32_t>> by_uuid;
   for (std::uint32_t l = 0; l < c.legs.size(); ++l)
-    by_uuid[folded(c.legs[l].call_uuid)].push_back(l);
+    by_uuid[base::ascii_lower(c.legs[l].call_uuid)].push_back(l);
   Placed out;
   out.placements.resize(recordings.size());
   out.by_interaction.resize(c.interactions.size());
@@ -55,7 +49,7 @@ Placed place_recordings(const Correlation& c, const std::vector<Recording>& reco
     Placement& p = out.placements[i];
     const std::optional<std::uint64_t> conn =
         r.conn_id.empty() ? std::nullopt : correlate::conn_number(r.conn_id);
-    auto it = by_uuid.find(folded(r.call_uuid));
+    auto it = by_uuid.find(base::ascii_lower(r.call_uuid));
     std::vector<std::uint32_t> legs;
     if (it != by_uuid.end())
       for (std::uint32_t l : it->second)

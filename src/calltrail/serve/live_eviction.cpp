@@ -5,7 +5,7 @@
 
 namespace calltrail::serve {
 
-using detail::lower;
+using base::ascii_lower;
 
 namespace {
 
@@ -83,7 +83,7 @@ void LiveCorrelation::evict_component(std::uint32_t root) {
       for (auto [file, li] : it->second) {
         Source& s = *sources_[file];
         correlate::Leg& leg = s.partial.legs[li];
-        std::string uuid = lower(leg.call_uuid);
+        std::string uuid = ascii_lower(leg.call_uuid);
         s.leg_by_uuid.erase(leg.call_uuid);
         for (std::uint32_t k : s.observations.islinks[li]) {
           // The clocks go on counting it (live_clocks.cpp).

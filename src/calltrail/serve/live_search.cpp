@@ -14,7 +14,7 @@
 
 namespace calltrail::serve {
 
-using detail::lower;
+using base::ascii_lower;
 using detail::prefixed;
 
 void append_summary_json(std::string& out, const InteractionSummary& s) {
@@ -98,7 +98,7 @@ InteractionSummary LiveCorrelation::summarize(const correlate::Correlation& c,
     s.open = s.open || !leg.deleted;
     const std::string& site = c.sites[leg.site].name;
     if (std::find(s.sites.begin(), s.sites.end(), site) == s.sites.end()) s.sites.push_back(site);
-    s.leg_keys.push_back(lower(leg.call_uuid));
+    s.leg_keys.push_back(ascii_lower(leg.call_uuid));
   }
   return s;
 }
@@ -181,7 +181,7 @@ namespace {
 bool choose_interaction(Built& b, std::string_view id) {
   const auto& c = b.correlation;
   for (std::uint32_t i = 0; i < c.interactions.size(); ++i) {
-    if (lower(c.interactions[i].id) == lower(id)) {
+    if (ascii_lower(c.interactions[i].id) == ascii_lower(id)) {
       b.interaction = i;
       return true;
     }
@@ -205,7 +205,8 @@ std::optional<Built> LiveCorrelation::build_interaction(std::string_view id) {
         // A leg evicted earlier that got events again is only partly here.
         bool partial = false;
         for (std::uint32_t l : b.correlation.interactions[b.interaction].legs)
-          partial = partial || evicted_uuids_.contains(lower(b.correlation.legs[l].call_uuid));
+          partial =
+              partial || evicted_uuids_.contains(ascii_lower(b.correlation.legs[l].call_uuid));
         if (!partial) return b;
       }
     }

@@ -15,18 +15,12 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "calltrail/base/ascii.hpp"
 #include "calltrail/serve/live_state.hpp"
 
 namespace calltrail::serve {
 
 namespace detail {
-
-inline std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
-  return out;
-}
 
 inline std::string prefixed(char kind, std::string_view value) {
   std::string k;

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "calltrail/base/ascii.hpp"
+
 namespace calltrail::simulate {
 
 namespace {
@@ -63,13 +65,6 @@ std::string running_time(base::Micros elapsed) {
   const auto secs = elapsed / base::kMicrosPerSecond;
   return fmt::format("{}:{:02}:{:02}:{:02}", secs / 86400, secs / 3600 % 24, secs / 60 % 60,
                      secs % 60);
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
 }
 
 }  // namespace
@@ -179,8 +174,9 @@ std::string SiteLog::header(base::Micros logged_utc, const std::string& name) co
           : fmt::format(
                 "/genesys/apps/{0}/{1} -host cfgserver1 -port 2020 -app {0} -l 7260@10.1.2.9",
                 site_.app, "tserver");
-  const std::string path = sip ? fmt::format("D:\\gcti_logs\\{}\\{}", site_.app, name)
-                               : fmt::format("/genesys/logs/{}/{}", lower(site_.app), name);
+  const std::string path =
+      sip ? fmt::format("D:\\gcti_logs\\{}\\{}", site_.app, name)
+          : fmt::format("/genesys/logs/{}/{}", base::ascii_lower(site_.app), name);
   return fmt::format(
       "Application name: {}\n"
       "Application type: TServer (1)\n"
