@@ -99,6 +99,13 @@ int run_score(ScoreOptions o) {
   }
   correlate::ScoreReport r;
   try {
+    if (o.interactions.empty()) {
+      std::vector<parse::InputError> errors;
+      for (const auto& name :
+           correlate::mark_sites_without_logs(truth, parse::expand_paths(o.input.paths, errors)))
+        fmt::print(stderr, "calltrail score: no logs of {} given: scored as a site without logs\n",
+                   name);
+    }
     r = correlate::score(truth, predicted);
   } catch (const nlohmann::json::exception&) {
     fmt::print(stderr,

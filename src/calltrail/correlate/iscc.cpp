@@ -51,14 +51,14 @@ class IsccLinker {
       std::optional<Micros> t;
       if (arrival.has_utc()) t = arrival.utc;
       bool joined = arrived_.contains(a);
-      if (auto m = find_origin(a, h.last, t)) {
+      if (auto m = find_origin(a, h.last, t, kIsccSlack)) {
         join(*m, a, arrival, t, h.last, "AttributeLastTransferConnID", {});
         joined = true;
       } else if (!h.last.location.empty() && !names_site(h.last.location) && !h.first.empty() &&
                  fold_name(h.first.location) != fold_name(h.last.location)) {
         // A → [B not given] → here: the first site of the chain names the
         // origin across the site in between.
-        if (auto f = find_origin(a, h.first, t)) {
+        if (auto f = find_origin(a, h.first, t, kFirstTransferReach)) {
           join(*f, a, arrival, t, h.first, "AttributeFirstTransferConnID", h.last.location);
           joined = true;
         }
@@ -102,11 +102,12 @@ class IsccLinker {
                        [&](const EventRef& e) { return !e.is_sip() && c_.str(e.this_dn) == dn; });
   }
 
-  // Leg `o` was alive at `t`: it began before and had not ended long before.
-  bool alive(std::uint32_t o, std::optional<Micros> t) const {
+  // Leg `o` was alive at `t`: it began before and had not ended more than
+  // `reach` before.
+  bool alive(std::uint32_t o, std::optional<Micros> t, Micros reach) const {
     const Leg& l = c_.legs[o];
     if (!t || !l.timed) return true;
-    return l.start - kIsccSlack <= *t && *t <= l.end + kIsccSlack;
+    return l.start - kIsccSlack <= *t && *t <= l.end + reach;
   }
 
   // Leg `o`'s own history names leg `a` as its origin: `o` came after `a`
@@ -124,16 +125,17 @@ class IsccLinker {
   // either the site or the DN. The ConnID is always one of the two: legs are
   // found by their link keys (link_keys.hpp), and a DN is not one. Where two
   // legs would do, one whose own history names `a` as its origin came after
-  // `a` and is left out.
+  // `a` and is left out. `reach`: how long after the origin's end the
+  // arrival may be (the chain's first leg has usually ended long before).
   std::optional<Match> find_origin(std::uint32_t a, const CallHistory::Origin& o,
-                                   std::optional<Micros> t) const {
+                                   std::optional<Micros> t, Micros reach) const {
     if (!o.conn || o.empty()) return std::nullopt;
     auto it = by_conn_.find(*o.conn);
     if (it == by_conn_.end()) return std::nullopt;
     std::vector<std::uint32_t> three, two;
     for (const std::uint32_t leg : it->second) {
       const Leg& l = c_.legs[leg];
-      if (leg == a || l.site == c_.legs[a].site || !alive(leg, t)) continue;
+      if (leg == a || l.site == c_.legs[a].site || !alive(leg, t, reach)) continue;
       const bool site = location_is(l.site, o.location);
       const bool dn = has_dn(l, o.orig_dn);
       if (site && dn) three.push_back(leg);

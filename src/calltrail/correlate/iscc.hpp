@@ -15,6 +15,10 @@ namespace calltrail::correlate {
 // own clocks: this allows for clocks that differ by that much.
 inline constexpr Micros kIsccSlack = Micros{60} * 1'000'000;
 
+// The first leg of a chain (FirstTransfer…) has usually ended when a later
+// hop arrives: the arrival may come this long after that leg's end.
+inline constexpr Micros kFirstTransferReach = Micros{3600} * 1'000'000;
+
 // For every leg whose call history names an origin, finds the origin leg and
 // joins the two: it confirms a paired IS-Link or sip link of the same hop
 // (evidence), completes an IS-Link reported by one side only toward a leg

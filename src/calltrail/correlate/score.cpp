@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <utility>
@@ -28,7 +29,40 @@ struct Side {
   std::vector<std::string> ids;
   std::vector<bool> complete;
   std::set<std::string> links;
+  // Links that skip sites with no logs (`skipped_location`): (from, to).
+  std::vector<std::pair<std::string, std::string>> skips;
 };
+
+// The hops of the truth (IS-Links, SIP and ISCC links, from → to) and the
+// legs on sites without logs, to judge links across such sites.
+struct Hops {
+  std::map<std::string, std::vector<std::string>> into;  // to → froms
+  std::set<std::string> hidden;                          // legs on sites without logs
+  // `from` (or, when empty, any leg with logs) reaches `to` through hops
+  // with some leg in between hidden (a chain's first leg, named by the first
+  // transfer, may be several hops before).
+  bool across_hidden(const std::string& from, const std::string& to) const {
+    std::vector<std::pair<std::string, bool>> todo{{to, false}};
+    std::set<std::pair<std::string, bool>> seen{{to, false}};
+    while (!todo.empty()) {
+      auto [leg, via_hidden] = todo.back();
+      todo.pop_back();
+      auto it = into.find(leg);
+      if (it == into.end()) continue;
+      for (const auto& f : it->second) {
+        const bool f_hidden = hidden.count(f) != 0;
+        if (via_hidden && (from.empty() ? !f_hidden : f == from)) return true;
+        const std::pair<std::string, bool> next{f, via_hidden || f_hidden};
+        if (seen.insert(next).second) todo.push_back(next);
+      }
+    }
+    return false;
+  }
+};
+
+bool is_hop(const std::string& kind) {
+  return kind == "islink" || kind == "sip" || kind == "iscc";
+}
 
 std::string link_key(const json& l) {
   const std::string kind = str_or_empty(l, "kind");
@@ -41,13 +75,18 @@ std::string link_key(const json& l) {
   return fmt::format("transfer {}~{} {}", from, to, reason);
 }
 
-void add_interaction(Side& s, const json& ia, const std::set<std::string>* monitored) {
+// `monitored` (the truth): the sites with logs; `hops` gathers the truth's
+// hops and its legs on the other sites.
+void add_interaction(Side& s, const json& ia, const std::set<std::string>* monitored, Hops* hops) {
   const std::size_t index = s.groups.size();
   std::vector<std::string> group;
   for (const auto& leg : ia.at("legs")) {
     const std::string site = str_or_empty(leg, "site");
-    if (monitored != nullptr && monitored->count(site) == 0) continue;
     const std::string uuid = leg.at("call_uuid").get<std::string>();
+    if (monitored != nullptr && monitored->count(site) == 0) {
+      if (hops != nullptr) hops->hidden.insert(uuid);
+      continue;
+    }
     s.legs[uuid] = {index, site};
     if (auto ids = leg.find("sip_call_ids"); ids != leg.end() && ids->is_array()) {
       auto& set = s.sip_call_ids[uuid];
@@ -58,12 +97,26 @@ void add_interaction(Side& s, const json& ia, const std::set<std::string>* monit
   }
   std::sort(group.begin(), group.end());
   s.groups.push_back(std::move(group));
-  s.ids.push_back(str_or_empty(ia, "interaction_id"));
+  // An interaction that began on a site without logs has no id to find.
+  std::string id = str_or_empty(ia, "interaction_id");
+  if (hops != nullptr && hops->hidden.count(id) != 0) id.clear();
+  s.ids.push_back(std::move(id));
   s.complete.push_back(ia.value("complete", false));
   if (auto links = ia.find("links"); links != ia.end()) {
     for (const auto& l : *links) {
       const std::string kind = str_or_empty(l, "kind");
-      if (kind != "islink" && kind != "transfer" && kind != "sip" && kind != "iscc") continue;
+      if (kind != "transfer" && !is_hop(kind)) continue;
+      const std::string from = str_or_empty(l, "from");
+      const std::string to = str_or_empty(l, "to");
+      if (hops != nullptr && is_hop(kind) && !from.empty() && !to.empty())
+        hops->into[to].push_back(from);
+      if (!str_or_empty(l, "skipped_location").empty()) {
+        s.skips.emplace_back(from, to);
+        continue;
+      }
+      // A hop to or from a leg whose site has no logs cannot be seen.
+      if (hops != nullptr && (hops->hidden.count(from) != 0 || hops->hidden.count(to) != 0))
+        continue;
       s.links.insert(link_key(l));
     }
   }
@@ -97,10 +150,24 @@ ScoreReport score(const json& truth, const std::vector<json>& predicted, std::si
     if (s.value("monitored", true)) monitored.insert(s.at("name").get<std::string>());
   Side t;
   Side p;
+  Hops hops;
   for (const auto& ia : truth.at("interactions"))
-    add_interaction(t, ia, &monitored);
+    add_interaction(t, ia, &monitored, &hops);
   for (const auto& ia : predicted)
-    add_interaction(p, ia, nullptr);
+    add_interaction(p, ia, nullptr, nullptr);
+  // A leg whose hop in comes from a site without logs, from a leg of a site
+  // with logs before it: a link across that site is expected.
+  for (const auto& [to, froms] : hops.into) {
+    if (hops.hidden.count(to) != 0) continue;
+    const bool from_hidden = std::any_of(froms.begin(), froms.end(),
+                                         [&](const auto& f) { return hops.hidden.count(f) != 0; });
+    if (from_hidden && hops.across_hidden({}, to)) t.links.insert("across ->" + to);
+  }
+  // A link across such a site is true when the truth's hops lead from its
+  // origin to its arrival through a leg there.
+  for (const auto& [from, to] : p.skips)
+    p.links.insert(hops.across_hidden(from, to) ? "across ->" + to
+                                                : fmt::format("across {}->{}", from, to));
 
   const auto tp = pairs(t);
   const auto pp = pairs(p);
@@ -180,7 +247,7 @@ ScoreReport score(const json& truth, const std::vector<json>& predicted, std::si
     if (t.groups[i].empty()) continue;  // only unmonitored legs
     ++r.exact.total;
     ++r.complete.total;
-    ++r.ids.total;
+    if (!t.ids[i].empty()) ++r.ids.total;
     auto it = predicted_groups.find(t.groups[i]);
     if (it == predicted_groups.end()) {
       mistake(fmt::format("interaction {} not reproduced exactly", t.ids[i]));
@@ -193,6 +260,7 @@ ScoreReport score(const json& truth, const std::vector<json>& predicted, std::si
       mistake(fmt::format("interaction {}: complete is {}, should be {}", t.ids[i],
                           p.complete[it->second], t.complete[i]));
     }
+    if (t.ids[i].empty()) continue;
     if (p.ids[it->second] == t.ids[i]) {
       ++r.ids.hit;
     } else {
@@ -200,6 +268,30 @@ ScoreReport score(const json& truth, const std::vector<json>& predicted, std::si
     }
   }
   return r;
+}
+
+std::vector<std::string> mark_sites_without_logs(json& truth,
+                                                 const std::vector<std::string>& paths) {
+  std::set<std::string> given;
+  for (const auto& p : paths)
+    given.insert(std::filesystem::path(p).filename().string());
+  std::vector<std::string> marked;
+  auto sites = truth.find("sites");
+  if (sites == truth.end() || !sites->is_array()) return marked;
+  for (auto& site : *sites) {
+    auto files = site.find("files");
+    if (!site.value("monitored", true) || files == site.end() || !files->is_array() ||
+        files->empty())
+      continue;
+    const bool any = std::any_of(files->begin(), files->end(), [&](const json& f) {
+      return f.is_string() &&
+             given.count(std::filesystem::path(f.get<std::string>()).filename().string()) != 0;
+    });
+    if (any) continue;
+    site["monitored"] = false;
+    marked.push_back(site.value("name", std::string("?")));
+  }
+  return marked;
 }
 
 }  // namespace calltrail::correlate

@@ -44,4 +44,12 @@ struct ScoreReport {
 ScoreReport score(const nlohmann::json& truth, const std::vector<nlohmann::json>& predicted,
                   std::size_t keep_mistakes = 20);
 
+// Marks as without logs (`monitored: false`) each site of `truth` none of
+// whose files is among `paths` (compared by file name), so a subset of the
+// logs can be scored: that site's legs are not expected, and a link across it
+// (`skipped_location`) is true when the truth's hops lead through it. Returns
+// the names of the sites marked.
+std::vector<std::string> mark_sites_without_logs(nlohmann::json& truth,
+                                                 const std::vector<std::string>& paths);
+
 }  // namespace calltrail::correlate

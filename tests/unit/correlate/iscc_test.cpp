@@ -256,6 +256,19 @@ TEST(Iscc, FirstTransferJoinsAcrossASiteWithoutLogs) {
   EXPECT_EQ(interaction_json(c, c.interactions[0])["links"][0]["skipped_location"], "SwitchX");
 }
 
+TEST(Iscc, FirstTransferReachesAnHourAfterTheFirstLegEnded) {
+  // The chain's first leg ended long before the last hop: the first transfer
+  // still names it within kFirstTransferReach, and not beyond.
+  for (const Micros after : {50 * kMinute, 70 * kMinute}) {
+    Sites s;
+    s.origin("UA", "0a", kT0, 1);  // ends 0.9 s after kT0
+    s.logs.add(s.c, arrival(kT0 + after, 1, "UC", "0c", "SwitchX", "3501", "0e", "SwitchA",
+                            "1501", "0a"));
+    Correlation c = s.build();
+    EXPECT_EQ(joined(c, "UA", "UC"), after < kFirstTransferReach) << after / kMinute;
+  }
+}
+
 TEST(Iscc, ACallBackOnTheFirstSiteIsNotItsOwnOrigin) {
   Sites s;
   // A -> B -> A with one ConnID throughout (the seed's shape).

@@ -14,6 +14,9 @@ namespace calltrail::correlate::testing {
 struct SimulatedCase {
   std::string name;
   std::string args;  // for calltrail simulate
+  // The logs whose file names begin with this are left out (a site without
+  // logs); empty: none.
+  std::string without = {};
 };
 
 // gtest parameter names: the case name with '-' as '_'.
