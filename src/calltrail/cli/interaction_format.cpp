@@ -8,6 +8,7 @@
 #include "calltrail/base/time.hpp"
 #include "calltrail/cli/terminal_text.hpp"
 #include "calltrail/correlate/conn_id.hpp"
+#include "calltrail/correlate/recording.hpp"
 #include "calltrail/correlate/sip_note.hpp"
 #include "calltrail/correlate/timeline.hpp"
 
@@ -283,9 +284,21 @@ class TextWriter {
   void timeline() {
     time_words();
     auto timeline = correlate::build_timeline(c_, it_);
+    // Recording marks, by leg and event: on the request, and on the answer
+    // that refused it.
+    std::map<std::pair<std::uint32_t, std::uint32_t>, std::string> marks;
+    for (std::uint32_t leg : it_.legs) {
+      for (const auto& m : correlate::recording_marks(c_, c_.legs[leg])) {
+        marks[{leg, m.event}] = "\u25cf " + correlate::describe(c_, c_.legs[leg], m);
+        if (m.status == correlate::RecordingMark::Status::Failed && m.answer)
+          marks[{leg, *m.answer}] =
+              fmt::format("\u25cf refuses the recording {} above", correlate::to_string(m.kind));
+      }
+    }
     if (!options_.sip) {
       std::erase_if(timeline, [&](const correlate::TimelineEntry& e) {
-        return c_.legs[e.leg].events[e.event].is_sip() && e.links_out.empty() && e.links_in.empty();
+        return c_.legs[e.leg].events[e.event].is_sip() && e.links_out.empty() &&
+               e.links_in.empty() && !marks.contains({e.leg, e.event});
       });
     }
     // time (15), leg (3), site, then the event, its DNs and notes wrapping
@@ -310,6 +323,8 @@ class TextWriter {
       if (ev.has_utc() && info.clock_offset && *info.clock_offset != 0)
         where += fmt::format(", site clock {}", base::format_utc(ev.utc).substr(11, 15));
       where += fmt::format("  {}:{}", base_name(c_.files[ev.file].info.path), ev.line);
+      if (auto m = marks.find({e.leg, e.event}); m != marks.end())
+        line(under + paint_(m->second, Color::Bold), under.size() + 4);
       line(under + paint_(where, Color::Dim), under.size() + 4);
       for (std::uint32_t li : e.links_out) {
         const Link& l = c_.links[li];
