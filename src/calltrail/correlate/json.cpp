@@ -45,17 +45,6 @@ Json gap_json(const Correlation& c, const Gap& g) {
 
 namespace {
 
-// A recording mark's fields (docs/json-output.md, "recordings").
-void mark_fields(base::JsonWriter& w, const Correlation& c, const Leg& leg,
-                 const RecordingMark& m) {
-  w.field("kind", to_string(m.kind));
-  w.field("source", std::string_view(m.source));
-  w.field("status", to_string(m.status));
-  if (!m.params.empty()) w.field("params", std::string_view(m.params));
-  if (!m.call_id.empty()) w.field("sip_call_id", std::string_view(m.call_id));
-  if (m.answer) w.field("answer", std::string_view(c.str(leg.events[*m.answer].name)));
-}
-
 void append_timeline(base::JsonWriter& w, const Correlation& c, const Interaction& it) {
   std::map<std::pair<std::uint32_t, std::uint32_t>, RecordingMark> marks;
   for (std::uint32_t leg : it.legs)
@@ -98,7 +87,7 @@ void append_timeline(base::JsonWriter& w, const Correlation& c, const Interactio
     if (e.note != 0) w.field("note", std::string_view(c.str(e.note)));
     if (auto m = marks.find({t.leg, t.event}); m != marks.end()) {
       w.key("recording").begin_object();
-      mark_fields(w, c, leg, m->second);
+      append_recording_fields(w, c, leg, m->second);
       w.end_object();
     }
     if (t.reordered) w.field("reordered", true);
@@ -173,7 +162,7 @@ void append_interaction_json(std::string& out, const Correlation& c, const Inter
       for (const auto& m : marks) {
         const EventRef& e = l.events[m.event];
         w.begin_object();
-        mark_fields(w, c, l, m);
+        append_recording_fields(w, c, l, m);
         utc_or_null(w.key("utc"), e.has_utc(), e.utc);
         w.field("file", std::string_view(c.files[e.file].info.path));
         w.field("line", static_cast<std::uint64_t>(e.line));

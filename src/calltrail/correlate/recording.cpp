@@ -162,6 +162,16 @@ std::vector<RecordingMark> recording_marks(const Correlation& c, const Leg& leg)
   return marks;
 }
 
+void append_recording_fields(base::JsonWriter& w, const Correlation& c, const Leg& leg,
+                             const RecordingMark& m) {
+  w.field("kind", to_string(m.kind));
+  w.field("source", std::string_view(m.source));
+  w.field("status", to_string(m.status));
+  if (!m.params.empty()) w.field("params", std::string_view(m.params));
+  if (!m.call_id.empty()) w.field("sip_call_id", std::string_view(m.call_id));
+  if (m.answer) w.field("answer", std::string_view(c.str(leg.events[*m.answer].name)));
+}
+
 std::string describe(const Correlation& c, const Leg& leg, const RecordingMark& m) {
   std::string text = "recording ";
   text += to_string(m.kind);

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "calltrail/base/json_writer.hpp"
 #include "calltrail/correlate/correlation.hpp"
 
 namespace calltrail::correlate {
@@ -36,6 +37,11 @@ std::string_view to_string(RecordingMark::Status s);
 
 // The marks of a leg in the order of its events.
 std::vector<RecordingMark> recording_marks(const Correlation& c, const Leg& leg);
+
+// A mark's fields, in an object being written (docs/correlation.md, "JSON"):
+// kind, source, status, params, sip_call_id, answer.
+void append_recording_fields(base::JsonWriter& w, const Correlation& c, const Leg& leg,
+                             const RecordingMark& m);
 
 // "recording start (MSML <record>; dest=file://r1.wav)", with ", FAILED: 403
 // Forbidden" when refused.
