@@ -87,6 +87,16 @@ std::string sip_event_text(const Correlation& c, const correlate::EventRef& ev) 
   return text;
 }
 
+// The recording marks of an interaction's legs, by leg and the event that asked.
+using MarkMap = std::map<std::pair<std::uint32_t, std::uint32_t>, correlate::RecordingMark>;
+MarkMap recording_marks_of(const Correlation& c, const Interaction& it) {
+  MarkMap marks;
+  for (std::uint32_t leg : it.legs)
+    for (auto& m : correlate::recording_marks(c, c.legs[leg]))
+      marks.emplace(std::make_pair(leg, m.event), std::move(m));
+  return marks;
+}
+
 }  // namespace
 
 void append_interaction_summary(std::string& out, const Correlation& c, const Interaction& it,
@@ -287,13 +297,11 @@ class TextWriter {
     // Recording marks, by leg and event: on the request, and on the answer
     // that refused it.
     std::map<std::pair<std::uint32_t, std::uint32_t>, std::string> marks;
-    for (std::uint32_t leg : it_.legs) {
-      for (const auto& m : correlate::recording_marks(c_, c_.legs[leg])) {
-        marks[{leg, m.event}] = "\u25cf " + correlate::describe(c_, c_.legs[leg], m);
-        if (m.status == correlate::RecordingMark::Status::Failed && m.answer)
-          marks[{leg, *m.answer}] =
-              fmt::format("\u25cf refuses the recording {} above", correlate::to_string(m.kind));
-      }
+    for (const auto& [at, m] : recording_marks_of(c_, it_)) {
+      marks[at] = "\u25cf " + correlate::describe(c_, c_.legs[at.first], m);
+      if (m.status == correlate::RecordingMark::Status::Failed && m.answer)
+        marks[{at.first, *m.answer}] =
+            fmt::format("\u25cf refuses the recording {} above", correlate::to_string(m.kind));
     }
     if (!options_.sip) {
       std::erase_if(timeline, [&](const correlate::TimelineEntry& e) {
@@ -427,13 +435,20 @@ void append_interactions_mermaid(std::string& out, const Correlation& c,
       fmt::format_to(out_it(body), "  Note over S{}{}: interaction {}\n", lo,
                      lo == hi ? std::string() : fmt::format(",S{}", hi), mermaid_text(it->id));
     }
+    const MarkMap marks = recording_marks_of(c, *it);
     for (const auto& e : correlate::build_timeline(c, *it)) {
       const auto& leg = c.legs[e.leg];
       const auto& ev = leg.events[e.event];
       const std::size_t from = id_of(c.sites[leg.site].name);
-      fmt::format_to(out_it(body), "  Note over S{}: {} {} {}\n", from,
+      std::string mark;
+      if (auto m = marks.find({e.leg, e.event}); m != marks.end()) {
+        mark = fmt::format(
+            " (recording {}{})", correlate::to_string(m->second.kind),
+            m->second.status == correlate::RecordingMark::Status::Failed ? ", failed" : "");
+      }
+      fmt::format_to(out_it(body), "  Note over S{}: {} {} {}{}\n", from,
                      base::format_utc(e.corrected).substr(11, 12), labels.at(e.leg),
-                     mermaid_text(c.str(ev.name)));
+                     mermaid_text(c.str(ev.name)), mark);
       for (std::uint32_t li : e.links_out) {
         const Link& l = c.links[li];
         // A hint is drawn dashed, and only when it joined this interaction.

@@ -52,31 +52,13 @@ int status_of(std::string_view name) {
 }  // namespace
 
 std::string_view to_string(RecordingMark::Kind k) {
-  switch (k) {
-    case RecordingMark::Kind::Start:
-      return "start";
-    case RecordingMark::Kind::Stop:
-      return "stop";
-    case RecordingMark::Kind::Pause:
-      return "pause";
-    case RecordingMark::Kind::Resume:
-      return "resume";
-  }
-  return "start";
+  static constexpr std::string_view kNames[] = {"start", "stop", "pause", "resume"};
+  return kNames[static_cast<std::size_t>(k)];
 }
 
 std::string_view to_string(RecordingMark::Status s) {
-  switch (s) {
-    case RecordingMark::Status::Accepted:
-      return "accepted";
-    case RecordingMark::Status::Failed:
-      return "failed";
-    case RecordingMark::Status::Unanswered:
-      return "unanswered";
-    case RecordingMark::Status::Implied:
-      return "implied";
-  }
-  return "unanswered";
+  static constexpr std::string_view kNames[] = {"accepted", "failed", "unanswered", "implied"};
+  return kNames[static_cast<std::size_t>(s)];
 }
 
 std::vector<RecordingMark> recording_marks(const Correlation& c, const Leg& leg) {

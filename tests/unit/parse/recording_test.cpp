@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "calltrail/parse/sip_message.hpp"
+
 namespace calltrail::parse {
 namespace {
 
@@ -62,13 +64,7 @@ model::Event request(const std::string& name) {
 }
 
 void scalar(model::Event& e, const std::string& key, const std::string& value) {
-  model::Field f;
-  f.key_offset = e.append_text(key);
-  f.key_size = static_cast<std::uint32_t>(key.size());
-  f.value_offset = e.append_text(value);
-  f.value_size = static_cast<std::uint32_t>(value.size());
-  f.end = static_cast<std::uint32_t>(e.fields().size()) + 1;
-  e.mutable_fields().push_back(f);
+  append_attribute(e, key, model::Attr::Other, value);
 }
 
 // AttributeExtensions with the given pairs.
