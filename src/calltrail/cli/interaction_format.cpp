@@ -8,6 +8,7 @@
 #include "calltrail/base/time.hpp"
 #include "calltrail/cli/terminal_text.hpp"
 #include "calltrail/correlate/conn_id.hpp"
+#include "calltrail/correlate/recording.hpp"
 #include "calltrail/correlate/sip_note.hpp"
 #include "calltrail/correlate/timeline.hpp"
 
@@ -84,6 +85,16 @@ std::string sip_event_text(const Correlation& c, const correlate::EventRef& ev) 
   if (!note.reason.empty()) text += fmt::format(" Reason={}", note.reason);
   text += fmt::format(" [Call-ID {}]", correlate::short_call_id(note.call_id));
   return text;
+}
+
+// The recording marks of an interaction's legs, by leg and the event that asked.
+using MarkMap = std::map<std::pair<std::uint32_t, std::uint32_t>, correlate::RecordingMark>;
+MarkMap recording_marks_of(const Correlation& c, const Interaction& it) {
+  MarkMap marks;
+  for (std::uint32_t leg : it.legs)
+    for (auto& m : correlate::recording_marks(c, c.legs[leg]))
+      marks.emplace(std::make_pair(leg, m.event), std::move(m));
+  return marks;
 }
 
 }  // namespace
@@ -283,9 +294,19 @@ class TextWriter {
   void timeline() {
     time_words();
     auto timeline = correlate::build_timeline(c_, it_);
+    // Recording marks, by leg and event: on the request, and on the answer
+    // that refused it.
+    std::map<std::pair<std::uint32_t, std::uint32_t>, std::string> marks;
+    for (const auto& [at, m] : recording_marks_of(c_, it_)) {
+      marks[at] = "\u25cf " + correlate::describe(c_, c_.legs[at.first], m);
+      if (m.status == correlate::RecordingMark::Status::Failed && m.answer)
+        marks[{at.first, *m.answer}] =
+            fmt::format("\u25cf refuses the recording {} above", correlate::to_string(m.kind));
+    }
     if (!options_.sip) {
       std::erase_if(timeline, [&](const correlate::TimelineEntry& e) {
-        return c_.legs[e.leg].events[e.event].is_sip() && e.links_out.empty() && e.links_in.empty();
+        return c_.legs[e.leg].events[e.event].is_sip() && e.links_out.empty() &&
+               e.links_in.empty() && !marks.contains({e.leg, e.event});
       });
     }
     // time (15), leg (3), site, then the event, its DNs and notes wrapping
@@ -310,6 +331,8 @@ class TextWriter {
       if (ev.has_utc() && info.clock_offset && *info.clock_offset != 0)
         where += fmt::format(", site clock {}", base::format_utc(ev.utc).substr(11, 15));
       where += fmt::format("  {}:{}", base_name(c_.files[ev.file].info.path), ev.line);
+      if (auto m = marks.find({e.leg, e.event}); m != marks.end())
+        line(under + paint_(m->second, Color::Bold), under.size() + 4);
       line(under + paint_(where, Color::Dim), under.size() + 4);
       for (std::uint32_t li : e.links_out) {
         const Link& l = c_.links[li];
@@ -412,13 +435,20 @@ void append_interactions_mermaid(std::string& out, const Correlation& c,
       fmt::format_to(out_it(body), "  Note over S{}{}: interaction {}\n", lo,
                      lo == hi ? std::string() : fmt::format(",S{}", hi), mermaid_text(it->id));
     }
+    const MarkMap marks = recording_marks_of(c, *it);
     for (const auto& e : correlate::build_timeline(c, *it)) {
       const auto& leg = c.legs[e.leg];
       const auto& ev = leg.events[e.event];
       const std::size_t from = id_of(c.sites[leg.site].name);
-      fmt::format_to(out_it(body), "  Note over S{}: {} {} {}\n", from,
+      std::string mark;
+      if (auto m = marks.find({e.leg, e.event}); m != marks.end()) {
+        mark = fmt::format(
+            " (recording {}{})", correlate::to_string(m->second.kind),
+            m->second.status == correlate::RecordingMark::Status::Failed ? ", failed" : "");
+      }
+      fmt::format_to(out_it(body), "  Note over S{}: {} {} {}{}\n", from,
                      base::format_utc(e.corrected).substr(11, 12), labels.at(e.leg),
-                     mermaid_text(c.str(ev.name)));
+                     mermaid_text(c.str(ev.name)), mark);
       for (std::uint32_t li : e.links_out) {
         const Link& l = c.links[li];
         // A hint is drawn dashed, and only when it joined this interaction.

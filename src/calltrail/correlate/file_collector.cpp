@@ -11,6 +11,7 @@
 #include "calltrail/correlate/link_keys.hpp"
 #include "calltrail/correlate/text.hpp"
 #include "calltrail/model/identifiers.hpp"
+#include "calltrail/parse/recording.hpp"
 #include "calltrail/parse/sip_message.hpp"
 
 namespace calltrail::correlate {
@@ -291,7 +292,8 @@ void FileCollector::add(const model::Event& e) {
     ref.this_dn = partial_.strings.intern(x.this_dn);
     ref.other_dn = partial_.strings.intern(x.other_dn);
   }
-  if (whole && transfer) {
+  const std::string recording = whole ? tlib_recording_note(e) : std::string();
+  if (whole && (transfer || !recording.empty())) {
     std::string note;
     auto add_note = [&](std::string_view key, std::string_view value) {
       if (value.empty()) return;
@@ -305,6 +307,7 @@ void FileCollector::add(const model::Event& e) {
     add_note("RefCallUUID", x.ref_uuid);
     add_note("OrigCallUUID", x.orig_uuid);
     add_note("NewCallUUID", x.new_uuid);
+    add_note("Recording", recording);
     if (!note.empty()) ref.note = partial_.strings.intern(note);
   }
   const std::optional<std::uint64_t> conn = conn_number(x.conn_id);
@@ -411,6 +414,29 @@ void FileCollector::add(const model::Event& e) {
 
 namespace {
 
+constexpr std::size_t kMaxRecordingRefs = 4096;  // recording requests waiting for an answer
+
+}  // namespace
+
+std::string FileCollector::tlib_recording_note(const model::Event& e) {
+  std::string token = parse::tlib_recording(e);
+  const std::string_view ref = e.attribute_value("AttributeReferenceID");
+  if (!token.empty()) {
+    if (!ref.empty() && recording_refs_.size() < kMaxRecordingRefs) recording_refs_.emplace(ref);
+    return token;
+  }
+  if (recording_refs_.empty() || ref.empty() || !e.name.starts_with("Event")) return token;
+  auto it = recording_refs_.find(absl::string_view(ref.data(), ref.size()));
+  if (it == recording_refs_.end()) return token;
+  recording_refs_.erase(it);
+  // SIP Server answers a request by EventError, or by EventACK or the event
+  // the request brought about (EventRouteUsed), each with its ReferenceID.
+  token = parse::tlib_refusal(e.name) ? "refused/tlib" : "accepted/tlib";
+  return token;
+}
+
+namespace {
+
 constexpr std::size_t kMaxPendingSip = 64;                  // messages of one Call-ID
 constexpr std::size_t kMaxPendingCalls = 1 << 16;           // Call-IDs waiting
 constexpr Micros kSipMappingWait = Micros{60} * 1'000'000;  // a mapping follows in ms
@@ -425,7 +451,7 @@ constexpr std::size_t kMaxLegDialogs = 64;
 void FileCollector::add_sip(const model::Event& e) {
   namespace k = parse::sip_keys;
   SipFacts f;
-  std::string_view uuid, method, to_tag, reason, request_uri;
+  std::string_view uuid, method, to_tag, reason, request_uri, recording;
   bool response = false;
   const auto fields = e.fields();
   for (std::uint32_t i = 0; i < fields.size(); i = std::max(fields[i].end, i + 1)) {
@@ -464,6 +490,9 @@ void FileCollector::add_sip(const model::Event& e) {
         break;
       case Attr::SipMappedCallUuid:
         uuid = v;
+        break;
+      case Attr::SipRecording:
+        recording = v;
         break;
       default:
         break;
@@ -507,6 +536,7 @@ void FileCollector::add_sip(const model::Event& e) {
     std::string note = "Call-ID=";
     note.append(f.call_id);
     if (response && !method.empty()) note.append(" Method=").append(method);
+    if (!recording.empty()) note.append(" Recording=").append(recording);
     if (!reason.empty()) note.append(" Reason=").append(reason);
     ref.note = partial_.strings.intern(note);
   }

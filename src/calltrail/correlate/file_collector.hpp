@@ -304,6 +304,11 @@ class FileCollector {
   // The CallUUID each Call-ID maps to (kept across cuts: later messages of a
   // dialog join its leg whatever part they are in).
   absl::flat_hash_map<std::string, std::string> sip_uuid_by_call_;
+  // AttributeReferenceID of the T-Library recording requests not answered
+  // yet: an EventError with one of them refused it.
+  absl::flat_hash_set<std::string> recording_refs_;
+  // The recording note of a T-Library event (empty for most).
+  std::string tlib_recording_note(const model::Event& e);
   // Messages of Call-IDs not mapped yet: a dialog's first messages may come
   // before the line that maps it. Dropped after a while (traffic of no call:
   // REGISTER, OPTIONS, a 404 to an unknown number).

@@ -1,12 +1,14 @@
 #include "calltrail/correlate/json.hpp"
 
 #include <algorithm>
+#include <map>
 #include <vector>
 
 #include "calltrail/base/json_writer.hpp"
 #include "calltrail/base/time.hpp"
 #include "calltrail/base/utf8.hpp"
 #include "calltrail/correlate/conn_id.hpp"
+#include "calltrail/correlate/recording.hpp"
 #include "calltrail/correlate/timeline.hpp"
 
 namespace calltrail::correlate {
@@ -44,6 +46,10 @@ Json gap_json(const Correlation& c, const Gap& g) {
 namespace {
 
 void append_timeline(base::JsonWriter& w, const Correlation& c, const Interaction& it) {
+  std::map<std::pair<std::uint32_t, std::uint32_t>, RecordingMark> marks;
+  for (std::uint32_t leg : it.legs)
+    for (auto& m : recording_marks(c, c.legs[leg]))
+      marks.emplace(std::make_pair(leg, m.event), std::move(m));
   w.key("timeline").begin_array();
   for (const TimelineEntry& t : build_timeline(c, it)) {
     const Leg& leg = c.legs[t.leg];
@@ -79,6 +85,11 @@ void append_timeline(base::JsonWriter& w, const Correlation& c, const Interactio
       if (e.other_dn != 0) w.field("other_dn", std::string_view(c.str(e.other_dn)));
     }
     if (e.note != 0) w.field("note", std::string_view(c.str(e.note)));
+    if (auto m = marks.find({t.leg, t.event}); m != marks.end()) {
+      w.key("recording").begin_object();
+      append_recording_fields(w, c, leg, m->second);
+      w.end_object();
+    }
     if (t.reordered) w.field("reordered", true);
     w.field("file", std::string_view(c.files[e.file].info.path));
     w.field("line", static_cast<std::uint64_t>(e.line));
@@ -146,6 +157,19 @@ void append_interaction_json(std::string& out, const Correlation& c, const Inter
       w.end_object();
     }
     w.field("deleted", l.deleted);
+    if (const auto marks = recording_marks(c, l); !marks.empty()) {
+      w.key("recordings").begin_array();
+      for (const auto& m : marks) {
+        const EventRef& e = l.events[m.event];
+        w.begin_object();
+        append_recording_fields(w, c, l, m);
+        utc_or_null(w.key("utc"), e.has_utc(), e.utc);
+        w.field("file", std::string_view(c.files[e.file].info.path));
+        w.field("line", static_cast<std::uint64_t>(e.line));
+        w.end_object();
+      }
+      w.end_array();
+    }
     w.end_object();
   }
   w.end_array();

@@ -1,6 +1,7 @@
 // The key attributes a SIP event's reference keeps in its note
-// (FileCollector writes "Call-ID=<id>[ Method=<answered method>][ Reason=<Reason
-// header>]"), read back for the timeline, the ladder and the SVG.
+// (FileCollector writes "Call-ID=<id>[ Method=<answered method>][ Recording=<token
+// of a recording request>][ Reason=<Reason header>]"), read back for the
+// timeline, the ladder and the SVG.
 #pragma once
 
 #include <string>
@@ -10,8 +11,9 @@ namespace calltrail::correlate {
 
 struct SipNote {
   std::string_view call_id;
-  std::string_view method;  // of the request a response answers
-  std::string_view reason;  // the Reason header, spaces and all (it comes last)
+  std::string_view method;     // of the request a response answers
+  std::string_view recording;  // parse/recording.hpp: "<kind>/<source>[;<params>]"
+  std::string_view reason;     // the Reason header, spaces and all (it comes last)
 };
 
 inline SipNote parse_sip_note(std::string_view note) {
@@ -25,6 +27,12 @@ inline SipNote parse_sip_note(std::string_view note) {
     note.remove_prefix(7);
     const std::size_t end = note.find(' ');
     n.method = note.substr(0, end);
+    note = end == std::string_view::npos ? std::string_view() : note.substr(end + 1);
+  }
+  if (note.starts_with("Recording=")) {
+    note.remove_prefix(10);
+    const std::size_t end = note.find(' ');
+    n.recording = note.substr(0, end);
     note = end == std::string_view::npos ? std::string_view() : note.substr(end + 1);
   }
   if (note.starts_with("Reason=")) n.reason = note.substr(7);

@@ -124,6 +124,7 @@ Attr classify_sip_key(std::string_view k) {
       {s::kGenesysCallUuid, Attr::SipGenesysCallUuid},
       {s::kReason, Attr::SipReason},
       {s::kCallUuid, Attr::SipMappedCallUuid},
+      {s::kRecording, Attr::SipRecording},
   };
   for (const auto& [key, attr] : kKeys)
     if (key == k) return attr;

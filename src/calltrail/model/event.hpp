@@ -64,6 +64,7 @@ enum class Attr : std::uint8_t {
   SipGenesysCallUuid,
   SipReason,
   SipMappedCallUuid,  // the CallUUID of a `CID:CUUID>` line
+  SipRecording,       // a recording request's token (parse/recording.hpp)
   Unclassified,       // not told when the field was made: Event::attr() tells it
 };
 

@@ -25,6 +25,8 @@ inline constexpr std::string_view kContentType = "Content-Type";
 inline constexpr std::string_view kSdpAddress = "SDP-Address";
 inline constexpr std::string_view kSdpPort = "SDP-Port";
 inline constexpr std::string_view kSdpCodecs = "SDP-Codecs";
+// "<kind>/<source>[;<params>]" of a recording request (parse/recording.hpp).
+inline constexpr std::string_view kRecording = "Recording";
 inline constexpr std::string_view kCallUuid = "CallUUID";  // of a mapping
 inline constexpr std::string_view kMappingName = "CID:CUUID";
 }  // namespace sip_keys

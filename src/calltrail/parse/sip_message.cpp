@@ -132,6 +132,7 @@ void SipMessageReader::start(const SipTransport& t) {
   have_start_ = in_body_ = false;
   content_length_.reset();
   sdp_port_.reset();
+  msml_.clear();
   status_ = 0;
   sent_ = t.sent;
   keep(transport_, t.transport);
@@ -186,7 +187,10 @@ SipMessageReader::Step SipMessageReader::add_line(std::string_view line) {
     }
   } else {
     body_read_ += line.size() + 2;
-    if (!dialog_only_) sdp(line);
+    if (!dialog_only_) {
+      sdp(line);
+      msml_.line(line);
+    }
   }
   return complete() ? Step::Done : Step::More;
 }
@@ -414,6 +418,17 @@ void SipMessageReader::build(model::Event& e) const {
       p = skip_space(pts, end);
     }
     add(k::kSdpCodecs, Attr::Other, codecs);
+  }
+  if (status_ == 0 && !dialog_only_) {
+    // A recording request: MSML in the body, or an INVITE whose Request-URI
+    // carries `record` (the recorder's session).
+    std::string params;
+    if (method_ == "INVITE") params = uri_recording_params(request_uri_);
+    if (!params.empty()) {
+      add(k::kRecording, Attr::SipRecording, "start/uri;" + params);
+    } else {
+      add(k::kRecording, Attr::SipRecording, msml_.token());
+    }
   }
 }
 

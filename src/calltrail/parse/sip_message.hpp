@@ -16,6 +16,7 @@
 
 #include "calltrail/model/event.hpp"
 #include "calltrail/model/sip_keys.hpp"
+#include "calltrail/parse/recording.hpp"
 
 namespace calltrail::parse {
 
@@ -109,6 +110,7 @@ class SipMessageReader {
   std::string sdp_payloads_;  // the m= line's payload types, space-separated
   std::string sdp_codecs_;    // names by a=rtpmap, in the m= line's order
   std::string rtpmap_;        // "pt name\n" pairs
+  MsmlScanner msml_;          // the body, for a recording request
 };
 
 // The attribute keys of SIP events (model/sip_keys.hpp).

@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include <iterator>
+#include <map>
+#include <set>
 
 #include "calltrail/base/json_writer.hpp"
 #include "calltrail/base/time.hpp"
+#include "calltrail/correlate/recording.hpp"
 #include "calltrail/correlate/sip_note.hpp"
 #include "calltrail/serve/ladder.hpp"
 
@@ -147,6 +150,15 @@ std::string ladder_json(const Built& b) {
     w.end_object();
   }
   w.end_array();
+  // Recording marks by the event that asked for them.
+  std::map<const correlate::EventRef*, std::pair<std::uint32_t, correlate::RecordingMark>> marks;
+  std::set<std::uint32_t> legs;
+  for (const auto& r : l.rows) {
+    if (!legs.insert(r.leg).second) continue;
+    const auto& events = c.legs[r.leg].events;
+    for (auto& m : correlate::recording_marks(c, c.legs[r.leg]))
+      marks.emplace(&events[m.event], std::pair{r.leg, std::move(m)});
+  }
   w.key("events").begin_array();
   for (const auto& r : l.rows) {
     const correlate::EventRef& e = *r.event;
@@ -192,6 +204,11 @@ std::string ladder_json(const Built& b) {
       if (!v.note.method.empty()) w.field("method", v.note.method);
       if (!v.note.reason.empty()) w.field("reason", v.note.reason);
       if (v.failure()) w.field("failure", true);
+    }
+    if (auto m = marks.find(r.event); m != marks.end()) {
+      w.key("recording").begin_object();
+      correlate::append_recording_fields(w, c, c.legs[m->second.first], m->second.second);
+      w.end_object();
     }
     w.end_object();
   }

@@ -128,6 +128,7 @@ Micros Simulator::route_to_agent(Call& call, Micros t) {
   event(call, t, "EventEstablished",
         {str("AttributeThisDN", call.agent), str("AttributeOtherDN", customer_.ani)});
   ha_sync(call, t + ms(1, 10), call.agent);
+  if (sip && sites_[site].spec.record) record_start(call, t + ms(15, 40));
   return t;
 }
 
@@ -136,6 +137,8 @@ Micros Simulator::release(Call& call, Micros t, std::string_view dn, bool handed
   if (sip_logged(call.site)) {
     // The agent's phone hangs up; then the server ends the customer's side,
     // unless the call went on to another site over it.
+    // (No draw from the generator for a call that is not recorded.)
+    if (call.recorder.active()) record_stop(call, t - ms(200, 300));
     if (call.agent_dialog.active()) {
       bye(t - ms(40, 80), call.agent_dialog, false);
       call.agent_dialog = Dialog{};

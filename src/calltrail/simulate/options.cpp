@@ -290,15 +290,22 @@ std::optional<SiteSpec> parse_site_spec(std::string_view text, std::string& erro
       site.tlib = value == "on";
     } else if (key == "calls" && (value == "on" || value == "off")) {
       site.call_monitoring = value == "on";
+    } else if (key == "record" && (value == "on" || value == "off")) {
+      site.record = value == "on";
     } else if (key == "header" && (value == "spaces" || value == "tab")) {
       site.header = value == "tab" ? HeaderLayout::Tab : HeaderLayout::Spaces;
     } else {
       error = fmt::format(
           "site '{}': unknown setting '{}' (known: type=sip|tserver, time=stamp|secs|mixed, "
-          "host=NAME, tlib=on|off, calls=on|off, header=spaces|tab, unmonitored)",
+          "host=NAME, tlib=on|off, calls=on|off, header=spaces|tab, record=on|off, "
+          "unmonitored)",
           text, part);
       return std::nullopt;
     }
+  }
+  if (site.record && site.kind != ServerKind::SipServer) {
+    error = fmt::format("site '{}': record=on is for SIP Servers (type=sip)", text);
+    return std::nullopt;
   }
   if (!site.tlib && site.kind != ServerKind::SipServer) {
     error = fmt::format(
@@ -396,6 +403,7 @@ std::string describe(const SimulateOptions& o) {
                    time_form_name(s.time_form));
     if (!s.tlib) out += ",tlib=off";
     if (!s.call_monitoring) out += ",calls=off";
+    if (s.record) out += ",record=on";
     if (s.header != HeaderLayout::Auto)
       fmt::format_to(it, ",header={}", header_layout_name(s.header));
     out += s.monitored ? " " : ",unmonitored ";

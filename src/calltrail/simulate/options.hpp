@@ -98,6 +98,11 @@ struct SiteSpec {
   // seen in the ISCC call history of the arriving calls.
   bool call_monitoring = true;
   HeaderLayout header = HeaderLayout::Auto;
+  // record=on (SIP Servers that log SIP): every call an agent answers is
+  // recorded through a media server (an INVITE with record in its
+  // Request-URI, MSML <record> in an INFO; <dialogend> and BYE when the
+  // agent releases it), as DN-level full-time recording does.
+  bool record = false;
   std::string host;  // Host name: in the header
 
   std::string name() const { return app + "@" + switch_name; }
@@ -106,7 +111,8 @@ struct SiteSpec {
 // Parses `APP@SWITCH[,UTC_OFFSET[,SKEW]][,key=value|flag]...`, e.g.
 // "Tserver2@Avaya_Switch1,-5h,+0ms" or "SIPServer1@SIP_Switch1,-4h,-50ms,time=secs".
 // Keys: type=sip|tserver, time=stamp|secs|mixed, host=NAME, tlib=on|off (SIP
-// Servers only), calls=on|off (call monitoring), header=spaces|tab; flag:
+// Servers only), calls=on|off (call monitoring), header=spaces|tab,
+// record=on|off (SIP Servers only: recorded calls); flag:
 // unmonitored.
 std::optional<SiteSpec> parse_site_spec(std::string_view text, std::string& error);
 // "-5h", "+4", "+5:30", "-04:00", "0" -> seconds.

@@ -160,6 +160,7 @@ struct Call {
   // with the agent's phone (sent).
   Dialog customer;
   Dialog agent_dialog;
+  Dialog recorder;  // the media server's dialog while the call is recorded
 };
 
 struct Customer {
@@ -250,10 +251,12 @@ class Simulator {
   // each end that writes SIP (the receiver a moment later), each with its
   // CID:CUUID line. ACK and CANCEL take the CSeq of `invite` (CANCEL and the
   // ACK of a refusal its Via too). `uri` replaces the Request-URI (REGISTER,
-  // OPTIONS); `extra` are further header lines.
+  // OPTIONS); `extra` are further header lines; `msml` an MSML body (with its
+  // content type) instead of SDP.
   Txn sip_request(Micros t, Dialog& d, bool from_caller, std::string_view method, bool sdp,
                   std::string_view reason = {}, const Txn* invite = nullptr,
-                  std::string_view uri = {}, std::string_view extra = {});
+                  std::string_view uri = {}, std::string_view extra = {},
+                  std::string_view msml = {});
   // The answer to `txn`, sent at `t` by the other end.
   void sip_response(Micros t, Dialog& d, const Txn& txn, std::string_view status, bool sdp,
                     std::string_view reason = {}, std::string_view extra = {});
@@ -333,6 +336,10 @@ class Simulator {
   CallOrigin origin_of(const Call& from, std::string_view orig_dn) const {
     return {sites_[from.site].spec.switch_name, std::string(orig_dn), from.conn_id};
   }
+  // The call's recording (site record=on): the media server's dialog, MSML
+  // <record> in an INFO; its end (<dialogend>, BYE). Each noted in the truth.
+  void record_start(Call& call, Micros t);
+  void record_stop(Call& call, Micros t);
   bool is_sip(std::uint32_t site) const { return sites_[site].spec.kind == ServerKind::SipServer; }
   // The site writes the SIP of its calls: with `noise`, or when it prints no
   // T-Library message (then SIP is all it says of its calls).

@@ -28,7 +28,9 @@ void append_sip_message(std::string& out, SipStyle style, std::string_view start
   out += start_line;
   out += '\n';
   const std::size_t length = wire_bytes(h.body);
-  const std::string_view type = h.body.empty() ? std::string_view{} : "application/sdp";
+  const std::string_view type = h.body.empty()            ? std::string_view{}
+                                : !h.content_type.empty() ? h.content_type
+                                                          : "application/sdp";
   if (style == SipStyle::Genesys) {
     // As the real SIP Server 8.x log shows them.
     header(out, "From", h.from);

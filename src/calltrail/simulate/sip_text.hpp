@@ -28,6 +28,7 @@ struct SipHeaders {
   std::string_view reason;        // Reason
   std::string_view extra;         // further header lines, each ending with '\n'
   std::string_view body;          // lines ending with '\n' (SDP)
+  std::string_view content_type;  // the body's, when not SDP
 };
 
 // Appends the start line, the headers, a blank line and the body.

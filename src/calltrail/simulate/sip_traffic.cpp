@@ -102,7 +102,7 @@ DialogEnd Simulator::phone_end(std::uint32_t site, const std::string& dn) {
 
 Txn Simulator::sip_request(Micros t, Dialog& d, bool from_caller, std::string_view method, bool sdp,
                            std::string_view reason, const Txn* invite, std::string_view uri,
-                           std::string_view extra) {
+                           std::string_view extra, std::string_view msml) {
   DialogEnd& sender = from_caller ? d.caller : d.callee;
   const DialogEnd& receiver = from_caller ? d.callee : d.caller;
   Txn txn;
@@ -151,6 +151,10 @@ Txn Simulator::sip_request(Micros t, Dialog& d, bool from_caller, std::string_vi
   h.reason = reason;
   h.extra = extra;
   h.body = body;
+  if (!msml.empty()) {
+    h.body = msml;
+    h.content_type = "application/vnd.radisys.msml+xml";
+  }
   const std::string start =
       uri.empty() ? fmt::format("{} sip:{}@{} SIP/2.0", method, receiver.user, receiver.host)
                   : fmt::format("{} {} SIP/2.0", method, uri);
@@ -243,6 +247,52 @@ void Simulator::bye(Micros t, Dialog& d, bool from_caller) {
   const Txn txn =
       sip_request(t, d, from_caller, "BYE", false, sender.genesys ? kNormalClearing : "");
   sip_response(t + ms(2, 30), d, txn, "200 OK", false);
+}
+
+void Simulator::record_start(Call& call, Micros t) {
+  const auto site = call.site;
+  const std::string conf = endpoint_uuid().substr(0, 8);
+  const std::string id = guid();
+  Dialog& d = call.recorder;
+  d.call_id = server_call_id(site);
+  d.caller = server_end(call, call.agent);
+  const auto n = rng_.below(4);
+  d.callee.user = "msml=" + conf;
+  d.callee.host = fmt::format("10.{}.0.{}:5070", 120 + site % 100, 50 + n);
+  d.callee.tag = guid() + "-1";
+  d.callee.site = site;
+  d.callee.agent = "GVP-MCP/8.5";
+  const Txn invite = sip_request(
+      t, d, true, "INVITE", true, {}, nullptr,
+      fmt::format("sip:msml={}@{};dn={};record=source", conf, d.callee.host, call.agent));
+  t += ms(20, 60);
+  sip_response(t, d, invite, "200 OK", true);
+  sip_request(t + ms(1, 3), d, true, "ACK", false, {}, &invite);
+  t += ms(10, 40);
+  const Txn info =
+      sip_request(t, d, true, "INFO", false, {}, nullptr, {}, {},
+                  fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<msml version=\"1.1\">\n"
+                              "<dialogstart target=\"conn:{}\" name=\"record\">\n"
+                              "<record id=\"{}\" dest=\"http://gir.example/recordings/{}.wav\" "
+                              "format=\"audio/wav\"/>\n</dialogstart>\n</msml>\n",
+                              conf, id, id));
+  sip_response(t + ms(5, 30), d, info, "200 OK", false);
+  ia_.legs[call.leg].recordings.push_back({"start", id});
+}
+
+void Simulator::record_stop(Call& call, Micros t) {
+  Dialog& d = call.recorder;
+  if (!d.active()) return;
+  const std::string conf = d.callee.user.substr(5);
+  const Txn info =
+      sip_request(t, d, true, "INFO", false, {}, nullptr, {}, {},
+                  fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<msml version=\"1.1\">\n"
+                              "<dialogend id=\"conn:{}/dialog:record\"/>\n</msml>\n",
+                              conf));
+  sip_response(t + ms(5, 20), d, info, "200 OK", false);
+  bye(t + ms(25, 40), d, true);
+  ia_.legs[call.leg].recordings.push_back({"stop", {}});
+  d = Dialog{};
 }
 
 void Simulator::hand_over(Dialog& d, const Call& owner) {

@@ -48,6 +48,15 @@ std::string interaction_json(const TruthInteraction& ia,
     auto& ids = leg["sip_call_ids"] = nlohmann::ordered_json::array();
     for (const auto& d : dialogs)
       ids.push_back(d.call_id);
+    if (!l.recordings.empty()) {
+      auto& recordings = leg["recordings"] = nlohmann::ordered_json::array();
+      for (const auto& r : l.recordings) {
+        nlohmann::ordered_json one;
+        one["kind"] = r.kind;
+        if (!r.id.empty()) one["id"] = r.id;
+        recordings.push_back(std::move(one));
+      }
+    }
     legs.push_back(std::move(leg));
   }
   auto& links = j["links"] = nlohmann::ordered_json::array();

@@ -19,6 +19,13 @@ struct TruthSipDialog {
   base::Micros first = 0;
 };
 
+// A recording the simulator asked for on a leg: kind (start, stop) and, for a
+// start, the recording's id (the MSML <record id>).
+struct TruthRecording {
+  std::string kind;
+  std::string id;
+};
+
 struct TruthLeg {
   std::uint32_t site = 0;
   std::string call_uuid;
@@ -29,6 +36,7 @@ struct TruthLeg {
   std::uint32_t events = 0;           // T-Library events carrying this CallUUID
   std::string role;                   // "inbound", "islink-target", "consult"
   std::vector<TruthSipDialog> sip_dialogs;
+  std::vector<TruthRecording> recordings;  // in order
   // First and last CID:CUUID line of the leg (true time): its life when the
   // site prints no T-Library message.
   base::Micros sip_start = 0;

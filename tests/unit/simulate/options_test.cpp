@@ -52,6 +52,22 @@ TEST(SiteSpec, SipServerWithoutTLibraryAndHeaderLayout) {
   EXPECT_FALSE(parse_site_spec("SIPServer1@SIP_Switch1,header=fancy", error));
 }
 
+TEST(SiteSpec, RecordingIsForSipServers) {
+  std::string error;
+  const auto site = parse_site_spec("SIPServer1@SIP_Switch1,-4h,record=on", error);
+  ASSERT_TRUE(site) << error;
+  EXPECT_TRUE(site->record);
+  EXPECT_FALSE(parse_site_spec("SIPServer1@SIP_Switch1", error)->record);
+  error.clear();
+  EXPECT_FALSE(parse_site_spec("Tserver2@Avaya_Switch1,record=on", error));
+  EXPECT_NE(error.find("record=on"), std::string::npos) << error;
+  EXPECT_FALSE(parse_site_spec("SIPServer1@SIP_Switch1,record=always", error));
+  // The setting is part of what truth.json says shaped the output.
+  SimulateOptions o;
+  o.sites = {*site};
+  EXPECT_NE(describe(o).find(",record=on"), std::string::npos) << describe(o);
+}
+
 TEST(SiteSpec, RejectsMalformedSpecs) {
   std::string error;
   for (const char* bad : {"NoSwitch", "@X", "A@", "A@B,5x", "A@B,0,7parsecs", "A@B,0,0,color=red",
