@@ -138,6 +138,14 @@ std::size_t ipv6_at(std::string_view s, std::size_t at) {
   return 0;
 }
 
+// Attributes whose numbers are counters or times, whatever their name holds.
+bool not_a_phone_key(std::string_view key) {
+  std::string k(key);
+  for (char& c : k)
+    c = lower(c);
+  return std::find(kNotPhoneAfter.begin(), kNotPhoneAfter.end(), k) != kNotPhoneAfter.end();
+}
+
 constexpr std::string_view kNameAddrSchemes[] = {"<sip:", "<sips:", "<tel:"};
 
 }  // namespace
@@ -164,7 +172,7 @@ bool looks_like_phone(std::string_view v) {
     plus = true;
     v.remove_prefix(1);
   }
-  if (v.empty() || !is_digit(v.front()) || !is_digit(v.back())) return false;
+  if (v.empty() || !(is_digit(v.front()) || v.front() == '(') || !is_digit(v.back())) return false;
   for (char c : v)
     if (!is_digit(c) && c != '-' && c != '.' && c != ' ' && c != '(' && c != ')') return false;
   const std::size_t n = digit_count(v);
@@ -248,9 +256,10 @@ void Masker::learn(const model::Event& e) {
         add_identifier(v);
         break;
       default:
-        if (looks_like_phone(v) && (key.find("DN") != std::string_view::npos ||
-                                    key.find("ANI") != std::string_view::npos ||
-                                    key.find("Number") != std::string_view::npos))
+        if (looks_like_phone(v) && !not_a_phone_key(key) &&
+            (key.find("DN") != std::string_view::npos ||
+             key.find("ANI") != std::string_view::npos ||
+             key.find("Number") != std::string_view::npos))
           add_phone(v);
         break;
     }

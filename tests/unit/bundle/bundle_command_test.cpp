@@ -212,8 +212,11 @@ TEST(Bundle, MaskedBundleHoldsEverySiteAndNoneOfThePersonalValues) {
         ani_tokens.insert((*m)[1]);
     ASSERT_EQ(ani_tokens.size(), 1u);
     const Json doc = Json::parse(masked.at("interaction.json"));
-    for (const auto& leg : doc["interactions"][0]["legs"])
-      if (leg.contains("ani")) EXPECT_EQ(leg["ani"], *ani_tokens.begin());
+    for (const auto& leg : doc["interactions"][0]["legs"]) {
+      if (leg.contains("ani")) {
+        EXPECT_EQ(leg["ani"], *ani_tokens.begin());
+      }
+    }
     EXPECT_NE(masked.at("README.txt").find("Masking: on"), std::string::npos);
   }
   fs::remove_all(s.dir);
