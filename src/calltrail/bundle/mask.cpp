@@ -314,8 +314,9 @@ void Masker::literal_spans(std::string_view text, std::vector<Span>& spans) {
     for (std::size_t at = text.find(value); at != std::string_view::npos;
          at = text.find(value, at + 1)) {
       const std::size_t end = at + value.size();
-      if (at > 0 && is_word(text[at - 1]) && is_word(value.front())) continue;
-      if (end < text.size() && is_word(text[end]) && is_word(value.back())) continue;
+      // '_' bounds a learned value: a client named WDE_17110 carries DN 17110.
+      if (at > 0 && is_alnum(text[at - 1]) && is_alnum(value.front())) continue;
+      if (end < text.size() && is_alnum(text[end]) && is_alnum(value.back())) continue;
       spans.push_back({at, end, token(kind, value)});
     }
   }

@@ -173,14 +173,17 @@ TEST(Bundle, MaskedBundleHoldsEverySiteAndNoneOfThePersonalValues) {
     // The personal values, read from the unmasked lines (not by the masker).
     std::set<std::string> secrets{it["ani"], it["dnis"], it["customer_id"]};
     const std::string raw = everything(plain);
-    const std::regex ipv4("\\b([0-9]{1,3}\\.){3}[0-9]{1,3}\\b");
+    // IPv4 as docs/bundle.md says: octets without leading zeros (a version
+    // such as 9.0.014.13 is none).
+    const std::string octet = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
+    const std::regex ipv4("(?:^|[^0-9.])((?:" + octet + "\\.){3}" + octet + ")(?![0-9]|\\.[0-9])");
     const std::regex phone_attr(
         "Attribute(ANI|DNIS|OtherDN|ThisDN|ThirdPartyDN)[\\s'‘’\"]+(\\+?[0-9]{5,})");
     const std::regex udata("(CustomerId|CaseId|Segment|Language)['’\"]?\\s+['‘\"]?([^'’\"\\s]+)");
     std::set<std::pair<std::string, std::string>> pairs;
     for (auto m = std::sregex_iterator(raw.begin(), raw.end(), ipv4); m != std::sregex_iterator();
          ++m)
-      secrets.insert(m->str());
+      secrets.insert((*m)[1]);
     for (auto m = std::sregex_iterator(raw.begin(), raw.end(), phone_attr);
          m != std::sregex_iterator(); ++m)
       secrets.insert((*m)[2]);
