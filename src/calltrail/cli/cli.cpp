@@ -57,6 +57,7 @@ int run(int argc, char** argv, const Seams& seams) {
   add_follow_command(app, exit_code);
   add_push_command(app, exit_code);
   add_recordings_command(app, exit_code);
+  add_bundle_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -18,5 +18,6 @@ void add_serve_command(CLI::App& app, int& exit_code, const Seams& seams);
 void add_follow_command(CLI::App& app, int& exit_code);
 void add_push_command(CLI::App& app, int& exit_code);
 void add_recordings_command(CLI::App& app, int& exit_code);
+void add_bundle_command(CLI::App& app, int& exit_code);
 
 }  // namespace calltrail::cli

@@ -8,6 +8,7 @@
 #include "calltrail/base/time.hpp"
 #include "calltrail/cli/terminal_text.hpp"
 #include "calltrail/correlate/conn_id.hpp"
+#include "calltrail/correlate/json.hpp"
 #include "calltrail/correlate/recording.hpp"
 #include "calltrail/correlate/sip_note.hpp"
 #include "calltrail/correlate/timeline.hpp"
@@ -507,6 +508,41 @@ void append_site_text(std::string& out, const Correlation& c, std::uint32_t si) 
                      : fmt::format(", {} out of order", s.sequence_out_of_order));
   for (std::uint32_t f : s.files)
     fmt::format_to(out_it(out), "  file        {}\n", c.files[f].info.path);
+}
+
+namespace {
+
+// {"interaction_id", "matched", "complete", "legs", "start"}: a match in the list.
+correlate::Json match_json(const correlate::Correlation& c, const correlate::Match& m) {
+  const auto& it = c.interactions[m.interaction];
+  return {
+      {"interaction_id", it.id},
+      {"matched", m.matched},
+      {"complete", it.complete},
+      {"legs", it.legs.size()},
+      {"start", it.timed ? correlate::Json(base::format_utc(it.start)) : correlate::Json(nullptr)}};
+}
+
+}  // namespace
+
+void append_trace_json(std::string& out, const correlate::Correlation& c, const std::string& id,
+                       const std::vector<correlate::Match>& matches, bool shown) {
+  correlate::Json list = correlate::Json::array();
+  for (const auto& m : matches)
+    list.push_back(match_json(c, m));
+  out += "{\"id\":";
+  out += correlate::dump_json(id);
+  out += ",\"matches\":";
+  out += correlate::dump_json(std::move(list));
+  out += ",\"interactions\":[";
+  bool first = true;
+  for (const auto& m : matches) {
+    if (!shown) break;
+    out += first ? "\n" : ",\n";
+    first = false;
+    correlate::append_interaction_json(out, c, c.interactions[m.interaction], {.timeline = true});
+  }
+  out += "]}\n";
 }
 
 }  // namespace calltrail::cli

@@ -6,8 +6,10 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "calltrail/correlate/correlation.hpp"
+#include "calltrail/correlate/query.hpp"
 
 namespace calltrail::cli {
 
@@ -37,5 +39,10 @@ void append_interactions_mermaid(std::string& out, const correlate::Correlation&
 // codes (#35;), control characters as spaces.
 std::string mermaid_text(std::string_view text);
 void append_site_text(std::string& out, const correlate::Correlation& c, std::uint32_t site);
+
+// The one JSON shape of trace (docs/correlation.md): the matches, and the
+// interactions shown in full (none when several match and `shown` is false).
+void append_trace_json(std::string& out, const correlate::Correlation& c, const std::string& id,
+                       const std::vector<correlate::Match>& matches, bool shown);
 
 }  // namespace calltrail::cli

@@ -31,39 +31,6 @@ struct TraceOptions {
   bool no_sip = false;
 };
 
-// {"interaction_id", "matched", "complete", "legs", "start"}: a match in the list.
-correlate::Json match_json(const correlate::Correlation& c, const correlate::Match& m) {
-  const auto& it = c.interactions[m.interaction];
-  return {
-      {"interaction_id", it.id},
-      {"matched", m.matched},
-      {"complete", it.complete},
-      {"legs", it.legs.size()},
-      {"start", it.timed ? correlate::Json(base::format_utc(it.start)) : correlate::Json(nullptr)}};
-}
-
-// The one JSON shape of trace (docs/correlation.md): the matches, and the
-// interactions shown in full (none when several match without --all).
-void append_trace_json(std::string& out, const correlate::Correlation& c, const std::string& id,
-                       const std::vector<correlate::Match>& matches, bool shown) {
-  correlate::Json list = correlate::Json::array();
-  for (const auto& m : matches)
-    list.push_back(match_json(c, m));
-  out += "{\"id\":";
-  out += correlate::dump_json(id);
-  out += ",\"matches\":";
-  out += correlate::dump_json(std::move(list));
-  out += ",\"interactions\":[";
-  bool first = true;
-  for (const auto& m : matches) {
-    if (!shown) break;
-    out += first ? "\n" : ",\n";
-    first = false;
-    correlate::append_interaction_json(out, c, c.interactions[m.interaction], {.timeline = true});
-  }
-  out += "]}\n";
-}
-
 // "3 interactions carry '7070'; ...", one line each.
 std::string match_list(const correlate::Correlation& c, const std::string& id,
                        const std::vector<correlate::Match>& matches) {
