@@ -2,9 +2,10 @@
 // connection's requests (pipelined, cut anywhere), served by HttpServer::
 // respond() as a socket's would be: the head reader (431), cpp-httplib's
 // parser and router, the Host / Origin / token checks, every endpoint
-// (search, interactions, raw lines, POSTed text and events, update streams).
-// Nothing may crash, hang or grow without bound: pushed sources are limited
-// as --max-sources and --max-source-mb limit them.
+// (search, interactions, raw lines, POSTed text, events and recordings,
+// update streams). Nothing may crash, hang or grow without bound: pushed
+// sources and recordings are limited as --max-sources, --max-source-mb and
+// --max-recordings limit them.
 //
 // An input that starts with a capital letter (a method) is the bytes of the
 // connection, served without a token (the Host and Origin rules). Otherwise
@@ -37,6 +38,7 @@ struct Target {
     lo.max_sources = 32;
     lo.max_source_bytes = 256 << 10;
     lo.retain_raw_bytes = 1 << 20;
+    lo.max_recordings = 256;
     return lo;
   }
   LiveCorrelation live;

@@ -2,7 +2,7 @@
 // fixture (scripts/pg-test-server; its URL is in $CALLTRAIL_PG_URL_FILE):
 // the same answers as from the files, one ingest process per site writing at
 // the same time, a lost connection reported (exit 3) and resumed, and
-// `serve --db` keeping pushed text across restarts.
+// `serve --db` keeping pushed text and recordings across restarts.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -11,6 +11,7 @@
 
 #include "../unit/serve/persist_support.hpp"
 #include "../unit/store/store_support.hpp"
+#include "calltrail/serve/store_live_store.hpp"
 
 namespace calltrail::test {
 namespace {
@@ -161,6 +162,40 @@ TEST_F(Postgres, UnreachableServerIsAnInputError) {
 TEST_F(Postgres, ServePushedTextSurvivesRestarts) {
   TempDir dir("pg-serve");
   expect_pushed_text_survives_restarts(fresh_database("serve_persist"), dir.str());
+}
+
+// serve --db on PostgreSQL keeps the recordings it is given: one given again
+// replaces the earlier record in its place, and a restarted server gets them
+// back in the order they came, empty fields empty.
+TEST_F(Postgres, ServeKeepsRecordings) {
+  const std::string url = fresh_database("serve_recordings");
+  using recordings::Recording;
+  const Recording a{"rec-a", "U1", "006a021a6b11c806", "SIPServer1@SIP_Switch1",
+                    "",      "",   "s3://a.wav",       1};
+  const Recording b{"rec-b", "U2", "", "", "2012-10-29T13:30:26Z", "", "", 2};
+  const Recording c{"rec-c", "U3", "", "", "", "", "", 3};
+  Recording b_again = b;
+  b_again.call_uuid = "U4";
+  b_again.start.clear();
+  b_again.line = 7;
+  {
+    serve::StoreLiveStore store(url);
+    store.put_recordings(std::vector<Recording>{a, b});
+    store.put_recordings(std::vector<Recording>{c, b_again});
+  }
+  serve::StoreLiveStore store(url);
+  const std::vector<Recording> kept = store.restore_recordings();
+  ASSERT_EQ(kept.size(), 3u);
+  EXPECT_EQ(kept[0].recording_id, "rec-a");
+  EXPECT_EQ(kept[0].conn_id, a.conn_id);
+  EXPECT_EQ(kept[0].site, a.site);
+  EXPECT_EQ(kept[0].media, a.media);
+  EXPECT_EQ(kept[0].start, "");
+  EXPECT_EQ(kept[1].recording_id, "rec-b");
+  EXPECT_EQ(kept[1].call_uuid, "U4");
+  EXPECT_EQ(kept[1].start, "");  // the record given again, whole
+  EXPECT_EQ(kept[1].line, 7u);
+  EXPECT_EQ(kept[2].recording_id, "rec-c");
 }
 
 }  // namespace

@@ -35,6 +35,7 @@ struct ServeOptions {
   std::vector<std::string> allow_hosts;
   std::size_t max_header_kb = 8;
   std::size_t max_sources = 1000;
+  std::size_t max_recordings = 100'000;
   std::uint64_t max_source_mb = 16384;
   std::string access_log;  // a file, or - for stderr
 };
@@ -45,6 +46,7 @@ int run_serve(const ServeOptions& o, const Seams& seams) {
   live_opts->retain_raw_bytes = o.retain_raw_mb << 20;
   live_opts->retention = std::chrono::seconds(o.retention_s);
   live_opts->max_sources = o.max_sources;
+  live_opts->max_recordings = o.max_recordings;
   live_opts->max_source_bytes = o.max_source_mb << 20;
   serve::ServerOptions server_opts;
   const auto colon = o.listen.rfind(':');
@@ -223,6 +225,10 @@ void add_serve_command(CLI::App& app, int& exit_code, const Seams& seams) {
       ->capture_default_str();
   cmd->add_option("--max-sources", o->max_sources,
                   "Most pushed sources taken (429 for one more; 0: no limit)")
+      ->capture_default_str();
+  cmd->add_option("--max-recordings", o->max_recordings,
+                  "Most recordings held (POST /api/recordings; records past it are left out, "
+                  "each said with its line; 0: no limit)")
       ->capture_default_str();
   cmd->add_option("--max-source-mb", o->max_source_mb,
                   "Most MB of log text or events JSON one pushed source may send in all (413 "

@@ -1,9 +1,9 @@
 // What the files of HttpServer share: http_server.cpp (connections, the
 // server's setup, bind and run), http_guard.cpp (what every request passes
 // before its route: Host, Origin and the token; the access log; errors as
-// JSON), http_api.cpp (the API's routes and the page) and http_metrics.cpp
-// (/metrics as JSON or Prometheus text). Internal to the
-// module: the interface is http_server.hpp.
+// JSON), http_api.cpp (the API's routes and the page), http_recordings.cpp
+// (/api/recordings) and http_metrics.cpp (/metrics as JSON or Prometheus
+// text). Internal to the module: the interface is http_server.hpp.
 #pragma once
 
 #include <httplib.h>

@@ -100,6 +100,9 @@ std::string metrics_json(const LiveMetrics& m, std::int64_t subscribers) {
   w.field("identifiers_held", m.identifiers_held);
   w.field("evicted_interactions", m.evicted_interactions);
   w.field("evicted_legs", m.evicted_legs);
+  w.field("recordings", m.recordings);
+  w.field("recordings_refused", m.recordings_refused);
+  w.field("recordings_invalid", m.recordings_invalid);
   std::uint64_t gaps = 0;
   for (const auto& s : m.sources)
     gaps += s.gaps;
@@ -166,6 +169,14 @@ std::string metrics_prometheus(const LiveMetrics& m, std::int64_t subscribers,
         "Complete interactions that left memory (retention).", m.evicted_interactions);
   p.one("calltrail_evicted_legs_total", "counter", "Legs that left memory (retention).",
         m.evicted_legs);
+  p.one("calltrail_recordings", "gauge", "Recordings held (POST /api/recordings).", m.recordings);
+  p.family("calltrail_recordings_left_out_total", "counter",
+           "Records of POST /api/recordings left out, by reason: past --max-recordings "
+           "(limit), or not readable (invalid).");
+  p.sample("calltrail_recordings_left_out_total", "reason=\"limit\"",
+           std::to_string(m.recordings_refused));
+  p.sample("calltrail_recordings_left_out_total", "reason=\"invalid\"",
+           std::to_string(m.recordings_invalid));
   p.one("calltrail_sources", "gauge", "Sources known: followed files and pushed sources.",
         m.sources.size());
 

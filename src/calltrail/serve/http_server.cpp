@@ -314,6 +314,7 @@ void HttpServer::routes() {
 
   guard(s);
   api(s);
+  recordings_api(s);
 }
 
 int HttpServer::bind() {

@@ -1,6 +1,7 @@
 // `calltrail serve`: the HTTP API (docs/http-api.md) over a LiveCorrelation,
 // with cpp-httplib: search, interactions as JSON / SVG / ladder, raw lines,
-// POST of events and log text, Server-Sent Events, health and metrics.
+// POST of events and log text, recordings placed on their interactions,
+// Server-Sent Events, health and metrics.
 //
 // Connections are read by this class (cpp-httplib parses and routes each
 // request): a request head over `max_header` is answered 431 before it is
@@ -84,6 +85,8 @@ class HttpServer {
   void guard(httplib::Server& s);
   // The API's routes and the page (http_api.cpp).
   void api(httplib::Server& s);
+  // POST and GET /api/recordings (http_recordings.cpp).
+  void recordings_api(httplib::Server& s);
   // Serves the requests of one connection; true when it became an update
   // stream (`subscription` set; the socket goes to UpdateStreams).
   bool serve_connection(Connection& c, Subscription& subscription);

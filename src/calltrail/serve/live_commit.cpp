@@ -185,8 +185,11 @@ void LiveCorrelation::index_restored(Source& s) {
 std::size_t LiveCorrelation::restore() {
   if (store_ == nullptr) return 0;
   std::vector<RestoredSource> restored = store_->restore();
+  std::vector<recordings::Recording> recordings = store_->restore_recordings();
   {
     std::lock_guard lock(mutex_);
+    for (recordings::Recording& r : recordings)
+      put_recording(std::move(r));
     for (RestoredSource& r : restored) {
       Source& s = source_for(r.name, r.kind, {});
       s.info = std::move(r.info);

@@ -237,20 +237,24 @@ std::vector<Update> LiveCorrelation::recompute(bool settle) {
   }
 
   auto emit = [&](UpdateKind kind, const InteractionSummary& s, std::uint32_t root,
-                  std::vector<std::string> merged = {}) {
+                  std::vector<std::string> merged = {}, std::vector<std::string> added = {}) {
     Update u;
     u.seq = ++update_seq_;
     u.kind = kind;
     u.interaction = s;
     u.merged = std::move(merged);
+    u.recordings_added = std::move(added);
     u.received = dirty_.at(root);
     out.push_back(std::move(u));
   };
   const SteadyTime now = std::chrono::steady_clock::now();
   const std::optional<Micros> now_in_logs = log_clock_locked();
-  for (const correlate::Interaction& it : c.interactions) {
+  std::vector<std::vector<std::string>> recordings = group_recordings(c);
+  for (std::size_t in = 0; in < c.interactions.size(); ++in) {
+    const correlate::Interaction& it = c.interactions[in];
     const std::size_t told_before = out.size();
     InteractionSummary s = summarize(c, it);
+    s.recordings = std::move(recordings[in]);
     const std::uint32_t root = find(node(correlate::text_key(c.legs[it.root].call_uuid)));
     if (!dirty_.contains(root)) continue;  // cannot happen: every leg built is in a dirty root
     std::set<std::string> owners;
@@ -260,6 +264,7 @@ std::vector<Update> LiveCorrelation::recompute(bool settle) {
       emit(UpdateKind::Created, s, root);
       if (s.links_paired > 0) emit(UpdateKind::Linked, s, root);
       if (s.complete) emit(UpdateKind::Completed, s, root);
+      if (!s.recordings.empty()) emit(UpdateKind::RecordingsGrouped, s, root, {}, s.recordings);
     } else {
       std::vector<std::string> merged;
       for (const auto& o : owners)
@@ -289,6 +294,12 @@ std::vector<Update> LiveCorrelation::recompute(bool settle) {
       if (!told && (s.events != before.events || s.complete != before.complete ||
                     s.start != before.start || s.end != before.end))
         emit(UpdateKind::Updated, s, root);
+      std::vector<const InteractionSummary*> was;
+      for (const auto& o : owners)
+        was.push_back(&old.at(o));
+      std::vector<std::string> added;
+      if (recordings_grouped(s, was, merged, added))
+        emit(UpdateKind::RecordingsGrouped, s, root, merged, std::move(added));
     }
     s.changed = now;
     s.changed_in_logs = now_in_logs;

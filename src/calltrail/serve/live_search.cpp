@@ -64,7 +64,8 @@ std::string update_json(const Update& u) {
   }
   out += ",\"interaction_id\":";
   base::append_json_string(out, u.interaction.id);
-  if (u.kind == UpdateKind::Merged) {
+  if (u.kind == UpdateKind::Merged ||
+      (u.kind == UpdateKind::RecordingsGrouped && !u.merged.empty())) {
     out += ",\"survivor\":";
     base::append_json_string(out, u.interaction.id);
     out += ",\"merged\":[";
@@ -73,6 +74,17 @@ std::string update_json(const Update& u) {
       base::append_json_string(out, u.merged[i]);
     }
     out += ']';
+  }
+  if (u.kind == UpdateKind::RecordingsGrouped) {
+    // The group now (by position) and what joined it.
+    for (const auto* list : {&u.interaction.recordings, &u.recordings_added}) {
+      out += list == &u.recordings_added ? ",\"added\":" : ",\"recordings\":";
+      base::JsonWriter w(out);
+      w.begin_array();
+      for (const auto& id : *list)
+        w.value(id);
+      w.end_array();
+    }
   }
   out += ",\"interaction\":";
   append_summary_json(out, u.interaction);

@@ -28,6 +28,8 @@ const char* to_string(UpdateKind k) {
       return "updated";
     case UpdateKind::Clocks:
       return "clocks";
+    case UpdateKind::RecordingsGrouped:
+      return "recordings_grouped";
   }
   return "updated";
 }
@@ -297,6 +299,7 @@ std::optional<std::string> LiveCorrelation::store_error() const {
 LiveMetrics LiveCorrelation::metrics() {
   std::lock_guard lock(mutex_);
   LiveMetrics m = counters_;
+  m.recordings = recordings_.size();
   const auto now = std::chrono::steady_clock::now();
   std::uint64_t recent = 0;
   for (const auto& [second, n] : rate_window_)

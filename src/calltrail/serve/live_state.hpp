@@ -9,8 +9,13 @@
 // union-find of components; recompute() rebuilds with
 // correlate::build_correlation() only the components that new events touched,
 // compares their interactions with the previous ones and returns the updates:
-// created, leg_added, linked, completed, merged (with the surviving id) and
-// updated (new events, nothing else changed).
+// created, leg_added, linked, completed, merged (with the surviving id),
+// updated (new events, nothing else changed) and recordings_grouped (the
+// interaction's recordings changed: gained, taken over from another, lost).
+//
+// Recordings (POST /api/recordings, live_recordings.cpp) are held by id and
+// by CallUUID; each rebuild places those of the CallUUIDs it built with
+// recordings::place_recordings(), as `calltrail recordings` does.
 //
 // After each batch what the source's collector gathered is cut and appended
 // to the source's partial (the same merge that joins a stored file's parts),
@@ -40,6 +45,7 @@
 #include "calltrail/model/event.hpp"
 #include "calltrail/parse/log_parser.hpp"
 #include "calltrail/parse/log_reader.hpp"
+#include "calltrail/recordings/manifest.hpp"
 #include "calltrail/store/records.hpp"
 
 namespace calltrail::serve {
@@ -112,6 +118,11 @@ class LiveStore {
                                                      const correlate::BuildOptions& /*options*/) {
     return std::nullopt;
   }
+  // Recordings given to the server (POST /api/recordings), kept before they
+  // are acknowledged (one with a kept id replaces it); throws when they could
+  // not be. And those kept, for a restarted server, in the order they came.
+  virtual void put_recordings(std::span<const recordings::Recording> /*recordings*/) {}
+  virtual std::vector<recordings::Recording> restore_recordings() { return {}; }
 };
 // Positions in memory only: nothing survives a restart.
 class MemoryLiveStore final : public LiveStore {
@@ -133,7 +144,8 @@ enum class UpdateKind : std::uint8_t {
   Completed,
   Merged,
   Updated,
-  Clocks
+  Clocks,
+  RecordingsGrouped
 };
 const char* to_string(UpdateKind k);
 
@@ -151,13 +163,19 @@ struct InteractionSummary {
   SteadyTime changed;                 // when a rebuild last changed it
   // The logs' clock (LiveCorrelation::log_clock) at that rebuild.
   std::optional<Micros> changed_in_logs;
+  // The ids of the recordings placed on its legs, by position then id.
+  std::vector<std::string> recordings;
 };
 
 struct Update {
   std::uint64_t seq = 0;  // increasing; the SSE event id
   UpdateKind kind = UpdateKind::Updated;
   InteractionSummary interaction;
-  std::vector<std::string> merged;                  // Merged: the ids that are now interaction.id
+  // Merged (and RecordingsGrouped after a merge): the ids that are now
+  // interaction.id.
+  std::vector<std::string> merged;
+  // RecordingsGrouped: the recordings placed in it since.
+  std::vector<std::string> recordings_added;
   SteadyTime received;                              // when the earliest batch behind it arrived
   std::vector<correlate::SiteFacts::Clock> clocks;  // Clocks: every site's, as estimated now
 };
@@ -200,6 +218,9 @@ struct LiveOptions {
   // over all its files) before a query, and at most this often when
   // interactions are rebuilt after batches.
   std::chrono::milliseconds clock_refresh{1000};
+  // Recordings held (POST /api/recordings); those past it are refused, each
+  // with its line. Zero: no limit.
+  std::size_t max_recordings = 100'000;
 };
 
 struct SourceStatus {
@@ -235,6 +256,11 @@ struct LiveMetrics {
   std::uint64_t identifiers_held = 0;
   std::uint64_t evicted_interactions = 0;
   std::uint64_t evicted_legs = 0;
+  // Recordings held, and records of POST /api/recordings left out: past
+  // LiveOptions::max_recordings, or not readable (bad lines).
+  std::uint64_t recordings = 0;
+  std::uint64_t recordings_refused = 0;
+  std::uint64_t recordings_invalid = 0;
   std::vector<SourceStatus> sources;
 };
 
@@ -249,6 +275,18 @@ struct SearchQuery {
   std::optional<Micros> to;
   std::string site;  // a site name, or part of one
   std::size_t limit = 100;
+};
+
+// What POST /api/recordings took.
+struct RecordingsTaken {
+  // False: the store could not keep them, and nothing was taken.
+  bool stored = true;
+  std::string error;
+  std::uint64_t accepted = 0;  // records taken
+  std::uint64_t replaced = 0;  // of those, replacing a recording with their id
+  std::uint64_t held = 0;      // recordings held now
+  // Records left out, by line: unreadable, an id given twice, past the limit.
+  std::vector<recordings::ManifestProblem> problems;
 };
 
 // One interaction rebuilt on demand, for JSON, SVG and the page.
@@ -300,6 +338,17 @@ class LiveCorrelation {
   std::optional<std::uint64_t> position(std::string_view source);
   // Whether `source` is a followed file (its text comes from disk only).
   bool is_followed(std::string_view source) const;
+
+  // Takes the records of a manifest (POST /api/recordings; `manifest.problems`
+  // are reported with the rest): kept by the store first, then placed by
+  // the next recompute(). A recording id taken before is replaced.
+  RecordingsTaken add_recordings(const recordings::Manifest& manifest);
+  // One recording placed on the live correlation, as `calltrail recordings
+  // --format jsonl` prints it; nullopt for an id not held.
+  std::optional<std::string> recording_json(std::string_view recording_id);
+  // The interaction carrying `id` and its recordings (a JSON object);
+  // nullopt when no interaction carries it.
+  std::optional<std::string> interaction_recordings_json(std::string_view id);
 
   // Resumes the sources a store kept (before anything else arrives): each
   // continues at its stored position with its stored events, and their
@@ -384,6 +433,19 @@ class LiveCorrelation {
   InteractionSummary summarize(const correlate::Correlation& c,
                                const correlate::Interaction& it) const;
   void pin_site_names(const correlate::Correlation& c);
+  // Recordings (live_recordings.cpp): one held, or replacing the one with
+  // its id (its component is rebuilt); those of the CallUUIDs of `c`; and
+  // their ids placed per interaction of `c`.
+  void put_recording(recordings::Recording r);
+  std::vector<recordings::Recording> recordings_on(const correlate::Correlation& c) const;
+  std::vector<std::vector<std::string>> group_recordings(const correlate::Correlation& c) const;
+  // A RecordingsGrouped update, when `s` gained recordings beside those of
+  // `before` (the interactions it was; `added` says which), took over
+  // another's, or lost some.
+  static bool recordings_grouped(const InteractionSummary& s,
+                                 const std::vector<const InteractionSummary*>& before,
+                                 const std::vector<std::string>& merged,
+                                 std::vector<std::string>& added);
 
   LiveOptions options_;
   LiveStore* store_;
@@ -434,6 +496,13 @@ class LiveCorrelation {
   std::uint64_t committed_seq_ = 0;                // ... and committed
   std::vector<std::uint32_t> store_dirty_;         // sources with something to commit
   std::unordered_set<std::string> evicted_uuids_;  // lower-case CallUUIDs of evicted legs
+
+  // Recordings by arrival, their slots by id and by lower-case CallUUID;
+  // POSTs of recordings one at a time (the store keeps them in between).
+  std::vector<recordings::Recording> recordings_;
+  std::unordered_map<std::string, std::size_t> recording_slots_;
+  std::unordered_map<std::string, std::vector<std::size_t>> recordings_by_uuid_;
+  std::mutex recordings_post_mutex_;
 };
 
 }  // namespace calltrail::serve

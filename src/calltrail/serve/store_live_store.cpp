@@ -70,6 +70,16 @@ std::vector<RestoredSource> StoreLiveStore::restore() {
   return out;
 }
 
+void StoreLiveStore::put_recordings(std::span<const recordings::Recording> recordings) {
+  std::lock_guard lock(mutex_);
+  store_->put_recordings(recordings);
+}
+
+std::vector<recordings::Recording> StoreLiveStore::restore_recordings() {
+  std::lock_guard lock(mutex_);
+  return store_->recordings();
+}
+
 std::optional<correlate::Correlation> StoreLiveStore::load(std::string_view id,
                                                            const correlate::BuildOptions& options) {
   std::lock_guard lock(query_mutex_);

@@ -27,6 +27,8 @@ class StoreLiveStore final : public LiveStore {
   // On a connection of its own, so that commits go on meanwhile.
   std::optional<correlate::Correlation> load(std::string_view id,
                                              const correlate::BuildOptions& options) override;
+  void put_recordings(std::span<const recordings::Recording> recordings) override;
+  std::vector<recordings::Recording> restore_recordings() override;
 
   // Called after each commit with the commits so far (the store then holds
   // them; crash tests end the process there).

@@ -58,6 +58,15 @@ const std::vector<std::vector<const char*>> kMigrations = {
     // 4: legs keep their ISCC call history (legs.data format 3). Legs stored
     // before have none: ingest their logs again to join sites by it.
     {},
+    // 5: recordings given to `calltrail serve --db` (POST /api/recordings),
+    // as the manifest gave them; `seq` keeps the order they arrived in. (IF
+    // NOT EXISTS: a store whose version was set back migrates again.)
+    {
+        "CREATE TABLE IF NOT EXISTS recordings (recording_id TEXT PRIMARY KEY, "
+        "seq {INT} NOT NULL, call_uuid TEXT NOT NULL, conn_id TEXT NOT NULL, site TEXT NOT NULL, "
+        "start_time TEXT NOT NULL, end_time TEXT NOT NULL, media TEXT NOT NULL, "
+        "line {INT} NOT NULL)",
+    },
 };
 
 // Fills the identifier index from the stored legs and orphan events.

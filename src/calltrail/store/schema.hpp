@@ -6,7 +6,7 @@
 
 namespace calltrail::store {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // Applies the missing migrations in one transaction (serialised between
 // processes). Throws DbError when the store is newer than this program.

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "calltrail/correlate/correlation.hpp"
+#include "calltrail/recordings/manifest.hpp"
 #include "calltrail/store/database.hpp"
 #include "calltrail/store/records.hpp"
 
@@ -136,6 +137,13 @@ class Store {
   // Everything stored of one file, its parts merged as one pass over it
   // (references to file index `index`).
   correlate::FilePartial load_file_partial(std::int64_t file, std::uint32_t index);
+
+  // --- recordings given to serve (store_recordings.cpp) ---------------
+  // Keeps `recordings` in one transaction; one with a recording id already
+  // kept replaces it (and keeps its place in the order).
+  void put_recordings(std::span<const recordings::Recording> recordings);
+  // Every recording kept, in the order they first arrived.
+  std::vector<recordings::Recording> recordings();
 
   // --- queries --------------------------------------------------------
   // Everything.

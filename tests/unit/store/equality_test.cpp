@@ -84,7 +84,7 @@ TEST(StoreEquality, IdentifierIndexOfAnOlderStoreIsRebuilt) {
   ASSERT_NE(rows(), written);
   expect_same_answers(q(logs), db, 8);
   EXPECT_EQ(rows(), written);
-  EXPECT_EQ(count_rows(db, "meta WHERE key = 'schema_version' AND value = '4'"), 1);
+  EXPECT_EQ(count_rows(db, "meta WHERE key = 'schema_version' AND value = '5'"), 1);
 }
 
 TEST(StoreEquality, SeedSample) {
