@@ -420,12 +420,15 @@ constexpr std::size_t kMaxRecordingRefs = 4096;  // recording requests waiting f
 
 std::string FileCollector::tlib_recording_note(const model::Event& e) {
   std::string token = parse::tlib_recording(e);
+  // Most events neither ask for a recording nor answer such a request: no
+  // look-up of their ReferenceID.
+  if (token.empty() && (recording_refs_.empty() || !e.name.starts_with("Event"))) return token;
   const std::string_view ref = e.attribute_value("AttributeReferenceID");
   if (!token.empty()) {
     if (!ref.empty() && recording_refs_.size() < kMaxRecordingRefs) recording_refs_.emplace(ref);
     return token;
   }
-  if (recording_refs_.empty() || ref.empty() || !e.name.starts_with("Event")) return token;
+  if (ref.empty()) return token;
   auto it = recording_refs_.find(absl::string_view(ref.data(), ref.size()));
   if (it == recording_refs_.end()) return token;
   recording_refs_.erase(it);
