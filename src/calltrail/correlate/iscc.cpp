@@ -54,13 +54,17 @@ class IsccLinker {
       if (auto m = find_origin(a, h.last, t, kIsccSlack)) {
         join(*m, a, arrival, t, h.last, "AttributeLastTransferConnID", {});
         joined = true;
-      } else if (!h.last.location.empty() && !names_site(h.last.location) && !h.first.empty() &&
+      } else if (!h.last.location.empty() && !h.first.empty() &&
                  fold_name(h.first.location) != fold_name(h.last.location)) {
         // A → [B not given] → here: the first site of the chain names the
-        // origin across the site in between.
+        // origin across the site in between. When B is given but its leg was
+        // not found, the first transfer still joins the chain; the hop from
+        // B stays missing.
+        const bool b_given = names_site(h.last.location);
         if (auto f = find_origin(a, h.first, t, kFirstTransferReach)) {
-          join(*f, a, arrival, t, h.first, "AttributeFirstTransferConnID", h.last.location);
-          joined = true;
+          join(*f, a, arrival, t, h.first, "AttributeFirstTransferConnID",
+               b_given ? std::string() : h.last.location);
+          joined = joined || !b_given;
         }
       }
       const bool from_given_site =

@@ -269,6 +269,25 @@ TEST(Iscc, FirstTransferReachesAnHourAfterTheFirstLegEnded) {
   }
 }
 
+TEST(Iscc, FirstTransferJoinsTheChainWhenTheMiddleLegIsNotFound) {
+  // A -> B -> C, B's logs given but without the leg that sent the call on:
+  // C joins A by its first transfer, and the hop from B stays missing.
+  Sites s;
+  s.origin("UA", "0a", kT0, 1);
+  s.logs.add(s.b, call_event("EventRouteRequest", kT0 + 100 * kMs, 1, "UB9", "0d", "2601"));
+  s.logs.add(s.c, arrival(kT0 + 2000 * kMs, 1, "UC", "0c", "SwitchB", "3501", "0e", "SwitchA",
+                          "1501", "0a"));
+  Correlation c = s.build();
+  const Link* l = link_of(c, LinkKind::Iscc);
+  ASSERT_NE(l, nullptr);
+  EXPECT_EQ(l->via, "AttributeFirstTransferConnID");
+  EXPECT_TRUE(l->skipped_location.empty());
+  EXPECT_TRUE(joined(c, "UA", "UC"));
+  const auto m = find_interactions(c, "UC");
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_FALSE(c.interactions[m[0].interaction].complete);
+}
+
 TEST(Iscc, ACallBackOnTheFirstSiteIsNotItsOwnOrigin) {
   Sites s;
   // A -> B -> A with one ConnID throughout (the seed's shape).
