@@ -69,7 +69,7 @@ std::string link_key(const json& l) {
   const std::string reason = str_or_empty(l, "reason");
   std::string from = str_or_empty(l, "from");
   std::string to = str_or_empty(l, "to");
-  if (kind == "islink" || kind == "sip" || kind == "iscc")
+  if (is_hop(kind))
     return fmt::format("{} {} {}->{} {}", kind, str_or_empty(l, "id"), from, to, reason);
   if (from > to && !from.empty() && !to.empty()) std::swap(from, to);
   return fmt::format("transfer {}~{} {}", from, to, reason);
