@@ -1,11 +1,15 @@
-// jemalloc's options, read when it starts (before main): memory it takes from
-// the system is marked for transparent huge pages (the system's setting
-// "madvise" is enough), so a scan that keeps hundreds of megabytes of legs
-// takes a few hundred page faults instead of tens of thousands. MALLOC_CONF
-// in the environment still overrides these. Linked only with jemalloc
+// jemalloc's options, read when it starts (before main). MALLOC_CONF in the
+// environment still overrides them. Linked only with jemalloc
 // (CMakeLists.txt, CALLTRAIL_JEMALLOC).
+//
+// Transparent huge pages are left to the system (jemalloc's default). With
+// "thp:always" every region jemalloc maps is marked for huge pages, and with
+// the usual defrag setting ("madvise") a fault in such a region compacts
+// memory on the spot: on a machine whose page cache holds the logs just read,
+// `interactions` over 1 GB spent 3 to 6 s of its 8 to 11 s in the kernel,
+// against about 1 s with normal pages (bench/README.md).
 extern "C" {
 // NOLINTNEXTLINE: the name and type are jemalloc's interface.
 extern const char* malloc_conf;
-const char* malloc_conf = "thp:always,metadata_thp:always";
+const char* malloc_conf = "thp:default,metadata_thp:disabled";
 }
