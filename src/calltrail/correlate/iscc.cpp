@@ -42,7 +42,7 @@ class IsccLinker {
   std::vector<std::uint32_t> run() {
     std::vector<std::uint32_t> unpaired;
     for (std::uint32_t a = 0; a < c_.legs.size(); ++a) {
-      const CallHistory& h = c_.legs[a].history;
+      const CallHistory& h = c_.legs[a].history.get();
       if (h.empty() || !h.event) continue;
       const EventRef arrival = event_at(c_.legs[a], *h.event);
       // The sites' own clocks: the offsets estimated from IS-Links depend on
@@ -117,7 +117,7 @@ class IsccLinker {
   // Leg `o`'s own history names leg `a` as its origin: `o` came after `a`
   // (a call that went back to a site it visited, with the same ConnID).
   bool follows(std::uint32_t o, std::uint32_t a) const {
-    const CallHistory::Origin& last = c_.legs[o].history.last;
+    const CallHistory::Origin& last = c_.legs[o].history->last;
     const Leg& l = c_.legs[a];
     return last.conn && l.has_conn_id(*last.conn) && location_is(l.site, last.location) &&
            has_dn(l, last.orig_dn);
@@ -242,7 +242,7 @@ class IsccLinker {
 
 std::vector<std::uint32_t> link_iscc(Correlation& c, const std::vector<bool>& reports_islink) {
   // Most logs carry no call history: no index of every ConnID for nothing.
-  if (std::none_of(c.legs.begin(), c.legs.end(), [](const Leg& l) { return l.history.event; }))
+  if (std::none_of(c.legs.begin(), c.legs.end(), [](const Leg& l) { return l.history && l.history->event; }))
     return {};
   return IsccLinker(c, reports_islink).run();
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -103,6 +104,37 @@ inline void merge_call_history(CallHistory& to, const CallHistory& from) {
   if (!to.event) to.event = from.event;
 }
 
+// A value held on the heap only once it is set: a part most legs lack costs
+// them a pointer. Reading one never set gives an empty T; copies copy it.
+template <typename T>
+class OutOfLine {
+ public:
+  OutOfLine() = default;
+  OutOfLine(const OutOfLine& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
+  OutOfLine& operator=(const OutOfLine& o) {
+    if (this != &o) p_ = o.p_ ? std::make_unique<T>(*o.p_) : nullptr;
+    return *this;
+  }
+  OutOfLine(OutOfLine&&) noexcept = default;
+  OutOfLine& operator=(OutOfLine&&) noexcept = default;
+  ~OutOfLine() = default;
+
+  explicit operator bool() const { return p_ != nullptr; }
+  const T& get() const { return p_ ? *p_ : empty(); }
+  const T* operator->() const { return &get(); }
+  T& set() {
+    if (!p_) p_ = std::make_unique<T>();
+    return *p_;
+  }
+
+ private:
+  static const T& empty() {
+    static const T value{};
+    return value;
+  }
+  std::unique_ptr<T> p_;
+};
+
 struct Leg {
   std::uint32_t site = 0;  // index into the site table (file index while collecting)
   std::string call_uuid;
@@ -117,7 +149,7 @@ struct Leg {
   std::vector<std::pair<std::string, std::string>> user_data;
   std::vector<EventRef> events;
   std::vector<SipDialog> sip_dialogs;  // in order of appearance
-  CallHistory history;
+  OutOfLine<CallHistory> history;  // set when an event carried some
   bool deleted = false;  // EventCallDeleted seen
   // Life on the site's own clock (UTC), set when the correlation is built;
   // `timed` says whether any event of the leg has a UTC time (else start and

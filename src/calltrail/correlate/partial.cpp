@@ -71,7 +71,7 @@ void merge_leg(Leg& to, Leg&& from) {
   add_unique(to.user_data, from.user_data, kMaxLegUserData);
   to.events.insert(to.events.end(), from.events.begin(), from.events.end());
   merge_sip_dialogs(to.sip_dialogs, std::move(from.sip_dialogs));
-  merge_call_history(to.history, from.history);
+  if (from.history) merge_call_history(to.history.set(), from.history.get());
   to.deleted = to.deleted || from.deleted;
 }
 
@@ -86,7 +86,7 @@ std::vector<std::uint32_t> append_partial(
       e = moved_ref(e, file, part.strings, into.strings);
     for (auto& d : leg.sip_dialogs)
       if (d.invite) d.invite->file = file;  // where and when only: no strings
-    if (leg.history.event) leg.history.event->file = file;
+    if (leg.history && leg.history->event) leg.history.set().event->file = file;
     leg.site = file;
     auto [it, added] =
         legs_by_uuid.emplace(leg.call_uuid, static_cast<std::uint32_t>(into.legs.size()));

@@ -214,14 +214,15 @@ std::string encode_leg(const correlate::Leg& leg, const std::vector<TransferReco
   }
   write_events(w, invites, pool);
   // ISCC call history: last, then first origin; its event as an event list.
-  for (const auto* o : {&leg.history.last, &leg.history.first}) {
+  const correlate::CallHistory& history = leg.history.get();
+  for (const auto* o : {&history.last, &history.first}) {
     w.str(o->location);
     w.str(o->orig_dn);
     w.u(o->conn ? 1 : 0);
     if (o->conn) w.str(correlate::ConnText(*o->conn).view());
   }
   std::vector<const EventRef*> history_event;
-  if (leg.history.event) history_event.push_back(&*leg.history.event);
+  if (history.event) history_event.push_back(&*history.event);
   write_events(w, history_event, pool);
   return w.take();
 }
@@ -281,7 +282,8 @@ LegRecord decode_leg(std::string_view blob, std::uint32_t file, StringPool& pool
       if (d.invite) d.invite = invites[k++];
   }
   if (format >= kLegFormat) {
-    for (auto* o : {&l.history.last, &l.history.first}) {
+    correlate::CallHistory h;
+    for (auto* o : {&h.last, &h.first}) {
       o->location = std::string(r.str());
       o->orig_dn = std::string(r.str());
       if (r.u() != 0) {
@@ -291,7 +293,8 @@ LegRecord decode_leg(std::string_view blob, std::uint32_t file, StringPool& pool
     }
     std::vector<EventRef> event = read_events(r, file, pool);
     if (event.size() > 1) throw CodecError("more than one call history event");
-    if (!event.empty()) l.history.event = event.front();
+    if (!event.empty()) h.event = event.front();
+    if (!h.empty() || h.event) l.history.set() = std::move(h);
   }
   if (!r.done()) throw CodecError("trailing bytes");
   return out;

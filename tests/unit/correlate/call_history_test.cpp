@@ -81,7 +81,7 @@ TEST_P(CallHistoryStyle, IsReadOntoTheLeg) {
   std::ofstream(path, std::ios::binary) << text;
   const Loaded l = load(std::vector<std::string>{path}, {}, {});
   ASSERT_EQ(l.correlation.legs.size(), 1u) << text;
-  const CallHistory& h = arrival_leg(l.correlation).history;
+  const CallHistory& h = arrival_leg(l.correlation).history.get();
   // The first value of each: the second event's location does not replace it.
   EXPECT_EQ(h.last.location, "Avaya_Switch1");
   EXPECT_EQ(h.last.orig_dn, "27048");

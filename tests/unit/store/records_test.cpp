@@ -74,10 +74,10 @@ struct Sample {
     seen.call_id = "second@10.0.0.1";
     leg.sip_dialogs = {received, seen};
     // Its ISCC call history: the last origin whole, the first without a DN.
-    leg.history.last = {"Avaya_Switch1", "1500", 0x009a021843038406ull};
-    leg.history.first = {"Nortel_Switch5", "", std::nullopt};
-    leg.history.event = leg.events[1];
-    leg.history.event->name = leg.history.event->this_dn = 0;
+    leg.history.set().last = {"Avaya_Switch1", "1500", 0x009a021843038406ull};
+    leg.history.set().first = {"Nortel_Switch5", "", std::nullopt};
+    leg.history.set().event = leg.events[1];
+    leg.history.set().event->name = leg.history.set().event->this_dn = 0;
     TransferRecord t;
     t.seq = 7;
     t.observation.via = correlate::TransferVia::TransferConnID;
@@ -122,16 +122,16 @@ TEST(Records, LegRoundTrip) {
   EXPECT_EQ(r.leg.sip_dialogs[1].call_id, "second@10.0.0.1");
   EXPECT_EQ(r.leg.sip_dialogs[1].origin, correlate::SipDialog::Origin::Unknown);
   EXPECT_FALSE(r.leg.sip_dialogs[1].invite.has_value());
-  EXPECT_EQ(r.leg.history.last.location, "Avaya_Switch1");
-  EXPECT_EQ(r.leg.history.last.orig_dn, "1500");
-  EXPECT_EQ(r.leg.history.last.conn, 0x009a021843038406ull);
-  EXPECT_EQ(r.leg.history.first.location, "Nortel_Switch5");
-  EXPECT_EQ(r.leg.history.first.orig_dn, "");
-  EXPECT_FALSE(r.leg.history.first.conn.has_value());
-  ASSERT_TRUE(r.leg.history.event.has_value());
-  EXPECT_EQ(r.leg.history.event->line, s.leg.events[1].line);
-  EXPECT_EQ(r.leg.history.event->utc, s.leg.events[1].utc);
-  EXPECT_EQ(r.leg.history.event->file, 3u);
+  EXPECT_EQ(r.leg.history->last.location, "Avaya_Switch1");
+  EXPECT_EQ(r.leg.history->last.orig_dn, "1500");
+  EXPECT_EQ(r.leg.history->last.conn, 0x009a021843038406ull);
+  EXPECT_EQ(r.leg.history->first.location, "Nortel_Switch5");
+  EXPECT_EQ(r.leg.history->first.orig_dn, "");
+  EXPECT_FALSE(r.leg.history->first.conn.has_value());
+  ASSERT_TRUE(r.leg.history->event.has_value());
+  EXPECT_EQ(r.leg.history->event->line, s.leg.events[1].line);
+  EXPECT_EQ(r.leg.history->event->utc, s.leg.events[1].utc);
+  EXPECT_EQ(r.leg.history->event->file, 3u);
   // The identifiers a user may search by, and those that join legs (a
   // Call-ID whole and before '@', the sender's CallUUID), in any case.
   const auto index = index_keys(r.leg, r.transfers, r.islink_ids);
