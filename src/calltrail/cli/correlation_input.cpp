@@ -218,10 +218,13 @@ correlate::CollectOptions collect_options(const CorrelationInput& input, Progres
 std::optional<correlate::Correlation> load_from_files(const CorrelationInput& input,
                                                       const correlate::BuildOptions& build,
                                                       std::string_view command, int& exit_code,
-                                                      bool report = true) {
+                                                      bool report = true,
+                                                      correlate::CollectMode mode =
+                                                          correlate::CollectMode::Full) {
   ProgressLine line;
-  correlate::Collected loaded =
-      correlate::collect(input.paths, collect_options(input, line, command));
+  correlate::CollectOptions collect = collect_options(input, line, command);
+  collect.mode = mode;
+  correlate::Collected loaded = correlate::collect(input.paths, collect);
   line.clear();
   if (report) report_reading(loaded, input, command, exit_code);
   return correlate::build_correlation(std::move(loaded.partials), std::move(loaded.files), build);
@@ -284,10 +287,11 @@ std::optional<TraceLoad> load_correlation_for_id(const CorrelationInput& input, 
 }
 
 std::optional<correlate::Correlation> load_correlation(const CorrelationInput& input,
-                                                       std::string_view command, int& exit_code) {
+                                                       std::string_view command, int& exit_code,
+                                                       correlate::CollectMode mode) {
   auto build = build_options(input, command, exit_code);
   if (!build) return std::nullopt;
-  if (input.db.empty()) return load_from_files(input, *build, command, exit_code);
+  if (input.db.empty()) return load_from_files(input, *build, command, exit_code, true, mode);
   return from_store(input, command, exit_code, [&](store::Store& st) {
     return std::optional<correlate::Correlation>(st.load_all(*build, nullptr));
   });

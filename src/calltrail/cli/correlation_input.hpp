@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "calltrail/correlate/correlation.hpp"
+#include "calltrail/correlate/file_collector.hpp"
 
 namespace calltrail::cli {
 
@@ -55,8 +56,12 @@ bool check_site_options(const correlate::Correlation& c, const CorrelationInput&
 // Reads and correlates; reports unreadable inputs and malformed records on
 // stderr. `exit_code` becomes kExitUsage/kExitInput/kExitMalformed when due
 // (the correlation is still returned when the inputs could be read at all).
-std::optional<correlate::Correlation> load_correlation(const CorrelationInput& input,
-                                                       std::string_view command, int& exit_code);
+// `mode` Summary: of the legs' SIP messages only those a summary of each
+// interaction reads (correlate::CollectMode::Summary), for commands that show
+// no timeline; it matters for files only.
+std::optional<correlate::Correlation> load_correlation(
+    const CorrelationInput& input, std::string_view command, int& exit_code,
+    correlate::CollectMode mode = correlate::CollectMode::Full);
 
 // Adds --db URL.
 void add_db_option(CLI::App* cmd, CorrelationInput& input);

@@ -202,7 +202,7 @@ class TextWriter {
         conns.append(conns.empty() ? "" : ",").append(correlate::ConnText(x).view());
       line(fmt::format("  {} {}  {}  conn {}  {} event{}{}{}", leg_column(l),
                        site(lg.site, site_width_), lg.call_uuid, conns.empty() ? "-" : conns,
-                       lg.events.size(), lg.events.size() == 1 ? "" : "s",
+                       lg.event_count(), lg.event_count() == 1 ? "" : "s",
                        l == it_.root ? "  (root)" : "", lg.ani.empty() ? "" : "  ani " + lg.ani),
            6);
       for (const auto& d : lg.sip_dialogs) {

@@ -29,7 +29,7 @@ int run_interactions(const InteractionsOptions& o) {
   if (!check_input_source(o.input, "interactions", exit_code)) return exit_code;
   InteractionFilter filter;
   if (!filter.set(o.window, o.input.sites, "interactions")) return kExitUsage;
-  auto c = load_correlation(o.input, "interactions", exit_code);
+  auto c = load_correlation(o.input, "interactions", exit_code, correlate::CollectMode::Summary);
   if (!c) return exit_code;
   const bool sites_known = check_site_options(*c, o.input, "interactions");
   const bool document = o.format == "json";

@@ -84,7 +84,7 @@ int run_score(ScoreOptions o) {
         }
         if (o.input.paths.empty()) o.input.paths.push_back(folder);
       }
-      auto c = load_correlation(o.input, "score", exit_code);
+      auto c = load_correlation(o.input, "score", exit_code, correlate::CollectMode::Summary);
       if (!c) return exit_code;
       for (const auto& it : c->interactions) {
         // Through text, exactly as `interactions` prints it.

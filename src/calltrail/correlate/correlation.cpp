@@ -403,6 +403,8 @@ void Builder::merge_legs() {
       orphans_.push_back(Orphans{site, conn, std::move(o)});
     }
     p.orphans.clear();
+    // Every reference now names the merged pool's strings.
+    p.strings = StringPool();
   }
   for (auto& l : c_.legs)
     life(l);

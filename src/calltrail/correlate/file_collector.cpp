@@ -203,7 +203,41 @@ void ScanLegs::seal(std::size_t max_transfers) {
   seal(sip_keys_, SIZE_MAX);
 }
 
+void FileCollector::add_landmark(std::uint32_t leg, const EventRef& ref) {
+  if (sip_landmarks_.size() <= leg) sip_landmarks_.resize(leg + 1);
+  SipLandmarks& m = sip_landmarks_[leg];
+  auto time = [](const EventRef& r) { return r.has_utc() ? r.utc : r.local; };
+  if (m.seen++ == 0) {
+    m.at.fill(ref);
+    return;
+  }
+  if (ref.offset < m.at[0].offset) m.at[0] = ref;
+  if (ref.offset > m.at[1].offset) m.at[1] = ref;
+  if (time(ref) < time(m.at[2])) m.at[2] = ref;
+  if (time(ref) > time(m.at[3])) m.at[3] = ref;
+}
+
+void FileCollector::place_landmarks() {
+  for (std::uint32_t leg = 0; leg < sip_landmarks_.size(); ++leg) {
+    SipLandmarks& m = sip_landmarks_[leg];
+    if (m.seen == 0) continue;
+    Leg& l = partial_.legs[leg];
+    std::uint64_t kept = 0;
+    for (std::size_t i = 0; i < m.at.size(); ++i) {
+      bool again = false;
+      for (std::size_t j = 0; j < i; ++j)
+        again = again || m.at[j].offset == m.at[i].offset;
+      if (again) continue;
+      l.events.push_back(m.at[i]);
+      ++kept;
+    }
+    l.summarised_events += m.seen - kept;
+  }
+  sip_landmarks_.clear();
+}
+
 FilePartial FileCollector::finish() {
+  place_landmarks();
   // Vectors grown by doubling hold up to twice their events; the partial is
   // kept until every file is read, so give the slack back now.
   for (auto& leg : partial_.legs)
@@ -265,7 +299,7 @@ void FileCollector::add(const model::Event& e) {
     add_sip(e);
     return;
   }
-  const bool full = mode_ == CollectMode::Full;
+  const bool full = mode_ != CollectMode::Scan;
   const Extract x = extract(e);
   const bool transfer = !x.transfer_conn.empty() || !x.previous_conn.empty() ||
                         !x.ref_uuid.empty() || !x.orig_uuid.empty() || !x.new_uuid.empty();
@@ -373,7 +407,7 @@ void FileCollector::add(const model::Event& e) {
   add_conn(l.transfer_conn_ids, conn_number(x.last_transfer), kMaxLegDns);
   if (!x.last_location.empty() || !x.last_orig_dn.empty() || !x.first_location.empty() ||
       !x.first_orig_dn.empty())
-    add_history(l.history, x, ref);
+    add_history(l.history.set(), x, ref);
   l.events.push_back(ref);
   if (ref.this_dn != state.this_dn || ref.other_dn != state.other_dn) {
     add_unique(l.dns, x.this_dn, kMaxLegDns);
@@ -444,6 +478,7 @@ constexpr std::size_t kMaxPendingSip = 64;                  // messages of one C
 constexpr std::size_t kMaxPendingCalls = 1 << 16;           // Call-IDs waiting
 constexpr Micros kSipMappingWait = Micros{60} * 1'000'000;  // a mapping follows in ms
 constexpr std::size_t kMaxLegDialogs = 64;
+constexpr std::size_t kMaxRecordingCalls = 1 << 16;  // dialogs a summary keeps whole
 
 }  // namespace
 
@@ -529,8 +564,13 @@ void FileCollector::add_sip(const model::Event& e) {
     sip_pending_.erase(pending);
     return;
   }
-  const bool full = mode_ == CollectMode::Full;
-  EventRef ref = make_ref(e, full);
+  if (mode_ == CollectMode::Summary) {
+    if (!recording.empty() && recording_calls_.size() < kMaxRecordingCalls)
+      recording_calls_.emplace(f.call_id);
+    f.kept = recording_calls_.contains(call_key);
+  }
+  const bool full = mode_ == CollectMode::Full || (mode_ == CollectMode::Summary && f.kept);
+  EventRef ref = make_ref(e, mode_ != CollectMode::Scan);
   ref.flags |= EventRef::kSip;
   if (f.sent) ref.flags |= EventRef::kSipSent;
   if (full) {
@@ -555,6 +595,7 @@ void FileCollector::add_sip(const model::Event& e) {
     w.ref = ref;
     w.sent = f.sent;
     w.first_invite = f.first_invite;
+    w.kept = f.kept;
     if (f.first_invite) {
       w.genesys_uuid = f.genesys_uuid;
       w.from = f.from;
@@ -579,7 +620,8 @@ void FileCollector::add_sip(const model::Event& e) {
 void FileCollector::place_waiting(std::uint32_t leg, std::string_view call_id,
                                   const SipPending& pending) {
   for (const SipWaiting& w : pending.messages)
-    place_sip(leg, w.ref, SipFacts{call_id, w.genesys_uuid, w.from, w.to, w.sent, w.first_invite});
+    place_sip(leg, w.ref,
+              SipFacts{call_id, w.genesys_uuid, w.from, w.to, w.sent, w.first_invite, w.kept});
 }
 
 void FileCollector::place_sip(std::uint32_t leg, const EventRef& ref, const SipFacts& f) {
@@ -588,7 +630,7 @@ void FileCollector::place_sip(std::uint32_t leg, const EventRef& ref, const SipF
   span.first = std::min(span.first, ref.offset);
   span.last = std::max(span.last, ref.offset);
   const bool names_sender = f.first_invite && !f.sent && !f.genesys_uuid.empty();
-  if (mode_ != CollectMode::Full) {
+  if (mode_ == CollectMode::Scan) {
     ScanLegs& s = partial_.scan_legs;
     const LinkKey h = text_key(f.call_id);
     LegState& state = leg_state_[leg];
@@ -603,7 +645,11 @@ void FileCollector::place_sip(std::uint32_t leg, const EventRef& ref, const SipF
     return;
   }
   Leg& l = partial_.legs[leg];
-  l.events.push_back(ref);
+  if (f.kept) {
+    l.events.push_back(ref);
+  } else {
+    add_landmark(leg, ref);
+  }
   auto d = std::find_if(l.sip_dialogs.begin(), l.sip_dialogs.end(),
                         [&](const SipDialog& x) { return x.call_id == f.call_id; });
   if (d == l.sip_dialogs.end()) {
@@ -718,6 +764,7 @@ CollectorCarry FileCollector::carry() const {
 }
 
 FilePartial FileCollector::cut() {
+  place_landmarks();
   partial_.scan_legs.seal(kMaxLegDns);
   for (const auto& [conn, leg] : leg_by_conn_)
     carried_conns_[conn] = partial_.call_uuid(leg);

@@ -195,6 +195,15 @@ enum class CollectMode : std::uint8_t {
   // to find and link legs and to decide site facts; the legs an answer needs
   // are then collected again in Full mode from their spans (see rescan.hpp).
   Scan,
+  // As Full, but of a leg's SIP messages only those a summary of the
+  // interaction reads are kept: in each file, the first and the last by place
+  // and by time (the leg's life and its first event), and every message of a
+  // dialog once a recording was asked for in it (the recording marks); the
+  // others are counted in Leg::summarised_events. Every T-Library event is
+  // kept (the ISCC call history reads their DNs). For `interactions`, `sites`
+  // and `score`: a SIP Server's messages are most of its events and of the
+  // memory a Full collection holds. Not for the timeline, nor the store.
+  Summary,
 };
 
 // The identifier a scan looks for among what it does not keep: a leg one of
@@ -297,6 +306,7 @@ class FileCollector {
     std::string_view from, to;      // users
     bool sent = false;
     bool first_invite = false;  // an INVITE request without a To tag
+    bool kept = true;           // kept whole by a summary (see CollectMode::Summary)
   };
   void add_sip(const model::Event& e);
   void place_sip(std::uint32_t leg, const EventRef& ref, const SipFacts& facts);
@@ -317,6 +327,7 @@ class FileCollector {
     std::string genesys_uuid, from, to;  // of a first INVITE (nothing else reads them)
     bool sent = false;
     bool first_invite = false;
+    bool kept = true;
   };
   struct SipPending {
     std::vector<SipWaiting> messages;
@@ -344,6 +355,19 @@ class FileCollector {
     std::optional<std::uint64_t> sip_call;  // text_key of the last Call-ID (of a scan)
   };
   std::vector<LegState> leg_state_;  // by leg index
+  // CollectMode::Summary: the SIP messages of each leg of this part that
+  // stand for the others it leaves out (the first and the last by place, the
+  // earliest and the latest by time), put on the leg when the part ends.
+  struct SipLandmarks {
+    std::array<EventRef, 4> at{};
+    std::uint64_t seen = 0;
+  };
+  std::vector<SipLandmarks> sip_landmarks_;  // by leg index
+  void add_landmark(std::uint32_t leg, const EventRef& ref);
+  void place_landmarks();
+  // Call-IDs of the dialogs a recording was asked for in (a summary keeps
+  // their messages whole).
+  absl::flat_hash_set<std::string> recording_calls_;
   // The application of the last event and its count in partial_.apps.
   std::string app_;
   std::uint64_t* app_count_ = nullptr;  // partial_.apps[app_]

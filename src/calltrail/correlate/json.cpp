@@ -135,7 +135,7 @@ void append_interaction_json(std::string& out, const Correlation& c, const Inter
     w.end_array();
     utc_or_null(w.key("start"), l.timed, l.start);
     utc_or_null(w.key("end"), l.timed, l.end);
-    w.field("events", static_cast<std::uint64_t>(l.events.size()));
+    w.field("events", l.event_count());
     w.field("root", li == it.root);
     if (!l.call_type.empty()) w.field("call_type", std::string_view(l.call_type));
     if (!l.ani.empty()) w.field("ani", std::string_view(l.ani));

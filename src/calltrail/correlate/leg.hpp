@@ -148,6 +148,10 @@ struct Leg {
   std::string call_type;
   std::vector<std::pair<std::string, std::string>> user_data;
   std::vector<EventRef> events;
+  // Events counted but not kept in `events`: a summary collection
+  // (CollectMode::Summary) keeps of the SIP messages only those the
+  // interaction's summary reads. Zero in every other collection.
+  std::uint64_t summarised_events = 0;
   std::vector<SipDialog> sip_dialogs;  // in order of appearance
   OutOfLine<CallHistory> history;  // set when an event carried some
   bool deleted = false;  // EventCallDeleted seen
@@ -157,6 +161,9 @@ struct Leg {
   Micros start = 0;
   Micros end = 0;
   bool timed = false;
+
+  // How many events the leg has, kept or summarised.
+  std::uint64_t event_count() const { return events.size() + summarised_events; }
 
   bool has_conn_id(std::uint64_t c) const {
     return std::find(conn_ids.begin(), conn_ids.end(), c) != conn_ids.end();

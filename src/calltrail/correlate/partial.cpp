@@ -70,6 +70,7 @@ void merge_leg(Leg& to, Leg&& from) {
   if (to.call_type.empty()) to.call_type = std::move(from.call_type);
   add_unique(to.user_data, from.user_data, kMaxLegUserData);
   to.events.insert(to.events.end(), from.events.begin(), from.events.end());
+  to.summarised_events += from.summarised_events;
   merge_sip_dialogs(to.sip_dialogs, std::move(from.sip_dialogs));
   if (from.history) merge_call_history(to.history.set(), from.history.get());
   to.deleted = to.deleted || from.deleted;

@@ -106,7 +106,7 @@ InteractionSummary LiveCorrelation::summarize(const correlate::Correlation& c,
     if (c.links[l].paired() && c.links[l].kind != correlate::LinkKind::Hint) ++s.links_paired;
   for (std::uint32_t l : it.legs) {
     const correlate::Leg& leg = c.legs[l];
-    s.events += leg.events.size();
+    s.events += leg.event_count();
     s.open = s.open || !leg.deleted;
     const std::string& site = c.sites[leg.site].name;
     if (std::find(s.sites.begin(), s.sites.end(), site) == s.sites.end()) s.sites.push_back(site);
