@@ -165,6 +165,12 @@ struct Leg {
   // How many events the leg has, kept or summarised.
   std::uint64_t event_count() const { return events.size() + summarised_events; }
 
+  // Adds `dn` to `dns` unless it is empty, already there, or `dns` holds `limit`.
+  void add_dn(std::string_view dn, std::size_t limit) {
+    if (dn.empty() || dns.size() >= limit) return;
+    if (std::find(dns.begin(), dns.end(), dn) == dns.end()) dns.emplace_back(dn);
+  }
+
   bool has_conn_id(std::uint64_t c) const {
     return std::find(conn_ids.begin(), conn_ids.end(), c) != conn_ids.end();
   }
