@@ -18,7 +18,9 @@ constexpr std::size_t kMaxPendingSip = 64;                  // messages of one C
 constexpr std::size_t kMaxPendingCalls = 1 << 16;           // Call-IDs waiting
 constexpr Micros kSipMappingWait = Micros{60} * 1'000'000;  // a mapping follows in ms
 constexpr std::size_t kMaxLegDialogs = 64;
-constexpr std::size_t kMaxRecordingCalls = 1 << 16;  // dialogs a summary keeps whole
+// Recorded dialogs a summary tells apart; past that it keeps every message
+// whole, as Full does (more memory, the same answer).
+constexpr std::size_t kMaxRecordingCalls = 1 << 16;
 
 }  // namespace
 
@@ -105,9 +107,9 @@ void FileCollector::add_sip(const model::Event& e) {
     return;
   }
   if (mode_ == CollectMode::Summary) {
-    if (!recording.empty() && recording_calls_.size() < kMaxRecordingCalls)
-      recording_calls_.emplace(f.call_id);
-    f.kept = recording_calls_.contains(call_key);
+    const bool set_full = recording_calls_.size() >= kMaxRecordingCalls;
+    if (!recording.empty() && !set_full) recording_calls_.emplace(f.call_id);
+    f.kept = set_full || recording_calls_.contains(call_key);
   }
   const bool full = mode_ == CollectMode::Full || (mode_ == CollectMode::Summary && f.kept);
   EventRef ref = make_ref(e, mode_ != CollectMode::Scan);
