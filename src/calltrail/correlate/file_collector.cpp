@@ -395,9 +395,7 @@ void FileCollector::add(const model::Event& e) {
         if (f.kind == model::ValueKind::List || l.user_data.size() >= kMaxLegUserData) return;
         std::string_view k = unquote(e.key(f));
         std::string_view v = unquote(e.value(f)).substr(0, kMaxUserDataValue);
-        for (const auto& [uk, uv] : l.user_data)
-          if (uk == k && uv == v) return;
-        l.user_data.emplace_back(k, v);
+        if (!l.user_data.contains(k, v)) l.user_data.emplace_back(k, v);
       });
     }
   }

@@ -3,7 +3,11 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <initializer_list>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -104,6 +108,84 @@ inline void merge_call_history(CallHistory& to, const CallHistory& from) {
   if (!to.event) to.event = from.event;
 }
 
+// A leg's user data: key-value pairs in order of appearance, held in one
+// string (each key and value after its length) instead of two strings a pair
+// (a gigabyte's legs hold hundreds of thousands of pairs).
+class UserData {
+ public:
+  using Pair = std::pair<std::string_view, std::string_view>;
+
+  class Iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = Pair;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = Pair;
+    Iterator() = default;
+    Iterator(const char* at, const char* end) : at_(at), end_(end) {}
+    Pair operator*() const {
+      const std::string_view k = field(at_);
+      return {k, field(at_ + kLength + k.size())};
+    }
+    Iterator& operator++() {
+      const std::string_view k = field(at_);
+      at_ += 2 * kLength + k.size() + field(at_ + kLength + k.size()).size();
+      return *this;
+    }
+    Iterator operator++(int) {
+      Iterator old = *this;
+      ++*this;
+      return old;
+    }
+    bool operator==(const Iterator& o) const { return at_ == o.at_; }
+
+   private:
+    const char* at_ = nullptr;
+    const char* end_ = nullptr;
+  };
+
+  UserData() = default;
+  UserData(std::initializer_list<std::pair<std::string_view, std::string_view>> pairs) {
+    for (const auto& [k, v] : pairs)
+      emplace_back(k, v);
+  }
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  Iterator begin() const { return {text_.data(), text_.data() + text_.size()}; }
+  Iterator end() const {
+    return {text_.data() + text_.size(), text_.data() + text_.size()};
+  }
+  Pair front() const { return *begin(); }
+  void emplace_back(std::string_view key, std::string_view value) {
+    put(key);
+    put(value);
+    ++size_;
+  }
+  bool contains(std::string_view key, std::string_view value) const {
+    for (const auto& [k, v] : *this)
+      if (k == key && v == value) return true;
+    return false;
+  }
+  bool operator==(const UserData& o) const = default;
+
+ private:
+  static constexpr std::size_t kLength = sizeof(std::uint32_t);
+  static std::string_view field(const char* at) {
+    std::uint32_t n = 0;
+    std::memcpy(&n, at, kLength);
+    return {at + kLength, n};
+  }
+  void put(std::string_view s) {
+    const auto n = static_cast<std::uint32_t>(s.size());
+    text_.append(reinterpret_cast<const char*>(&n), kLength);
+    text_.append(s.data(), n);
+  }
+  std::string text_;
+  std::uint32_t size_ = 0;
+};
+
 // A value held on the heap only once it is set: a part most legs lack costs
 // them a pointer. Reading one never set gives an empty T; copies copy it.
 template <typename T>
@@ -146,7 +228,7 @@ struct Leg {
   std::string ani;
   std::string dnis;
   std::string call_type;
-  std::vector<std::pair<std::string, std::string>> user_data;
+  UserData user_data;
   std::vector<EventRef> events;
   // Events counted but not kept in `events`: a summary collection
   // (CollectMode::Summary) keeps of the SIP messages only those the

@@ -14,6 +14,13 @@ void add_unique(std::vector<T>& to, const std::vector<T>& from, std::size_t limi
   }
 }
 
+void add_unique(UserData& to, const UserData& from, std::size_t limit) {
+  for (const auto& [k, v] : from) {
+    if (to.size() >= limit) return;
+    if (!to.contains(k, v)) to.emplace_back(k, v);
+  }
+}
+
 EventRef moved_ref(EventRef r, std::uint32_t file, const StringPool& from, StringPool& to) {
   r.file = file;
   return reintern(r, from, to);

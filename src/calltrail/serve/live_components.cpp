@@ -97,7 +97,7 @@ void LiveCorrelation::index_part(Source& s, std::span<const std::uint32_t> legs,
     if (!leg.ani.empty()) search.push_back(prefixed('a', leg.ani));
     if (!leg.dnis.empty()) search.push_back(prefixed('n', leg.dnis));
     for (const auto& [key, value] : leg.user_data)
-      search.push_back(prefixed('k', key + "=" + value));
+      search.push_back(prefixed('k', std::string(key) + "=" + std::string(value)));
     for (const auto& key : search) {
       auto& v = search_index_[key];
       if (v.size() >= kMaxSearchNodes) continue;

@@ -244,8 +244,8 @@ LegRecord decode_leg(std::string_view blob, std::uint32_t file, StringPool& pool
   l.call_type = std::string(r.str());
   const std::size_t nu = r.count();
   for (std::size_t k = 0; k < nu; ++k) {
-    std::string key(r.str());
-    l.user_data.emplace_back(std::move(key), std::string(r.str()));
+    const std::string_view key = r.str();
+    l.user_data.emplace_back(key, r.str());
   }
   l.deleted = r.u() != 0;
   std::vector<EventRef> events = read_events(r, file, pool);

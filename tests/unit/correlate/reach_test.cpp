@@ -104,7 +104,8 @@ std::vector<std::string> identifiers(const Correlation& c) {
       if (!l.dns.empty()) ids.insert(l.dns.front());
       if (!l.ani.empty()) ids.insert(l.ani);
       if (!l.user_data.empty())
-        ids.insert(l.user_data.front().first + "=" + l.user_data.front().second);
+        ids.insert(std::string(l.user_data.front().first) + "=" +
+                   std::string(l.user_data.front().second));
       if (!l.sip_dialogs.empty()) {
         // A Call-ID whole, and one by the part before '@'.
         ids.insert(l.sip_dialogs.back().call_id);
