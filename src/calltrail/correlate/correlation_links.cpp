@@ -70,7 +70,11 @@ void Builder::link_islinks() {
     }
     c_.links.push_back(std::move(l));
   }
-  islinks_.clear();
+  // The links hold what the build reads of the observations from here on.
+  islinks_ = {};
+  by_islink_id_ = {};
+  for (auto& p : partials_)
+    p.islinks = {};
 }
 
 void Builder::link_transfers() {
@@ -154,7 +158,7 @@ void Builder::link_transfers() {
     if (t.leg == l.to && !l.to_event) l.to_event = t.event;
     add_evidence(l, t.event);
   }
-  transfers_.clear();
+  transfers_ = {};
 }
 
 void Builder::link_sip() {
