@@ -1,8 +1,9 @@
 // A summary collection (CollectMode::Summary) keeps of the legs' SIP messages
 // only those a summary of the interaction reads. The oracle is a full
-// collection of the same files: every interaction must come out the same,
-// byte for byte in its JSON (legs, event counts, times, recordings, links and
-// their evidence), while the summary keeps fewer events.
+// collection of the same files: every interaction and every site must come
+// out the same, byte for byte in their JSON (legs, event counts, times,
+// recordings, links and their evidence; the sites' names, clocks and counts),
+// while the summary keeps fewer events.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -20,6 +21,7 @@ using testing::SimulatedCase;
 
 struct Built {
   std::vector<std::string> interactions;  // their JSON
+  std::vector<std::string> sites;         // the same of the sites (`calltrail sites`)
   std::uint64_t kept = 0;                 // events held by the legs
   std::uint64_t counted = 0;              // events the legs count
   std::size_t recorded = 0;               // interactions with a recording mark
@@ -36,6 +38,8 @@ Built build(const std::vector<std::string>& paths, CollectMode mode) {
     if (json.find("\"recordings\":") != std::string::npos) ++b.recorded;
     b.interactions.push_back(std::move(json));
   }
+  for (std::uint32_t s = 0; s < loaded.correlation.sites.size(); ++s)
+    b.sites.push_back(site_json(loaded.correlation, s).dump());
   for (const auto& l : loaded.correlation.legs) {
     b.kept += l.events.size();
     b.counted += l.event_count();
@@ -55,6 +59,7 @@ Built expect_same(const std::vector<std::string>& paths) {
                     << "\n  summary: " << summary.interactions[i];
       break;
     }
+  EXPECT_EQ(summary.sites, full.sites);
   EXPECT_EQ(summary.counted, full.counted);
   EXPECT_EQ(full.kept, full.counted);
   EXPECT_LT(summary.kept, full.kept);  // it did leave messages out
