@@ -123,7 +123,7 @@ class UserData {
     using pointer = void;
     using reference = Pair;
     Iterator() = default;
-    Iterator(const char* at, const char* end) : at_(at), end_(end) {}
+    explicit Iterator(const char* at) : at_(at) {}
     Pair operator*() const {
       const std::string_view k = field(at_);
       return {k, field(at_ + kLength + k.size())};
@@ -142,7 +142,6 @@ class UserData {
 
    private:
     const char* at_ = nullptr;
-    const char* end_ = nullptr;
   };
 
   UserData() = default;
@@ -153,10 +152,8 @@ class UserData {
 
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  Iterator begin() const { return {text_.data(), text_.data() + text_.size()}; }
-  Iterator end() const {
-    return {text_.data() + text_.size(), text_.data() + text_.size()};
-  }
+  Iterator begin() const { return Iterator(text_.data()); }
+  Iterator end() const { return Iterator(text_.data() + text_.size()); }
   Pair front() const { return *begin(); }
   void emplace_back(std::string_view key, std::string_view value) {
     put(key);
