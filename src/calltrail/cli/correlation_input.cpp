@@ -215,12 +215,10 @@ correlate::CollectOptions collect_options(const CorrelationInput& input, Progres
 
 // Reads and builds everything; `report`: says what reading found wrong
 // (not when an earlier read of the same files did).
-std::optional<correlate::Correlation> load_from_files(const CorrelationInput& input,
-                                                      const correlate::BuildOptions& build,
-                                                      std::string_view command, int& exit_code,
-                                                      bool report = true,
-                                                      correlate::CollectMode mode =
-                                                          correlate::CollectMode::Full) {
+std::optional<correlate::Correlation> load_from_files(
+    const CorrelationInput& input, const correlate::BuildOptions& build, std::string_view command,
+    int& exit_code, bool report = true,
+    correlate::CollectMode mode = correlate::CollectMode::Full) {
   ProgressLine line;
   correlate::CollectOptions collect = collect_options(input, line, command);
   collect.mode = mode;

@@ -242,7 +242,8 @@ class IsccLinker {
 
 std::vector<std::uint32_t> link_iscc(Correlation& c, const std::vector<bool>& reports_islink) {
   // Most logs carry no call history: no index of every ConnID for nothing.
-  if (std::none_of(c.legs.begin(), c.legs.end(), [](const Leg& l) { return l.history && l.history->event; }))
+  if (std::none_of(c.legs.begin(), c.legs.end(),
+                   [](const Leg& l) { return l.history && l.history->event; }))
     return {};
   return IsccLinker(c, reports_islink).run();
 }

@@ -232,8 +232,8 @@ struct Leg {
   // interaction's summary reads. Zero in every other collection.
   std::uint64_t summarised_events = 0;
   std::vector<SipDialog> sip_dialogs;  // in order of appearance
-  OutOfLine<CallHistory> history;  // set when an event carried some
-  bool deleted = false;  // EventCallDeleted seen
+  OutOfLine<CallHistory> history;      // set when an event carried some
+  bool deleted = false;                // EventCallDeleted seen
   // Life on the site's own clock (UTC), set when the correlation is built;
   // `timed` says whether any event of the leg has a UTC time (else start and
   // end mean nothing and are printed as null).

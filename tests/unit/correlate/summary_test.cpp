@@ -108,8 +108,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 // The real SIP Server log: seven calls, two dialogs each, no T-Library.
 TEST(SummaryCollection, RealSipServerLog) {
-  expect_same(
-      {std::string(CALLTRAIL_SOURCE_DIR) + "/tests/cases/real/SIP_P-001.20260202_135459_850.log.gz"});
+  expect_same({std::string(CALLTRAIL_SOURCE_DIR) +
+               "/tests/cases/real/SIP_P-001.20260202_135459_850.log.gz"});
 }
 
 }  // namespace
