@@ -392,10 +392,10 @@ void FileCollector::add(const model::Event& e) {
       state.user_data = signature;
       e.for_each_child(index, [&](std::uint32_t c) {
         const model::Field& f = fields[c];
-        if (f.kind == model::ValueKind::List || l.user_data.size() >= kMaxLegUserData) return;
+        if (f.kind == model::ValueKind::List) return;
         std::string_view k = unquote(e.key(f));
         std::string_view v = unquote(e.value(f)).substr(0, kMaxUserDataValue);
-        if (!l.user_data.contains(k, v)) l.user_data.emplace_back(k, v);
+        l.user_data.add(k, v, kMaxLegUserData);
       });
     }
   }

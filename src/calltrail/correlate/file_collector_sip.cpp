@@ -111,7 +111,7 @@ void FileCollector::add_sip(const model::Event& e) {
     if (!recording.empty() && !set_full) recording_calls_.emplace(f.call_id);
     f.kept = set_full || recording_calls_.contains(call_key);
   }
-  const bool full = mode_ == CollectMode::Full || (mode_ == CollectMode::Summary && f.kept);
+  const bool full = mode_ != CollectMode::Scan && f.kept;
   EventRef ref = make_ref(e, mode_ != CollectMode::Scan);
   ref.flags |= EventRef::kSip;
   if (f.sent) ref.flags |= EventRef::kSipSent;

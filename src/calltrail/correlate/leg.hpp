@@ -165,6 +165,10 @@ class UserData {
       if (k == key && v == value) return true;
     return false;
   }
+  // Adds the pair unless it is there already or `limit` pairs are.
+  void add(std::string_view key, std::string_view value, std::size_t limit) {
+    if (size_ < limit && !contains(key, value)) emplace_back(key, value);
+  }
   bool operator==(const UserData& o) const = default;
 
  private:

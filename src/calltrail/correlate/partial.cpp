@@ -14,13 +14,6 @@ void add_unique(std::vector<T>& to, const std::vector<T>& from, std::size_t limi
   }
 }
 
-void add_unique(UserData& to, const UserData& from, std::size_t limit) {
-  for (const auto& [k, v] : from) {
-    if (to.size() >= limit) return;
-    if (!to.contains(k, v)) to.emplace_back(k, v);
-  }
-}
-
 EventRef moved_ref(EventRef r, std::uint32_t file, const StringPool& from, StringPool& to) {
   r.file = file;
   return reintern(r, from, to);
@@ -75,7 +68,8 @@ void merge_leg(Leg& to, Leg&& from) {
   if (to.ani.empty()) to.ani = std::move(from.ani);
   if (to.dnis.empty()) to.dnis = std::move(from.dnis);
   if (to.call_type.empty()) to.call_type = std::move(from.call_type);
-  add_unique(to.user_data, from.user_data, kMaxLegUserData);
+  for (const auto& [k, v] : from.user_data)
+    to.user_data.add(k, v, kMaxLegUserData);
   to.events.insert(to.events.end(), from.events.begin(), from.events.end());
   to.summarised_events += from.summarised_events;
   merge_sip_dialogs(to.sip_dialogs, std::move(from.sip_dialogs));
