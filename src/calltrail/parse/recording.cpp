@@ -75,11 +75,16 @@ std::string uri_recording_params(std::string_view uri) {
     const std::string_view key = p.substr(0, eq);
     if (key.empty() || key.size() > 32) continue;
     if (iequals(key, "record")) record = true;
-    add_param(out, key, eq == std::string_view::npos ? std::string_view("") : p.substr(eq + 1));
-    if (eq == std::string_view::npos) out.append(";").append(key);
+    const std::string_view value =
+        eq == std::string_view::npos ? std::string_view() : p.substr(eq + 1);
+    // A parameter without a value ("record", "record=") is kept by its name.
+    if (value.empty())
+      out.append(";").append(key);
+    else
+      add_param(out, key, value);
   }
   if (!record) return {};
-  return out.substr(1);
+  return out.substr(1);  // record was added, so out starts with ';'
 }
 
 void MsmlScanner::clear() {

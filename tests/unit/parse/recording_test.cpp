@@ -33,6 +33,10 @@ TEST(UriRecording, NeedsTheRecordParameter) {
   EXPECT_EQ(uri_recording_params("sip:1002@10.0.0.5?record=1"), "");
   // A value that would end the token is kept in one piece.
   EXPECT_EQ(uri_recording_params("sip:a@b;record=a b"), "record=a_b");
+  // An empty value is a parameter by its name (a fuzzed URI once threw here).
+  EXPECT_EQ(uri_recording_params("sip:a;record="), "record");
+  EXPECT_EQ(uri_recording_params("sip:a;record=;=x;af"), "record;af");
+  EXPECT_EQ(uri_recording_params("sip:a;dn=;RECORD"), "dn;RECORD");
 }
 
 TEST(MsmlScanner, RecordStartsAndDialogendEnds) {
