@@ -8,6 +8,7 @@
 
 #include "calltrail/base/hex.hpp"
 #include "calltrail/base/time.hpp"
+#include "calltrail/parse/line_splitter.hpp"
 #include "calltrail/parse/log_parser_internal.hpp"
 #include "calltrail/parse/text.hpp"
 
@@ -117,32 +118,20 @@ void LogParser::report(std::string_view code, std::string message) {
 
 void LogParser::feed(std::string_view chunk) {
   std::size_t pos = 0;
-  while (pos < chunk.size()) {
-    const void* nl = std::memchr(chunk.data() + pos, '\n', chunk.size() - pos);
+  if (!partial_.empty() || partial_cut_) {
+    // The first line ends the one the last chunk left unfinished.
+    const void* nl = std::memchr(chunk.data(), '\n', chunk.size());
     if (nl == nullptr) {
-      partial_.append(chunk.substr(pos));
-      if (partial_.size() > max_line_) {
-        // Keep the tail: a record glued after junk ends the line.
-        partial_dropped_ += partial_.size() - max_line_ / 2;
-        partial_.erase(0, partial_.size() - max_line_ / 2);
-        partial_cut_ = true;
-      }
-      last_line_complete_ = false;
+      keep_partial(chunk);
       return;
     }
-    const std::size_t end = static_cast<std::size_t>(static_cast<const char*>(nl) - chunk.data());
-    std::string_view line = chunk.substr(pos, end - pos);
-    const std::uint64_t start = next_offset_;
-    std::uint64_t length = line.size();
-    if (!partial_.empty() || partial_cut_) {
-      length += partial_.size() + partial_dropped_;
-      partial_.append(line);
-      line = partial_;
-    }
+    pos = static_cast<std::size_t>(static_cast<const char*>(nl) - chunk.data());
+    const std::uint64_t length = partial_.size() + partial_dropped_ + pos;
+    partial_.append(chunk.substr(0, pos));
     ++line_no_;
-    line_offset_ = start;
-    next_offset_ = start + length + 1;
-    last_line_complete_ = true;
+    line_offset_ = next_offset_;
+    next_offset_ += length + 1;
+    std::string_view line = partial_;
     if (partial_cut_) {
       report("long-line",
              fmt::format(
@@ -154,7 +143,28 @@ void LogParser::feed(std::string_view chunk) {
     partial_.clear();
     partial_cut_ = false;
     partial_dropped_ = 0;
+    ++pos;
+  }
+  LineSplitter lines(chunk, pos);
+  for (std::size_t end = lines.next(); end != std::string_view::npos; end = lines.next()) {
+    std::string_view line(chunk.data() + pos, end - pos);
+    ++line_no_;
+    line_offset_ = next_offset_;
+    next_offset_ += line.size() + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    on_line(line);
     pos = end + 1;
+  }
+  if (pos < chunk.size()) keep_partial(chunk.substr(pos));
+}
+
+void LogParser::keep_partial(std::string_view rest) {
+  partial_.append(rest);
+  if (partial_.size() > max_line_) {
+    // Keep the tail: a record glued after junk ends the line.
+    partial_dropped_ += partial_.size() - max_line_ / 2;
+    partial_.erase(0, partial_.size() - max_line_ / 2);
+    partial_cut_ = true;
   }
 }
 

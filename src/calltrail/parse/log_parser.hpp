@@ -55,6 +55,8 @@ class LogParser {
     SipHeld,  // a whole SIP message waiting for the line that maps it to its call
   };
 
+  // Holds the unfinished last line of a chunk, cut to max_line_.
+  void keep_partial(std::string_view rest);
   void on_line(std::string_view line);
   bool on_record(std::string_view line, const LineTime& time);
   bool try_message_header(std::string_view line, std::size_t search_from, const LineTime* time);
@@ -86,7 +88,6 @@ class LogParser {
   std::uint64_t line_no_ = 0;          // number of the line being handled
   std::uint64_t line_offset_ = 0;      // its byte offset
   std::uint64_t next_offset_ = 0;      // offset of the next unread byte
-  bool last_line_complete_ = true;
 
   State state_ = State::Idle;
   model::Event event_;
