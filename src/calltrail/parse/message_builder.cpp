@@ -162,11 +162,8 @@ void MessageBuilder::start(model::Event& event) {
   full_ = false;
 }
 
-bool MessageBuilder::has_room(const ProblemCallback& problem) {
+bool MessageBuilder::report_full(const ProblemCallback& problem) {
   if (full_) return false;
-  if (event_->fields().size() < kMaxMessageFields && event_->text().size() < kMaxMessageBytes) {
-    return true;
-  }
   full_ = true;
   problem("message-size",
           fmt::format("expected a message of at most {} attributes and pairs and {} bytes; the "

@@ -80,7 +80,14 @@ class MessageBuilder {
   void fix_top_level_count(OpenList& list, const ProblemCallback& problem);
   bool add_simple_line(std::string_view text, int indent);
   // False (reported once) once the message has reached its size limits.
-  bool has_room(const ProblemCallback& problem);
+  bool has_room(const ProblemCallback& problem) {
+    if (!full_ && event_->fields().size() < kMaxMessageFields &&
+        event_->text().size() < kMaxMessageBytes) {
+      return true;
+    }
+    return report_full(problem);
+  }
+  bool report_full(const ProblemCallback& problem);
 
   model::Event* event_ = nullptr;
   Expect expect_ = Expect::AttributeName;

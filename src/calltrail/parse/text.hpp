@@ -121,9 +121,13 @@ inline std::size_t skip_space(std::string_view s, std::size_t pos) {
   return pos;
 }
 inline std::size_t word_end(std::string_view s, std::size_t pos) {
-  while (pos < s.size() && space_size(s, pos) == 0)
-    ++pos;
-  return pos;
+  for (;;) {
+    // Plain bytes never start a space: one table look each.
+    while (pos < s.size() && (char_class(s[pos]) & kPlainClass) != 0)
+      ++pos;
+    if (pos >= s.size() || space_size(s, pos) > 0) return pos;
+    ++pos;  // a control byte, or C2 not followed by A0
+  }
 }
 // End of value, whitespace, or a parenthesised suffix.
 inline bool is_delimiter(std::string_view s, std::size_t pos) {
