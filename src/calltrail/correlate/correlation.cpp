@@ -10,6 +10,7 @@
 #include "calltrail/correlate/builder.hpp"
 #include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/iscc.hpp"
+#include "calltrail/correlate/key_hash.hpp"
 #include "calltrail/correlate/partial.hpp"
 #include "calltrail/correlate/site_override.hpp"
 #include "calltrail/correlate/text.hpp"
@@ -133,13 +134,6 @@ bool before(const std::optional<Micros>& a, const std::optional<Micros>& b) {
   return a.has_value() && !b.has_value();
 }
 
-// Abseil's hash for std::string_view keys (Debian's Abseil has a string_view
-// of its own, and std::string_view would otherwise get std::hash).
-struct ViewHash {
-  std::size_t operator()(std::string_view s) const {
-    return absl::Hash<absl::string_view>{}(absl::string_view(s.data(), s.size()));
-  }
-};
 template <typename V>
 using ViewMap = absl::flat_hash_map<std::string_view, V, ViewHash>;
 

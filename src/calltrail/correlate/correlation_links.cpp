@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "calltrail/correlate/builder.hpp"
+#include "calltrail/correlate/key_hash.hpp"
 
 namespace calltrail::correlate::detail {
 
@@ -163,8 +164,10 @@ void Builder::link_transfers() {
 
 void Builder::link_sip() {
   // Call-ID -> (leg, dialog) of the dialogs a site sent; CallUUID -> legs.
-  absl::flat_hash_map<std::string_view, std::vector<std::pair<std::uint32_t, std::uint32_t>>> sent;
-  absl::flat_hash_map<std::string_view, std::vector<std::uint32_t>> by_uuid;
+  absl::flat_hash_map<std::string_view, std::vector<std::pair<std::uint32_t, std::uint32_t>>,
+                      ViewHash>
+      sent;
+  absl::flat_hash_map<std::string_view, std::vector<std::uint32_t>, ViewHash> by_uuid;
   bool any_received = false;
   for (std::uint32_t i = 0; i < c_.legs.size(); ++i) {
     const Leg& l = c_.legs[i];

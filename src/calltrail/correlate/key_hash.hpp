@@ -1,6 +1,8 @@
 // The hash identifiers are found by, without ASCII case (link_keys.hpp).
 #pragma once
 
+#include <absl/hash/hash.h>
+
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -41,5 +43,14 @@ inline std::uint64_t fold_hash(std::string_view s) {
   }
   return h * kMul;
 }
+
+// Abseil's hash for std::string_view keys of Abseil's containers: Debian's
+// Abseil has a string_view of its own, and std::string_view would otherwise
+// get std::hash, about twice as slow.
+struct ViewHash {
+  std::size_t operator()(std::string_view s) const {
+    return absl::Hash<absl::string_view>{}(absl::string_view(s.data(), s.size()));
+  }
+};
 
 }  // namespace calltrail::correlate

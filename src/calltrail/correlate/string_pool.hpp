@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "calltrail/correlate/key_hash.hpp"
+
 namespace calltrail::correlate {
 
 class StringPool {
@@ -34,7 +36,7 @@ class StringPool {
  private:
   // A deque never moves its elements, so the views in index_ stay valid.
   std::deque<std::string> strings_;
-  absl::flat_hash_map<std::string_view, std::uint32_t> index_;
+  absl::flat_hash_map<std::string_view, std::uint32_t, ViewHash> index_;
 };
 
 }  // namespace calltrail::correlate
