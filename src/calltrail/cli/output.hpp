@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 namespace calltrail::cli {
 
@@ -21,6 +22,9 @@ class Output {
     if (buffer_.size() >= flush_at_) write(false);
   }
   void flush() { write(true); }
+  // Writes whole text (complete characters) after what is buffered, without
+  // copying it into the buffer first.
+  void write_whole(std::string_view text);
   // False once a write failed (e.g. the reader of a pipe went away).
   bool ok() const { return ok_; }
 
@@ -28,6 +32,8 @@ class Output {
   // Writes the buffer; unless `all`, a character cut by the buffer's end
   // waits for the rest of its bytes.
   void write(bool all);
+  // Writes `out` to the stream, its invalid UTF-8 repaired.
+  void put(std::string_view out);
 
   std::FILE* stream_;
   std::size_t flush_at_;
