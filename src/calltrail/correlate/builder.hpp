@@ -21,6 +21,7 @@
 #include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/correlation.hpp"
 #include "calltrail/correlate/file_collector.hpp"
+#include "calltrail/correlate/key_hash.hpp"
 
 namespace calltrail::correlate::detail {
 
@@ -225,7 +226,7 @@ class Builder {
   std::vector<std::uint32_t> file_rank_;
   // (site, CallUUID) -> leg; the views point into c_.legs.
   using LegKey = std::pair<std::uint32_t, std::string_view>;
-  absl::flat_hash_map<LegKey, std::uint32_t> by_key_;
+  absl::flat_hash_map<LegKey, std::uint32_t, NumberViewHash> by_key_;
   std::vector<std::uint32_t> site_legs_;  // facts_only: the one leg of each site
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<Micros>> clock_deltas_;
   // (site, ConnID) -> legs that carried it.

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <utility>
 
 namespace calltrail::correlate {
 
@@ -50,6 +51,13 @@ inline std::uint64_t fold_hash(std::string_view s) {
 struct ViewHash {
   std::size_t operator()(std::string_view s) const {
     return absl::Hash<absl::string_view>{}(absl::string_view(s.data(), s.size()));
+  }
+};
+
+// The same for keys of a number and a string_view (a leg: site and CallUUID).
+struct NumberViewHash {
+  std::size_t operator()(const std::pair<std::uint32_t, std::string_view>& k) const {
+    return absl::HashOf(k.first, absl::string_view(k.second.data(), k.second.size()));
   }
 };
 
