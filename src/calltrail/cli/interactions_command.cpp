@@ -65,7 +65,7 @@ int run_interactions(const InteractionsOptions& o) {
         append_interaction_summary(b.text, *c, it);
       } else {
         // A document's items are joined by ",\n": the comma before a block's
-        // first item is written with the block.
+        // first item is the writer's, which knows whether any came before.
         if (document) b.text += b.shown == 0 ? "\n" : ",\n";
         correlate::append_interaction_json(b.text, *c, it);
         if (!document) b.text += '\n';
