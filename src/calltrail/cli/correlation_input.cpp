@@ -59,7 +59,9 @@ void add_correlation_input_options(CLI::App* cmd, CorrelationInput& input, bool 
   add_site_options(cmd, input.site_names, filters_sites ? &input.sites : nullptr);
   cmd->add_flag("--merge-hints", input.merge_hints,
                 "Also merge interactions joined only by an equal ConnID across sites (a hint)");
-  cmd->add_option("--threads", input.threads, "Files read in parallel (0: one per core)")
+  cmd->add_option("--threads", input.threads,
+                  "Threads: files read in parallel, and the output of interactions rendered (0: "
+                  "one per core)")
       ->capture_default_str();
   cmd->add_flag("--strict", input.strict, "Exit with 4 when malformed records were found");
   cmd->add_flag("-q,--quiet", input.quiet,
