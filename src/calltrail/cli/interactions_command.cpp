@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -49,6 +50,7 @@ int run_interactions(const InteractionsOptions& o) {
   struct Block {
     std::string text;
     std::size_t shown = 0;
+    std::exception_ptr error;  // what rendering threw, thrown again by the writer
   };
   const std::size_t count = c->interactions.size();
   // The texts written go back to the workers: their memory is reused.
@@ -98,7 +100,12 @@ int run_interactions(const InteractionsOptions& o) {
           spare.pop_back();
         }
       }
-      Block b = render(k * kRenderBlock, std::move(text));
+      Block b;
+      try {
+        b = render(k * kRenderBlock, std::move(text));
+      } catch (...) {
+        b.error = std::current_exception();
+      }
       {
         std::lock_guard lock(mutex);
         done[k] = std::move(b);
@@ -111,6 +118,21 @@ int run_interactions(const InteractionsOptions& o) {
     for (unsigned t = 0; t < threads; ++t)
       workers.emplace_back(work);
   }
+  // However the writing ends (an exception too), the workers take no more
+  // blocks and can be joined; destroyed before them.
+  struct Stop {
+    std::mutex& mutex;
+    std::condition_variable& changed;
+    std::size_t& next;
+    std::size_t blocks;
+    ~Stop() {
+      {
+        std::lock_guard lock(mutex);
+        next = blocks;
+      }
+      changed.notify_all();
+    }
+  } stop{mutex, changed, next, blocks};
   std::size_t shown = 0;
   std::string serial_text;
   for (std::size_t k = 0; k < blocks; ++k) {
@@ -125,6 +147,7 @@ int run_interactions(const InteractionsOptions& o) {
       b = render(k * kRenderBlock, std::move(serial_text));
     }
     changed.notify_all();
+    if (b.error) std::rethrow_exception(b.error);
     if (b.shown > 0) {
       if (document && shown > 0) out.buffer() += ',';
       out.write_whole(b.text);
