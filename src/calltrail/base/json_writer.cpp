@@ -67,11 +67,6 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-void JsonWriter::separate() {
-  if (need_comma_) out_.push_back(',');
-  need_comma_ = true;
-}
-
 JsonWriter& JsonWriter::begin_object() {
   separate();
   out_.push_back('{');

@@ -53,6 +53,7 @@ int run_interactions(const InteractionsOptions& o) {
     std::exception_ptr error;  // what rendering threw, thrown again by the writer
   };
   const std::size_t count = c->interactions.size();
+  const std::vector<std::string> gaps = correlate::gaps_json(*c);
   // The texts written go back to the workers: their memory is reused.
   std::vector<std::string> spare;
   auto render = [&](std::size_t from, std::string text) {
@@ -69,7 +70,7 @@ int run_interactions(const InteractionsOptions& o) {
         // A document's items are joined by ",\n": the comma before a block's
         // first item is the writer's, which knows whether any came before.
         if (document) b.text += b.shown == 0 ? "\n" : ",\n";
-        correlate::append_interaction_json(b.text, *c, it);
+        correlate::append_interaction_json(b.text, *c, it, {.gaps = &gaps});
         if (!document) b.text += '\n';
       }
       ++b.shown;

@@ -98,7 +98,39 @@ void append_timeline(base::JsonWriter& w, const Correlation& c, const Interactio
   w.end_array();
 }
 
+void append_gap(base::JsonWriter& w, const Correlation& c, const Gap& gap) {
+  w.begin_object();
+  w.field("site", std::string_view(c.sites[gap.site].name));
+  w.field("first_missing", static_cast<std::uint64_t>(gap.first_missing));
+  w.field("last_missing", static_cast<std::uint64_t>(gap.last_missing));
+  w.field("missing", static_cast<std::uint64_t>(gap.missing()));
+  w.key("after");
+  if (gap.after_utc) {
+    w.utc(*gap.after_utc);
+  } else {
+    w.null();
+  }
+  w.key("before");
+  if (gap.before_utc) {
+    w.utc(*gap.before_utc);
+  } else {
+    w.null();
+  }
+  w.field("file", std::string_view(c.files[gap.file].info.path));
+  w.field("line", static_cast<std::uint64_t>(gap.line));
+  w.end_object();
+}
+
 }  // namespace
+
+std::vector<std::string> gaps_json(const Correlation& c) {
+  std::vector<std::string> out(c.gaps.size());
+  for (std::size_t g = 0; g < c.gaps.size(); ++g) {
+    base::JsonWriter w(out[g]);
+    append_gap(w, c, c.gaps[g]);
+  }
+  return out;
+}
 
 void append_interaction_json(std::string& out, const Correlation& c, const Interaction& it,
                              const InteractionJsonOptions& options) {
@@ -222,28 +254,13 @@ void append_interaction_json(std::string& out, const Correlation& c, const Inter
   }
   w.end_array();
   w.key("gaps").begin_array();
+  const auto* cached = options.gaps;
   for (std::uint32_t g : it.gaps) {
-    const Gap& gap = c.gaps[g];
-    w.begin_object();
-    w.field("site", std::string_view(c.sites[gap.site].name));
-    w.field("first_missing", static_cast<std::uint64_t>(gap.first_missing));
-    w.field("last_missing", static_cast<std::uint64_t>(gap.last_missing));
-    w.field("missing", static_cast<std::uint64_t>(gap.missing()));
-    w.key("after");
-    if (gap.after_utc) {
-      w.utc(*gap.after_utc);
+    if (cached != nullptr && g < cached->size()) {
+      w.raw((*cached)[g]);
     } else {
-      w.null();
+      append_gap(w, c, c.gaps[g]);
     }
-    w.key("before");
-    if (gap.before_utc) {
-      w.utc(*gap.before_utc);
-    } else {
-      w.null();
-    }
-    w.field("file", std::string_view(c.files[gap.file].info.path));
-    w.field("line", static_cast<std::uint64_t>(gap.line));
-    w.end_object();
   }
   w.end_array();
   if (options.timeline) append_timeline(w, c, it);

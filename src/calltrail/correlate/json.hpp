@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "calltrail/correlate/correlation.hpp"
 
@@ -15,7 +16,13 @@ struct InteractionJsonOptions {
   // Also `timeline`: every event of the interaction in timeline order
   // (trace --format json, the HTTP API's interaction).
   bool timeline = false;
+  // The JSON of every gap of the correlation (gaps_json()), when many
+  // interactions are written: a site's gap is listed by every interaction
+  // under way across it, and is rendered once.
+  const std::vector<std::string>* gaps = nullptr;
 };
+
+std::vector<std::string> gaps_json(const Correlation& c);
 
 // One line of `interactions`: appends the interaction's JSON (no newline).
 void append_interaction_json(std::string& out, const Correlation& c, const Interaction& interaction,
