@@ -88,7 +88,7 @@ Collected collect(std::span<const std::string> paths, const CollectOptions& opti
       const std::size_t k = next.fetch_add(1);
       if (k >= n) break;
       const std::uint32_t file = order[k];
-      parse::LogReader reader(options.read);
+      parse::LogReader reader(collector_read(options.read));
       FileCollector collector(file, options.mode, options.probe);
       std::uint32_t since_report = 0;
       auto* checkpoints = options.checkpoints ? &out.checkpoints[file] : nullptr;

@@ -22,6 +22,7 @@
 #include "calltrail/correlate/leg.hpp"
 #include "calltrail/correlate/string_pool.hpp"
 #include "calltrail/model/event.hpp"
+#include "calltrail/parse/log_reader.hpp"
 
 namespace calltrail::correlate {
 
@@ -257,6 +258,14 @@ class UuidKey {
   std::array<char, kCapacity> bytes_{};
   std::uint8_t size_ = 0;
 };
+
+// How to read logs whose events go to a FileCollector alone: it reads no
+// message's emitter, peer, thread or version, so they are not taken from
+// the header lines (ReadOptions::header_details).
+inline parse::ReadOptions collector_read(parse::ReadOptions read) {
+  read.header_details = false;
+  return read;
+}
 
 class FileCollector {
  public:

@@ -85,7 +85,7 @@ std::optional<FilePartial> collect_again(const Collected& scanned, std::uint32_t
           at(e.where.offset);
         }
       },
-      read);
+      collector_read(read));
   if (!error.empty()) return std::nullopt;
   FilePartial again = collector.finish();
   out.strings = std::move(again.strings);
@@ -101,8 +101,7 @@ std::optional<FilePartial> collect_again(const Collected& scanned, std::uint32_t
 
 CollectOptions scan_options(CollectOptions options, const IdProbe& probe) {
   options.mode = CollectMode::Scan;
-  options.read.header_details = false;  // the collector reads none of them
-  options.read.sip_details = false;     // nor a message's SDP, CSeq or Reason
+  options.read.sip_details = false;  // nor a message's SDP, CSeq or Reason
   options.probe = &probe;
   options.checkpoints = true;
   options.index_keys = true;

@@ -55,8 +55,9 @@ struct ReadOptions {
   // a record ends with the record) and reported.
   std::size_t max_line = 16 << 20;
   // Whether each message's emitter, peer, thread and version are read from
-  // its header line; a reader that looks at none of them (the scan of trace)
-  // is spared the work. Everything else, the diagnostics too, is the same.
+  // its header line; a reader that looks at none of them (correlate's
+  // collectors, which read the logs of every command but `events`) is
+  // spared the work. Everything else, the diagnostics too, is the same.
   bool header_details = true;
   // Whether SIP messages are read whole (CSeq, Reason, Content-Type, SDP,
   // every party) or only for what ties them to a dialog and a call; the

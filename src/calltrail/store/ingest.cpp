@@ -285,6 +285,7 @@ class FileIngest {
       ++result_.stats.events;
     };
     parse::LogParser parser(info, 0, result_.diagnostics, sink);
+    parser.set_header_details(false);  // the collector reads none (correlate::collector_read)
     if (row.resume) parser.resume(row.resume->parser);
 
     // The file row as this run last wrote it (the optimistic check).
