@@ -261,9 +261,11 @@ class UuidKey {
 
 // How to read logs whose events go to a FileCollector alone: it reads no
 // message's emitter, peer, thread or version, so they are not taken from
-// the header lines (ReadOptions::header_details).
+// the header lines (ReadOptions::header_details), and of a SIP message no
+// more than a call keeps (SipDetail::Call: no SDP, Content-Type or From tag).
 inline parse::ReadOptions collector_read(parse::ReadOptions read) {
   read.header_details = false;
+  read.sip_detail = std::min(read.sip_detail, parse::SipDetail::Call);
   return read;
 }
 

@@ -101,7 +101,8 @@ std::optional<FilePartial> collect_again(const Collected& scanned, std::uint32_t
 
 CollectOptions scan_options(CollectOptions options, const IdProbe& probe) {
   options.mode = CollectMode::Scan;
-  options.read.sip_details = false;  // nor a message's SDP, CSeq or Reason
+  // Of a SIP message, what ties it to its dialog and call alone.
+  options.read.sip_detail = parse::SipDetail::Dialog;
   options.probe = &probe;
   options.checkpoints = true;
   options.index_keys = true;

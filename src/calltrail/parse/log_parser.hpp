@@ -30,9 +30,8 @@ class LogParser {
   // Whether message headers are read for the emitter, peer, thread and
   // version (ReadOptions::header_details); they are by default.
   void set_header_details(bool on) { header_details_ = on; }
-  // Whether SIP messages are read whole or only for their dialog
-  // (ReadOptions::sip_details, SipMessageReader::set_dialog_only).
-  void set_sip_details(bool on) { sip_.set_dialog_only(!on); }
+  // How much of each SIP message is read (ReadOptions::sip_detail).
+  void set_sip_detail(SipDetail detail) { sip_.set_detail(detail); }
 
   void feed(std::string_view chunk);
   // Ends the input: completes the last line and message.

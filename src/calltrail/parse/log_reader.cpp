@@ -77,7 +77,7 @@ void LogReader::read_file(const std::string& path, const EventCallback& sink,
   info.path = path;
   LogParser parser(info, index, diagnostics_, sink, options_.max_line);
   parser.set_header_details(options_.header_details);
-  parser.set_sip_details(options_.sip_details);
+  parser.set_sip_detail(options_.sip_detail);
   std::string buffer(options_.chunk_size, '\0');
   for (;;) {
     io::ReadOutcome r = opened.source->read(buffer.data(), buffer.size());

@@ -13,6 +13,7 @@
 #include "calltrail/base/diagnostics.hpp"
 #include "calltrail/model/event.hpp"
 #include "calltrail/parse/checkpoint.hpp"
+#include "calltrail/parse/sip_message.hpp"
 
 namespace calltrail::parse {
 
@@ -59,10 +60,9 @@ struct ReadOptions {
   // collectors, which read the logs of every command but `events`) is
   // spared the work. Everything else, the diagnostics too, is the same.
   bool header_details = true;
-  // Whether SIP messages are read whole (CSeq, Reason, Content-Type, SDP,
-  // every party) or only for what ties them to a dialog and a call; the
-  // messages, their extent and the diagnostics are the same either way.
-  bool sip_details = true;
+  // How much of each SIP message is read (SipDetail); the messages, their
+  // extent and the diagnostics are the same at every level.
+  SipDetail sip_detail = SipDetail::Whole;
 };
 
 using EventCallback = std::function<void(model::Event&)>;

@@ -135,7 +135,7 @@ void SipMessageReader::start(const SipTransport& t) {
   msml_.clear();
   status_ = 0;
   sent_ = t.sent;
-  keep(transport_, t.transport);
+  if (detail_ == SipDetail::Whole) keep(transport_, t.transport);
   keep(peer_, t.peer);
   bytes_ = t.bytes;
   oversize_ = false;
@@ -180,17 +180,15 @@ SipMessageReader::Step SipMessageReader::add_line(std::string_view line) {
   } else if (!in_body_) {
     if (trim(line).empty()) {
       in_body_ = true;
-    } else if (!dialog_only_ || dialog_header(line)) {
+    } else if (detail_ != SipDetail::Dialog || dialog_header(line)) {
       const std::size_t colon = line.find(':');
       if (colon != std::string_view::npos)
         header(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
     }
   } else {
     body_read_ += line.size() + 2;
-    if (!dialog_only_) {
-      sdp(line);
-      msml_.line(line);
-    }
+    if (detail_ == SipDetail::Whole) sdp(line);
+    if (detail_ != SipDetail::Dialog) msml_.line(line);
   }
   return complete() ? Step::Done : Step::More;
 }
@@ -233,7 +231,7 @@ void SipMessageReader::header(std::string_view name, std::string_view value) {
           to(value);
           break;
         case 'c':
-          if (!dialog_only_) keep(content_type_, value);
+          if (detail_ == SipDetail::Whole) keep(content_type_, value);
           break;
         case 'l':
           set_content_length(value);
@@ -247,19 +245,19 @@ void SipMessageReader::header(std::string_view name, std::string_view value) {
       break;
     case 4:
       if (iequals(name, "CSeq")) {
-        if (!dialog_only_) keep(cseq_, value);
+        if (detail_ != SipDetail::Dialog) keep(cseq_, value);
       } else if (iequals(name, "From")) {
         from(value);
       }
       break;
     case 6:
-      if (!dialog_only_ && iequals(name, "Reason")) keep(reason_, value);
+      if (detail_ != SipDetail::Dialog && iequals(name, "Reason")) keep(reason_, value);
       break;
     case 7:
       if (iequals(name, "Call-ID")) keep(call_id_, value);
       break;
     case 12:
-      if (!dialog_only_ && iequals(name, "Content-Type")) keep(content_type_, value);
+      if (detail_ == SipDetail::Whole && iequals(name, "Content-Type")) keep(content_type_, value);
       break;
     case 14:
       if (iequals(name, "Content-Length")) set_content_length(value);
@@ -273,12 +271,12 @@ void SipMessageReader::header(std::string_view name, std::string_view value) {
 }
 
 bool SipMessageReader::wants_users() const {
-  return !dialog_only_ || (status_ == 0 && method_ == "INVITE");
+  return detail_ != SipDetail::Dialog || (status_ == 0 && method_ == "INVITE");
 }
 
 void SipMessageReader::from(std::string_view value) {
   if (wants_users()) keep(from_user_, sip_user(value));
-  if (!dialog_only_) keep(from_tag_, sip_tag(value));
+  if (detail_ == SipDetail::Whole) keep(from_tag_, sip_tag(value));
 }
 
 void SipMessageReader::to(std::string_view value) {
@@ -419,7 +417,7 @@ void SipMessageReader::build(model::Event& e) const {
     }
     add(k::kSdpCodecs, Attr::Other, codecs);
   }
-  if (status_ == 0 && !dialog_only_) {
+  if (status_ == 0 && detail_ != SipDetail::Dialog) {
     // A recording request: MSML in the body, or an INVITE whose Request-URI
     // carries `record` (the recorder's session).
     std::string params;

@@ -47,17 +47,26 @@ std::optional<SipMapping> parse_sip_mapping(std::string_view rest);
 // carries 64 KB at most) is taken as that limit, and oversize() says so.
 inline constexpr std::uint64_t kMaxSipMessageBytes = 1 << 20;
 
+// How much of a SIP message is read. Whatever the level, the message's
+// extent, its name, Call-ID, To tag, X-Genesys-CallUUID, peer and the
+// diagnostics are the same.
+enum class SipDetail : std::uint8_t {
+  // What ties a message to its dialog and call: also the From/To users of an
+  // INVITE (a scan that reads the matching calls again later).
+  Dialog,
+  // What a correlation keeps: also CSeq, Reason, every From/To user and the
+  // recording requests (an MSML body, a Request-URI with `record`).
+  Call,
+  // Everything `events` shows: also the transport, Content-Type, the From
+  // tag and the SDP summary (address, port, codecs).
+  Whole,
+};
+
 class SipMessageReader {
  public:
   enum class Step : std::uint8_t { More, Done };
 
-  // With `on`, only what ties a message to its dialog and call is read: the
-  // start line, Call-ID, the To tag, X-Genesys-CallUUID, the From/To users of
-  // an INVITE and the message's length. CSeq, Reason, Content-Type and the
-  // SDP body are passed over (a scan that reads the matching calls again
-  // later needs none of them); the message's extent, and so every
-  // diagnostic, is the same.
-  void set_dialog_only(bool on) { dialog_only_ = on; }
+  void set_detail(SipDetail detail) { detail_ = detail; }
 
   void start(const SipTransport& t);
   // One line of the message; Done once it is whole (this line included).
@@ -84,7 +93,7 @@ class SipMessageReader {
   // `count`, or the limit when it is over it (noted in oversize_).
   std::uint64_t capped(std::uint64_t count);
 
-  bool dialog_only_ = false;
+  SipDetail detail_ = SipDetail::Whole;
   bool sent_ = false;
   std::string transport_;
   std::string peer_;

@@ -285,7 +285,9 @@ class FileIngest {
       ++result_.stats.events;
     };
     parse::LogParser parser(info, 0, result_.diagnostics, sink);
-    parser.set_header_details(false);  // the collector reads none (correlate::collector_read)
+    const parse::ReadOptions read = correlate::collector_read({});
+    parser.set_header_details(read.header_details);
+    parser.set_sip_detail(read.sip_detail);
     if (row.resume) parser.resume(row.resume->parser);
 
     // The file row as this run last wrote it (the optimistic check).

@@ -299,16 +299,18 @@ TEST(Parser, MidnightRolloverAdvancesTheDate) {
   EXPECT_EQ(p.info.app, "SIPS");
 }
 
-// A scan reads SIP messages only for their dialog (ReadOptions::sip_details
-// off): over the real SIP Server log it must find the same messages, at the
-// same places, with the same Call-IDs, To tags, X-Genesys-CallUUIDs and first
-// INVITEs' parties, and report the same problems, as a whole reading.
-TEST(Parser, SipDialogOnlyReadsTheSameMessagesAsAWholeReading) {
+// Reading SIP messages at less detail (ReadOptions::sip_detail) finds, over
+// the real SIP Server log, the same messages at the same places with the
+// same times and problems as a whole reading, and the same values of every
+// attribute its level reads: a scan (Dialog) the Call-IDs, To tags,
+// X-Genesys-CallUUIDs and first INVITEs' parties; a correlation (Call) also
+// CSeq, Reason, every party and the recording requests.
+TEST(Parser, SipDetailLevelsReadTheSameMessagesAsAWholeReading) {
   const std::string path =
       std::string(CALLTRAIL_SOURCE_DIR) + "/tests/cases/real/SIP_P-001.20260202_135459_850.log.gz";
-  auto read = [&](bool details) {
+  auto read = [&](parse::SipDetail detail) {
     parse::ReadOptions options;
-    options.sip_details = details;
+    options.sip_detail = detail;
     parse::LogReader reader(options);
     std::vector<model::Event> events;
     reader.read_file(path, [&](model::Event& e) {
@@ -318,35 +320,49 @@ TEST(Parser, SipDialogOnlyReadsTheSameMessagesAsAWholeReading) {
     return std::make_pair(std::move(events), reader.diagnostics().count());
   };
   namespace k = parse::sip_keys;
-  const auto [whole, whole_problems] = read(true);
-  const auto [dialog, dialog_problems] = read(false);
+  const auto [whole, whole_problems] = read(parse::SipDetail::Whole);
+  const auto [call, call_problems] = read(parse::SipDetail::Call);
+  const auto [dialog, dialog_problems] = read(parse::SipDetail::Dialog);
   ASSERT_GT(whole.size(), 100u);
   ASSERT_EQ(dialog.size(), whole.size());
+  ASSERT_EQ(call.size(), whole.size());
   EXPECT_EQ(dialog_problems, whole_problems);
-  std::size_t invites = 0, with_sdp = 0;
+  EXPECT_EQ(call_problems, whole_problems);
+  std::size_t invites = 0, with_sdp = 0, with_cseq = 0;
   for (std::size_t i = 0; i < whole.size(); ++i) {
     const model::Event& w = whole[i];
-    const model::Event& d = dialog[i];
-    EXPECT_EQ(d.name, w.name) << i;
-    EXPECT_EQ(d.where.line, w.where.line) << i;
-    EXPECT_EQ(d.where.offset, w.where.offset) << i;
-    EXPECT_EQ(d.times.local, w.times.local) << i;
-    for (std::string_view key :
-         {k::kCallId, k::kToTag, k::kGenesysCallUuid, k::kDirection, k::kCallUuid, k::kStatus})
-      EXPECT_EQ(d.attribute_value(key), w.attribute_value(key)) << i << " " << key;
+    for (const model::Event* d : {&dialog[i], &call[i]}) {
+      EXPECT_EQ(d->name, w.name) << i;
+      EXPECT_EQ(d->peer, w.peer) << i;
+      EXPECT_EQ(d->where.line, w.where.line) << i;
+      EXPECT_EQ(d->where.offset, w.where.offset) << i;
+      EXPECT_EQ(d->times.local, w.times.local) << i;
+      for (std::string_view key :
+           {k::kCallId, k::kToTag, k::kGenesysCallUuid, k::kDirection, k::kCallUuid, k::kStatus})
+        EXPECT_EQ(d->attribute_value(key), w.attribute_value(key)) << i << " " << key;
+      // What neither reads.
+      EXPECT_EQ(d->attribute(k::kSdpAddress), nullptr) << i;
+      EXPECT_EQ(d->attribute(k::kContentType), nullptr) << i;
+      EXPECT_EQ(d->attribute(k::kFromTag), nullptr) << i;
+      EXPECT_EQ(d->attribute(k::kTransport), nullptr) << i;
+    }
     const bool invite = w.attribute_value(k::kMethod) == "INVITE" && !w.attribute(k::kStatus);
     if (invite) {
       ++invites;
-      EXPECT_EQ(d.attribute_value(k::kFrom), w.attribute_value(k::kFrom)) << i;
-      EXPECT_EQ(d.attribute_value(k::kTo), w.attribute_value(k::kTo)) << i;
+      EXPECT_EQ(dialog[i].attribute_value(k::kFrom), w.attribute_value(k::kFrom)) << i;
+      EXPECT_EQ(dialog[i].attribute_value(k::kTo), w.attribute_value(k::kTo)) << i;
     }
-    // What the dialog-only reading passes over.
+    // What a call reads and a dialog does not.
+    for (std::string_view key : {k::kCSeq, k::kReason, k::kFrom, k::kTo, k::kMethod, k::kRecording,
+                                 k::kRequestUri, k::kReasonPhrase})
+      EXPECT_EQ(call[i].attribute_value(key), w.attribute_value(key)) << i << " " << key;
     if (w.attribute(k::kSdpAddress) != nullptr) ++with_sdp;
-    EXPECT_EQ(d.attribute(k::kSdpAddress), nullptr) << i;
-    EXPECT_EQ(d.attribute(k::kCSeq), nullptr) << i;
+    if (w.attribute(k::kCSeq) != nullptr) ++with_cseq;
+    EXPECT_EQ(dialog[i].attribute(k::kCSeq), nullptr) << i;
   }
   EXPECT_GE(invites, 14u);  // seven calls, two dialogs each
   EXPECT_GT(with_sdp, 0u);
+  EXPECT_GT(with_cseq, 100u);
 }
 
 }  // namespace
