@@ -32,6 +32,11 @@ class LogParser {
   void set_header_details(bool on) { header_details_ = on; }
   // How much of each SIP message is read (ReadOptions::sip_detail).
   void set_sip_detail(SipDetail detail) { sip_.set_detail(detail); }
+  // Both, as `options` asks (every reader of files and ranges sets them here).
+  void read_as(const ReadOptions& options) {
+    set_header_details(options.header_details);
+    set_sip_detail(options.sip_detail);
+  }
 
   void feed(std::string_view chunk);
   // Ends the input: completes the last line and message.

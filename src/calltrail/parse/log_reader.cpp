@@ -76,8 +76,7 @@ void LogReader::read_file(const std::string& path, const EventCallback& sink,
   FileInfo& info = files_.back();
   info.path = path;
   LogParser parser(info, index, diagnostics_, sink, options_.max_line);
-  parser.set_header_details(options_.header_details);
-  parser.set_sip_detail(options_.sip_detail);
+  parser.read_as(options_);
   std::string buffer(options_.chunk_size, '\0');
   for (;;) {
     io::ReadOutcome r = opened.source->read(buffer.data(), buffer.size());
@@ -116,6 +115,7 @@ std::string reparse_range(const std::string& path, FileInfo info, std::uint32_t 
     info = std::move(fresh);
   }
   LogParser parser(info, file_index, ignored, until, options.max_line);
+  parser.read_as(options);
   if (from.offset > 0) parser.resume(from);
   std::string buffer(std::max<std::size_t>(options.chunk_size, 1), '\0');
   while (!past) {

@@ -285,9 +285,7 @@ class FileIngest {
       ++result_.stats.events;
     };
     parse::LogParser parser(info, 0, result_.diagnostics, sink);
-    const parse::ReadOptions read = correlate::collector_read({});
-    parser.set_header_details(read.header_details);
-    parser.set_sip_detail(read.sip_detail);
+    parser.read_as(correlate::collector_read({}));
     if (row.resume) parser.resume(row.resume->parser);
 
     // The file row as this run last wrote it (the optimistic check).
