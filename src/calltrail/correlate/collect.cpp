@@ -1,5 +1,7 @@
 #include "calltrail/correlate/collect.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
@@ -37,6 +39,14 @@ double read_cost(const std::string& path, std::uintmax_t size) {
 Collected collect(std::span<const std::string> paths, const CollectOptions& options) {
   Collected out;
   std::vector<std::string> files = parse::expand_paths(paths, out.input_errors);
+  if (files.size() > EventRef::kMaxFiles) {
+    out.input_errors.push_back(
+        {files[EventRef::kMaxFiles],
+         fmt::format("more than {} files in one correlation: this one and the {} after it are "
+                     "not read",
+                     EventRef::kMaxFiles, files.size() - EventRef::kMaxFiles - 1)});
+    files.resize(EventRef::kMaxFiles);
+  }
   const std::size_t n = files.size();
   out.files.resize(n);
   out.partials.resize(n);

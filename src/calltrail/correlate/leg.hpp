@@ -32,21 +32,29 @@ struct EventRef {
                       // other_dn: the peer address; note: Call-ID, CSeq, Reason)
     kSipSent = 16,    // ... that the site sent (else received)
   };
+  // Limits of the packed fields: a file of at most 256 TiB and 2^40 lines,
+  // at most kMaxFiles files in one correlation (collect() and the store's
+  // loader refuse more).
+  static constexpr std::uint64_t kMaxFiles = std::uint64_t{1} << 24;
+
   Micros utc = 0;    // the site's own clock, UTC
   Micros local = 0;  // the line's local time as printed
-  std::uint64_t line = 0;
-  std::uint64_t offset = 0;
-  std::uint32_t file = 0;  // index into the file table
+  std::uint64_t offset : 48 = 0;
+  std::uint64_t flags : 8 = 0;
+  std::uint64_t local_digits : 8 = 0;
+  std::uint64_t line : 40 = 0;
+  std::uint32_t file : 24 = 0;  // index into the file table
   std::uint32_t name = 0;
   std::uint32_t this_dn = 0;
   std::uint32_t other_dn = 0;
   std::uint32_t note = 0;  // key attributes, e.g. "TransferConnID=…"
-  std::uint8_t flags = 0;
-  std::uint8_t local_digits = 0;
 
   bool has_utc() const { return (flags & kHasUtc) != 0; }
   bool is_sip() const { return (flags & kSip) != 0; }
 };
+// A summary holds one for every T-Library event: its size is most of a
+// summary's memory.
+static_assert(sizeof(EventRef) == 48);
 
 // One SIP dialog of a leg: a Call-ID the site mapped to the leg's CallUUID
 // (a `CID:CUUID>` line, or X-Genesys-CallUUID on a request the site sent).
@@ -220,6 +228,10 @@ class OutOfLine {
 
 struct Leg {
   std::uint32_t site = 0;  // index into the site table (file index while collecting)
+  bool deleted = false;    // EventCallDeleted seen
+  // Whether any event of the leg has a UTC time (else `start` and `end`
+  // mean nothing and are printed as null).
+  bool timed = false;
   std::string call_uuid;
   // ConnIDs as numbers (ConnText gives the normalised text), in order of
   // appearance, and the First/LastTransferConnID values.
@@ -237,13 +249,9 @@ struct Leg {
   std::uint64_t summarised_events = 0;
   std::vector<SipDialog> sip_dialogs;  // in order of appearance
   OutOfLine<CallHistory> history;      // set when an event carried some
-  bool deleted = false;                // EventCallDeleted seen
-  // Life on the site's own clock (UTC), set when the correlation is built;
-  // `timed` says whether any event of the leg has a UTC time (else start and
-  // end mean nothing and are printed as null).
+  // Life on the site's own clock (UTC), set when the correlation is built.
   Micros start = 0;
   Micros end = 0;
-  bool timed = false;
 
   // How many events the leg has, kept or summarised.
   std::uint64_t event_count() const { return events.size() + summarised_events; }

@@ -73,6 +73,12 @@ struct Store::Loader {
         f.site.site = std::string(s->text(3));
         f.site.source = static_cast<correlate::SiteNameSource>(s->integer(4));
       }
+      if (files.size() >= correlate::EventRef::kMaxFiles) {
+        throw CodecError(
+            fmt::format("the store holds more than {} files, more than one "
+                        "correlation can refer to",
+                        correlate::EventRef::kMaxFiles));
+      }
       file_index.emplace(f.id, static_cast<std::uint32_t>(files.size()));
       files.push_back(std::move(f));
     }
