@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 
+#include "calltrail/base/release.hpp"
 #include "calltrail/base/time.hpp"
 #include "calltrail/correlate/builder.hpp"
 #include "calltrail/correlate/conn_id.hpp"
@@ -389,6 +390,7 @@ void Builder::merge_legs() {
       remap(t.event, m);
       transfers_.push_back(std::move(t));
     }
+    base::release(p.transfers);
     for (auto& [conn, o] : p.orphans) {
       for (auto& e : o.events)
         remap(e, m);

@@ -5,6 +5,7 @@
 #include <map>
 #include <vector>
 
+#include "calltrail/base/release.hpp"
 #include "calltrail/correlate/builder.hpp"
 #include "calltrail/correlate/key_hash.hpp"
 
@@ -72,10 +73,10 @@ void Builder::link_islinks() {
     c_.links.push_back(std::move(l));
   }
   // The links hold what the build reads of the observations from here on.
-  islinks_ = {};
-  by_islink_id_ = {};
+  base::release(islinks_);
+  base::release(by_islink_id_);
   for (auto& p : partials_)
-    p.islinks = {};
+    base::release(p.islinks);
 }
 
 void Builder::link_transfers() {
@@ -159,7 +160,7 @@ void Builder::link_transfers() {
     if (t.leg == l.to && !l.to_event) l.to_event = t.event;
     add_evidence(l, t.event);
   }
-  transfers_ = {};
+  base::release(transfers_);
 }
 
 void Builder::link_sip() {

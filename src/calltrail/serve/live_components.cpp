@@ -2,6 +2,7 @@
 #include <limits>
 #include <set>
 
+#include "calltrail/base/release.hpp"
 #include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/link_keys.hpp"
 #include "calltrail/correlate/partial.hpp"
@@ -44,7 +45,7 @@ void LiveCorrelation::unite(std::uint32_t a, std::uint32_t b) {
   if (members_[a].size() < members_[b].size()) std::swap(a, b);
   parent_[b] = a;
   members_[a].insert(members_[a].end(), members_[b].begin(), members_[b].end());
-  members_[b] = {};
+  base::release(members_[b]);
   if (auto it = component_ids_.find(b); it != component_ids_.end()) {
     auto& ids = component_ids_[a];
     ids.insert(ids.end(), it->second.begin(), it->second.end());

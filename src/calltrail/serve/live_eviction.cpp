@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "calltrail/base/release.hpp"
 #include "calltrail/serve/live_source.hpp"
 #include "calltrail/serve/live_state.hpp"
 
@@ -95,10 +96,10 @@ void LiveCorrelation::evict_component(std::uint32_t root) {
           o = {};
         }
         for (std::uint32_t k : s.observations.transfers[li])
-          s.partial.transfers[k] = {};
-        s.observations.islinks[li] = {};
-        s.observations.transfers[li] = {};
-        leg = {};
+          base::release(s.partial.transfers[k]);
+        base::release(s.observations.islinks[li]);
+        base::release(s.observations.transfers[li]);
+        base::release(leg);
         // Only a store can answer for an evicted leg's late events; without
         // one nothing of the leg is kept.
         if (store_ != nullptr && store_->durable()) evicted_uuids_.insert(std::move(uuid));
@@ -114,7 +115,7 @@ void LiveCorrelation::evict_component(std::uint32_t root) {
     if (node_keys_[m]) nodes_.erase(*node_keys_[m]);
     node_keys_[m].reset();
   }
-  members_[root] = {};
+  base::release(members_[root]);
 }
 
 }  // namespace calltrail::serve
