@@ -60,6 +60,10 @@ void Builder::form_interactions(Groups& groups,
   std::vector<std::uint32_t> links;
   std::vector<std::uint32_t> gaps;
   std::vector<Interaction> found;
+  std::size_t group_count = 0;
+  for (std::uint32_t r = 0; r < n; ++r)
+    if (group_start[r] != group_start[r + 1]) ++group_count;
+  found.reserve(group_count);
   for (std::uint32_t r = 0; r < n; ++r) {
     if (group_start[r] == group_start[r + 1]) continue;
     const std::span<std::uint32_t> legs(member_legs.data() + group_start[r],
@@ -127,16 +131,29 @@ void Builder::form_interactions(Groups& groups,
       if (unpaired_arrival[l]) it.complete = false;
     found.push_back(std::move(it));
   }
-  // By start, then id: sort indices, then move each interaction once.
+  // By start, then id: sort indices, then put each interaction in its
+  // place by following the permutation's cycles (no second array of them).
   std::vector<std::uint32_t> order(found.size());
   std::iota(order.begin(), order.end(), 0u);
   std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
     if (found[a].start != found[b].start) return found[a].start < found[b].start;
     return found[a].id < found[b].id;
   });
-  c_.interactions.reserve(found.size());
-  for (std::uint32_t i : order)
-    c_.interactions.push_back(std::move(found[i]));
+  for (std::uint32_t i = 0; i < order.size(); ++i) {
+    if (order[i] == i) continue;
+    // Position i takes found[order[i]], whose position takes the next, ...
+    Interaction held = std::move(found[i]);
+    std::uint32_t at = i;
+    while (order[at] != i) {
+      const std::uint32_t from = order[at];
+      found[at] = std::move(found[from]);
+      order[at] = at;
+      at = from;
+    }
+    found[at] = std::move(held);
+    order[at] = at;
+  }
+  c_.interactions = std::move(found);
   c_.leg_interaction.assign(n, 0);
   for (std::uint32_t i = 0; i < c_.interactions.size(); ++i)
     for (std::uint32_t l : c_.interactions[i].legs)
