@@ -196,10 +196,18 @@ void ScanLegs::seal(std::size_t max_transfers) {
 
 FilePartial FileCollector::finish() {
   place_landmarks();
-  // Vectors grown by doubling hold up to twice their events; the partial is
-  // kept until every file is read, so give the slack back now.
-  for (auto& leg : partial_.legs)
+  // Vectors grown by doubling hold up to twice what they hold; the partial
+  // is kept until every file is read, so give the slack back now.
+  for (auto& leg : partial_.legs) {
     leg.events.shrink_to_fit();
+    leg.sip_dialogs.shrink_to_fit();
+    leg.conn_ids.shrink_to_fit();
+    leg.dns.shrink_to_fit();
+  }
+  partial_.legs.shrink_to_fit();
+  partial_.spans.shrink_to_fit();
+  partial_.islinks.shrink_to_fit();
+  partial_.transfers.shrink_to_fit();
   partial_.scan_legs.seal(kMaxLegDns);
   return std::move(partial_);
 }
