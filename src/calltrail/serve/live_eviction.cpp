@@ -93,7 +93,7 @@ void LiveCorrelation::evict_component(std::uint32_t root) {
           o.event.name = o.event.this_dn = o.event.other_dn = o.event.note = 0;
           s.evicted_islinks.push_back(std::move(o));
           if (s.evicted_islinks.size() > kMaxEvictedIsLinks) s.evicted_islinks.pop_front();
-          o = {};
+          base::release(o);
         }
         for (std::uint32_t k : s.observations.transfers[li])
           base::release(s.partial.transfers[k]);

@@ -159,6 +159,11 @@ Accepted LiveCorrelation::refuse_push(std::string_view name) const {
     a.status = Accepted::TooManySources;
     a.error = "this server takes at most " + std::to_string(options_.max_sources) +
               " pushed sources (--max-sources); '" + std::string(name) + "' would be one more";
+  } else if (sources_.size() >= correlate::EventRef::kMaxFiles) {
+    // Events name their source in 24 bits (correlate/leg.hpp), whatever the limit.
+    a.status = Accepted::TooManySources;
+    a.error = "this server takes at most " + std::to_string(correlate::EventRef::kMaxFiles) +
+              " sources; '" + std::string(name) + "' would be one more";
   }
   return a;
 }
