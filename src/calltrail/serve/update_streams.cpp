@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 
@@ -48,6 +49,7 @@ UpdateStreams::UpdateStreams(UpdatePump& pump) : pump_(pump) {
     wake_read_ = fds[0];
     wake_write_ = fds[1];
   }
+  polled_.reserve(64);
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -100,8 +102,8 @@ void UpdateStreams::queue_event_text(Stream& s, const std::string& text) {
 
 void UpdateStreams::loop() {
   std::vector<Stream> streams;
-  std::vector<pollfd> polled;
-  std::vector<char> scratch(4096);
+  std::vector<::pollfd>& polled = polled_;
+  std::array<char, 4096> scratch{};
   for (;;) {
     {
       std::lock_guard lock(mutex_);

@@ -11,6 +11,8 @@
 // kMaxPending bytes waiting), or at stop().
 #pragma once
 
+#include <poll.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -70,6 +72,10 @@ class UpdateStreams {
   int wake_read_ = -1;
   int wake_write_ = -1;
   std::atomic<std::int64_t> open_{0};
+  // The descriptors loop() polls, its own (reserved before it starts: a
+  // thread that allocates as it starts can race a leak check, which then
+  // misses the new stack's pointers).
+  std::vector<::pollfd> polled_;
   std::thread thread_;
 };
 
