@@ -261,11 +261,13 @@ class UuidKey {
 
 // How to read logs whose events go to a FileCollector alone: it reads no
 // message's emitter, peer, thread or version, so they are not taken from
-// the header lines (ReadOptions::header_details), and of a SIP message no
-// more than a call keeps (SipDetail::Call: no SDP, Content-Type or From tag).
+// the header lines (ReadOptions::header_details), of a SIP message no
+// more than a call keeps (SipDetail::Call: no SDP, Content-Type or From tag)
+// and of a T-Library message no attribute it does not read (TlibDetail::Call).
 inline parse::ReadOptions collector_read(parse::ReadOptions read) {
   read.header_details = false;
   read.sip_detail = std::min(read.sip_detail, parse::SipDetail::Call);
+  read.tlib_detail = std::min(read.tlib_detail, parse::TlibDetail::Call);
   return read;
 }
 

@@ -103,6 +103,9 @@ CollectOptions scan_options(CollectOptions options, const IdProbe& probe) {
   options.mode = CollectMode::Scan;
   // Of a SIP message, what ties it to its dialog and call alone.
   options.read.sip_detail = parse::SipDetail::Dialog;
+  // Of a T-Library message, the attributes of links and parties (and the
+  // user data when the identifier is key=value).
+  options.read.tlib_detail = probe.key.empty() ? parse::TlibDetail::Keys : parse::TlibDetail::Call;
   options.probe = &probe;
   options.checkpoints = true;
   options.index_keys = true;

@@ -48,6 +48,10 @@ enum class Attr : std::uint8_t {
   LastTransferOrigDN,
   OtherConnID,
   EventSequenceNumber,
+  // What a recording request and its answer carry (parse/recording.hpp).
+  ReferenceID,
+  PrivateMsgID,
+  Extensions,
   TimeStamp,
   TimeinSecs,
   TimeinuSecs,

@@ -36,7 +36,9 @@ class LogParser {
   void read_as(const ReadOptions& options) {
     set_header_details(options.header_details);
     set_sip_detail(options.sip_detail);
+    set_tlib_detail(options.tlib_detail);
   }
+  void set_tlib_detail(TlibDetail detail) { builder_.set_detail(detail); }
 
   void feed(std::string_view chunk);
   // Ends the input: completes the last line and message.

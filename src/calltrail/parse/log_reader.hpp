@@ -13,6 +13,7 @@
 #include "calltrail/base/diagnostics.hpp"
 #include "calltrail/model/event.hpp"
 #include "calltrail/parse/checkpoint.hpp"
+#include "calltrail/parse/message_builder.hpp"
 #include "calltrail/parse/sip_message.hpp"
 
 namespace calltrail::parse {
@@ -63,6 +64,9 @@ struct ReadOptions {
   // How much of each SIP message is read (SipDetail); the messages, their
   // extent and the diagnostics are the same at every level.
   SipDetail sip_detail = SipDetail::Whole;
+  // How much of a T-Library message's attributes is kept (TlibDetail); the
+  // messages, their extent and the diagnostics are the same at every level.
+  TlibDetail tlib_detail = TlibDetail::Whole;
 };
 
 using EventCallback = std::function<void(model::Event&)>;

@@ -160,6 +160,9 @@ void MessageBuilder::start(model::Event& event) {
   lists_.clear();
   depth_reported_ = false;
   full_ = false;
+  bare_list_ = false;
+  skipped_fields_ = 0;
+  skipped_bytes_ = 0;
 }
 
 bool MessageBuilder::report_full(const ProblemCallback& problem) {
@@ -173,11 +176,12 @@ bool MessageBuilder::report_full(const ProblemCallback& problem) {
 }
 
 std::uint32_t MessageBuilder::add_field(std::string_view key, std::uint8_t depth) {
-  return place_field(event_->append_text(key), key, depth);
+  return place_field(event_->append_text(key), key, depth,
+                     depth == 0 ? model::classify_attribute(key) : model::Attr::Other);
 }
 
 std::uint32_t MessageBuilder::place_field(std::uint32_t key_offset, std::string_view key,
-                                          std::uint8_t depth) {
+                                          std::uint8_t depth, model::Attr attr) {
   auto& fields = event_->mutable_fields();
   const auto index = static_cast<std::uint32_t>(fields.size());
   // Built in place: a Field assembled on the stack and copied in is read back
@@ -187,7 +191,7 @@ std::uint32_t MessageBuilder::place_field(std::uint32_t key_offset, std::string_
   f.key_size = static_cast<std::uint32_t>(key.size());
   f.depth = depth;
   f.end = index + 1;
-  f.attr = depth == 0 ? model::classify_attribute(key) : model::Attr::Other;
+  f.attr = attr;
   return index;
 }
 
@@ -493,11 +497,35 @@ bool MessageBuilder::add_simple_line(std::string_view text, int indent) {
   }
   if (nested && list) return false;  // a list header after "'id'(list) ": the tokenizer's
   std::uint8_t depth = 0;
+  model::Attr attr = model::Attr::Other;
+  // Key, separator and value are one run of the line: stored with one copy.
+  const std::string_view run(key.data(),
+                             static_cast<std::size_t>(value.data() - key.data()) + value.size());
   if (attribute) {
     if (!lists_.empty()) close_lists_to(0, *problem_);
+    attr = model::classify_attribute(key);
+    bare_list_ = false;
+    if (!list && !keeps_scalar(attr)) {
+      ++skipped_fields_;
+      skipped_bytes_ += run.size();
+      expect_ = Expect::AttributeName;
+      return true;
+    }
   } else {
     place_pair_line(indent);
     depth = static_cast<std::uint8_t>(lists_.size());
+    if (bare_list_ && !nested && !list) {
+      // A pair of a list this detail passes over: its place, not its text.
+      const auto index = static_cast<std::uint32_t>(event_->fields().size());
+      Field& f = event_->mutable_fields().emplace_back();
+      f.depth = depth;
+      f.end = index + 1;
+      f.attr = model::Attr::Other;
+      f.kind = quoted ? ValueKind::String : ValueKind::Bare;
+      skipped_bytes_ += run.size();
+      expect_ = Expect::PairKey;
+      return true;
+    }
   }
   if (nested) {
     // The nested list opens, its first pair follows on the same line.
@@ -505,17 +533,15 @@ bool MessageBuilder::add_simple_line(std::string_view text, int indent) {
     depth = static_cast<std::uint8_t>(lists_.size());
   }
   if (list) {
-    pending_ = add_field(key, depth);
+    pending_ = place_field(event_->append_text(key), key, depth, attr);
     open_list(pending_, declared);
+    if (attribute) bare_list_ = !keeps_pairs(attr);
     expect_ = Expect::PairKey;
     return true;
   }
-  // Key, separator and value are one run of the line: stored with one copy.
-  const std::string_view run(key.data(),
-                             static_cast<std::size_t>(value.data() - key.data()) + value.size());
   const std::uint32_t at = event_->append_text(run);
   const auto value_at = static_cast<std::uint32_t>(at + (value.data() - key.data()));
-  const std::uint32_t field = place_field(at, key, depth);
+  const std::uint32_t field = place_field(at, key, depth, attr);
   Field& f = event_->mutable_fields()[field];
   if (quoted) {
     f.kind = ValueKind::String;
@@ -548,7 +574,7 @@ void MessageBuilder::add(std::string_view text, int indent, const ProblemCallbac
   bool reported_text = false;
   for (Token t = tokens.next(); t.kind != TokenKind::End; t = tokens.next(), first = false) {
     // A one-line message may hold more fields than the limit on its own.
-    if (event_->fields().size() >= kMaxMessageFields && !has_room(problem)) return;
+    if (field_count() >= kMaxMessageFields && !has_room(problem)) return;
     const int line_indent = first ? indent : -1;
     if (t.unterminated) {
       problem("unterminated-quote",
@@ -561,6 +587,7 @@ void MessageBuilder::add(std::string_view text, int indent, const ProblemCallbac
         set_value(pending_, ValueKind::String, {});
       }
       close_lists_to(0, problem);
+      bare_list_ = false;
       pending_ = add_field(t.text, 0);
       expect_ = Expect::AttributeValue;
       continue;

@@ -24,6 +24,25 @@ inline constexpr std::size_t kMaxListDepth = 64;
 inline constexpr std::size_t kMaxMessageFields = 100'000;
 inline constexpr std::size_t kMaxMessageBytes = 16 << 20;
 
+// How much of a message's attribute text is kept. Whatever the level, the
+// message's name, extent, times and diagnostics are the same, and so are the
+// fields of the attributes model::Attr names (ConnID, CallUUID, the parties,
+// the transfer and ISCC attributes, EventSequenceNumber, the times, those of
+// recording requests) and of AttributeISLinkList with its pairs. What is not
+// kept is passed over in the usual print style (TABs or runs of spaces, one
+// attribute or pair per line); the other styles keep everything.
+enum class TlibDetail : std::uint8_t {
+  // What links a leg to others (a trace's first reading): of any other
+  // attribute no field is kept, and the pairs of any other KV list keep their
+  // place (the pair count is checked) but no text.
+  Keys,
+  // What a correlation keeps: also the pairs of AttributeUserData and of
+  // AttributeExtensions (recording requests).
+  Call,
+  // Every attribute and pair with its text.
+  Whole,
+};
+
 // Called for malformed attribute text: a stable code and what was expected.
 using ProblemCallback = std::function<void(std::string_view code, std::string message)>;
 
@@ -43,6 +62,7 @@ class MessageBuilder {
   void finish(const ProblemCallback& problem);
 
   bool active() const { return event_ != nullptr; }
+  void set_detail(TlibDetail detail) { detail_ = detail; }
 
   // Where the text given next comes from (line number, byte offset), so a
   // problem found later can name the line it belongs to.
@@ -66,8 +86,20 @@ class MessageBuilder {
   };
 
   std::uint32_t add_field(std::string_view key, std::uint8_t depth);
-  // add_field() for a key already in the event's text.
-  std::uint32_t place_field(std::uint32_t key_offset, std::string_view key, std::uint8_t depth);
+  // add_field() for a key already in the event's text, of attribute `attr`
+  // (Other for a pair).
+  std::uint32_t place_field(std::uint32_t key_offset, std::string_view key, std::uint8_t depth,
+                            model::Attr attr);
+  // Whether, at this detail, a top-level scalar attribute of `attr` is kept,
+  // and whether the pairs of a list of `attr` keep their text.
+  bool keeps_scalar(model::Attr attr) const {
+    return detail_ == TlibDetail::Whole || attr != model::Attr::Other;
+  }
+  bool keeps_pairs(model::Attr attr) const {
+    return detail_ == TlibDetail::Whole || attr == model::Attr::ISLinkList ||
+           (detail_ == TlibDetail::Call &&
+            (attr == model::Attr::UserData || attr == model::Attr::Extensions));
+  }
   void set_value(std::uint32_t field, model::ValueKind kind, std::string_view value);
   void set_scalar(std::uint32_t field, std::string_view word);
   // set_scalar() for a word already in the event's text at `offset`, whose
@@ -79,10 +111,14 @@ class MessageBuilder {
   void place_pair_line(int indent);
   void fix_top_level_count(OpenList& list, const ProblemCallback& problem);
   bool add_simple_line(std::string_view text, int indent);
+  // The fields and bytes of text the message has, counting those a lower
+  // detail passed over, so that the limits fall at the same place whatever
+  // the detail.
+  std::size_t field_count() const { return event_->fields().size() + skipped_fields_; }
   // False (reported once) once the message has reached its size limits.
   bool has_room(const ProblemCallback& problem) {
-    if (!full_ && event_->fields().size() < kMaxMessageFields &&
-        event_->text().size() < kMaxMessageBytes) {
+    if (!full_ && field_count() < kMaxMessageFields &&
+        event_->text().size() + skipped_bytes_ < kMaxMessageBytes) {
       return true;
     }
     return report_full(problem);
@@ -98,6 +134,11 @@ class MessageBuilder {
   std::optional<Position> problem_position_;
   bool depth_reported_ = false;  // kv-depth, once per message
   bool full_ = false;            // message-size reached (and reported)
+  TlibDetail detail_ = TlibDetail::Whole;
+  // The top-level list being read keeps its pairs' places but not their text.
+  bool bare_list_ = false;
+  std::size_t skipped_fields_ = 0;
+  std::size_t skipped_bytes_ = 0;
 };
 
 }  // namespace calltrail::parse

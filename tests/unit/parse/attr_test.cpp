@@ -36,6 +36,11 @@ const std::vector<std::pair<std::string, Attr>> kNames = {
     {"AttributeTimeStamp", Attr::TimeStamp},
     {"AttributeTimeinSecs", Attr::TimeinSecs},
     {"AttributeTimeinuSecs", Attr::TimeinuSecs},
+    {"AttributeReferenceID", Attr::ReferenceID},
+    {"AttributePrivateMsgID", Attr::PrivateMsgID},
+    {"AttributeExtensions", Attr::Extensions},
+    {"AttributeFirstTransferHomeLocation", Attr::FirstTransferHomeLocation},
+    {"AttributeLastTransferOrigDN", Attr::LastTransferOrigDN},
 };
 
 TEST(Attr, EveryNameIsToldAndNothingElse) {
@@ -49,7 +54,8 @@ TEST(Attr, EveryNameIsToldAndNothingElse) {
     EXPECT_EQ(classify_attribute(name.substr(0, name.size() - 1)), Attr::Other) << name;
   }
   EXPECT_EQ(classify_attribute(""), Attr::Other);
-  EXPECT_EQ(classify_attribute("AttributeReferenceID"), Attr::Other);
+  EXPECT_EQ(classify_attribute("AttributeCallState"), Attr::Other);
+  EXPECT_EQ(classify_attribute("AttributeReason"), Attr::Other);
   EXPECT_EQ(classify_attribute(std::string(200, 'A')), Attr::Other);
   EXPECT_TRUE(is_conn_id_attribute("AttributeFirstTransferConnID"));
   EXPECT_FALSE(is_conn_id_attribute("AttributeCallUUID"));
@@ -62,6 +68,7 @@ TEST(Attr, TheParserTellsTopLevelAttributesOnly) {
       "@09:30:32.6180 [0] 8.1.001.03 distribute_event: message EventAttachedDataChanged\n"
       "\tAttributeConnID\t006a0229a97fe902\n"
       "\tAttributeReferenceID\t337\n"
+      "\tAttributeCallState\t0\n"
       "\tAttributeUserData\t[40] 00 02 00 00..\n"
       "\t\t'AttributeConnID'\t'x'\n"
       "\t\t'Segment'\t'silver'\n");
@@ -70,8 +77,8 @@ TEST(Attr, TheParserTellsTopLevelAttributesOnly) {
   std::vector<Attr> got;
   for (const auto& f : e.fields())
     got.push_back(e.attr(f));
-  EXPECT_EQ(got, (std::vector<Attr>{Attr::ConnID, Attr::Other, Attr::UserData, Attr::Other,
-                                    Attr::Other}));
+  EXPECT_EQ(got, (std::vector<Attr>{Attr::ConnID, Attr::ReferenceID, Attr::Other, Attr::UserData,
+                                    Attr::Other, Attr::Other}));
   for (const auto& f : e.fields())
     EXPECT_NE(f.attr, Attr::Unclassified);  // told when made, not looked up again
 }

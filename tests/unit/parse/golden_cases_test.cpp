@@ -122,5 +122,83 @@ TEST(GoldenCases, WithoutHeaderDetailsOnlyThoseAreMissing) {
   EXPECT_LT(with_lite * 2, with_full);
 }
 
+// Reading T-Library messages at less detail (ReadOptions::tlib_detail: a
+// trace's scan reads Keys, a correlation Call) finds every case's events at
+// the same places with the same times and problems, and the same value of
+// every attribute model::Attr names, AttributeISLinkList with its pairs and,
+// at Call, the pairs of AttributeUserData and AttributeExtensions. Other
+// lists keep the shape of their pairs (their count was checked) without text.
+TEST(GoldenCases, TlibDetailLevelsKeepWhatACorrelationReads) {
+  using model::Attr;
+  // The top-level fields a level keeps whatever it is, in order.
+  auto named = [](const model::Event& e) {
+    std::vector<std::uint32_t> out;
+    const auto fields = e.fields();
+    for (std::uint32_t i = 0; i < fields.size(); i = std::max(fields[i].end, i + 1))
+      if (e.attr(fields[i]) != Attr::Other) out.push_back(i);
+    return out;
+  };
+  // A list's pairs: with their text, or their shape alone.
+  auto pairs = [](const model::Event& e, std::uint32_t list, bool text) {
+    std::string out;
+    const auto fields = e.fields();
+    for (std::uint32_t c = list + 1; c < fields[list].end; ++c) {
+      const model::Field& f = fields[c];
+      out += std::to_string(f.depth) + (f.kind == model::ValueKind::List ? "L" : "S");
+      if (text) out += std::string(e.key(f)) + "=" + std::string(e.value(f));
+      out += ";";
+    }
+    return out;
+  };
+  std::size_t whole_text = 0, keys_text = 0, call_text = 0, compared = 0;
+  for (const auto& name : case_names()) {
+    const fs::path log = kCases / (name + ".log");
+    const std::string text = read_file(log);
+    const std::string file = log.filename().string();
+    const Parsed whole = parse_text(text, file);
+    const Rendered expected = render(whole, file);
+    for (const auto level : {parse::TlibDetail::Call, parse::TlibDetail::Keys}) {
+      const bool call = level == parse::TlibDetail::Call;
+      const Parsed lite = parse_text(text, file, {}, true, level);
+      EXPECT_EQ(render(lite, file).diagnostics, expected.diagnostics) << name;
+      ASSERT_EQ(lite.events.size(), whole.events.size()) << name;
+      for (std::size_t i = 0; i < whole.events.size(); ++i) {
+        const model::Event& w = whole.events[i];
+        const model::Event& l = lite.events[i];
+        (call ? call_text : keys_text) += l.text().size();
+        if (call) whole_text += w.text().size();
+        EXPECT_EQ(l.name, w.name) << name << " " << i;
+        EXPECT_EQ(l.where.line, w.where.line) << name << " " << i;
+        EXPECT_EQ(l.where.offset, w.where.offset) << name << " " << i;
+        EXPECT_EQ(l.times.local, w.times.local) << name << " " << i;
+        EXPECT_EQ(l.times.utc_stamp, w.times.utc_stamp) << name << " " << i;
+        const auto wn = named(w);
+        const auto ln = named(l);
+        ASSERT_EQ(ln.size(), wn.size()) << name << " " << i;
+        for (std::size_t k = 0; k < wn.size(); ++k) {
+          const model::Field& wf = w.fields()[wn[k]];
+          const model::Field& lf = l.fields()[ln[k]];
+          ++compared;
+          EXPECT_EQ(l.key(lf), w.key(wf)) << name << " " << i;
+          EXPECT_EQ(lf.kind, wf.kind) << name << " " << i << " " << w.key(wf);
+          if (wf.kind != model::ValueKind::List) {
+            EXPECT_EQ(l.value(lf), w.value(wf)) << name << " " << i << " " << w.key(wf);
+            continue;
+          }
+          const Attr a = w.attr(wf);
+          const bool text_kept =
+              a == Attr::ISLinkList || (call && (a == Attr::UserData || a == Attr::Extensions));
+          EXPECT_EQ(pairs(l, ln[k], text_kept), pairs(w, wn[k], text_kept))
+              << name << " " << i << " " << w.key(wf);
+        }
+      }
+    }
+  }
+  EXPECT_GT(compared, 100u);
+  // The levels do spare the copying of text.
+  EXPECT_LT(call_text, whole_text);
+  EXPECT_LT(keys_text, call_text);
+}
+
 }  // namespace
 }  // namespace calltrail::test

@@ -18,14 +18,17 @@ struct Parsed {
 };
 
 // Feeds `text` in pieces of the given sizes (cycled; empty = all at once).
-// `header_details` as parse::ReadOptions::header_details.
+// `header_details` and `tlib` as parse::ReadOptions::header_details and
+// tlib_detail.
 inline Parsed parse_text(std::string_view text, std::string path = "test.log",
-                         std::vector<std::size_t> chunks = {}, bool header_details = true) {
+                         std::vector<std::size_t> chunks = {}, bool header_details = true,
+                         parse::TlibDetail tlib = parse::TlibDetail::Whole) {
   Parsed out;
   out.info.path = std::move(path);
   parse::EventCallback sink = [&](model::Event& e) { out.events.push_back(e); };
   parse::LogParser parser(out.info, 0, out.diagnostics, sink);
   parser.set_header_details(header_details);
+  parser.set_tlib_detail(tlib);
   std::size_t pos = 0, k = 0;
   while (pos < text.size()) {
     std::size_t n = chunks.empty() ? text.size() : chunks[k++ % chunks.size()];
