@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <iterator>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "calltrail/simulate/simulator_state.hpp"
@@ -13,6 +14,22 @@
 namespace calltrail::simulate::detail {
 
 // ---------------------------------------------------------------- records
+
+namespace {
+
+// The switch's own number for a call: the low bits of its ConnID (a value
+// of the call, drawn from no random stream, so that the logs keep their
+// other values).
+std::int64_t switch_call_id(std::string_view conn_id) {
+  std::int64_t id = 0;
+  for (const char c : conn_id.substr(conn_id.size() > 6 ? conn_id.size() - 6 : 0)) {
+    const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : 0;
+    id = id * 16 + digit;
+  }
+  return id;
+}
+
+}  // namespace
 
 MessageText Simulator::begin_event(Call& call, Micros t, std::string_view name) {
   auto& site = sites_[call.site];
@@ -35,6 +52,16 @@ MessageText Simulator::begin_event(Call& call, Micros t, std::string_view name) 
   }
   m.attr_bare("AttributeConnID", call.conn_id);
   m.attr_str("AttributeCallUUID", call.uuid);
+  // What servers print beside the identifiers: the switch's call id and the
+  // tenant, and on a DN-based event (not EventCallCreated, -DataChanged,
+  // -Deleted) the call's state and this DN's role (CallID and ThisDNRole
+  // are mandatory there).
+  m.attr_int("AttributeCallID", switch_call_id(call.conn_id));
+  if (!name.starts_with("EventCall")) {
+    m.attr_int("AttributeCallState", 0);
+    m.attr_int("AttributeThisDNRole", 2);
+  }
+  m.attr_str("AttributeCustomerID", "Resources");
   if (!drop_current_) {
     auto& leg = ia_.legs[call.leg];
     leg.events += 1;
