@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <iterator>
 #include <string>
 #include <string_view>
@@ -21,11 +22,9 @@ namespace {
 // of the call, drawn from no random stream, so that the logs keep their
 // other values).
 std::int64_t switch_call_id(std::string_view conn_id) {
+  const std::string_view low = conn_id.substr(conn_id.size() > 6 ? conn_id.size() - 6 : 0);
   std::int64_t id = 0;
-  for (const char c : conn_id.substr(conn_id.size() > 6 ? conn_id.size() - 6 : 0)) {
-    const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : 0;
-    id = id * 16 + digit;
-  }
+  std::from_chars(low.data(), low.data() + low.size(), id, 16);
   return id;
 }
 
