@@ -21,6 +21,7 @@
 #include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/correlation.hpp"
 #include "calltrail/correlate/file_collector.hpp"
+#include "calltrail/correlate/grouped.hpp"
 #include "calltrail/correlate/key_hash.hpp"
 
 namespace calltrail::correlate::detail {
@@ -44,14 +45,6 @@ class Groups {
 
  private:
   std::vector<std::uint32_t> parent_;
-};
-
-// Items grouped by a string key, groups in order of first appearance:
-// group g holds items[start[g] .. start[g + 1]) (indices into the input).
-struct Grouped {
-  std::vector<std::uint32_t> start;
-  std::vector<std::uint32_t> items;
-  std::size_t size() const { return start.empty() ? 0 : start.size() - 1; }
 };
 
 class Builder {
@@ -113,12 +106,12 @@ class Builder {
                                            std::optional<Micros> within = std::nullopt) const {
     auto n = conn_number(conn);
     if (!n) return std::nullopt;
-    auto it = conn_index_.find(ConnKey{site, *n});
-    if (it == conn_index_.end()) return std::nullopt;
+    auto it = conn_group_.find(ConnKey{site, *n});
+    if (it == conn_group_.end()) return std::nullopt;
     std::optional<std::uint32_t> best;
     Micros best_distance = 0;
     std::size_t candidates = 0;
-    for (std::uint32_t leg : it->second) {
+    for (std::uint32_t leg : conn_legs_.group(it->second)) {
       if (leg == exclude) continue;
       const Leg& l = c_.legs[leg];
       Micros d = 0;
@@ -229,9 +222,12 @@ class Builder {
   absl::flat_hash_map<LegKey, std::uint32_t, NumberViewHash> by_key_;
   std::vector<std::uint32_t> site_legs_;  // facts_only: the one leg of each site
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<Micros>> clock_deltas_;
-  // (site, ConnID) -> legs that carried it.
+  // (site, ConnID) -> the group of the legs that carried it, in leg order
+  // (one array for all: most ConnIDs have one leg, and a vector each would
+  // be a heap block each).
   using ConnKey = std::pair<std::uint32_t, std::uint64_t>;
-  absl::flat_hash_map<ConnKey, std::vector<std::uint32_t>> conn_index_;
+  absl::flat_hash_map<ConnKey, std::uint32_t> conn_group_;
+  Grouped conn_legs_;
   // Every IS-Link observation (file, observation in partials_), and by id.
   std::vector<std::pair<std::uint32_t, IsLinkObservation*>> islinks_;
   Grouped by_islink_id_;

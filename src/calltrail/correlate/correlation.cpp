@@ -141,27 +141,7 @@ using ViewMap = absl::flat_hash_map<std::string_view, V, ViewHash>;
 template <typename KeyOf>
 Grouped group_by_key(std::size_t n, KeyOf key_of) {
   ViewMap<std::uint32_t> group_of;
-  // Sized once: growing would hash every key again, and the keys are
-  // scattered strings.
-  group_of.reserve(n);
-  std::vector<std::uint32_t> group(n);
-  std::vector<std::uint32_t> count;
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::string_view k = key_of(i);
-    auto [it, added] = group_of.try_emplace(k, static_cast<std::uint32_t>(count.size()));
-    if (added) count.push_back(0);
-    group[i] = it->second;
-    ++count[it->second];
-  }
-  Grouped g;
-  g.start.resize(count.size() + 1, 0);
-  for (std::size_t k = 0; k < count.size(); ++k)
-    g.start[k + 1] = g.start[k] + count[k];
-  g.items.resize(n);
-  std::vector<std::uint32_t> fill(g.start.begin(), g.start.end() - 1);
-  for (std::size_t i = 0; i < n; ++i)
-    g.items[fill[group[i]]++] = static_cast<std::uint32_t>(i);
-  return g;
+  return group_into(group_of, n, key_of);
 }
 
 }  // namespace
@@ -340,6 +320,7 @@ void Builder::merge_legs() {
   for (const auto& p : partials_)
     total += p.legs.size();
   c_.legs.reserve(total);
+  by_key_.reserve(total);
   for (auto& p : partials_) {
     if (!c_.files[p.file].site) continue;
     const std::uint32_t site = *c_.files[p.file].site;
@@ -404,10 +385,9 @@ void Builder::merge_legs() {
   }
   for (auto& l : c_.legs)
     life(l);
-  for (std::uint32_t i = 0; i < c_.legs.size(); ++i) {
-    for (const std::uint64_t conn : c_.legs[i].conn_ids)
-      conn_index_[ConnKey{c_.legs[i].site, conn}].push_back(i);
-  }
+  conn_legs_ = group_legs_by_conn(c_.legs, conn_group_, [&](std::uint32_t leg, std::uint64_t conn) {
+    return ConnKey{c_.legs[leg].site, conn};
+  });
 }
 
 void Builder::place_orphans() {

@@ -13,18 +13,30 @@ namespace calltrail::correlate::detail {
 void Builder::form_interactions(Groups& groups,
                                 const std::vector<std::uint32_t>& unpaired_arrivals) {
   const auto n = static_cast<std::uint32_t>(c_.legs.size());
-  std::vector<std::vector<std::uint32_t>> leg_links(n);
+  // The links of each leg, in link order: leg_links.group(leg).
+  Grouped leg_links;
+  leg_links.start.assign(n + 1, 0);
   std::vector<bool> is_target(n, false);
   std::vector<bool> unpaired_arrival(n, false);
   for (const std::uint32_t l : unpaired_arrivals)
     unpaired_arrival[l] = true;
-  for (std::uint32_t i = 0; i < c_.links.size(); ++i) {
-    const Link& l = c_.links[i];
-    if (l.from != kNoLeg) leg_links[l.from].push_back(i);
-    if (l.to != kNoLeg && l.to != l.from) leg_links[l.to].push_back(i);
+  for (const Link& l : c_.links) {
+    if (l.from != kNoLeg) ++leg_links.start[l.from + 1];
+    if (l.to != kNoLeg && l.to != l.from) ++leg_links.start[l.to + 1];
     if ((l.kind == LinkKind::IsLink || l.kind == LinkKind::Sip || l.kind == LinkKind::Iscc) &&
         l.paired())
       is_target[l.to] = true;
+  }
+  for (std::uint32_t i = 0; i < n; ++i)
+    leg_links.start[i + 1] += leg_links.start[i];
+  leg_links.items.resize(leg_links.start[n]);
+  {
+    std::vector<std::uint32_t> fill(leg_links.start.begin(), leg_links.start.end() - 1);
+    for (std::uint32_t i = 0; i < c_.links.size(); ++i) {
+      const Link& l = c_.links[i];
+      if (l.from != kNoLeg) leg_links.items[fill[l.from]++] = i;
+      if (l.to != kNoLeg && l.to != l.from) leg_links.items[fill[l.to]++] = i;
+    }
   }
   // Group roots are their smallest leg, so walking roots in index order
   // gives the groups in the order of their first leg.
@@ -90,7 +102,8 @@ void Builder::form_interactions(Groups& groups,
     it.start = std::numeric_limits<Micros>::max();
     it.end = std::numeric_limits<Micros>::min();
     for (std::uint32_t l : legs) {
-      links.insert(links.end(), leg_links[l].begin(), leg_links[l].end());
+      const auto own = leg_links.group(l);
+      links.insert(links.end(), own.begin(), own.end());
       const Leg& leg = c_.legs[l];
       if (leg.timed) {
         it.start = std::min(it.start, c_.corrected(leg.site, leg.start));

@@ -80,7 +80,7 @@ void Builder::link_islinks() {
 }
 
 void Builder::link_transfers() {
-  std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> by_pair;
+  absl::flat_hash_map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> by_pair;
   std::map<std::pair<std::uint32_t, std::string>, std::uint32_t> unpaired;
   for (const auto& t : transfers_) {
     const Leg& leg = c_.legs[t.leg];
@@ -164,25 +164,34 @@ void Builder::link_transfers() {
 }
 
 void Builder::link_sip() {
-  // Call-ID -> (leg, dialog) of the dialogs a site sent; CallUUID -> legs.
-  absl::flat_hash_map<std::string_view, std::vector<std::pair<std::uint32_t, std::uint32_t>>,
-                      ViewHash>
-      sent;
-  absl::flat_hash_map<std::string_view, std::vector<std::uint32_t>, ViewHash> by_uuid;
+  // The dialogs a site sent, (leg, dialog), grouped by Call-ID.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> sent;
   bool any_received = false;
   for (std::uint32_t i = 0; i < c_.legs.size(); ++i) {
     const Leg& l = c_.legs[i];
     for (std::uint32_t d = 0; d < l.sip_dialogs.size(); ++d) {
       const SipDialog& dialog = l.sip_dialogs[d];
-      if (dialog.origin == SipDialog::Origin::Sent) sent[dialog.call_id].emplace_back(i, d);
+      if (dialog.origin == SipDialog::Origin::Sent) sent.emplace_back(i, d);
       if (dialog.origin == SipDialog::Origin::Received) any_received = true;
     }
   }
   if (!any_received) return;
-  for (std::uint32_t i = 0; i < c_.legs.size(); ++i)
-    by_uuid[c_.legs[i].call_uuid].push_back(i);
+  absl::flat_hash_map<std::string_view, std::uint32_t, ViewHash> sent_group;
+  const Grouped sent_by_call = group_into(sent_group, sent.size(), [&](std::size_t k) {
+    return std::string_view(c_.legs[sent[k].first].sip_dialogs[sent[k].second].call_id);
+  });
+  // The legs of every site with this CallUUID, in leg order.
+  std::vector<std::uint32_t> with_uuid;
+  auto legs_with_uuid = [&](std::string_view uuid) -> const std::vector<std::uint32_t>& {
+    with_uuid.clear();
+    for (std::uint32_t s = 0; s < c_.sites.size(); ++s)
+      if (auto leg = leg_by_uuid(s, uuid)) with_uuid.push_back(*leg);
+    std::sort(with_uuid.begin(), with_uuid.end());
+    return with_uuid;
+  };
   // Paired IS-Links by their legs, and IS-Links with one end by that end.
-  std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> paired;
+  using LegPair = std::pair<std::uint32_t, std::uint32_t>;
+  absl::flat_hash_map<LegPair, std::uint32_t> paired;
   std::multimap<std::uint32_t, std::uint32_t> half_from, half_to;
   for (std::uint32_t k = 0; k < c_.links.size(); ++k) {
     const Link& l = c_.links[k];
@@ -195,7 +204,7 @@ void Builder::link_sip() {
       half_to.emplace(l.to, k);
     }
   }
-  std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> made;
+  absl::flat_hash_map<LegPair, std::uint32_t> made;
   auto join = [&](std::uint32_t from, const EventRef& from_event, std::uint32_t to,
                   const EventRef& to_event, const std::string& call_id, const char* via) {
     const std::string& from_site = c_.sites[c_.legs[from].site].name;
@@ -246,24 +255,23 @@ void Builder::link_sip() {
       if (d.origin != SipDialog::Origin::Received || !d.invite) continue;
       const Leg& to = c_.legs[i];
       const EventRef to_event = event_at(to, *d.invite);
-      if (auto s = sent.find(d.call_id); s != sent.end()) {
-        for (auto [from, k] : s->second) {
+      if (auto s = sent_group.find(d.call_id); s != sent_group.end()) {
+        for (const std::uint32_t use : sent_by_call.group(s->second)) {
+          const auto [from, k] = sent[use];
           const Leg& f = c_.legs[from];
           if (f.site == to.site) continue;
           join(from, event_at(f, *f.sip_dialogs[k].invite), i, to_event, d.call_id, "Call-ID");
         }
       }
       if (d.remote_uuid.empty()) continue;
-      if (auto u = by_uuid.find(d.remote_uuid); u != by_uuid.end()) {
-        for (std::uint32_t from : u->second) {
-          const Leg& f = c_.legs[from];
-          if (f.site == to.site) continue;
-          // The sender's own INVITE of this dialog when it logged one.
-          EventRef from_event = f.events.empty() ? to_event : f.events.front();
-          for (const auto& fd : f.sip_dialogs)
-            if (fd.call_id == d.call_id && fd.invite) from_event = event_at(f, *fd.invite);
-          join(from, from_event, i, to_event, d.call_id, "X-Genesys-CallUUID");
-        }
+      for (const std::uint32_t from : legs_with_uuid(d.remote_uuid)) {
+        const Leg& f = c_.legs[from];
+        if (f.site == to.site) continue;
+        // The sender's own INVITE of this dialog when it logged one.
+        EventRef from_event = f.events.empty() ? to_event : f.events.front();
+        for (const auto& fd : f.sip_dialogs)
+          if (fd.call_id == d.call_id && fd.invite) from_event = event_at(f, *fd.invite);
+        join(from, from_event, i, to_event, d.call_id, "X-Genesys-CallUUID");
       }
     }
   }

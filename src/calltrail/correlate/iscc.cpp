@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "calltrail/correlate/conn_id.hpp"
+#include "calltrail/correlate/grouped.hpp"
 #include "calltrail/correlate/text.hpp"
 
 namespace calltrail::correlate {
@@ -22,9 +23,8 @@ class IsccLinker {
       : c_(c), reports_(reports_islink) {
     for (const auto& s : c_.sites)
       switches_.push_back(fold_name(s.switch_name));
-    for (std::uint32_t i = 0; i < c_.legs.size(); ++i)
-      for (const std::uint64_t conn : c_.legs[i].conn_ids)
-        by_conn_[conn].push_back(i);
+    by_conn_ = group_legs_by_conn(c_.legs, conn_group_,
+                                  [](std::uint32_t, std::uint64_t conn) { return conn; });
     for (std::uint32_t k = 0; k < c_.links.size(); ++k) {
       const Link& l = c_.links[k];
       if (l.kind != LinkKind::IsLink && l.kind != LinkKind::Sip) continue;
@@ -134,10 +134,10 @@ class IsccLinker {
   std::optional<Match> find_origin(std::uint32_t a, const CallHistory::Origin& o,
                                    std::optional<Micros> t, Micros reach) const {
     if (!o.conn || o.empty()) return std::nullopt;
-    auto it = by_conn_.find(*o.conn);
-    if (it == by_conn_.end()) return std::nullopt;
+    auto it = conn_group_.find(*o.conn);
+    if (it == conn_group_.end()) return std::nullopt;
     std::vector<std::uint32_t> three, two;
-    for (const std::uint32_t leg : it->second) {
+    for (const std::uint32_t leg : by_conn_.group(it->second)) {
       const Leg& l = c_.legs[leg];
       if (leg == a || l.site == c_.legs[a].site || !alive(leg, t, reach)) continue;
       const bool site = location_is(l.site, o.location);
@@ -232,8 +232,9 @@ class IsccLinker {
   Correlation& c_;
   const std::vector<bool>& reports_;
   std::vector<std::string> switches_;  // folded switch name of each site
-  absl::flat_hash_map<std::uint64_t, std::vector<std::uint32_t>> by_conn_;
-  std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> paired_;
+  absl::flat_hash_map<std::uint64_t, std::uint32_t> conn_group_;
+  Grouped by_conn_;  // the legs of each ConnID (its group in conn_group_)
+  absl::flat_hash_map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> paired_;
   std::multimap<std::uint32_t, std::uint32_t> half_from_, half_to_;
   absl::flat_hash_set<std::uint32_t> arrived_;  // legs a paired link arrives at
 };
