@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "calltrail/base/release.hpp"
 #include "calltrail/cli/cli.hpp"
 #include "calltrail/cli/commands.hpp"
 #include "calltrail/cli/correlation_input.hpp"
@@ -163,6 +164,10 @@ int run_interactions(const InteractionsOptions& o) {
     }
   }
   if (document) out.buffer() += "\n]}\n";
+  // Every block is written and the workers have nothing left to render: once
+  // they are joined, the correlation is the system's to take back at exit.
+  workers.clear();
+  base::leave_to_exit(std::move(*c));
   if (shown == 0 && (o.incomplete || filter.narrows()) && exit_code == kExitOk) {
     if (sites_known) fmt::print(stderr, "calltrail interactions: no interaction matched\n");
     return kExitNoMatch;

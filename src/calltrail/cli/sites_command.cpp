@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "calltrail/base/release.hpp"
 #include "calltrail/cli/cli.hpp"
 #include "calltrail/cli/commands.hpp"
 #include "calltrail/cli/correlation_input.hpp"
@@ -51,6 +52,7 @@ int run_sites(const SitesOptions& o) {
   bool any = false;
   for (std::uint32_t s = 0; s < c->sites.size(); ++s)
     any = any || shown(s);
+  base::leave_to_exit(std::move(*c));
   return !only.empty() && !any && exit_code == kExitOk ? kExitNoMatch : exit_code;
 }
 

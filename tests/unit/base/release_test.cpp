@@ -1,5 +1,6 @@
 // base::release() gives back what a value held, where `x = {}` keeps a
-// vector's capacity and a string's heap buffer.
+// vector's capacity and a string's heap buffer; base::leave_to_exit() keeps a
+// value, never destroyed, to the process's end.
 #include "calltrail/base/release.hpp"
 
 #include <gtest/gtest.h>
@@ -48,6 +49,37 @@ TEST(Release, LeavesAValueThatIsUsedAgain) {
   ASSERT_EQ(members[1].size(), 1u);
   EXPECT_EQ(members[1][0], 5u);
   EXPECT_EQ(members[0].size(), 100u);
+}
+
+// Counts its destructions; a moved-from one counts none.
+struct Counted {
+  static inline int destroyed = 0;
+  std::vector<std::uint32_t> numbers;
+  bool owner = true;
+  explicit Counted(std::size_t n) : numbers(n, 9) {}
+  Counted(Counted&& o) noexcept : numbers(std::move(o.numbers)) { o.owner = false; }
+  Counted& operator=(Counted&&) = delete;
+  Counted(const Counted&) = delete;
+  Counted& operator=(const Counted&) = delete;
+  ~Counted() {
+    if (owner) ++destroyed;
+  }
+};
+
+TEST(LeaveToExit, TakesTheValueAndNeverDestroysIt) {
+  const int before = Counted::destroyed;
+  {
+    Counted c(1000);
+    leave_to_exit(std::move(c));
+    // The value moved out, its buffer with it.
+    EXPECT_TRUE(c.numbers.empty());  // NOLINT(bugprone-use-after-move): what the test reads
+    EXPECT_FALSE(c.owner);
+  }
+  {
+    Counted again(10);
+    leave_to_exit(std::move(again));
+  }
+  EXPECT_EQ(Counted::destroyed, before);
 }
 
 }  // namespace
