@@ -167,6 +167,11 @@ Correlation Builder::run() {
       if (end != kNoLeg) reports_islink[end] = true;
   }
   link_sip();
+  // Legs are found by CallUUID and ConnID no more: the indexes go before the
+  // last steps, whose memory is the build's peak.
+  base::release(by_key_);
+  base::release(conn_group_);
+  base::release(conn_legs_);
   // Clocks before the call history: they rest on IS-Links paired by their
   // own reports, not on the ones the history completes.
   estimate_clocks();
