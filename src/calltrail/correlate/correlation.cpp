@@ -326,6 +326,11 @@ void Builder::merge_legs() {
     total += p.legs.size();
   c_.legs.reserve(total);
   by_key_.reserve(total);
+  // At most every string of every partial: most are in several.
+  std::size_t strings = 0;
+  for (const auto& p : partials_)
+    strings += p.strings.size();
+  c_.strings.reserve(strings);
   for (auto& p : partials_) {
     if (!c_.files[p.file].site) continue;
     const std::uint32_t site = *c_.files[p.file].site;

@@ -30,6 +30,9 @@ class StringPool {
     index_.emplace(std::string_view(stored), id);
     return id;
   }
+  // Room for `n` strings in the index (a deque needs none): growing would
+  // hash every string again.
+  void reserve(std::size_t n) { index_.reserve(n); }
   const std::string& at(std::uint32_t id) const { return strings_[id]; }
   std::size_t size() const { return strings_.size(); }
 
