@@ -3,6 +3,7 @@
 // assigned an empty (short) one keeps its heap buffer, in a struct too.
 #pragma once
 
+#include <mutex>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -20,11 +21,15 @@ void release(T& x) {
 // Keeps `x` until the process ends, never destroyed: for a command's last
 // and largest value (a gigabyte's correlation is millions of allocations),
 // which the system takes back at exit at once where destroying it would walk
-// every one. Reachable to the end, so leak checkers do not report it.
+// every one. Reachable to the end, so leak checkers do not report it. From
+// any thread.
 template <typename T>
 void leave_to_exit(T&& x) {
+  static auto* const mutex = new std::mutex();
   static auto* const kept = new std::vector<const void*>();
-  kept->push_back(new std::decay_t<T>(std::forward<T>(x)));
+  const void* held = new std::decay_t<T>(std::forward<T>(x));
+  const std::lock_guard lock(*mutex);
+  kept->push_back(held);
 }
 
 }  // namespace calltrail::base
