@@ -180,15 +180,11 @@ void Builder::link_sip() {
   const Grouped sent_by_call = group_into(sent_group, sent.size(), [&](std::size_t k) {
     return std::string_view(c_.legs[sent[k].first].sip_dialogs[sent[k].second].call_id);
   });
-  // The legs of every site with this CallUUID, in leg order.
-  std::vector<std::uint32_t> with_uuid;
-  auto legs_with_uuid = [&](std::string_view uuid) -> const std::vector<std::uint32_t>& {
-    with_uuid.clear();
-    for (std::uint32_t s = 0; s < c_.sites.size(); ++s)
-      if (auto leg = leg_by_uuid(s, uuid)) with_uuid.push_back(*leg);
-    std::sort(with_uuid.begin(), with_uuid.end());
-    return with_uuid;
-  };
+  // The legs of every site by CallUUID, in leg order.
+  absl::flat_hash_map<std::string_view, std::uint32_t, ViewHash> uuid_group;
+  const Grouped by_uuid = group_into(uuid_group, c_.legs.size(), [&](std::size_t i) {
+    return std::string_view(c_.legs[i].call_uuid);
+  });
   // Paired IS-Links by their legs, and IS-Links with one end by that end.
   using LegPair = std::pair<std::uint32_t, std::uint32_t>;
   absl::flat_hash_map<LegPair, std::uint32_t> paired;
@@ -264,7 +260,9 @@ void Builder::link_sip() {
         }
       }
       if (d.remote_uuid.empty()) continue;
-      for (const std::uint32_t from : legs_with_uuid(d.remote_uuid)) {
+      const auto u = uuid_group.find(d.remote_uuid);
+      if (u == uuid_group.end()) continue;
+      for (const std::uint32_t from : by_uuid.group(u->second)) {
         const Leg& f = c_.legs[from];
         if (f.site == to.site) continue;
         // The sender's own INVITE of this dialog when it logged one.
