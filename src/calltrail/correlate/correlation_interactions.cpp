@@ -13,48 +13,33 @@ namespace calltrail::correlate::detail {
 void Builder::form_interactions(Groups& groups,
                                 const std::vector<std::uint32_t>& unpaired_arrivals) {
   const auto n = static_cast<std::uint32_t>(c_.legs.size());
-  // The links of each leg, in link order: leg_links.group(leg).
-  Grouped leg_links;
-  leg_links.start.assign(n + 1, 0);
   std::vector<bool> is_target(n, false);
   std::vector<bool> unpaired_arrival(n, false);
   for (const std::uint32_t l : unpaired_arrivals)
     unpaired_arrival[l] = true;
-  for (const Link& l : c_.links) {
-    if (l.from != kNoLeg) ++leg_links.start[l.from + 1];
-    if (l.to != kNoLeg && l.to != l.from) ++leg_links.start[l.to + 1];
+  // Each end of each link (leg, link), then the links of each leg in link
+  // order: leg_links.group(leg).
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> ends;
+  for (std::uint32_t i = 0; i < c_.links.size(); ++i) {
+    const Link& l = c_.links[i];
+    if (l.from != kNoLeg) ends.emplace_back(l.from, i);
+    if (l.to != kNoLeg && l.to != l.from) ends.emplace_back(l.to, i);
     if ((l.kind == LinkKind::IsLink || l.kind == LinkKind::Sip || l.kind == LinkKind::Iscc) &&
         l.paired())
       is_target[l.to] = true;
   }
-  for (std::uint32_t i = 0; i < n; ++i)
-    leg_links.start[i + 1] += leg_links.start[i];
-  leg_links.items.resize(leg_links.start[n]);
-  {
-    std::vector<std::uint32_t> fill(leg_links.start.begin(), leg_links.start.end() - 1);
-    for (std::uint32_t i = 0; i < c_.links.size(); ++i) {
-      const Link& l = c_.links[i];
-      if (l.from != kNoLeg) leg_links.items[fill[l.from]++] = i;
-      if (l.to != kNoLeg && l.to != l.from) leg_links.items[fill[l.to]++] = i;
-    }
-  }
+  Grouped leg_links = group_by_number(n, ends.size(), [&](std::size_t e) { return ends[e].first; });
+  for (auto& item : leg_links.items)
+    item = ends[item].second;
   // Group roots are their smallest leg, so walking roots in index order
   // gives the groups in the order of their first leg.
   // The legs of every group, one run per root in a flat array.
   std::vector<std::uint32_t> root_of(n);
-  std::vector<std::uint32_t> group_start(n + 1, 0);
-  for (std::uint32_t i = 0; i < n; ++i) {
+  for (std::uint32_t i = 0; i < n; ++i)
     root_of[i] = groups.find(i);
-    ++group_start[root_of[i] + 1];
-  }
-  for (std::uint32_t r = 0; r < n; ++r)
-    group_start[r + 1] += group_start[r];
-  std::vector<std::uint32_t> member_legs(n);
-  {
-    std::vector<std::uint32_t> fill(group_start.begin(), group_start.end() - 1);
-    for (std::uint32_t i = 0; i < n; ++i)
-      member_legs[fill[root_of[i]]++] = i;
-  }
+  Grouped members = group_by_number(n, n, [&](std::size_t i) { return root_of[i]; });
+  const std::vector<std::uint32_t>& group_start = members.start;
+  std::vector<std::uint32_t>& member_legs = members.items;
 
   // Gaps per site, by the time after the gap, for the overlap search.
   std::vector<std::vector<std::uint32_t>> site_gaps(c_.sites.size());

@@ -12,8 +12,8 @@
 
 namespace calltrail::correlate {
 
-// Items grouped by a key, groups in order of first appearance: group g holds
-// items[start[g] .. start[g + 1]) (indices into the input, in input order).
+// Items grouped by a key: group g holds items[start[g] .. start[g + 1])
+// (indices into the input, in input order).
 struct Grouped {
   std::vector<std::uint32_t> start;
   std::vector<std::uint32_t> items;
@@ -23,29 +23,38 @@ struct Grouped {
   }
 };
 
-// Items 0 .. n-1 grouped by key_of(i); `group_of` maps each key to its group.
+// Items 0 .. n-1 in `groups` groups by the group number group_of(i) (below
+// `groups`): counted, then placed.
+template <typename GroupOf>
+Grouped group_by_number(std::size_t groups, std::size_t n, GroupOf group_of) {
+  Grouped g;
+  g.start.assign(groups + 1, 0);
+  for (std::size_t i = 0; i < n; ++i)
+    ++g.start[group_of(i) + 1];
+  for (std::size_t k = 0; k < groups; ++k)
+    g.start[k + 1] += g.start[k];
+  g.items.resize(n);
+  std::vector<std::uint32_t> fill(g.start.begin(), g.start.end() - 1);
+  for (std::size_t i = 0; i < n; ++i)
+    g.items[fill[group_of(i)]++] = static_cast<std::uint32_t>(i);
+  return g;
+}
+
+// Items 0 .. n-1 grouped by key_of(i), groups numbered in order of first
+// appearance; `group_of` maps each key to its group.
 template <typename Map, typename KeyOf>
 Grouped group_into(Map& group_of, std::size_t n, KeyOf key_of) {
   // Sized once: growing would hash every key again, and the keys may be
   // scattered strings.
   group_of.reserve(n);
   std::vector<std::uint32_t> group(n);
-  std::vector<std::uint32_t> count;
+  std::uint32_t groups = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    auto [it, added] = group_of.try_emplace(key_of(i), static_cast<std::uint32_t>(count.size()));
-    if (added) count.push_back(0);
+    auto [it, added] = group_of.try_emplace(key_of(i), groups);
+    if (added) ++groups;
     group[i] = it->second;
-    ++count[it->second];
   }
-  Grouped g;
-  g.start.resize(count.size() + 1, 0);
-  for (std::size_t k = 0; k < count.size(); ++k)
-    g.start[k + 1] = g.start[k] + count[k];
-  g.items.resize(n);
-  std::vector<std::uint32_t> fill(g.start.begin(), g.start.end() - 1);
-  for (std::size_t i = 0; i < n; ++i)
-    g.items[fill[group[i]]++] = static_cast<std::uint32_t>(i);
-  return g;
+  return group_by_number(groups, n, [&](std::size_t i) { return group[i]; });
 }
 
 // The legs of each key over every ConnID of every leg (key_of(leg, conn)),
