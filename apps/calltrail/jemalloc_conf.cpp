@@ -16,8 +16,17 @@
 // segments), 541 -> 503 MB (64 MB segments) with half a second; on the
 // benchmark of bench/README.md, 367-377 MB with half a second, 332-338 MB
 // with a tenth, in the same time (at 0, 325 MB, but 0.2 s more in the kernel).
+//
+// One arena for every thread (narenas), not four a core: the partials are
+// allocated by the collecting threads and freed by the build on the main
+// thread, whose new legs, links and interactions then reuse their pages
+// instead of growing a third arena while the others decay. `interactions`
+// over 1 GB peaks at 317-318 MB instead of 336-338 MB (three runs each,
+// alternated), in the same time (bench/compare.sh: 0.96 interactions, 1.02
+// trace, seven rounds).
 extern "C" {
 // NOLINTNEXTLINE: the name and type are jemalloc's interface.
 extern const char* malloc_conf;
-const char* malloc_conf = "thp:default,metadata_thp:disabled,dirty_decay_ms:100,muzzy_decay_ms:0";
+const char* malloc_conf =
+    "thp:default,metadata_thp:disabled,narenas:1,dirty_decay_ms:100,muzzy_decay_ms:0";
 }
