@@ -32,4 +32,17 @@ void leave_to_exit(T&& x) {
   kept->push_back(held);
 }
 
+// Gives the pages freed so far back to the system now, rather than when the
+// allocator would (apps/calltrail/jemalloc_conf.cpp sets the hook; without
+// it, nothing is done). For a step that has just freed much of what it read
+// and is about to allocate what it builds, where the peak is.
+using GiveBackHook = void (*)();
+inline GiveBackHook& give_back_hook() {
+  static GiveBackHook hook = nullptr;
+  return hook;
+}
+inline void give_back_freed() {
+  if (GiveBackHook hook = give_back_hook()) hook();
+}
+
 }  // namespace calltrail::base

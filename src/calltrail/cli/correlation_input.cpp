@@ -291,6 +291,7 @@ std::optional<correlate::Correlation> load_correlation(const CorrelationInput& i
                                                        correlate::CollectMode mode) {
   auto build = build_options(input, command, exit_code);
   if (!build) return std::nullopt;
+  build->summary = mode == correlate::CollectMode::Summary;
   if (input.db.empty()) return load_from_files(input, *build, command, exit_code, true, mode);
   return from_store(input, command, exit_code, [&](store::Store& st) {
     return std::optional<correlate::Correlation>(st.load_all(*build, nullptr));

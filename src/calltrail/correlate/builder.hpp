@@ -87,6 +87,9 @@ class Builder {
     return it->second;
   }
 
+  // BuildOptions::summary.
+  void keep_summary_events();
+
   static void life(Leg& l) {
     bool any = false;
     for (const auto& e : l.events) {

@@ -152,6 +152,7 @@ Correlation Builder::run() {
   place_orphans();
   resolve_times();
   find_gaps();
+  if (options_.summary) keep_summary_events();
   link_islinks();
   if (options_.facts_only) {
     estimate_clocks();
@@ -392,12 +393,43 @@ void Builder::merge_legs() {
     p.orphans.clear();
     // Every reference now names the merged pool's strings.
     p.strings = StringPool();
+    base::give_back_freed();
   }
   for (auto& l : c_.legs)
     life(l);
   conn_legs_ = group_legs_by_conn(c_.legs, conn_group_, [&](std::uint32_t leg, std::uint64_t conn) {
     return ConnKey{c_.legs[leg].site, conn};
   });
+}
+
+void Builder::keep_summary_events() {
+  // What the steps after this one and a summary read of a leg's events: its
+  // first (the end of a transfer, SIP or hint link that names no event of
+  // its own), its SIP messages (a summary collection kept only those it
+  // reads), and those with a note (recording marks). The ISCC linker reads
+  // every event of a leg with a call history and of every leg it may name as
+  // an origin (one of whose ConnIDs a history names): for their DNs, and the
+  // origin's event by the arrival's time.
+  absl::flat_hash_set<std::uint64_t> named;
+  for (const Leg& l : c_.legs)
+    if (l.history)
+      for (const CallHistory::Origin* o : {&l.history->last, &l.history->first})
+        if (o->conn) named.insert(*o->conn);
+  for (Leg& l : c_.legs) {
+    if (l.history || std::any_of(l.conn_ids.begin(), l.conn_ids.end(),
+                                 [&](std::uint64_t c) { return named.contains(c); }))
+      continue;
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < l.events.size(); ++i) {
+      const EventRef& e = l.events[i];
+      if (i == 0 || e.is_sip() || e.note != 0) l.events[kept++] = e;
+    }
+    if (kept == l.events.size()) continue;
+    l.summarised_events += l.events.size() - kept;
+    l.events.resize(kept);
+    l.events.shrink_to_fit();
+  }
+  base::give_back_freed();
 }
 
 void Builder::place_orphans() {

@@ -158,6 +158,12 @@ struct BuildOptions {
   // interactions, and one leg stands for all the legs of its site (what
   // facts_of() needs).
   bool facts_only = false;
+  // For a caller that shows summaries of interactions, never their timeline
+  // (`interactions`, `sites`, `score`): once times are resolved, a leg keeps
+  // of its T-Library events only those a summary or a later step of the
+  // build reads (Builder::keep_summary_events); the others are counted in
+  // Leg::summarised_events.
+  bool summary = false;
 };
 
 struct Correlation {

@@ -1,6 +1,8 @@
 // A summary collection (CollectMode::Summary) keeps of the legs' SIP messages
-// only those a summary of the interaction reads. The oracle is a full
-// collection of the same files: every interaction and every site must come
+// only those a summary of the interaction reads, and its build
+// (BuildOptions::summary) of their T-Library events only those a summary or
+// the rest of the build reads once times are resolved. The oracle is a full
+// collection and build of the same files: every interaction and every site must come
 // out the same, byte for byte in their JSON (legs, event counts, times,
 // recordings, links and their evidence; the sites' names, clocks and counts),
 // while the summary keeps fewer events.
@@ -30,7 +32,9 @@ struct Built {
 Built build(const std::vector<std::string>& paths, CollectMode mode) {
   CollectOptions options;
   options.mode = mode;
-  const Loaded loaded = load(paths, options, BuildOptions{});
+  BuildOptions build_options;
+  build_options.summary = mode == CollectMode::Summary;
+  const Loaded loaded = load(paths, options, build_options);
   Built b;
   for (const auto& it : loaded.correlation.interactions) {
     std::string json;
@@ -110,6 +114,14 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(SummaryCollection, RealSipServerLog) {
   expect_same({std::string(CALLTRAIL_SOURCE_DIR) +
                "/tests/cases/real/SIP_P-001.20260202_135459_850.log.gz"});
+}
+
+// Recordings asked for and answered over T-Library (RequestPrivateService,
+// then EventACK or EventError): the events with their tokens are kept.
+TEST(SummaryCollection, TLibraryRecordingRequests) {
+  const Built full = expect_same(
+      {std::string(CALLTRAIL_SOURCE_DIR) + "/tests/cases/events/recording_sip_server.log"});
+  EXPECT_GT(full.recorded, 0u);
 }
 
 }  // namespace
