@@ -46,4 +46,26 @@ namespace {
   };
   return true;
 }();
+
+// base::apart_hooks(): an arena of their own, without the thread caches
+// (which would hand out regions of the arena that filled them).
+unsigned apart_arena() {
+  static const unsigned arena = [] {
+    unsigned a = 0;
+    std::size_t size = sizeof(a);
+    if (mallctl("arenas.create", &a, &size, nullptr, 0) != 0) return 0u;
+    return a;
+  }();
+  return arena;
+}
+[[maybe_unused]] const bool kApartSet = [] {
+  if (apart_arena() == 0) return false;
+  calltrail::base::apart_hooks().allocate = [](std::size_t bytes) -> void* {
+    return mallocx(bytes == 0 ? 1 : bytes, MALLOCX_ARENA(apart_arena()) | MALLOCX_TCACHE_NONE);
+  };
+  calltrail::base::apart_hooks().deallocate = [](void* p, std::size_t bytes) {
+    if (p != nullptr) sdallocx(p, bytes == 0 ? 1 : bytes, MALLOCX_TCACHE_NONE);
+  };
+  return true;
+}();
 }  // namespace

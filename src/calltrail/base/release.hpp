@@ -3,7 +3,9 @@
 // assigned an empty (short) one keeps its heap buffer, in a struct too.
 #pragma once
 
+#include <cstddef>
 #include <mutex>
+#include <new>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -44,5 +46,46 @@ inline GiveBackHook& give_back_hook() {
 inline void give_back_freed() {
   if (GiveBackHook hook = give_back_hook()) hook();
 }
+
+// Memory kept apart from the rest (the binary's allocator sets the hooks to
+// an arena of its own; without them, operator new): for the many buffers a
+// step frees most of at once, so that what it frees is whole pages the
+// system takes back, not holes among the buffers that stay.
+struct ApartHooks {
+  void* (*allocate)(std::size_t bytes) = nullptr;
+  void (*deallocate)(void* p, std::size_t bytes) = nullptr;
+};
+inline ApartHooks& apart_hooks() {
+  static ApartHooks hooks;
+  return hooks;
+}
+
+// A standard allocator of memory kept apart (apart_hooks()).
+template <typename T>
+struct ApartAllocator {
+  using value_type = T;
+  ApartAllocator() = default;
+  template <typename U>
+  ApartAllocator(const ApartAllocator<U>& /*other*/) {}  // NOLINT: implicit, as allocators are
+  T* allocate(std::size_t n) {
+    const std::size_t bytes = n * sizeof(T);
+    if (auto* a = apart_hooks().allocate) {
+      if (void* p = a(bytes)) return static_cast<T*>(p);
+      throw std::bad_alloc();
+    }
+    return static_cast<T*>(::operator new(bytes));
+  }
+  void deallocate(T* p, std::size_t n) {
+    if (auto* d = apart_hooks().deallocate) {
+      d(p, n * sizeof(T));
+      return;
+    }
+    ::operator delete(p);
+  }
+  template <typename U>
+  bool operator==(const ApartAllocator<U>& /*other*/) const {
+    return true;
+  }
+};
 
 }  // namespace calltrail::base

@@ -331,7 +331,6 @@ void Builder::merge_legs() {
   std::size_t strings = 0;
   for (const auto& p : partials_)
     strings += p.strings.size();
-  c_.strings.reserve(strings);
   for (auto& p : partials_) {
     if (!c_.files[p.file].site) continue;
     const std::uint32_t site = *c_.files[p.file].site;
@@ -415,19 +414,36 @@ void Builder::keep_summary_events() {
     if (l.history)
       for (const CallHistory::Origin* o : {&l.history->last, &l.history->first})
         if (o->conn) named.insert(*o->conn);
-  for (Leg& l : c_.legs) {
-    if (l.history || std::any_of(l.conn_ids.begin(), l.conn_ids.end(),
-                                 [&](std::uint64_t c) { return named.contains(c); }))
-      continue;
-    std::size_t kept = 0;
-    for (std::size_t i = 0; i < l.events.size(); ++i) {
-      const EventRef& e = l.events[i];
-      if (i == 0 || e.is_sip() || e.note != 0) l.events[kept++] = e;
+  // Every leg's events are copied anew, those it keeps all, and the old
+  // lists freed a block of legs at a time: the copies fill pages of their
+  // own, and the old lists' pages are then empty and go back to the system
+  // (EventList) instead of staying held by the few lists left on each.
+  constexpr std::size_t kBlock = 8192;
+  std::vector<EventList> kept(std::min(kBlock, c_.legs.size()));
+  for (std::size_t from = 0; from < c_.legs.size(); from += kBlock) {
+    const std::size_t to = std::min(c_.legs.size(), from + kBlock);
+    for (std::size_t k = from; k < to; ++k) {
+      const Leg& l = c_.legs[k];
+      const bool all = l.history || std::any_of(l.conn_ids.begin(), l.conn_ids.end(),
+                                                [&](std::uint64_t c) { return named.contains(c); });
+      auto keep = [&](std::size_t i) {
+        const EventRef& e = l.events[i];
+        return all || i == 0 || e.is_sip() || e.note != 0;
+      };
+      std::size_t n = 0;
+      for (std::size_t i = 0; i < l.events.size(); ++i)
+        n += keep(i) ? 1 : 0;
+      EventList& x = kept[k - from];
+      x.reserve(n);
+      for (std::size_t i = 0; i < l.events.size(); ++i)
+        if (keep(i)) x.push_back(l.events[i]);
     }
-    if (kept == l.events.size()) continue;
-    l.summarised_events += l.events.size() - kept;
-    l.events.resize(kept);
-    l.events.shrink_to_fit();
+    for (std::size_t k = from; k < to; ++k) {
+      Leg& l = c_.legs[k];
+      l.summarised_events += l.events.size() - kept[k - from].size();
+      l.events.swap(kept[k - from]);
+      base::release(kept[k - from]);
+    }
   }
   base::give_back_freed();
 }

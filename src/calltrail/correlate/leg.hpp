@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "calltrail/base/release.hpp"
 #include "calltrail/model/event.hpp"
 
 namespace calltrail::correlate {
@@ -55,6 +56,11 @@ struct EventRef {
 // A summary holds one for every T-Library event: its size is most of a
 // summary's memory.
 static_assert(sizeof(EventRef) == 48);
+
+// A leg's events, kept apart from the rest of the heap: a summary build frees
+// most of them at once (BuildOptions::summary), and what it frees is then
+// whole pages rather than holes among the legs' other buffers.
+using EventList = std::vector<EventRef, base::ApartAllocator<EventRef>>;
 
 // One SIP dialog of a leg: a Call-ID the site mapped to the leg's CallUUID
 // (a `CID:CUUID>` line, or X-Genesys-CallUUID on a request the site sent).
@@ -242,7 +248,7 @@ struct Leg {
   std::string dnis;
   std::string call_type;
   UserData user_data;
-  std::vector<EventRef> events;
+  EventList events;
   // Events counted but not kept in `events`: a summary collection
   // (CollectMode::Summary) keeps of the SIP messages only those the
   // interaction's summary reads. Zero in every other collection.

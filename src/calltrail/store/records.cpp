@@ -128,8 +128,9 @@ correlate::TransferVia read_via(Reader& r) {
 
 // An event list holds a run's own events, then one per transfer observation:
 // moves the own ones to `own` and returns the transfers' events.
+template <typename Events>
 std::vector<EventRef> split_events(std::vector<EventRef> events, std::size_t transfers,
-                                   std::vector<EventRef>& own) {
+                                   Events& own) {
   if (transfers > events.size()) throw CodecError("more transfers than events");
   const auto n = static_cast<std::ptrdiff_t>(events.size() - transfers);
   own.assign(events.begin(), events.begin() + n);

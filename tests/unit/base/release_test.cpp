@@ -1,6 +1,7 @@
 // base::release() gives back what a value held, where `x = {}` keeps a
 // vector's capacity and a string's heap buffer; base::leave_to_exit() keeps a
-// value, never destroyed, to the process's end.
+// value, never destroyed, to the process's end; ApartAllocator takes its memory
+// from the hooks the binary sets.
 #include "calltrail/base/release.hpp"
 
 #include <gtest/gtest.h>
@@ -80,6 +81,47 @@ TEST(LeaveToExit, TakesTheValueAndNeverDestroysIt) {
     leave_to_exit(std::move(again));
   }
   EXPECT_EQ(Counted::destroyed, before);
+}
+
+// Memory kept apart comes from the hooks when they are set, each block going
+// back to them with its size, and from operator new when they are not.
+struct ApartLedger {
+  static inline std::size_t allocated = 0;  // bytes held through the hooks
+  static inline std::size_t calls = 0;
+  static void* allocate(std::size_t bytes) {
+    allocated += bytes;
+    ++calls;
+    return ::operator new(bytes);
+  }
+  static void deallocate(void* p, std::size_t bytes) {
+    allocated -= bytes;
+    ++calls;
+    ::operator delete(p);
+  }
+};
+
+TEST(ApartAllocator, UsesTheHooksWithEachBlocksSize) {
+  const ApartHooks saved = apart_hooks();
+  apart_hooks() = {&ApartLedger::allocate, &ApartLedger::deallocate};
+  {
+    std::vector<std::uint64_t, ApartAllocator<std::uint64_t>> v;
+    for (std::uint64_t i = 0; i < 1000; ++i)
+      v.push_back(i);
+    EXPECT_EQ(ApartLedger::allocated, v.capacity() * sizeof(std::uint64_t));
+    EXPECT_GT(ApartLedger::calls, 2u);  // grown, and the old blocks given back
+    v.shrink_to_fit();
+    EXPECT_EQ(ApartLedger::allocated, 1000 * sizeof(std::uint64_t));
+    EXPECT_EQ(v[999], 999u);
+  }
+  EXPECT_EQ(ApartLedger::allocated, 0u);
+  apart_hooks() = {};
+  const std::size_t calls = ApartLedger::calls;
+  {
+    std::vector<std::uint64_t, ApartAllocator<std::uint64_t>> w(100, 7);
+    EXPECT_EQ(w[99], 7u);
+  }
+  EXPECT_EQ(ApartLedger::calls, calls);  // operator new, not the hooks
+  apart_hooks() = saved;
 }
 
 }  // namespace
