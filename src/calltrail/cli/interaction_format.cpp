@@ -203,7 +203,8 @@ class TextWriter {
       line(fmt::format("  {} {}  {}  conn {}  {} event{}{}{}", leg_column(l),
                        site(lg.site, site_width_), lg.call_uuid, conns.empty() ? "-" : conns,
                        lg.event_count(), lg.event_count() == 1 ? "" : "s",
-                       l == it_.root ? "  (root)" : "", lg.ani.empty() ? "" : "  ani " + lg.ani),
+                       l == it_.root ? "  (root)" : "",
+                       lg.ani.empty() ? "" : "  ani " + lg.ani.str()),
            6);
       for (const auto& d : lg.sip_dialogs) {
         const char* origin = d.origin == correlate::SipDialog::Origin::Sent       ? "sent"

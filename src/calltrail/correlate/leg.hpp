@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "calltrail/base/release.hpp"
+#include "calltrail/base/short_text.hpp"
 #include "calltrail/model/event.hpp"
 
 namespace calltrail::correlate {
@@ -243,10 +244,10 @@ struct Leg {
   // appearance, and the First/LastTransferConnID values.
   std::vector<std::uint64_t> conn_ids;
   std::vector<std::uint64_t> transfer_conn_ids;
-  std::vector<std::string> dns;  // ThisDN, OtherDN, ThirdPartyDN values
-  std::string ani;
-  std::string dnis;
-  std::string call_type;
+  std::vector<base::ShortText> dns;  // ThisDN, OtherDN, ThirdPartyDN values
+  base::ShortText ani;
+  base::ShortText dnis;
+  base::ShortText call_type;
   UserData user_data;
   EventList events;
   // Events counted but not kept in `events`: a summary collection

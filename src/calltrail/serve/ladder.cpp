@@ -158,11 +158,11 @@ Ladder make_ladder(const Built& b) {
   bool arrived = false;
   for (const auto& [k, row] : target_row)
     arrived = arrived || l.rows[row].leg == it.root;
-  if (!root.ani.empty() && inbound(root.call_type) && !arrived) {
+  if (!root.ani.empty() && inbound(root.call_type.str()) && !arrived) {
     for (std::uint32_t row = 0; row < l.rows.size(); ++row) {
       if (l.rows[row].leg != it.root) continue;
-      l.hops.push_back(
-          {nullptr, outside_sub(SubLane::Kind::Caller, root.ani), at_row(row), "ANI " + root.ani});
+      l.hops.push_back({nullptr, outside_sub(SubLane::Kind::Caller, root.ani.str()), at_row(row),
+                        "ANI " + root.ani.str()});
       break;
     }
   }

@@ -141,7 +141,8 @@ void check_format(Reader& r) {
   if (r.u() != kFormat) throw CodecError("unknown record format");
 }
 
-void write_list(Writer& w, const std::vector<std::string>& v) {
+template <typename Text>
+void write_list(Writer& w, const std::vector<Text>& v) {
   w.u(v.size());
   for (const auto& s : v)
     w.str(s);
@@ -163,10 +164,11 @@ std::vector<std::uint64_t> read_conns(Reader& r) {
   return v;
 }
 
-std::vector<std::string> read_list(Reader& r) {
-  std::vector<std::string> v(r.count());
+template <typename Text = std::string>
+std::vector<Text> read_list(Reader& r) {
+  std::vector<Text> v(r.count());
   for (auto& s : v)
-    s = std::string(r.str());
+    s = r.str();
   return v;
 }
 
@@ -239,7 +241,7 @@ LegRecord decode_leg(std::string_view blob, std::uint32_t file, StringPool& pool
   l.call_uuid = std::string(r.str());
   l.conn_ids = read_conns(r);
   l.transfer_conn_ids = read_conns(r);
-  l.dns = read_list(r);
+  l.dns = read_list<base::ShortText>(r);
   l.ani = std::string(r.str());
   l.dnis = std::string(r.str());
   l.call_type = std::string(r.str());

@@ -101,8 +101,8 @@ std::vector<std::string> identifiers(const Correlation& c) {
     for (std::uint32_t li : it.legs) {
       const Leg& l = c.legs[li];
       if (!l.conn_ids.empty()) ids.insert(std::string(ConnText(l.conn_ids.back()).view()));
-      if (!l.dns.empty()) ids.insert(l.dns.front());
-      if (!l.ani.empty()) ids.insert(l.ani);
+      if (!l.dns.empty()) ids.insert(l.dns.front().str());
+      if (!l.ani.empty()) ids.insert(l.ani.str());
       if (!l.user_data.empty())
         ids.insert(std::string(l.user_data.front().first) + "=" +
                    std::string(l.user_data.front().second));

@@ -80,7 +80,7 @@ void expect_ladders_follow_the_correlation(const std::string& name, const std::s
       if (lane["kind"] == "outside") {
         ASSERT_EQ(lane["sub_lanes"].size(), 1u) << lane.dump();
         EXPECT_EQ(lane["sub_lanes"][0]["kind"], "caller");
-        EXPECT_EQ(lane["sub_lanes"][0]["ani"], c.legs[it.root].ani);
+        EXPECT_EQ(lane["sub_lanes"][0]["ani"], c.legs[it.root].ani.str());
         continue;
       }
       EXPECT_EQ(lane["kind"], "site") << lane.dump();
@@ -138,7 +138,7 @@ void expect_ladders_follow_the_correlation(const std::string& name, const std::s
         EXPECT_TRUE(h["from"].is_null());
         EXPECT_EQ(l["lanes"][h["from_lane"].get<std::size_t>()]["kind"], "outside");
         EXPECT_EQ(l["events"][h["to"].get<std::size_t>()]["leg"], c.legs[it.root].call_uuid);
-        EXPECT_EQ(h["label"], "ANI " + c.legs[it.root].ani);
+        EXPECT_EQ(h["label"], "ANI " + c.legs[it.root].ani.str());
         continue;
       }
       ASSERT_FALSE(h["from"].is_null());
