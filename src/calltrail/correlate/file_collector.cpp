@@ -203,6 +203,7 @@ FilePartial FileCollector::finish() {
     leg.sip_dialogs.shrink_to_fit();
     leg.conn_ids.shrink_to_fit();
     leg.dns.shrink_to_fit();
+    leg.user_data.shrink_to_fit();
   }
   partial_.legs.shrink_to_fit();
   partial_.spans.shrink_to_fit();

@@ -185,6 +185,8 @@ class UserData {
     if (size_ < limit && !contains(key, value)) emplace_back(key, value);
   }
   bool operator==(const UserData& o) const = default;
+  // Gives back the room appending left (a finished leg's pairs).
+  void shrink_to_fit() { text_.shrink_to_fit(); }
 
  private:
   static constexpr std::size_t kLength = sizeof(std::uint32_t);
