@@ -202,7 +202,7 @@ void Builder::link_sip() {
   }
   absl::flat_hash_map<LegPair, std::uint32_t> made;
   auto join = [&](std::uint32_t from, const EventRef& from_event, std::uint32_t to,
-                  const EventRef& to_event, const std::string& call_id, const char* via) {
+                  const EventRef& to_event, std::string_view call_id, const char* via) {
     const std::string& from_site = c_.sites[c_.legs[from].site].name;
     const std::string& to_site = c_.sites[c_.legs[to].site].name;
     std::optional<std::uint32_t> existing;

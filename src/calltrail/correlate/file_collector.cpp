@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "calltrail/base/release.hpp"
 #include "calltrail/base/time.hpp"
 #include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/text.hpp"
@@ -206,7 +207,13 @@ FilePartial FileCollector::finish() {
     leg.user_data.shrink_to_fit();
   }
   partial_.legs.shrink_to_fit();
-  partial_.spans.shrink_to_fit();
+  // The legs' byte spans serve to read them again (a scan's rescan, the
+  // store's ingest), never a summary.
+  if (mode_ == CollectMode::Summary) {
+    base::release(partial_.spans);
+  } else {
+    partial_.spans.shrink_to_fit();
+  }
   partial_.islinks.shrink_to_fit();
   partial_.transfers.shrink_to_fit();
   partial_.scan_legs.seal(kMaxLegDns);

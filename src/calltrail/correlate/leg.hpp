@@ -67,10 +67,10 @@ using EventList = std::vector<EventRef, base::ApartAllocator<EventRef>>;
 // (a `CID:CUUID>` line, or X-Genesys-CallUUID on a request the site sent).
 struct SipDialog {
   enum class Origin : std::uint8_t { Unknown, Sent, Received };
-  std::string call_id;
+  base::ShortText call_id;
   Origin origin = Origin::Unknown;  // who sent the dialog's first INVITE
   // X-Genesys-CallUUID of a received INVITE: the sending site's leg.
-  std::string remote_uuid;
+  base::ShortText remote_uuid;
   // Where and when the site logged the dialog's first INVITE (its strings are
   // not kept here: the event is among the leg's events).
   std::optional<EventRef> invite;

@@ -108,8 +108,8 @@ std::vector<std::string> identifiers(const Correlation& c) {
                    std::string(l.user_data.front().second));
       if (!l.sip_dialogs.empty()) {
         // A Call-ID whole, and one by the part before '@'.
-        ids.insert(l.sip_dialogs.back().call_id);
-        const std::string& first = l.sip_dialogs.front().call_id;
+        ids.insert(l.sip_dialogs.back().call_id.str());
+        const std::string first = l.sip_dialogs.front().call_id.str();
         ids.insert(first.substr(0, first.find('@')));
       }
     }
