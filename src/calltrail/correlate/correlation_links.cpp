@@ -39,7 +39,7 @@ void Builder::link_islinks() {
     obs.clear();
     for (std::uint32_t k = by_id.start[g]; k < by_id.start[g + 1]; ++k)
       obs.push_back(islinks_[by_id.items[k]].second);
-    const std::string& id = obs.front()->id;
+    const std::string id = obs.front()->id.str();
     const IsLinkObservation* src = earliest(obs, IsLinkRole::Source);
     const IsLinkObservation* tgt = earliest(obs, IsLinkRole::Target);
     if (src == nullptr && tgt == nullptr) continue;  // no direction-role: nothing to say
@@ -94,7 +94,7 @@ void Builder::link_transfers() {
       if (t.event.has_utc()) at = t.event.utc;
       // Only a call alive then: a ConnID the site used again later names
       // another call (docs/correlation.md, "Links").
-      partner = leg_by_conn(leg.site, t.value, at, t.leg, kTransferSlack);
+      partner = leg_by_conn(leg.site, t.value.str(), at, t.leg, kTransferSlack);
     }
     if (partner && *partner == t.leg) continue;
     const char* via = t.via == TransferVia::RefCallUUID      ? "AttributeRefCallUUID"

@@ -30,10 +30,10 @@ enum class IsLinkRole : std::uint8_t { Unknown, Source, Target };
 
 struct IsLinkObservation {
   std::uint32_t leg = 0;  // index into FilePartial::legs (later: global leg index)
-  std::string id;
+  base::ShortText id;
   IsLinkRole role = IsLinkRole::Unknown;
-  std::string location;  // location-name: the remote site, app@switch
-  EventRef event;        // the event that reported it
+  base::ShortText location;  // location-name: the remote site, app@switch
+  EventRef event;            // the event that reported it
 };
 
 enum class TransferVia : std::uint8_t {
@@ -47,7 +47,7 @@ enum class TransferVia : std::uint8_t {
 struct TransferObservation {
   std::uint32_t leg = 0;  // index into FilePartial::legs (later: global leg index)
   TransferVia via = TransferVia::RefCallUUID;
-  std::string value;  // the referenced CallUUID or normalised ConnID
+  base::ShortText value;  // the referenced CallUUID or normalised ConnID
   EventRef event;
 };
 

@@ -179,7 +179,7 @@ std::int64_t insert_part(Database& db, std::int64_t file, std::uint64_t start_of
   }
   std::vector<std::vector<std::string>> leg_islinks(p.legs.size());
   for (const auto& o : p.islinks)
-    if (o.leg < p.legs.size()) leg_islinks[o.leg].push_back(o.id);
+    if (o.leg < p.legs.size()) leg_islinks[o.leg].push_back(o.id.str());
 
   auto insert_leg = db.prepare(
       "INSERT INTO legs (part, file, call_uuid, first_utc, last_utc, data) "
