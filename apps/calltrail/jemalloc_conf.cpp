@@ -47,8 +47,10 @@ namespace {
   return true;
 }();
 
-// base::apart_hooks(): an arena of their own, without the thread caches
-// (which would hand out regions of the arena that filled them).
+// base::apart_hooks(): an arena of their own, with a thread cache of its own
+// in each thread (the threads' usual caches would hand out regions of the
+// arenas that filled them; no cache at all takes the arena's lock for each
+// list, 0.15 s more of `interactions` over 1 GB).
 unsigned apart_arena() {
   static const unsigned arena = [] {
     unsigned a = 0;
@@ -58,13 +60,34 @@ unsigned apart_arena() {
   }();
   return arena;
 }
+struct ApartCache {
+  unsigned id = 0;
+  bool made = false;
+  ApartCache() {
+    std::size_t size = sizeof(id);
+    made = mallctl("tcache.create", &id, &size, nullptr, 0) == 0;
+  }
+  ApartCache(const ApartCache&) = delete;
+  ApartCache& operator=(const ApartCache&) = delete;
+  ~ApartCache() {
+    if (made) mallctl("tcache.destroy", nullptr, nullptr, &id, sizeof(id));
+  }
+  int flags() const {
+    return static_cast<int>(MALLOCX_ARENA(apart_arena())) |
+           (made ? static_cast<int>(MALLOCX_TCACHE(id)) : MALLOCX_TCACHE_NONE);
+  }
+};
+int apart_flags() {
+  thread_local const ApartCache cache;
+  return cache.flags();
+}
 [[maybe_unused]] const bool kApartSet = [] {
   if (apart_arena() == 0) return false;
   calltrail::base::apart_hooks().allocate = [](std::size_t bytes) -> void* {
-    return mallocx(bytes == 0 ? 1 : bytes, MALLOCX_ARENA(apart_arena()) | MALLOCX_TCACHE_NONE);
+    return mallocx(bytes == 0 ? 1 : bytes, apart_flags());
   };
   calltrail::base::apart_hooks().deallocate = [](void* p, std::size_t bytes) {
-    if (p != nullptr) sdallocx(p, bytes == 0 ? 1 : bytes, MALLOCX_TCACHE_NONE);
+    if (p != nullptr) sdallocx(p, bytes == 0 ? 1 : bytes, apart_flags());
   };
   return true;
 }();
