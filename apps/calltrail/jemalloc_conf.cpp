@@ -25,9 +25,9 @@
 // allocated by the collecting threads and freed by the build on the main
 // thread, whose new legs, links and interactions then reuse their pages
 // instead of growing a third arena while the others decay. `interactions`
-// over 1 GB peaks at 317-318 MB instead of 336-338 MB (three runs each,
-// alternated), in the same time (bench/compare.sh: 0.96 interactions, 1.02
-// trace, seven rounds).
+// over 1 GB peaked at 317-318k KiB instead of 336-338k KiB (three runs each,
+// alternated), for about 0.07 s more (2.10 s against 2.03 s on a quiet
+// machine; bench/README.md, "Memory and the allocator").
 extern "C" {
 // NOLINTNEXTLINE: the name and type are jemalloc's interface.
 extern const char* malloc_conf;
