@@ -331,6 +331,7 @@ void Builder::merge_legs() {
   std::size_t strings = 0;
   for (const auto& p : partials_)
     strings += p.strings.size();
+  c_.strings.reserve(strings);
   for (auto& p : partials_) {
     if (!c_.files[p.file].site) continue;
     const std::uint32_t site = *c_.files[p.file].site;
