@@ -81,7 +81,7 @@ std::string sip_event_text(const Correlation& c, const correlate::EventRef& ev) 
   std::string text = fmt::format("SIP{} {}", sent ? '>' : '<', c.str(ev.name));
   // A response: the method of the request it answers.
   if (!note.method.empty()) text += fmt::format(" ({})", note.method);
-  if (ev.this_dn != 0) text += " " + c.str(ev.this_dn);
+  if (ev.this_dn != 0) text += fmt::format(" {}", c.str(ev.this_dn));
   if (ev.other_dn != 0) text += fmt::format(" {} {}", sent ? "to" : "from", c.str(ev.other_dn));
   if (!note.reason.empty()) text += fmt::format(" Reason={}", note.reason);
   text += fmt::format(" [Call-ID {}]", correlate::short_call_id(note.call_id));
@@ -284,12 +284,12 @@ class TextWriter {
   }
 
   std::string event_text(const correlate::EventRef& ev) const {
-    const std::string name = c_.str(ev.name);
+    const std::string name(c_.str(ev.name));
     if (ev.is_sip()) return paint_(sip_event_text(c_, ev), Paint::event(name, true));
     std::string what = paint_(name, Paint::event(name, false));
-    if (ev.this_dn != 0) what += " this=" + c_.str(ev.this_dn);
-    if (ev.other_dn != 0) what += " other=" + c_.str(ev.other_dn);
-    if (ev.note != 0) what += " " + c_.str(ev.note);
+    if (ev.this_dn != 0) what += fmt::format(" this={}", c_.str(ev.this_dn));
+    if (ev.other_dn != 0) what += fmt::format(" other={}", c_.str(ev.other_dn));
+    if (ev.note != 0) what += fmt::format(" {}", c_.str(ev.note));
     return what;
   }
 

@@ -176,7 +176,7 @@ struct Correlation {
   StringPool strings;
   std::uint64_t unresolved_transfers = 0;  // ConnID references found on no leg of the site
 
-  const std::string& str(std::uint32_t id) const { return strings.at(id); }
+  std::string_view str(std::uint32_t id) const { return strings.at(id); }
   // UTC corrected for the site's clock offset.
   Micros corrected(std::uint32_t site, Micros utc) const {
     const auto& c = sites[site].clock_offset;

@@ -79,7 +79,7 @@ std::vector<RecordingMark> recording_marks(const Correlation& c, const Leg& leg)
   for (std::uint32_t i = 0; i < leg.events.size(); ++i) {
     const EventRef& e = leg.events[i];
     if (e.note == 0) continue;
-    const std::string& name = c.str(e.name);
+    const std::string_view name = c.str(e.name);
     if (!e.is_sip()) {
       const Token t = parse_token(tlib_token(c.str(e.note)));
       if (t.kind == "refused" || t.kind == "accepted") {
@@ -171,8 +171,10 @@ std::string describe(const Correlation& c, const Leg& leg, const RecordingMark& 
     text += m.params;
   }
   text += ")";
-  if (m.status == RecordingMark::Status::Failed && m.answer)
-    text += ", FAILED: " + c.str(leg.events[*m.answer].name);
+  if (m.status == RecordingMark::Status::Failed && m.answer) {
+    text += ", FAILED: ";
+    text += c.str(leg.events[*m.answer].name);
+  }
   return text;
 }
 

@@ -66,11 +66,11 @@ Ladder make_ladder(const Built& b) {
   Ladder l;
   std::map<std::uint32_t, std::uint32_t> lane_of_site;
   std::map<std::tuple<std::uint32_t, SubLane::Kind, std::string>, std::uint32_t> sub_of;
-  auto sub = [&](std::uint32_t lane, SubLane::Kind kind, const std::string& name) {
+  auto sub = [&](std::uint32_t lane, SubLane::Kind kind, std::string_view name) {
     auto& subs = l.lanes[lane].subs;
-    auto [pos, added] =
-        sub_of.try_emplace({lane, kind, name}, static_cast<std::uint32_t>(subs.size()));
-    if (added) subs.push_back({kind, name, false});
+    auto [pos, added] = sub_of.try_emplace({lane, kind, std::string(name)},
+                                           static_cast<std::uint32_t>(subs.size()));
+    if (added) subs.push_back({kind, std::string(name), false});
     return pos->second;
   };
   auto site_lane = [&](std::uint32_t site) {
@@ -100,7 +100,7 @@ Ladder make_ladder(const Built& b) {
         l.sip_arrows = true;
       }
     } else {
-      const std::string& dn = c.str(ev.this_dn);
+      const std::string_view dn = c.str(ev.this_dn);
       r.sub = sub(r.lane, dn.empty() ? SubLane::Kind::Call : SubLane::Kind::Dn, dn);
     }
     r.event = &ev;
@@ -116,9 +116,9 @@ Ladder make_ladder(const Built& b) {
   }
   for (auto& r : l.rows) {
     if (r.event->is_sip()) continue;
-    const std::string& other = c.str(r.event->other_dn);
+    const std::string_view other = c.str(r.event->other_dn);
     if (other.empty()) continue;
-    auto pos = sub_of.find({r.lane, SubLane::Kind::Dn, other});
+    auto pos = sub_of.find({r.lane, SubLane::Kind::Dn, std::string(other)});
     if (pos != sub_of.end() && pos->second != r.sub) r.to_sub = pos->second;
   }
   auto at_row = [&](std::uint32_t row) { return HopEnd{row, l.rows[row].lane, l.rows[row].sub}; };

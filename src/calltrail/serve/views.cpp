@@ -38,7 +38,7 @@ struct SipView {
 
 SipView sip_view(const correlate::Correlation& c, const correlate::EventRef& e) {
   SipView v;
-  const std::string& name = c.str(e.name);
+  const std::string_view name = c.str(e.name);
   v.note = correlate::parse_sip_note(c.str(e.note));
   v.status = sip_status(name);
   v.label = name;

@@ -294,7 +294,8 @@ TEST(Correlation, ClockOffsetFromLinksBothWaysAndCausalTimeline) {
   auto tl = build_timeline(c, c.interactions[0]);
   std::vector<std::string> order;
   for (const auto& e : tl)
-    order.push_back(c.legs[e.leg].call_uuid + ":" + c.str(c.legs[e.leg].events[e.event].name));
+    order.push_back(c.legs[e.leg].call_uuid + ":" +
+                    std::string(c.str(c.legs[e.leg].events[e.event].name)));
   EXPECT_EQ(order, (std::vector<std::string>{"UA:EventCallDataChanged", "UA:EventRinging",
                                              "UB:EventCallDataChanged", "UB:EventCallDataChanged",
                                              "UA2:EventCallDataChanged"}));
