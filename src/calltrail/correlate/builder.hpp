@@ -84,7 +84,7 @@ class Builder {
   std::optional<std::uint32_t> leg_by_uuid(std::uint32_t site, std::string_view uuid) const {
     auto it = by_key_.find(LegKey{site, uuid});
     if (it == by_key_.end()) return std::nullopt;
-    return it->second;
+    return *it;
   }
 
   // BuildOptions::summary.
@@ -220,9 +220,36 @@ class Builder {
   const BuildOptions& options_;
   Correlation c_;
   std::vector<std::uint32_t> file_rank_;
-  // (site, CallUUID) -> leg; the views point into c_.legs.
+  // (site, CallUUID) -> leg: the legs' indexes, hashed and compared by
+  // their legs' site and CallUUID (4 bytes a slot, where a map from views
+  // took 32).
   using LegKey = std::pair<std::uint32_t, std::string_view>;
-  absl::flat_hash_map<LegKey, std::uint32_t, NumberViewHash> by_key_;
+  struct LegKeyOf {
+    const std::vector<Leg>* legs = nullptr;
+    LegKey operator()(const LegKey& k) const { return k; }
+    LegKey operator()(std::uint32_t leg) const {
+      const Leg& l = (*legs)[leg];
+      return {l.site, l.call_uuid};
+    }
+  };
+  struct LegHash {
+    using is_transparent = void;
+    LegKeyOf key;
+    template <typename K>
+    std::size_t operator()(const K& k) const {
+      return NumberViewHash{}(key(k));
+    }
+  };
+  struct LegEq {
+    using is_transparent = void;
+    LegKeyOf key;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return key(a) == key(b);
+    }
+  };
+  absl::flat_hash_set<std::uint32_t, LegHash, LegEq> by_key_{0, LegHash{{&c_.legs}},
+                                                             LegEq{{&c_.legs}}};
   std::vector<std::uint32_t> site_legs_;  // facts_only: the one leg of each site
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<Micros>> clock_deltas_;
   // (site, ConnID) -> the group of the legs that carried it, in leg order

@@ -363,12 +363,12 @@ void Builder::merge_legs() {
         const auto index = static_cast<std::uint32_t>(c_.legs.size());
         global[k] = index;
         from.site = site;
-        const Leg& stored = c_.legs.emplace_back(std::move(from));
-        by_key_.emplace(LegKey{site, stored.call_uuid}, index);
+        c_.legs.emplace_back(std::move(from));
+        by_key_.insert(index);
         continue;
       }
-      global[k] = found->second;
-      Leg& to = c_.legs[found->second];
+      global[k] = *found;
+      Leg& to = c_.legs[*found];
       merge_leg(to, std::move(from));
     }
     p.legs.clear();
