@@ -52,7 +52,7 @@ std::string leg_label(const std::map<std::uint32_t, std::string>& labels, const 
   if (leg == kNoLeg) return "?";
   auto it = labels.find(leg);
   if (it != labels.end()) return it->second;
-  return c.legs[leg].call_uuid;  // a hint to another interaction
+  return c.legs[leg].call_uuid.str();  // a hint to another interaction
 }
 
 std::string local_text(const Correlation& c, std::uint32_t site, const correlate::EventRef& e) {

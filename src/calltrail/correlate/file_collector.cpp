@@ -237,7 +237,7 @@ std::uint32_t FileCollector::leg_for(std::string_view call_uuid) {
   if (mode_ == CollectMode::Scan) return partial_.scan_legs.add(call_uuid);
   Leg& leg = partial_.legs.emplace_back();
   leg.site = partial_.file;
-  leg.call_uuid = std::string(call_uuid);
+  leg.call_uuid = call_uuid;
   return index;
 }
 

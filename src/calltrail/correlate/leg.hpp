@@ -165,15 +165,16 @@ class UserData {
       emplace_back(k, v);
   }
 
-  std::size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
+  // Counted, not kept: a leg's pairs are few, and a count would cost every
+  // leg eight bytes.
+  std::size_t size() const { return static_cast<std::size_t>(std::distance(begin(), end())); }
+  bool empty() const { return text_.empty(); }
   Iterator begin() const { return Iterator(text_.data()); }
   Iterator end() const { return Iterator(text_.data() + text_.size()); }
   Pair front() const { return *begin(); }
   void emplace_back(std::string_view key, std::string_view value) {
     put(key);
     put(value);
-    ++size_;
   }
   bool contains(std::string_view key, std::string_view value) const {
     for (const auto& [k, v] : *this)
@@ -182,7 +183,12 @@ class UserData {
   }
   // Adds the pair unless it is there already or `limit` pairs are.
   void add(std::string_view key, std::string_view value, std::size_t limit) {
-    if (size_ < limit && !contains(key, value)) emplace_back(key, value);
+    std::size_t n = 0;
+    for (const auto& [k, v] : *this) {
+      if (k == key && v == value) return;
+      ++n;
+    }
+    if (n < limit) emplace_back(key, value);
   }
   bool operator==(const UserData& o) const = default;
   // Gives back the room appending left (a finished leg's pairs).
@@ -201,7 +207,6 @@ class UserData {
     text_.append(s.data(), n);
   }
   std::string text_;
-  std::uint32_t size_ = 0;
 };
 
 // A value held on the heap only once it is set: a part most legs lack costs
@@ -241,7 +246,7 @@ struct Leg {
   // Whether any event of the leg has a UTC time (else `start` and `end`
   // mean nothing and are printed as null).
   bool timed = false;
-  std::string call_uuid;
+  base::ShortText call_uuid;
   // ConnIDs as numbers (ConnText gives the normalised text), in order of
   // appearance, and the First/LastTransferConnID values.
   std::vector<std::uint64_t> conn_ids;

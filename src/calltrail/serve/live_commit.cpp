@@ -207,7 +207,7 @@ std::size_t LiveCorrelation::restore() {
           last = std::max(last, e.offset);
         for (const std::uint64_t conn : leg.conn_ids) {
           auto [it, added] = latest.try_emplace(conn, last, leg.call_uuid);
-          if (!added && last >= it->second.first) it->second = {last, leg.call_uuid};
+          if (!added && last >= it->second.first) it->second = {last, leg.call_uuid.str()};
         }
       }
       auto& carried = r.resume.collector.conn_legs;

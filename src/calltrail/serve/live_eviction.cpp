@@ -85,7 +85,7 @@ void LiveCorrelation::evict_component(std::uint32_t root) {
         Source& s = *sources_[file];
         correlate::Leg& leg = s.partial.legs[li];
         std::string uuid = ascii_lower(leg.call_uuid);
-        s.leg_by_uuid.erase(leg.call_uuid);
+        s.leg_by_uuid.erase(leg.call_uuid.str());
         for (std::uint32_t k : s.observations.islinks[li]) {
           // The clocks go on counting it (live_clocks.cpp).
           correlate::IsLinkObservation& o = s.partial.islinks[k];

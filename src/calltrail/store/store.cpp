@@ -219,7 +219,7 @@ std::int64_t insert_part(Database& db, std::int64_t file, std::uint64_t start_of
     std::vector<std::int64_t> leg_keys = index_keys(l, leg_transfers[k], leg_islinks[k]);
     if (written != nullptr) {
       const auto uuid = static_cast<std::int64_t>(correlate::text_key(l.call_uuid));
-      std::vector<std::int64_t>& done = (*written)[l.call_uuid];
+      std::vector<std::int64_t>& done = (*written)[l.call_uuid.str()];
       std::vector<std::int64_t> fresh;
       std::set_difference(leg_keys.begin(), leg_keys.end(), done.begin(), done.end(),
                           std::back_inserter(fresh));
@@ -229,7 +229,7 @@ std::int64_t insert_part(Database& db, std::int64_t file, std::uint64_t start_of
       if (!std::binary_search(fresh.begin(), fresh.end(), uuid))
         fresh.insert(std::upper_bound(fresh.begin(), fresh.end(), uuid), uuid);
       leg_keys = std::move(fresh);
-      if (l.deleted) written->erase(l.call_uuid);
+      if (l.deleted) written->erase(l.call_uuid.str());
     }
     for (std::int64_t h : leg_keys)
       keys.emplace_back(h, leg_rows[k]);

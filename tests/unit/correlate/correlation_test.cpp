@@ -31,7 +31,7 @@ const Interaction& only_interaction_with(const Correlation& c, std::string_view 
 std::vector<std::string> leg_uuids(const Correlation& c, const Interaction& it) {
   std::vector<std::string> v;
   for (auto l : it.legs)
-    v.push_back(c.legs[l].call_uuid);
+    v.push_back(c.legs[l].call_uuid.str());
   return v;
 }
 
@@ -294,7 +294,7 @@ TEST(Correlation, ClockOffsetFromLinksBothWaysAndCausalTimeline) {
   auto tl = build_timeline(c, c.interactions[0]);
   std::vector<std::string> order;
   for (const auto& e : tl)
-    order.push_back(c.legs[e.leg].call_uuid + ":" +
+    order.push_back(c.legs[e.leg].call_uuid.str() + ":" +
                     std::string(c.str(c.legs[e.leg].events[e.event].name)));
   EXPECT_EQ(order, (std::vector<std::string>{"UA:EventCallDataChanged", "UA:EventRinging",
                                              "UB:EventCallDataChanged", "UB:EventCallDataChanged",

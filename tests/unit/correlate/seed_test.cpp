@@ -84,7 +84,7 @@ TEST(Seed, AnyIdTracesThreeLegsInCausalOrder) {
     std::vector<std::string> legs;
     for (const auto& e : tl) {
       const auto& leg = c.legs[e.leg];
-      std::string s = c.sites[leg.site].name + " " + leg.call_uuid;
+      std::string s = c.sites[leg.site].name + " " + leg.call_uuid.str();
       if (legs.empty() || legs.back() != s) legs.push_back(s);
     }
     EXPECT_EQ(legs, (std::vector<std::string>{

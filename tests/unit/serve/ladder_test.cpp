@@ -63,10 +63,10 @@ void expect_ladders_follow_the_correlation(const std::string& name, const std::s
     ASSERT_EQ(l["legs"].size(), it.legs.size());
     for (std::size_t i = 0; i < it.legs.size(); ++i) {
       const correlate::Leg& leg = c.legs[it.legs[i]];
-      position[leg.call_uuid] = i;
+      position[leg.call_uuid.str()] = i;
       sites.insert(c.sites[leg.site].name);
       open = open || !leg.deleted;
-      EXPECT_EQ(l["legs"][i]["call_uuid"], leg.call_uuid);
+      EXPECT_EQ(l["legs"][i]["call_uuid"], leg.call_uuid.str());
       EXPECT_EQ(l["legs"][i]["label"], "L" + std::to_string(i + 1));
       EXPECT_EQ(l["legs"][i]["site"], c.sites[leg.site].name);
     }
@@ -116,7 +116,7 @@ void expect_ladders_follow_the_correlation(const std::string& name, const std::s
       }
     }
     for (auto leg : it.legs)
-      EXPECT_EQ(events_of_leg[c.legs[leg].call_uuid], c.legs[leg].events.size());
+      EXPECT_EQ(events_of_leg[c.legs[leg].call_uuid.str()], c.legs[leg].events.size());
 
     // A hop per link between two legs of the interaction that both have
     // the event that reported them: from the source leg to the target leg,
@@ -125,8 +125,8 @@ void expect_ladders_follow_the_correlation(const std::string& name, const std::s
     for (auto k : it.links) {
       const correlate::Link& link = c.links[k];
       if (!link.paired() || !link.from_event || !link.to_event) continue;
-      if (!position.contains(c.legs[link.from].call_uuid) ||
-          !position.contains(c.legs[link.to].call_uuid))
+      if (!position.contains(c.legs[link.from].call_uuid.str()) ||
+          !position.contains(c.legs[link.to].call_uuid.str()))
         continue;
       want.insert({correlate::to_string(link.kind), link.id});
     }
@@ -137,7 +137,7 @@ void expect_ladders_follow_the_correlation(const std::string& name, const std::s
         // From outside to the root leg's first event.
         EXPECT_TRUE(h["from"].is_null());
         EXPECT_EQ(l["lanes"][h["from_lane"].get<std::size_t>()]["kind"], "outside");
-        EXPECT_EQ(l["events"][h["to"].get<std::size_t>()]["leg"], c.legs[it.root].call_uuid);
+        EXPECT_EQ(l["events"][h["to"].get<std::size_t>()]["leg"], c.legs[it.root].call_uuid.str());
         EXPECT_EQ(h["label"], "ANI " + c.legs[it.root].ani.str());
         continue;
       }

@@ -191,7 +191,7 @@ class Push : public ::testing::Test {
       const auto& it = built->correlation.interactions[built->interaction];
       auto& [legs, complete] = got.by_id[it.id];
       for (auto leg : it.legs)
-        legs.insert(test::lower_case(built->correlation.legs[leg].call_uuid));
+        legs.insert(test::lower_case(built->correlation.legs[leg].call_uuid.str()));
       complete = it.complete;
     }
     const auto want = test::file_grouping(logs_.files);

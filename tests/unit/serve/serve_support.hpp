@@ -112,7 +112,7 @@ inline Grouping file_grouping(const std::vector<std::string>& files) {
   for (const auto& it : l.correlation.interactions) {
     auto& [legs, complete] = g.by_id[it.id];
     for (auto leg : it.legs)
-      legs.insert(lower_case(l.correlation.legs[leg].call_uuid));
+      legs.insert(lower_case(l.correlation.legs[leg].call_uuid.str()));
     complete = it.complete;
   }
   return g;

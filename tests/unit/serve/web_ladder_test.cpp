@@ -110,7 +110,7 @@ void expect_ladder_page(const std::string& dom, const correlate::Correlation& c,
   for (std::size_t i = 0; i < it.legs.size(); ++i) {
     const std::string label = "L" + std::to_string(i + 1);
     EXPECT_GE(test::occurrences(dom, ">" + label + " "), 1u) << label;
-    EXPECT_NE(dom.find("data-call-uuid=\"" + c.legs[it.legs[i]].call_uuid + "\""),
+    EXPECT_NE(dom.find("data-call-uuid=\"" + c.legs[it.legs[i]].call_uuid.str() + "\""),
               std::string::npos);
   }
   // Every hop, labelled.

@@ -78,7 +78,7 @@ TEST(WebPage, ShowsEveryLegAndUpdatesLive) {
 
   ASSERT_FALSE(dom.empty()) << "chromium printed nothing for " << url;
   for (auto leg : pick->legs) {
-    const std::string& uuid = c.legs[leg].call_uuid;
+    const std::string uuid = c.legs[leg].call_uuid.str();
     EXPECT_NE(dom.find("data-call-uuid=\"" + uuid + "\""), std::string::npos)
         << "leg " << uuid << " missing from the page";
   }
