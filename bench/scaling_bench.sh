@@ -71,14 +71,14 @@ for line in open(f"{d}/sizes"):
     t = statistics.median(r["interactions"]["times"])
     rg = statistics.median(r["rg"]["times"])
     gb = int(nbytes) / 1e9
-    rows.append((size, int(files), int(nbytes), rg, t, t / gb, int(peak_kb) / 1e3))
+    rows.append((size, int(files), int(nbytes), rg, t, t / gb, int(peak_kb)))
 ref = next(r[5] for r in rows if r[0] == "1G")
-print("| prefix | files | bytes | rg -c | interactions | ratio to rg | s per GB | vs 1 GB | peak memory | peak / input |")
+print("| prefix | files | bytes | rg -c | interactions | ratio to rg | s per GB | vs 1 GB | peak (KiB, /usr/bin/time) | peak / input |")
 print("|---|---|---|---|---|---|---|---|---|---|")
 for size, files, nbytes, rg, t, per_gb, peak in rows:
     print(f"| {size} | {files} | {nbytes:,} | {rg:.3f} s | {t:.3f} s | {t / rg:.1f}x "
-          f"| {per_gb:.2f} s | {100 * (per_gb / ref - 1):+.0f} % | {peak:.0f} MB "
-          f"| {peak * 1e6 / nbytes:.2f}x |")
+          f"| {per_gb:.2f} s | {100 * (per_gb / ref - 1):+.0f} % | {peak:,} KiB "
+          f"| {peak * 1024 / nbytes:.3f}x |")
 print()
 print("seconds per GB, each # 0.1 s; the last line marks the 1 GB figure (|) and +-15 % ([ ]):")
 lo, mid, hi = round(ref * 0.85 * 10), round(ref * 10), round(ref * 1.15 * 10)
