@@ -69,10 +69,6 @@ bool HttpServer::host_allowed(std::string_view host, std::string_view local_addr
 void HttpServer::log_access(const std::string& remote, std::string_view method,
                             std::string_view target, std::string_view version, int status,
                             std::size_t bytes) {
-  {
-    std::lock_guard lock(counters_mutex_);
-    ++counters_->responses[status];
-  }
   if (!options_.access_log) return;
   const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
@@ -94,12 +90,21 @@ void HttpServer::log_access(const std::string& remote, std::string_view method,
   options_.access_log(line);
 }
 
+void HttpServer::count_response(int status) {
+  std::lock_guard lock(counters_mutex_);
+  ++counters_->responses[status];
+}
+
 void HttpServer::count_refused(std::string_view reason) {
   std::lock_guard lock(counters_mutex_);
   ++counters_->refused[std::string(reason)];
 }
 
 void HttpServer::guard(httplib::Server& s) {
+  // httplib calls the post-routing handler for every response it writes,
+  // after the error handler and before the first byte goes out.
+  s.set_post_routing_handler(
+      [this](const httplib::Request&, httplib::Response& res) { count_response(res.status); });
   s.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
     log_access(req.remote_addr, req.method, req.target, req.version, res.status, res.body.size());
   });

@@ -267,6 +267,7 @@ bool HttpServer::serve_connection(Connection& c, Subscription& subscription) {
       const std::string body =
           error_json("the request line and headers are over " +
                      std::to_string(options_.max_header) + " bytes (serve --max-header-kb)");
+      count_response(431);
       c.write_all("HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: " +
                   std::string(kJson) + "\r\nContent-Length: " + std::to_string(body.size()) +
                   "\r\nConnection: close\r\n\r\n" + body);

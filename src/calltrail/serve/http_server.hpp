@@ -91,7 +91,10 @@ class HttpServer {
   // stream (`subscription` set; the socket goes to UpdateStreams).
   bool serve_connection(Connection& c, Subscription& subscription);
   bool host_allowed(std::string_view host, std::string_view local_addr, bool need_port) const;
-  // Counts the response and writes the access log's line.
+  // Counts a response by status, before it is written: a client that has
+  // its answer finds it in /metrics.
+  void count_response(int status);
+  // Writes the access log's line (after the response is written).
   void log_access(const std::string& remote, std::string_view method, std::string_view target,
                   std::string_view version, int status, std::size_t bytes);
   // Counts a pushed batch refused, by reason (for /metrics).
