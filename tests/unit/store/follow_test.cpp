@@ -12,6 +12,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
+#include <fstream>
 #include <random>
 #include <thread>
 
@@ -144,6 +146,16 @@ pid_t spawn_follow(const std::string& folder, const std::string& db, const std::
   return pid;
 }
 
+// Whether the process `pid` blocks SIGTERM (its main thread's SigBlk mask).
+bool blocks_sigterm(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("SigBlk:", 0) == 0)
+      return (std::stoull(line.substr(7), nullptr, 16) >> (SIGTERM - 1)) & 1U;
+  return false;
+}
+
 // The command: killed at random moments while the logs grow, stopped with
 // SIGTERM, run once more: every event stored once, the same answers as the
 // files.
@@ -177,6 +189,12 @@ TEST(StoreFollowCommand, KilledAndRestartedWhileLogsGrow) {
       written[i] = to;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 200));
+    if (step == 7) {
+      // SIGTERM is a clean stop once the follower blocks it to wait for it:
+      // the signal must not come before (a minute at most).
+      for (int i = 0; i < 600 && !blocks_sigterm(pid); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
     ::kill(pid, step == 7 ? SIGTERM : SIGKILL);
     int status = 0;
     ::waitpid(pid, &status, 0);
