@@ -183,12 +183,7 @@ class UserData {
   }
   // Adds the pair unless it is there already or `limit` pairs are.
   void add(std::string_view key, std::string_view value, std::size_t limit) {
-    std::size_t n = 0;
-    for (const auto& [k, v] : *this) {
-      if (k == key && v == value) return;
-      ++n;
-    }
-    if (n < limit) emplace_back(key, value);
+    if (size() < limit && !contains(key, value)) emplace_back(key, value);
   }
   bool operator==(const UserData& o) const = default;
   // Gives back the room appending left (a finished leg's pairs).

@@ -26,7 +26,8 @@ class StringPool {
         index_(0, Hash{&text_->views}, Equal{&text_->views}) {}  // id 0: ""
   StringPool(const StringPool&) = delete;
   StringPool& operator=(const StringPool&) = delete;
-  // The index's functors point at the text, which a move takes along.
+  // The index's functors point at the text, which a move takes along; a
+  // moved-from pool may only be assigned to or destroyed.
   StringPool(StringPool&&) noexcept = default;
   StringPool& operator=(StringPool&&) noexcept = default;
   ~StringPool() = default;

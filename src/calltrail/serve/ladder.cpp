@@ -70,7 +70,7 @@ Ladder make_ladder(const Built& b) {
     auto& subs = l.lanes[lane].subs;
     auto [pos, added] = sub_of.try_emplace({lane, kind, std::string(name)},
                                            static_cast<std::uint32_t>(subs.size()));
-    if (added) subs.push_back({kind, std::string(name), false});
+    if (added) subs.push_back({kind, std::get<2>(pos->first), false});
     return pos->second;
   };
   auto site_lane = [&](std::uint32_t site) {
