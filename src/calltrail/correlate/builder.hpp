@@ -104,7 +104,7 @@ class Builder {
   // The leg of `site` with ConnID `conn` alive at `t` (or closest to it).
   // With `within`: only a leg alive at `t` give or take that much, and when
   // `t` is unknown only the one leg with that ConnID.
-  std::optional<std::uint32_t> leg_by_conn(std::uint32_t site, const std::string& conn,
+  std::optional<std::uint32_t> leg_by_conn(std::uint32_t site, std::string_view conn,
                                            std::optional<Micros> t, std::uint32_t exclude = kNoLeg,
                                            std::optional<Micros> within = std::nullopt) const {
     auto n = conn_number(conn);

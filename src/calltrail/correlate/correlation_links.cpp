@@ -94,7 +94,7 @@ void Builder::link_transfers() {
       if (t.event.has_utc()) at = t.event.utc;
       // Only a call alive then: a ConnID the site used again later names
       // another call (docs/correlation.md, "Links").
-      partner = leg_by_conn(leg.site, t.value.str(), at, t.leg, kTransferSlack);
+      partner = leg_by_conn(leg.site, t.value, at, t.leg, kTransferSlack);
     }
     if (partner && *partner == t.leg) continue;
     const char* via = t.via == TransferVia::RefCallUUID      ? "AttributeRefCallUUID"
