@@ -564,11 +564,77 @@ bool MessageBuilder::add_tab_line(std::string_view line, const ProblemCallback& 
   return add_simple_line(line.substr(tabs), static_cast<int>(tabs) * 4);
 }
 
+std::size_t MessageBuilder::add_flat_pairs(std::string_view s) {
+  if (expect_ != Expect::AttributeName || !lists_.empty()) return 0;
+  std::size_t pos = 0;
+  for (;;) {
+    const std::size_t start = skip_space(s, pos);
+    // Anything else, and the size limits, are the tokenizer's.
+    if (start >= s.size() || field_count() + 1 >= kMaxMessageFields ||
+        !starts_with_at(s, start, "Attribute")) {
+      return start;
+    }
+    const std::size_t name_end = word_end(s, start);
+    const std::size_t v = skip_space(s, name_end);
+    if (name_end - start <= 9 || v >= s.size()) return start;
+    const std::string_view name = s.substr(start, name_end - start);
+    std::string_view value;
+    bool quoted = false;
+    std::size_t after = 0;
+    if (s[v] == '\xE2') {
+      // 'text' in curly quotes with no quote byte inside: its first E2 is
+      // the closing quote, and a space or the end follows it.
+      if (!starts_with_at(s, v, kLeftSingleQuote)) return start;
+      const std::size_t b = v + kLeftSingleQuote.size();
+      const void* e2 = std::memchr(s.data() + b, '\xE2', s.size() - b);
+      if (e2 == nullptr) return start;
+      const auto close = static_cast<std::size_t>(static_cast<const char*>(e2) - s.data());
+      if (!starts_with_at(s, close, kRightSingleQuote) ||
+          std::memchr(s.data() + b, '\'', close - b) != nullptr) {
+        return start;
+      }
+      after = close + kRightSingleQuote.size();
+      if (after < s.size() && space_size(s, after) == 0) return start;
+      value = s.substr(b, close - b);
+      quoted = true;
+    } else if ((char_class(s[v]) & kAlnumClass) != 0) {
+      after = word_end(s, v);
+      value = s.substr(v, after - v);
+      if ((value.size() > 9 && starts_with(value, "Attribute")) || value == "KVList:") return start;
+    } else {
+      return start;
+    }
+    // What may follow: "(list)" is the tokenizer's, an annotation such as
+    // "(14:30:00)" one word it passes over.
+    std::size_t next = skip_space(s, after);
+    if (next < s.size() && s[next] == '(') {
+      if (starts_with_at(s, next, "(list)")) return start;
+      next = word_end(s, next);
+    }
+    const model::Attr attr = model::classify_attribute(name);
+    bare_list_ = false;
+    if (keeps_scalar(attr)) {
+      const std::uint32_t field = place_field(event_->append_text(name), name, 0, attr);
+      if (quoted) {
+        set_value(field, ValueKind::String, value);
+      } else {
+        set_scalar(field, value);
+      }
+    } else {
+      ++skipped_fields_;
+      skipped_bytes_ += name.size() + value.size();
+    }
+    pos = next;
+  }
+}
+
 void MessageBuilder::add(std::string_view text, int indent, const ProblemCallback& problem) {
   assert(event_ != nullptr);
   problem_ = &problem;
   if (!has_room(problem)) return;
   if (indent >= 0 && add_simple_line(text, indent)) return;
+  // A one-line message: the common pairs at once, the rest token by token.
+  if (indent < 0) text.remove_prefix(add_flat_pairs(text));
   Tokenizer tokens(text);
   bool first = true;
   bool reported_text = false;

@@ -30,7 +30,8 @@ inline constexpr std::size_t kMaxMessageBytes = 16 << 20;
 // the transfer and ISCC attributes, EventSequenceNumber, the times, those of
 // recording requests) and of AttributeISLinkList with its pairs. What is not
 // kept is passed over in the usual print style (TABs or runs of spaces, one
-// attribute or pair per line); the other styles keep everything.
+// attribute or pair per line) and in a one-line message's leading pairs of
+// the usual shapes; the rest of such a message keeps everything.
 enum class TlibDetail : std::uint8_t {
   // What links a leg to others (a trace's first reading): of any other
   // attribute no field is kept, and the pairs of any other KV list keep their
@@ -111,6 +112,9 @@ class MessageBuilder {
   void place_pair_line(int indent);
   void fix_top_level_count(OpenList& list, const ProblemCallback& problem);
   bool add_simple_line(std::string_view text, int indent);
+  // The leading "AttributeXxx value" pairs of a one-line message, while they
+  // have the shapes servers print; returns where the tokenizer takes over.
+  std::size_t add_flat_pairs(std::string_view text);
   // The fields and bytes of text the message has, counting those a lower
   // detail passed over, so that the limits fall at the same place whatever
   // the detail.
