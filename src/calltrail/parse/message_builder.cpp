@@ -580,6 +580,7 @@ std::size_t MessageBuilder::add_flat_pairs(std::string_view s) {
     const std::string_view name = s.substr(start, name_end - start);
     std::string_view value;
     bool quoted = false;
+    std::uint8_t classes = 0;
     std::size_t after = 0;
     if (s[v] == '\xE2') {
       // 'text' in curly quotes with no quote byte inside: its first E2 is
@@ -600,7 +601,8 @@ std::size_t MessageBuilder::add_flat_pairs(std::string_view s) {
     } else if ((char_class(s[v]) & kAlnumClass) != 0) {
       after = word_end(s, v);
       value = s.substr(v, after - v);
-      if ((value.size() > 9 && starts_with(value, "Attribute")) || value == "KVList:") return start;
+      // Not "KVList:", nor a word like an attribute name, every byte plain.
+      if (!simple_value(value, quoted, classes)) return start;
     } else {
       return start;
     }
@@ -618,7 +620,7 @@ std::size_t MessageBuilder::add_flat_pairs(std::string_view s) {
       if (quoted) {
         set_value(field, ValueKind::String, value);
       } else {
-        set_scalar(field, value);
+        set_stored_scalar(field, value, event_->append_text(value), classes);
       }
     } else {
       ++skipped_fields_;
