@@ -11,6 +11,8 @@
 
 namespace calltrail::base {
 
+// Appends `s` as a JSON string: quoted, `"`, `\` and the controls escaped,
+// each byte that is not UTF-8 replaced by U+FFFD. `s` must not view `out`.
 void append_json_string(std::string& out, std::string_view s);
 
 class JsonWriter {
