@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "calltrail/base/secrets.hpp"
 #include "calltrail/base/utf8.hpp"
@@ -89,6 +90,8 @@ std::optional<correlate::BuildOptions> build_options(const CorrelationInput& inp
                                                      std::string_view command, int& exit_code) {
   correlate::BuildOptions build;
   build.merge_hints = input.merge_hints;
+  build.threads =
+      input.threads != 0 ? input.threads : std::max(1u, std::thread::hardware_concurrency());
   if (!parse_site_overrides(input.site_names, command, build.sites)) {
     exit_code = kExitUsage;
     return std::nullopt;

@@ -89,6 +89,14 @@ class Builder {
 
   // BuildOptions::summary.
   void keep_summary_events();
+  // Legs [begin, end) of the block that starts at leg `block`: the events
+  // keep_summary_events() keeps copied into kept[k - block], then swapped in.
+  void thin_summary_events(std::size_t begin, std::size_t end, std::size_t block,
+                           const absl::flat_hash_set<std::uint64_t>& named,
+                           std::vector<EventList>& kept);
+  // A leg's events in file and line order, the times they lack filled in
+  // from the site's offset and their neighbours, and its life.
+  void resolve_leg_times(Leg& l) const;
 
   static void life(Leg& l) {
     bool any = false;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 
+#include "calltrail/base/parallel.hpp"
 #include "calltrail/base/release.hpp"
 #include "calltrail/base/time.hpp"
 #include "calltrail/correlate/builder.hpp"
@@ -395,8 +396,11 @@ void Builder::merge_legs() {
     p.strings = StringPool();
     base::give_back_freed();
   }
-  for (auto& l : c_.legs)
-    life(l);
+  base::for_parts(c_.legs.size(), options_.threads, options_.legs_per_thread,
+                  [&](std::size_t begin, std::size_t end) {
+                    for (std::size_t k = begin; k < end; ++k)
+                      life(c_.legs[k]);
+                  });
   conn_legs_ = group_legs_by_conn(c_.legs, conn_group_, [&](std::uint32_t leg, std::uint64_t conn) {
     return ConnKey{c_.legs[leg].site, conn};
   });
@@ -423,30 +427,41 @@ void Builder::keep_summary_events() {
   std::vector<EventList> kept(std::min(kBlock, c_.legs.size()));
   for (std::size_t from = 0; from < c_.legs.size(); from += kBlock) {
     const std::size_t to = std::min(c_.legs.size(), from + kBlock);
-    for (std::size_t k = from; k < to; ++k) {
-      const Leg& l = c_.legs[k];
-      const bool all = l.history || std::any_of(l.conn_ids.begin(), l.conn_ids.end(),
-                                                [&](std::uint64_t c) { return named.contains(c); });
-      auto keep = [&](std::size_t i) {
-        const EventRef& e = l.events[i];
-        return all || i == 0 || e.is_sip() || e.note != 0;
-      };
-      std::size_t n = 0;
-      for (std::size_t i = 0; i < l.events.size(); ++i)
-        n += keep(i) ? 1 : 0;
-      EventList& x = kept[k - from];
-      x.reserve(n);
-      for (std::size_t i = 0; i < l.events.size(); ++i)
-        if (keep(i)) x.push_back(l.events[i]);
-    }
-    for (std::size_t k = from; k < to; ++k) {
-      Leg& l = c_.legs[k];
-      l.summarised_events += l.events.size() - kept[k - from].size();
-      l.events.swap(kept[k - from]);
-      base::release(kept[k - from]);
-    }
+    // The legs of a block split over the threads, each copying and then
+    // swapping its own.
+    base::for_parts(to - from, options_.threads, options_.legs_per_thread,
+                    [&](std::size_t begin, std::size_t end) {
+                      thin_summary_events(from + begin, from + end, from, named, kept);
+                    });
   }
   base::give_back_freed();
+}
+
+void Builder::thin_summary_events(std::size_t begin, std::size_t end, std::size_t block,
+                                  const absl::flat_hash_set<std::uint64_t>& named,
+                                  std::vector<EventList>& kept) {
+  for (std::size_t k = begin; k < end; ++k) {
+    const Leg& l = c_.legs[k];
+    const bool all = l.history || std::any_of(l.conn_ids.begin(), l.conn_ids.end(),
+                                              [&](std::uint64_t c) { return named.contains(c); });
+    auto keep = [&](std::size_t i) {
+      const EventRef& e = l.events[i];
+      return all || i == 0 || e.is_sip() || e.note != 0;
+    };
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < l.events.size(); ++i)
+      n += keep(i) ? 1 : 0;
+    EventList& x = kept[k - block];
+    x.reserve(n);
+    for (std::size_t i = 0; i < l.events.size(); ++i)
+      if (keep(i)) x.push_back(l.events[i]);
+  }
+  for (std::size_t k = begin; k < end; ++k) {
+    Leg& l = c_.legs[k];
+    l.summarised_events += l.events.size() - kept[k - block].size();
+    l.events.swap(kept[k - block]);
+    base::release(kept[k - block]);
+  }
 }
 
 void Builder::place_orphans() {

@@ -164,6 +164,12 @@ struct BuildOptions {
   // build reads (Builder::keep_summary_events); the others are counted in
   // Leg::summarised_events.
   bool summary = false;
+  // Threads for the build's steps that do the same to every leg (resolving
+  // times, thinning a summary's events); 1 keeps them on the calling thread.
+  // The result is the same whatever the number.
+  unsigned threads = 1;
+  // Fewer legs than this a thread are done on fewer threads.
+  std::size_t legs_per_thread = 4096;
 };
 
 struct Correlation {

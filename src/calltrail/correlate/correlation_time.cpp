@@ -6,6 +6,7 @@
 #include <queue>
 #include <vector>
 
+#include "calltrail/base/parallel.hpp"
 #include "calltrail/base/time.hpp"
 #include "calltrail/correlate/builder.hpp"
 
@@ -41,41 +42,14 @@ void Builder::resolve_times() {
       s.utc_offset = top->first;
     }
   }
-  const Micros day = base::kMicrosPerDay;
-  for (auto& l : c_.legs) {
-    std::sort(l.events.begin(), l.events.end(), [&](const EventRef& a, const EventRef& b) {
-      if (a.file != b.file) return file_rank_[a.file] < file_rank_[b.file];
-      return a.line < b.line;
-    });
-    const auto& off = c_.sites[l.site].utc_offset;
-    std::optional<Micros> previous;
-    for (std::size_t i = 0; i < l.events.size(); ++i) {
-      EventRef& e = l.events[i];
-      if (e.has_utc()) {
-        previous = e.utc;
-        continue;
-      }
-      std::optional<Micros> near = previous;
-      for (std::size_t j = i + 1; !near && j < l.events.size(); ++j)
-        if (l.events[j].has_utc()) near = l.events[j].utc;
-      if (off && (e.flags & EventRef::kLocalDated) != 0) {
-        e.utc = e.local - Micros{*off} * base::kMicrosPerSecond;
-      } else if (off && near) {
-        Micros tod = (e.local - Micros{*off} * base::kMicrosPerSecond) % day;
-        if (tod < 0) tod += day;
-        Micros t = (*near / day) * day + tod;
-        if (t - *near > day / 2) t -= day;
-        if (*near - t > day / 2) t += day;
-        e.utc = t;
-      } else if (near) {
-        e.utc = *near;
-      } else {
-        continue;
-      }
-      e.flags |= EventRef::kHasUtc;
-      previous = e.utc;
-    }
-    life(l);
+  // Each leg on its own (its events in order, their times filled in), then
+  // the sites' counts.
+  base::for_parts(c_.legs.size(), options_.threads, options_.legs_per_thread,
+                  [&](std::size_t begin, std::size_t end) {
+                    for (std::size_t k = begin; k < end; ++k)
+                      resolve_leg_times(c_.legs[k]);
+                  });
+  for (const Leg& l : c_.legs) {
     SiteInfo& s = c_.sites[l.site];
     ++s.legs;
     if (l.timed) {
@@ -92,6 +66,43 @@ void Builder::resolve_times() {
       if (!s.last_utc || *t > *s.last_utc) s.last_utc = t;
     }
   }
+}
+
+void Builder::resolve_leg_times(Leg& l) const {
+  const Micros day = base::kMicrosPerDay;
+  std::sort(l.events.begin(), l.events.end(), [&](const EventRef& a, const EventRef& b) {
+    if (a.file != b.file) return file_rank_[a.file] < file_rank_[b.file];
+    return a.line < b.line;
+  });
+  const auto& off = c_.sites[l.site].utc_offset;
+  std::optional<Micros> previous;
+  for (std::size_t i = 0; i < l.events.size(); ++i) {
+    EventRef& e = l.events[i];
+    if (e.has_utc()) {
+      previous = e.utc;
+      continue;
+    }
+    std::optional<Micros> near = previous;
+    for (std::size_t j = i + 1; !near && j < l.events.size(); ++j)
+      if (l.events[j].has_utc()) near = l.events[j].utc;
+    if (off && (e.flags & EventRef::kLocalDated) != 0) {
+      e.utc = e.local - Micros{*off} * base::kMicrosPerSecond;
+    } else if (off && near) {
+      Micros tod = (e.local - Micros{*off} * base::kMicrosPerSecond) % day;
+      if (tod < 0) tod += day;
+      Micros t = (*near / day) * day + tod;
+      if (t - *near > day / 2) t -= day;
+      if (*near - t > day / 2) t += day;
+      e.utc = t;
+    } else if (near) {
+      e.utc = *near;
+    } else {
+      continue;
+    }
+    e.flags |= EventRef::kHasUtc;
+    previous = e.utc;
+  }
+  life(l);
 }
 
 void Builder::find_gaps() {

@@ -5,7 +5,8 @@
 // collection and build of the same files: every interaction and every site must come
 // out the same, byte for byte in their JSON (legs, event counts, times,
 // recordings, links and their evidence; the sites' names, clocks and counts),
-// while the summary keeps fewer events.
+// while the summary keeps fewer events. Either build gives the same with its
+// steps over every leg split over threads.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -29,11 +30,15 @@ struct Built {
   std::size_t recorded = 0;               // interactions with a recording mark
 };
 
-Built build(const std::vector<std::string>& paths, CollectMode mode) {
+// With `threads`, the build's steps over every leg are split over that many
+// threads however few the legs.
+Built build(const std::vector<std::string>& paths, CollectMode mode, unsigned threads = 1) {
   CollectOptions options;
   options.mode = mode;
   BuildOptions build_options;
   build_options.summary = mode == CollectMode::Summary;
+  build_options.threads = threads;
+  build_options.legs_per_thread = 1;
   const Loaded loaded = load(paths, options, build_options);
   Built b;
   for (const auto& it : loaded.correlation.interactions) {
@@ -68,6 +73,15 @@ Built expect_same(const std::vector<std::string>& paths) {
   EXPECT_EQ(full.kept, full.counted);
   EXPECT_LT(summary.kept, full.kept);  // it did leave messages out
   EXPECT_EQ(summary.recorded, full.recorded);
+  // The same again with the legs split over three threads.
+  for (const CollectMode mode : {CollectMode::Full, CollectMode::Summary}) {
+    const Built one = mode == CollectMode::Full ? full : summary;
+    const Built three = build(paths, mode, 3);
+    EXPECT_EQ(three.interactions, one.interactions);
+    EXPECT_EQ(three.sites, one.sites);
+    EXPECT_EQ(three.kept, one.kept);
+    EXPECT_EQ(three.counted, one.counted);
+  }
   return full;
 }
 

@@ -1,0 +1,57 @@
+// Work split over threads: for a step of a build that does the same to every
+// item (every leg), while the machine's other cores would otherwise wait.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <exception>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+namespace calltrail::base {
+
+// Calls body(begin, end) on contiguous parts of [0, n) that together cover
+// it in order, one part per thread, the first on the calling thread; returns
+// when every part is done. At most `threads` parts, and no part of fewer than
+// `min_per_part` items unless there is only one. An exception thrown by a
+// part is thrown again here once every part has finished (that of the first
+// part to throw, in part order). Parts must not touch what another touches.
+template <typename Body>
+void for_parts(std::size_t n, unsigned threads, std::size_t min_per_part, const Body& body) {
+  const std::size_t parts = std::min<std::size_t>(
+      threads, std::max<std::size_t>(1, n / std::max<std::size_t>(1, min_per_part)));
+  if (parts <= 1) {
+    body(std::size_t{0}, n);
+    return;
+  }
+  const std::size_t size = (n + parts - 1) / parts;
+  std::vector<std::exception_ptr> errors(parts);
+  auto run = [&body, &errors](std::size_t p, std::size_t begin, std::size_t end) {
+    try {
+      body(begin, end);
+    } catch (...) {
+      errors[p] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(parts - 1);
+  std::vector<std::size_t> here;  // the parts the calling thread runs
+  here.reserve(parts);
+  here.push_back(0);
+  for (std::size_t p = 1; p < parts; ++p) {
+    try {
+      pool.emplace_back(run, p, std::min(n, p * size), std::min(n, (p + 1) * size));
+    } catch (const std::system_error&) {
+      here.push_back(p);  // no thread to be had: this one does it
+    }
+  }
+  for (const std::size_t p : here)
+    run(p, std::min(n, p * size), std::min(n, (p + 1) * size));
+  for (auto& t : pool)
+    t.join();
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+}  // namespace calltrail::base

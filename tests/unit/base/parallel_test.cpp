@@ -1,0 +1,95 @@
+// base::for_parts: every item in exactly one part, parts in order and
+// contiguous, no more parts than threads nor than items allow, and an
+// exception of any part thrown again once every part has finished.
+#include "calltrail/base/parallel.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace calltrail::base {
+namespace {
+
+TEST(ForParts, EveryItemOnceInContiguousParts) {
+  for (std::size_t n = 0; n <= 40; ++n) {
+    for (unsigned threads = 0; threads <= 5; ++threads) {
+      for (std::size_t min = 0; min <= 12; min += 3) {
+        std::vector<int> seen(n, 0);
+        std::mutex m;
+        std::vector<std::pair<std::size_t, std::size_t>> parts;
+        for_parts(n, threads, min, [&](std::size_t begin, std::size_t end) {
+          for (std::size_t i = begin; i < end; ++i)
+            ++seen[i];  // each part its own items
+          const std::lock_guard lock(m);
+          parts.emplace_back(begin, end);
+        });
+        const std::string at = "n " + std::to_string(n) + ", threads " + std::to_string(threads) +
+                               ", at least " + std::to_string(min);
+        EXPECT_EQ(seen, std::vector<int>(n, 1)) << at;
+        ASSERT_FALSE(parts.empty()) << at;
+        EXPECT_LE(parts.size(), std::max(1u, threads)) << at;
+        std::sort(parts.begin(), parts.end());
+        std::size_t next = 0;
+        for (std::size_t p = 0; p < parts.size(); ++p) {
+          const auto [begin, end] = parts[p];
+          EXPECT_EQ(begin, next) << at;
+          next = end;
+          // Of several parts, none but the last has fewer items than asked.
+          if (parts.size() > 1 && p + 1 < parts.size()) {
+            EXPECT_GE(end - begin, min) << at;
+          }
+        }
+        EXPECT_EQ(next, n) << at;
+      }
+    }
+  }
+}
+
+TEST(ForParts, OnePartOnTheCallingThreadWhenThereIsLittle) {
+  const auto caller = std::this_thread::get_id();
+  std::vector<std::thread::id> ids;
+  for_parts(100, 4, 60, [&](std::size_t begin, std::size_t end) {
+    EXPECT_EQ(begin, 0u);
+    EXPECT_EQ(end, 100u);
+    ids.push_back(std::this_thread::get_id());
+  });
+  ASSERT_EQ(ids.size(), 1u);
+  EXPECT_EQ(ids[0], caller);
+}
+
+TEST(ForParts, TheOtherPartsRunOnOtherThreads) {
+  std::mutex m;
+  std::vector<std::thread::id> ids;
+  for_parts(90, 3, 1, [&](std::size_t, std::size_t) {
+    const std::lock_guard lock(m);
+    ids.push_back(std::this_thread::get_id());
+  });
+  ASSERT_EQ(ids.size(), 3u);
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(std::unique(ids.begin(), ids.end()), ids.end());
+}
+
+TEST(ForParts, AnExceptionComesBackAfterEveryPartHasRun) {
+  std::atomic<int> finished{0};
+  try {
+    for_parts(40, 4, 1, [&](std::size_t begin, std::size_t) {
+      if (begin == 10) throw std::runtime_error("part 1");
+      if (begin == 30) throw std::runtime_error("part 3");
+      ++finished;
+    });
+    ADD_FAILURE() << "nothing thrown";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "part 1");  // the first part's, in part order
+  }
+  EXPECT_EQ(finished.load(), 2);
+}
+
+}  // namespace
+}  // namespace calltrail::base
