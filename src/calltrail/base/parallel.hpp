@@ -1,5 +1,6 @@
-// Work split over threads: for a step of a build that does the same to every
-// item (every leg), while the machine's other cores would otherwise wait.
+// Threads: how many a command runs with, and work split over them for a step
+// of a build that does the same to every item (every leg), while the
+// machine's other cores would otherwise wait.
 #pragma once
 
 #include <algorithm>
@@ -10,6 +11,13 @@
 #include <vector>
 
 namespace calltrail::base {
+
+// The threads a command runs with: `requested`, or one per core when it is 0
+// (the `--threads 0` of every command), and never fewer than one.
+inline unsigned thread_count(unsigned requested) {
+  if (requested != 0) return requested;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
 
 // Calls body(begin, end) on contiguous parts of [0, n) that together cover
 // it in order, one part per thread, the first on the calling thread; returns

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <thread>
 
+#include "calltrail/base/parallel.hpp"
 #include "calltrail/base/secrets.hpp"
 #include "calltrail/base/utf8.hpp"
 #include "calltrail/cli/cli.hpp"
@@ -90,8 +90,7 @@ std::optional<correlate::BuildOptions> build_options(const CorrelationInput& inp
                                                      std::string_view command, int& exit_code) {
   correlate::BuildOptions build;
   build.merge_hints = input.merge_hints;
-  build.threads =
-      input.threads != 0 ? input.threads : std::max(1u, std::thread::hardware_concurrency());
+  build.threads = base::thread_count(input.threads);
   if (!parse_site_overrides(input.site_names, command, build.sites)) {
     exit_code = kExitUsage;
     return std::nullopt;

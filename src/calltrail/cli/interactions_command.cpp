@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "calltrail/base/parallel.hpp"
 #include "calltrail/base/release.hpp"
 #include "calltrail/cli/cli.hpp"
 #include "calltrail/cli/commands.hpp"
@@ -78,8 +79,7 @@ int run_interactions(const InteractionsOptions& o) {
     }
     return b;
   };
-  unsigned threads = o.input.threads != 0 ? o.input.threads : std::thread::hardware_concurrency();
-  threads = std::max(1u, threads);
+  const unsigned threads = base::thread_count(o.input.threads);
   const std::size_t blocks = (count + kRenderBlock - 1) / kRenderBlock;
   // Workers that live for the whole output take blocks in turn, at most two
   // a worker ahead of the one being written (a thread a block would cost a

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include "calltrail/base/parallel.hpp"
 #include "calltrail/correlate/file_collector.hpp"
 #include "calltrail/io/byte_source.hpp"
 
@@ -68,8 +69,7 @@ Collected collect(std::span<const std::string> paths, const CollectOptions& opti
   std::stable_sort(order.begin(), order.end(),
                    [&](std::uint32_t a, std::uint32_t b) { return costs[a] > costs[b]; });
 
-  unsigned threads = options.threads;
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads = base::thread_count(options.threads);
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(n, 1)));
 
   // Progress: the sizes of the files done plus, per thread, how far into

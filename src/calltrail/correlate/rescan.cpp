@@ -8,6 +8,7 @@
 #include <thread>
 #include <utility>
 
+#include "calltrail/base/parallel.hpp"
 #include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/file_collector.hpp"
 #include "calltrail/correlate/partial.hpp"
@@ -152,8 +153,7 @@ RescanResult build_for_id_rescan(Collected& scanned, const BuildOptions& options
     // Files are read again on every core (a busy identifier's legs can
     // span most of every file). Progress: the bytes of the files done plus,
     // per thread, how far into its file it is.
-    unsigned threads = rescan.threads;
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    const unsigned threads = base::thread_count(rescan.threads);
     std::vector<std::optional<FilePartial>> got(partials.size());
     std::atomic<std::size_t> next{0};
     std::atomic<std::uint64_t> done_files{0};

@@ -1,6 +1,7 @@
-// base::for_parts: every item in exactly one part, parts in order and
-// contiguous, no more parts than threads nor than items allow, and an
-// exception of any part thrown again once every part has finished.
+// base::thread_count: 0 is one per core. base::for_parts: every item in
+// exactly one part, parts in order and contiguous, no more parts than threads
+// nor than items allow, and an exception of any part thrown again once every
+// part has finished.
 #include "calltrail/base/parallel.hpp"
 
 #include <gtest/gtest.h>
@@ -16,6 +17,15 @@
 
 namespace calltrail::base {
 namespace {
+
+TEST(ThreadCount, ZeroIsOnePerCoreAndAnyOtherCountStands) {
+  // The machine's count as the standard library reports it (0 when unknown).
+  const unsigned cores = std::thread::hardware_concurrency();
+  EXPECT_EQ(thread_count(0), cores == 0 ? 1u : cores);
+  EXPECT_GE(thread_count(0), 1u);
+  for (unsigned n : {1u, 2u, 7u, 64u})
+    EXPECT_EQ(thread_count(n), n);
+}
 
 TEST(ForParts, EveryItemOnceInContiguousParts) {
   for (std::size_t n = 0; n <= 40; ++n) {
