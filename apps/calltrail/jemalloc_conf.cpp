@@ -13,13 +13,17 @@
 // `interactions` over 1 GB spent 3 to 6 s of its 8 to 11 s in the kernel,
 // against about 1 s with normal pages (bench/README.md).
 //
-// Freed pages go back to the system after a tenth of a second instead of ten
-// (dirty_decay_ms), and at once after that (muzzy_decay_ms): a build frees
-// each file's partial while it grows the merged legs, and the peak a user sees
-// is resident memory. `interactions` over 1 GB: 827 -> 705 MB (16 MB
-// segments), 541 -> 503 MB (64 MB segments) with half a second; on the
-// benchmark of bench/README.md, 367-377 MB with half a second, 332-338 MB
-// with a tenth, in the same time (at 0, 325 MB, but 0.2 s more in the kernel).
+// Freed pages go back to the system after a second instead of ten
+// (dirty_decay_ms), and at once after that (muzzy_decay_ms): the peak a user
+// sees is resident memory. What bounds the peak is the build giving back each
+// file's partial at once as it merges it (base::give_back_freed below), not
+// the decay: on the benchmark of bench/README.md `interactions` over 1 GB
+// peaks at 244.8k KiB with a tenth of a second and 245.4k KiB with a second
+// (median of seven runs each, alternated; 287.3k and 288.1k KiB over 16 MB
+// segments). A tenth of a second gave back, while files were still read,
+// pages the collection soon wrote again: 0.07 s more in the kernel and 0.12 s
+// more in all (2.59 s against 2.47 s). Before that purge existed, half a
+// second held 367-377 MB against 332-338 MB with a tenth.
 //
 // One arena for every thread (narenas), not four a core: the partials are
 // allocated by the collecting threads and freed by the build on the main
@@ -32,7 +36,7 @@ extern "C" {
 // NOLINTNEXTLINE: the name and type are jemalloc's interface.
 extern const char* malloc_conf;
 const char* malloc_conf =
-    "thp:default,metadata_thp:disabled,narenas:1,dirty_decay_ms:100,muzzy_decay_ms:0";
+    "thp:default,metadata_thp:disabled,narenas:1,dirty_decay_ms:1000,muzzy_decay_ms:0";
 }
 
 namespace {
