@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <exception>
 #include <system_error>
@@ -60,6 +61,71 @@ void for_parts(std::size_t n, unsigned threads, std::size_t min_per_part, const 
     t.join();
   for (const auto& e : errors)
     if (e) std::rethrow_exception(e);
+}
+
+// Calls prepare(i) for every i of [0, n) in order on a thread of its own, and
+// use(i) in order on the calling thread once prepare(i) has returned: the
+// next items are prepared while this one is used. prepare may run any number
+// of items ahead of use, and must not touch what use touches. With one thread
+// (or no thread to be had) each prepare(i) is followed by its use(i) on the
+// calling thread. An exception of prepare is thrown here before the use of
+// the item it was preparing (or of an earlier one); one of use stops the
+// preparing after the item in hand. Either way the helper has finished when
+// this returns or throws.
+template <typename Prepare, typename Use>
+void prepare_ahead(std::size_t n, unsigned threads, const Prepare& prepare, const Use& use) {
+  auto alone = [&] {
+    for (std::size_t i = 0; i < n; ++i) {
+      prepare(i);
+      use(i);
+    }
+  };
+  if (threads <= 1 || n <= 1) {
+    alone();
+    return;
+  }
+  // Items prepared; n + 1 once prepare has thrown (`error` set before).
+  std::atomic<std::size_t> ready{0};
+  std::atomic<bool> stop{false};
+  std::exception_ptr error;
+  auto work = [&] {
+    for (std::size_t i = 0; i < n && !stop.load(std::memory_order_relaxed); ++i) {
+      try {
+        prepare(i);
+      } catch (...) {
+        error = std::current_exception();
+        ready.store(n + 1, std::memory_order_release);
+        ready.notify_one();
+        return;
+      }
+      ready.store(i + 1, std::memory_order_release);
+      ready.notify_one();
+    }
+  };
+  std::thread helper;
+  try {
+    helper = std::thread(work);
+  } catch (const std::system_error&) {
+    alone();
+    return;
+  }
+  struct Join {
+    std::thread& thread;
+    std::atomic<bool>& stop;
+    ~Join() {
+      stop.store(true, std::memory_order_relaxed);
+      thread.join();
+    }
+  } join{helper, stop};
+  for (std::size_t i = 0; i < n; ++i) {
+    std::size_t r = ready.load(std::memory_order_acquire);
+    while (r <= i) {
+      ready.wait(r, std::memory_order_acquire);
+      r = ready.load(std::memory_order_acquire);
+    }
+    if (r > n) std::rethrow_exception(error);
+    use(i);
+  }
 }
 
 }  // namespace calltrail::base

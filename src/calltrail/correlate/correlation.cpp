@@ -333,16 +333,42 @@ void Builder::merge_legs() {
   for (const auto& p : partials_)
     strings += p.strings.size();
   c_.strings.reserve(strings);
-  for (auto& p : partials_) {
-    if (!c_.files[p.file].site) continue;
+  // A partial's strings go into the merged pool and its events' references
+  // are changed to name them (on a second thread, a partial or more ahead,
+  // in file order so that the pool's ids are those of one thread), then its
+  // legs join those of the site (on this thread, in file order).
+  const auto prepare = [&](std::size_t i) {
+    FilePartial& p = partials_[i];
+    if (!c_.files[p.file].site) return;
+    std::vector<std::uint32_t> m(p.strings.size());
+    for (std::uint32_t k = 0; k < m.size(); ++k)
+      m[k] = c_.strings.intern(p.strings.at(k));
+    // facts_only keeps no leg of its own (below).
+    if (!options_.facts_only)
+      for (Leg& l : p.legs)
+        for (auto& e : l.events)
+          remap(e, m);
+    for (auto& o : p.islinks)
+      remap(o.event, m);
+    for (auto& t : p.transfers)
+      remap(t.event, m);
+    for (auto& [conn, o] : p.orphans) {
+      for (auto& e : o.events)
+        remap(e, m);
+      for (auto& t : o.transfers)
+        remap(t.event, m);
+    }
+    // Every reference now names the merged pool's strings.
+    p.strings = StringPool();
+  };
+  const auto merge = [&](std::size_t i) {
+    FilePartial& p = partials_[i];
+    if (!c_.files[p.file].site) return;
     const std::uint32_t site = *c_.files[p.file].site;
     SiteInfo& s = c_.sites[site];
     s.events += p.events;
     s.call_events += p.call_events;
     s.sequence_out_of_order += p.sequence.out_of_order;
-    std::vector<std::uint32_t> m(p.strings.size());
-    for (std::uint32_t k = 0; k < m.size(); ++k)
-      m[k] = c_.strings.intern(p.strings.at(k));
     std::vector<std::uint32_t> global(p.legs.size());
     if (options_.facts_only) {
       // Clocks need only the site at each end of a link: one leg per
@@ -357,8 +383,6 @@ void Builder::merge_legs() {
     }
     for (std::uint32_t k = 0; k < p.legs.size(); ++k) {
       Leg& from = p.legs[k];
-      for (auto& e : from.events)
-        remap(e, m);
       auto found = by_key_.find(LegKey{site, from.call_uuid});
       if (found == by_key_.end()) {
         const auto index = static_cast<std::uint32_t>(c_.legs.size());
@@ -374,28 +398,19 @@ void Builder::merge_legs() {
     }
     p.legs.clear();
     p.legs.shrink_to_fit();
-    for (auto& o : p.islinks) {
+    for (auto& o : p.islinks)
       o.leg = global[o.leg];
-      remap(o.event, m);
-    }
     for (auto& t : p.transfers) {
       t.leg = global[t.leg];
-      remap(t.event, m);
       transfers_.push_back(std::move(t));
     }
     base::release(p.transfers);
-    for (auto& [conn, o] : p.orphans) {
-      for (auto& e : o.events)
-        remap(e, m);
-      for (auto& t : o.transfers)
-        remap(t.event, m);
+    for (auto& [conn, o] : p.orphans)
       orphans_.push_back(Orphans{site, conn, std::move(o)});
-    }
     p.orphans.clear();
-    // Every reference now names the merged pool's strings.
-    p.strings = StringPool();
     base::give_back_freed();
-  }
+  };
+  base::prepare_ahead(partials_.size(), options_.threads, prepare, merge);
   base::for_parts(c_.legs.size(), options_.threads, options_.legs_per_thread,
                   [&](std::size_t begin, std::size_t end) {
                     for (std::size_t k = begin; k < end; ++k)

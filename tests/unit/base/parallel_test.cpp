@@ -1,7 +1,8 @@
 // base::thread_count: 0 is one per core. base::for_parts: every item in
 // exactly one part, parts in order and contiguous, no more parts than threads
 // nor than items allow, and an exception of any part thrown again once every
-// part has finished.
+// part has finished. base::prepare_ahead: every use after its prepare, in
+// order, and exceptions of either side thrown again.
 #include "calltrail/base/parallel.hpp"
 
 #include <gtest/gtest.h>
@@ -99,6 +100,91 @@ TEST(ForParts, AnExceptionComesBackAfterEveryPartHasRun) {
     EXPECT_STREQ(e.what(), "part 1");  // the first part's, in part order
   }
   EXPECT_EQ(finished.load(), 2);
+}
+
+// Each use(i) on the calling thread, in order, after prepare(i) (whose
+// result it reads); prepare(i) in order on another thread when there are two.
+TEST(PrepareAhead, EachUseInOrderAfterItsPrepare) {
+  const auto caller = std::this_thread::get_id();
+  for (unsigned threads : {0u, 1u, 2u, 3u}) {
+    for (std::size_t n = 0; n <= 33; ++n) {
+      const std::string at = "n " + std::to_string(n) + ", threads " + std::to_string(threads);
+      std::vector<std::size_t> prepared(n, 0);  // the order each was prepared in, from 1
+      std::size_t prepares = 0;                 // the helper's own count
+      std::vector<std::size_t> used;
+      std::vector<std::thread::id> preparers(n);
+      prepare_ahead(
+          n, threads,
+          [&](std::size_t i) {
+            prepared[i] = ++prepares;
+            preparers[i] = std::this_thread::get_id();
+          },
+          [&](std::size_t i) {
+            EXPECT_EQ(std::this_thread::get_id(), caller) << at;
+            EXPECT_EQ(prepared[i], i + 1) << at << ", item " << i;
+            used.push_back(i);
+          });
+      std::vector<std::size_t> all(n);
+      for (std::size_t i = 0; i < n; ++i)
+        all[i] = i;
+      EXPECT_EQ(used, all) << at;
+      EXPECT_EQ(prepares, n) << at;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (threads >= 2 && n >= 2) {
+          EXPECT_NE(preparers[i], caller) << at;
+        } else {
+          EXPECT_EQ(preparers[i], caller) << at;
+        }
+      }
+    }
+  }
+}
+
+TEST(PrepareAhead, AnExceptionOfPrepareComesBackBeforeThatItemIsUsed) {
+  for (unsigned threads : {1u, 2u}) {
+    for (std::size_t bad = 0; bad < 6; ++bad) {
+      std::vector<std::size_t> used;
+      try {
+        prepare_ahead(
+            6, threads,
+            [&](std::size_t i) {
+              if (i == bad) throw std::runtime_error("prepare " + std::to_string(i));
+            },
+            [&](std::size_t i) { used.push_back(i); });
+        ADD_FAILURE() << "nothing thrown";
+      } catch (const std::runtime_error& e) {
+        EXPECT_EQ(std::string(e.what()), "prepare " + std::to_string(bad));
+      }
+      // Used in order, never the item whose prepare threw nor a later one.
+      EXPECT_LE(used.size(), bad) << "threads " << threads;
+      for (std::size_t k = 0; k < used.size(); ++k)
+        EXPECT_EQ(used[k], k);
+    }
+  }
+}
+
+TEST(PrepareAhead, AnExceptionOfUseStopsThePreparingAndComesBack) {
+  for (unsigned threads : {1u, 2u}) {
+    // The helper's state lives here: it must have finished when the call
+    // returns (a sanitizer build reports a use after this scope otherwise).
+    std::atomic<std::size_t> prepares{0};
+    try {
+      prepare_ahead(
+          1000, threads, [&](std::size_t) { ++prepares; },
+          [&](std::size_t i) {
+            if (i == 3) throw std::runtime_error("use 3");
+          });
+      ADD_FAILURE() << "nothing thrown";
+    } catch (const std::runtime_error& e) {
+      EXPECT_STREQ(e.what(), "use 3");
+    }
+    const std::size_t after = prepares.load();
+    EXPECT_GE(after, 4u);
+    if (threads == 1) {
+      EXPECT_EQ(after, 4u);
+    }
+    EXPECT_EQ(prepares.load(), after);  // nothing runs on once it has returned
+  }
 }
 
 }  // namespace
