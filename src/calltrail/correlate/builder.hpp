@@ -182,12 +182,25 @@ class Builder {
     return e;
   }
 
+  // What link_sip() looks dialogs up in: the dialogs each site sent,
+  // (leg, dialog) grouped by Call-ID, and every leg grouped by CallUUID.
+  // Reads the legs alone, so it is built while link_transfers() runs.
+  struct SipIndex {
+    bool any_received = false;  // nothing to link without
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> sent;
+    absl::flat_hash_map<std::string_view, std::uint32_t, ViewHash> sent_group;
+    Grouped sent_by_call;
+    absl::flat_hash_map<std::string_view, std::uint32_t, ViewHash> uuid_group;
+    Grouped by_uuid;
+  };
+  SipIndex index_sip() const;
+
   // Links of kind sip (see docs/correlation.md, "SIP"): a dialog a site
   // received joins the leg of another site that sent the same Call-ID, and
   // the leg its X-Genesys-CallUUID names. Where an IS-Link already joins the
   // two legs, or is reported by one of them only toward the other's site,
   // the dialog confirms or completes it instead of making a second hop.
-  void link_sip();
+  void link_sip(const SipIndex& index);
 
   void find_hints(Groups& groups);
 

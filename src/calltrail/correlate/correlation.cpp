@@ -159,7 +159,18 @@ Correlation Builder::run() {
     estimate_clocks();
     return std::move(c_);
   }
-  link_transfers();
+  // Transfers on this thread while the SIP dialogs are indexed on another:
+  // both only read the legs.
+  SipIndex sip;
+  base::for_parts(2, options_.threads, 1, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t step = begin; step < end; ++step) {
+      if (step == 0) {
+        link_transfers();
+      } else {
+        sip = index_sip();
+      }
+    }
+  });
   // The legs that report an IS-Link themselves (before a dialog or the
   // call history completes one).
   std::vector<bool> reports_islink(c_.legs.size(), false);
@@ -168,7 +179,8 @@ Correlation Builder::run() {
     for (const std::uint32_t end : {l.from, l.to})
       if (end != kNoLeg) reports_islink[end] = true;
   }
-  link_sip();
+  link_sip(sip);
+  base::release(sip);
   // Legs are found by CallUUID and ConnID no more: the indexes go before the
   // last steps, whose memory is the build's peak.
   base::release(by_key_);

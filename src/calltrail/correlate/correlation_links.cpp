@@ -163,28 +163,34 @@ void Builder::link_transfers() {
   base::release(transfers_);
 }
 
-void Builder::link_sip() {
+Builder::SipIndex Builder::index_sip() const {
+  SipIndex x;
   // The dialogs a site sent, (leg, dialog), grouped by Call-ID.
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> sent;
-  bool any_received = false;
   for (std::uint32_t i = 0; i < c_.legs.size(); ++i) {
     const Leg& l = c_.legs[i];
     for (std::uint32_t d = 0; d < l.sip_dialogs.size(); ++d) {
       const SipDialog& dialog = l.sip_dialogs[d];
-      if (dialog.origin == SipDialog::Origin::Sent) sent.emplace_back(i, d);
-      if (dialog.origin == SipDialog::Origin::Received) any_received = true;
+      if (dialog.origin == SipDialog::Origin::Sent) x.sent.emplace_back(i, d);
+      if (dialog.origin == SipDialog::Origin::Received) x.any_received = true;
     }
   }
-  if (!any_received) return;
-  absl::flat_hash_map<std::string_view, std::uint32_t, ViewHash> sent_group;
-  const Grouped sent_by_call = group_into(sent_group, sent.size(), [&](std::size_t k) {
-    return std::string_view(c_.legs[sent[k].first].sip_dialogs[sent[k].second].call_id);
+  if (!x.any_received) return x;
+  x.sent_by_call = group_into(x.sent_group, x.sent.size(), [&](std::size_t k) {
+    return std::string_view(c_.legs[x.sent[k].first].sip_dialogs[x.sent[k].second].call_id);
   });
   // The legs of every site by CallUUID, in leg order.
-  absl::flat_hash_map<std::string_view, std::uint32_t, ViewHash> uuid_group;
-  const Grouped by_uuid = group_into(uuid_group, c_.legs.size(), [&](std::size_t i) {
-    return std::string_view(c_.legs[i].call_uuid);
-  });
+  x.by_uuid = group_into(x.uuid_group, c_.legs.size(),
+                         [&](std::size_t i) { return std::string_view(c_.legs[i].call_uuid); });
+  return x;
+}
+
+void Builder::link_sip(const SipIndex& index) {
+  if (!index.any_received) return;
+  const auto& sent = index.sent;
+  const auto& sent_group = index.sent_group;
+  const Grouped& sent_by_call = index.sent_by_call;
+  const auto& uuid_group = index.uuid_group;
+  const Grouped& by_uuid = index.by_uuid;
   // Paired IS-Links by their legs, and IS-Links with one end by that end.
   using LegPair = std::pair<std::uint32_t, std::uint32_t>;
   absl::flat_hash_map<LegPair, std::uint32_t> paired;
