@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <span>
 #include <vector>
 
+#include "calltrail/base/parallel.hpp"
+#include "calltrail/base/release.hpp"
 #include "calltrail/correlate/builder.hpp"
 
 namespace calltrail::correlate::detail {
@@ -54,81 +57,101 @@ void Builder::form_interactions(Groups& groups,
   auto start_of = [&](std::uint32_t leg) {
     return c_.corrected(c_.legs[leg].site, c_.legs[leg].start);
   };
-  std::vector<std::uint32_t> links;
-  std::vector<std::uint32_t> gaps;
+  // The groups of the legs, by root, split over the threads: each part
+  // forms the interactions of its roots in root order, and the parts are
+  // joined in their order.
+  std::mutex parts_mutex;
+  std::vector<std::pair<std::uint32_t, std::vector<Interaction>>> parts;
+  base::for_parts(
+      n, options_.threads, options_.legs_per_thread, [&](std::size_t from, std::size_t to) {
+        std::vector<std::uint32_t> links;
+        std::vector<std::uint32_t> gaps;
+        std::vector<Interaction> found;
+        for (auto r = static_cast<std::uint32_t>(from); r < to; ++r) {
+          if (group_start[r] == group_start[r + 1]) continue;
+          const std::span<std::uint32_t> legs(member_legs.data() + group_start[r],
+                                              group_start[r + 1] - group_start[r]);
+          Interaction it;
+          std::sort(legs.begin(), legs.end(), [&](std::uint32_t a, std::uint32_t b) {
+            if (start_of(a) != start_of(b)) return start_of(a) < start_of(b);
+            return c_.legs[a].call_uuid < c_.legs[b].call_uuid;
+          });
+          std::uint32_t root = legs.front();
+          for (std::uint32_t l : legs) {
+            if (!is_target[l]) {
+              root = l;
+              break;
+            }
+          }
+          it.root = root;
+          it.id = c_.legs[root].call_uuid;
+          it.legs.push_back(root);
+          for (std::uint32_t l : legs)
+            if (l != root) it.legs.push_back(l);
+          links.clear();
+          gaps.clear();
+          it.start = std::numeric_limits<Micros>::max();
+          it.end = std::numeric_limits<Micros>::min();
+          for (std::uint32_t l : legs) {
+            const auto own = leg_links.group(l);
+            links.insert(links.end(), own.begin(), own.end());
+            const Leg& leg = c_.legs[l];
+            if (leg.timed) {
+              it.start = std::min(it.start, c_.corrected(leg.site, leg.start));
+              it.end = std::max(it.end, c_.corrected(leg.site, leg.end));
+              it.timed = true;
+            }
+            const auto& sg = site_gaps[leg.site];
+            auto first =
+                std::lower_bound(sg.begin(), sg.end(), leg.start,
+                                 [&](std::uint32_t g, Micros t) { return gap_end(g) < t; });
+            for (auto g = first; g != sg.end(); ++g) {
+              const Gap& gap = c_.gaps[*g];
+              const Micros begin = gap.after_utc.value_or(std::numeric_limits<Micros>::min());
+              if (begin > leg.end) {
+                // Gaps are ordered by their end; a later gap may still start
+                // earlier only when times run backwards, which we accept missing.
+                break;
+              }
+              gaps.push_back(*g);
+            }
+          }
+          std::sort(links.begin(), links.end());
+          links.erase(std::unique(links.begin(), links.end()), links.end());
+          std::sort(gaps.begin(), gaps.end());
+          gaps.erase(std::unique(gaps.begin(), gaps.end()), gaps.end());
+          it.links.assign(links.begin(), links.end());
+          std::stable_sort(it.links.begin(), it.links.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return link_time(a) < link_time(b);
+          });
+          it.gaps.assign(gaps.begin(), gaps.end());
+          if (!it.timed) it.start = it.end = 0;  // sorted first; printed as null
+          for (std::uint32_t li : it.links) {
+            const Link& l = c_.links[li];
+            if (l.kind == LinkKind::Hint) continue;
+            if (!l.paired() && l.reason != LinkReason::Unmonitored) it.complete = false;
+          }
+          // An arrival whose call history names a site of the input is paired
+          // only when it is linked to its origin.
+          for (std::uint32_t l : legs)
+            if (unpaired_arrival[l]) it.complete = false;
+
+          found.push_back(std::move(it));
+        }
+        const std::lock_guard lock(parts_mutex);
+        parts.emplace_back(static_cast<std::uint32_t>(from), std::move(found));
+      });
+  std::sort(parts.begin(), parts.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<Interaction> found;
   std::size_t group_count = 0;
-  for (std::uint32_t r = 0; r < n; ++r)
-    if (group_start[r] != group_start[r + 1]) ++group_count;
+  for (const auto& part : parts)
+    group_count += part.second.size();
   found.reserve(group_count);
-  for (std::uint32_t r = 0; r < n; ++r) {
-    if (group_start[r] == group_start[r + 1]) continue;
-    const std::span<std::uint32_t> legs(member_legs.data() + group_start[r],
-                                        group_start[r + 1] - group_start[r]);
-    Interaction it;
-    std::sort(legs.begin(), legs.end(), [&](std::uint32_t a, std::uint32_t b) {
-      if (start_of(a) != start_of(b)) return start_of(a) < start_of(b);
-      return c_.legs[a].call_uuid < c_.legs[b].call_uuid;
-    });
-    std::uint32_t root = legs.front();
-    for (std::uint32_t l : legs) {
-      if (!is_target[l]) {
-        root = l;
-        break;
-      }
-    }
-    it.root = root;
-    it.id = c_.legs[root].call_uuid;
-    it.legs.push_back(root);
-    for (std::uint32_t l : legs)
-      if (l != root) it.legs.push_back(l);
-    links.clear();
-    gaps.clear();
-    it.start = std::numeric_limits<Micros>::max();
-    it.end = std::numeric_limits<Micros>::min();
-    for (std::uint32_t l : legs) {
-      const auto own = leg_links.group(l);
-      links.insert(links.end(), own.begin(), own.end());
-      const Leg& leg = c_.legs[l];
-      if (leg.timed) {
-        it.start = std::min(it.start, c_.corrected(leg.site, leg.start));
-        it.end = std::max(it.end, c_.corrected(leg.site, leg.end));
-        it.timed = true;
-      }
-      const auto& sg = site_gaps[leg.site];
-      auto first = std::lower_bound(sg.begin(), sg.end(), leg.start,
-                                    [&](std::uint32_t g, Micros t) { return gap_end(g) < t; });
-      for (auto g = first; g != sg.end(); ++g) {
-        const Gap& gap = c_.gaps[*g];
-        const Micros begin = gap.after_utc.value_or(std::numeric_limits<Micros>::min());
-        if (begin > leg.end) {
-          // Gaps are ordered by their end; a later gap may still start
-          // earlier only when times run backwards, which we accept missing.
-          break;
-        }
-        gaps.push_back(*g);
-      }
-    }
-    std::sort(links.begin(), links.end());
-    links.erase(std::unique(links.begin(), links.end()), links.end());
-    std::sort(gaps.begin(), gaps.end());
-    gaps.erase(std::unique(gaps.begin(), gaps.end()), gaps.end());
-    it.links.assign(links.begin(), links.end());
-    std::stable_sort(it.links.begin(), it.links.end(),
-                     [&](std::uint32_t a, std::uint32_t b) { return link_time(a) < link_time(b); });
-    it.gaps.assign(gaps.begin(), gaps.end());
-    if (!it.timed) it.start = it.end = 0;  // sorted first; printed as null
-    for (std::uint32_t li : it.links) {
-      const Link& l = c_.links[li];
-      if (l.kind == LinkKind::Hint) continue;
-      if (!l.paired() && l.reason != LinkReason::Unmonitored) it.complete = false;
-    }
-    // An arrival whose call history names a site of the input is paired
-    // only when it is linked to its origin.
-    for (std::uint32_t l : legs)
-      if (unpaired_arrival[l]) it.complete = false;
-    found.push_back(std::move(it));
-  }
+  for (auto& part : parts)
+    for (auto& it : part.second)
+      found.push_back(std::move(it));
+  base::release(parts);
   // By start, then id: sort indices, then put each interaction in its
   // place by following the permutation's cycles (no second array of them).
   std::vector<std::uint32_t> order(found.size());
