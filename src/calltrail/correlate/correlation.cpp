@@ -189,7 +189,8 @@ Correlation Builder::run() {
   // Clocks before the call history: they rest on IS-Links paired by their
   // own reports, not on the ones the history completes.
   estimate_clocks();
-  const std::vector<std::uint32_t> unpaired_arrivals = link_iscc(c_, reports_islink);
+  const std::vector<std::uint32_t> unpaired_arrivals =
+      link_iscc(c_, reports_islink, options_.threads, options_.legs_per_thread);
   Groups groups(c_.legs.size());
   for (const Link& l : c_.links)
     if (l.paired()) groups.unite(l.from, l.to);

@@ -165,10 +165,14 @@ struct BuildOptions {
   // Leg::summarised_events.
   bool summary = false;
   // Threads for the build's steps that do the same to every leg (resolving
-  // times, thinning a summary's events); 1 keeps them on the calling thread.
-  // The result is the same whatever the number.
+  // times, thinning a summary's events, looking for call-history origins,
+  // forming interactions) and for the steps it overlaps (the next file's
+  // strings while a file's legs are merged, the SIP index while transfers
+  // are linked); 1 keeps them all on the calling thread. The result is the
+  // same whatever the number.
   unsigned threads = 1;
-  // Fewer legs than this a thread are done on fewer threads.
+  // Fewer legs (or arrivals, or groups) than this a thread are done on fewer
+  // threads.
   std::size_t legs_per_thread = 4096;
 };
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "calltrail/base/parallel.hpp"
 #include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/grouped.hpp"
 #include "calltrail/correlate/text.hpp"
@@ -39,33 +40,32 @@ class IsccLinker {
     }
   }
 
-  std::vector<std::uint32_t> run() {
-    std::vector<std::uint32_t> unpaired;
+  std::vector<std::uint32_t> run(unsigned threads, std::size_t per_thread) {
+    // The origins of every arrival are looked for first, split over the
+    // threads (the legs are only read), then joined in leg order.
+    std::vector<std::uint32_t> arrivals;
     for (std::uint32_t a = 0; a < c_.legs.size(); ++a) {
       const CallHistory& h = c_.legs[a].history.get();
-      if (h.empty() || !h.event) continue;
-      const EventRef arrival = event_at(c_.legs[a], *h.event);
-      // The sites' own clocks: the offsets estimated from IS-Links depend on
-      // which legs a build has (serve builds a component at a time), and a
-      // link must not (kIsccSlack allows for clocks that differ).
-      std::optional<Micros> t;
-      if (arrival.has_utc()) t = arrival.utc;
+      if (!h.empty() && h.event) arrivals.push_back(a);
+    }
+    std::vector<Found> found(arrivals.size());
+    base::for_parts(arrivals.size(), threads, per_thread, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t k = begin; k < end; ++k)
+        found[k] = look(arrivals[k]);
+    });
+    std::vector<std::uint32_t> unpaired;
+    for (std::size_t k = 0; k < arrivals.size(); ++k) {
+      const std::uint32_t a = arrivals[k];
+      const Found& f = found[k];
+      const CallHistory& h = c_.legs[a].history.get();
       bool joined = arrived_.contains(a);
-      if (auto m = find_origin(a, h.last, t, kIsccSlack)) {
-        join(*m, a, arrival, t, h.last, "AttributeLastTransferConnID", {});
+      if (f.last) {
+        join(*f.last, a, f.arrival, h.last, "AttributeLastTransferConnID", {});
         joined = true;
-      } else if (!h.last.location.empty() && !h.first.empty() &&
-                 fold_name(h.first.location) != fold_name(h.last.location)) {
-        // A → [B not given] → here: the first site of the chain names the
-        // origin across the site in between. When B is given but its leg was
-        // not found, the first transfer still joins the chain; the hop from
-        // B stays missing.
-        const bool b_given = names_site(h.last.location);
-        if (auto f = find_origin(a, h.first, t, kFirstTransferReach)) {
-          join(*f, a, arrival, t, h.first, "AttributeFirstTransferConnID",
-               b_given ? std::string() : h.last.location);
-          joined = joined || !b_given;
-        }
+      } else if (f.first) {
+        join(*f.first, a, f.arrival, h.first, "AttributeFirstTransferConnID",
+             f.b_given ? std::string() : h.last.location);
+        joined = joined || !f.b_given;
       }
       const bool from_given_site =
           names_site(h.last.location) && !names_site(h.last.location, c_.legs[a].site);
@@ -78,7 +78,39 @@ class IsccLinker {
   struct Match {
     std::uint32_t leg;
     Confidence level;
+    EventRef from_event = {};  // the origin's event the link starts at
   };
+
+  // What arriving leg `a`'s call history leads to, before any join.
+  struct Found {
+    EventRef arrival;
+    std::optional<Match> last;   // the origin its last transfer names
+    std::optional<Match> first;  // else, across a site, the first transfer's
+    bool b_given = false;        // the site in between is one of the input
+  };
+  Found look(std::uint32_t a) const {
+    const CallHistory& h = c_.legs[a].history.get();
+    Found f;
+    f.arrival = event_at(c_.legs[a], *h.event);
+    // The sites' own clocks: the offsets estimated from IS-Links depend on
+    // which legs a build has (serve builds a component at a time), and a
+    // link must not (kIsccSlack allows for clocks that differ).
+    std::optional<Micros> t;
+    if (f.arrival.has_utc()) t = f.arrival.utc;
+    f.last = find_origin(a, h.last, t, kIsccSlack);
+    if (f.last) f.last->from_event = origin_event(f.last->leg, h.last.orig_dn, t);
+    if (!f.last && !h.last.location.empty() && !h.first.empty() &&
+        fold_name(h.first.location) != fold_name(h.last.location)) {
+      // A → [B not given] → here: the first site of the chain names the
+      // origin across the site in between. When B is given but its leg was
+      // not found, the first transfer still joins the chain; the hop from
+      // B stays missing.
+      f.b_given = names_site(h.last.location);
+      f.first = find_origin(a, h.first, t, kFirstTransferReach);
+      if (f.first) f.first->from_event = origin_event(f.first->leg, h.first.orig_dn, t);
+    }
+    return f;
+  }
 
   // The leg's event at the place `e` names, or `e` itself.
   static EventRef event_at(const Leg& leg, const EventRef& e) {
@@ -173,9 +205,9 @@ class IsccLinker {
     return l.events.empty() ? EventRef{} : l.events.front();
   }
 
-  void join(const Match& m, std::uint32_t a, const EventRef& arrival, std::optional<Micros> t,
-            const CallHistory::Origin& o, const char* via, const std::string& skipped) {
-    const EventRef from_event = origin_event(m.leg, o.orig_dn, t);
+  void join(const Match& m, std::uint32_t a, const EventRef& arrival, const CallHistory::Origin& o,
+            const char* via, const std::string& skipped) {
+    const EventRef& from_event = m.from_event;
     auto evidence = [&](Link& l) {
       for (const EventRef* e : {&from_event, &arrival}) {
         const Evidence ev{e->file, e->line, e->offset};
@@ -241,12 +273,13 @@ class IsccLinker {
 
 }  // namespace
 
-std::vector<std::uint32_t> link_iscc(Correlation& c, const std::vector<bool>& reports_islink) {
+std::vector<std::uint32_t> link_iscc(Correlation& c, const std::vector<bool>& reports_islink,
+                                     unsigned threads, std::size_t per_thread) {
   // Most logs carry no call history: no index of every ConnID for nothing.
   if (std::none_of(c.legs.begin(), c.legs.end(),
                    [](const Leg& l) { return l.history && l.history->event; }))
     return {};
-  return IsccLinker(c, reports_islink).run();
+  return IsccLinker(c, reports_islink).run(threads, per_thread);
 }
 
 }  // namespace calltrail::correlate

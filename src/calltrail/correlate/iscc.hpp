@@ -26,7 +26,10 @@ inline constexpr Micros kFirstTransferReach = Micros{3600} * 1'000'000;
 // sites' switch names, and the IS-Link and sip links.
 // `reports_islink[leg]`: the leg reported an IS-Link itself. Returns the
 // arriving legs whose origin site is in the input but that no link joins to
-// their origin (they make their interaction incomplete).
-std::vector<std::uint32_t> link_iscc(Correlation& c, const std::vector<bool>& reports_islink);
+// their origin (they make their interaction incomplete). The origins are
+// looked for on up to `threads` threads, at least `per_thread` arrivals
+// each; the result is the same whatever the numbers.
+std::vector<std::uint32_t> link_iscc(Correlation& c, const std::vector<bool>& reports_islink,
+                                     unsigned threads = 1, std::size_t per_thread = 1);
 
 }  // namespace calltrail::correlate
