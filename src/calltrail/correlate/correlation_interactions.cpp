@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
-#include <mutex>
+#include <numeric>
 #include <span>
 #include <vector>
 
@@ -57,16 +57,20 @@ void Builder::form_interactions(Groups& groups,
   auto start_of = [&](std::uint32_t leg) {
     return c_.corrected(c_.legs[leg].site, c_.legs[leg].start);
   };
-  // The groups of the legs, by root, split over the threads: each part
-  // forms the interactions of its roots in root order, and the parts are
-  // joined in their order.
-  std::mutex parts_mutex;
-  std::vector<std::pair<std::uint32_t, std::vector<Interaction>>> parts;
+  // The groups of the legs, by root, split over the threads: each group
+  // has its place in root order (its ordinal among the non-empty groups),
+  // and each part writes its groups' interactions there.
+  std::vector<std::uint32_t> ordinal(n);
+  std::uint32_t group_count = 0;
+  for (std::uint32_t r = 0; r < n; ++r) {
+    ordinal[r] = group_count;
+    if (group_start[r] != group_start[r + 1]) ++group_count;
+  }
+  std::vector<Interaction> found(group_count);
   base::for_parts(
       n, options_.threads, options_.legs_per_thread, [&](std::size_t from, std::size_t to) {
         std::vector<std::uint32_t> links;
         std::vector<std::uint32_t> gaps;
-        std::vector<Interaction> found;
         for (auto r = static_cast<std::uint32_t>(from); r < to; ++r) {
           if (group_start[r] == group_start[r + 1]) continue;
           const std::span<std::uint32_t> legs(member_legs.data() + group_start[r],
@@ -135,23 +139,10 @@ void Builder::form_interactions(Groups& groups,
           // only when it is linked to its origin.
           for (std::uint32_t l : legs)
             if (unpaired_arrival[l]) it.complete = false;
-
-          found.push_back(std::move(it));
+          found[ordinal[r]] = std::move(it);
         }
-        const std::lock_guard lock(parts_mutex);
-        parts.emplace_back(static_cast<std::uint32_t>(from), std::move(found));
       });
-  std::sort(parts.begin(), parts.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<Interaction> found;
-  std::size_t group_count = 0;
-  for (const auto& part : parts)
-    group_count += part.second.size();
-  found.reserve(group_count);
-  for (auto& part : parts)
-    for (auto& it : part.second)
-      found.push_back(std::move(it));
-  base::release(parts);
+  base::release(ordinal);
   // By start, then id: sort indices, then put each interaction in its
   // place by following the permutation's cycles (no second array of them).
   std::vector<std::uint32_t> order(found.size());
