@@ -8,6 +8,7 @@
 
 #include "calltrail/base/parallel.hpp"
 #include "calltrail/base/release.hpp"
+#include "calltrail/base/step_times.hpp"
 #include "calltrail/base/time.hpp"
 #include "calltrail/correlate/builder.hpp"
 #include "calltrail/correlate/conn_id.hpp"
@@ -148,28 +149,33 @@ Grouped group_by_key(std::size_t n, KeyOf key_of) {
 }  // namespace
 
 Correlation Builder::run() {
-  name_sites();
-  merge_legs();
-  place_orphans();
-  resolve_times();
-  find_gaps();
-  if (options_.summary) keep_summary_events();
-  link_islinks();
+  const auto step = [this](std::string_view name, auto&& f) {
+    return base::timed(options_.times, name, f);
+  };
+  step("name sites", [&] { name_sites(); });
+  step("merge legs", [&] { merge_legs(); });
+  step("place orphans", [&] { place_orphans(); });
+  step("resolve times", [&] { resolve_times(); });
+  step("find gaps", [&] { find_gaps(); });
+  if (options_.summary) step("thin events", [&] { keep_summary_events(); });
+  step("link IS-Links", [&] { link_islinks(); });
   if (options_.facts_only) {
-    estimate_clocks();
+    step("estimate clocks", [&] { estimate_clocks(); });
     return std::move(c_);
   }
   // Transfers on this thread while the SIP dialogs are indexed on another:
   // both only read the legs.
   SipIndex sip;
-  base::for_parts(2, options_.threads, 1, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t step = begin; step < end; ++step) {
-      if (step == 0) {
-        link_transfers();
-      } else {
-        sip = index_sip();
+  step("link transfers, index SIP", [&] {
+    base::for_parts(2, options_.threads, 1, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t s = begin; s < end; ++s) {
+        if (s == 0) {
+          link_transfers();
+        } else {
+          sip = index_sip();
+        }
       }
-    }
+    });
   });
   // The legs that report an IS-Link themselves (before a dialog or the
   // call history completes one).
@@ -179,7 +185,7 @@ Correlation Builder::run() {
     for (const std::uint32_t end : {l.from, l.to})
       if (end != kNoLeg) reports_islink[end] = true;
   }
-  link_sip(sip);
+  step("link SIP", [&] { link_sip(sip); });
   base::release(sip);
   // Legs are found by CallUUID and ConnID no more: the indexes go before the
   // last steps, whose memory is the build's peak.
@@ -188,14 +194,15 @@ Correlation Builder::run() {
   base::release(conn_legs_);
   // Clocks before the call history: they rest on IS-Links paired by their
   // own reports, not on the ones the history completes.
-  estimate_clocks();
-  const std::vector<std::uint32_t> unpaired_arrivals =
-      link_iscc(c_, reports_islink, options_.threads, options_.legs_per_thread);
+  step("estimate clocks", [&] { estimate_clocks(); });
+  const std::vector<std::uint32_t> unpaired_arrivals = step("link call histories", [&] {
+    return link_iscc(c_, reports_islink, options_.threads, options_.legs_per_thread);
+  });
   Groups groups(c_.legs.size());
   for (const Link& l : c_.links)
     if (l.paired()) groups.unite(l.from, l.to);
-  find_hints(groups);
-  form_interactions(groups, unpaired_arrivals);
+  step("find hints", [&] { find_hints(groups); });
+  step("form interactions", [&] { form_interactions(groups, unpaired_arrivals); });
   return std::move(c_);
 }
 

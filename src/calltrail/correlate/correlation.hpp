@@ -13,6 +13,10 @@
 #include "calltrail/correlate/string_pool.hpp"
 #include "calltrail/parse/log_reader.hpp"
 
+namespace calltrail::base {
+class StepTimes;
+}
+
 namespace calltrail::correlate {
 
 enum class LinkKind : std::uint8_t { IsLink, Transfer, Hint, Sip, Iscc };
@@ -174,6 +178,8 @@ struct BuildOptions {
   // Fewer legs (or arrivals, or groups) than this a thread are done on fewer
   // threads.
   std::size_t legs_per_thread = 4096;
+  // When set, each step of the build is timed there (`--stats`).
+  base::StepTimes* times = nullptr;
 };
 
 struct Correlation {

@@ -245,6 +245,7 @@ std::thread start_facts_build(std::vector<FilePartial> facts_partials,
   return std::thread([partials = std::move(facts_partials), &files, options, &facts]() mutable {
     BuildOptions o = options;
     o.facts_only = true;
+    o.times = nullptr;  // step times are kept by one thread, the caller's
     facts = facts_of(build_correlation(std::move(partials), files, o));
   });
 }

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "calltrail/base/parallel.hpp"
+#include "calltrail/base/step_times.hpp"
 #include "calltrail/correlate/conn_id.hpp"
 #include "calltrail/correlate/file_collector.hpp"
 #include "calltrail/correlate/partial.hpp"
@@ -98,6 +99,62 @@ std::optional<FilePartial> collect_again(const Collected& scanned, std::uint32_t
   return out;
 }
 
+// The legs (and orphans) `reached` collected again in full from each file,
+// on every core; nullopt when a file cannot be read again.
+std::optional<std::vector<FilePartial>> read_again(const Collected& scanned, const Reached& reached,
+                                                   const RescanOptions& rescan) {
+  const std::vector<FilePartial>& partials = scanned.partials;
+  const auto& progress = rescan.progress;
+  std::vector<Plan> plans(partials.size());
+  std::uint64_t total = 0;
+  for (std::uint32_t f = 0; f < partials.size(); ++f) {
+    plans[f] = plan_again(scanned, reached, f);
+    total += plans[f].bytes();
+  }
+  // Files are read again on every core (a busy identifier's legs can
+  // span most of every file). Progress: the bytes of the files done plus,
+  // per thread, how far into its file it is.
+  const unsigned threads = base::thread_count(rescan.threads);
+  std::vector<std::optional<FilePartial>> got(partials.size());
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::uint64_t> done_files{0};
+  std::vector<std::atomic<std::uint64_t>> in_file(threads);
+  auto report = [&] {
+    if (!progress) return;
+    std::uint64_t done = done_files.load();
+    for (const auto& x : in_file)
+      done += x.load();
+    progress(std::min(done, total), total);
+  };
+  auto work = [&](std::size_t slot) {
+    for (std::size_t f = next++; f < partials.size(); f = next++) {
+      const Plan& plan = plans[f];
+      got[f] = collect_again(scanned, static_cast<std::uint32_t>(f), plan, rescan.read,
+                             [&](std::uint64_t offset) {
+                               in_file[slot] = std::min(plan.bytes(), offset - plan.from.offset);
+                               report();
+                             });
+      in_file[slot] = 0;
+      done_files += plan.bytes();
+      report();
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (unsigned t = 1; t < threads; ++t)
+    helpers.emplace_back(work, t);
+  work(0);
+  for (auto& h : helpers)
+    h.join();
+  if (progress) progress(total, total);
+  std::vector<FilePartial> again;
+  again.reserve(partials.size());
+  for (auto& p : got) {
+    if (!p) return std::nullopt;
+    again.push_back(std::move(*p));
+  }
+  return again;
+}
+
 }  // namespace
 
 CollectOptions scan_options(CollectOptions options, const IdProbe& probe) {
@@ -116,7 +173,6 @@ CollectOptions scan_options(CollectOptions options, const IdProbe& probe) {
 
 RescanResult build_for_id_rescan(Collected& scanned, const BuildOptions& options,
                                  std::string_view id, const RescanOptions& rescan) {
-  const auto& progress = rescan.progress;
   RescanResult out;
   const std::vector<FilePartial>& partials = scanned.partials;
   for (const auto& f : scanned.files)
@@ -141,63 +197,17 @@ RescanResult build_for_id_rescan(Collected& scanned, const BuildOptions& options
   auto found = [&](std::size_t f, std::uint32_t i) {
     return i < partials[f].spans.size() && partials[f].spans[i].probe_hit;
   };
-  std::optional<std::vector<FilePartial>> again;
-  if (auto reached =
-          reach_id(partials, *keys, id, reach_limit(partials, rescan.max_share), found)) {
-    std::vector<Plan> plans(partials.size());
-    std::uint64_t total = 0;
-    for (std::uint32_t f = 0; f < partials.size(); ++f) {
-      plans[f] = plan_again(scanned, *reached, f);
-      total += plans[f].bytes();
-    }
-    // Files are read again on every core (a busy identifier's legs can
-    // span most of every file). Progress: the bytes of the files done plus,
-    // per thread, how far into its file it is.
-    const unsigned threads = base::thread_count(rescan.threads);
-    std::vector<std::optional<FilePartial>> got(partials.size());
-    std::atomic<std::size_t> next{0};
-    std::atomic<std::uint64_t> done_files{0};
-    std::vector<std::atomic<std::uint64_t>> in_file(threads);
-    auto report = [&] {
-      if (!progress) return;
-      std::uint64_t done = done_files.load();
-      for (const auto& x : in_file)
-        done += x.load();
-      progress(std::min(done, total), total);
-    };
-    auto work = [&](std::size_t slot) {
-      for (std::size_t f = next++; f < partials.size(); f = next++) {
-        const Plan& plan = plans[f];
-        got[f] = collect_again(scanned, static_cast<std::uint32_t>(f), plan, rescan.read,
-                               [&](std::uint64_t offset) {
-                                 in_file[slot] = std::min(plan.bytes(), offset - plan.from.offset);
-                                 report();
-                               });
-        in_file[slot] = 0;
-        done_files += plan.bytes();
-        report();
-      }
-    };
-    std::vector<std::thread> helpers;
-    for (unsigned t = 1; t < threads; ++t)
-      helpers.emplace_back(work, t);
-    work(0);
-    for (auto& h : helpers)
-      h.join();
-    if (progress) progress(total, total);
-    again.emplace();
-    again->reserve(partials.size());
-    for (auto& p : got) {
-      if (!p) {
-        again.reset();
-        break;
-      }
-      again->push_back(std::move(*p));
-    }
-  }
-  facts_thread.join();
+  std::optional<std::vector<FilePartial>> again =
+      base::timed(options.times, "read the reached legs again", [&] {
+        const auto reached =
+            reach_id(partials, *keys, id, reach_limit(partials, rescan.max_share), found);
+        return reached ? read_again(scanned, *reached, rescan) : std::nullopt;
+      });
+  base::timed(options.times, "wait for the sites' facts", [&] { facts_thread.join(); });
   if (!again) return out;
-  out.correlation = build_with_facts(std::move(*again), scanned.files, options, facts);
+  out.correlation = base::timed(options.times, "build the reached legs", [&] {
+    return build_with_facts(std::move(*again), scanned.files, options, facts);
+  });
   out.sites = facts.clocks.size();  // one entry per site
   if (find_interactions(*out.correlation, id).empty()) {
     // Say what was searched: the legs of the scan, merged per site as a
