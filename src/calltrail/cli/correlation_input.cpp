@@ -6,6 +6,7 @@
 
 #include "calltrail/base/parallel.hpp"
 #include "calltrail/base/secrets.hpp"
+#include "calltrail/base/step_times.hpp"
 #include "calltrail/base/utf8.hpp"
 #include "calltrail/cli/cli.hpp"
 #include "calltrail/cli/input_report.hpp"
@@ -67,6 +68,9 @@ void add_correlation_input_options(CLI::App* cmd, CorrelationInput& input, bool 
   cmd->add_flag("--strict", input.strict, "Exit with 4 when malformed records were found");
   cmd->add_flag("-q,--quiet", input.quiet,
                 "Print only the one-line summary of malformed input, and no progress line");
+  cmd->add_flag("--stats", input.stats,
+                "At the end, print on stderr where the time went: reading (bytes and rate), each "
+                "step of the build, the rest, and the peak memory");
 }
 
 bool parse_site_overrides(const std::vector<std::string>& specs, std::string_view command,
@@ -217,44 +221,72 @@ correlate::CollectOptions collect_options(const CorrelationInput& input, Progres
   return collect;
 }
 
+void count_input(RunStats& stats, const correlate::Collected& loaded) {
+  std::uint64_t bytes = 0;
+  for (const auto& f : loaded.files)
+    bytes += f.bytes;
+  stats.bytes = bytes;
+  stats.files = loaded.files.size();
+}
+
+void count_output(RunStats& stats, const correlate::Correlation& c) {
+  stats.legs = c.legs.size();
+  stats.interactions = c.interactions.size();
+}
+
 // Reads and builds everything; `report`: says what reading found wrong
 // (not when an earlier read of the same files did).
 std::optional<correlate::Correlation> load_from_files(
-    const CorrelationInput& input, const correlate::BuildOptions& build, std::string_view command,
-    int& exit_code, bool report = true,
-    correlate::CollectMode mode = correlate::CollectMode::Full) {
+    const CorrelationInput& input, correlate::BuildOptions build, std::string_view command,
+    int& exit_code, bool report = true, correlate::CollectMode mode = correlate::CollectMode::Full,
+    RunStats* stats = nullptr) {
   ProgressLine line;
   correlate::CollectOptions collect = collect_options(input, line, command);
   collect.mode = mode;
-  correlate::Collected loaded = correlate::collect(input.paths, collect);
+  base::StepTimes* times = stats != nullptr ? &stats->times : nullptr;
+  correlate::Collected loaded =
+      base::timed(times, "read", [&] { return correlate::collect(input.paths, collect); });
   line.clear();
+  if (stats != nullptr) count_input(*stats, loaded);
   if (report) report_reading(loaded, input, command, exit_code);
-  return correlate::build_correlation(std::move(loaded.partials), std::move(loaded.files), build);
+  build.times = times;
+  correlate::Correlation c = base::timed(times, "build", [&] {
+    return correlate::build_correlation(std::move(loaded.partials), std::move(loaded.files), build);
+  });
+  if (stats != nullptr) count_output(*stats, c);
+  return c;
 }
 
 // Reads the files without the legs' events, then again only the legs `id`
 // reaches (correlate/rescan.hpp); standard input is read and built whole.
 std::optional<TraceLoad> load_for_id_from_files(const CorrelationInput& input,
-                                                const correlate::BuildOptions& build,
-                                                std::string_view id, std::string_view command,
-                                                int& exit_code) {
+                                                correlate::BuildOptions build, std::string_view id,
+                                                std::string_view command, int& exit_code,
+                                                RunStats* stats) {
   const bool from_stdin =
       std::find(input.paths.begin(), input.paths.end(), "-") != input.paths.end();
   if (!from_stdin) {
     ProgressLine line;
     const correlate::CollectOptions collect = collect_options(input, line, command);
     const correlate::IdProbe probe(id);
-    correlate::Collected scanned = correlate::collect(input.paths, scan_options(collect, probe));
+    base::StepTimes* times = stats != nullptr ? &stats->times : nullptr;
+    correlate::Collected scanned = base::timed(times, "read", [&] {
+      return correlate::collect(input.paths, scan_options(collect, probe));
+    });
     line.clear();
+    if (stats != nullptr) count_input(*stats, scanned);
     report_reading(scanned, input, command, exit_code);
     correlate::RescanOptions again;
     again.read = collect.read;
     again.threads = collect.threads;
     if (collect.progress)
       again.progress = progress_to(line, command, "reading the reached legs again:");
-    correlate::RescanResult r = correlate::build_for_id_rescan(scanned, build, id, again);
+    build.times = times;
+    correlate::RescanResult r = base::timed(
+        times, "build", [&] { return correlate::build_for_id_rescan(scanned, build, id, again); });
     line.clear();
     if (r.correlation) {
+      if (stats != nullptr) count_output(*stats, *r.correlation);
       // The scan takes most of the memory, and freeing it piece by piece
       // takes longer than building the answer; the process ends once it is
       // printed, so it is left for the system to take back.
@@ -263,7 +295,8 @@ std::optional<TraceLoad> load_for_id_from_files(const CorrelationInput& input,
     }
   }
   // Standard input, or a file that could not be read again.
-  auto c = load_from_files(input, build, command, exit_code, from_stdin);
+  auto c = load_from_files(input, build, command, exit_code, from_stdin,
+                           correlate::CollectMode::Full, stats);
   if (!c) return std::nullopt;
   const std::size_t legs = c->legs.size();
   const std::size_t sites = c->sites.size();
@@ -273,16 +306,22 @@ std::optional<TraceLoad> load_for_id_from_files(const CorrelationInput& input,
 }  // namespace
 
 std::optional<TraceLoad> load_correlation_for_id(const CorrelationInput& input, std::string_view id,
-                                                 std::string_view command, int& exit_code) {
+                                                 std::string_view command, int& exit_code,
+                                                 RunStats* stats) {
   auto build = build_options(input, command, exit_code);
   if (!build) return std::nullopt;
-  if (input.db.empty()) return load_for_id_from_files(input, *build, id, command, exit_code);
-  auto c = from_store(input, command, exit_code, [&](store::Store& st) {
-    auto loaded = st.load_for_id(id, *build, nullptr);
-    if (!loaded) loaded = st.load_all(*build, nullptr);
-    return loaded;
+  if (input.db.empty()) return load_for_id_from_files(input, *build, id, command, exit_code, stats);
+  base::StepTimes* times = stats != nullptr ? &stats->times : nullptr;
+  build->times = times;
+  auto c = base::timed(times, "read the store, build", [&] {
+    return from_store(input, command, exit_code, [&](store::Store& st) {
+      auto loaded = st.load_for_id(id, *build, nullptr);
+      if (!loaded) loaded = st.load_all(*build, nullptr);
+      return loaded;
+    });
   });
   if (!c) return std::nullopt;
+  if (stats != nullptr) count_output(*stats, *c);
   const std::size_t legs = c->legs.size();
   const std::size_t sites = c->sites.size();
   return TraceLoad{std::move(*c), legs, sites};
@@ -290,14 +329,22 @@ std::optional<TraceLoad> load_correlation_for_id(const CorrelationInput& input, 
 
 std::optional<correlate::Correlation> load_correlation(const CorrelationInput& input,
                                                        std::string_view command, int& exit_code,
-                                                       correlate::CollectMode mode) {
+                                                       correlate::CollectMode mode,
+                                                       RunStats* stats) {
   auto build = build_options(input, command, exit_code);
   if (!build) return std::nullopt;
   build->summary = mode == correlate::CollectMode::Summary;
-  if (input.db.empty()) return load_from_files(input, *build, command, exit_code, true, mode);
-  return from_store(input, command, exit_code, [&](store::Store& st) {
-    return std::optional<correlate::Correlation>(st.load_all(*build, nullptr));
+  if (input.db.empty())
+    return load_from_files(input, *build, command, exit_code, true, mode, stats);
+  base::StepTimes* times = stats != nullptr ? &stats->times : nullptr;
+  build->times = times;
+  auto c = base::timed(times, "read the store, build", [&] {
+    return from_store(input, command, exit_code, [&](store::Store& st) {
+      return std::optional<correlate::Correlation>(st.load_all(*build, nullptr));
+    });
   });
+  if (c && stats != nullptr) count_output(*stats, *c);
+  return c;
 }
 
 }  // namespace calltrail::cli

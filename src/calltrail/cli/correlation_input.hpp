@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "calltrail/cli/run_stats.hpp"
 #include "calltrail/correlate/correlation.hpp"
 #include "calltrail/correlate/file_collector.hpp"
 
@@ -23,6 +24,7 @@ struct CorrelationInput {
   unsigned threads = 0;
   bool strict = false;
   bool quiet = false;
+  bool stats = false;  // --stats: where the time went, on stderr at the end
 };
 
 // Adds the subcommand `name` of a command that reads logs, with its PATH...
@@ -31,8 +33,8 @@ CLI::App* add_log_command(CLI::App& app, const std::string& name, const std::str
                           CorrelationInput& input);
 
 // Adds --site-name, --site (a filter: `filters_sites`, else only the old
-// FILE=app@switch form), --merge-hints, --threads, --strict and --quiet (not
-// the paths).
+// FILE=app@switch form), --merge-hints, --threads, --strict, --quiet and
+// --stats (not the paths).
 void add_correlation_input_options(CLI::App* cmd, CorrelationInput& input,
                                    bool filters_sites = true);
 
@@ -59,9 +61,11 @@ bool check_site_options(const correlate::Correlation& c, const CorrelationInput&
 // `mode` Summary: of the legs' SIP messages only those a summary of each
 // interaction reads (correlate::CollectMode::Summary), for commands that show
 // no timeline; it matters for files only.
+// `stats`, when given, hears how long reading and each step of the build took,
+// and how many bytes, files, legs and interactions there were.
 std::optional<correlate::Correlation> load_correlation(
     const CorrelationInput& input, std::string_view command, int& exit_code,
-    correlate::CollectMode mode = correlate::CollectMode::Full);
+    correlate::CollectMode mode = correlate::CollectMode::Full, RunStats* stats = nullptr);
 
 // Adds --db URL.
 void add_db_option(CLI::App* cmd, CorrelationInput& input);
@@ -80,6 +84,7 @@ struct TraceLoad {
 // "What trace builds") or from --db (the whole store when the store cannot
 // answer that way).
 std::optional<TraceLoad> load_correlation_for_id(const CorrelationInput& input, std::string_view id,
-                                                 std::string_view command, int& exit_code);
+                                                 std::string_view command, int& exit_code,
+                                                 RunStats* stats = nullptr);
 
 }  // namespace calltrail::cli

@@ -39,9 +39,11 @@ struct InteractionsOptions {
 int run_interactions(const InteractionsOptions& o) {
   int exit_code = kExitOk;
   if (!check_input_source(o.input, "interactions", exit_code)) return exit_code;
+  StatsReport stats(o.input.stats, "interactions");
   InteractionFilter filter;
   if (!filter.set(o.window, o.input.sites, "interactions")) return kExitUsage;
-  auto c = load_correlation(o.input, "interactions", exit_code, correlate::CollectMode::Summary);
+  auto c = load_correlation(o.input, "interactions", exit_code, correlate::CollectMode::Summary,
+                            stats.get());
   if (!c) return exit_code;
   const bool sites_known = check_site_options(*c, o.input, "interactions");
   const bool document = o.format == "json";

@@ -48,6 +48,7 @@ int run_score(ScoreOptions o) {
   nlohmann::json truth;
   std::vector<nlohmann::json> predicted;
   int exit_code = kExitOk;
+  StatsReport stats(o.input.stats, "score");
   // Where the JSON being read came from, for a message that it is not JSON.
   std::string where = o.truth;
   try {
@@ -84,7 +85,8 @@ int run_score(ScoreOptions o) {
         }
         if (o.input.paths.empty()) o.input.paths.push_back(folder);
       }
-      auto c = load_correlation(o.input, "score", exit_code, correlate::CollectMode::Summary);
+      auto c = load_correlation(o.input, "score", exit_code, correlate::CollectMode::Summary,
+                                stats.get());
       if (!c) return exit_code;
       for (const auto& it : c->interactions) {
         // Through text, exactly as `interactions` prints it.

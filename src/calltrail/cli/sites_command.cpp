@@ -25,7 +25,9 @@ struct SitesOptions {
 int run_sites(const SitesOptions& o) {
   int exit_code = kExitOk;
   if (!check_input_source(o.input, "sites", exit_code)) return exit_code;
-  auto c = load_correlation(o.input, "sites", exit_code, correlate::CollectMode::Summary);
+  StatsReport stats(o.input.stats, "sites");
+  auto c =
+      load_correlation(o.input, "sites", exit_code, correlate::CollectMode::Summary, stats.get());
   if (!c) return exit_code;
   check_site_options(*c, o.input, "sites");
   const std::vector<std::string>& only = o.input.sites;

@@ -50,9 +50,10 @@ std::string match_list(const correlate::Correlation& c, const std::string& id,
 int run_trace(const TraceOptions& o) {
   int exit_code = kExitOk;
   if (!check_input_source(o.input, "trace", exit_code)) return exit_code;
+  StatsReport stats(o.input.stats, "trace");
   InteractionFilter filter;
   if (!filter.set(o.window, o.input.sites, "trace")) return kExitUsage;
-  auto loaded = load_correlation_for_id(o.input, o.id, "trace", exit_code);
+  auto loaded = load_correlation_for_id(o.input, o.id, "trace", exit_code, stats.get());
   if (!loaded) return exit_code;
   const correlate::Correlation* c = &loaded->correlation;
   check_site_options(*c, o.input, "trace");
