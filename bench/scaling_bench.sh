@@ -57,8 +57,13 @@ PY
   hyperfine --warmup 1 --runs "$runs" --export-json "$results/$size.json" \
     -n rg "rg -c AttributeISLinkList ${files[*]}" \
     -n interactions "$binary interactions -q ${files[*]} > /dev/null" >&2
-  peak=$( { /usr/bin/time -f %M "$binary" interactions -q "${files[@]}" > /dev/null; } 2>&1 | tail -1)
-  echo "$size ${#files[@]} $bytes $peak" >> "$results/sizes"
+  # One more run for the peak memory and, from --stats, the seconds of reading
+  # and of the build.
+  report=$( { /usr/bin/time -f %M "$binary" interactions -q --stats "${files[@]}" > /dev/null; } 2>&1)
+  peak=$(tail -1 <<< "$report")
+  read_s=$(awk '$1 == "read" { print $2 }' <<< "$report")
+  build_s=$(awk '$1 == "build" { print $2 }' <<< "$report")
+  echo "$size ${#files[@]} $bytes $peak ${read_s:-nan} ${build_s:-nan}" >> "$results/sizes"
 done
 
 python3 - "$results" <<'PY'
@@ -66,23 +71,25 @@ import json, statistics, sys
 d = sys.argv[1]
 rows = []
 for line in open(f"{d}/sizes"):
-    size, files, nbytes, peak_kb = line.split()
+    size, files, nbytes, peak_kb, read_s, build_s = line.split()
     r = {x["command"]: x for x in json.load(open(f"{d}/{size}.json"))["results"]}
     t = statistics.median(r["interactions"]["times"])
     rg = statistics.median(r["rg"]["times"])
     gb = int(nbytes) / 1e9
-    rows.append((size, int(files), int(nbytes), rg, t, t / gb, int(peak_kb)))
+    rows.append((size, int(files), int(nbytes), rg, t, t / gb, int(peak_kb),
+                 float(read_s) / gb, float(build_s) / gb))
 ref = next(r[5] for r in rows if r[0] == "1G")
-print("| prefix | files | bytes | rg -c | interactions | ratio to rg | s per GB | vs 1 GB | peak (KiB, /usr/bin/time) | peak / input |")
-print("|---|---|---|---|---|---|---|---|---|---|")
-for size, files, nbytes, rg, t, per_gb, peak in rows:
+print("| prefix | files | bytes | rg -c | interactions | ratio to rg | s per GB | vs 1 GB "
+      "| reading, s per GB | build, s per GB | peak (KiB, /usr/bin/time) | peak / input |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+for size, files, nbytes, rg, t, per_gb, peak, read_gb, build_gb in rows:
     print(f"| {size} | {files} | {nbytes:,} | {rg:.3f} s | {t:.3f} s | {t / rg:.1f}x "
-          f"| {per_gb:.2f} s | {100 * (per_gb / ref - 1):+.0f} % | {peak:,} KiB "
-          f"| {peak * 1024 / nbytes:.3f}x |")
+          f"| {per_gb:.2f} s | {100 * (per_gb / ref - 1):+.0f} % | {read_gb:.2f} s "
+          f"| {build_gb:.2f} s | {peak:,} KiB | {peak * 1024 / nbytes:.3f}x |")
 print()
 print("seconds per GB, each # 0.1 s; the last line marks the 1 GB figure (|) and +-15 % ([ ]):")
 lo, mid, hi = round(ref * 0.85 * 10), round(ref * 10), round(ref * 1.15 * 10)
-for size, _, _, _, _, per_gb, _ in rows:
+for size, _, _, _, _, per_gb, *_ in rows:
     print(f"  {size:>5} {'#' * round(per_gb * 10)} {per_gb:.2f}")
 print("        " + "".join("[" if i == lo else "]" if i == hi else "|" if i == mid else "-"
                           for i in range(1, hi + 1)))
