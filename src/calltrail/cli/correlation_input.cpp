@@ -243,7 +243,7 @@ std::optional<correlate::Correlation> load_from_files(
   ProgressLine line;
   correlate::CollectOptions collect = collect_options(input, line, command);
   collect.mode = mode;
-  base::StepTimes* times = stats != nullptr ? &stats->times : nullptr;
+  base::StepTimes* times = times_of(stats);
   correlate::Collected loaded =
       base::timed(times, "read", [&] { return correlate::collect(input.paths, collect); });
   line.clear();
@@ -269,7 +269,7 @@ std::optional<TraceLoad> load_for_id_from_files(const CorrelationInput& input,
     ProgressLine line;
     const correlate::CollectOptions collect = collect_options(input, line, command);
     const correlate::IdProbe probe(id);
-    base::StepTimes* times = stats != nullptr ? &stats->times : nullptr;
+    base::StepTimes* times = times_of(stats);
     correlate::Collected scanned = base::timed(times, "read", [&] {
       return correlate::collect(input.paths, scan_options(collect, probe));
     });
@@ -311,7 +311,7 @@ std::optional<TraceLoad> load_correlation_for_id(const CorrelationInput& input, 
   auto build = build_options(input, command, exit_code);
   if (!build) return std::nullopt;
   if (input.db.empty()) return load_for_id_from_files(input, *build, id, command, exit_code, stats);
-  base::StepTimes* times = stats != nullptr ? &stats->times : nullptr;
+  base::StepTimes* times = times_of(stats);
   build->times = times;
   auto c = base::timed(times, "read the store, build", [&] {
     return from_store(input, command, exit_code, [&](store::Store& st) {
@@ -336,7 +336,7 @@ std::optional<correlate::Correlation> load_correlation(const CorrelationInput& i
   build->summary = mode == correlate::CollectMode::Summary;
   if (input.db.empty())
     return load_from_files(input, *build, command, exit_code, true, mode, stats);
-  base::StepTimes* times = stats != nullptr ? &stats->times : nullptr;
+  base::StepTimes* times = times_of(stats);
   build->times = times;
   auto c = base::timed(times, "read the store, build", [&] {
     return from_store(input, command, exit_code, [&](store::Store& st) {

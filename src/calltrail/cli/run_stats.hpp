@@ -20,6 +20,11 @@ struct RunStats {
   std::size_t interactions = 0;
 };
 
+// The step times of `stats`, or null without them.
+inline base::StepTimes* times_of(RunStats* stats) {
+  return stats != nullptr ? &stats->times : nullptr;
+}
+
 // The report: one line a step, indented by depth, then the rest and the total.
 std::string format_stats(const RunStats& stats, std::string_view command, std::uint64_t peak_kib);
 
