@@ -92,9 +92,9 @@ TEST_F(RunStats, InteractionsReportsReadingTheBuildsStepsAndTheTotal) {
   EXPECT_NE(line_of(stats.err, "build", 0).find(", " + std::to_string(lines) + " interactions"),
             std::string::npos)
       << stats.err;
-  for (const char* step : {"name sites", "merge legs", "resolve times", "thin events",
-                           "link IS-Links", "link SIP", "link call histories",
-                           "form interactions"}) {
+  for (const char* step :
+       {"name sites", "merge legs", "resolve times", "thin events", "link IS-Links", "link SIP",
+        "link call histories", "form interactions"}) {
     EXPECT_FALSE(line_of(stats.err, step, 1).empty()) << step << "\n" << stats.err;
   }
   EXPECT_FALSE(line_of(stats.err, "the rest (matching, output)", 0).empty()) << stats.err;
@@ -111,10 +111,8 @@ TEST_F(RunStats, TraceReportsTheScanAndTheReachedLegsReadAgain) {
   ASSERT_EQ(plain.exit_code, 0) << plain.err;
   ASSERT_EQ(stats.exit_code, 0) << stats.err;
   EXPECT_EQ(plain.out, stats.out);
-  EXPECT_NE(line_of(stats.err, "read", 0).find(megabytes(bytes_)), std::string::npos)
-      << stats.err;
-  EXPECT_NE(line_of(stats.err, "build", 0).find(", 1 interaction"), std::string::npos)
-      << stats.err;
+  EXPECT_NE(line_of(stats.err, "read", 0).find(megabytes(bytes_)), std::string::npos) << stats.err;
+  EXPECT_NE(line_of(stats.err, "build", 0).find(", 1 interaction"), std::string::npos) << stats.err;
   EXPECT_FALSE(line_of(stats.err, "read the reached legs again", 1).empty()) << stats.err;
   // The build of the reached legs, and its own steps beneath it.
   EXPECT_FALSE(line_of(stats.err, "build the reached legs", 1).empty()) << stats.err;
