@@ -90,9 +90,24 @@ bool parse_site_overrides(const std::vector<std::string>& specs, std::string_vie
 
 namespace {
 
+void count_input(RunStats& stats, const correlate::Collected& loaded) {
+  std::uint64_t bytes = 0;
+  for (const auto& f : loaded.files)
+    bytes += f.bytes;
+  stats.bytes = bytes;
+  stats.files = loaded.files.size();
+}
+
+void count_output(RunStats& stats, const correlate::Correlation& c) {
+  stats.legs = c.legs.size();
+  stats.interactions = c.interactions.size();
+}
+
 std::optional<correlate::BuildOptions> build_options(const CorrelationInput& input,
-                                                     std::string_view command, int& exit_code) {
+                                                     std::string_view command, int& exit_code,
+                                                     RunStats* stats) {
   correlate::BuildOptions build;
+  build.times = times_of(stats);
   build.merge_hints = input.merge_hints;
   build.threads = base::thread_count(input.threads);
   if (!parse_site_overrides(input.site_names, command, build.sites)) {
@@ -110,23 +125,29 @@ std::optional<correlate::BuildOptions> build_options(const CorrelationInput& inp
   return build;
 }
 
-// Runs a query on the store; database and decoding errors become exit 3.
+// Runs a query on the store, one step of `stats`; database and decoding
+// errors become exit 3.
 template <typename F>
 std::optional<correlate::Correlation> from_store(const CorrelationInput& input,
                                                  std::string_view command, int& exit_code,
-                                                 F&& query) {
-  try {
-    store::Store st(store::open_database(input.db, false));
-    return query(st);
-  } catch (const store::DbError& e) {
-    fmt::print(stderr, "calltrail {}: store {}: {}\n", command, base::redact_secrets(input.db),
-               base::redact_secrets(e.what()));
-  } catch (const store::CodecError& e) {
-    fmt::print(stderr, "calltrail {}: store {} holds a damaged record: {}\n", command,
-               base::redact_secrets(input.db), e.what());
-  }
-  exit_code = kExitInput;
-  return std::nullopt;
+                                                 RunStats* stats, F&& query) {
+  auto c = base::timed(
+      times_of(stats), "read the store, build", [&]() -> std::optional<correlate::Correlation> {
+        try {
+          store::Store st(store::open_database(input.db, false));
+          return query(st);
+        } catch (const store::DbError& e) {
+          fmt::print(stderr, "calltrail {}: store {}: {}\n", command,
+                     base::redact_secrets(input.db), base::redact_secrets(e.what()));
+        } catch (const store::CodecError& e) {
+          fmt::print(stderr, "calltrail {}: store {} holds a damaged record: {}\n", command,
+                     base::redact_secrets(input.db), e.what());
+        }
+        exit_code = kExitInput;
+        return std::nullopt;
+      });
+  if (c && stats != nullptr) count_output(*stats, *c);
+  return c;
 }
 
 }  // namespace
@@ -221,23 +242,10 @@ correlate::CollectOptions collect_options(const CorrelationInput& input, Progres
   return collect;
 }
 
-void count_input(RunStats& stats, const correlate::Collected& loaded) {
-  std::uint64_t bytes = 0;
-  for (const auto& f : loaded.files)
-    bytes += f.bytes;
-  stats.bytes = bytes;
-  stats.files = loaded.files.size();
-}
-
-void count_output(RunStats& stats, const correlate::Correlation& c) {
-  stats.legs = c.legs.size();
-  stats.interactions = c.interactions.size();
-}
-
 // Reads and builds everything; `report`: says what reading found wrong
 // (not when an earlier read of the same files did).
 std::optional<correlate::Correlation> load_from_files(
-    const CorrelationInput& input, correlate::BuildOptions build, std::string_view command,
+    const CorrelationInput& input, const correlate::BuildOptions& build, std::string_view command,
     int& exit_code, bool report = true, correlate::CollectMode mode = correlate::CollectMode::Full,
     RunStats* stats = nullptr) {
   ProgressLine line;
@@ -249,7 +257,6 @@ std::optional<correlate::Correlation> load_from_files(
   line.clear();
   if (stats != nullptr) count_input(*stats, loaded);
   if (report) report_reading(loaded, input, command, exit_code);
-  build.times = times;
   correlate::Correlation c = base::timed(times, "build", [&] {
     return correlate::build_correlation(std::move(loaded.partials), std::move(loaded.files), build);
   });
@@ -260,9 +267,9 @@ std::optional<correlate::Correlation> load_from_files(
 // Reads the files without the legs' events, then again only the legs `id`
 // reaches (correlate/rescan.hpp); standard input is read and built whole.
 std::optional<TraceLoad> load_for_id_from_files(const CorrelationInput& input,
-                                                correlate::BuildOptions build, std::string_view id,
-                                                std::string_view command, int& exit_code,
-                                                RunStats* stats) {
+                                                const correlate::BuildOptions& build,
+                                                std::string_view id, std::string_view command,
+                                                int& exit_code, RunStats* stats) {
   const bool from_stdin =
       std::find(input.paths.begin(), input.paths.end(), "-") != input.paths.end();
   if (!from_stdin) {
@@ -281,7 +288,6 @@ std::optional<TraceLoad> load_for_id_from_files(const CorrelationInput& input,
     again.threads = collect.threads;
     if (collect.progress)
       again.progress = progress_to(line, command, "reading the reached legs again:");
-    build.times = times;
     correlate::RescanResult r = base::timed(
         times, "build", [&] { return correlate::build_for_id_rescan(scanned, build, id, again); });
     line.clear();
@@ -308,20 +314,15 @@ std::optional<TraceLoad> load_for_id_from_files(const CorrelationInput& input,
 std::optional<TraceLoad> load_correlation_for_id(const CorrelationInput& input, std::string_view id,
                                                  std::string_view command, int& exit_code,
                                                  RunStats* stats) {
-  auto build = build_options(input, command, exit_code);
+  auto build = build_options(input, command, exit_code, stats);
   if (!build) return std::nullopt;
   if (input.db.empty()) return load_for_id_from_files(input, *build, id, command, exit_code, stats);
-  base::StepTimes* times = times_of(stats);
-  build->times = times;
-  auto c = base::timed(times, "read the store, build", [&] {
-    return from_store(input, command, exit_code, [&](store::Store& st) {
-      auto loaded = st.load_for_id(id, *build, nullptr);
-      if (!loaded) loaded = st.load_all(*build, nullptr);
-      return loaded;
-    });
+  auto c = from_store(input, command, exit_code, stats, [&](store::Store& st) {
+    auto loaded = st.load_for_id(id, *build, nullptr);
+    if (!loaded) loaded = st.load_all(*build, nullptr);
+    return loaded;
   });
   if (!c) return std::nullopt;
-  if (stats != nullptr) count_output(*stats, *c);
   const std::size_t legs = c->legs.size();
   const std::size_t sites = c->sites.size();
   return TraceLoad{std::move(*c), legs, sites};
@@ -331,20 +332,14 @@ std::optional<correlate::Correlation> load_correlation(const CorrelationInput& i
                                                        std::string_view command, int& exit_code,
                                                        correlate::CollectMode mode,
                                                        RunStats* stats) {
-  auto build = build_options(input, command, exit_code);
+  auto build = build_options(input, command, exit_code, stats);
   if (!build) return std::nullopt;
   build->summary = mode == correlate::CollectMode::Summary;
   if (input.db.empty())
     return load_from_files(input, *build, command, exit_code, true, mode, stats);
-  base::StepTimes* times = times_of(stats);
-  build->times = times;
-  auto c = base::timed(times, "read the store, build", [&] {
-    return from_store(input, command, exit_code, [&](store::Store& st) {
-      return std::optional<correlate::Correlation>(st.load_all(*build, nullptr));
-    });
+  return from_store(input, command, exit_code, stats, [&](store::Store& st) {
+    return std::optional<correlate::Correlation>(st.load_all(*build, nullptr));
   });
-  if (c && stats != nullptr) count_output(*stats, *c);
-  return c;
 }
 
 }  // namespace calltrail::cli
