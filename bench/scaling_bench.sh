@@ -6,7 +6,13 @@
 # A cost linear in the input keeps the seconds per GB flat: the table gives
 # each size's figure against the 1 GB one, and a plot of them.
 #
-#   bench/scaling_bench.sh [BINARY]        RUNS=3 by default
+#   bench/scaling_bench.sh [BINARY]        RUNS=5 by default
+#
+# The sizes are timed round by round (each round: rg, then interactions, over
+# every prefix in turn), so that a change in the machine's load falls on every
+# size alike; each figure is the median of its RUNS rounds, after one round
+# that warms up. One more run of each size gives the peak memory
+# (/usr/bin/time) and, from --stats, the seconds of reading and of the build.
 #
 # Data is generated once into bench/data/scaling-2G/ (git-ignored). A prefix
 # takes each site's segments in time order, one round of sites after another,
@@ -17,10 +23,10 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 binary="${1:-$here/../build/calltrail}"
 data="$here/data/scaling-2G"
-runs="${RUNS:-3}"
+runs="${RUNS:-5}"
 
 command -v rg >/dev/null || { echo "scaling_bench: rg (ripgrep) is needed" >&2; exit 2; }
-command -v hyperfine >/dev/null || { echo "scaling_bench: hyperfine is needed" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "scaling_bench: /usr/bin/time (package time) is needed" >&2; exit 2; }
 [ -x "$binary" ] || { echo "scaling_bench: no calltrail binary at $binary" >&2; exit 2; }
 
 if [ ! -f "$data/truth.json" ]; then
@@ -29,56 +35,76 @@ if [ ! -f "$data/truth.json" ]; then
     --segment-size 16M -q
 fi
 
-results="$(mktemp -d)"
-trap 'rm -rf "$results"' EXIT
-for size in 100M 250M 500M 1G 2G; do
-  # Prefix: round-robin over the sites' segments (file names are
-  # APP.YYYYMMDD_HHMMSS_mmm.log, so name order is time order per site).
-  mapfile -t files < <(python3 - "$data" "$size" <<'PY'
-import os, sys
-data, size = sys.argv[1], sys.argv[2]
-want = int(float(size[:-1]) * {"M": 1e6, "G": 1e9}[size[-1]])
+python3 - "$binary" "$data" "$runs" <<'PY'
+import os, statistics, subprocess, sys, time
+
+binary, data, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+sizes = ["100M", "250M", "500M", "1G", "2G"]
+
+# Prefix: round-robin over the sites' segments (file names are
+# APP.YYYYMMDD_HHMMSS_mmm.log, so name order is time order per site).
 sites = {}
 for f in sorted(os.listdir(data)):
     if ".log" in f:
         sites.setdefault(f.split(".")[0], []).append(os.path.join(data, f))
-total, k, out = 0, 0, []
-while total < want and any(k < len(v) for v in sites.values()):
-    for v in sites.values():
-        if k < len(v) and total < want:
-            out.append(v[k])
-            total += os.path.getsize(v[k])
-    k += 1
-print("\n".join(out))
-PY
-  )
-  bytes=$(cat "${files[@]}" | wc -c)
-  cat "${files[@]}" > /dev/null  # the page cache holds them for both tools
-  hyperfine --warmup 1 --runs "$runs" --export-json "$results/$size.json" \
-    -n rg "rg -c AttributeISLinkList ${files[*]}" \
-    -n interactions "$binary interactions -q ${files[*]} > /dev/null" >&2
-  # One more run for the peak memory and, from --stats, the seconds of reading
-  # and of the build.
-  report=$( { /usr/bin/time -f %M "$binary" interactions -q --stats "${files[@]}" > /dev/null; } 2>&1)
-  peak=$(tail -1 <<< "$report")
-  read_s=$(awk '$1 == "read" { print $2 }' <<< "$report")
-  build_s=$(awk '$1 == "build" { print $2 }' <<< "$report")
-  echo "$size ${#files[@]} $bytes $peak ${read_s:-nan} ${build_s:-nan}" >> "$results/sizes"
-done
+prefixes = {}
+for size in sizes:
+    want = int(float(size[:-1]) * {"M": 1e6, "G": 1e9}[size[-1]])
+    total, k, out = 0, 0, []
+    while total < want and any(k < len(v) for v in sites.values()):
+        for v in sites.values():
+            if k < len(v) and total < want:
+                out.append(v[k])
+                total += os.path.getsize(v[k])
+        k += 1
+    prefixes[size] = out
 
-python3 - "$results" <<'PY'
-import json, statistics, sys
-d = sys.argv[1]
+for f in prefixes["2G"]:  # the page cache holds them for both tools
+    with open(f, "rb") as h:
+        while h.read(1 << 24):
+            pass
+
+def timed(cmd, ok=(0,)):
+    start = time.perf_counter()
+    p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    took = time.perf_counter() - start
+    if p.returncode not in ok:
+        sys.exit(f"scaling_bench: {cmd[0]} {cmd[1]} exited with {p.returncode}")
+    return took
+
+times = {(size, tool): [] for size in sizes for tool in ("rg", "interactions")}
+for r in range(runs + 1):
+    for size in sizes:
+        files = prefixes[size]
+        t_rg = timed(["rg", "-c", "AttributeISLinkList", *files], ok=(0, 1))
+        t_ct = timed([binary, "interactions", "-q", *files])
+        if r > 0:  # the first round warms up
+            times[(size, "rg")].append(t_rg)
+            times[(size, "interactions")].append(t_ct)
+    print(f"scaling_bench: round {r + 1} of {runs + 1} done", file=sys.stderr)
+
 rows = []
-for line in open(f"{d}/sizes"):
-    size, files, nbytes, peak_kb, read_s, build_s = line.split()
-    r = {x["command"]: x for x in json.load(open(f"{d}/{size}.json"))["results"]}
-    t = statistics.median(r["interactions"]["times"])
-    rg = statistics.median(r["rg"]["times"])
-    gb = int(nbytes) / 1e9
-    rows.append((size, int(files), int(nbytes), rg, t, t / gb, int(peak_kb),
-                 float(read_s) / gb, float(build_s) / gb))
+for size in sizes:
+    files = prefixes[size]
+    nbytes = sum(os.path.getsize(f) for f in files)
+    # One more run for the peak memory and, from --stats, the seconds of
+    # reading and of the build.
+    p = subprocess.run(["/usr/bin/time", "-f", "%M", binary, "interactions", "-q", "--stats",
+                        *files], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    report = p.stderr.splitlines()
+    if p.returncode != 0 or not report or not report[-1].isdigit():
+        sys.exit(f"scaling_bench: interactions --stats over {size} failed:\n{p.stderr}")
+    peak = int(report[-1])
+    step = {l.split()[0]: float(l.split()[1]) for l in report
+            if l.startswith("  ") and not l.startswith("   ") and l.split()[0] in ("read", "build")}
+    t = statistics.median(times[(size, "interactions")])
+    rg = statistics.median(times[(size, "rg")])
+    gb = nbytes / 1e9
+    rows.append((size, len(files), nbytes, rg, t, t / gb, peak,
+                 step.get("read", float("nan")) / gb, step.get("build", float("nan")) / gb))
+
 ref = next(r[5] for r in rows if r[0] == "1G")
+print(f"medians of {runs} rounds, each size in turn in every round")
 print("| prefix | files | bytes | rg -c | interactions | ratio to rg | s per GB | vs 1 GB "
       "| reading, s per GB | build, s per GB | peak (KiB, /usr/bin/time) | peak / input |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -87,10 +113,16 @@ for size, files, nbytes, rg, t, per_gb, peak, read_gb, build_gb in rows:
           f"| {per_gb:.2f} s | {100 * (per_gb / ref - 1):+.0f} % | {read_gb:.2f} s "
           f"| {build_gb:.2f} s | {peak:,} KiB | {peak * 1024 / nbytes:.3f}x |")
 print()
-print("seconds per GB, each # 0.1 s; the last line marks the 1 GB figure (|) and +-15 % ([ ]):")
-lo, mid, hi = round(ref * 0.85 * 10), round(ref * 10), round(ref * 1.15 * 10)
+worst = max(abs(r[5] / ref - 1) for r in rows)
+print(f"largest difference from the 1 GB figure: {100 * worst:.0f} % "
+      f"({'within' if worst <= 0.15 else 'outside'} +-15 %)")
+# One # is a fiftieth of the 1 GB figure, whatever the machine's speed.
+unit = ref / 50
+print(f"seconds per GB, each # {unit:.3f} s; the last line marks the 1 GB figure (|) and "
+      "+-15 % ([ ]):")
+lo, mid, hi = round(0.85 * 50), 50, round(1.15 * 50)
 for size, _, _, _, _, per_gb, *_ in rows:
-    print(f"  {size:>5} {'#' * round(per_gb * 10)} {per_gb:.2f}")
+    print(f"  {size:>5} {'#' * round(per_gb / unit)} {per_gb:.2f}")
 print("        " + "".join("[" if i == lo else "]" if i == hi else "|" if i == mid else "-"
                           for i in range(1, hi + 1)))
 PY
