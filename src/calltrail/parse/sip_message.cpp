@@ -21,6 +21,13 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// Nothing but spaces, TABs and CRs (most lines fail at their first byte).
+bool is_blank(std::string_view s) {
+  for (const char c : s)
+    if (c != ' ' && c != '\t' && c != '\r') return false;
+  return true;
+}
+
 std::optional<std::uint64_t> to_number(std::string_view s) {
   std::uint64_t n = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
@@ -178,9 +185,9 @@ SipMessageReader::Step SipMessageReader::add_line(std::string_view line) {
       }
     }
   } else if (!in_body_) {
-    if (trim(line).empty()) {
+    if (is_blank(line)) {
       in_body_ = true;
-    } else if (detail_ != SipDetail::Dialog || dialog_header(line)) {
+    } else if (detail_ == SipDetail::Whole || read_header(line)) {
       const std::size_t colon = line.find(':');
       if (colon != std::string_view::npos)
         header(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
@@ -193,11 +200,12 @@ SipMessageReader::Step SipMessageReader::add_line(std::string_view line) {
   return complete() ? Step::Done : Step::More;
 }
 
-// Whether a header line may be one a dialog-only reading keeps, by its first
-// letter: Call-ID (i), From (f), To (t), Content-Length (l), X-Genesys-CallUUID.
-// Via, Contact, Route, CSeq and the rest go by on one test; the names that pass
-// are told apart by header().
-bool SipMessageReader::dialog_header(std::string_view line) {
+// Whether a header line may be one a reading below Whole keeps, by its first
+// letter: Call-ID (i), From (f), To (t), Content-Length (l), CSeq,
+// X-Genesys-CallUUID, and for Call Reason. Via, Contact, Route, Max-Forwards
+// and the rest go by on one test; the names that pass are told apart by
+// header().
+bool SipMessageReader::read_header(std::string_view line) const {
   std::size_t p = 0;
   while (p < line.size() && (line[p] == ' ' || line[p] == '\t'))
     ++p;
@@ -210,6 +218,8 @@ bool SipMessageReader::dialog_header(std::string_view line) {
     case 'l':
     case 'x':
       return true;
+    case 'r':
+      return detail_ != SipDetail::Dialog;
     default:
       return false;
   }
@@ -270,8 +280,10 @@ void SipMessageReader::header(std::string_view name, std::string_view value) {
   }
 }
 
+// Below Whole, only an INVITE request's users and To tag are read: what a
+// collector reads of the others is their dialog, not their parties.
 bool SipMessageReader::wants_users() const {
-  return detail_ != SipDetail::Dialog || (status_ == 0 && method_ == "INVITE");
+  return detail_ == SipDetail::Whole || (status_ == 0 && method_ == "INVITE");
 }
 
 void SipMessageReader::from(std::string_view value) {
@@ -280,7 +292,8 @@ void SipMessageReader::from(std::string_view value) {
 }
 
 void SipMessageReader::to(std::string_view value) {
-  if (wants_users()) keep(to_user_, sip_user(value));
+  if (!wants_users()) return;
+  keep(to_user_, sip_user(value));
   keep(to_tag_, sip_tag(value));
 }
 

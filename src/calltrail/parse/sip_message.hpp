@@ -48,17 +48,19 @@ std::optional<SipMapping> parse_sip_mapping(std::string_view rest);
 inline constexpr std::uint64_t kMaxSipMessageBytes = 1 << 20;
 
 // How much of a SIP message is read. Whatever the level, the message's
-// extent, its name, Call-ID, To tag, X-Genesys-CallUUID, peer and the
-// diagnostics are the same.
+// extent, its name, Call-ID, X-Genesys-CallUUID, peer, an INVITE's From/To
+// users and To tag (what tells a dialog's first INVITE and its parties) and
+// the diagnostics are the same.
 enum class SipDetail : std::uint8_t {
-  // What ties a message to its dialog and call: also the From/To users of an
-  // INVITE (a scan that reads the matching calls again later).
+  // What ties a message to its dialog and call (a scan that reads the
+  // matching calls again later).
   Dialog,
-  // What a correlation keeps: also CSeq, Reason, every From/To user and the
-  // recording requests (an MSML body, a Request-URI with `record`).
+  // What a correlation keeps: also CSeq, Reason and the recording requests
+  // (an MSML body, a Request-URI with `record`).
   Call,
-  // Everything `events` shows: also the transport, Content-Type, the From
-  // tag and the SDP summary (address, port, codecs).
+  // Everything `events` shows: also the From/To users and To tag of every
+  // message, the transport, Content-Type, the From tag and the SDP summary
+  // (address, port, codecs).
   Whole,
 };
 
@@ -82,7 +84,7 @@ class SipMessageReader {
   void build(model::Event& e) const;
 
  private:
-  static bool dialog_header(std::string_view line);
+  bool read_header(std::string_view line) const;
   void header(std::string_view name, std::string_view value);
   // The From and To headers' user and tag, as far as they are read.
   bool wants_users() const;
