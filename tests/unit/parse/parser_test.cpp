@@ -34,6 +34,67 @@ TEST(LineTime, ReadsEveryPrefixForm) {
   EXPECT_FALSE(parse_line_time("AttributeConnID"));
 }
 
+// A byte-by-byte reading of the clock, as the format is written down
+// (line_time.hpp): the oracle for the word-at-a-time reading.
+std::optional<parse::LineTime> reference_clock(std::string_view s) {
+  parse::LineTime t;
+  std::size_t pos = 0;
+  if (!s.empty() && s[0] == '@') {
+    t.at_sign = true;
+    pos = 1;
+  }
+  const auto digit = [&](std::size_t i) { return i < s.size() && s[i] >= '0' && s[i] <= '9'; };
+  const auto num = [&](std::size_t i) { return (s[i] - '0') * 10 + (s[i + 1] - '0'); };
+  if (s.size() < pos + 10 || !digit(pos) || !digit(pos + 1)) return std::nullopt;
+  if (s[pos + 2] != ':') return std::nullopt;  // the dated form is not compared here
+  for (std::size_t i : {0, 1, 3, 4, 6, 7})
+    if (!digit(pos + i)) return std::nullopt;
+  if (s[pos + 5] != ':' || (s[pos + 8] != '.' && s[pos + 8] != ',')) return std::nullopt;
+  const int h = num(pos), m = num(pos + 3), sec = num(pos + 6);
+  if (h > 23 || m > 59 || sec > 60) return std::nullopt;
+  std::size_t i = pos + 9;
+  std::int64_t frac = 0;
+  int n = 0;
+  for (; digit(i); ++i)
+    if (n < 6) frac = frac * 10 + (s[i] - '0'), ++n;
+  if (n == 0) return std::nullopt;
+  t.digits = static_cast<std::uint8_t>(n);
+  for (; n < 6; ++n)
+    frac *= 10;
+  t.time_of_day = (h * 3600 + m * 60 + sec) * 1'000'000LL + frac;
+  t.size = i;
+  return t;
+}
+
+// Random lines near the clock's shape (every byte class in every place,
+// fractions of every length, lines cut anywhere) read the same as byte by
+// byte.
+TEST(LineTime, ClockAgreesWithAByteByByteReading) {
+  std::mt19937 rng(20261205);
+  const std::string bytes = std::string("0123456789:.,@ -Tx/") + '\x8a' + '\xff' + '\0';
+  std::size_t accepted = 0;
+  for (int round = 0; round < 200'000; ++round) {
+    std::string s = (rng() % 2 != 0 ? "@" : "") + std::string("12:34:56.");
+    for (auto n = rng() % 12; n > 0; --n)
+      s += static_cast<char>('0' + rng() % 10);
+    s += " [0] tail";
+    if (rng() % 3 == 0) s = "23:59:60,1";
+    for (int k = static_cast<int>(rng() % 3); k > 0; --k)
+      s[rng() % s.size()] = bytes[rng() % bytes.size()];
+    s.resize(rng() % (s.size() + 1));
+    const auto got = parse_line_time(s);
+    const auto want = reference_clock(s);
+    ASSERT_EQ(got.has_value(), want.has_value()) << s;
+    if (!want) continue;
+    ++accepted;
+    EXPECT_EQ(got->time_of_day, want->time_of_day) << s;
+    EXPECT_EQ(got->digits, want->digits) << s;
+    EXPECT_EQ(got->size, want->size) << s;
+    EXPECT_EQ(got->at_sign, want->at_sign) << s;
+  }
+  EXPECT_GT(accepted, 20'000u);
+}
+
 // The anchored search finds what std::string_view::find finds, wherever the
 // pattern and its anchor byte stand.
 TEST(Text, AnchoredFindAgreesWithFind) {
