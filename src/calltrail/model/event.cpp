@@ -186,12 +186,6 @@ std::vector<IsLinkEntry> Event::islinks() const {
   return out;
 }
 
-std::uint32_t Event::append_text(std::string_view s) {
-  auto off = static_cast<std::uint32_t>(text_.size());
-  text_.append(s);
-  return off;
-}
-
 void Event::clear() {
   name.clear();
   kind = MessageKind::Event;

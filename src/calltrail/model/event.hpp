@@ -178,8 +178,12 @@ class Event {
   // The entries of AttributeISLinkList, in order (empty when absent).
   std::vector<IsLinkEntry> islinks() const;
 
-  // Building.
-  std::uint32_t append_text(std::string_view s);
+  // Building. Inline: the parser appends each kept key and value.
+  std::uint32_t append_text(std::string_view s) {
+    const auto off = static_cast<std::uint32_t>(text_.size());
+    text_.append(s);
+    return off;
+  }
   std::vector<Field>& mutable_fields() { return fields_; }
   void clear();
 
