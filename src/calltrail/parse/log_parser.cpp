@@ -204,7 +204,26 @@ void LogParser::finish() {
   if (state_ != State::Idle) end_message();
 }
 
+// The usual lines, those inside a SIP message and a T-Library message's
+// attribute lines, in a function small enough to keep few registers; every
+// other case in on_other_line().
 void LogParser::on_line(std::string_view line) {
+  if (state_ == State::InSip) {
+    if (line.empty() || !is_digit(line[0]) || !parse_line_time(line)) {
+      if (sip_.add_line(line) == SipMessageReader::Step::Done) hold_sip();
+      return;
+    }
+  } else if (state_ == State::InMessage) {
+    builder_.set_position({line_no_, line_offset_});
+    if (builder_.add_tab_line(line, problem_)) return;
+    on_other_line(line, true);
+    return;
+  }
+  on_other_line(line, false);
+}
+
+// `tab_line_read`: on_line() gave the line to add_tab_line() already.
+void LogParser::on_other_line(std::string_view line, bool tab_line_read) {
   if (state_ == State::InSip) {
     // A line with a record time ends a message cut short; anything else
     // belongs to it, whatever it looks like.
@@ -246,7 +265,7 @@ void LogParser::on_line(std::string_view line) {
     }
   }
   if (state_ == State::InMessage) {
-    if (builder_.add_tab_line(line, problem_)) return;
+    if (!tab_line_read && builder_.add_tab_line(line, problem_)) return;
     switch (continuation_role(line)) {
       case LineRole::Attributes:
         builder_.add(line, leading_indent(line), problem_);

@@ -64,6 +64,7 @@ class LogParser {
   // Holds the unfinished last line of a chunk, cut to max_line_.
   void keep_partial(std::string_view rest);
   void on_line(std::string_view line);
+  void on_other_line(std::string_view line, bool tab_line_read);
   bool on_record(std::string_view line, const LineTime& time);
   bool try_message_header(std::string_view line, std::size_t search_from, const LineTime* time);
   void read_header_details(std::string_view prefix, std::string_view tail);
