@@ -13,7 +13,8 @@ namespace {
 constexpr std::size_t kMaxValue = 512;
 constexpr std::size_t kMaxCodecs = 16;
 
-std::string_view trim(std::string_view s) {
+// Inline: every header line a reading keeps is trimmed twice.
+[[gnu::always_inline]] inline std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
     s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
