@@ -29,7 +29,7 @@ std::uint64_t load8(const char* p) {
 constexpr std::uint64_t kEachByte = 0x0101010101010101;
 
 // A high bit in every byte of `w` that is not an ASCII digit. Only the
-// lowest such byte is exact: a byte of 0x8A or more carries into the next.
+// lowest such byte is exact: a byte at or above 0x80 may carry into the next.
 std::uint64_t non_digits(std::uint64_t w) {
   const std::uint64_t d = w ^ (0x30 * kEachByte);  // a digit's value, else 10 or more
   return ((d + 0x76 * kEachByte) | d) & (0x80 * kEachByte);
