@@ -15,9 +15,8 @@
 # (/usr/bin/time) and, from --stats, the seconds of reading and of the build.
 #
 # Data is generated once into bench/data/scaling-2G/ (git-ignored). A prefix
-# takes each site's segments in time order, one round of sites after another,
-# until it reaches its size: every prefix is the same world over a shorter
-# time.
+# takes the segments of every site in the order they start until it reaches
+# its size: every prefix is the same world over a shorter time.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -36,27 +35,33 @@ if [ ! -f "$data/truth.json" ]; then
 fi
 
 python3 - "$binary" "$data" "$runs" <<'PY'
-import os, statistics, subprocess, sys, time
+import os, re, statistics, subprocess, sys, time
 
 binary, data, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 sizes = ["100M", "250M", "500M", "1G", "2G"]
 
-# Prefix: round-robin over the sites' segments (file names are
-# APP.YYYYMMDD_HHMMSS_mmm.log, so name order is time order per site).
-sites = {}
-for f in sorted(os.listdir(data)):
-    if ".log" in f:
-        sites.setdefault(f.split(".")[0], []).append(os.path.join(data, f))
+# Prefix: the segments of every site in the order of the UTC time their
+# headers give, until the prefix reaches its size: every site's traffic up to
+# one moment, the same world over a shorter time. (Taking the sites' segments
+# in rounds instead gives the sites that log slowly a longer time than the
+# others: a prefix of another mix of traffic.)
+def started(f):
+    with open(f, "rb") as h:
+        head = h.read(4096).decode("latin-1")
+    m = re.search(r"(?:UTC time:|Start time \(UTC\):)\s*(\S+)", head)
+    if not m:
+        sys.exit(f"scaling_bench: no UTC time in the header of {f}")
+    return (m.group(1), f)
+logs = sorted((os.path.join(data, f) for f in os.listdir(data) if ".log" in f), key=started)
 prefixes = {}
 for size in sizes:
     want = int(float(size[:-1]) * {"M": 1e6, "G": 1e9}[size[-1]])
-    total, k, out = 0, 0, []
-    while total < want and any(k < len(v) for v in sites.values()):
-        for v in sites.values():
-            if k < len(v) and total < want:
-                out.append(v[k])
-                total += os.path.getsize(v[k])
-        k += 1
+    total, out = 0, []
+    for f in logs:
+        if total >= want:
+            break
+        out.append(f)
+        total += os.path.getsize(f)
     prefixes[size] = out
 
 for f in prefixes["2G"]:  # the page cache holds them for both tools
