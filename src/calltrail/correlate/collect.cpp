@@ -100,6 +100,7 @@ Collected collect(std::span<const std::string> paths, const CollectOptions& opti
       const std::uint32_t file = order[k];
       parse::LogReader reader(collector_read(options.read));
       FileCollector collector(file, options.mode, options.probe);
+      collector.stretch_gap(options.stretch_gap);
       std::uint32_t since_report = 0;
       auto* checkpoints = options.checkpoints ? &out.checkpoints[file] : nullptr;
       reader.read_file(

@@ -24,6 +24,9 @@ struct CollectOptions {
   const IdProbe* probe = nullptr;  // for CollectMode::Scan
   bool checkpoints = false;        // also fill Collected::checkpoints
   bool facts = false;              // also fill Collected::facts
+  // CollectMode::Scan: the bytes between two events of a leg that end a
+  // stretch of it (LegStretch).
+  std::uint64_t stretch_gap = LegStretch::kGap;
   // Called now and then from the reading threads (at once, so it must be
   // thread-safe) with the bytes read so far and in all, and once at the end
   // with both equal. Bytes of compressed files count as their size on disk.

@@ -214,10 +214,40 @@ FilePartial FileCollector::finish() {
   } else {
     partial_.spans.shrink_to_fit();
   }
+  partial_.stretches.shrink_to_fit();
   partial_.islinks.shrink_to_fit();
   partial_.transfers.shrink_to_fit();
   partial_.scan_legs.seal(kMaxLegDns);
   return std::move(partial_);
+}
+
+void FileCollector::note_place(std::uint32_t leg, std::uint64_t offset) {
+  LegSpan& span = partial_.spans[leg];
+  span.first = std::min(span.first, offset);
+  span.last = std::max(span.last, offset);
+  if (mode_ != CollectMode::Scan) return;
+  std::uint32_t& latest = leg_state_[leg].stretch;
+  if (latest != ~0u) {
+    LegStretch& s = partial_.stretches[latest];
+    const std::uint64_t last = s.last();
+    // Near the latest stretch (a message placed when its dialog's mapping
+    // came may be before it): it grows.
+    const bool near =
+        offset >= s.first ? offset <= last + stretch_gap_ : offset + stretch_gap_ >= s.first;
+    const std::uint64_t first = std::min(s.first, offset);
+    if (near && std::max(last, offset) - first <= LegStretch::kMaxLength) {
+      s.length = static_cast<std::uint32_t>(std::max(last, offset) - first);
+      s.first = first;
+      return;
+    }
+    if (offset < s.first) {
+      // Far before it: a stretch of its own, the latest stays.
+      partial_.stretches.push_back({offset, 0, leg});
+      return;
+    }
+  }
+  latest = static_cast<std::uint32_t>(partial_.stretches.size());
+  partial_.stretches.push_back({offset, 0, leg});
 }
 
 std::uint32_t FileCollector::leg_for(std::string_view call_uuid) {
@@ -345,9 +375,8 @@ void FileCollector::add(const model::Event& e) {
   }
   ++partial_.call_events;
   LegState& state = leg_state_[leg];
+  note_place(leg, ref.offset);
   LegSpan& span = partial_.spans[leg];
-  span.first = std::min(span.first, ref.offset);
-  span.last = std::max(span.last, ref.offset);
   if (!full) {
     // The ScanLegs lists drop repeats when sealed; the leg's previous
     // values are skipped here.

@@ -85,6 +85,22 @@ struct LegSpan {
   bool probe_hit = false;  // CollectMode::Scan with an IdProbe
 };
 
+// In a scan, a stretch of the file that holds events of one leg: the events
+// of a leg are in one stretch while each is less than kStretchGap bytes after
+// the one before, so a call's setup and its end, minutes of other calls
+// apart, are two. The legs an answer needs are read again only in their
+// stretches (rescan.hpp).
+struct LegStretch {
+  static constexpr std::uint64_t kGap = std::uint64_t{4} << 20;
+  // At most 4 GiB from its first event to its last (a longer one is cut).
+  static constexpr std::uint64_t kMaxLength = UINT32_MAX;
+  std::uint64_t first = 0;
+  std::uint32_t length = 0;  // its last event's offset - first
+  std::uint32_t leg = 0;
+  std::uint64_t last() const { return first + length; }
+};
+static_assert(sizeof(LegStretch) == 16);
+
 // What a scan (CollectMode::Scan) keeps of each leg instead of a Leg: its
 // CallUUID and its ConnIDs and First/LastTransferConnIDs as numbers, about a
 // quarter of a Leg's memory (a scan of a gigabyte holds a few hundred
@@ -153,6 +169,9 @@ struct FilePartial {
   std::vector<Leg> legs;
   ScanLegs scan_legs;          // instead of `legs` in CollectMode::Scan (legs is then empty)
   std::vector<LegSpan> spans;  // by leg
+  // CollectMode::Scan: where each leg's events are, in stretches (in the
+  // order they began; a leg's are apart by more than LegStretch::kGap).
+  std::vector<LegStretch> stretches;
   std::vector<IsLinkObservation> islinks;
   std::vector<TransferObservation> transfers;
   std::map<std::string, OrphanEvents> orphans;  // by normalised ConnID
@@ -297,6 +316,9 @@ class FileCollector {
   // Keeps only the events `filter` names (it must outlive the collector);
   // the summary still counts every event.
   void keep_only(const CollectFilter* filter) { filter_ = filter; }
+  // A scan's stretches end where a leg's next event is more than `bytes`
+  // after its last (LegStretch::kGap unless set).
+  void stretch_gap(std::uint64_t bytes) { stretch_gap_ = bytes; }
   FilePartial finish();
   // What has been collected so far (the live correlation reads it between
   // batches instead of finishing).
@@ -324,6 +346,8 @@ class FileCollector {
   void add_sip(const model::Event& e);
   void place_sip(std::uint32_t leg, const EventRef& ref, const SipFacts& facts);
   void drop_stale_sip(Micros now);
+  // Widens the leg's span (and, in a scan, its stretches) to byte `offset`.
+  void note_place(std::uint32_t leg, std::uint64_t offset);
   // The CallUUID each Call-ID maps to (kept across cuts: later messages of a
   // dialog join its leg whatever part they are in).
   absl::flat_hash_map<std::string, std::string> sip_uuid_by_call_;
@@ -353,6 +377,7 @@ class FileCollector {
   FilePartial partial_;
   CollectMode mode_ = CollectMode::Full;
   const IdProbe* probe_ = nullptr;
+  std::uint64_t stretch_gap_ = LegStretch::kGap;
   const CollectFilter* filter_ = nullptr;
   absl::flat_hash_map<UuidKey, std::uint32_t> leg_by_uuid_;
   absl::flat_hash_map<std::string, std::uint32_t> leg_by_long_uuid_;  // longer than UuidKey holds
@@ -366,6 +391,7 @@ class FileCollector {
     std::uint32_t other_dn = ~0u;
     std::size_t user_data = 0;
     std::optional<std::uint64_t> sip_call;  // text_key of the last Call-ID (of a scan)
+    std::uint32_t stretch = ~0u;            // its latest in partial_.stretches (of a scan)
   };
   std::vector<LegState> leg_state_;  // by leg index
   // CollectMode::Summary: the SIP messages of each leg of this part that

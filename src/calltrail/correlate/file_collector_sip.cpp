@@ -101,8 +101,12 @@ void FileCollector::add_sip(const model::Event& e) {
     // Not an event of the call: it maps the messages that waited for it.
     if (pending == sip_pending_.end() || uuid.empty()) return;
     if (filter_ == nullptr ||
-        filter_->call_uuids.contains(absl::string_view(uuid.data(), uuid.size())))
-      place_waiting(leg_for(uuid), f.call_id, pending->second);
+        filter_->call_uuids.contains(absl::string_view(uuid.data(), uuid.size()))) {
+      const std::uint32_t leg = leg_for(uuid);
+      place_waiting(leg, f.call_id, pending->second);
+      // A reading of the leg's stretches alone must meet this line too.
+      if (mode_ == CollectMode::Scan) note_place(leg, e.where.offset);
+    }
     sip_pending_.erase(pending);
     return;
   }
@@ -168,9 +172,8 @@ void FileCollector::place_waiting(std::uint32_t leg, std::string_view call_id,
 
 void FileCollector::place_sip(std::uint32_t leg, const EventRef& ref, const SipFacts& f) {
   ++partial_.call_events;
+  note_place(leg, ref.offset);
   LegSpan& span = partial_.spans[leg];
-  span.first = std::min(span.first, ref.offset);
-  span.last = std::max(span.last, ref.offset);
   const bool names_sender = f.first_invite && !f.sent && !f.genesys_uuid.empty();
   if (mode_ == CollectMode::Scan) {
     ScanLegs& s = partial_.scan_legs;

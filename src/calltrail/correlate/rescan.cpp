@@ -19,19 +19,34 @@ namespace calltrail::correlate {
 
 namespace {
 
-// What to read again of one file: the events it keeps, and from where to where.
-struct Plan {
-  CollectFilter filter;
+// A byte range of a file to parse again: from a checkpoint to the last event
+// at or before `last`.
+struct Range {
   parse::ParserCheckpoint from;
   std::uint64_t last = 0;
-  bool any = false;
-  std::uint64_t bytes() const { return any ? last - std::min(last, from.offset) : 0; }
+  std::uint64_t bytes() const { return last - std::min(last, from.offset); }
+};
+
+// What to read again of one file: the events it keeps, and the ranges (in
+// file order, apart) that hold them.
+struct Plan {
+  CollectFilter filter;
+  std::vector<Range> ranges;
+  std::uint64_t bytes() const {
+    std::uint64_t n = 0;
+    for (const Range& r : ranges)
+      n += r.bytes();
+    return n;
+  }
 };
 
 Plan plan_again(const Collected& scanned, const Reached& reached, std::uint32_t f) {
   const FilePartial& p = scanned.partials[f];
   Plan plan;
-  std::uint64_t first = UINT64_MAX;
+  // The stretches of the file that hold the events to keep: a scan's
+  // stretches of each reached leg (else its whole span), the reached orphans'
+  // events.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> wanted;
   const std::size_t legs = p.leg_count();
   for (std::uint32_t i = 0; i < legs; ++i) {
     if (reached.legs[f][i] == 0) continue;
@@ -42,53 +57,72 @@ Plan plan_again(const Collected& scanned, const Reached& reached, std::uint32_t 
       for (const std::uint64_t c : p.legs[i].conn_ids)
         plan.filter.conns.insert(c);
     }
-    first = std::min(first, p.spans[i].first);
-    plan.last = std::max(plan.last, p.spans[i].last);
+    if (p.stretches.empty()) wanted.emplace_back(p.spans[i].first, p.spans[i].last);
   }
+  for (const LegStretch& s : p.stretches)
+    if (reached.legs[f][s.leg] != 0) wanted.emplace_back(s.first, s.last());
   std::size_t k = 0;
   for (const auto& [conn, o] : p.orphans) {
     if (reached.orphans[f][k++] == 0) continue;
     if (auto n = conn_number(conn)) plan.filter.conns.insert(*n);
-    for (const auto& e : o.events) {
-      first = std::min(first, e.offset);
-      plan.last = std::max(plan.last, e.offset);
-    }
+    for (const auto& e : o.events)
+      wanted.emplace_back(e.offset, e.offset);
   }
-  plan.any = first <= plan.last;
-  // The latest checkpoint at or before the first event (they are in order).
-  if (plan.any && f < scanned.checkpoints.size()) {
-    const auto& cps = scanned.checkpoints[f];
+  std::sort(wanted.begin(), wanted.end());
+  // Each from the latest checkpoint at or before its first event (they are
+  // in order); ranges that would overlap are one.
+  static const std::vector<parse::ParserCheckpoint> kNone;
+  const auto& cps = f < scanned.checkpoints.size() ? scanned.checkpoints[f] : kNone;
+  for (const auto& [first, last] : wanted) {
+    if (first > last) continue;  // a leg without events
+    Range r{{}, last};
     auto it = std::upper_bound(
         cps.begin(), cps.end(), first,
         [](std::uint64_t offset, const parse::ParserCheckpoint& c) { return offset < c.offset; });
-    if (it != cps.begin()) plan.from = *std::prev(it);
+    if (it != cps.begin()) r.from = *std::prev(it);
+    if (!plan.ranges.empty() && r.from.offset <= plan.ranges.back().last) {
+      plan.ranges.back().last = std::max(plan.ranges.back().last, last);
+      continue;
+    }
+    plan.ranges.push_back(std::move(r));
   }
   return plan;
 }
 
 // The planned legs and orphans of file `f` collected again in full, with the
-// scan's summary; nullopt when the file cannot be read again. `at` hears the
-// offset of the events read now and then.
+// scan's summary; nullopt when the file cannot be read again. `at` hears now
+// and then how many of the plan's bytes are read.
 std::optional<FilePartial> collect_again(const Collected& scanned, std::uint32_t f,
                                          const Plan& plan, const parse::ReadOptions& read,
                                          const std::function<void(std::uint64_t)>& at) {
   FilePartial out = summary_copy(scanned.partials[f]);
-  if (!plan.any) return out;
+  if (plan.ranges.empty()) return out;
+  // One collector over the ranges in turn, as over the whole file: the state
+  // it carries (the CallUUID of each ConnID and Call-ID) comes from the
+  // events it keeps, all of which are in the ranges. (One thing the ranges
+  // can change: a SIP message whose mapping comes more than a minute late,
+  // which a full read drops as stale when some unmapped message of another
+  // dialog comes between; with that message in a range not read, it waits
+  // for its mapping instead. Mappings follow their message by milliseconds.)
   FileCollector collector(f);
   collector.keep_only(&plan.filter);
   const parse::FileInfo& info = scanned.files[f];
-  std::uint32_t since_report = 0;
-  const std::string error = parse::reparse_range(
-      info.path, info, f, plan.from, plan.last,
-      [&](model::Event& e) {
-        collector.add(e);
-        if (at && ++since_report == 16384) {
-          since_report = 0;
-          at(e.where.offset);
-        }
-      },
-      collector_read(read));
-  if (!error.empty()) return std::nullopt;
+  std::uint64_t before = 0;  // bytes of the ranges done
+  for (const Range& r : plan.ranges) {
+    std::uint32_t since_report = 0;
+    const std::string error = parse::reparse_range(
+        info.path, info, f, r.from, r.last,
+        [&](model::Event& e) {
+          collector.add(e);
+          if (at && ++since_report == 16384) {
+            since_report = 0;
+            at(before + std::min(r.bytes(), e.where.offset - r.from.offset));
+          }
+        },
+        collector_read(read));
+    if (!error.empty()) return std::nullopt;
+    before += r.bytes();
+  }
   FilePartial again = collector.finish();
   out.strings = std::move(again.strings);
   out.legs = std::move(again.legs);
@@ -130,8 +164,8 @@ std::optional<std::vector<FilePartial>> read_again(const Collected& scanned, con
     for (std::size_t f = next++; f < partials.size(); f = next++) {
       const Plan& plan = plans[f];
       got[f] = collect_again(scanned, static_cast<std::uint32_t>(f), plan, rescan.read,
-                             [&](std::uint64_t offset) {
-                               in_file[slot] = std::min(plan.bytes(), offset - plan.from.offset);
+                             [&](std::uint64_t bytes) {
+                               in_file[slot] = bytes;
                                report();
                              });
       in_file[slot] = 0;

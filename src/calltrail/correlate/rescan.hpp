@@ -1,11 +1,12 @@
 // `trace ID` over files without keeping every leg's events.
 //
 // The files are first collected in CollectMode::Scan with an IdProbe and
-// parser checkpoints: every leg's link keys and byte span, every IS-Link
-// observation and every summary, but no events. The legs the identifier
-// reaches are found in those, then only they are collected again in full, by
-// parsing each file from the checkpoint before their first event to their
-// last, and built with the site facts of the scan. The answer is the one the
+// parser checkpoints: every leg's link keys, byte span and stretches, every
+// IS-Link observation and every summary, but no events. The legs the
+// identifier reaches are found in those, then only they are collected again
+// in full, by parsing each file in their stretches (LegStretch), each from
+// the checkpoint before its first event to its last, and built with the site
+// facts of the scan. The answer is the one the
 // whole build gives. See docs/correlation.md "What trace builds".
 #pragma once
 

@@ -8,8 +8,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <set>
 #include <string>
@@ -65,13 +67,16 @@ Collected collect_dir(const fs::path& dir) {
   return collect_files(testing::simulated_logs(dir));
 }
 
-// The scan path, in small chunks so that legs start between many checkpoints.
+// The scan path, in small chunks so that legs start between many checkpoints,
+// and with stretches that end after a kilobyte without an event of their leg
+// (of a megabyte log's legs, most are then read again in several ranges).
 RescanResult rescan(const std::vector<std::string>& paths, const std::string& id,
                     double max_share = 1.0) {
   const IdProbe probe(id);
   CollectOptions o;
   o.threads = 2;
   o.read.chunk_size = 4096;
+  o.stretch_gap = 1024;
   Collected scanned = collect(paths, scan_options(o, probe));
   EXPECT_TRUE(scanned.input_errors.empty());
   RescanOptions r;
@@ -291,6 +296,63 @@ TEST(Reach, RescanReadsCompressedFilesAgain) {
     ASSERT_TRUE(rescanned.has_value()) << id;
     EXPECT_EQ(answer(*rescanned, id), answer(whole, id)) << id;
   }
+  fs::remove_all(dir);
+}
+
+// A SIP message waits for the line that maps its Call-ID to a CallUUID; when
+// that line comes long after it (other calls' records between), reading the
+// leg's stretches again must still meet it, or the message would stay
+// unplaced and the leg lost.
+TEST(Reach, RescanMeetsAMappingLongAfterItsMessage) {
+  const fs::path dir = fs::temp_directory_path() / "calltrail_reach_mapping";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string path = (dir / "SIPS_MAP.20260301_100000_000.log").string();
+  {
+    std::ofstream out(path);
+    out << "Application name: SIPS_MAP\n"
+           "Time zone:        0, UTC, UTC\n"
+           "UTC time:         2026-03-01T10:00:00.000\n"
+           "Local time:       2026-03-01T10:00:00.000\n\n"
+           "10:00:01.000: SIPTR: Received [0,UDP] 300 bytes from 10.0.0.10:5060 <<<<<\n"
+           "INVITE sip:7001@10.0.0.20:5060 SIP/2.0\n"
+           "From: <sip:+15550001@10.0.0.10>;tag=ga1\n"
+           "To: <sip:7001@10.0.0.20>\n"
+           "Call-ID: LATE-1@10.0.0.10\n"
+           "CSeq: 1 INVITE\n"
+           "Content-Length: 0\n\n";
+    // Other calls' records, many kilobytes of them.
+    for (int i = 0; i < 300; ++i) {
+      char conn[17];
+      std::snprintf(conn, sizeof(conn), "00b1%012d", i);
+      char uuid[33];
+      std::snprintf(uuid, sizeof(uuid), "0B1C2D3E4F5G6H7I8J9K0LMNOP%06d", i);
+      out << "@10:00:01." << 100 + i << "0 [0] 8.1.103.47 distribute_event: message EventRinging\n"
+          << "\tAttributeEventSequenceNumber\t" << 1000 + i << "\n"
+          << "\tAttributeConnID\t" << conn << "\n"
+          << "\tAttributeCallUUID\t'" << uuid << "'\n"
+          << "\tAttributeThisDN\t'" << 7100 + i << "'\n";
+    }
+    out << "10:00:01.900: CID:CUUID>LATE-1@10.0.0.10:0A1B2C3D4E5F6G7H8I9J0KLMNOPLATE1:\n"
+           "@10:00:02.0000 [0] 8.1.103.47 distribute_event: message EventRinging\n"
+           "\tAttributeEventSequenceNumber\t2000\n"
+           "\tAttributeConnID\t00b1999999999999\n"
+           "\tAttributeCallUUID\t'0B1C2D3E4F5G6H7I8J9K0LMNOP999999'\n"
+           "\tAttributeThisDN\t'7999'\n";
+  }
+  const std::vector<std::string> paths{path};
+  Collected input = collect_files(paths);
+  ASSERT_TRUE(input.input_errors.empty());
+  const Correlation whole =
+      build_correlation(std::move(input.partials), std::move(input.files), BuildOptions{});
+  const std::string id = "0A1B2C3D4E5F6G7H8I9J0KLMNOPLATE1";
+  const std::vector<std::string> expected = answer(whole, id);
+  ASSERT_EQ(expected.size(), 2u) << "the whole build places the INVITE on the leg";
+  EXPECT_NE(expected[1].find("\"sip_call_ids\":[\"LATE-1@10.0.0.10\"]"), std::string::npos)
+      << expected[1];
+  auto rescanned = rescan_for(paths, id);
+  ASSERT_TRUE(rescanned.has_value());
+  EXPECT_EQ(answer(*rescanned, id), expected);
   fs::remove_all(dir);
 }
 
