@@ -221,11 +221,7 @@ FilePartial FileCollector::finish() {
   return std::move(partial_);
 }
 
-void FileCollector::note_place(std::uint32_t leg, std::uint64_t offset) {
-  LegSpan& span = partial_.spans[leg];
-  span.first = std::min(span.first, offset);
-  span.last = std::max(span.last, offset);
-  if (mode_ != CollectMode::Scan) return;
+void FileCollector::note_stretch(std::uint32_t leg, std::uint64_t offset) {
   std::uint32_t& latest = leg_state_[leg].stretch;
   if (latest != ~0u) {
     LegStretch& s = partial_.stretches[latest];

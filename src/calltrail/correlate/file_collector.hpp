@@ -347,7 +347,13 @@ class FileCollector {
   void place_sip(std::uint32_t leg, const EventRef& ref, const SipFacts& facts);
   void drop_stale_sip(Micros now);
   // Widens the leg's span (and, in a scan, its stretches) to byte `offset`.
-  void note_place(std::uint32_t leg, std::uint64_t offset);
+  void note_place(std::uint32_t leg, std::uint64_t offset) {
+    LegSpan& span = partial_.spans[leg];
+    span.first = std::min(span.first, offset);
+    span.last = std::max(span.last, offset);
+    if (mode_ == CollectMode::Scan) note_stretch(leg, offset);
+  }
+  void note_stretch(std::uint32_t leg, std::uint64_t offset);
   // The CallUUID each Call-ID maps to (kept across cuts: later messages of a
   // dialog join its leg whatever part they are in).
   absl::flat_hash_map<std::string, std::string> sip_uuid_by_call_;
