@@ -86,7 +86,7 @@ struct LegSpan {
 };
 
 // In a scan, a stretch of the file that holds events of one leg: the events
-// of a leg are in one stretch while each is less than kStretchGap bytes after
+// of a leg are in one stretch while each is at most kGap bytes after
 // the one before, so a call's setup and its end, minutes of other calls
 // apart, are two. The legs an answer needs are read again only in their
 // stretches (rescan.hpp).

@@ -14,6 +14,7 @@
 #include "calltrail/correlate/file_collector.hpp"
 #include "calltrail/correlate/partial.hpp"
 #include "calltrail/correlate/query.hpp"
+#include "calltrail/io/byte_source.hpp"
 
 namespace calltrail::correlate {
 
@@ -85,6 +86,12 @@ Plan plan_again(const Collected& scanned, const Reached& reached, std::uint32_t 
       continue;
     }
     plan.ranges.push_back(std::move(r));
+  }
+  // A compressed file is decompressed from its start for every range: one
+  // range then, from the first to the last.
+  if (plan.ranges.size() > 1 && !io::seekable(scanned.files[f].path)) {
+    plan.ranges.front().last = plan.ranges.back().last;
+    plan.ranges.resize(1);
   }
   return plan;
 }

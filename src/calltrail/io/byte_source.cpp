@@ -120,6 +120,12 @@ OpenOutcome open_source(const std::string& path) {
   return {std::make_unique<FdSource>(fd, true, true), {}};
 }
 
+bool seekable(const std::string& path) {
+  OpenOutcome o = open_source(path);
+  const auto* plain = dynamic_cast<const FdSource*>(o.source.get());
+  return plain != nullptr && plain->seekable();
+}
+
 OpenOutcome open_source_at(const std::string& path, std::uint64_t offset) {
   OpenOutcome o = open_source(path);
   if (!o.source || offset == 0) return o;

@@ -48,5 +48,8 @@ OpenOutcome open_source(const std::string& path);
 // Opens like open_source() and goes to byte `offset` of the (decompressed)
 // input: a plain file starts reading there, anything else is read up to it.
 OpenOutcome open_source_at(const std::string& path, std::uint64_t offset);
+// Whether open_source_at() starts `path` at an offset without reading what is
+// before it (a plain regular file; not a gzip file or standard input).
+bool seekable(const std::string& path);
 
 }  // namespace calltrail::io

@@ -22,6 +22,7 @@
 #include "calltrail/correlate/json.hpp"
 #include "calltrail/correlate/query.hpp"
 #include "calltrail/correlate/rescan.hpp"
+#include "calltrail/io/byte_source.hpp"
 #include "simulated.hpp"
 
 namespace calltrail::correlate {
@@ -282,8 +283,11 @@ TEST(Reach, RescanReadsCompressedFilesAgain) {
   ASSERT_FALSE(dir.empty());
   std::vector<std::string> paths;
   for (const std::string& p : testing::simulated_logs(dir)) {
+    EXPECT_TRUE(io::seekable(p)) << p;
     ASSERT_EQ(std::system(("gzip -f " + p).c_str()), 0);
     paths.push_back(p + ".gz");
+    // Read again in one range, not decompressed from the start for each.
+    EXPECT_FALSE(io::seekable(paths.back())) << paths.back();
   }
   Collected input = collect_files(paths);
   ASSERT_TRUE(input.input_errors.empty());
