@@ -212,10 +212,9 @@ std::size_t sign_size(std::string_view word) {
 
 // The class bits every byte of `word` after its sign has.
 std::uint8_t word_classes(std::string_view word) {
-  std::uint8_t all = word.empty() ? 0 : kDigitClass | kHexClass;
-  for (std::size_t i = sign_size(word); i < word.size(); ++i)
-    all &= char_class(word[i]);
-  return all;
+  if (word.empty()) return 0;
+  return static_cast<std::uint8_t>(word_class_bits(word.substr(sign_size(word))) &
+                                   (kDigitClass | kHexClass));
 }
 
 }  // namespace
@@ -378,11 +377,9 @@ bool simple_value(std::string_view v, bool& quoted, std::uint8_t& classes) {
   if (v == "KVList:") return false;  // opens a list (Platform SDK): the tokenizer's
   // A word like an attribute name starts a new attribute for the tokenizer.
   if (v.size() > 9 && starts_with(v, "Attribute")) return false;
-  // One pass: every byte plain, and the digit and hex bits after the sign.
-  const std::size_t start = sign_size(v);
-  std::uint8_t all = kPlainClass | kDigitClass | kHexClass;
-  for (std::size_t i = 0; i < v.size(); ++i)
-    all &= static_cast<std::uint8_t>(char_class(v[i]) | (i < start ? ~kPlainClass : 0));
+  // One pass: every byte plain, and the digit and hex bits after the sign
+  // (a sign is plain).
+  const std::uint8_t all = word_class_bits(v.substr(sign_size(v)));
   if ((all & kPlainClass) == 0) return false;
   classes = all;
   return true;

@@ -70,6 +70,63 @@ inline std::size_t alnum_run_end(std::string_view s, std::size_t pos) {
   return pos;
 }
 
+// The class bits kPlainClass, kDigitClass and kHexClass that every byte of
+// `w` has (their AND over its bytes; all three for an empty word). Values
+// after an attribute name are 1 to 40 bytes: sixteen bytes a step, words
+// shorter than sixteen read in two overlapping loads that stay inside `w`.
+inline std::uint8_t word_class_bits(std::string_view w) {
+  constexpr std::uint8_t kBits = kPlainClass | kDigitClass | kHexClass;
+#if defined(__SSE2__)
+  const std::size_t n = w.size();
+  if (n >= 4) {
+    const char* p = w.data();
+    const __m128i space = _mm_set1_epi8(' ' + 1);
+    const __m128i nbsp = _mm_set1_epi8(static_cast<char>(0xC2));
+    const __m128i zero = _mm_set1_epi8('0');
+    const __m128i nine = _mm_set1_epi8(9);
+    const __m128i lower = _mm_set1_epi8(0x20);
+    const __m128i a = _mm_set1_epi8('a');
+    const __m128i five = _mm_set1_epi8(5);
+    __m128i plain = _mm_set1_epi8(-1), digit = plain, hex = plain;
+    auto add = [&](__m128i v) {
+      // c >= '!' and c != 0xC2; c - '0' <= 9; (c | 0x20) - 'a' <= 5 (unsigned).
+      plain = _mm_and_si128(plain, _mm_andnot_si128(_mm_cmpeq_epi8(v, nbsp),
+                                                    _mm_cmpeq_epi8(_mm_max_epu8(v, space), v)));
+      const __m128i d = _mm_sub_epi8(v, zero);
+      const __m128i is_digit = _mm_cmpeq_epi8(_mm_min_epu8(d, nine), d);
+      const __m128i l = _mm_sub_epi8(_mm_or_si128(v, lower), a);
+      digit = _mm_and_si128(digit, is_digit);
+      hex = _mm_and_si128(hex, _mm_or_si128(is_digit, _mm_cmpeq_epi8(_mm_min_epu8(l, five), l)));
+    };
+    if (n >= 16) {
+      for (std::size_t i = 0; i + 16 <= n; i += 16)
+        add(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)));
+      add(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16)));
+    } else if (n >= 8) {
+      add(_mm_unpacklo_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)),
+                             _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + n - 8))));
+    } else {
+      std::int32_t head, tail;
+      std::memcpy(&head, p, 4);
+      std::memcpy(&tail, p + n - 4, 4);
+      add(_mm_unpacklo_epi32(_mm_cvtsi32_si128(head), _mm_cvtsi32_si128(tail)));
+      // Bytes 8 to 15 are zero (of no class): they do not count.
+      const __m128i high = _mm_set_epi32(-1, -1, 0, 0);
+      plain = _mm_or_si128(plain, high);
+      digit = _mm_or_si128(digit, high);
+      hex = _mm_or_si128(hex, high);
+    }
+    auto all = [](__m128i m) { return _mm_movemask_epi8(m) == 0xFFFF; };
+    return static_cast<std::uint8_t>((all(plain) ? kPlainClass : 0) |
+                                     (all(digit) ? kDigitClass : 0) | (all(hex) ? kHexClass : 0));
+  }
+#endif
+  std::uint8_t bits = kBits;
+  for (char c : w)
+    bits &= char_class(c);
+  return static_cast<std::uint8_t>(bits & kBits);
+}
+
 inline bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }

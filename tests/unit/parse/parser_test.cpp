@@ -113,6 +113,49 @@ TEST(Text, AnchoredFindAgreesWithFind) {
   EXPECT_EQ(parse::find_message_keyword("distribute_event: message EventRinging", 0), 19u);
 }
 
+// The class bits of a word read sixteen bytes (or two overlapping halves) at
+// a time are those of the table read byte by byte, at every length (so every
+// load shape) and for the bytes at each class's edges. The word is cut out of
+// a longer buffer at every offset, so a load that strayed past either end
+// would read bytes of another class.
+TEST(Text, WordClassBitsAgreeWithTheTable) {
+  std::mt19937 rng(11);
+  const std::string alphabet = std::string("/09:@AFGZ`afgz{ !~\t'\x7F\x80\xA0\xC2\xFF", 25) + '\0';
+  auto reference = [](std::string_view w) {
+    std::uint8_t bits = parse::kPlainClass | parse::kDigitClass | parse::kHexClass;
+    for (char c : w)
+      bits &= parse::char_class(c);
+    return bits;
+  };
+  std::size_t plain = 0, digits = 0, hex = 0;
+  for (int round = 0; round < 40000; ++round) {
+    // Words mostly of one kind, so that every bit is seen set as well as clear.
+    const std::string_view pool = round % 4 == 0   ? std::string_view("0123456789")
+                                  : round % 4 == 1 ? std::string_view("0123456789abcdefABCDEF")
+                                  : round % 4 == 2 ? std::string_view("0123456789xyzXYZ-+.@")
+                                                   : std::string_view(alphabet);
+    std::string buffer(64, '\0');
+    for (auto& c : buffer)
+      c = alphabet[rng() % alphabet.size()];
+    const std::size_t size = rng() % 45;
+    const std::size_t at = rng() % (buffer.size() - size + 1);
+    for (std::size_t i = at; i < at + size; ++i)
+      buffer[i] = pool[rng() % pool.size()];
+    if (size > 0 && round % 5 == 0) buffer[at + rng() % size] = alphabet[rng() % alphabet.size()];
+    const std::string_view w(buffer.data() + at, size);
+    const std::uint8_t bits = parse::word_class_bits(w);
+    ASSERT_EQ(bits, reference(w)) << "size " << size << " round " << round;
+    plain += (bits & parse::kPlainClass) != 0;
+    digits += (bits & parse::kDigitClass) != 0;
+    hex += (bits & parse::kHexClass) != 0;
+  }
+  EXPECT_GT(digits, 1000u);
+  EXPECT_GT(hex, digits);
+  EXPECT_GT(plain, hex);
+  EXPECT_EQ(parse::word_class_bits("12345678\xC2\xA0"), 0);  // NBSP: not plain, not digits
+  EXPECT_EQ(parse::word_class_bits("deadbeef"), parse::kPlainClass | parse::kHexClass);
+}
+
 // The one-pass look for keywords never misses one the searches would find
 // (at any place in lines of any length, so in the sixteen-byte steps, the
 // overlapping last step and the short-line loop), and passes over the lines
