@@ -563,6 +563,7 @@ FilePartial FileCollector::cut() {
   leg_by_uuid_.clear();
   leg_by_long_uuid_.clear();
   leg_state_.clear();
+  ++cuts_;               // the legs cached by sip_uuid_by_call_ are of the part handed out
   app_count_ = nullptr;  // it points into the partial handed out below
   FilePartial out = std::move(partial_);
   partial_ = FilePartial{};

@@ -340,8 +340,9 @@ class FileCollector {
     std::string_view genesys_uuid;  // X-Genesys-CallUUID
     std::string_view from, to;      // users
     bool sent = false;
-    bool first_invite = false;  // an INVITE request without a To tag
-    bool kept = true;           // kept whole by a summary (see CollectMode::Summary)
+    bool first_invite = false;   // an INVITE request without a To tag
+    bool kept = true;            // kept whole by a summary (see CollectMode::Summary)
+    std::uint64_t call_key = 0;  // text_key(call_id) when known (0: not computed)
   };
   void add_sip(const model::Event& e);
   void place_sip(std::uint32_t leg, const EventRef& ref, const SipFacts& facts);
@@ -355,8 +356,18 @@ class FileCollector {
   }
   void note_stretch(std::uint32_t leg, std::uint64_t offset);
   // The CallUUID each Call-ID maps to (kept across cuts: later messages of a
-  // dialog join its leg whatever part they are in).
-  absl::flat_hash_map<std::string, std::string> sip_uuid_by_call_;
+  // dialog join its leg whatever part they are in), with what the dialog's
+  // next messages would otherwise look up again: the Call-ID's link key and
+  // the leg of the CallUUID in the part it was found in (`part`: cuts_ then).
+  struct SipMapping {
+    std::string uuid;
+    std::uint64_t call_key = 0;
+    std::uint32_t leg = 0;
+    std::uint32_t part = kNoPart;
+  };
+  static constexpr std::uint32_t kNoPart = ~std::uint32_t{0};
+  absl::flat_hash_map<std::string, SipMapping> sip_uuid_by_call_;
+  std::uint32_t cuts_ = 0;  // parts handed out by cut()
   // AttributeReferenceID of the T-Library recording requests not answered
   // yet: an EventError with one of them refused it.
   absl::flat_hash_set<std::string> recording_refs_;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "calltrail/correlate/file_collector.hpp"
 #include "calltrail/correlate/link_keys.hpp"
@@ -86,17 +87,23 @@ void FileCollector::add_sip(const model::Event& e) {
   // or that a mapping line repeats; a request the site sent names its own.
   std::string_view named = uuid;
   if (named.empty() && f.sent && !response) named = f.genesys_uuid;
-  auto mapped = sip_uuid_by_call_.find(call_key);
+  // Both maps hash a Call-ID alike: hashed once for both.
+  static_assert(
+      std::is_same_v<decltype(sip_uuid_by_call_)::hasher, decltype(sip_pending_)::hasher>);
+  const std::size_t call_hash = sip_uuid_by_call_.hash_function()(call_key);
+  auto mapped = sip_uuid_by_call_.find(call_key, call_hash);
   if (!named.empty()) {
     if (mapped == sip_uuid_by_call_.end()) {
-      mapped = sip_uuid_by_call_.emplace(std::string(f.call_id), std::string(named)).first;
-    } else if (!uuid.empty() && mapped->second != uuid) {
-      mapped->second.assign(uuid);
+      mapped =
+          sip_uuid_by_call_.emplace(std::string(f.call_id), SipMapping{std::string(named)}).first;
+    } else if (!uuid.empty() && mapped->second.uuid != uuid) {
+      mapped->second.uuid.assign(uuid);
+      mapped->second.part = kNoPart;
     }
   }
   // Before `pending` is looked up: dropping stale messages erases entries.
   if (mapped == sip_uuid_by_call_.end()) drop_stale_sip(e.times.local);
-  auto pending = sip_pending_.find(call_key);
+  auto pending = sip_pending_.find(call_key, call_hash);
   if (mapping) {
     // Not an event of the call: it maps the messages that waited for it.
     if (pending == sip_pending_.end() || uuid.empty()) return;
@@ -149,13 +156,21 @@ void FileCollector::add_sip(const model::Event& e) {
     }
     return;
   }
-  const std::string& leg_uuid = mapped->second;
+  SipMapping& m = mapped->second;
   if (filter_ != nullptr &&
-      !filter_->call_uuids.contains(absl::string_view(leg_uuid.data(), leg_uuid.size()))) {
+      !filter_->call_uuids.contains(absl::string_view(m.uuid.data(), m.uuid.size()))) {
     if (pending != sip_pending_.end()) sip_pending_.erase(pending);
     return;
   }
-  const std::uint32_t leg = leg_for(leg_uuid);
+  if (m.part != cuts_) {
+    m.leg = leg_for(m.uuid);
+    m.part = cuts_;
+  }
+  const std::uint32_t leg = m.leg;
+  if (mode_ == CollectMode::Scan) {
+    if (m.call_key == 0) m.call_key = text_key(f.call_id);
+    f.call_key = m.call_key;
+  }
   if (pending != sip_pending_.end()) {
     place_waiting(leg, f.call_id, pending->second);
     sip_pending_.erase(pending);
@@ -177,7 +192,7 @@ void FileCollector::place_sip(std::uint32_t leg, const EventRef& ref, const SipF
   const bool names_sender = f.first_invite && !f.sent && !f.genesys_uuid.empty();
   if (mode_ == CollectMode::Scan) {
     ScanLegs& s = partial_.scan_legs;
-    const LinkKey h = text_key(f.call_id);
+    const LinkKey h = f.call_key != 0 ? f.call_key : text_key(f.call_id);
     LegState& state = leg_state_[leg];
     if (h != state.sip_call) {
       for_each_call_id_key(f.call_id, [&](LinkKey key) { s.add_sip_key(leg, key); });
