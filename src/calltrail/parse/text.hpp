@@ -177,11 +177,31 @@ inline std::size_t skip_space(std::string_view s, std::size_t pos) {
     pos += n;
   return pos;
 }
+// End of the run of plain bytes (kPlainClass) that starts at `pos`.
+inline std::size_t plain_run_end(std::string_view s, std::size_t pos) {
+#if defined(__SSE2__)
+  // Sixteen bytes a step: the words of a one-line message's pairs.
+  const __m128i space = _mm_set1_epi8(' ' + 1);
+  const __m128i nbsp = _mm_set1_epi8(static_cast<char>(0xC2));
+  while (pos + 16 <= s.size()) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + pos));
+    // Not plain: below '!' (unsigned), or C2.
+    const __m128i stop =
+        _mm_or_si128(_mm_cmpeq_epi8(v, nbsp),
+                     _mm_xor_si128(_mm_cmpeq_epi8(_mm_max_epu8(v, space), v), _mm_set1_epi8(-1)));
+    const auto bits = static_cast<unsigned>(_mm_movemask_epi8(stop));
+    if (bits != 0) return pos + static_cast<std::size_t>(__builtin_ctz(bits));
+    pos += 16;
+  }
+#endif
+  while (pos < s.size() && (char_class(s[pos]) & kPlainClass) != 0)
+    ++pos;
+  return pos;
+}
 inline std::size_t word_end(std::string_view s, std::size_t pos) {
   for (;;) {
-    // Plain bytes never start a space: one table look each.
-    while (pos < s.size() && (char_class(s[pos]) & kPlainClass) != 0)
-      ++pos;
+    // Plain bytes never start a space.
+    pos = plain_run_end(s, pos);
     if (pos >= s.size() || space_size(s, pos) > 0) return pos;
     ++pos;  // a control byte, or C2 not followed by A0
   }

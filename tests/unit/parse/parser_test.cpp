@@ -156,6 +156,41 @@ TEST(Text, WordClassBitsAgreeWithTheTable) {
   EXPECT_EQ(parse::word_class_bits("deadbeef"), parse::kPlainClass | parse::kHexClass);
 }
 
+// A word's end found sixteen bytes at a time is where the byte-by-byte
+// reading stops: the first byte not plain (a space, a control byte, C2),
+// passing over a C2 or control byte that does not start a space.
+TEST(Text, WordEndAgreesWithTheByteByByteReading) {
+  std::mt19937 rng(13);
+  const std::string alphabet = std::string("aZ09'(:\x80\xA0\xC2\xFF\x7F \t\r\x01", 16);
+  auto plain_end = [](std::string_view s, std::size_t pos) {
+    while (pos < s.size() && (parse::char_class(s[pos]) & parse::kPlainClass) != 0)
+      ++pos;
+    return pos;
+  };
+  std::size_t long_words = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string s(rng() % 70, 'x');
+    // Mostly plain bytes, so that words run past sixteen bytes.
+    for (auto& c : s)
+      if (rng() % 8 == 0) c = alphabet[rng() % alphabet.size()];
+    for (std::size_t pos = 0; pos <= s.size(); ++pos) {
+      const std::size_t end = parse::plain_run_end(s, pos);
+      ASSERT_EQ(end, plain_end(s, pos)) << "round " << round << " pos " << pos;
+      long_words += end - pos > 16;
+      std::size_t word = pos;
+      for (;;) {
+        word = plain_end(s, word);
+        if (word >= s.size() || parse::space_size(s, word) > 0) break;
+        ++word;
+      }
+      ASSERT_EQ(parse::word_end(s, pos), word) << "round " << round << " pos " << pos;
+    }
+  }
+  EXPECT_GT(long_words, 1000u);
+  EXPECT_EQ(parse::word_end("Attribute\xC2\xA0x", 0), 9u);  // NBSP ends a word
+  EXPECT_EQ(parse::word_end("Attribute\xC2x y", 0), 11u);   // C2 alone does not
+}
+
 // The one-pass look for keywords never misses one the searches would find
 // (at any place in lines of any length, so in the sixteen-byte steps, the
 // overlapping last step and the short-line loop), and passes over the lines
