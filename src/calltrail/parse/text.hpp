@@ -26,7 +26,8 @@ enum CharClass : std::uint8_t {
   kDigitClass = 1,
   kHexClass = 2,
   kAlnumClass = 4,
-  kPlainClass = 8,  // can stand in a bare value: above ' ' and not the lead byte of NBSP
+  kPlainClass = 8,   // can stand in a bare value: above ' ' and not the lead byte of NBSP
+  kSpaceClass = 16,  // ASCII whitespace: ' ', TAB, CR, FF, VT (NBSP is two bytes)
 };
 inline constexpr std::array<std::uint8_t, 256> kCharClasses = [] {
   std::array<std::uint8_t, 256> t{};
@@ -36,6 +37,7 @@ inline constexpr std::array<std::uint8_t, 256> kCharClasses = [] {
     if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) k |= kHexClass;
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) k |= kAlnumClass;
     if (c > ' ' && c != 0xC2) k |= kPlainClass;
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') k |= kSpaceClass;
     t[static_cast<std::size_t>(c)] = k;
   }
   return t;
@@ -134,10 +136,11 @@ inline bool is_digit(char c) {
 inline bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x | 0x20);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y | 0x20);
-    if (x != y) return false;
+    const char x = a[i], y = b[i];
+    if (x == y) continue;
+    // Apart only in bit 0x20, and letters: one is the other's capital.
+    const char small = static_cast<char>(x | 0x20);
+    if ((x ^ y) != 0x20 || small < 'a' || small > 'z') return false;
   }
   return true;
 }
@@ -168,7 +171,7 @@ inline std::size_t find_any(std::string_view s, std::string_view set) {
 inline std::size_t space_size(std::string_view s, std::size_t pos) {
   if (pos >= s.size()) return 0;
   const char c = s[pos];
-  if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') return 1;
+  if ((char_class(c) & kSpaceClass) != 0) return 1;
   if (c == '\xC2' && pos + 1 < s.size() && s[pos + 1] == '\xA0') return 2;
   return 0;
 }

@@ -191,6 +191,31 @@ TEST(Text, WordEndAgreesWithTheByteByByteReading) {
   EXPECT_EQ(parse::word_end("Attribute\xC2x y", 0), 11u);   // C2 alone does not
 }
 
+// Comparing without case folds ASCII capitals alone, for every pair of
+// bytes; whitespace is the five ASCII bytes and NBSP, for every byte.
+TEST(Text, CaseAndSpaceAgreeWithTheirDefinitionsForEveryByte) {
+  auto small = [](int c) { return c >= 'A' && c <= 'Z' ? c | 0x20 : c; };
+  std::size_t equal = 0;
+  for (int x = 0; x < 256; ++x) {
+    for (int y = 0; y < 256; ++y) {
+      const std::string a{'C', static_cast<char>(x), '-'};
+      const std::string b{'c', static_cast<char>(y), '-'};
+      const bool expected = small(x) == small(y);
+      ASSERT_EQ(parse::iequals(a, b), expected) << x << " " << y;
+      equal += expected;
+    }
+    const std::string one{static_cast<char>(x), 'x'};
+    const bool space = x == ' ' || x == '\t' || x == '\r' || x == '\f' || x == '\v';
+    EXPECT_EQ(parse::space_size(one, 0), space ? 1u : 0u) << x;
+    EXPECT_EQ(parse::space_size(std::string{static_cast<char>(x), '\xA0'}, 0),
+              space ? 1u : (x == 0xC2 ? 2u : 0u))
+        << x;
+  }
+  EXPECT_EQ(equal, 256u + 26u * 2u);  // each byte with itself, each letter with its capital
+  EXPECT_FALSE(parse::iequals("Call-ID", "Call-I"));
+  EXPECT_TRUE(parse::iequals("X-Genesys-CallUUID", "x-genesys-calluuid"));
+}
+
 // The one-pass look for keywords never misses one the searches would find
 // (at any place in lines of any length, so in the sixteen-byte steps, the
 // overlapping last step and the short-line loop), and passes over the lines
