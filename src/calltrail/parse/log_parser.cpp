@@ -25,10 +25,6 @@ using base::kMicrosPerDay;
 using base::kMicrosPerSecond;
 using model::Micros;
 
-bool is_name_char(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
 bool is_message_name(std::string_view name) {
   return (starts_with(name, "Event") && name.size() > 5) ||
          (starts_with(name, "Request") && name.size() > 7);
@@ -40,8 +36,9 @@ std::string_view read_message_name(std::string_view s, std::size_t pos, std::siz
   const std::size_t quote = quote_open_size(s, pos);
   std::size_t b = pos + quote;
   std::size_t e = b;
-  while (e < s.size() && is_name_char(s[e]))
-    ++e;
+  // Letters, digits and '_'.
+  for (e = alnum_run_end(s, e); e < s.size() && s[e] == '_';)
+    e = alnum_run_end(s, e + 1);
   std::string_view name = s.substr(b, e - b);
   if (!is_message_name(name)) return {};
   if (quote > 0) {

@@ -246,6 +246,23 @@ TEST(Text, KeywordLookNeverMissesAKeyword) {
   EXPECT_TRUE(parse::may_have_keyword("message EventRinging"));
 }
 
+// A message name runs over letters, digits and '_' (however many runs of
+// each), and stops at anything else.
+TEST(Parser, MessageNamesRunOverLettersDigitsAndUnderscores) {
+  Parsed p = parse_text(
+      "@09:41:00.1000 [0] 8.1 distribute_event: message Event_Private_2_Info\n"
+      "\tAttributeConnID\t0001\n"
+      "@09:41:00.2000 [0] 8.1 distribute_event: message "
+      "EventABCDEFGHIJKLMNOPQRSTUV_wxyz0123456789\n"
+      "\tAttributeConnID\t0002\n"
+      "@09:41:00.3000 [0] 8.1 distribute_event: message EventRinging\n"
+      "\tAttributeConnID\t0003\n");
+  ASSERT_EQ(p.events.size(), 3u);
+  EXPECT_EQ(p.events[0].name, "Event_Private_2_Info");
+  EXPECT_EQ(p.events[1].name, "EventABCDEFGHIJKLMNOPQRSTUV_wxyz0123456789");
+  EXPECT_EQ(p.events[2].name, "EventRinging");
+}
+
 TEST(Parser, NestedListByIndentationWithInnerPairsOnTheSameLine) {
   Parsed p = parse_text(
       "@09:41:00.1000 [0] 8.1 distribute_event: message EventCallDataChanged\n"
