@@ -368,7 +368,7 @@ namespace {
 bool simple_value(std::string_view v, bool& quoted, std::uint8_t& classes) {
   if (v.size() >= 2 && v.front() == '\'' && v.back() == '\'') {
     quoted = true;
-    return std::memchr(v.data() + 1, '\'', v.size() - 2) == nullptr;
+    return find_byte(v.substr(1, v.size() - 2), '\'') == std::string_view::npos;
   }
   quoted = false;
   if (v.empty() || !((v[0] >= '0' && v[0] <= '9') || (v[0] >= 'a' && v[0] <= 'z') ||
@@ -438,8 +438,9 @@ std::size_t value_start(std::string_view s, std::size_t pos) {
 // followed by the separator.
 bool split_pair(std::string_view s, std::string_view& key, std::string_view& value) {
   if (s.empty() || s[0] != '\'') return false;
-  const std::size_t close = s.find('\'', 1);
-  if (close == std::string_view::npos) return false;
+  const std::size_t inner = find_byte(s.substr(1), '\'');
+  if (inner == std::string_view::npos) return false;
+  const std::size_t close = inner + 1;
   const std::size_t v = value_start(s, close + 1);
   if (v == std::string_view::npos || v >= s.size()) return false;
   key = s.substr(1, close - 1);
@@ -584,11 +585,11 @@ std::size_t MessageBuilder::add_flat_pairs(std::string_view s) {
       // the closing quote, and a space or the end follows it.
       if (!starts_with_at(s, v, kLeftSingleQuote)) return start;
       const std::size_t b = v + kLeftSingleQuote.size();
-      const void* e2 = std::memchr(s.data() + b, '\xE2', s.size() - b);
-      if (e2 == nullptr) return start;
-      const auto close = static_cast<std::size_t>(static_cast<const char*>(e2) - s.data());
+      const std::size_t e2 = find_byte(s.substr(b), '\xE2');
+      if (e2 == std::string_view::npos) return start;
+      const std::size_t close = b + e2;
       if (!starts_with_at(s, close, kRightSingleQuote) ||
-          std::memchr(s.data() + b, '\'', close - b) != nullptr) {
+          find_byte(s.substr(b, close - b), '\'') != std::string_view::npos) {
         return start;
       }
       after = close + kRightSingleQuote.size();

@@ -189,7 +189,7 @@ SipMessageReader::Step SipMessageReader::add_line(std::string_view line) {
     if (is_blank(line)) {
       in_body_ = true;
     } else if (detail_ == SipDetail::Whole || read_header(line)) {
-      const std::size_t colon = line.find(':');
+      const std::size_t colon = find_byte(line, ':');
       if (colon != std::string_view::npos)
         header(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
     }

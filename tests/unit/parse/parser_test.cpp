@@ -191,6 +191,28 @@ TEST(Text, WordEndAgreesWithTheByteByByteReading) {
   EXPECT_EQ(parse::word_end("Attribute\xC2x y", 0), 11u);   // C2 alone does not
 }
 
+// The first byte found sixteen (or eight) bytes at a time is the first that
+// string_view::find finds, at every length and place, with the byte before
+// and after the view the one searched for (a load past either end would
+// find it).
+TEST(Text, FindByteAgreesWithFind) {
+  std::mt19937 rng(17);
+  std::size_t found = 0;
+  for (int round = 0; round < 30000; ++round) {
+    std::string buffer(72, ':');
+    const std::size_t size = rng() % 60;
+    const std::size_t at = 1 + rng() % (buffer.size() - size - 1);
+    for (std::size_t i = at; i < at + size; ++i)
+      buffer[i] = rng() % 24 == 0 ? ':' : static_cast<char>('a' + rng() % 26);
+    const std::string_view w(buffer.data() + at, size);
+    ASSERT_EQ(parse::find_byte(w, ':'), w.find(':')) << "size " << size << " '" << w << "'";
+    found += w.find(':') != std::string_view::npos;
+  }
+  EXPECT_GT(found, 10000u);
+  EXPECT_EQ(parse::find_byte("", ':'), std::string_view::npos);
+  EXPECT_EQ(parse::find_byte("\xE2\x80\x99", '\xE2'), 0u);
+}
+
 // Comparing without case folds ASCII capitals alone, for every pair of
 // bytes; whitespace is the five ASCII bytes and NBSP, for every byte.
 TEST(Text, CaseAndSpaceAgreeWithTheirDefinitionsForEveryByte) {
