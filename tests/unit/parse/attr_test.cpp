@@ -52,6 +52,12 @@ TEST(Attr, EveryNameIsToldAndNothingElse) {
     EXPECT_EQ(classify_attribute(off), Attr::Other) << off;
     EXPECT_EQ(classify_attribute(name + "s"), Attr::Other) << name;
     EXPECT_EQ(classify_attribute(name.substr(0, name.size() - 1)), Attr::Other) << name;
+    // A byte off anywhere after "Attribute".
+    for (std::size_t at = 9; at < name.size(); ++at) {
+      std::string inner = name;
+      inner[at] = static_cast<char>(inner[at] ^ 0x01);
+      EXPECT_EQ(classify_attribute(inner), Attr::Other) << inner;
+    }
   }
   EXPECT_EQ(classify_attribute(""), Attr::Other);
   EXPECT_EQ(classify_attribute("AttributeCallState"), Attr::Other);
