@@ -46,30 +46,55 @@ inline std::uint8_t char_class(char c) {
   return kCharClasses[static_cast<unsigned char>(c)];
 }
 
-// End of the run of ASCII letters and digits that starts at `pos`.
-inline std::size_t alnum_run_end(std::string_view s, std::size_t pos) {
 #if defined(__SSE2__)
-  // Sixteen bytes a step: attribute names are 12 to 30 of them.
-  const __m128i zero = _mm_set1_epi8('0');
-  const __m128i nine = _mm_set1_epi8(9);
-  const __m128i lower = _mm_set1_epi8(0x20);
-  const __m128i a = _mm_set1_epi8('a');
-  const __m128i z = _mm_set1_epi8(25);
+// The bytes of a block of sixteen in class `C` of the table (0xFF where they
+// are), for the loops that read sixteen bytes a step. Unsigned compares:
+// x <= k where min(x, k) == x.
+template <CharClass C>
+inline __m128i bytes_in_class(__m128i v) {
+  static_assert(C == kPlainClass || C == kDigitClass || C == kHexClass || C == kAlnumClass,
+                "spaces are told by space_size()");
+  if constexpr (C == kPlainClass) {
+    // Above ' ' and not C2.
+    return _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(static_cast<char>(0xC2))),
+                            _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(' ' + 1)), v));
+  } else {
+    auto at_most = [](__m128i x, char k) {
+      return _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(k)), x);
+    };
+    const __m128i digit = at_most(_mm_sub_epi8(v, _mm_set1_epi8('0')), 9);
+    if constexpr (C == kDigitClass) {
+      return digit;
+    } else {
+      // (c | 0x20) - 'a': a letter's place in the alphabet, either case.
+      const __m128i letter = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+      return _mm_or_si128(digit, at_most(letter, C == kHexClass ? 5 : 25));
+    }
+  }
+}
+#endif
+
+// End of the run of bytes of class `C` that starts at `pos`: sixteen bytes a
+// step while as many are left, then by the table.
+template <CharClass C>
+inline std::size_t class_run_end(std::string_view s, std::size_t pos) {
+#if defined(__SSE2__)
   while (pos + 16 <= s.size()) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + pos));
-    // c - '0' <= 9 and (c | 0x20) - 'a' <= 25, unsigned: equal to their minimum.
-    const __m128i d = _mm_sub_epi8(v, zero);
-    const __m128i l = _mm_sub_epi8(_mm_or_si128(v, lower), a);
-    const __m128i ok = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(d, nine), d),
-                                    _mm_cmpeq_epi8(_mm_min_epu8(l, z), l));
-    const unsigned stop = ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
+    const unsigned stop = ~static_cast<unsigned>(_mm_movemask_epi8(bytes_in_class<C>(v))) & 0xFFFFu;
     if (stop != 0) return pos + static_cast<std::size_t>(__builtin_ctz(stop));
     pos += 16;
   }
 #endif
-  while (pos < s.size() && (char_class(s[pos]) & kAlnumClass) != 0)
+  while (pos < s.size() && (char_class(s[pos]) & C) != 0)
     ++pos;
   return pos;
+}
+
+// End of the run of ASCII letters and digits that starts at `pos` (attribute
+// names are 12 to 34 of them).
+inline std::size_t alnum_run_end(std::string_view s, std::size_t pos) {
+  return class_run_end<kAlnumClass>(s, pos);
 }
 
 // Position of the first byte `c` of `s` (npos when none): memchr's answer
@@ -118,23 +143,11 @@ inline std::uint8_t word_class_bits(std::string_view w) {
   const std::size_t n = w.size();
   if (n >= 4) {
     const char* p = w.data();
-    const __m128i space = _mm_set1_epi8(' ' + 1);
-    const __m128i nbsp = _mm_set1_epi8(static_cast<char>(0xC2));
-    const __m128i zero = _mm_set1_epi8('0');
-    const __m128i nine = _mm_set1_epi8(9);
-    const __m128i lower = _mm_set1_epi8(0x20);
-    const __m128i a = _mm_set1_epi8('a');
-    const __m128i five = _mm_set1_epi8(5);
     __m128i plain = _mm_set1_epi8(-1), digit = plain, hex = plain;
     auto add = [&](__m128i v) {
-      // c >= '!' and c != 0xC2; c - '0' <= 9; (c | 0x20) - 'a' <= 5 (unsigned).
-      plain = _mm_and_si128(plain, _mm_andnot_si128(_mm_cmpeq_epi8(v, nbsp),
-                                                    _mm_cmpeq_epi8(_mm_max_epu8(v, space), v)));
-      const __m128i d = _mm_sub_epi8(v, zero);
-      const __m128i is_digit = _mm_cmpeq_epi8(_mm_min_epu8(d, nine), d);
-      const __m128i l = _mm_sub_epi8(_mm_or_si128(v, lower), a);
-      digit = _mm_and_si128(digit, is_digit);
-      hex = _mm_and_si128(hex, _mm_or_si128(is_digit, _mm_cmpeq_epi8(_mm_min_epu8(l, five), l)));
+      plain = _mm_and_si128(plain, bytes_in_class<kPlainClass>(v));
+      digit = _mm_and_si128(digit, bytes_in_class<kDigitClass>(v));
+      hex = _mm_and_si128(hex, bytes_in_class<kHexClass>(v));
     };
     if (n >= 16) {
       for (std::size_t i = 0; i + 16 <= n; i += 16)
@@ -147,12 +160,9 @@ inline std::uint8_t word_class_bits(std::string_view w) {
       std::int32_t head, tail;
       std::memcpy(&head, p, 4);
       std::memcpy(&tail, p + n - 4, 4);
-      add(_mm_unpacklo_epi32(_mm_cvtsi32_si128(head), _mm_cvtsi32_si128(tail)));
-      // Bytes 8 to 15 are zero (of no class): they do not count.
-      const __m128i high = _mm_set_epi32(-1, -1, 0, 0);
-      plain = _mm_or_si128(plain, high);
-      digit = _mm_or_si128(digit, high);
-      hex = _mm_or_si128(hex, high);
+      // The first four bytes and the last four, twice over.
+      const __m128i both = _mm_unpacklo_epi32(_mm_cvtsi32_si128(head), _mm_cvtsi32_si128(tail));
+      add(_mm_unpacklo_epi64(both, both));
     }
     auto all = [](__m128i m) { return _mm_movemask_epi8(m) == 0xFFFF; };
     return static_cast<std::uint8_t>((all(plain) ? kPlainClass : 0) |
@@ -216,26 +226,10 @@ inline std::size_t skip_space(std::string_view s, std::size_t pos) {
     pos += n;
   return pos;
 }
-// End of the run of plain bytes (kPlainClass) that starts at `pos`.
+// End of the run of plain bytes (kPlainClass) that starts at `pos` (the words
+// of a one-line message's pairs).
 inline std::size_t plain_run_end(std::string_view s, std::size_t pos) {
-#if defined(__SSE2__)
-  // Sixteen bytes a step: the words of a one-line message's pairs.
-  const __m128i space = _mm_set1_epi8(' ' + 1);
-  const __m128i nbsp = _mm_set1_epi8(static_cast<char>(0xC2));
-  while (pos + 16 <= s.size()) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + pos));
-    // Not plain: below '!' (unsigned), or C2.
-    const __m128i stop =
-        _mm_or_si128(_mm_cmpeq_epi8(v, nbsp),
-                     _mm_xor_si128(_mm_cmpeq_epi8(_mm_max_epu8(v, space), v), _mm_set1_epi8(-1)));
-    const auto bits = static_cast<unsigned>(_mm_movemask_epi8(stop));
-    if (bits != 0) return pos + static_cast<std::size_t>(__builtin_ctz(bits));
-    pos += 16;
-  }
-#endif
-  while (pos < s.size() && (char_class(s[pos]) & kPlainClass) != 0)
-    ++pos;
-  return pos;
+  return class_run_end<kPlainClass>(s, pos);
 }
 inline std::size_t word_end(std::string_view s, std::size_t pos) {
   for (;;) {
