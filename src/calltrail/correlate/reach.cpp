@@ -4,6 +4,7 @@
 #include <absl/container/flat_hash_set.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <functional>
 #include <thread>
@@ -17,6 +18,30 @@
 namespace calltrail::correlate {
 
 namespace {
+
+// A filter in front of a set of keys: one bit of 4,096 for each (by a
+// multiplicative hash, since ConnIDs are keyed by number and differ in their
+// low bits), so that a pass over every leg's keys tests a bit in the L1
+// cache for nearly all of them and asks the set only when the bit is set.
+class KeyFilter {
+ public:
+  explicit KeyFilter(const absl::flat_hash_set<std::uint64_t>& keys) {
+    for (const std::uint64_t k : keys) {
+      const std::uint32_t b = slot(k);
+      bits_[b >> 6] |= std::uint64_t{1} << (b & 63);
+    }
+  }
+  bool may_contain(std::uint64_t k) const {
+    const std::uint32_t b = slot(k);
+    return ((bits_[b >> 6] >> (b & 63)) & 1) != 0;
+  }
+
+ private:
+  static std::uint32_t slot(std::uint64_t k) {
+    return static_cast<std::uint32_t>((k * 0x9E3779B97F4A7C15ULL) >> 52);
+  }
+  std::array<std::uint64_t, 64> bits_{};
+};
 
 // Marks what the identifier reaches, file by file.
 class Reach {
@@ -67,23 +92,28 @@ class Reach {
       reach(k.links[j]);
   }
 
-  // One pass over every file's keys: takes the legs and orphans with a key in `look`.
+  // One pass over every file's keys: takes the legs and orphans with a key in
+  // `look`. The keys are read as they lie, one after the other; a key's leg
+  // is looked up only for the few that pass the filter.
   bool take_linked(const absl::flat_hash_set<std::uint64_t>& look, std::size_t max_legs) {
-    auto hit = [&](const std::vector<std::uint64_t>& v, std::uint32_t from, std::uint32_t to) {
-      for (std::uint32_t j = from; j < to; ++j)
-        if (look.contains(v[j])) return true;
-      return false;
+    const KeyFilter filter(look);
+    auto owner = [](const std::vector<std::uint32_t>& start, std::size_t j) {
+      return static_cast<std::uint32_t>(std::upper_bound(start.begin(), start.end(), j) -
+                                        start.begin() - 1);
     };
     for (std::size_t f = 0; f < partials_.size(); ++f) {
       const KeyIndex& k = keys_[f];
-      for (std::uint32_t i = 0; i < legs_[f].size(); ++i)
-        if (legs_[f][i] == 0 && hit(k.links, k.link_start[i], k.link_start[i + 1])) take_leg(f, i);
-      for (std::uint32_t i = 0; i < orphans_[f].size(); ++i) {
-        if (orphans_[f][i] != 0 || !hit(k.orphans, k.orphan_start[i], k.orphan_start[i + 1]))
-          continue;
+      for (std::size_t j = 0; j < k.links.size(); ++j) {
+        if (!filter.may_contain(k.links[j]) || !look.contains(k.links[j])) continue;
+        take_leg(f, owner(k.link_start, j));
+      }
+      for (std::size_t j = 0; j < k.orphans.size(); ++j) {
+        if (!filter.may_contain(k.orphans[j]) || !look.contains(k.orphans[j])) continue;
+        const std::uint32_t i = owner(k.orphan_start, j);
+        if (orphans_[f][i] != 0) continue;
         orphans_[f][i] = 1;
-        for (std::uint32_t j = k.orphan_start[i]; j < k.orphan_start[i + 1]; ++j)
-          reach(k.orphans[j]);
+        for (std::uint32_t o = k.orphan_start[i]; o < k.orphan_start[i + 1]; ++o)
+          reach(k.orphans[o]);
       }
       if (legs_taken_ > max_legs) return false;
     }
