@@ -208,9 +208,26 @@ Correlation Builder::run() {
 
 void Builder::name_sites() {
   const std::size_t n = partials_.size();
-  // Counted by views into the observations, then put in name order.
-  std::vector<ViewMap<std::uint64_t>> votes(n);
-  ViewMap<std::uint64_t> location_counts;
+  // The locations the observations name, numbered (there are about as many
+  // as sites, so most are found among the last few without hashing), and
+  // the votes of each file by location number.
+  std::vector<std::pair<std::string_view, std::uint64_t>> locations_seen;
+  ViewMap<std::uint32_t> location_number;
+  constexpr std::uint32_t kNoLocation = ~std::uint32_t{0};
+  auto number_of = [&](std::string_view loc) {
+    if (loc.empty()) return kNoLocation;
+    if (locations_seen.size() <= 16) {
+      for (std::uint32_t i = 0; i < locations_seen.size(); ++i)
+        if (locations_seen[i].first == loc) return i;
+    } else if (auto it = location_number.find(loc); it != location_number.end()) {
+      return it->second;
+    }
+    const auto k = static_cast<std::uint32_t>(locations_seen.size());
+    locations_seen.emplace_back(loc, 0);
+    location_number.emplace(loc, k);
+    return k;
+  };
+  std::vector<absl::flat_hash_map<std::uint32_t, std::uint64_t>> votes(n);
   // (file, observation), kept for link_islinks(): merge_legs() updates the
   // observations in place.
   auto& all = islinks_;
@@ -218,14 +235,19 @@ void Builder::name_sites() {
   for (const auto& p : partials_)
     total += p.islinks.size();
   all.reserve(total);
+  std::vector<std::uint32_t> location_of;
+  location_of.reserve(total);
   for (auto& p : partials_) {
     for (auto& o : p.islinks) {
-      if (!o.location.empty()) ++location_counts[o.location];
+      const std::uint32_t loc = number_of(o.location);
+      if (loc != kNoLocation) ++locations_seen[loc].second;
+      location_of.push_back(loc);
       all.emplace_back(p.file, &o);
     }
   }
-  const std::map<std::string, std::uint64_t> locations(location_counts.begin(),
-                                                       location_counts.end());
+  std::map<std::string, std::uint64_t> locations;
+  for (const auto& [loc, count] : locations_seen)
+    locations[std::string(loc)] += count;
   // merge_legs() gathers the observations in this order: link_islinks()
   // uses the same groups.
   by_islink_id_ =
@@ -240,25 +262,28 @@ void Builder::name_sites() {
       for (const std::uint32_t* b = first; b != last; ++b) {
         const auto [ft, tgt] = all[*b];
         if (tgt->role != IsLinkRole::Target || ft == fs) continue;
-        if (!src->location.empty()) ++votes[ft][src->location];
-        if (!tgt->location.empty()) ++votes[fs][tgt->location];
+        if (location_of[*a] != kNoLocation) ++votes[ft][location_of[*a]];
+        if (location_of[*b] != kNoLocation) ++votes[fs][location_of[*b]];
       }
     }
   }
   // The name with the most votes; of equal ones, the first in name order.
-  auto best = [](const auto& m) {
+  auto best = [](const auto& m, auto name_of) {
     std::string_view name;
     std::uint64_t most = 0;
     bool any = false;
     for (const auto& [k, count] : m) {
-      if (!any || count > most || (count == most && std::string_view(k) < name)) {
-        name = k;
+      const std::string_view key = name_of(k);
+      if (!any || count > most || (count == most && key < name)) {
+        name = key;
         most = count;
         any = true;
       }
     }
     return std::string(name);
   };
+  auto by_name = [](std::string_view k) { return k; };
+  auto by_number = [&](std::uint32_t k) { return locations_seen[k].first; };
   auto location_for = [&](std::string_view name, bool whole_too) {
     std::map<std::string, std::uint64_t> found;
     const std::string folded = fold_name(name);
@@ -268,7 +293,7 @@ void Builder::name_sites() {
           (whole_too && fold_name(loc) == folded))
         found[loc] += count;
     }
-    return best(found);
+    return best(found, by_name);
   };
 
   std::vector<std::uint32_t> file_site(n);
@@ -279,7 +304,7 @@ void Builder::name_sites() {
     // partial has any, make it one whatever its file record says.
     if (!parse::is_log(info) && partials_[i].events == 0) continue;
     std::string app = info.app;
-    if (app.empty()) app = best(partials_[i].apps);
+    if (app.empty()) app = best(partials_[i].apps, by_name);
     std::string name;
     SiteNameSource source = SiteNameSource::FileStem;
     for (const auto& o : options_.sites) {
@@ -294,7 +319,7 @@ void Builder::name_sites() {
       source = options_.facts->files[i].source;
     }
     if (name.empty() && !votes[i].empty()) {
-      name = best(votes[i]);
+      name = best(votes[i], by_number);
       source = SiteNameSource::IsLinkPeer;
     }
     if (name.empty() && !app.empty()) {

@@ -28,6 +28,10 @@ const Interaction& only_interaction_with(const Correlation& c, std::string_view 
   return c.interactions.at(m.at(0).interaction);
 }
 
+const SiteInfo& site_of(const Correlation& c, std::uint32_t file) {
+  return c.sites.at(c.files.at(file).site.value());
+}
+
 std::vector<std::string> leg_uuids(const Correlation& c, const Interaction& it) {
   std::vector<std::string> v;
   for (auto l : it.legs)
@@ -243,16 +247,62 @@ TEST(Correlation, SiteNamesFromOverrideApplicationAndFileName) {
   BuildOptions o;
   o.sites.push_back({"x/", "Router@Core"});
   Correlation c = logs.build(o);
-  auto site_of = [&](std::uint32_t f) { return c.sites[c.files[f].site.value()]; };
-  EXPECT_EQ(site_of(a).name, kA);
-  EXPECT_EQ(site_of(a).name_source, SiteNameSource::FileName);
-  EXPECT_EQ(site_of(b).name, kB);
-  EXPECT_EQ(site_of(b).name_source, SiteNameSource::Location);
-  EXPECT_EQ(site_of(x).name, "Router@Core");
-  EXPECT_EQ(site_of(d).name, "Lonely@?");
+  EXPECT_EQ(site_of(c, a).name, kA);
+  EXPECT_EQ(site_of(c, a).name_source, SiteNameSource::FileName);
+  EXPECT_EQ(site_of(c, b).name, kB);
+  EXPECT_EQ(site_of(c, b).name_source, SiteNameSource::Location);
+  EXPECT_EQ(site_of(c, x).name, "Router@Core");
+  EXPECT_EQ(site_of(c, d).name, "Lonely@?");
   // Both links point to monitored sites whose partner events are missing.
   for (const auto& l : c.links)
     EXPECT_EQ(l.reason, LinkReason::PartnerMissing);
+}
+
+// A file is named by the location its peers give it most often; of
+// locations named as often, the first in name order.
+TEST(Correlation, SiteNameIsTheLocationPeersGiveMostFirstInNameOrderOnATie) {
+  Logs logs;
+  auto a = logs.file("a.log", "TsA");
+  auto b = logs.file("b.log", "TsB");
+  auto c = logs.file("c.log", "TsC");
+  // b is "Beta@Two" to a and "Alpha@One" to c, once each.
+  logs.add(a, call_event("EventCallDataChanged", kT0, 1, "UA", "1")
+                  .islinks({{"L1", "Beta@Two", "source"}}));
+  logs.add(c, call_event("EventCallDataChanged", kT0, 1, "UC", "3")
+                  .islinks({{"L2", "Alpha@One", "source"}}));
+  logs.add(b, call_event("EventCallDataChanged", kT0 + kMs, 1, "UB", "2")
+                  .islinks({{"L1", "TsA@SwA", "target"}}));
+  logs.add(b, call_event("EventCallDataChanged", kT0 + kMs, 2, "UB2", "4")
+                  .islinks({{"L2", "TsC@SwC", "target"}}));
+  Correlation built = logs.build();
+  EXPECT_EQ(site_of(built, b).name, "Alpha@One");
+  EXPECT_EQ(site_of(built, b).name_source, SiteNameSource::IsLinkPeer);
+  EXPECT_EQ(site_of(built, a).name, "TsA@SwA");
+  EXPECT_EQ(site_of(built, c).name, "TsC@SwC");
+}
+
+// Many locations named (more than a short list holds): the votes still go
+// to the right one.
+TEST(Correlation, SiteNameAmongManyLocations) {
+  Logs logs;
+  auto a = logs.file("a.log", "TsA");
+  auto b = logs.file("b.log", "TsB");
+  std::vector<std::string> ids;
+  std::vector<std::string> names;
+  for (int k = 0; k < 40; ++k) {
+    ids.push_back("L" + std::to_string(k));
+    // The last name three times, every other once.
+    names.push_back("S" + std::to_string(k < 37 ? k : 37) + "@X");
+  }
+  for (int k = 0; k < 40; ++k) {
+    logs.add(a, call_event("EventCallDataChanged", kT0, k + 1, "UA" + std::to_string(k), "1")
+                    .islinks({{ids[k], names[k], "source"}}));
+    logs.add(b, call_event("EventCallDataChanged", kT0 + kMs, k + 1, "UB" + std::to_string(k), "2")
+                    .islinks({{ids[k], "TsA@SwA", "target"}}));
+  }
+  Correlation built = logs.build();
+  EXPECT_EQ(site_of(built, b).name, "S37@X");
+  EXPECT_EQ(site_of(built, a).name, "TsA@SwA");
 }
 
 TEST(Correlation, SegmentsOfOneSiteFormOneLeg) {
