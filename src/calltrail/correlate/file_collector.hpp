@@ -359,6 +359,10 @@ class FileCollector {
   // dialog join its leg whatever part they are in), with what the dialog's
   // next messages would otherwise look up again: the Call-ID's link key and
   // the leg of the CallUUID in the part it was found in (`part`: cuts_ then).
+  // Keyed by the Call-ID's 64-bit hash (Abseil's, seeded anew in every
+  // process, so that no log can be written to make two Call-IDs meet): a
+  // lookup then reads no text outside the table, where comparing the
+  // Call-ID itself cost `trace` 3-4 % of its time in cache misses.
   struct SipMapping {
     std::string uuid;
     std::uint64_t call_key = 0;
@@ -366,7 +370,7 @@ class FileCollector {
     std::uint32_t part = kNoPart;
   };
   static constexpr std::uint32_t kNoPart = ~std::uint32_t{0};
-  absl::flat_hash_map<std::string, SipMapping> sip_uuid_by_call_;
+  absl::flat_hash_map<std::uint64_t, SipMapping> sip_uuid_by_call_;
   std::uint32_t cuts_ = 0;  // parts handed out by cut()
   // AttributeReferenceID of the T-Library recording requests not answered
   // yet: an EventError with one of them refused it.

@@ -87,15 +87,13 @@ void FileCollector::add_sip(const model::Event& e) {
   // or that a mapping line repeats; a request the site sent names its own.
   std::string_view named = uuid;
   if (named.empty() && f.sent && !response) named = f.genesys_uuid;
-  // Both maps hash a Call-ID alike: hashed once for both.
-  static_assert(
-      std::is_same_v<decltype(sip_uuid_by_call_)::hasher, decltype(sip_pending_)::hasher>);
-  const std::size_t call_hash = sip_uuid_by_call_.hash_function()(call_key);
-  auto mapped = sip_uuid_by_call_.find(call_key, call_hash);
+  // Hashed once: the key of the mappings, and the hash of the waiting messages'.
+  static_assert(sizeof(std::size_t) == sizeof(std::uint64_t));
+  const std::uint64_t call_hash = sip_pending_.hash_function()(call_key);
+  auto mapped = sip_uuid_by_call_.find(call_hash);
   if (!named.empty()) {
     if (mapped == sip_uuid_by_call_.end()) {
-      mapped =
-          sip_uuid_by_call_.emplace(std::string(f.call_id), SipMapping{std::string(named)}).first;
+      mapped = sip_uuid_by_call_.emplace(call_hash, SipMapping{std::string(named)}).first;
     } else if (!uuid.empty() && mapped->second.uuid != uuid) {
       mapped->second.uuid.assign(uuid);
       mapped->second.part = kNoPart;
