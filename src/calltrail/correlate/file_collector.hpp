@@ -365,9 +365,23 @@ class FileCollector {
   // Call-ID itself cost `trace` 3-4 % of its time in cache misses.
   struct SipMapping {
     std::string uuid;
+    // `uuid` again when it fits (a CallUUID does): the repeated mapping of
+    // nearly every message is compared with it without reading the text
+    // `uuid` holds on the heap.
+    UuidKey short_uuid{std::string_view()};
     std::uint64_t call_key = 0;
     std::uint32_t leg = 0;
     std::uint32_t part = kNoPart;
+
+    void set_uuid(std::string_view u) {
+      uuid.assign(u);
+      short_uuid = UuidKey(u.size() <= UuidKey::kCapacity ? u : std::string_view());
+    }
+    bool has_uuid(std::string_view u) const {
+      if (u.size() <= UuidKey::kCapacity && uuid.size() <= UuidKey::kCapacity)
+        return short_uuid == UuidKey(u);
+      return uuid == u;
+    }
   };
   static constexpr std::uint32_t kNoPart = ~std::uint32_t{0};
   absl::flat_hash_map<std::uint64_t, SipMapping> sip_uuid_by_call_;

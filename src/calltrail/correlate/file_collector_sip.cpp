@@ -93,9 +93,10 @@ void FileCollector::add_sip(const model::Event& e) {
   auto mapped = sip_uuid_by_call_.find(call_hash);
   if (!named.empty()) {
     if (mapped == sip_uuid_by_call_.end()) {
-      mapped = sip_uuid_by_call_.emplace(call_hash, SipMapping{std::string(named)}).first;
-    } else if (!uuid.empty() && mapped->second.uuid != uuid) {
-      mapped->second.uuid.assign(uuid);
+      mapped = sip_uuid_by_call_.try_emplace(call_hash).first;
+      mapped->second.set_uuid(named);
+    } else if (!uuid.empty() && !mapped->second.has_uuid(uuid)) {
+      mapped->second.set_uuid(uuid);
       mapped->second.part = kNoPart;
     }
   }
