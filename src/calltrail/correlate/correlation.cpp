@@ -146,6 +146,54 @@ Grouped group_by_key(std::size_t n, KeyOf key_of) {
   return group_into(group_of, n, key_of);
 }
 
+// What of a leg part (one file's events of a leg, in the order of their
+// lines) a summary build reads before its own thinning
+// (Builder::keep_summary_events) and what that thinning keeps, so that the
+// rest can go before the merge makes the part's events a copy of its own:
+// the first and the last event (the leg's first event is one of its parts'
+// first ones), SIP messages and noted events, every event without a UTC
+// time (resolve_leg_times fills it in from the timed events just before or
+// after it, which are kept too, as are the part's first and last timed
+// events, the neighbours of another part's), and the timed events with the
+// earliest and the latest time (the leg's life). The events that go are
+// counted in `summarised_events`, as the later thinning counts the rest.
+void thin_part(Leg& l) {
+  EventList& ev = l.events;
+  const std::size_t n = ev.size();
+  if (n <= 2) return;
+  for (std::size_t k = 1; k < n; ++k)
+    if (ev[k].file != ev[0].file || ev[k].line < ev[k - 1].line) return;  // not one file in order
+  std::vector<bool> keep(n, false);
+  keep[0] = keep[n - 1] = true;
+  std::size_t first_timed = n, last_timed = n, earliest = n, latest = n;
+  bool want_next_timed = false;
+  for (std::size_t k = 0; k < n; ++k) {
+    const EventRef& e = ev[k];
+    if (e.is_sip() || e.note != 0) keep[k] = true;
+    if (!e.has_utc()) {
+      keep[k] = true;
+      if (last_timed != n) keep[last_timed] = true;
+      want_next_timed = true;
+      continue;
+    }
+    if (want_next_timed) keep[k] = true;
+    want_next_timed = false;
+    if (first_timed == n) first_timed = k;
+    last_timed = k;
+    if (earliest == n || e.utc < ev[earliest].utc) earliest = k;
+    if (latest == n || e.utc > ev[latest].utc) latest = k;
+  }
+  for (const std::size_t k : {first_timed, last_timed, earliest, latest})
+    if (k != n) keep[k] = true;
+  const auto kept = static_cast<std::size_t>(std::count(keep.begin(), keep.end(), true));
+  if (kept == n) return;
+  std::size_t to = 0;
+  for (std::size_t k = 0; k < n; ++k)
+    if (keep[k]) l.events[to++] = l.events[k];
+  l.summarised_events += n - kept;
+  l.events.resize(kept);
+}
+
 }  // namespace
 
 Correlation Builder::run() {
@@ -382,9 +430,40 @@ void Builder::merge_legs() {
   // are changed to name them (on a second thread, a partial or more ahead,
   // in file order so that the pool's ids are those of one thread), then its
   // legs join those of the site (on this thread, in file order).
+  // A summary build thins a leg part before it is merged (thin_part), unless
+  // the leg keeps every event (keep_summary_events: a call history, or a
+  // ConnID one names) or an orphan event without a UTC time could fall among
+  // its events and take its time from one that went.
+  absl::flat_hash_set<std::uint64_t> whole;  // site and CallUUID, hashed
+  bool thin = options_.summary && !options_.facts_only;
+  if (thin) {
+    absl::flat_hash_set<std::uint64_t> named;
+    for (const auto& p : partials_) {
+      for (const Leg& l : p.legs)
+        if (l.history)
+          for (const CallHistory::Origin* o : {&l.history->last, &l.history->first})
+            if (o->conn) named.insert(*o->conn);
+      for (const auto& [conn, o] : p.orphans)
+        for (const auto& e : o.events)
+          thin = thin && e.has_utc();
+    }
+    for (const auto& p : partials_) {
+      if (!c_.files[p.file].site) continue;
+      const std::uint32_t site = *c_.files[p.file].site;
+      for (const Leg& l : p.legs)
+        if (l.history || std::any_of(l.conn_ids.begin(), l.conn_ids.end(),
+                                     [&](std::uint64_t c) { return named.contains(c); }))
+          whole.insert(absl::HashOf(site, l.call_uuid.view()));
+    }
+  }
   const auto prepare = [&](std::size_t i) {
     FilePartial& p = partials_[i];
     if (!c_.files[p.file].site) return;
+    if (thin) {
+      const std::uint32_t site = *c_.files[p.file].site;
+      for (Leg& l : p.legs)
+        if (!whole.contains(absl::HashOf(site, l.call_uuid.view()))) thin_part(l);
+    }
     std::vector<std::uint32_t> m(p.strings.size());
     for (std::uint32_t k = 0; k < m.size(); ++k)
       m[k] = c_.strings.intern(p.strings.at(k));

@@ -7,9 +7,12 @@
 // recordings, links and their evidence; the sites' names, clocks and counts),
 // while the summary keeps fewer events. Either build gives the same with its
 // steps over every leg split over threads.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -128,6 +131,56 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(SummaryCollection, RealSipServerLog) {
   expect_same({std::string(CALLTRAIL_SOURCE_DIR) +
                "/tests/cases/real/SIP_P-001.20260202_135459_850.log.gz"});
+}
+
+// A call logged across two segments of a T-Server whose clock stepped: a
+// leg's earliest and latest stamps fall amid its events, not at its ends,
+// and some events carry no stamp (their times come from the events beside
+// them). A summary build thins each segment's part of the leg before the
+// merge: the leg's life and every time the summary reads stay those of the
+// full build.
+TEST(SummaryCollection, LegAcrossSegmentsWithStampsOutOfOrder) {
+  const std::string dir = ::testing::TempDir() + "calltrail_summary_segments/";
+  std::filesystem::create_directories(dir);
+  const std::string header =
+      "Application name:\tTserver5\nApplication type:\tTServer\nHost name:\tts5.example.net\n";
+  auto event = [](const std::string& time, const std::string& name, std::uint64_t seq,
+                  const std::string& stamp) {
+    std::string e = "@" + time + " [0] 8.1.001.05 distribute_event: message " + name + "\n";
+    e += "\tAttributeEventSequenceNumber\t" + fmt::format("{:016x}", seq) + "\n";
+    if (!stamp.empty()) e += "\tAttributeTimeStamp\t" + stamp + "\n";
+    e += "\tAttributeConnID\t007d02a3c5e1b001\n";
+    e += "\tAttributeCallUUID\t'05SEGMENTSPLITLEG0000000000000001'\n";
+    e += "\tAttributeThisDN\t'7005'\n\tAttributeOtherDN\t'+15550007'\n";
+    return e;
+  };
+  // 0x508f5ed1 s is 2012-10-30T05:00:01Z; local time is UTC-5h.
+  const std::vector<std::pair<std::string, std::string>> segments = {
+      {"Tserver5.20121029_235950_000.log",
+       header + "23:59:50.000 Std 20001 Tserver5 started\n" +
+           event("23:59:58.0000", "EventRinging", 1, "508f5ecd00000000") +
+           event("23:59:58.5000", "EventPartyChanged", 2, "") +
+           event("23:59:59.0000", "EventEstablished", 3, "508f5ec000000000") +
+           event("23:59:59.5000", "EventHeld", 4, "508f5ed900000000") +
+           event("23:59:59.6000", "EventRetrieved", 5, "") +
+           event("23:59:59.8000", "EventCallDataChanged", 6, "508f5ecf000c3500")},
+      {"Tserver5.20121030_000000_000.log",
+       header + "00:00:00.000 Std 20001 Tserver5 continues\n" +
+           event("00:00:00.2000", "EventAttachedDataChanged", 7, "") +
+           event("00:00:00.5000", "EventHeld", 8, "508f5ec300000000") +
+           event("00:00:00.7000", "EventRetrieved", 9, "508f5edf00000000") +
+           event("00:00:01.0000", "EventPartyChanged", 10, "508f5ed100000000") +
+           event("00:00:01.1000", "EventReleased", 11, "508f5ed1000186a0") +
+           event("00:00:01.2000", "EventCallDeleted", 12, "")},
+  };
+  std::vector<std::string> paths;
+  for (const auto& [name, text] : segments) {
+    std::ofstream(dir + name) << text;
+    paths.push_back(dir + name);
+  }
+  const Built full = expect_same(paths);
+  ASSERT_EQ(full.interactions.size(), 1u);
+  EXPECT_EQ(full.counted, 12u);
 }
 
 // Recordings asked for and answered over T-Library (RequestPrivateService,
