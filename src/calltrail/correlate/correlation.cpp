@@ -16,6 +16,7 @@
 #include "calltrail/correlate/key_hash.hpp"
 #include "calltrail/correlate/partial.hpp"
 #include "calltrail/correlate/site_override.hpp"
+#include "calltrail/correlate/spare_events.hpp"
 #include "calltrail/correlate/text.hpp"
 
 namespace calltrail::correlate {
@@ -146,46 +147,12 @@ Grouped group_by_key(std::size_t n, KeyOf key_of) {
   return group_into(group_of, n, key_of);
 }
 
-// What of a leg part (one file's events of a leg, in the order of their
-// lines) a summary build reads before its own thinning
-// (Builder::keep_summary_events) and what that thinning keeps, so that the
-// rest can go before the merge makes the part's events a copy of its own:
-// the first and the last event (the leg's first event is one of its parts'
-// first ones), SIP messages and noted events, every event without a UTC
-// time (resolve_leg_times fills it in from the timed events just before or
-// after it, which are kept too, as are the part's first and last timed
-// events, the neighbours of another part's), and the timed events with the
-// earliest and the latest time (the leg's life). The events that go are
-// counted in `summarised_events`, as the later thinning counts the rest.
-void thin_part(Leg& l) {
-  EventList& ev = l.events;
-  const std::size_t n = ev.size();
-  if (n <= 2) return;
-  for (std::size_t k = 1; k < n; ++k)
-    if (ev[k].file != ev[0].file || ev[k].line < ev[k - 1].line) return;  // not one file in order
-  std::vector<bool> keep(n, false);
-  keep[0] = keep[n - 1] = true;
-  std::size_t first_timed = n, last_timed = n, earliest = n, latest = n;
-  bool want_next_timed = false;
-  for (std::size_t k = 0; k < n; ++k) {
-    const EventRef& e = ev[k];
-    if (e.is_sip() || e.note != 0) keep[k] = true;
-    if (!e.has_utc()) {
-      keep[k] = true;
-      if (last_timed != n) keep[last_timed] = true;
-      want_next_timed = true;
-      continue;
-    }
-    if (want_next_timed) keep[k] = true;
-    want_next_timed = false;
-    if (first_timed == n) first_timed = k;
-    last_timed = k;
-    if (earliest == n || e.utc < ev[earliest].utc) earliest = k;
-    if (latest == n || e.utc > ev[latest].utc) latest = k;
-  }
-  for (const std::size_t k : {first_timed, last_timed, earliest, latest})
-    if (k != n) keep[k] = true;
-  const auto kept = static_cast<std::size_t>(std::count(keep.begin(), keep.end(), true));
+// Drops, in place, the events of a leg part that neither a summary build's
+// steps before its thinning nor the thinning itself keep (summary_reads),
+// counting them in `summarised_events` as the later thinning counts the rest.
+void thin_part(Leg& l, std::vector<bool>& keep) {
+  const std::size_t n = l.events.size();
+  const std::size_t kept = summary_reads(l.events, keep);
   if (kept == n) return;
   std::size_t to = 0;
   for (std::size_t k = 0; k < n; ++k)
@@ -459,11 +426,21 @@ void Builder::merge_legs() {
   const auto prepare = [&](std::size_t i) {
     FilePartial& p = partials_[i];
     if (!c_.files[p.file].site) return;
-    if (thin) {
-      const std::uint32_t site = *c_.files[p.file].site;
-      for (Leg& l : p.legs)
-        if (!whole.contains(absl::HashOf(site, l.call_uuid.view()))) thin_part(l);
+    // The events a summary collection set aside go back into the legs that
+    // keep every event, and are counted for the others.
+    const std::uint32_t site = *c_.files[p.file].site;
+    std::vector<bool> keep;
+    for (std::size_t k = 0; k < p.legs.size(); ++k) {
+      Leg& l = p.legs[k];
+      const bool all = !thin || whole.contains(absl::HashOf(site, l.call_uuid.view()));
+      if (all) {
+        restore(l, p.spare, k);
+      } else {
+        if (!p.spare.empty()) l.summarised_events += p.spare.count[k];
+        thin_part(l, keep);
+      }
     }
+    p.spare = SpareEvents();
     std::vector<std::uint32_t> m(p.strings.size());
     for (std::uint32_t k = 0; k < m.size(); ++k)
       m[k] = c_.strings.intern(p.strings.at(k));

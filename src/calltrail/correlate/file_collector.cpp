@@ -197,6 +197,7 @@ void ScanLegs::seal(std::size_t max_transfers) {
 
 FilePartial FileCollector::finish() {
   place_landmarks();
+  if (mode_ == CollectMode::Summary) partial_.spare = set_aside(partial_.legs);
   // Vectors grown by doubling hold up to twice what they hold; the partial
   // is kept until every file is read, so give the slack back now.
   for (auto& leg : partial_.legs) {

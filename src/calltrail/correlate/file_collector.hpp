@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "calltrail/correlate/leg.hpp"
+#include "calltrail/correlate/spare_events.hpp"
 #include "calltrail/correlate/string_pool.hpp"
 #include "calltrail/model/event.hpp"
 #include "calltrail/parse/log_reader.hpp"
@@ -181,6 +182,9 @@ struct FilePartial {
   std::optional<Micros> first_utc;                     // earliest stamped event
   std::uint64_t events = 0;
   std::uint64_t call_events = 0;  // events placed on a leg (or kept as orphans)
+  // CollectMode::Summary: the legs' events a summary build may not read,
+  // until the build decides (spare_events.hpp).
+  SpareEvents spare;
 
   // The number of legs, whether kept as Legs or as ScanLegs.
   std::size_t leg_count() const { return legs.empty() ? scan_legs.size() : legs.size(); }
