@@ -286,7 +286,8 @@ void Builder::find_hints(Groups& groups) {
   // legs sharing a ConnID become adjacent, in ConnID order then leg order.
   std::vector<std::pair<std::uint64_t, std::uint32_t>> uses;
   for (std::uint32_t i = 0; i < c_.legs.size(); ++i) {
-    for (const auto* v : {&c_.legs[i].conn_ids, &c_.legs[i].transfer_conn_ids})
+    const Leg& leg = c_.legs[i];
+    for (const auto* v : {&leg.conn_ids, &leg.transfer_conn_ids.get()})
       for (const std::uint64_t c : *v)
         uses.emplace_back(c, i);
   }

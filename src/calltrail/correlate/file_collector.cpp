@@ -205,7 +205,6 @@ FilePartial FileCollector::finish() {
     leg.sip_dialogs.shrink_to_fit();
     leg.conn_ids.shrink_to_fit();
     leg.dns.shrink_to_fit();
-    leg.user_data.shrink_to_fit();
   }
   partial_.legs.shrink_to_fit();
   // The legs' byte spans serve to read them again (a scan's rescan, the
@@ -403,8 +402,8 @@ void FileCollector::add(const model::Event& e) {
     add_conn(l.conn_ids, conn, SIZE_MAX);
     state.conn = *conn;
   }
-  add_conn(l.transfer_conn_ids, conn_number(x.first_transfer), kMaxLegDns);
-  add_conn(l.transfer_conn_ids, conn_number(x.last_transfer), kMaxLegDns);
+  for (const auto& transfer_conn : {x.first_transfer, x.last_transfer})
+    if (const auto n = conn_number(transfer_conn)) add_conn(l.transfer_conn_ids.set(), n, kMaxLegDns);
   if (!x.last_location.empty() || !x.last_orig_dn.empty() || !x.first_location.empty() ||
       !x.first_orig_dn.empty())
     add_history(l.history.set(), x, ref);

@@ -124,7 +124,7 @@ inline void merge_call_history(CallHistory& to, const CallHistory& from) {
 }
 
 // A leg's user data: key-value pairs in order of appearance, held in one
-// string (each key and value after its length) instead of two strings a pair
+// text (each key and value after its length) instead of two strings a pair
 // (a gigabyte's legs hold hundreds of thousands of pairs).
 class UserData {
  public:
@@ -173,8 +173,10 @@ class UserData {
   Iterator end() const { return Iterator(text_.data() + text_.size()); }
   Pair front() const { return *begin(); }
   void emplace_back(std::string_view key, std::string_view value) {
-    put(key);
-    put(value);
+    std::string text(text_.view());
+    put(text, key);
+    put(text, value);
+    text_ = text;
   }
   bool contains(std::string_view key, std::string_view value) const {
     for (const auto& [k, v] : *this)
@@ -186,8 +188,6 @@ class UserData {
     if (size() < limit && !contains(key, value)) emplace_back(key, value);
   }
   bool operator==(const UserData& o) const = default;
-  // Gives back the room appending left (a finished leg's pairs).
-  void shrink_to_fit() { text_.shrink_to_fit(); }
 
  private:
   static constexpr std::size_t kLength = sizeof(std::uint32_t);
@@ -196,12 +196,14 @@ class UserData {
     std::memcpy(&n, at, kLength);
     return {at + kLength, n};
   }
-  void put(std::string_view s) {
+  static void put(std::string& text, std::string_view s) {
     const auto n = static_cast<std::uint32_t>(s.size());
-    text_.append(reinterpret_cast<const char*>(&n), kLength);
-    text_.append(s.data(), n);
+    text.append(reinterpret_cast<const char*>(&n), kLength);
+    text.append(s.data(), n);
   }
-  std::string text_;
+  // Exactly the pairs' bytes (a leg's pairs are few: each one added makes
+  // the text anew), in place when they are few.
+  base::ShortText text_;
 };
 
 // A value held on the heap only once it is set: a part most legs lack costs
@@ -245,8 +247,8 @@ struct Leg {
   // ConnIDs as numbers (ConnText gives the normalised text), in order of
   // appearance, and the First/LastTransferConnID values.
   std::vector<std::uint64_t> conn_ids;
-  std::vector<std::uint64_t> transfer_conn_ids;
-  std::vector<base::ShortText> dns;  // ThisDN, OtherDN, ThirdPartyDN values
+  OutOfLine<std::vector<std::uint64_t>> transfer_conn_ids;  // most legs have none
+  std::vector<base::ShortText> dns;                         // ThisDN, OtherDN, ThirdPartyDN values
   base::ShortText ani;
   base::ShortText dnis;
   base::ShortText call_type;
@@ -275,5 +277,8 @@ struct Leg {
     return std::find(conn_ids.begin(), conn_ids.end(), c) != conn_ids.end();
   }
 };
+// A gigabyte's files hold a few hundred thousand leg parts until the build
+// merges them: each byte here is a few hundred kilobytes of the peak.
+static_assert(sizeof(Leg) == 224);
 
 }  // namespace calltrail::correlate

@@ -62,7 +62,7 @@ void for_each_leg_key(const Leg& leg, Fn&& fn) {
   if (!leg.call_uuid.empty()) fn(text_key(leg.call_uuid));
   for (const std::uint64_t c : leg.conn_ids)
     fn(conn_key(c));
-  for (const std::uint64_t c : leg.transfer_conn_ids)
+  for (const std::uint64_t c : leg.transfer_conn_ids.get())
     fn(conn_key(c));
   for (const SipDialog& d : leg.sip_dialogs) {
     for_each_call_id_key(d.call_id, fn);

@@ -63,7 +63,8 @@ FilePartial summary_copy(const FilePartial& p) {
 
 void merge_leg(Leg& to, Leg&& from) {
   add_unique(to.conn_ids, from.conn_ids, SIZE_MAX);
-  add_unique(to.transfer_conn_ids, from.transfer_conn_ids, kMaxLegDns);
+  if (from.transfer_conn_ids)
+    add_unique(to.transfer_conn_ids.set(), from.transfer_conn_ids.get(), kMaxLegDns);
   add_unique(to.dns, from.dns, kMaxLegDns);
   if (to.ani.empty()) to.ani = std::move(from.ani);
   if (to.dnis.empty()) to.dnis = std::move(from.dnis);

@@ -31,8 +31,8 @@ std::vector<Match> find_interactions(const Correlation& c, std::string_view id) 
     if (iequals(l.call_uuid, id)) hit(i, "CallUUID");
     if (conn) {
       if (l.has_conn_id(*conn)) hit(i, "ConnID");
-      if (std::find(l.transfer_conn_ids.begin(), l.transfer_conn_ids.end(), *conn) !=
-          l.transfer_conn_ids.end())
+      if (std::find(l.transfer_conn_ids->begin(), l.transfer_conn_ids->end(), *conn) !=
+          l.transfer_conn_ids->end())
         hit(i, "TransferConnID");
     }
     for (const auto& dn : l.dns)

@@ -180,7 +180,7 @@ std::string encode_leg(const correlate::Leg& leg, const std::vector<TransferReco
   w.u(kLegFormat);
   w.str(leg.call_uuid);
   write_conns(w, leg.conn_ids);
-  write_conns(w, leg.transfer_conn_ids);
+  write_conns(w, leg.transfer_conn_ids.get());
   write_list(w, leg.dns);
   w.str(leg.ani);
   w.str(leg.dnis);
@@ -240,7 +240,8 @@ LegRecord decode_leg(std::string_view blob, std::uint32_t file, StringPool& pool
   l.site = file;
   l.call_uuid = std::string(r.str());
   l.conn_ids = read_conns(r);
-  l.transfer_conn_ids = read_conns(r);
+  if (auto transfers = read_conns(r); !transfers.empty())
+    l.transfer_conn_ids.set() = std::move(transfers);
   l.dns = read_list<base::ShortText>(r);
   l.ani = std::string(r.str());
   l.dnis = std::string(r.str());

@@ -82,7 +82,7 @@ std::vector<Keys> keys_of(const FilePartial& p) {
       p.scan_legs.for_each_transfer_conn(i, [&](std::uint64_t c) { k.transfers.push_back(c); });
     } else {
       k.conns = p.legs[i].conn_ids;
-      k.transfers = p.legs[i].transfer_conn_ids;
+      k.transfers = p.legs[i].transfer_conn_ids.get();
     }
     out.push_back(std::move(k));
   }

@@ -53,7 +53,7 @@ struct Sample {
   Sample() {
     leg.call_uuid = "00RP30KH7088L1IC08GB82LAES000317";
     leg.conn_ids = {0x009a021843038407, 0x009a021843038408};
-    leg.transfer_conn_ids = {0x009a021843038409};
+    leg.transfer_conn_ids.set() = {0x009a021843038409};
     leg.dns = {"2000", "+15551234567"};
     leg.ani = "+15551234567";
     leg.dnis = "8001";
@@ -94,7 +94,7 @@ TEST(Records, LegRoundTrip) {
   const LegRecord r = decode_leg(blob, 3, pool);
   EXPECT_EQ(r.leg.call_uuid, s.leg.call_uuid);
   EXPECT_EQ(r.leg.conn_ids, s.leg.conn_ids);
-  EXPECT_EQ(r.leg.transfer_conn_ids, s.leg.transfer_conn_ids);
+  EXPECT_EQ(r.leg.transfer_conn_ids.get(), s.leg.transfer_conn_ids.get());
   EXPECT_EQ(r.leg.dns, s.leg.dns);
   EXPECT_EQ(r.leg.ani, s.leg.ani);
   EXPECT_EQ(r.leg.dnis, s.leg.dnis);
