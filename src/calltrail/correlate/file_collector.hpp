@@ -183,7 +183,9 @@ struct FilePartial {
   std::uint64_t events = 0;
   std::uint64_t call_events = 0;  // events placed on a leg (or kept as orphans)
   // CollectMode::Summary: the legs' events a summary build may not read,
-  // until the build decides (spare_events.hpp).
+  // until the build decides (spare_events.hpp). Only finish() fills it and
+  // only build_correlation() reads it: append_partial(), select_legs() and
+  // summary_copy() do not carry it (the store and serve collect in full).
   SpareEvents spare;
 
   // The number of legs, whether kept as Legs or as ScanLegs.
