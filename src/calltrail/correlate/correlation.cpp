@@ -147,18 +147,21 @@ Grouped group_by_key(std::size_t n, KeyOf key_of) {
   return group_into(group_of, n, key_of);
 }
 
-// Drops, in place, the events of a leg part that neither a summary build's
-// steps before its thinning nor the thinning itself keep (summary_reads),
-// counting them in `summarised_events` as the later thinning counts the rest.
-void thin_part(Leg& l, std::vector<bool>& keep) {
-  const std::size_t n = l.events.size();
-  const std::size_t kept = summary_reads(l.events, keep);
-  if (kept == n) return;
-  std::size_t to = 0;
-  for (std::size_t k = 0; k < n; ++k)
-    if (keep[k]) l.events[to++] = l.events[k];
-  l.summarised_events += n - kept;
-  l.events.resize(kept);
+using ConnSet = absl::flat_hash_set<std::uint64_t>;
+
+// Adds the ConnIDs that `l`'s call history names as origins.
+void add_named_origins(const Leg& l, ConnSet& named) {
+  if (l.history)
+    for (const CallHistory::Origin* o : {&l.history->last, &l.history->first})
+      if (o->conn) named.insert(*o->conn);
+}
+
+// Whether a summary keeps every event of `l` (or of a part of it): the ISCC
+// linker reads them all on a leg with a call history and on one of whose
+// ConnIDs a history names.
+bool keeps_every_event(const Leg& l, const ConnSet& named) {
+  return l.history || std::any_of(l.conn_ids.begin(), l.conn_ids.end(),
+                                  [&](std::uint64_t c) { return named.contains(c); });
 }
 
 }  // namespace
@@ -397,19 +400,17 @@ void Builder::merge_legs() {
   // are changed to name them (on a second thread, a partial or more ahead,
   // in file order so that the pool's ids are those of one thread), then its
   // legs join those of the site (on this thread, in file order).
-  // A summary build thins a leg part before it is merged (thin_part), unless
-  // the leg keeps every event (keep_summary_events: a call history, or a
-  // ConnID one names) or an orphan event without a UTC time could fall among
-  // its events and take its time from one that went.
+  // The events a summary collection set aside (spare_events.hpp) stay out
+  // of a leg unless it keeps every event (keep_summary_events) or an orphan
+  // event without a UTC time could fall among its events and take its time
+  // from one that is out.
   absl::flat_hash_set<std::uint64_t> whole;  // site and CallUUID, hashed
   bool thin = options_.summary && !options_.facts_only;
   if (thin) {
-    absl::flat_hash_set<std::uint64_t> named;
+    ConnSet named;
     for (const auto& p : partials_) {
       for (const Leg& l : p.legs)
-        if (l.history)
-          for (const CallHistory::Origin* o : {&l.history->last, &l.history->first})
-            if (o->conn) named.insert(*o->conn);
+        add_named_origins(l, named);
       for (const auto& [conn, o] : p.orphans)
         for (const auto& e : o.events)
           thin = thin && e.has_utc();
@@ -418,9 +419,7 @@ void Builder::merge_legs() {
       if (!c_.files[p.file].site) continue;
       const std::uint32_t site = *c_.files[p.file].site;
       for (const Leg& l : p.legs)
-        if (l.history || std::any_of(l.conn_ids.begin(), l.conn_ids.end(),
-                                     [&](std::uint64_t c) { return named.contains(c); }))
-          whole.insert(absl::HashOf(site, l.call_uuid.view()));
+        if (keeps_every_event(l, named)) whole.insert(absl::HashOf(site, l.call_uuid.view()));
     }
   }
   const auto prepare = [&](std::size_t i) {
@@ -428,19 +427,18 @@ void Builder::merge_legs() {
     if (!c_.files[p.file].site) return;
     // The events a summary collection set aside go back into the legs that
     // keep every event, and are counted for the others.
-    const std::uint32_t site = *c_.files[p.file].site;
-    std::vector<bool> keep;
-    for (std::size_t k = 0; k < p.legs.size(); ++k) {
-      Leg& l = p.legs[k];
-      const bool all = !thin || whole.contains(absl::HashOf(site, l.call_uuid.view()));
-      if (all) {
-        restore(l, p.spare, k);
-      } else {
-        if (!p.spare.empty()) l.summarised_events += p.spare.count[k];
-        thin_part(l, keep);
+    if (!p.spare.empty()) {
+      const std::uint32_t site = *c_.files[p.file].site;
+      for (std::size_t k = 0; k < p.legs.size(); ++k) {
+        Leg& l = p.legs[k];
+        if (!thin || whole.contains(absl::HashOf(site, l.call_uuid.view()))) {
+          restore(l, p.spare, k);
+        } else {
+          l.summarised_events += p.spare.count[k];
+        }
       }
+      p.spare = SpareEvents();
     }
-    p.spare = SpareEvents();
     std::vector<std::uint32_t> m(p.strings.size());
     for (std::uint32_t k = 0; k < m.size(); ++k)
       m[k] = c_.strings.intern(p.strings.at(k));
@@ -530,11 +528,9 @@ void Builder::keep_summary_events() {
   // every event of a leg with a call history and of every leg it may name as
   // an origin (one of whose ConnIDs a history names): for their DNs, and the
   // origin's event by the arrival's time.
-  absl::flat_hash_set<std::uint64_t> named;
+  ConnSet named;
   for (const Leg& l : c_.legs)
-    if (l.history)
-      for (const CallHistory::Origin* o : {&l.history->last, &l.history->first})
-        if (o->conn) named.insert(*o->conn);
+    add_named_origins(l, named);
   // Every leg's events are copied anew, those it keeps all, and the old
   // lists freed a block of legs at a time: the copies fill pages of their
   // own, and the old lists' pages are then empty and go back to the system
@@ -558,8 +554,7 @@ void Builder::thin_summary_events(std::size_t begin, std::size_t end, std::size_
                                   std::vector<EventList>& kept) {
   for (std::size_t k = begin; k < end; ++k) {
     const Leg& l = c_.legs[k];
-    const bool all = l.history || std::any_of(l.conn_ids.begin(), l.conn_ids.end(),
-                                              [&](std::uint64_t c) { return named.contains(c); });
+    const bool all = keeps_every_event(l, named);
     auto keep = [&](std::size_t i) {
       const EventRef& e = l.events[i];
       return all || i == 0 || e.is_sip() || e.note != 0;
