@@ -220,6 +220,10 @@ Correlation Builder::run() {
   for (const Link& l : c_.links)
     if (l.paired()) groups.unite(l.from, l.to);
   step("find hints", [&] { find_hints(groups); });
+  // No link is added after the hints: the room their table grew into (up to
+  // as much again) goes back before the interactions take theirs.
+  c_.links.shrink_to_fit();
+  base::give_back_freed();
   step("form interactions", [&] { form_interactions(groups, unpaired_arrivals); });
   return std::move(c_);
 }
@@ -437,7 +441,7 @@ void Builder::merge_legs() {
           l.summarised_events += p.spare.count[k];
         }
       }
-      p.spare = SpareEvents();
+      base::release(p.spare);
     }
     std::vector<std::uint32_t> m(p.strings.size());
     for (std::uint32_t k = 0; k < m.size(); ++k)
