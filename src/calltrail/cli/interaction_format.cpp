@@ -115,7 +115,7 @@ void append_interaction_summary(std::string& out, const Correlation& c, const In
                  fmt::format("{}{}  {:<10}  {} leg{}  {}  {}{}{}", lead, it.id,
                              it.complete ? "complete" : "incomplete", it.legs.size(),
                              it.legs.size() == 1 ? "" : "s", utc_text(it.timed, it.start), path,
-                             it.gaps.empty() ? "" : "  [sequence gaps]", tail),
+                             c.gaps_of(it).empty() ? "" : "  [sequence gaps]", tail),
                  lead.size() + 4);
 }
 
@@ -243,9 +243,10 @@ class TextWriter {
   }
 
   void gaps() {
-    if (it_.gaps.empty()) return;
+    const std::vector<std::uint32_t> gaps = c_.gaps_of(it_);
+    if (gaps.empty()) return;
     out_ += "\nSequence gaps (events missing from the logs while these legs were alive):\n";
-    for (std::uint32_t g : it_.gaps) {
+    for (std::uint32_t g : gaps) {
       const auto& gap = c_.gaps[g];
       line(fmt::format("  {}: {} missing ({:x}..{:x}) between {} and {}", site(gap.site),
                        gap.missing(), gap.first_missing, gap.last_missing,

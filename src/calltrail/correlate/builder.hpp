@@ -10,6 +10,7 @@
 #include <absl/container/flat_hash_set.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -25,6 +26,11 @@
 #include "calltrail/correlate/key_hash.hpp"
 
 namespace calltrail::correlate::detail {
+
+// When a gap ends: the time of the event after it (the end of time when unknown).
+inline Micros gap_end(const Gap& g) {
+  return g.before_utc.value_or(std::numeric_limits<Micros>::max());
+}
 
 // Union-find over legs.
 class Groups {
@@ -144,7 +150,10 @@ class Builder {
   // --- time --------------------------------------------------------------
   void resolve_times();
 
+  // Finds the sequence gaps of each site, then indexes them by their end
+  // (index_gaps: Correlation::site_gaps_by_end).
   void find_gaps();
+  void index_gaps();
 
   void add_gap(std::uint32_t site, const SequenceGap& g) {
     c_.sites[site].gaps.push_back(static_cast<std::uint32_t>(c_.gaps.size()));

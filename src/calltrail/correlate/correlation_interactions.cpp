@@ -44,16 +44,6 @@ void Builder::form_interactions(Groups& groups,
   const std::vector<std::uint32_t>& group_start = members.start;
   std::vector<std::uint32_t>& member_legs = members.items;
 
-  // Gaps per site, by the time after the gap, for the overlap search.
-  std::vector<std::vector<std::uint32_t>> site_gaps(c_.sites.size());
-  auto gap_end = [&](std::uint32_t g) {
-    return c_.gaps[g].before_utc.value_or(std::numeric_limits<Micros>::max());
-  };
-  for (std::uint32_t g = 0; g < c_.gaps.size(); ++g)
-    site_gaps[c_.gaps[g].site].push_back(g);
-  for (auto& v : site_gaps)
-    std::sort(v.begin(), v.end(), [&](auto a, auto b) { return gap_end(a) < gap_end(b); });
-
   auto start_of = [&](std::uint32_t leg) {
     return c_.corrected(c_.legs[leg].site, c_.legs[leg].start);
   };
@@ -70,7 +60,6 @@ void Builder::form_interactions(Groups& groups,
   base::for_parts(
       n, options_.threads, options_.legs_per_thread, [&](std::size_t from, std::size_t to) {
         std::vector<std::uint32_t> links;
-        std::vector<std::uint32_t> gaps;
         for (auto r = static_cast<std::uint32_t>(from); r < to; ++r) {
           if (group_start[r] == group_start[r + 1]) continue;
           const std::span<std::uint32_t> legs(member_legs.data() + group_start[r],
@@ -93,7 +82,6 @@ void Builder::form_interactions(Groups& groups,
           for (std::uint32_t l : legs)
             if (l != root) it.legs.push_back(l);
           links.clear();
-          gaps.clear();
           it.start = std::numeric_limits<Micros>::max();
           it.end = std::numeric_limits<Micros>::min();
           for (std::uint32_t l : legs) {
@@ -105,30 +93,13 @@ void Builder::form_interactions(Groups& groups,
               it.end = std::max(it.end, c_.corrected(leg.site, leg.end));
               it.timed = true;
             }
-            const auto& sg = site_gaps[leg.site];
-            auto first =
-                std::lower_bound(sg.begin(), sg.end(), leg.start,
-                                 [&](std::uint32_t g, Micros t) { return gap_end(g) < t; });
-            for (auto g = first; g != sg.end(); ++g) {
-              const Gap& gap = c_.gaps[*g];
-              const Micros begin = gap.after_utc.value_or(std::numeric_limits<Micros>::min());
-              if (begin > leg.end) {
-                // Gaps are ordered by their end; a later gap may still start
-                // earlier only when times run backwards, which we accept missing.
-                break;
-              }
-              gaps.push_back(*g);
-            }
           }
           std::sort(links.begin(), links.end());
           links.erase(std::unique(links.begin(), links.end()), links.end());
-          std::sort(gaps.begin(), gaps.end());
-          gaps.erase(std::unique(gaps.begin(), gaps.end()), gaps.end());
           it.links.assign(links.begin(), links.end());
           std::stable_sort(it.links.begin(), it.links.end(), [&](std::uint32_t a, std::uint32_t b) {
             return link_time(a) < link_time(b);
           });
-          it.gaps.assign(gaps.begin(), gaps.end());
           if (!it.timed) it.start = it.end = 0;  // sorted first; printed as null
           for (std::uint32_t li : it.links) {
             const Link& l = c_.links[li];
@@ -172,4 +143,41 @@ void Builder::form_interactions(Groups& groups,
       c_.leg_interaction[l] = i;
 }
 
+void Builder::index_gaps() {
+  auto& by_end = c_.site_gaps_by_end;
+  by_end.assign(c_.sites.size(), {});
+  for (std::uint32_t g = 0; g < c_.gaps.size(); ++g)
+    by_end[c_.gaps[g].site].push_back(g);
+  for (auto& v : by_end)
+    std::stable_sort(v.begin(), v.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return gap_end(c_.gaps[a]) < gap_end(c_.gaps[b]);
+    });
+}
+
 }  // namespace calltrail::correlate::detail
+
+namespace calltrail::correlate {
+
+std::vector<std::uint32_t> Correlation::gaps_of(const Interaction& it) const {
+  std::vector<std::uint32_t> found;
+  for (const std::uint32_t l : it.legs) {
+    const Leg& leg = legs[l];
+    if (leg.site >= site_gaps_by_end.size()) continue;
+    const auto& sg = site_gaps_by_end[leg.site];
+    auto first = std::lower_bound(sg.begin(), sg.end(), leg.start, [&](std::uint32_t g, Micros t) {
+      return detail::gap_end(gaps[g]) < t;
+    });
+    for (auto g = first; g != sg.end(); ++g) {
+      const Gap& gap = gaps[*g];
+      // Gaps are ordered by their end; a later gap may still start earlier
+      // only when times run backwards, which we accept missing.
+      if (gap.after_utc.value_or(std::numeric_limits<Micros>::min()) > leg.end) break;
+      found.push_back(*g);
+    }
+  }
+  std::sort(found.begin(), found.end());
+  found.erase(std::unique(found.begin(), found.end()), found.end());
+  return found;
+}
+
+}  // namespace calltrail::correlate

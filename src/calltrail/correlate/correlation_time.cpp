@@ -130,6 +130,7 @@ void Builder::find_gaps() {
       if (previous == nullptr || *t.last > *previous->last) previous = &t;
     }
   }
+  index_gaps();
 }
 
 void Builder::fixed_clocks(const SiteFacts& facts) {

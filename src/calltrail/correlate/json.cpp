@@ -255,7 +255,7 @@ void append_interaction_json(std::string& out, const Correlation& c, const Inter
   w.end_array();
   w.key("gaps").begin_array();
   const auto* cached = options.gaps;
-  for (std::uint32_t g : it.gaps) {
+  for (std::uint32_t g : c.gaps_of(it)) {
     if (cached != nullptr && g < cached->size()) {
       w.raw((*cached)[g]);
     } else {

@@ -229,8 +229,8 @@ TEST(Correlation, SequenceGapsAreReportedAndFlagged) {
   ASSERT_EQ(c.gaps.size(), 1u);
   EXPECT_EQ(c.gaps[0].first_missing, 12u);
   EXPECT_EQ(c.gaps[0].missing(), 3u);
-  EXPECT_EQ(only_interaction_with(c, "U1").gaps.size(), 1u);
-  EXPECT_TRUE(only_interaction_with(c, "U2").gaps.empty());
+  EXPECT_EQ(c.gaps_of(only_interaction_with(c, "U1")).size(), 1u);
+  EXPECT_TRUE(c.gaps_of(only_interaction_with(c, "U2")).empty());
 }
 
 TEST(Correlation, SiteNamesFromOverrideApplicationAndFileName) {
