@@ -221,16 +221,20 @@ TEST(Correlation, InteractionIdDoesNotChangeWhenALaterSiteIsAdded) {
 TEST(Correlation, SequenceGapsAreReportedAndFlagged) {
   Logs logs;
   auto a = logs.file("TsA.log", "TsA");
-  logs.add(a, call_event("EventRinging", kT0, 1, "U1", "1").seq(10));
-  logs.add(a, call_event("EventEstablished", kT0 + 10 * kMs, 2, "U1", "1").seq(11));
-  logs.add(a, call_event("EventReleased", kT0 + 20 * kMs, 3, "U1", "1").seq(15));
-  logs.add(a, call_event("EventRinging", kT0 + 900 * kMs, 4, "U2", "2").seq(16));
+  // U0 ends before the gap, U1 is under way across it, U2 starts after it.
+  logs.add(a, call_event("EventRinging", kT0 - 500 * kMs, 1, "U0", "5").seq(8));
+  logs.add(a, call_event("EventReleased", kT0 - 400 * kMs, 2, "U0", "5").seq(9));
+  logs.add(a, call_event("EventRinging", kT0, 3, "U1", "1").seq(10));
+  logs.add(a, call_event("EventEstablished", kT0 + 10 * kMs, 4, "U1", "1").seq(11));
+  logs.add(a, call_event("EventReleased", kT0 + 20 * kMs, 5, "U1", "1").seq(15));
+  logs.add(a, call_event("EventRinging", kT0 + 900 * kMs, 6, "U2", "2").seq(16));
   Correlation c = logs.build();
   ASSERT_EQ(c.gaps.size(), 1u);
   EXPECT_EQ(c.gaps[0].first_missing, 12u);
   EXPECT_EQ(c.gaps[0].missing(), 3u);
   EXPECT_EQ(c.gaps_of(only_interaction_with(c, "U1")).size(), 1u);
   EXPECT_TRUE(c.gaps_of(only_interaction_with(c, "U2")).empty());
+  EXPECT_TRUE(c.gaps_of(only_interaction_with(c, "U0")).empty());
 }
 
 TEST(Correlation, SiteNamesFromOverrideApplicationAndFileName) {
